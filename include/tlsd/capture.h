@@ -1,0 +1,66 @@
+/* libpcap front end: files (pcap/pcapng, nanosecond precision, stdin) and
+ * live interfaces, BPF filters, record-header sanity checks. */
+#ifndef TLSD_CAPTURE_H
+#define TLSD_CAPTURE_H
+
+#include "tlsd/common.h"
+
+struct tlsd_capture; /* opaque; wraps one pcap_t */
+
+/* One captured frame. `data` is borrowed from libpcap and valid only until
+ * the next tlsd_capture_next() on the same capture. */
+struct tlsd_frame {
+	tlsd_time_ns ts;
+	uint32_t caplen; /* bytes in data */
+	uint32_t wirelen;
+	int dlt;
+	const uint8_t *data;
+};
+
+struct tlsd_live_opts {
+	const char *iface;
+	int snaplen;       /* 0: TLSD_DEFAULT_SNAPLEN */
+	bool promisc;
+	int buffer_kib;    /* 0: libpcap default */
+	bool immediate;
+};
+
+/* All functions fill err (size TLSD_CAPTURE_ERRLEN) on failure with a message
+ * ready to print after "tlsdiag: ", naming the file or interface. */
+#define TLSD_CAPTURE_ERRLEN 512
+
+/* path "-" reads standard input. filter may be NULL. */
+TLSD_MUST_USE int tlsd_capture_open_file(struct tlsd_capture **out, const char *path,
+					 const char *filter, char *err);
+/* Returns 0 on success; on success `warn` may hold a libpcap warning
+ * (empty string when none). */
+TLSD_MUST_USE int tlsd_capture_open_live(struct tlsd_capture **out,
+					 const struct tlsd_live_opts *opts,
+					 const char *filter, char *err, char *warn);
+void tlsd_capture_close(struct tlsd_capture *cap);
+
+enum tlsd_capture_status {
+	TLSD_CAPTURE_FRAME = 0, /* *frame filled */
+	TLSD_CAPTURE_END,       /* end of file */
+	TLSD_CAPTURE_TIMEOUT,   /* live: no packet in this read timeout; call again */
+	TLSD_CAPTURE_STOPPED,   /* tlsd_capture_break() was called */
+	TLSD_CAPTURE_ERROR,     /* err filled: corrupt/truncated file, interface down */
+};
+
+/* Reads the next frame. Record headers with caplen > wirelen or caplen
+ * above the snaplen are clamped (never trusted) and counted in *bad_hdr. */
+TLSD_MUST_USE enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap,
+							 struct tlsd_frame *frame,
+							 char *err);
+/* Async-signal-safe: only calls pcap_breakloop(). */
+void tlsd_capture_break(struct tlsd_capture *cap);
+int tlsd_capture_dlt(const struct tlsd_capture *cap);
+/* Live only: kernel counters. Returns -1 when unavailable. */
+int tlsd_capture_stats(struct tlsd_capture *cap, uint64_t *received, uint64_t *dropped,
+		       uint64_t *if_dropped);
+/* The pcap_t, for pcap_dump_open() by -w. */
+void *tlsd_capture_pcap(struct tlsd_capture *cap);
+/* Lists interfaces like `tcpdump -D` onto stdout. Returns 0 or -1 (err filled). */
+TLSD_MUST_USE int tlsd_capture_list_interfaces(char *err);
+
+#endif

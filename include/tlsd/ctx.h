@@ -1,0 +1,87 @@
+/* The analysis context passed first to every stage (tcpdump's `ndo`): limits,
+ * counters and the capture clock. No mutable globals anywhere else. */
+#ifndef TLSD_CTX_H
+#define TLSD_CTX_H
+
+#include "tlsd/common.h"
+#include "tlsd/limits.h"
+
+/* Counted anomalies. Capture defects (CAPTURE_*) make verdicts inconclusive;
+ * the others are things peers or packets did. X(enum suffix, "stats name"). */
+#define TLSD_ANOMALY_LIST(X)                                                   \
+	X(PKT_TRUNCATED_LINK, "truncated_link_header")                         \
+	X(PKT_TRUNCATED_IP, "truncated_ip_header")                             \
+	X(PKT_TRUNCATED_TCP, "truncated_tcp_header")                           \
+	X(PKT_BAD_IP_VERSION, "bad_ip_version")                                \
+	X(PKT_BAD_IP_HDR_LEN, "bad_ip_header_length")                          \
+	X(PKT_BAD_IP_TOTAL_LEN, "bad_ip_total_length")                         \
+	X(PKT_BAD_TCP_HDR_LEN, "bad_tcp_header_length")                        \
+	X(PKT_BAD_TCP_OPTION, "bad_tcp_option")                                \
+	X(PKT_BAD_IPV6_EXT, "bad_ipv6_extension_header")                       \
+	X(PKT_UNSUPPORTED_LINK, "unsupported_link_type")                       \
+	X(PKT_NON_IP, "non_ip")                                                \
+	X(PKT_NON_TCP, "non_tcp")                                              \
+	X(PKT_UDP, "udp")                                                      \
+	X(PKT_BAD_PKTHDR, "bad_pcap_record_header")                            \
+	X(IPFRAG_FRAGMENTS, "ip_fragments")                                    \
+	X(IPFRAG_REASSEMBLED, "ip_datagrams_reassembled")                      \
+	X(IPFRAG_OVERLAP, "ip_fragment_overlap")                               \
+	X(IPFRAG_TIMEOUT, "ip_fragment_timeout")                               \
+	X(IPFRAG_CAP, "ip_fragment_cap")                                       \
+	X(IPFRAG_BAD, "ip_fragment_invalid")                                   \
+	X(CAPTURE_SNAPLEN, "capture_snaplen_cut")                              \
+	X(CAPTURE_GAP, "capture_gap")                                          \
+	X(CAPTURE_MIDSTREAM, "capture_midstream")                              \
+	X(CAPTURE_CAP_FLOWS, "cap_flows_evicted")                              \
+	X(CAPTURE_CAP_REASM, "cap_reassembly_memory")                          \
+	X(CAPTURE_CAP_DEPTH, "cap_depth")                                      \
+	X(CAPTURE_CAP_HANDSHAKE, "cap_handshake_message")                      \
+	X(TCP_RETRANSMIT, "tcp_retransmission")                                \
+	X(TCP_INCONSISTENT_RETRANSMIT, "tcp_inconsistent_retransmission")      \
+	X(TCP_OUT_OF_ORDER, "tcp_out_of_order")                                \
+	X(TCP_PORT_REUSE, "tcp_port_reuse")                                    \
+	X(TCP_DATA_AFTER_FIN, "tcp_data_after_fin")                            \
+	X(TLS_BAD_RECORD, "tls_bad_record")                                    \
+	X(TLS_RECORD_OVERFLOW, "tls_record_overflow")                          \
+	X(TLS_BAD_HANDSHAKE, "tls_malformed_handshake")                        \
+	X(TLS_BAD_ALERT, "tls_malformed_alert")                                \
+	X(TLS_TRAILING_BYTES, "tls_trailing_bytes")                            \
+	X(TLS_UNEXPECTED_MESSAGE, "tls_unexpected_message")                    \
+	X(TLS_NOT_TLS, "not_tls")
+
+enum tlsd_anomaly {
+#define TLSD_ANOMALY_ENUM_(name, str) TLSD_ANOM_##name,
+	TLSD_ANOMALY_LIST(TLSD_ANOMALY_ENUM_)
+#undef TLSD_ANOMALY_ENUM_
+	TLSD_ANOM__COUNT
+};
+
+const char *tlsd_anomaly_name(enum tlsd_anomaly a);
+
+struct tlsd_counters {
+	uint64_t packets;    /* records read from the capture */
+	uint64_t bytes;      /* on-the-wire bytes of those packets */
+	uint64_t ipv4, ipv6;
+	uint64_t tcp_packets, tcp_segments_with_data;
+	uint64_t udp_packets;
+	uint64_t flows_created, flows_tls, flows_ignored;
+	uint64_t anomalies[TLSD_ANOM__COUNT];
+};
+
+struct tlsd_ctx {
+	struct tlsd_limits lim;
+	struct tlsd_counters cnt;
+	tlsd_time_ns now;       /* capture clock: timestamp of the last packet */
+	uint64_t frame_no;      /* 1-based number of the current packet (all files) */
+	size_t reasm_mem_used;  /* out-of-order bytes held, all flows */
+	size_t ipfrag_mem_used; /* IP fragment bytes held */
+};
+
+void tlsd_ctx_init(struct tlsd_ctx *ctx);
+
+static inline void tlsd_ctx_count(struct tlsd_ctx *ctx, enum tlsd_anomaly a)
+{
+	ctx->cnt.anomalies[a]++;
+}
+
+#endif

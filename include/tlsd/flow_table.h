@@ -1,0 +1,107 @@
+/* TCP connections keyed by 5-tuple (both directions share one entry).
+ *
+ * Open addressing with a keyed hash; flows live in one slab (no per-packet
+ * malloc); an intrusive LRU list by last activity gives idle expiry and
+ * eviction in O(1). All lifetimes are in capture time (ctx->now).
+ *
+ * The table drives one consumer through struct tlsd_flow_ops, in wire order:
+ * open, then per direction data/gap (in-order stream bytes from the
+ * reassembler), fin and rst, and finally close exactly once. */
+#ifndef TLSD_FLOW_TABLE_H
+#define TLSD_FLOW_TABLE_H
+
+#include "tlsd/decode.h"
+#include "tlsd/reasm.h"
+
+enum tlsd_flow_end {
+	TLSD_FLOW_END_CLOSE = 0,   /* FIN from both sides, all data delivered */
+	TLSD_FLOW_END_RESET,       /* a RST ended it */
+	TLSD_FLOW_END_TIMEOUT,     /* idle longer than --idle-timeout */
+	TLSD_FLOW_END_CAPTURE_END, /* still open when the input ended */
+	TLSD_FLOW_END_EVICTED,     /* pushed out by --max-flows */
+	TLSD_FLOW_END_PORT_REUSE,  /* a new SYN reused the 5-tuple */
+};
+
+/* One side of the connection, indexed by enum tlsd_dir (C2S = client). */
+struct tlsd_flow_side {
+	struct tlsd_addr addr;
+	uint16_t port;
+	uint8_t first_ttl, last_ttl;
+	uint16_t first_ip_id, last_ip_id;
+	uint32_t packets;
+	uint64_t bytes;       /* TCP payload bytes on the wire */
+	tlsd_time_ns first_ts, last_ts;
+	uint32_t last_ack;    /* highest ACK this side sent (valid if ack_seen) */
+	uint32_t window;      /* last advertised window, scaled when known */
+	uint8_t wscale;
+	bool syn, ack_seen, fin, rst;
+	struct tlsd_reasm reasm; /* the bytes this side sent */
+};
+
+struct tlsd_flow {
+	struct tlsd_flow_side side[2];
+	uint8_t ip_version;
+	bool roles_guessed; /* no SYN seen: client chosen by content or port */
+	bool ignored;       /* the consumer stopped following it */
+	bool closing;       /* FIN both ways or RST seen; close on next expiry */
+	tlsd_time_ns first_ts, last_ts;
+	/* TCP three-way handshake times (0 when not seen): RTT = ack3 - syn. */
+	tlsd_time_ns syn_ts, synack_ts, ack3_ts;
+	uint64_t id;        /* creation order, 1-based */
+	void *user;         /* the consumer's state; freed by the consumer in close */
+	/* private to flow_table.c */
+	uint32_t lru_prev, lru_next;
+	uint32_t hash;
+};
+
+/* Evidence carried by a reset, for telling a middlebox's RST from a peer's. */
+struct tlsd_rst_info {
+	tlsd_time_ns ts;
+	uint64_t frame_no;
+	uint8_t ttl;
+	uint16_t ip_id;
+	uint32_t seq, ack;
+	bool has_ack;
+	bool seq_in_window; /* near the next expected sequence number */
+};
+
+struct tlsd_flow_ops {
+	void (*open)(void *ud, struct tlsd_flow *f, const struct tlsd_pkt *pkt);
+	/* Every packet of a followed flow, before its data is reassembled
+	 * (for per-packet evidence and -w). */
+	void (*packet)(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const struct tlsd_pkt *pkt);
+	void (*data)(void *ud, struct tlsd_flow *f, enum tlsd_dir d, uint64_t off,
+		     const uint8_t *p, size_t len, tlsd_time_ns ts);
+	void (*gap)(void *ud, struct tlsd_flow *f, enum tlsd_dir d, uint64_t off, uint64_t len);
+	void (*fin)(void *ud, struct tlsd_flow *f, enum tlsd_dir d, tlsd_time_ns ts);
+	void (*rst)(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const struct tlsd_rst_info *ri);
+	/* Last call for this flow; f is invalid afterwards. */
+	void (*close)(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how);
+};
+
+struct tlsd_flow_table; /* opaque */
+
+TLSD_MUST_USE struct tlsd_flow_table *tlsd_flow_table_new(struct tlsd_ctx *ctx,
+							  const struct tlsd_flow_ops *ops,
+							  void *ud);
+void tlsd_flow_table_free(struct tlsd_flow_table *t);
+
+/* One decoded TCP segment (status TLSD_DECODE_TCP). Also expires idle flows
+ * against ctx->now, amortised. */
+void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pkt);
+/* Expires every flow idle for longer than the timeout at ctx->now. */
+void tlsd_flow_table_expire(struct tlsd_flow_table *t);
+/* End of input: closes every open flow with TLSD_FLOW_END_CAPTURE_END, in
+ * the order of their first packet (deterministic output). */
+void tlsd_flow_table_finish(struct tlsd_flow_table *t);
+size_t tlsd_flow_table_count(const struct tlsd_flow_table *t);
+
+/* Consumer requests, valid during a callback or between packets: */
+/* Skip the next n bytes of direction d without buffering them. */
+void tlsd_flow_skip(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_dir d, uint64_t n);
+/* Stop following: later packets cost a lookup; only FIN/RST/timeout tracked. */
+void tlsd_flow_ignore(struct tlsd_flow_table *t, struct tlsd_flow *f);
+/* The guessed roles were wrong (the "server" sent the ClientHello): swap. */
+void tlsd_flow_swap_roles(struct tlsd_flow_table *t, struct tlsd_flow *f);
+
+#endif

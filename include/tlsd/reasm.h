@@ -1,0 +1,83 @@
+/* One direction of a TCP connection: sequence tracking and reassembly into an
+ * in-order byte stream (Suricata/Zeek model). Knows nothing of TLS.
+ *
+ * Offsets are 64-bit and relative to the initial sequence number (the byte
+ * after the SYN, or the first byte seen when the capture started mid-stream),
+ * so 32-bit wrap never reaches the consumer. In-order bytes are handed to the
+ * consumer straight from the packet; only out-of-order data is copied, under
+ * the per-direction and global caps. Overlaps: first seen wins, and
+ * different bytes are reported as an inconsistent retransmission. */
+#ifndef TLSD_REASM_H
+#define TLSD_REASM_H
+
+#include "tlsd/ctx.h"
+
+struct tlsd_reasm_seg; /* buffered out-of-order segment (private) */
+
+struct tlsd_reasm {
+	uint32_t isn;          /* sequence number of relative offset 0 */
+	uint64_t next;         /* offset of the next byte the consumer wants */
+	uint64_t fin_off;      /* offset of the FIN (valid if fin_seen) */
+	uint64_t max_seen;     /* highest offset + 1 seen in any segment */
+	struct tlsd_reasm_seg *ooo; /* sorted by offset, no overlaps */
+	uint32_t ooo_bytes;
+	bool started;          /* isn known */
+	bool midstream;        /* started without a SYN */
+	bool fin_seen, fin_delivered;
+	bool closed;           /* RST or consumer stopped: drop everything */
+};
+
+/* What the reassembler produces, in wire order. */
+struct tlsd_reasm_sink {
+	/* In-order bytes at stream offset `off`. Valid only during the call. */
+	void (*data)(void *ud, uint64_t off, const uint8_t *p, size_t len);
+	/* `len` bytes at `off` will never be delivered (lost, cut, over a cap). */
+	void (*gap)(void *ud, uint64_t off, uint64_t len);
+	void *ud;
+};
+
+void tlsd_reasm_init(struct tlsd_reasm *r);
+/* Frees buffered segments and returns their bytes to ctx->reasm_mem_used. */
+void tlsd_reasm_cleanup(struct tlsd_reasm *r, struct tlsd_ctx *ctx);
+
+/* Starts the stream: isn is the SYN's sequence number + 1. */
+void tlsd_reasm_start(struct tlsd_reasm *r, uint32_t isn, bool midstream);
+
+/* Adds one segment (seq, payload) of this direction. `wire_len` >= len: the
+ * bytes past `len` were cut by the snap length and become a gap. Delivers
+ * whatever becomes in order. Returns a set of TLSD_REASM_EV_* bits so the
+ * caller can count them. */
+#define TLSD_REASM_EV_RETRANSMIT 0x01    /* all bytes already seen */
+#define TLSD_REASM_EV_INCONSISTENT 0x02  /* overlapping bytes differ */
+#define TLSD_REASM_EV_OUT_OF_ORDER 0x04  /* buffered ahead of a hole */
+#define TLSD_REASM_EV_CAP 0x08           /* a cap forced a gap */
+#define TLSD_REASM_EV_AFTER_FIN 0x10     /* data beyond the FIN */
+unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+			    const struct tlsd_reasm_sink *sink, uint32_t seq,
+			    const uint8_t *p, uint32_t len, uint32_t wire_len);
+
+/* Records the FIN at `seq` (seq of the FIN segment + its payload length). */
+void tlsd_reasm_fin(struct tlsd_reasm *r, uint32_t fin_seq);
+/* True once all bytes before the FIN have been delivered or declared gaps. */
+bool tlsd_reasm_fin_reached(const struct tlsd_reasm *r);
+
+/* The peer acknowledged `ack`: everything before it was sent, so a hole below
+ * it is data the capture missed. Declares those gaps and delivers what
+ * follows. */
+void tlsd_reasm_ack(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+		    const struct tlsd_reasm_sink *sink, uint32_t ack);
+
+/* The consumer does not want the next n bytes (e.g. a TLS record body): the
+ * stream advances without buffering or copying them, even if they arrive
+ * later or out of order. */
+void tlsd_reasm_skip(struct tlsd_reasm *r, struct tlsd_ctx *ctx, uint64_t n);
+
+/* End of the stream (close, reset, timeout, capture end): every buffered
+ * segment is delivered with gaps declared for the holes before it. */
+void tlsd_reasm_flush(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+		      const struct tlsd_reasm_sink *sink);
+
+/* Whether a sequence number is inside [next - window, next + window). */
+bool tlsd_reasm_seq_plausible(const struct tlsd_reasm *r, uint32_t seq, uint32_t window);
+
+#endif

@@ -1,0 +1,161 @@
+/* Unit tests for the bounds-checked cursor. */
+#include <check.h>
+#include <string.h>
+
+#include "tlsd/cur.h"
+
+static const uint8_t bytes[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07};
+
+/* A failed call must leave the cursor and the output untouched (libinput
+ * sentinel idea: outputs preset to a value no read could produce). */
+START_TEST(tc_get_fails_untouched)
+{
+	struct tlsd_cur c;
+	uint32_t u32 = 0xdeadbeef;
+	uint16_t u16 = 0xbeef;
+	uint8_t u8 = 0xee;
+
+	tlsd_cur_init(&c, bytes, 1);
+	ck_assert(!tlsd_cur_get_u16(&c, &u16));
+	ck_assert_uint_eq(u16, 0xbeef);
+	ck_assert(!tlsd_cur_get_u24(&c, &u32));
+	ck_assert(!tlsd_cur_get_u32(&c, &u32));
+	ck_assert_uint_eq(u32, 0xdeadbeef);
+	ck_assert_uint_eq(tlsd_cur_len(&c), 1);
+	ck_assert(tlsd_cur_get_u8(&c, &u8));
+	ck_assert_uint_eq(u8, 0x01);
+	ck_assert(!tlsd_cur_get_u8(&c, &u8));
+	ck_assert_uint_eq(u8, 0x01);
+	ck_assert(!tlsd_cur_skip(&c, 1));
+}
+END_TEST
+
+START_TEST(tc_get_big_endian)
+{
+	struct tlsd_cur c;
+	uint16_t u16;
+	uint32_t u24, u32;
+
+	tlsd_cur_init(&c, bytes, sizeof(bytes));
+	ck_assert(tlsd_cur_get_u16(&c, &u16));
+	ck_assert_uint_eq(u16, 0x0102);
+	ck_assert(tlsd_cur_get_u24(&c, &u24));
+	ck_assert_uint_eq(u24, 0x030405);
+	ck_assert(!tlsd_cur_get_u32(&c, &u32));
+	ck_assert_uint_eq(tlsd_cur_len(&c), 2);
+}
+END_TEST
+
+START_TEST(tc_get_little_endian)
+{
+	struct tlsd_cur c;
+	uint16_t u16;
+	uint32_t u32;
+
+	tlsd_cur_init(&c, bytes, sizeof(bytes));
+	ck_assert(tlsd_cur_get_u16le(&c, &u16));
+	ck_assert_uint_eq(u16, 0x0201);
+	ck_assert(tlsd_cur_get_u32le(&c, &u32));
+	ck_assert_uint_eq(u32, 0x06050403);
+	ck_assert(!tlsd_cur_get_u16le(&c, &u16));
+	ck_assert_uint_eq(u16, 0x0201);
+}
+END_TEST
+
+/* opaque<0..2^16-1>: {00 02 aa bb} cc */
+static const uint8_t vec16[] = {0x00, 0x02, 0xaa, 0xbb, 0xcc};
+
+START_TEST(tc_get_prefixed)
+{
+	struct tlsd_cur c, sub;
+	uint8_t b;
+
+	tlsd_cur_init(&c, vec16, sizeof(vec16));
+	ck_assert(tlsd_cur_get_u16_prefixed(&c, &sub));
+	ck_assert_uint_eq(tlsd_cur_len(&sub), 2);
+	ck_assert(tlsd_cur_get_u8(&sub, &b));
+	ck_assert_uint_eq(b, 0xaa);
+	ck_assert_uint_eq(tlsd_cur_len(&c), 1);
+}
+END_TEST
+
+/* Every truncation of the vector fails without moving anything. */
+START_TEST(tc_get_prefixed_bad)
+{
+	struct tlsd_cur c, sub, sentinel;
+
+	for (size_t n = 0; n < 4; n++) {
+		tlsd_cur_init(&c, vec16, n);
+		tlsd_cur_init(&sentinel, bytes, 3);
+		sub = sentinel;
+		ck_assert(!tlsd_cur_get_u16_prefixed(&c, &sub));
+		ck_assert_uint_eq(tlsd_cur_len(&c), n);
+		ck_assert_ptr_eq(tlsd_cur_data(&sub), tlsd_cur_data(&sentinel));
+		ck_assert_uint_eq(tlsd_cur_len(&sub), 3);
+	}
+	/* u24 length claiming more than present */
+	static const uint8_t long24[] = {0x00, 0x00, 0x05, 0x01};
+	tlsd_cur_init(&c, long24, sizeof(long24));
+	ck_assert(!tlsd_cur_get_u24_prefixed(&c, &sub));
+	ck_assert_uint_eq(tlsd_cur_len(&c), sizeof(long24));
+	/* u8 prefix of zero is a valid empty vector */
+	static const uint8_t empty8[] = {0x00};
+	tlsd_cur_init(&c, empty8, 1);
+	ck_assert(tlsd_cur_get_u8_prefixed(&c, &sub));
+	ck_assert_uint_eq(tlsd_cur_len(&sub), 0);
+	ck_assert_uint_eq(tlsd_cur_len(&c), 0);
+}
+END_TEST
+
+START_TEST(tc_bytes_copy_peek)
+{
+	struct tlsd_cur c, sub;
+	uint8_t dst[4] = {0xee, 0xee, 0xee, 0xee}, b = 0;
+	uint16_t u16;
+
+	tlsd_cur_init(&c, bytes, sizeof(bytes));
+	ck_assert(tlsd_cur_peek_u8(&c, &b));
+	ck_assert_uint_eq(b, 1);
+	ck_assert(tlsd_cur_peek_u16(&c, &u16));
+	ck_assert_uint_eq(u16, 0x0102);
+	ck_assert(tlsd_cur_peek_at(&c, 6, &b));
+	ck_assert_uint_eq(b, 7);
+	ck_assert(!tlsd_cur_peek_at(&c, 7, &b));
+	ck_assert_uint_eq(tlsd_cur_len(&c), 7);
+	ck_assert(tlsd_cur_get_bytes(&c, &sub, 3));
+	ck_assert_uint_eq(tlsd_cur_len(&sub), 3);
+	ck_assert(!tlsd_cur_copy(&c, dst, 5));
+	ck_assert_uint_eq(dst[0], 0xee);
+	ck_assert(tlsd_cur_copy(&c, dst, 4));
+	ck_assert_uint_eq(dst[3], 7);
+	ck_assert_uint_eq(tlsd_cur_len(&c), 0);
+	ck_assert(!tlsd_cur_get_bytes(&c, &sub, 1));
+	ck_assert_uint_eq(tlsd_cur_len(&sub), 3);
+	/* a NULL view is an empty cursor */
+	tlsd_cur_init(&c, NULL, 10);
+	ck_assert_uint_eq(tlsd_cur_len(&c), 0);
+}
+END_TEST
+
+Suite *cur_suite(void);
+Suite *cur_suite(void)
+{
+	Suite *s = suite_create("cur");
+	TCase *tc;
+
+	tc = tcase_create("get_fails_untouched");
+	tcase_add_test(tc, tc_get_fails_untouched);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("get_big_endian");
+	tcase_add_test(tc, tc_get_big_endian);
+	tcase_add_test(tc, tc_get_little_endian);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("get_prefixed");
+	tcase_add_test(tc, tc_get_prefixed);
+	tcase_add_test(tc, tc_get_prefixed_bad);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("bytes_copy_peek");
+	tcase_add_test(tc, tc_bytes_copy_peek);
+	suite_add_tcase(s, tc);
+	return s;
+}
