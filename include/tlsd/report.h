@@ -1,0 +1,129 @@
+/* The per-connection verdict that the reporters render: every field of the
+ * JSON contract in FAILURE-CATALOG.md, in bounded owned storage. Filled by
+ * diagnose.c from a finished session; rendered by report_text.c and
+ * report_json.c, which know nothing else. */
+#ifndef TLSD_REPORT_H
+#define TLSD_REPORT_H
+
+#include <stdio.h>
+
+#include "tlsd/decode.h"
+#include "tlsd/tls_handshake.h"
+
+enum tlsd_outcome {
+	TLSD_OUTCOME_ESTABLISHED = 0,
+	TLSD_OUTCOME_FAILED,
+	TLSD_OUTCOME_INCOMPLETE,
+};
+
+enum tlsd_step {
+	TLSD_STEP_NONE = 0, /* JSON null: established, or nothing to blame */
+	TLSD_STEP_CLIENT_HELLO,
+	TLSD_STEP_SERVER_HELLO,
+	TLSD_STEP_CERTIFICATE,
+	TLSD_STEP_KEY_EXCHANGE,
+	TLSD_STEP_FINISHED,
+};
+
+enum tlsd_party {
+	TLSD_PARTY_UNKNOWN = 0,
+	TLSD_PARTY_CLIENT,
+	TLSD_PARTY_SERVER,
+	TLSD_PARTY_MIDDLEBOX,
+};
+
+enum tlsd_how {
+	TLSD_HOW_ALERT = 0,
+	TLSD_HOW_RESET,
+	TLSD_HOW_CLOSE,
+	TLSD_HOW_TIMEOUT,
+	TLSD_HOW_CAPTURE_END,
+};
+
+enum tlsd_confidence {
+	TLSD_CONF_CERTAIN = 0,
+	TLSD_CONF_LIKELY,
+	TLSD_CONF_POSSIBLE,
+};
+
+#define TLSD_DIAG_CODE_LEN 48
+#define TLSD_DIAG_TEXT_LEN 480
+#define TLSD_DIAG_EVIDENCE_LEN 480
+#define TLSD_MAX_DIAGS 8
+#define TLSD_HISTORY_LEN 96
+
+struct tlsd_diag {
+	char code[TLSD_DIAG_CODE_LEN];       /* stable name from the catalog */
+	enum tlsd_confidence confidence;
+	char text[TLSD_DIAG_TEXT_LEN];       /* one sentence a person can act on */
+	char evidence[TLSD_DIAG_EVIDENCE_LEN]; /* what was seen; may hold wire bytes */
+};
+
+struct tlsd_endpoint {
+	struct tlsd_addr addr;
+	uint16_t port;
+};
+
+struct tlsd_report_alert {
+	enum tlsd_party sender;
+	bool encrypted;   /* content not readable: level/code unknown */
+	uint8_t level;    /* 1 warning, 2 fatal */
+	uint8_t code;
+};
+
+struct tlsd_report {
+	uint64_t flow_id;
+	tlsd_time_ns ts_first, ts_last;
+	uint8_t ip_version;
+	struct tlsd_endpoint client, server;
+	bool roles_guessed;
+
+	bool has_sni;
+	uint16_t sni_len;
+	uint8_t sni[TLSD_MAX_SNI + 1];      /* raw wire bytes: escape when printing */
+	uint8_t n_versions_offered;
+	uint16_t versions_offered[TLSD_MAX_VERSIONS]; /* GREASE removed, client order */
+	uint16_t version;                    /* negotiated; 0 = none */
+	bool has_cipher;
+	uint16_t cipher;
+	struct tlsd_strlist alpn_offered;
+	bool has_alpn;
+	struct tlsd_strlist alpn;            /* the selected protocol (one entry) */
+
+	enum tlsd_outcome outcome;
+	bool resumed;
+	enum tlsd_step failed_step;
+	bool has_last_message;
+	uint8_t last_message;                /* handshake type; TLSD_HS_HELLO_RETRY_REQUEST for an HRR */
+	char history[TLSD_HISTORY_LEN];      /* NUL-terminated */
+	enum tlsd_party term_by;
+	enum tlsd_how term_how;
+	bool has_alert;
+	struct tlsd_report_alert alert;
+
+	uint8_t n_diags;
+	struct tlsd_diag diags[TLSD_MAX_DIAGS];
+
+	/* Timing (ns): -1 when unknown. */
+	tlsd_time_ns rtt;                    /* SYN to the client's ACK of SYN-ACK */
+	tlsd_time_ns time_to_failure;        /* ClientHello to the failing event */
+
+	char ja3[33], ja3s[33], ja4[40];     /* empty when not computed */
+	uint32_t client_hello_len;           /* handshake message length; 0 none */
+	uint16_t client_hello_segments;
+	uint32_t anomalies;                  /* findings counted on this connection */
+};
+
+/* Appends a diagnosis (ignored when full). Formats text with printf rules. */
+void tlsd_report_add_diag(struct tlsd_report *r, const char *code, enum tlsd_confidence conf,
+			  const char *evidence, const char *text_fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+bool tlsd_report_has_diag(const struct tlsd_report *r, const char *code);
+
+const char *tlsd_outcome_name(enum tlsd_outcome o); /* "established" ... */
+const char *tlsd_step_name(enum tlsd_step s);       /* "client_hello" ...; NULL for NONE */
+const char *tlsd_party_name(enum tlsd_party p);     /* "client" ... */
+const char *tlsd_how_name(enum tlsd_how h);         /* "alert" ... */
+const char *tlsd_confidence_name(enum tlsd_confidence c);
+
+#endif

@@ -1,0 +1,53 @@
+/* The per-connection handshake observer: consumes the TLS framer's events and
+ * the TCP events of one connection, drives an explicit state machine
+ * (transition tables, s2n-tls style, with per-state whitelists of accepted
+ * messages, picotls style) and keeps the facts a diagnosis needs. It decides
+ * nothing about causes: diagnose.c turns a finished session into a report.
+ *
+ * The glue (conn.c) calls these in wire order for both directions. */
+#ifndef TLSD_SESSION_H
+#define TLSD_SESSION_H
+
+#include "tlsd/flow_table.h"
+#include "tlsd/report.h"
+#include "tlsd/tls_record.h"
+
+struct tlsd_session; /* defined in session_facts.h for diagnose.c and tests */
+
+TLSD_MUST_USE struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx);
+void tlsd_session_free(struct tlsd_session *s);
+
+/* TCP facts: called once when the connection becomes a TLS candidate. */
+void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f);
+
+/* Framer events (see tls_record.h). */
+void tlsd_session_record(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_record_info *ri);
+void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m);
+void tlsd_session_alert(struct tlsd_session *s, enum tlsd_dir d, uint8_t level, uint8_t desc,
+			uint64_t off, tlsd_time_ns ts);
+/* Returns true when records of this direction are encrypted from now on
+ * (TLS <= 1.2); a TLS 1.3 compatibility CCS returns false. */
+TLSD_MUST_USE bool tlsd_session_ccs(struct tlsd_session *s, enum tlsd_dir d, uint64_t off,
+				    tlsd_time_ns ts);
+void tlsd_session_heartbeat(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, uint16_t len);
+void tlsd_session_anomaly(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_anomaly a,
+			  uint64_t off, const char *what);
+void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_framing why,
+			       uint64_t off, const uint8_t *sample, size_t sample_len);
+
+/* TCP events. f gives per-side TTL/IP ID history for middlebox evidence. */
+void tlsd_session_tcp_fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts);
+void tlsd_session_tcp_rst(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
+			  const struct tlsd_rst_info *ri);
+void tlsd_session_tcp_gap(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, uint64_t len);
+void tlsd_session_tcp_end(struct tlsd_session *s, enum tlsd_flow_end how, tlsd_time_ns ts);
+
+/* The handshake is over (established or failed) and nothing later can change
+ * the verdict except the TCP ending: the glue may stop parsing plaintext. */
+bool tlsd_session_handshake_over(const struct tlsd_session *s);
+
+/* Builds the verdict (diagnose.c). The session must have seen tcp_end. */
+void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f,
+			 struct tlsd_report *out);
+
+#endif

@@ -1,0 +1,122 @@
+/* TLS record framer for one direction of a connection: turns the in-order
+ * byte stream into records, plaintext handshake messages (coalesced and
+ * defragmented across records), alerts and ChangeCipherSpec, and notes
+ * encrypted records by type and length without copying them.
+ *
+ * Encrypted bodies (application data, and everything after a TLS <= 1.2
+ * ChangeCipherSpec) are never buffered: feed() returns how many bytes beyond
+ * the chunk the caller should ask the reassembler to skip. */
+#ifndef TLSD_TLS_RECORD_H
+#define TLSD_TLS_RECORD_H
+
+#include "tlsd/buf.h"
+#include "tlsd/ctx.h"
+
+enum tlsd_content_type {
+	TLSD_CT_CHANGE_CIPHER_SPEC = 20,
+	TLSD_CT_ALERT = 21,
+	TLSD_CT_HANDSHAKE = 22,
+	TLSD_CT_APPLICATION_DATA = 23,
+	TLSD_CT_HEARTBEAT = 24,
+};
+
+#define TLSD_RECORD_HEADER_LEN 5
+#define TLSD_RECORD_MAX_PLAINTEXT (1u << 14)
+/* Largest length a well-formed record may declare (2^14 + 2048, RFC 5246). */
+#define TLSD_RECORD_MAX_LEN ((1u << 14) + 2048u)
+
+struct tlsd_record_info {
+	uint64_t off;       /* stream offset of the record header */
+	tlsd_time_ns ts;    /* time of the packet that completed the header */
+	uint8_t type;
+	uint16_t version;   /* legacy record version */
+	uint16_t len;       /* body length */
+	bool encrypted;     /* body is not parsed (protected or application data) */
+};
+
+/* One complete plaintext handshake message. body is valid only during the
+ * callback. For an SSLv2-compatible ClientHello, sslv2 is set, type is 1 and
+ * body holds the SSLv2 message after its 2- or 3-byte header. */
+struct tlsd_hs_msg {
+	uint64_t off;        /* stream offset of the record carrying its first byte */
+	tlsd_time_ns ts;     /* time of the packet that completed it */
+	uint8_t type;
+	uint32_t len;        /* body length */
+	const uint8_t *body;
+	uint16_t record_version;
+	uint16_t records;    /* records it spanned */
+	uint16_t chunks;     /* stream deliveries (≈ TCP segments) it spanned */
+	bool sslv2;
+};
+
+/* Why a direction stopped being framed. */
+enum tlsd_framing {
+	TLSD_FRAMING_OK = 0,
+	TLSD_FRAMING_NOT_TLS,   /* first bytes were not a TLS record */
+	TLSD_FRAMING_DESYNC,    /* a bad record header later on */
+	TLSD_FRAMING_GAP,       /* bytes missing where a header was expected */
+	TLSD_FRAMING_OVERFLOW,  /* a handshake message above --max-handshake */
+};
+
+/* What the framer reports; every callback is optional. They may call
+ * tlsd_tls_dir_set_encrypted() on the same direction. */
+struct tlsd_tls_events {
+	void (*record)(void *ud, enum tlsd_dir d, const struct tlsd_record_info *ri);
+	void (*handshake)(void *ud, enum tlsd_dir d, const struct tlsd_hs_msg *m);
+	void (*alert)(void *ud, enum tlsd_dir d, uint8_t level, uint8_t desc, uint64_t off,
+		      tlsd_time_ns ts);
+	void (*ccs)(void *ud, enum tlsd_dir d, uint64_t off, tlsd_time_ns ts);
+	void (*heartbeat)(void *ud, enum tlsd_dir d, uint64_t off, uint16_t len);
+	/* A finding about the peer's bytes (TLSD_ANOM_TLS_*), with the offset
+	 * and a short static description of the field. */
+	void (*anomaly)(void *ud, enum tlsd_dir d, enum tlsd_anomaly a, uint64_t off,
+			const char *what);
+	/* The direction stopped being framed; sample = its first bytes at the
+	 * point of failure (printable evidence such as "HTTP/1.1 400"). */
+	void (*framing_lost)(void *ud, enum tlsd_dir d, enum tlsd_framing why, uint64_t off,
+			     const uint8_t *sample, size_t sample_len);
+};
+
+#define TLSD_SAMPLE_LEN 48
+
+struct tlsd_tls_dir {
+	uint64_t off;               /* stream offset of the next byte fed */
+	enum tlsd_framing framing;
+	bool encrypted;             /* TLS <= 1.2 after ChangeCipherSpec */
+	bool started;               /* first record header seen */
+	bool in_body;
+	uint8_t hdr[TLSD_RECORD_HEADER_LEN];
+	uint8_t hdr_len;
+	struct tlsd_record_info cur;
+	uint32_t body_left;
+	uint8_t alert_part[2];      /* alerts may be split across records */
+	uint8_t alert_part_len;
+	struct tlsd_buf rec;        /* plaintext record body being collected */
+	struct tlsd_buf hs;         /* handshake message(s) being reassembled */
+	uint64_t hs_off;
+	uint16_t hs_records, hs_chunks;
+	uint32_t records;           /* records seen */
+	uint8_t sample[TLSD_SAMPLE_LEN]; /* first bytes of the stream */
+	uint8_t sample_len;
+};
+
+void tlsd_tls_dir_init(struct tlsd_tls_dir *t, size_t max_handshake);
+void tlsd_tls_dir_cleanup(struct tlsd_tls_dir *t);
+
+/* Feeds in-order bytes. Returns the number of bytes after this chunk that
+ * belong to an unparsed record body: the caller should skip them in the
+ * reassembler (and must then not feed them). */
+TLSD_MUST_USE uint64_t tlsd_tls_dir_feed(struct tlsd_tls_dir *t, enum tlsd_dir d,
+					 const struct tlsd_tls_events *ev, void *ud,
+					 const uint8_t *p, size_t len, tlsd_time_ns ts);
+/* len bytes are missing. Inside an unparsed body framing continues; else the
+ * direction is lost (TLSD_FRAMING_GAP). */
+void tlsd_tls_dir_gap(struct tlsd_tls_dir *t, enum tlsd_dir d, const struct tlsd_tls_events *ev,
+		      void *ud, uint64_t len);
+void tlsd_tls_dir_set_encrypted(struct tlsd_tls_dir *t, bool encrypted);
+
+/* Does this look like the start of a TLS record or SSLv2 ClientHello?
+ * (content-based TLS detection). NEED_MORE when too few bytes. */
+TLSD_MUST_USE enum tlsd_parse tlsd_tls_looks_like_record(const uint8_t *p, size_t len);
+
+#endif
