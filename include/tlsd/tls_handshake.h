@@ -172,6 +172,12 @@ enum tlsd_kx_kind {
 	TLSD_KX_ECDHE_PSK,
 	TLSD_KX_RSA_PSK,
 	TLSD_KX_TLS13, /* suite does not say; key_share does */
+	/* Added: static (EC)DH (no ServerKeyExchange) and anonymous (EC)DH
+	 * (ServerKeyExchange without a signature). */
+	TLSD_KX_DH,
+	TLSD_KX_ECDH,
+	TLSD_KX_DH_ANON,
+	TLSD_KX_ECDH_ANON,
 };
 
 struct tlsd_server_key_exchange {

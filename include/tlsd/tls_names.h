@@ -38,6 +38,10 @@ struct tlsd_suite_info {
 /* false when the suite is unknown (out untouched). */
 TLSD_MUST_USE bool tlsd_suite_info(uint16_t suite, struct tlsd_suite_info *out);
 
+/* The suite table, sorted by code point (for tests and listings). */
+size_t tlsd_suite_count(void);
+uint16_t tlsd_suite_at(size_t i); /* 0 when i >= tlsd_suite_count() */
+
 /* Name or "unknown_<code>" / "0x%04x" into buf for unknown values. */
 const char *tlsd_name_alert_or_code(uint8_t desc, char *buf, size_t len);
 
