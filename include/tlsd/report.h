@@ -108,6 +108,17 @@ struct tlsd_report {
 	tlsd_time_ns rtt;                    /* SYN to the client's ACK of SYN-ACK */
 	tlsd_time_ns time_to_failure;        /* ClientHello to the failing event */
 
+	/* What the client offered and what was agreed, for cross-connection
+	 * comparison (summary.c) and the text report. */
+	uint16_t n_suites_offered;           /* total on the wire */
+	uint16_t n_suites_kept;
+	uint16_t suites_offered[TLSD_MAX_SUITES];
+	uint8_t n_groups_offered;
+	uint16_t groups_offered[TLSD_MAX_GROUPS];
+	uint16_t kx_group;                   /* negotiated key-exchange group; 0 unknown */
+	bool client_cert_requested;          /* CertificateRequest seen (TLS <= 1.2) */
+	bool client_cert_sent;               /* a non-empty client Certificate seen */
+
 	char ja3[33], ja3s[33], ja4[40];     /* empty when not computed */
 	uint32_t client_hello_len;           /* handshake message length; 0 none */
 	uint16_t client_hello_segments;

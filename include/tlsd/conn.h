@@ -1,0 +1,37 @@
+/* Per-connection glue between the flow table and the TLS layer: decides by
+ * content whether a TCP connection carries TLS, feeds each direction's
+ * in-order bytes to its record framer, passes framer and TCP events to the
+ * session state machine, asks the reassembler to skip encrypted bodies, and
+ * hands a finished connection's report to the sink. */
+#ifndef TLSD_CONN_H
+#define TLSD_CONN_H
+
+#include "tlsd/flow_table.h"
+#include "tlsd/report.h"
+
+struct tlsd_conn_cfg {
+	const uint16_t *ports; /* follow only these ports (either side); NULL = all */
+	size_t n_ports;
+	/* Called once per TLS connection when it ends; report valid during the call.
+	 * frames/frames_len: the pcap records (struct pcap_pkthdr-less, see
+	 * tlsd_conn_frames) kept for -w, or NULL. */
+	void (*emit)(void *ud, const struct tlsd_report *r, const struct tlsd_flow *f,
+		     const uint8_t *frames, size_t frames_len);
+	void *ud;
+	bool keep_frames;      /* -w: keep up to lim.snap_flow bytes of frames per flow */
+};
+
+/* Frames kept for -w are packed as: u64 ts_ns, u32 caplen, u32 wirelen, bytes. */
+#define TLSD_CONN_FRAME_HDR 16
+
+struct tlsd_conn_mux; /* the flow-table consumer for all connections */
+
+TLSD_MUST_USE struct tlsd_conn_mux *tlsd_conn_mux_new(struct tlsd_ctx *ctx,
+						      const struct tlsd_conn_cfg *cfg);
+void tlsd_conn_mux_free(struct tlsd_conn_mux *m);
+/* The ops and user data to give tlsd_flow_table_new(). */
+const struct tlsd_flow_ops *tlsd_conn_mux_ops(void);
+/* Must be called once the table exists (the glue asks it to skip bytes). */
+void tlsd_conn_mux_attach(struct tlsd_conn_mux *m, struct tlsd_flow_table *t);
+
+#endif
