@@ -48,10 +48,15 @@ enum tlsd_capture_status {
 };
 
 /* Reads the next frame. Record headers with caplen > wirelen or caplen
- * above the snaplen are clamped (never trusted) and counted in *bad_hdr. */
+ * above the snaplen are clamped (never trusted) and counted; see
+ * tlsd_capture_bad_headers(). frame->caplen never exceeds the bytes libpcap
+ * returned. */
 TLSD_MUST_USE enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap,
 							 struct tlsd_frame *frame,
 							 char *err);
+/* Record headers that had to be clamped so far (caplen > wirelen or caplen
+ * above the snapshot length). Add it to TLSD_ANOM_PKT_BAD_PKTHDR. */
+uint64_t tlsd_capture_bad_headers(const struct tlsd_capture *cap);
 /* Async-signal-safe: only calls pcap_breakloop(). */
 void tlsd_capture_break(struct tlsd_capture *cap);
 int tlsd_capture_dlt(const struct tlsd_capture *cap);

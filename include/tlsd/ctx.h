@@ -12,6 +12,7 @@
 	X(PKT_TRUNCATED_LINK, "truncated_link_header")                         \
 	X(PKT_TRUNCATED_IP, "truncated_ip_header")                             \
 	X(PKT_TRUNCATED_TCP, "truncated_tcp_header")                           \
+	X(PKT_TRUNCATED_UDP, "truncated_udp_header")                           \
 	X(PKT_BAD_IP_VERSION, "bad_ip_version")                                \
 	X(PKT_BAD_IP_HDR_LEN, "bad_ip_header_length")                          \
 	X(PKT_BAD_IP_TOTAL_LEN, "bad_ip_total_length")                         \

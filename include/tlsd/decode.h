@@ -28,6 +28,9 @@ struct tlsd_tcp_opts {
 struct tlsd_pkt {
 	tlsd_time_ns ts;
 	uint64_t frame_no;
+	/* The frame the packet came from (for a reassembled datagram: the frame
+	 * of the last fragment). Borrowed like frame->data. */
+	const struct tlsd_frame *frame;
 	uint8_t ip_version; /* 4 or 6 */
 	uint8_t ip_proto;   /* 6 TCP, 17 UDP */
 	struct tlsd_addr src, dst;

@@ -1,0 +1,399 @@
+/* libpcap front end: files and live interfaces, BPF filters, record-header
+ * sanity checks (tcpdump print.c), nanosecond timestamps. */
+#include "tlsd/capture.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsd/decode.h"
+#include "tlsd/limits.h"
+
+#define NAME_MAX_ 256
+#define LIVE_TIMEOUT_MS 100
+#define PERM_HINT "capturing needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities"
+
+struct tlsd_capture {
+	pcap_t *p;
+	char name[NAME_MAX_]; /* file or interface, for messages */
+	int dlt;
+	uint32_t snaplen;     /* pcap_snapshot(), 0 when unknown */
+	bool live;
+	bool nano;            /* timestamps in ns (else us) */
+	volatile sig_atomic_t stopped;
+	uint64_t frames;      /* records read */
+	uint64_t bad_headers; /* records whose header had to be clamped */
+};
+
+static void set_name(struct tlsd_capture *cap, const char *name)
+{
+	snprintf(cap->name, sizeof(cap->name), "%s", name);
+}
+
+/* "name: msg", unless libpcap already put the name in front. */
+static void errf(char *err, const char *name, const char *msg)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(msg, name, n) == 0 && msg[n] == ':')
+		snprintf(err, TLSD_CAPTURE_ERRLEN, "%s", msg);
+	else
+		snprintf(err, TLSD_CAPTURE_ERRLEN, "%s: %s", name, msg);
+}
+
+static const char *dlt_name(int dlt, char *buf, size_t len)
+{
+	const char *name = pcap_datalink_val_to_name(dlt);
+	const char *desc = pcap_datalink_val_to_description(dlt);
+
+	if (name && desc)
+		snprintf(buf, len, "%s (%s)", name, desc);
+	else if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%d", dlt);
+	return buf;
+}
+
+/* Link type check and optional filter: common tail of both openers. */
+static int finish_open(struct tlsd_capture *cap, const char *filter, bpf_u_int32 netmask,
+		       char *err)
+{
+	struct bpf_program prog;
+	char msg[TLSD_CAPTURE_ERRLEN];
+	int snap;
+
+	cap->dlt = pcap_datalink(cap->p);
+	if (!tlsd_decode_dlt_supported(cap->dlt)) {
+		char dn[128];
+
+		snprintf(msg, sizeof(msg), "unsupported link type %s; supported: %s",
+			 dlt_name(cap->dlt, dn, sizeof(dn)), tlsd_decode_supported_dlts());
+		errf(err, cap->name, msg);
+		return -EINVAL;
+	}
+	snap = pcap_snapshot(cap->p);
+	cap->snaplen = snap > 0 ? (uint32_t)snap : 0;
+	if (!filter || !*filter)
+		return 0;
+	if (pcap_compile(cap->p, &prog, filter, 1, netmask) != 0) {
+		snprintf(msg, sizeof(msg), "bad filter \"%s\": %s", filter, pcap_geterr(cap->p));
+		errf(err, cap->name, msg);
+		return -EINVAL;
+	}
+	if (pcap_setfilter(cap->p, &prog) != 0) {
+		snprintf(msg, sizeof(msg), "cannot set filter: %s", pcap_geterr(cap->p));
+		errf(err, cap->name, msg);
+		pcap_freecode(&prog);
+		return -EINVAL;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+int tlsd_capture_open_file(struct tlsd_capture **out, const char *path, const char *filter,
+			   char *err)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct tlsd_capture *cap = calloc(1, sizeof(*cap));
+	int r;
+
+	if (!cap) {
+		errf(err, path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	set_name(cap, strcmp(path, "-") == 0 ? "standard input" : path);
+	cap->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!cap->p) {
+		errf(err, cap->name, errbuf);
+		free(cap);
+		return -EIO;
+	}
+	cap->nano = pcap_get_tstamp_precision(cap->p) == PCAP_TSTAMP_PRECISION_NANO;
+	r = finish_open(cap, filter, PCAP_NETMASK_UNKNOWN, err);
+	if (r < 0) {
+		tlsd_capture_close(cap);
+		return r;
+	}
+	*out = cap;
+	return 0;
+}
+
+/* pcap_activate() results in words (tcpdump's messages, plus hints). */
+static void activate_error(const struct tlsd_capture *cap, int r, char *err)
+{
+	const char *detail = pcap_geterr(cap->p);
+	char msg[TLSD_CAPTURE_ERRLEN];
+
+	switch (r) {
+	case PCAP_ERROR_NO_SUCH_DEVICE:
+		snprintf(msg, sizeof(msg), "no such device%s%s", *detail ? ": " : "", detail);
+		break;
+	case PCAP_ERROR_PERM_DENIED:
+		snprintf(msg, sizeof(msg), "permission denied (%s)%s%s", PERM_HINT,
+			 *detail ? ": " : "", detail);
+		break;
+	case PCAP_ERROR_PROMISC_PERM_DENIED:
+		snprintf(msg, sizeof(msg), "promiscuous mode not permitted (%s)", PERM_HINT);
+		break;
+	case PCAP_ERROR_IFACE_NOT_UP:
+		snprintf(msg, sizeof(msg), "interface is not up");
+		break;
+	case PCAP_ERROR_RFMON_NOTSUP:
+		snprintf(msg, sizeof(msg), "monitor mode not supported");
+		break;
+	case PCAP_ERROR_ACTIVATED:
+	case PCAP_ERROR:
+	default:
+		snprintf(msg, sizeof(msg), "%s", *detail ? detail : pcap_statustostr(r));
+		break;
+	}
+	errf(err, cap->name, msg);
+}
+
+static void activate_warning(const struct tlsd_capture *cap, int r, char *warn)
+{
+	const char *detail = pcap_geterr(cap->p);
+	char msg[TLSD_CAPTURE_ERRLEN];
+
+	switch (r) {
+	case PCAP_WARNING_PROMISC_NOTSUP:
+		snprintf(msg, sizeof(msg), "promiscuous mode not supported%s%s",
+			 *detail ? ": " : "", detail);
+		break;
+	case PCAP_WARNING_TSTAMP_TYPE_NOTSUP:
+		snprintf(msg, sizeof(msg), "time stamp type not supported");
+		break;
+	case PCAP_WARNING:
+	default:
+		snprintf(msg, sizeof(msg), "%s", *detail ? detail : pcap_statustostr(r));
+		break;
+	}
+	errf(warn, cap->name, msg);
+}
+
+/* The first interface libpcap would pick (like tcpdump without -i). */
+static int default_iface(char *name, size_t len, char *err)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_if_t *devs = NULL;
+
+	if (pcap_findalldevs(&devs, errbuf) != 0) {
+		errf(err, "interfaces", errbuf);
+		return -EIO;
+	}
+	if (!devs) {
+		errf(err, "interfaces", "no capture device found (" PERM_HINT "?)");
+		return -ENODEV;
+	}
+	snprintf(name, len, "%s", devs->name);
+	pcap_freealldevs(devs);
+	return 0;
+}
+
+int tlsd_capture_open_live(struct tlsd_capture **out, const struct tlsd_live_opts *opts,
+			   const char *filter, char *err, char *warn)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	char iface[NAME_MAX_];
+	bpf_u_int32 net = 0, mask = PCAP_NETMASK_UNKNOWN;
+	struct tlsd_capture *cap;
+	int r;
+
+	*warn = '\0';
+	if (opts->iface && *opts->iface)
+		snprintf(iface, sizeof(iface), "%s", opts->iface);
+	else
+		TLSD_TRY(default_iface(iface, sizeof(iface), err));
+	cap = calloc(1, sizeof(*cap));
+	if (!cap) {
+		errf(err, iface, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	set_name(cap, iface);
+	cap->live = true;
+	cap->p = pcap_create(iface, errbuf);
+	if (!cap->p) {
+		errf(err, iface, errbuf);
+		free(cap);
+		return -EIO;
+	}
+	if (pcap_set_snaplen(cap->p, opts->snaplen > 0 ? opts->snaplen : TLSD_DEFAULT_SNAPLEN) != 0 ||
+	    pcap_set_promisc(cap->p, opts->promisc) != 0 ||
+	    pcap_set_immediate_mode(cap->p, opts->immediate) != 0 ||
+	    pcap_set_timeout(cap->p, LIVE_TIMEOUT_MS) != 0 ||
+	    (opts->buffer_kib > 0 && pcap_set_buffer_size(cap->p, opts->buffer_kib * 1024) != 0)) {
+		errf(err, iface, pcap_geterr(cap->p));
+		tlsd_capture_close(cap);
+		return -EINVAL;
+	}
+	/* Nanoseconds where the platform offers them; microseconds otherwise. */
+	(void)pcap_set_tstamp_precision(cap->p, PCAP_TSTAMP_PRECISION_NANO);
+	r = pcap_activate(cap->p);
+	if (r < 0) {
+		activate_error(cap, r, err);
+		tlsd_capture_close(cap);
+		return r == PCAP_ERROR_PERM_DENIED || r == PCAP_ERROR_PROMISC_PERM_DENIED ? -EPERM
+		       : r == PCAP_ERROR_NO_SUCH_DEVICE                                   ? -ENODEV
+														  : -EIO;
+	}
+	if (r > 0)
+		activate_warning(cap, r, warn);
+	cap->nano = pcap_get_tstamp_precision(cap->p) == PCAP_TSTAMP_PRECISION_NANO;
+	if (pcap_lookupnet(iface, &net, &mask, errbuf) != 0)
+		mask = PCAP_NETMASK_UNKNOWN; /* "any", interfaces without IPv4 */
+	r = finish_open(cap, filter, mask, err);
+	if (r < 0) {
+		tlsd_capture_close(cap);
+		return r;
+	}
+	*out = cap;
+	return 0;
+}
+
+void tlsd_capture_close(struct tlsd_capture *cap)
+{
+	if (!cap)
+		return;
+	if (cap->p)
+		pcap_close(cap->p);
+	free(cap);
+}
+
+static tlsd_time_ns ts_ns(const struct tlsd_capture *cap, const struct timeval *tv)
+{
+	/* pcap gives non-negative seconds; clamp absurd pcapng values instead of
+	 * overflowing. */
+	int64_t sec = (int64_t)tv->tv_sec;
+	int64_t frac = (int64_t)tv->tv_usec;
+
+	if (sec < 0)
+		sec = 0;
+	if (sec > INT64_MAX / TLSD_NS_PER_SEC - 1)
+		sec = INT64_MAX / TLSD_NS_PER_SEC - 1;
+	if (!cap->nano)
+		frac *= 1000;
+	if (frac < 0 || frac >= TLSD_NS_PER_SEC)
+		frac = 0;
+	return sec * TLSD_NS_PER_SEC + frac;
+}
+
+enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd_frame *frame,
+					   char *err)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	uint32_t caplen, wirelen;
+	char msg[TLSD_CAPTURE_ERRLEN];
+	int r = pcap_next_ex(cap->p, &h, &data);
+
+	switch (r) {
+	case 1:
+		break;
+	case 0:
+		return TLSD_CAPTURE_TIMEOUT;
+	case PCAP_ERROR_BREAK:
+		return cap->live || cap->stopped ? TLSD_CAPTURE_STOPPED : TLSD_CAPTURE_END;
+	case PCAP_ERROR:
+	default:
+		if (cap->live)
+			snprintf(msg, sizeof(msg), "%s", pcap_geterr(cap->p));
+		else
+			snprintf(msg, sizeof(msg), "%s (after packet %llu)", pcap_geterr(cap->p),
+				 (unsigned long long)cap->frames);
+		errf(err, cap->name, msg);
+		return TLSD_CAPTURE_ERROR;
+	}
+	cap->frames++;
+	/* Never trust the record header beyond the bytes libpcap handed us. */
+	caplen = h->caplen;
+	wirelen = h->len;
+	if (caplen > wirelen || (cap->snaplen && caplen > cap->snaplen)) {
+		cap->bad_headers++;
+		caplen = TLSD_MIN(caplen, wirelen);
+		if (cap->snaplen)
+			caplen = TLSD_MIN(caplen, cap->snaplen);
+	}
+	frame->ts = ts_ns(cap, &h->ts);
+	frame->caplen = caplen;
+	frame->wirelen = wirelen;
+	frame->dlt = cap->dlt;
+	frame->data = data;
+	return TLSD_CAPTURE_FRAME;
+}
+
+uint64_t tlsd_capture_bad_headers(const struct tlsd_capture *cap)
+{
+	return cap->bad_headers;
+}
+
+void tlsd_capture_break(struct tlsd_capture *cap)
+{
+	cap->stopped = 1;
+	pcap_breakloop(cap->p);
+}
+
+int tlsd_capture_dlt(const struct tlsd_capture *cap)
+{
+	return cap->dlt;
+}
+
+int tlsd_capture_stats(struct tlsd_capture *cap, uint64_t *received, uint64_t *dropped,
+		       uint64_t *if_dropped)
+{
+	struct pcap_stat ps;
+
+	if (!cap->live || pcap_stats(cap->p, &ps) != 0)
+		return -1;
+	*received = ps.ps_recv;
+	*dropped = ps.ps_drop;
+	*if_dropped = ps.ps_ifdrop;
+	return 0;
+}
+
+void *tlsd_capture_pcap(struct tlsd_capture *cap)
+{
+	return cap->p;
+}
+
+int tlsd_capture_list_interfaces(char *err)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_if_t *devs = NULL;
+	unsigned i = 0;
+
+	if (pcap_findalldevs(&devs, errbuf) != 0) {
+		errf(err, "interfaces", errbuf);
+		return -1;
+	}
+	for (const pcap_if_t *d = devs; d; d = d->next) {
+		const char *sep = "";
+
+		printf("%u.%s", ++i, d->name);
+		if (d->description)
+			printf(" (%s)", d->description);
+		printf(" [");
+		if (d->flags & PCAP_IF_UP) {
+			printf("Up");
+			sep = ", ";
+		}
+		if (d->flags & PCAP_IF_RUNNING) {
+			printf("%sRunning", sep);
+			sep = ", ";
+		}
+		if (d->flags & PCAP_IF_LOOPBACK) {
+			printf("%sLoopback", sep);
+			sep = ", ";
+		}
+		if (d->flags & PCAP_IF_WIRELESS)
+			printf("%sWireless", sep);
+		printf("]\n");
+	}
+	if (i == 0)
+		printf("(no interfaces found; %s)\n", PERM_HINT);
+	pcap_freealldevs(devs);
+	return 0;
+}
