@@ -13,9 +13,9 @@ struct tlsd_conn_cfg {
 	const uint16_t *ports; /* follow only these ports (either side); NULL = all */
 	size_t n_ports;
 	/* Called once per TLS connection when it ends; report valid during the call.
-	 * frames/frames_len: the pcap records (struct pcap_pkthdr-less, see
-	 * tlsd_conn_frames) kept for -w, or NULL. */
-	void (*emit)(void *ud, const struct tlsd_report *r, const struct tlsd_flow *f,
+	 * The sink may add diagnoses to it. frames/frames_len: the packets kept
+	 * for -w (TLSD_CONN_FRAME_HDR layout below), or NULL. */
+	void (*emit)(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
 		     const uint8_t *frames, size_t frames_len);
 	void *ud;
 	bool keep_frames;      /* -w: keep up to lim.snap_flow bytes of frames per flow */

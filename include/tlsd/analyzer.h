@@ -1,0 +1,24 @@
+/* The pipeline for one run: frames -> decode -> flow table -> connections
+ * (conn.c) -> reports. Files read one after another feed the same analyzer,
+ * so connections continue across rotated captures. */
+#ifndef TLSD_ANALYZER_H
+#define TLSD_ANALYZER_H
+
+#include "tlsd/capture.h"
+#include "tlsd/conn.h"
+
+struct tlsd_analyzer; /* opaque */
+
+TLSD_MUST_USE struct tlsd_analyzer *tlsd_analyzer_new(struct tlsd_ctx *ctx,
+						      const struct tlsd_conn_cfg *cfg);
+void tlsd_analyzer_free(struct tlsd_analyzer *a);
+
+/* One captured frame (any supported link type). */
+void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr);
+/* Live capture with no packets for a while: advance the capture clock to
+ * `now` so idle connections expire and get reported. */
+void tlsd_analyzer_tick(struct tlsd_analyzer *a, tlsd_time_ns now);
+/* End of input: every open connection ends with how = capture_end. */
+void tlsd_analyzer_finish(struct tlsd_analyzer *a);
+
+#endif

@@ -1,0 +1,417 @@
+/* Per-connection glue: flow table events -> TLS framer -> session. */
+#include "tlsd/conn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsd/buf.h"
+#include "tlsd/cur.h"
+#include "tlsd/session.h"
+#include "tlsd/tls_record.h"
+
+/* Until the first bytes say whether a connection is TLS, each side's first
+ * bytes are kept here (the evidence for server_not_tls / client_not_tls). */
+enum conn_kind {
+	CONN_UNDECIDED = 0,
+	CONN_TLS,
+	CONN_NOT_TLS,
+};
+
+struct conn_probe {
+	uint8_t bytes[TLSD_SAMPLE_LEN];
+	uint8_t len;
+	enum tlsd_parse verdict; /* of tlsd_tls_looks_like_record on bytes */
+	bool seen;
+};
+
+struct tlsd_conn {
+	enum conn_kind kind;
+	struct conn_probe probe[2];
+	struct tlsd_session *session;
+	struct tlsd_tls_dir tls[2];
+	struct tlsd_buf frames; /* -w */
+};
+
+struct tlsd_conn_mux {
+	struct tlsd_ctx *ctx;
+	struct tlsd_conn_cfg cfg;
+	struct tlsd_flow_table *table;
+};
+
+/* The framer's callbacks forward to the session; ud is the flow. */
+struct feed_ctx {
+	struct tlsd_conn_mux *mux;
+	struct tlsd_flow *flow;
+	struct tlsd_conn *conn;
+};
+
+static void ev_record(void *ud, enum tlsd_dir d, const struct tlsd_record_info *ri)
+{
+	struct feed_ctx *fc = ud;
+
+	tlsd_session_record(fc->conn->session, d, ri);
+}
+
+static void ev_handshake(void *ud, enum tlsd_dir d, const struct tlsd_hs_msg *m)
+{
+	struct feed_ctx *fc = ud;
+
+	tlsd_session_handshake(fc->conn->session, d, m);
+}
+
+static void ev_alert(void *ud, enum tlsd_dir d, uint8_t level, uint8_t desc, uint64_t off,
+		     tlsd_time_ns ts)
+{
+	struct feed_ctx *fc = ud;
+
+	tlsd_session_alert(fc->conn->session, d, level, desc, off, ts);
+}
+
+static void ev_ccs(void *ud, enum tlsd_dir d, uint64_t off, tlsd_time_ns ts)
+{
+	struct feed_ctx *fc = ud;
+
+	if (tlsd_session_ccs(fc->conn->session, d, off, ts))
+		tlsd_tls_dir_set_encrypted(&fc->conn->tls[d], true);
+}
+
+static void ev_heartbeat(void *ud, enum tlsd_dir d, uint64_t off, uint16_t len)
+{
+	struct feed_ctx *fc = ud;
+
+	tlsd_session_heartbeat(fc->conn->session, d, off, len);
+}
+
+static void ev_anomaly(void *ud, enum tlsd_dir d, enum tlsd_anomaly a, uint64_t off,
+		       const char *what)
+{
+	struct feed_ctx *fc = ud;
+
+	tlsd_ctx_count(fc->mux->ctx, a);
+	tlsd_session_anomaly(fc->conn->session, d, a, off, what);
+}
+
+static void ev_framing_lost(void *ud, enum tlsd_dir d, enum tlsd_framing why, uint64_t off,
+			    const uint8_t *sample, size_t sample_len)
+{
+	struct feed_ctx *fc = ud;
+
+	if (why == TLSD_FRAMING_NOT_TLS)
+		tlsd_ctx_count(fc->mux->ctx, TLSD_ANOM_TLS_NOT_TLS);
+	else if (why == TLSD_FRAMING_DESYNC)
+		tlsd_ctx_count(fc->mux->ctx, TLSD_ANOM_TLS_BAD_RECORD);
+	tlsd_session_framing_lost(fc->conn->session, d, why, off, sample, sample_len);
+}
+
+static const struct tlsd_tls_events tls_events = {
+	.record = ev_record,
+	.handshake = ev_handshake,
+	.alert = ev_alert,
+	.ccs = ev_ccs,
+	.heartbeat = ev_heartbeat,
+	.anomaly = ev_anomaly,
+	.framing_lost = ev_framing_lost,
+};
+
+static void conn_free(struct tlsd_conn *c)
+{
+	if (!c)
+		return;
+	tlsd_session_free(c->session);
+	tlsd_tls_dir_cleanup(&c->tls[0]);
+	tlsd_tls_dir_cleanup(&c->tls[1]);
+	tlsd_buf_cleanup(&c->frames);
+	free(c);
+}
+
+/* Feeds bytes of one direction to its framer and asks the reassembler to
+ * skip the part of an encrypted record body that lies beyond them. */
+static void feed(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c,
+		 enum tlsd_dir d, const uint8_t *p, size_t len, tlsd_time_ns ts)
+{
+	struct feed_ctx fc = {.mux = m, .flow = f, .conn = c};
+	uint64_t skip;
+
+	if (c->tls[d].framing != TLSD_FRAMING_OK)
+		return;
+	skip = tlsd_tls_dir_feed(&c->tls[d], d, &tls_events, &fc, p, len, ts);
+	if (skip && m->table)
+		tlsd_flow_skip(m->table, f, d, skip);
+}
+
+static bool port_followed(const struct tlsd_conn_mux *m, const struct tlsd_flow *f)
+{
+	if (!m->cfg.ports)
+		return true;
+	for (size_t i = 0; i < m->cfg.n_ports; i++)
+		if (f->side[0].port == m->cfg.ports[i] || f->side[1].port == m->cfg.ports[i])
+			return true;
+	return false;
+}
+
+static void on_open(void *ud, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
+{
+	struct tlsd_conn_mux *m = ud;
+	struct tlsd_conn *c;
+
+	(void)pkt;
+	if (!port_followed(m, f)) {
+		tlsd_flow_ignore(m->table, f);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		tlsd_flow_ignore(m->table, f);
+		return;
+	}
+	if (m->cfg.keep_frames)
+		tlsd_buf_init(&c->frames, m->ctx->lim.snap_flow);
+	f->user = c;
+}
+
+static void keep_frame(struct tlsd_conn_mux *m, struct tlsd_conn *c, const struct tlsd_pkt *pkt)
+{
+	uint8_t hdr[TLSD_CONN_FRAME_HDR];
+	const struct tlsd_frame *fr = pkt->frame;
+	uint64_t ts;
+
+	if (!m->cfg.keep_frames || !fr || !fr->data)
+		return;
+	if (c->frames.len + TLSD_CONN_FRAME_HDR + fr->caplen > c->frames.cap)
+		return; /* --snap-flow reached: keep the handshake's first packets */
+	ts = (uint64_t)fr->ts;
+	memcpy(hdr, &ts, 8);
+	memcpy(hdr + 8, &fr->caplen, 4);
+	memcpy(hdr + 12, &fr->wirelen, 4);
+	if (tlsd_buf_append(&c->frames, hdr, sizeof(hdr)) == 0 &&
+	    tlsd_buf_append(&c->frames, fr->data, fr->caplen) != 0)
+		c->frames.len -= sizeof(hdr);
+}
+
+static void on_packet(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const struct tlsd_pkt *pkt)
+{
+	struct tlsd_conn_mux *m = ud;
+	struct tlsd_conn *c = f->user;
+
+	(void)d;
+	if (c && c->kind != CONN_NOT_TLS)
+		keep_frame(m, c, pkt);
+}
+
+/* Is this chunk the start of a ClientHello (TLS record or SSLv2 form)? */
+static bool looks_like_client_hello(const uint8_t *p, size_t len)
+{
+	if (len >= 6 && p[0] == TLSD_CT_HANDSHAKE && p[1] == 3 && p[5] == TLSD_HS_CLIENT_HELLO)
+		return true;
+	/* SSLv2: 2-byte length with the high bit set, then msg type 1. */
+	return len >= 3 && (p[0] & 0x80) && p[2] == 1;
+}
+
+static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c)
+{
+	c->session = tlsd_session_new(m->ctx);
+	if (!c->session) {
+		c->kind = CONN_NOT_TLS;
+		tlsd_flow_ignore(m->table, f);
+		return;
+	}
+	c->kind = CONN_TLS;
+	m->ctx->cnt.flows_tls++;
+	tlsd_tls_dir_init(&c->tls[0], m->ctx->lim.max_handshake);
+	tlsd_tls_dir_init(&c->tls[1], m->ctx->lim.max_handshake);
+	tlsd_session_tcp_open(c->session, f);
+}
+
+static void give_up(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c)
+{
+	c->kind = CONN_NOT_TLS;
+	m->ctx->cnt.flows_ignored++;
+	tlsd_buf_cleanup(&c->frames);
+	tlsd_flow_ignore(m->table, f);
+}
+
+/* Content-based TLS detection. A connection is followed when the client's
+ * first bytes are a TLS record, or when the client's bytes are not TLS but
+ * the server answers with a TLS record (a TLS server receiving plain text:
+ * client_not_tls). The server's non-TLS first bytes are kept as evidence
+ * for server_not_tls. *d is updated when the roles turn out swapped;
+ * *consumed tells how many bytes of this chunk went into the probe. */
+static bool classify(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c,
+		     enum tlsd_dir *d, const uint8_t *p, size_t len, size_t *consumed)
+{
+	struct conn_probe *pr = &c->probe[*d];
+	const struct conn_probe *cl, *sv;
+
+	*consumed = 0;
+	if (!pr->seen || pr->verdict == TLSD_PARSE_NEED_MORE) {
+		size_t n = TLSD_MIN(sizeof(pr->bytes) - pr->len, len);
+
+		memcpy(pr->bytes + pr->len, p, n);
+		pr->len = (uint8_t)(pr->len + n);
+		pr->seen = true;
+		*consumed = n;
+		pr->verdict = tlsd_tls_looks_like_record(pr->bytes, pr->len);
+		if (pr->verdict == TLSD_PARSE_NEED_MORE && pr->len == sizeof(pr->bytes))
+			pr->verdict = TLSD_PARSE_MALFORMED;
+	}
+	/* Capture began after the SYN: the side that sends a ClientHello first
+	 * is the client. */
+	if (f->roles_guessed && *d == TLSD_DIR_S2C && !c->probe[TLSD_DIR_C2S].seen &&
+	    looks_like_client_hello(pr->bytes, pr->len)) {
+		struct conn_probe tmp = c->probe[0];
+
+		tlsd_flow_swap_roles(m->table, f);
+		c->probe[0] = c->probe[1];
+		c->probe[1] = tmp;
+		*d = TLSD_DIR_C2S;
+	}
+	cl = &c->probe[TLSD_DIR_C2S];
+	sv = &c->probe[TLSD_DIR_S2C];
+	if (cl->seen && cl->verdict == TLSD_PARSE_OK)
+		return true;
+	if (cl->seen && cl->verdict == TLSD_PARSE_MALFORMED) {
+		if (sv->seen && sv->verdict == TLSD_PARSE_OK)
+			return true; /* a TLS server answering plain text */
+		if (sv->seen && sv->verdict == TLSD_PARSE_MALFORMED)
+			give_up(m, f, c); /* neither side speaks TLS */
+	}
+	return false;
+}
+
+/* Replays the kept first bytes of both sides into the new framers. */
+static void replay_probes(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c,
+			  tlsd_time_ns ts)
+{
+	/* Client first: the session wants the ClientHello before the answer. */
+	for (int i = 0; i < 2; i++) {
+		struct conn_probe *pr = &c->probe[i];
+
+		if (pr->seen && pr->len)
+			feed(m, f, c, (enum tlsd_dir)i, pr->bytes, pr->len, ts);
+		pr->len = 0;
+	}
+}
+
+static void on_data(void *ud, struct tlsd_flow *f, enum tlsd_dir d, uint64_t off,
+		    const uint8_t *p, size_t len, tlsd_time_ns ts)
+{
+	struct tlsd_conn_mux *m = ud;
+	struct tlsd_conn *c = f->user;
+
+	(void)off;
+	if (!c || c->kind == CONN_NOT_TLS)
+		return;
+	if (c->kind == CONN_UNDECIDED) {
+		size_t consumed;
+
+		if (!classify(m, f, c, &d, p, len, &consumed))
+			return;
+		start_tls(m, f, c);
+		if (c->kind != CONN_TLS)
+			return;
+		replay_probes(m, f, c, ts);
+		struct tlsd_cur rest;
+
+		tlsd_cur_init(&rest, p, len);
+		if (!tlsd_cur_skip(&rest, consumed) || tlsd_cur_len(&rest) == 0)
+			return;
+		feed(m, f, c, d, tlsd_cur_data(&rest), tlsd_cur_len(&rest), ts);
+		return;
+	}
+	feed(m, f, c, d, p, len, ts);
+}
+
+static void on_gap(void *ud, struct tlsd_flow *f, enum tlsd_dir d, uint64_t off, uint64_t len)
+{
+	struct tlsd_conn_mux *m = ud;
+	struct tlsd_conn *c = f->user;
+	struct feed_ctx fc = {.mux = m, .flow = f, .conn = c};
+
+	if (!c || c->kind != CONN_TLS)
+		return;
+	tlsd_session_tcp_gap(c->session, d, off, len);
+	if (c->tls[d].framing == TLSD_FRAMING_OK)
+		tlsd_tls_dir_gap(&c->tls[d], d, &tls_events, &fc, len);
+}
+
+static void on_fin(void *ud, struct tlsd_flow *f, enum tlsd_dir d, tlsd_time_ns ts)
+{
+	struct tlsd_conn *c = f->user;
+
+	(void)ud;
+	if (c && c->kind == CONN_TLS)
+		tlsd_session_tcp_fin(c->session, d, ts);
+}
+
+static void on_rst(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const struct tlsd_rst_info *ri)
+{
+	struct tlsd_conn *c = f->user;
+
+	(void)ud;
+	if (c && c->kind == CONN_TLS)
+		tlsd_session_tcp_rst(c->session, f, d, ri);
+}
+
+static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
+{
+	struct tlsd_conn_mux *m = ud;
+	struct tlsd_conn *c = f->user;
+
+	f->user = NULL;
+	if (!c)
+		return;
+	if (c->kind == CONN_UNDECIDED && c->probe[TLSD_DIR_C2S].seen &&
+	    c->probe[TLSD_DIR_C2S].verdict == TLSD_PARSE_NEED_MORE) {
+		/* A few bytes that could have begun a record, then nothing. */
+		c->kind = CONN_NOT_TLS;
+	}
+	if (c->kind == CONN_TLS) {
+		struct tlsd_report *r = malloc(sizeof(*r));
+
+		tlsd_session_tcp_end(c->session, how, m->ctx->now);
+		if (r) {
+			tlsd_session_report(c->session, f, r);
+			if (m->cfg.emit)
+				m->cfg.emit(m->cfg.ud, r, f, c->frames.len ? c->frames.data : NULL,
+					    c->frames.len);
+			free(r);
+		}
+	}
+	conn_free(c);
+}
+
+static const struct tlsd_flow_ops conn_ops = {
+	.open = on_open,
+	.packet = on_packet,
+	.data = on_data,
+	.gap = on_gap,
+	.fin = on_fin,
+	.rst = on_rst,
+	.close = on_close,
+};
+
+const struct tlsd_flow_ops *tlsd_conn_mux_ops(void)
+{
+	return &conn_ops;
+}
+
+struct tlsd_conn_mux *tlsd_conn_mux_new(struct tlsd_ctx *ctx, const struct tlsd_conn_cfg *cfg)
+{
+	struct tlsd_conn_mux *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->ctx = ctx;
+	m->cfg = *cfg;
+	return m;
+}
+
+void tlsd_conn_mux_attach(struct tlsd_conn_mux *m, struct tlsd_flow_table *t)
+{
+	m->table = t;
+}
+
+void tlsd_conn_mux_free(struct tlsd_conn_mux *m)
+{
+	free(m);
+}

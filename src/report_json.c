@@ -1,0 +1,277 @@
+/* JSON Lines reporter. Key order follows FAILURE-CATALOG.md, extras after. */
+#include "tlsd/report_json.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "tlsd/cur.h"
+#include "tlsd/tls_names.h"
+
+/* Length of the valid UTF-8 sequence starting at s[0..n), or 0 if invalid
+ * (overlongs, surrogates and values above U+10FFFF are invalid). */
+static size_t utf8_seq_len(const uint8_t *s, size_t n)
+{
+	uint8_t b0 = s[0];
+	size_t need;
+	uint32_t cp;
+
+	if (b0 < 0x80)
+		return 1;
+	if (b0 >= 0xc2 && b0 <= 0xdf) {
+		need = 2;
+		cp = b0 & 0x1f;
+	} else if (b0 >= 0xe0 && b0 <= 0xef) {
+		need = 3;
+		cp = b0 & 0x0f;
+	} else if (b0 >= 0xf0 && b0 <= 0xf4) {
+		need = 4;
+		cp = b0 & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < need)
+		return 0;
+	for (size_t i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return need;
+}
+
+void tlsd_json_string(FILE *out, const uint8_t *s, size_t len)
+{
+	struct tlsd_cur c;
+
+	tlsd_cur_init(&c, s, len);
+	fputc('"', out);
+	while (tlsd_cur_len(&c) > 0) {
+		const uint8_t *p = tlsd_cur_data(&c);
+		size_t n = utf8_seq_len(p, tlsd_cur_len(&c));
+		uint8_t b = p[0];
+
+		if (n == 0) {
+			fprintf(out, "\\\\x%02x", b);
+			n = 1;
+		} else if (b == '"' || b == '\\') {
+			fputc('\\', out);
+			fputc(b, out);
+		} else if (b == '\n') {
+			fputs("\\n", out);
+		} else if (b == '\t') {
+			fputs("\\t", out);
+		} else if (b == '\r') {
+			fputs("\\r", out);
+		} else if (b < 0x20 || b == 0x7f) {
+			fprintf(out, "\\u%04x", b);
+		} else {
+			fwrite(p, 1, n, out);
+		}
+		if (!tlsd_cur_skip(&c, n))
+			break;
+	}
+	fputc('"', out);
+}
+
+static void json_cstr(FILE *out, const char *s)
+{
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	tlsd_json_string(out, (const uint8_t *)s, strlen(s));
+}
+
+static void json_time(FILE *out, tlsd_time_ns t)
+{
+	time_t sec = (time_t)(t / TLSD_NS_PER_SEC);
+	long usec = (long)((t % TLSD_NS_PER_SEC) / 1000);
+	struct tm tm;
+	char buf[32];
+
+	if (usec < 0) {
+		usec += 1000000;
+		sec--;
+	}
+	if (!gmtime_r(&sec, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm)) {
+		fputs("null", out);
+		return;
+	}
+	fprintf(out, "\"%s.%06ldZ\"", buf, usec);
+}
+
+static void json_seconds(FILE *out, tlsd_time_ns t)
+{
+	if (t < 0)
+		fputs("null", out);
+	else
+		fprintf(out, "%.6f", (double)t / 1e9);
+}
+
+static void json_version(FILE *out, uint16_t v)
+{
+	const char *n = tlsd_name_version(v);
+	char buf[8];
+
+	if (!n) {
+		snprintf(buf, sizeof(buf), "0x%04x", v);
+		n = buf;
+	}
+	json_cstr(out, n);
+}
+
+static void json_endpoint(FILE *out, const struct tlsd_endpoint *e, uint8_t ipv)
+{
+	char ip[64];
+
+	fputs("{\"ip\":", out);
+	json_cstr(out, tlsd_addr_str(&e->addr, ipv, ip, sizeof(ip)));
+	fprintf(out, ",\"port\":%u}", e->port);
+}
+
+static void json_strlist(FILE *out, const struct tlsd_strlist *l)
+{
+	size_t pos = 0, len;
+	const uint8_t *s;
+	bool first = true;
+
+	fputc('[', out);
+	while (tlsd_strlist_next(l, &pos, &s, &len)) {
+		if (!first)
+			fputc(',', out);
+		tlsd_json_string(out, s, len);
+		first = false;
+	}
+	fputc(']', out);
+}
+
+static void json_alert(FILE *out, const struct tlsd_report *r)
+{
+	char buf[24];
+
+	if (!r->has_alert) {
+		fputs("null", out);
+		return;
+	}
+	if (r->alert.encrypted) {
+		fputs("{\"level\":null,\"code\":null,\"name\":null,\"sender\":", out);
+	} else {
+		fputs("{\"level\":", out);
+		json_cstr(out, tlsd_name_alert_level(r->alert.level));
+		fprintf(out, ",\"code\":%u,\"name\":", r->alert.code);
+		json_cstr(out, tlsd_name_alert_or_code(r->alert.code, buf, sizeof(buf)));
+		fputs(",\"sender\":", out);
+	}
+	json_cstr(out, tlsd_party_name(r->alert.sender));
+	fprintf(out, ",\"encrypted\":%s}", r->alert.encrypted ? "true" : "false");
+}
+
+static void json_diags(FILE *out, const struct tlsd_report *r)
+{
+	fputc('[', out);
+	for (unsigned i = 0; i < r->n_diags; i++) {
+		const struct tlsd_diag *d = &r->diags[i];
+
+		if (i)
+			fputc(',', out);
+		fputs("{\"code\":", out);
+		json_cstr(out, d->code);
+		fputs(",\"confidence\":", out);
+		json_cstr(out, tlsd_confidence_name(d->confidence));
+		fputs(",\"text\":", out);
+		json_cstr(out, d->text);
+		fputs(",\"evidence\":", out);
+		json_cstr(out, d->evidence);
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
+void tlsd_report_json(FILE *out, const struct tlsd_report *r)
+{
+	fputs("{\"ts\":", out);
+	json_time(out, r->ts_first);
+	fputs(",\"duration\":", out);
+	json_seconds(out, r->ts_last - r->ts_first);
+	fputs(",\"client\":", out);
+	json_endpoint(out, &r->client, r->ip_version);
+	fputs(",\"server\":", out);
+	json_endpoint(out, &r->server, r->ip_version);
+	fputs(",\"sni\":", out);
+	if (r->has_sni)
+		tlsd_json_string(out, r->sni, r->sni_len);
+	else
+		fputs("null", out);
+	fputs(",\"versions_offered\":[", out);
+	for (unsigned i = 0; i < r->n_versions_offered; i++) {
+		if (i)
+			fputc(',', out);
+		json_version(out, r->versions_offered[i]);
+	}
+	fputs("],\"version\":", out);
+	if (r->version)
+		json_version(out, r->version);
+	else
+		fputs("null", out);
+	fputs(",\"cipher\":", out);
+	if (r->has_cipher) {
+		const char *n = tlsd_name_suite(r->cipher);
+		char buf[8];
+
+		if (!n) {
+			snprintf(buf, sizeof(buf), "0x%04X", r->cipher);
+			n = buf;
+		}
+		json_cstr(out, n);
+	} else {
+		fputs("null", out);
+	}
+	fputs(",\"alpn_offered\":", out);
+	json_strlist(out, &r->alpn_offered);
+	fputs(",\"alpn\":", out);
+	{
+		size_t pos = 0, len;
+		const uint8_t *s;
+
+		if (r->has_alpn && tlsd_strlist_next(&r->alpn, &pos, &s, &len))
+			tlsd_json_string(out, s, len);
+		else
+			fputs("null", out);
+	}
+	fputs(",\"outcome\":", out);
+	json_cstr(out, tlsd_outcome_name(r->outcome));
+	fprintf(out, ",\"resumed\":%s", r->resumed ? "true" : "false");
+	fputs(",\"failed_step\":", out);
+	json_cstr(out, tlsd_step_name(r->failed_step));
+	fputs(",\"last_message\":", out);
+	json_cstr(out, r->has_last_message ? tlsd_name_handshake(r->last_message) : NULL);
+	fputs(",\"history\":", out);
+	json_cstr(out, r->history);
+	fputs(",\"termination\":{\"by\":", out);
+	json_cstr(out, tlsd_party_name(r->term_by));
+	fputs(",\"how\":", out);
+	json_cstr(out, tlsd_how_name(r->term_how));
+	fputs("},\"alert\":", out);
+	json_alert(out, r);
+	fputs(",\"diagnosis\":", out);
+	json_diags(out, r);
+	/* Additions beyond the catalog's contract. */
+	fputs(",\"rtt\":", out);
+	json_seconds(out, r->rtt);
+	fputs(",\"time_to_failure\":", out);
+	json_seconds(out, r->time_to_failure);
+	fprintf(out, ",\"client_hello\":{\"size\":%" PRIu32 ",\"segments\":%u}",
+		r->client_hello_len, r->client_hello_segments);
+	fputs(",\"ja3\":", out);
+	json_cstr(out, r->ja3[0] ? r->ja3 : NULL);
+	fputs(",\"ja3s\":", out);
+	json_cstr(out, r->ja3s[0] ? r->ja3s : NULL);
+	fputs(",\"ja4\":", out);
+	json_cstr(out, r->ja4[0] ? r->ja4 : NULL);
+	fprintf(out, ",\"roles_guessed\":%s,\"anomalies\":%" PRIu32 "}\n",
+		r->roles_guessed ? "true" : "false", r->anomalies);
+}

@@ -1,0 +1,224 @@
+/* Text reporter: readable at a glance by someone under pressure. */
+#include "tlsd/report_text.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "tlsd/cur.h"
+#include "tlsd/tls_names.h"
+
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_OFF "\033[0m"
+
+void tlsd_text_escaped(FILE *out, const uint8_t *s, size_t len)
+{
+	struct tlsd_cur c;
+	uint8_t b;
+
+	tlsd_cur_init(&c, s, len);
+	while (tlsd_cur_get_u8(&c, &b)) {
+		if (b >= 0x20 && b < 0x7f && b != '\\')
+			fputc(b, out);
+		else if (b == '\\')
+			fputs("\\\\", out);
+		else
+			fprintf(out, "\\x%02x", b);
+	}
+}
+
+static const char *col(const struct tlsd_text_opts *o, const char *code)
+{
+	return o->color ? code : "";
+}
+
+static void print_time(FILE *out, tlsd_time_ns t)
+{
+	time_t sec = (time_t)(t / TLSD_NS_PER_SEC);
+	long usec = (long)((t % TLSD_NS_PER_SEC) / 1000);
+	struct tm tm;
+	char buf[32];
+
+	if (usec < 0) {
+		usec += 1000000;
+		sec--;
+	}
+	if (gmtime_r(&sec, &tm) && strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm))
+		fprintf(out, "%s.%06ld", buf, usec);
+}
+
+static void print_endpoint(FILE *out, const struct tlsd_endpoint *e, uint8_t ipv)
+{
+	char ip[64];
+
+	tlsd_addr_str(&e->addr, ipv, ip, sizeof(ip));
+	if (ipv == 6)
+		fprintf(out, "[%s]:%u", ip, e->port);
+	else
+		fprintf(out, "%s:%u", ip, e->port);
+}
+
+static void print_version(FILE *out, uint16_t v)
+{
+	const char *n = tlsd_name_version(v);
+
+	if (n)
+		fputs(n, out);
+	else
+		fprintf(out, "0x%04x", v);
+}
+
+static void print_suite(FILE *out, uint16_t s)
+{
+	const char *n = tlsd_name_suite(s);
+
+	if (n)
+		fputs(n, out);
+	else
+		fprintf(out, "0x%04X", s);
+}
+
+static void print_strlist(FILE *out, const struct tlsd_strlist *l)
+{
+	size_t pos = 0, len;
+	const uint8_t *s;
+	bool first = true;
+
+	while (tlsd_strlist_next(l, &pos, &s, &len)) {
+		if (!first)
+			fputc(',', out);
+		tlsd_text_escaped(out, s, len);
+		first = false;
+	}
+}
+
+static void print_versions_offered(FILE *out, const struct tlsd_report *r)
+{
+	for (unsigned i = 0; i < r->n_versions_offered; i++) {
+		if (i)
+			fputs(", ", out);
+		print_version(out, r->versions_offered[i]);
+	}
+	if (!r->n_versions_offered)
+		fputc('-', out);
+}
+
+static void print_alert(FILE *out, const struct tlsd_report *r)
+{
+	char buf[24];
+
+	if (r->alert.encrypted) {
+		fprintf(out, "encrypted alert from %s (content not readable without keys)",
+			tlsd_party_name(r->alert.sender));
+		return;
+	}
+	fprintf(out, "%s %s (%u) from %s",
+		r->alert.level == 2 ? "fatal" : r->alert.level == 1 ? "warning" : "level?",
+		tlsd_name_alert_or_code(r->alert.code, buf, sizeof(buf)), r->alert.code,
+		tlsd_party_name(r->alert.sender));
+}
+
+static void print_one_line(FILE *out, const struct tlsd_report *r, const struct tlsd_text_opts *o)
+{
+	fprintf(out, "%s%-11s%s ", col(o, C_GREEN), "ESTABLISHED", col(o, C_OFF));
+	print_endpoint(out, &r->client, r->ip_version);
+	fputs(" -> ", out);
+	print_endpoint(out, &r->server, r->ip_version);
+	if (r->has_sni) {
+		fputs(" sni=", out);
+		tlsd_text_escaped(out, r->sni, r->sni_len);
+	}
+	fputc(' ', out);
+	if (r->version)
+		print_version(out, r->version);
+	if (r->has_cipher) {
+		fputc(' ', out);
+		print_suite(out, r->cipher);
+	}
+	if (r->resumed)
+		fputs(" resumed", out);
+	fprintf(out, " history=%s\n", r->history);
+	for (unsigned i = 0; i < r->n_diags; i++)
+		fprintf(out, "  %swarning%s: %s (%s): %s\n", col(o, C_YELLOW), col(o, C_OFF),
+			r->diags[i].code, tlsd_confidence_name(r->diags[i].confidence),
+			r->diags[i].text);
+}
+
+void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_text_opts *o)
+{
+	const char *label = r->outcome == TLSD_OUTCOME_FAILED ? "FAILED" : "INCOMPLETE";
+	const char *lc = r->outcome == TLSD_OUTCOME_FAILED ? C_RED : C_YELLOW;
+
+	if (r->outcome == TLSD_OUTCOME_ESTABLISHED) {
+		if (o->all)
+			print_one_line(out, r, o);
+		return;
+	}
+	fprintf(out, "%s%s%s%s ", col(o, C_BOLD), col(o, lc), label, col(o, C_OFF));
+	print_endpoint(out, &r->client, r->ip_version);
+	fputs(" -> ", out);
+	print_endpoint(out, &r->server, r->ip_version);
+	if (r->has_sni) {
+		fputs("  sni=", out);
+		tlsd_text_escaped(out, r->sni, r->sni_len);
+	}
+	fputs("  ", out);
+	print_time(out, r->ts_first);
+	fputc('\n', out);
+
+	fprintf(out, "  step:       %s", r->failed_step ? tlsd_step_name(r->failed_step) : "-");
+	if (r->has_last_message)
+		fprintf(out, " (last handshake message: %s)", tlsd_name_handshake(r->last_message));
+	fputc('\n', out);
+	fprintf(out, "  ended:      by %s, %s", tlsd_party_name(r->term_by), tlsd_how_name(r->term_how));
+	if (r->time_to_failure >= 0)
+		fprintf(out, ", %.1f ms after the ClientHello", (double)r->time_to_failure / 1e6);
+	if (r->rtt >= 0)
+		fprintf(out, " (TCP round trip %.1f ms)", (double)r->rtt / 1e6);
+	fputc('\n', out);
+	if (r->has_alert) {
+		fputs("  alert:      ", out);
+		print_alert(out, r);
+		fputc('\n', out);
+	}
+	fputs("  offered:    ", out);
+	print_versions_offered(out, r);
+	fprintf(out, "; %u cipher suites", r->n_suites_offered);
+	if (r->alpn_offered.n) {
+		fputs("; ALPN ", out);
+		print_strlist(out, &r->alpn_offered);
+	}
+	if (r->client_hello_len)
+		fprintf(out, "; ClientHello %" PRIu32 " bytes in %u segment%s", r->client_hello_len,
+			r->client_hello_segments, r->client_hello_segments == 1 ? "" : "s");
+	fputc('\n', out);
+	if (r->version || r->has_cipher) {
+		fputs("  agreed:     ", out);
+		if (r->version)
+			print_version(out, r->version);
+		if (r->has_cipher) {
+			fputc(' ', out);
+			print_suite(out, r->cipher);
+		}
+		if (r->has_alpn) {
+			fputs(" ALPN ", out);
+			print_strlist(out, &r->alpn);
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "  history:    %s\n", r->history);
+	for (unsigned i = 0; i < r->n_diags; i++) {
+		const struct tlsd_diag *d = &r->diags[i];
+
+		fprintf(out, "  %scause:%s      %s%s%s (%s): %s\n", col(o, C_BOLD), col(o, C_OFF),
+			col(o, lc), d->code, col(o, C_OFF), tlsd_confidence_name(d->confidence),
+			d->text);
+		if (d->evidence[0])
+			fprintf(out, "  %sevidence:%s   %s\n", col(o, C_DIM), col(o, C_OFF), d->evidence);
+	}
+	fputc('\n', out);
+}

@@ -1,0 +1,411 @@
+/* Run-wide aggregation and cross-connection inference. */
+#include "tlsd/summary.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsd/report_json.h"
+#include "tlsd/report_text.h"
+#include "tlsd/tls_names.h"
+
+#define SET_MAX 8        /* distinct values remembered per server and kind */
+#define MAX_DIAG_CODES 96
+#define TOP_SERVERS 10
+
+/* A small set of 16-bit values; `overflow` once more than SET_MAX distinct
+ * values were seen (then "all successes had one of these" is unknown). */
+struct small_set {
+	uint16_t v[SET_MAX];
+	uint8_t n;
+	bool overflow;
+};
+
+struct server_stats {
+	bool used;
+	uint8_t ip_version;
+	struct tlsd_endpoint ep;
+	uint64_t established, failed, incomplete;
+	struct small_set versions, ciphers, groups;
+	uint64_t ok_with_client_cert, ok_with_sni;
+	bool has_sni;
+	uint16_t sni_len;
+	uint8_t sni[TLSD_MAX_SNI + 1]; /* SNI of the first failure */
+};
+
+struct diag_count {
+	char code[TLSD_DIAG_CODE_LEN];
+	uint64_t n;
+};
+
+struct tlsd_summary {
+	uint64_t outcomes[3];
+	uint64_t steps[6];
+	uint64_t alerts[3][256];     /* [sender party: 0 unknown/mb, 1 client, 2 server][code] */
+	uint64_t encrypted_alerts[3];
+	struct diag_count diags[MAX_DIAG_CODES];
+	unsigned n_diags;
+	struct server_stats *servers; /* open addressing, TLSD_SUMMARY_MAX_SERVERS slots */
+	uint64_t servers_dropped;
+};
+
+struct tlsd_summary *tlsd_summary_new(void)
+{
+	struct tlsd_summary *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->servers = calloc(TLSD_SUMMARY_MAX_SERVERS, sizeof(*s->servers));
+	if (!s->servers) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void tlsd_summary_free(struct tlsd_summary *s)
+{
+	if (!s)
+		return;
+	free(s->servers);
+	free(s);
+}
+
+static uint32_t server_hash(const struct tlsd_endpoint *ep)
+{
+	uint32_t h = 2166136261u; /* FNV-1a: the key is not peer-chosen enough to matter */
+
+	for (size_t i = 0; i < sizeof(ep->addr.b); i++)
+		h = (h ^ ep->addr.b[i]) * 16777619u;
+	h = (h ^ (ep->port & 0xff)) * 16777619u;
+	h = (h ^ (ep->port >> 8)) * 16777619u;
+	return h;
+}
+
+static bool same_server(const struct server_stats *st, const struct tlsd_report *r)
+{
+	return st->ip_version == r->ip_version && st->ep.port == r->server.port &&
+	       memcmp(st->ep.addr.b, r->server.addr.b, sizeof(st->ep.addr.b)) == 0;
+}
+
+/* Finds the server's slot; with `create`, claims an empty one. */
+static struct server_stats *server_slot(const struct tlsd_summary *s, const struct tlsd_report *r,
+					bool create)
+{
+	uint32_t mask = TLSD_SUMMARY_MAX_SERVERS - 1;
+	uint32_t i = server_hash(&r->server) & mask;
+
+	for (uint32_t probes = 0; probes < 64; probes++, i = (i + 1) & mask) {
+		struct server_stats *st = &s->servers[i];
+
+		if (!st->used) {
+			if (!create)
+				return NULL;
+			st->used = true;
+			st->ip_version = r->ip_version;
+			st->ep = r->server;
+			return st;
+		}
+		if (same_server(st, r))
+			return st;
+	}
+	return NULL;
+}
+
+static void set_add(struct small_set *set, uint16_t v)
+{
+	for (unsigned i = 0; i < set->n; i++)
+		if (set->v[i] == v)
+			return;
+	if (set->n < SET_MAX)
+		set->v[set->n++] = v;
+	else
+		set->overflow = true;
+}
+
+static bool set_has(const struct small_set *set, uint16_t v)
+{
+	for (unsigned i = 0; i < set->n; i++)
+		if (set->v[i] == v)
+			return true;
+	return false;
+}
+
+static bool any_in_set(const struct small_set *set, const uint16_t *vals, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (set_has(set, vals[i]))
+			return true;
+	return false;
+}
+
+static int party_index(enum tlsd_party p)
+{
+	return p == TLSD_PARTY_CLIENT ? 1 : p == TLSD_PARTY_SERVER ? 2 : 0;
+}
+
+void tlsd_summary_add(struct tlsd_summary *s, const struct tlsd_report *r)
+{
+	struct server_stats *st;
+
+	if ((unsigned)r->outcome < 3)
+		s->outcomes[r->outcome]++;
+	if (r->outcome == TLSD_OUTCOME_FAILED && (unsigned)r->failed_step < 6)
+		s->steps[r->failed_step]++;
+	if (r->outcome != TLSD_OUTCOME_ESTABLISHED && r->has_alert) {
+		if (r->alert.encrypted)
+			s->encrypted_alerts[party_index(r->alert.sender)]++;
+		else
+			s->alerts[party_index(r->alert.sender)][r->alert.code]++;
+	}
+	if (r->outcome != TLSD_OUTCOME_ESTABLISHED) {
+		for (unsigned i = 0; i < r->n_diags; i++) {
+			unsigned j;
+
+			for (j = 0; j < s->n_diags; j++)
+				if (strcmp(s->diags[j].code, r->diags[i].code) == 0)
+					break;
+			if (j == s->n_diags) {
+				if (j == MAX_DIAG_CODES)
+					continue;
+				snprintf(s->diags[j].code, sizeof(s->diags[j].code), "%s",
+					 r->diags[i].code);
+				s->n_diags++;
+			}
+			s->diags[j].n++;
+		}
+	}
+	st = server_slot(s, r, true);
+	if (!st) {
+		s->servers_dropped++;
+		return;
+	}
+	switch (r->outcome) {
+	case TLSD_OUTCOME_ESTABLISHED:
+		st->established++;
+		if (r->version)
+			set_add(&st->versions, r->version);
+		if (r->has_cipher)
+			set_add(&st->ciphers, r->cipher);
+		if (r->kx_group)
+			set_add(&st->groups, r->kx_group);
+		else
+			st->groups.overflow = true; /* unknown: never claim "all had" */
+		st->ok_with_client_cert += r->client_cert_sent;
+		st->ok_with_sni += r->has_sni;
+		break;
+	case TLSD_OUTCOME_FAILED:
+		st->failed++;
+		if (!st->has_sni && r->has_sni) {
+			st->has_sni = true;
+			st->sni_len = r->sni_len;
+			memcpy(st->sni, r->sni, r->sni_len);
+		}
+		break;
+	case TLSD_OUTCOME_INCOMPLETE:
+	default:
+		st->incomplete++;
+		break;
+	}
+}
+
+uint64_t tlsd_summary_failed(const struct tlsd_summary *s)
+{
+	return s->outcomes[TLSD_OUTCOME_FAILED];
+}
+
+/* Appends "a, b, c" names of a set to buf. */
+static void set_names(char *buf, size_t len, const struct small_set *set,
+		      const char *(*name)(uint16_t))
+{
+	size_t used = strlen(buf);
+
+	for (unsigned i = 0; i < set->n && used < len; i++) {
+		const char *n = name(set->v[i]);
+		int w = n ? snprintf(buf + used, len - used, "%s%s", i ? ", " : "", n)
+			  : snprintf(buf + used, len - used, "%s0x%04x", i ? ", " : "", set->v[i]);
+
+		if (w < 0)
+			return;
+		used += (size_t)w;
+	}
+}
+
+void tlsd_summary_annotate(const struct tlsd_summary *s, struct tlsd_report *r)
+{
+	const struct server_stats *st;
+	char what[TLSD_DIAG_TEXT_LEN] = "";
+	char ev[TLSD_DIAG_EVIDENCE_LEN] = "";
+	char ip[64];
+	const char *lacks = NULL;
+
+	if (r->outcome != TLSD_OUTCOME_FAILED)
+		return;
+	st = server_slot(s, r, false);
+	if (!st || st->established == 0)
+		return;
+	/* Only differences that every accepted handshake shares are claims. */
+	if (!st->versions.overflow && st->versions.n && r->n_versions_offered &&
+	    !any_in_set(&st->versions, r->versions_offered, r->n_versions_offered)) {
+		lacks = "a protocol version";
+		snprintf(what, sizeof(what), "version ");
+		set_names(what, sizeof(what), &st->versions, tlsd_name_version);
+	} else if (!st->ciphers.overflow && st->ciphers.n && r->n_suites_kept &&
+		   r->n_suites_kept == r->n_suites_offered &&
+		   !any_in_set(&st->ciphers, r->suites_offered, r->n_suites_kept)) {
+		lacks = "a cipher suite";
+		snprintf(what, sizeof(what), "cipher ");
+		set_names(what, sizeof(what), &st->ciphers, tlsd_name_suite);
+	} else if (!st->groups.overflow && st->groups.n && r->n_groups_offered &&
+		   !any_in_set(&st->groups, r->groups_offered, r->n_groups_offered)) {
+		lacks = "a key-exchange group";
+		snprintf(what, sizeof(what), "group ");
+		set_names(what, sizeof(what), &st->groups, tlsd_name_group);
+	} else if (st->ok_with_client_cert == st->established && !r->client_cert_sent &&
+		   r->failed_step == TLSD_STEP_CERTIFICATE) {
+		lacks = "a client certificate";
+		snprintf(what, sizeof(what), "a client certificate");
+	} else if (st->ok_with_sni == st->established && !r->has_sni) {
+		lacks = "a server name (SNI)";
+		snprintf(what, sizeof(what), "SNI");
+	}
+	if (!lacks)
+		return;
+	tlsd_addr_str(&st->ep.addr, st->ip_version, ip, sizeof(ip));
+	snprintf(ev, sizeof(ev), "server %s:%u: %" PRIu64 " accepted, %" PRIu64
+		 " failed so far; every accepted handshake had %s", ip, st->ep.port,
+		 st->established, st->failed + 1, what);
+	tlsd_report_add_diag(r, "differs_from_accepted_clients", TLSD_CONF_LIKELY, ev,
+			     "The same server accepted %" PRIu64 " other handshake%s, all with %s; "
+			     "this client lacked %s: align its configuration with the clients "
+			     "that succeed.",
+			     st->established, st->established == 1 ? "" : "s", what, lacks);
+}
+
+/* Indices of the servers with the most failures, best first. */
+static unsigned top_servers(const struct tlsd_summary *s, const struct server_stats **top)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < TLSD_SUMMARY_MAX_SERVERS; i++) {
+		const struct server_stats *st = &s->servers[i];
+		unsigned j;
+
+		if (!st->used || st->failed == 0)
+			continue;
+		if (n == TOP_SERVERS && top[n - 1]->failed >= st->failed)
+			continue;
+		j = n < TOP_SERVERS ? n++ : n - 1;
+		while (j > 0 && top[j - 1]->failed < st->failed) {
+			top[j] = top[j - 1];
+			j--;
+		}
+		top[j] = st;
+	}
+	return n;
+}
+
+static const char *const party_label[3] = {"unknown", "client", "server"};
+
+void tlsd_summary_text(const struct tlsd_summary *s, FILE *out, bool color)
+{
+	const struct server_stats *top[TOP_SERVERS];
+	unsigned ntop = top_servers(s, top);
+	uint64_t total = s->outcomes[0] + s->outcomes[1] + s->outcomes[2];
+	char buf[24];
+
+	fprintf(out, "%sSummary%s: %" PRIu64 " TLS connection%s: %" PRIu64 " established, %" PRIu64
+		" failed, %" PRIu64 " incomplete\n",
+		color ? "\033[1m" : "", color ? "\033[0m" : "", total, total == 1 ? "" : "s",
+		s->outcomes[TLSD_OUTCOME_ESTABLISHED], s->outcomes[TLSD_OUTCOME_FAILED],
+		s->outcomes[TLSD_OUTCOME_INCOMPLETE]);
+	if (s->outcomes[TLSD_OUTCOME_FAILED]) {
+		fputs("  failed at step:", out);
+		for (int i = 1; i < 6; i++)
+			if (s->steps[i])
+				fprintf(out, " %s %" PRIu64, tlsd_step_name((enum tlsd_step)i), s->steps[i]);
+		fputc('\n', out);
+	}
+	for (int p = 0; p < 3; p++) {
+		for (int c = 0; c < 256; c++)
+			if (s->alerts[p][c])
+				fprintf(out, "  alert %s (%d) from %s: %" PRIu64 "\n",
+					tlsd_name_alert_or_code((uint8_t)c, buf, sizeof(buf)), c,
+					party_label[p], s->alerts[p][c]);
+		if (s->encrypted_alerts[p])
+			fprintf(out, "  encrypted alert from %s: %" PRIu64 "\n", party_label[p],
+				s->encrypted_alerts[p]);
+	}
+	for (unsigned i = 0; i < s->n_diags; i++)
+		fprintf(out, "  cause %s: %" PRIu64 "\n", s->diags[i].code, s->diags[i].n);
+	if (ntop)
+		fputs("  servers with the most failures:\n", out);
+	for (unsigned i = 0; i < ntop; i++) {
+		char ip[64];
+
+		tlsd_addr_str(&top[i]->ep.addr, top[i]->ip_version, ip, sizeof(ip));
+		fprintf(out, "    %s:%u", ip, top[i]->ep.port);
+		if (top[i]->has_sni) {
+			fputs(" sni=", out);
+			tlsd_text_escaped(out, top[i]->sni, top[i]->sni_len);
+		}
+		fprintf(out, "  %" PRIu64 " failed, %" PRIu64 " established\n", top[i]->failed,
+			top[i]->established);
+	}
+}
+
+void tlsd_summary_json(const struct tlsd_summary *s, FILE *out)
+{
+	const struct server_stats *top[TOP_SERVERS];
+	unsigned ntop = top_servers(s, top);
+	char buf[24];
+	bool first = true;
+
+	fprintf(out, "{\"summary\":{\"connections\":%" PRIu64 ",\"established\":%" PRIu64
+		",\"failed\":%" PRIu64 ",\"incomplete\":%" PRIu64 ",\"failed_steps\":{",
+		s->outcomes[0] + s->outcomes[1] + s->outcomes[2], s->outcomes[0], s->outcomes[1],
+		s->outcomes[2]);
+	for (int i = 1; i < 6; i++) {
+		if (!s->steps[i])
+			continue;
+		fprintf(out, "%s\"%s\":%" PRIu64, first ? "" : ",", tlsd_step_name((enum tlsd_step)i),
+			s->steps[i]);
+		first = false;
+	}
+	fputs("},\"alerts\":[", out);
+	first = true;
+	for (int p = 0; p < 3; p++) {
+		for (int c = 0; c < 256; c++) {
+			if (!s->alerts[p][c])
+				continue;
+			fprintf(out, "%s{\"sender\":\"%s\",\"code\":%d,\"name\":\"%s\",\"count\":%" PRIu64 "}",
+				first ? "" : ",", party_label[p], c,
+				tlsd_name_alert_or_code((uint8_t)c, buf, sizeof(buf)), s->alerts[p][c]);
+			first = false;
+		}
+		if (s->encrypted_alerts[p]) {
+			fprintf(out, "%s{\"sender\":\"%s\",\"code\":null,\"name\":null,\"encrypted\":true,"
+				"\"count\":%" PRIu64 "}", first ? "" : ",", party_label[p],
+				s->encrypted_alerts[p]);
+			first = false;
+		}
+	}
+	fputs("],\"diagnoses\":{", out);
+	for (unsigned i = 0; i < s->n_diags; i++)
+		fprintf(out, "%s\"%s\":%" PRIu64, i ? "," : "", s->diags[i].code, s->diags[i].n);
+	fputs("},\"top_failing_servers\":[", out);
+	for (unsigned i = 0; i < ntop; i++) {
+		char ip[64];
+
+		tlsd_addr_str(&top[i]->ep.addr, top[i]->ip_version, ip, sizeof(ip));
+		fprintf(out, "%s{\"ip\":\"%s\",\"port\":%u,\"sni\":", i ? "," : "", ip,
+			top[i]->ep.port);
+		if (top[i]->has_sni)
+			tlsd_json_string(out, top[i]->sni, top[i]->sni_len);
+		else
+			fputs("null", out);
+		fprintf(out, ",\"failed\":%" PRIu64 ",\"established\":%" PRIu64 "}", top[i]->failed,
+			top[i]->established);
+	}
+	fprintf(out, "],\"servers_not_tracked\":%" PRIu64 "}}\n", s->servers_dropped);
+}
