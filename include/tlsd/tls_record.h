@@ -98,6 +98,15 @@ struct tlsd_tls_dir {
 	uint32_t records;           /* records seen */
 	uint8_t sample[TLSD_SAMPLE_LEN]; /* first bytes of the stream */
 	uint8_t sample_len;
+	/* Framer bookkeeping (added by the implementation). */
+	uint64_t hdr_off;           /* stream offset of the header being collected */
+	uint64_t alert_off;         /* record offset of alert_part[0] */
+	uint32_t feeds;             /* feed() calls that carried bytes */
+	uint32_t hs_last_feed;      /* feed that last added to hs */
+	uint32_t hs_last_record;    /* record that last added to hs */
+	uint16_t hs_record_version; /* record version of the message's first record */
+	bool skip_body;             /* current body is not parsed (encrypted, heartbeat) */
+	bool sslv2;                 /* current record is an SSLv2-compatible ClientHello */
 };
 
 void tlsd_tls_dir_init(struct tlsd_tls_dir *t, size_t max_handshake);
@@ -105,7 +114,15 @@ void tlsd_tls_dir_cleanup(struct tlsd_tls_dir *t);
 
 /* Feeds in-order bytes. Returns the number of bytes after this chunk that
  * belong to an unparsed record body: the caller should skip them in the
- * reassembler (and must then not feed them). */
+ * reassembler (and must then not feed them). The framer counts them as
+ * consumed: the next byte fed is taken to be the next record header.
+ *
+ * Records are reported (record callback) as soon as their header is
+ * complete, plaintext ones before any of their content callbacks. After
+ * set_encrypted(true), a ChangeCipherSpec record of length 1 and an alert
+ * record of length 2 are still parsed as plaintext: a protected record can
+ * not be that short, and TLS 1.3 peers send both unprotected (middlebox
+ * compatibility CCS; an alert from a client that has not switched keys). */
 TLSD_MUST_USE uint64_t tlsd_tls_dir_feed(struct tlsd_tls_dir *t, enum tlsd_dir d,
 					 const struct tlsd_tls_events *ev, void *ud,
 					 const uint8_t *p, size_t len, tlsd_time_ns ts);

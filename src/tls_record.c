@@ -1,0 +1,538 @@
+/* TLS record framer for one direction (RFC 8446 5.1, RFC 5246 6.2, SSLv2
+ * compatible ClientHello from RFC 5246 E.2).
+ *
+ * Bytes are consumed through one cursor per feed() call. Handshake bytes
+ * are a stream of their own across records: complete messages inside the
+ * chunk are reported in place (zero copy); only a message that is cut by a
+ * record or chunk boundary is collected in t->hs (capped). Alerts are
+ * collected two bytes at a time in alert_part; encrypted bodies are never
+ * stored: feed() returns what remains of them as a skip count. */
+#include "tlsd/tls_record.h"
+
+#include <string.h>
+
+#include "tlsd/tls_handshake.h"
+
+#define HS_HEADER_LEN 4
+#define SSLV2_MIN_LEN 9 /* msg_type, version, three u16 lengths */
+
+/* Position inside the current feed() call. */
+struct feed_pos {
+	const struct tlsd_tls_events *ev;
+	void *ud;
+	enum tlsd_dir d;
+	tlsd_time_ns ts;
+	uint64_t base;        /* stream offset of the chunk's first byte */
+	size_t chunk_len;
+	struct tlsd_cur *c;   /* unread part of the chunk */
+};
+
+static uint64_t pos_off(const struct feed_pos *fp)
+{
+	return fp->base + (fp->chunk_len - tlsd_cur_len(fp->c));
+}
+
+static void anomaly(const struct feed_pos *fp, enum tlsd_anomaly a, uint64_t off, const char *what)
+{
+	if (fp->ev->anomaly)
+		fp->ev->anomaly(fp->ud, fp->d, a, off, what);
+}
+
+void tlsd_tls_dir_init(struct tlsd_tls_dir *t, size_t max_handshake)
+{
+	*t = (struct tlsd_tls_dir){0};
+	tlsd_buf_init(&t->rec, TLSD_RECORD_MAX_LEN);
+	tlsd_buf_init(&t->hs, max_handshake);
+}
+
+void tlsd_tls_dir_cleanup(struct tlsd_tls_dir *t)
+{
+	if (!t)
+		return;
+	tlsd_buf_cleanup(&t->rec);
+	tlsd_buf_cleanup(&t->hs);
+}
+
+void tlsd_tls_dir_set_encrypted(struct tlsd_tls_dir *t, bool encrypted)
+{
+	t->encrypted = encrypted;
+}
+
+/* Checks the first `len` (<= 5) bytes of a direction's first record. */
+static enum tlsd_parse check_first(const uint8_t *p, size_t len)
+{
+	struct tlsd_cur c;
+	uint8_t b[5] = {0};
+	size_t n = TLSD_MIN(len, sizeof(b));
+
+	tlsd_cur_init(&c, p, len);
+	if (!tlsd_cur_copy(&c, b, n))
+		return TLSD_PARSE_MALFORMED;
+	if (n == 0)
+		return TLSD_PARSE_NEED_MORE;
+	if (b[0] & 0x80) {
+		/* SSLv2 2-byte header: length, then msg_type 1 (CLIENT-HELLO)
+		 * and a version 0x0002 or 0x03xx. */
+		unsigned rlen = ((unsigned)(b[0] & 0x7f) << 8) | b[1];
+
+		if (n >= 2 && (rlen < SSLV2_MIN_LEN || rlen > TLSD_RECORD_MAX_LEN))
+			return TLSD_PARSE_MALFORMED;
+		if (n >= 3 && b[2] != 1)
+			return TLSD_PARSE_MALFORMED;
+		if (n >= 4 && b[3] != 0 && b[3] != 3)
+			return TLSD_PARSE_MALFORMED;
+		if (n >= 5 && ((b[3] == 0 && b[4] != 2) || (b[3] == 3 && b[4] > 4)))
+			return TLSD_PARSE_MALFORMED;
+		return n < 5 ? TLSD_PARSE_NEED_MORE : TLSD_PARSE_OK;
+	}
+	if (b[0] != TLSD_CT_HANDSHAKE && b[0] != TLSD_CT_ALERT)
+		return TLSD_PARSE_MALFORMED;
+	if (n >= 2 && b[1] != 3)
+		return TLSD_PARSE_MALFORMED;
+	if (n >= 3 && b[2] > 4)
+		return TLSD_PARSE_MALFORMED;
+	if (n >= 5 && (((unsigned)b[3] << 8) | b[4]) > TLSD_RECORD_MAX_LEN)
+		return TLSD_PARSE_MALFORMED;
+	return n < 5 ? TLSD_PARSE_NEED_MORE : TLSD_PARSE_OK;
+}
+
+enum tlsd_parse tlsd_tls_looks_like_record(const uint8_t *p, size_t len)
+{
+	return check_first(p, len);
+}
+
+/* Checks a later record header prefix (type, major version, length). */
+static bool later_header_ok(const uint8_t *h, size_t n)
+{
+	if (n >= 1 && (h[0] < TLSD_CT_CHANGE_CIPHER_SPEC || h[0] > TLSD_CT_HEARTBEAT))
+		return false;
+	if (n >= 2 && h[1] != 3)
+		return false;
+	if (n >= 5 && (((unsigned)h[3] << 8) | h[4]) > TLSD_RECORD_MAX_LEN)
+		return false;
+	return true;
+}
+
+/* Stops framing the direction and tells why, with up to TLSD_SAMPLE_LEN
+ * bytes of evidence: the stream's first bytes for NOT_TLS, else the
+ * collected header bytes followed by the rest of the chunk. */
+static void lose(struct tlsd_tls_dir *t, const struct feed_pos *fp, enum tlsd_framing why,
+		 uint64_t off)
+{
+	uint8_t sample[TLSD_SAMPLE_LEN];
+	size_t n = 0;
+
+	t->framing = why;
+	if (why == TLSD_FRAMING_NOT_TLS) {
+		n = t->sample_len;
+		memcpy(sample, t->sample, n);
+	} else if (why == TLSD_FRAMING_DESYNC) {
+		struct tlsd_cur rest = *fp->c;
+
+		n = TLSD_MIN((size_t)t->hdr_len, sizeof(sample));
+		memcpy(sample, t->hdr, n);
+		size_t more = TLSD_MIN(sizeof(sample) - n, tlsd_cur_len(&rest));
+
+		if (tlsd_cur_copy(&rest, sample + n, more))
+			n += more;
+	}
+	tlsd_buf_cleanup(&t->hs);
+	tlsd_buf_cleanup(&t->rec);
+	if (fp->ev->framing_lost)
+		fp->ev->framing_lost(fp->ud, fp->d, why, off, sample, n);
+}
+
+static void report_message(const struct feed_pos *fp, uint8_t type,
+			   const uint8_t *body, uint32_t len, uint64_t off, uint16_t records,
+			   uint16_t chunks, uint16_t version, bool sslv2)
+{
+	struct tlsd_hs_msg m = {
+		.off = off,
+		.ts = fp->ts,
+		.type = type,
+		.len = len,
+		.body = body,
+		.record_version = version,
+		.records = records,
+		.chunks = chunks,
+		.sslv2 = sslv2,
+	};
+
+	if (fp->ev->handshake)
+		fp->ev->handshake(fp->ud, fp->d, &m);
+}
+
+/* Over the handshake message cap: framing cannot continue. */
+static bool check_hs_cap(struct tlsd_tls_dir *t, const struct feed_pos *fp, uint32_t msg_len)
+{
+	if ((size_t)msg_len + HS_HEADER_LEN <= t->hs.cap)
+		return true;
+	anomaly(fp, TLSD_ANOM_CAPTURE_CAP_HANDSHAKE, t->cur.off, "handshake message over the cap");
+	lose(t, fp, TLSD_FRAMING_OVERFLOW, t->cur.off);
+	return false;
+}
+
+/* Appends bytes to the handshake buffer, counting records and chunks. */
+static bool hs_append(struct tlsd_tls_dir *t, const struct feed_pos *fp, struct tlsd_cur *b,
+		      size_t n)
+{
+	struct tlsd_cur part;
+
+	if (t->hs.len == 0) {
+		t->hs_off = t->cur.off;
+		t->hs_records = 0;
+		t->hs_chunks = 0;
+		t->hs_record_version = t->cur.version;
+		t->hs_last_feed = 0;
+		t->hs_last_record = 0;
+	}
+	if (t->hs_last_record != t->records) {
+		t->hs_last_record = t->records;
+		if (t->hs_records < UINT16_MAX)
+			t->hs_records++;
+	}
+	if (t->hs_last_feed != t->feeds) {
+		t->hs_last_feed = t->feeds;
+		if (t->hs_chunks < UINT16_MAX)
+			t->hs_chunks++;
+	}
+	if (!tlsd_cur_get_bytes(b, &part, n))
+		return false;
+	if (tlsd_buf_append(&t->hs, tlsd_cur_data(&part), n) != 0) {
+		/* Only OOM can get here: sizes were checked against the cap. */
+		anomaly(fp, TLSD_ANOM_CAPTURE_CAP_HANDSHAKE, t->cur.off, "handshake buffer");
+		lose(t, fp, TLSD_FRAMING_OVERFLOW, t->cur.off);
+		return false;
+	}
+	return true;
+}
+
+/* Reads the handshake header in a view: type and 24-bit length. */
+static bool hs_header(const struct tlsd_cur *v, uint8_t *type, uint32_t *len)
+{
+	struct tlsd_cur c = *v;
+
+	return tlsd_cur_get_u8(&c, type) && tlsd_cur_get_u24(&c, len);
+}
+
+/* Handshake bytes of the current record: reports every message completed. */
+static void hs_input(struct tlsd_tls_dir *t, const struct feed_pos *fp, struct tlsd_cur *b)
+{
+	while (tlsd_cur_len(b) && t->framing == TLSD_FRAMING_OK) {
+		uint8_t type;
+		uint32_t mlen;
+
+		if (t->hs.len == 0 && hs_header(b, &type, &mlen)) {
+			struct tlsd_cur msg;
+
+			if (!check_hs_cap(t, fp, mlen))
+				return;
+			if (tlsd_cur_len(b) >= HS_HEADER_LEN + (size_t)mlen) {
+				/* Whole message in this record and chunk: in place. */
+				if (!tlsd_cur_skip(b, HS_HEADER_LEN) ||
+				    !tlsd_cur_get_bytes(b, &msg, mlen))
+					return;
+				report_message(fp, type, tlsd_cur_data(&msg), mlen, t->cur.off,
+					       1, 1, t->cur.version, false);
+				continue;
+			}
+		}
+		if (t->hs.len < HS_HEADER_LEN) {
+			size_t need = HS_HEADER_LEN - t->hs.len;
+
+			if (!hs_append(t, fp, b, TLSD_MIN(need, tlsd_cur_len(b))))
+				return;
+			if (t->hs.len < HS_HEADER_LEN)
+				return;
+		}
+		struct tlsd_cur have;
+
+		tlsd_cur_init(&have, t->hs.data, t->hs.len);
+		if (!hs_header(&have, &type, &mlen) || !check_hs_cap(t, fp, mlen))
+			return;
+		size_t want = HS_HEADER_LEN + (size_t)mlen - t->hs.len;
+
+		if (want && !hs_append(t, fp, b, TLSD_MIN(want, tlsd_cur_len(b))))
+			return;
+		if (t->hs.len < HS_HEADER_LEN + (size_t)mlen)
+			return; /* more in the next record or chunk */
+		tlsd_cur_init(&have, t->hs.data, t->hs.len);
+		if (!tlsd_cur_skip(&have, HS_HEADER_LEN))
+			return;
+		report_message(fp, type, tlsd_cur_data(&have), mlen, t->hs_off, t->hs_records,
+			       t->hs_chunks, t->hs_record_version, false);
+		tlsd_buf_reset(&t->hs);
+	}
+}
+
+/* Alert bytes of the current record, two per alert. */
+static void alert_input(struct tlsd_tls_dir *t, const struct feed_pos *fp, struct tlsd_cur *b)
+{
+	uint8_t x;
+
+	while (tlsd_cur_get_u8(b, &x)) {
+		if (t->alert_part_len == 0)
+			t->alert_off = t->cur.off;
+		t->alert_part[t->alert_part_len++] = x;
+		if (t->alert_part_len < 2)
+			continue;
+		t->alert_part_len = 0;
+		if (t->alert_part[0] != 1 && t->alert_part[0] != 2)
+			anomaly(fp, TLSD_ANOM_TLS_BAD_ALERT, t->alert_off, "alert level");
+		if (fp->ev->alert)
+			fp->ev->alert(fp->ud, fp->d, t->alert_part[0], t->alert_part[1],
+				      t->alert_off, fp->ts);
+	}
+}
+
+/* ChangeCipherSpec body: the single byte 1. Reported when complete. */
+static void ccs_input(struct tlsd_tls_dir *t, const struct feed_pos *fp, struct tlsd_cur *b,
+		      bool first)
+{
+	uint8_t x;
+
+	if (first && tlsd_cur_peek_u8(b, &x) && x != 1)
+		anomaly(fp, TLSD_ANOM_TLS_BAD_RECORD, t->cur.off, "ChangeCipherSpec value");
+	if (t->body_left == 0 && fp->ev->ccs)
+		fp->ev->ccs(fp->ud, fp->d, t->cur.off, fp->ts);
+}
+
+/* SSLv2 ClientHello body bytes, collected in t->rec with its 3 header bytes. */
+static void sslv2_input(struct tlsd_tls_dir *t, const struct feed_pos *fp, struct tlsd_cur *b)
+{
+	if (tlsd_buf_append(&t->rec, tlsd_cur_data(b), tlsd_cur_len(b)) != 0) {
+		lose(t, fp, TLSD_FRAMING_OVERFLOW, t->cur.off);
+		return;
+	}
+	if (!tlsd_cur_skip(b, tlsd_cur_len(b)))
+		return;
+	if (t->body_left == 0) {
+		report_message(fp, TLSD_HS_CLIENT_HELLO, t->rec.data, (uint32_t)t->rec.len,
+			       t->cur.off, 1, 1, TLSD_VERSION_SSL2, true);
+		tlsd_buf_reset(&t->rec);
+		tlsd_buf_shrink(&t->rec);
+	}
+}
+
+/* Whether a record of this type and length is parsed in clear. */
+static bool parsed_in_clear(const struct tlsd_tls_dir *t, uint8_t type, uint16_t len)
+{
+	switch (type) {
+	case TLSD_CT_HANDSHAKE:
+		return !t->encrypted;
+	case TLSD_CT_ALERT:
+		return !t->encrypted || len == 2;
+	case TLSD_CT_CHANGE_CIPHER_SPEC:
+		return !t->encrypted || len == 1;
+	default:
+		return false;
+	}
+}
+
+/* The 5 header bytes are in t->hdr: validate and start the body. */
+static void start_record(struct tlsd_tls_dir *t, const struct feed_pos *fp)
+{
+	struct tlsd_cur h;
+	uint8_t type;
+	uint16_t version, len;
+
+	tlsd_cur_init(&h, t->hdr, sizeof(t->hdr));
+	if (!t->started && (t->hdr[0] & 0x80)) {
+		/* SSLv2 ClientHello: 2-byte length, then msg_type + version,
+		 * which belong to the message. */
+		uint16_t rlen;
+
+		if (!tlsd_cur_get_u16(&h, &rlen) || !tlsd_cur_skip(&h, 1) ||
+		    !tlsd_cur_get_u16(&h, &version))
+			return;
+		rlen &= 0x7fff;
+		t->started = true;
+		t->sslv2 = true;
+		t->skip_body = false;
+		t->records++;
+		t->cur = (struct tlsd_record_info){
+			.off = t->hdr_off, .ts = fp->ts, .type = TLSD_CT_HANDSHAKE,
+			.version = TLSD_VERSION_SSL2, .len = rlen, .encrypted = false};
+		t->body_left = rlen - 3u;
+		t->in_body = true;
+		t->hdr_len = 0;
+		tlsd_buf_reset(&t->rec);
+		if (fp->ev->record)
+			fp->ev->record(fp->ud, fp->d, &t->cur);
+		if (tlsd_buf_append(&t->rec, t->hdr + 2, 3) != 0)
+			lose(t, fp, TLSD_FRAMING_OVERFLOW, t->cur.off);
+		return;
+	}
+	if (!tlsd_cur_get_u8(&h, &type) || !tlsd_cur_get_u16(&h, &version) ||
+	    !tlsd_cur_get_u16(&h, &len))
+		return;
+	t->started = true;
+	t->sslv2 = false;
+	t->records++;
+	t->cur = (struct tlsd_record_info){.off = t->hdr_off, .ts = fp->ts, .type = type,
+					   .version = version, .len = len};
+	t->cur.encrypted = !parsed_in_clear(t, type, len);
+	t->skip_body = t->cur.encrypted || type == TLSD_CT_HEARTBEAT;
+	t->body_left = len;
+	t->in_body = len > 0;
+	t->hdr_len = 0;
+	if (fp->ev->record)
+		fp->ev->record(fp->ud, fp->d, &t->cur);
+	if (t->cur.encrypted)
+		return;
+	if (len > TLSD_RECORD_MAX_PLAINTEXT)
+		anomaly(fp, TLSD_ANOM_TLS_RECORD_OVERFLOW, t->cur.off, "plaintext record over 2^14");
+	if (t->hs.len && type != TLSD_CT_HANDSHAKE)
+		anomaly(fp, TLSD_ANOM_TLS_BAD_RECORD, t->cur.off,
+			"record interleaved with a fragmented handshake message");
+	if (t->alert_part_len && type != TLSD_CT_ALERT) {
+		anomaly(fp, TLSD_ANOM_TLS_BAD_ALERT, t->alert_off, "alert cut by another record");
+		t->alert_part_len = 0;
+	}
+	switch (type) {
+	case TLSD_CT_HANDSHAKE:
+		if (len == 0)
+			anomaly(fp, TLSD_ANOM_TLS_BAD_RECORD, t->cur.off, "empty handshake record");
+		break;
+	case TLSD_CT_ALERT:
+		if (len == 0)
+			anomaly(fp, TLSD_ANOM_TLS_BAD_ALERT, t->cur.off, "empty alert record");
+		break;
+	case TLSD_CT_CHANGE_CIPHER_SPEC:
+		if (len != 1)
+			anomaly(fp, TLSD_ANOM_TLS_BAD_RECORD, t->cur.off,
+				"ChangeCipherSpec length is not 1");
+		if (len == 0 && fp->ev->ccs)
+			fp->ev->ccs(fp->ud, fp->d, t->cur.off, fp->ts);
+		break;
+	case TLSD_CT_HEARTBEAT:
+		if (fp->ev->heartbeat)
+			fp->ev->heartbeat(fp->ud, fp->d, t->cur.off, len);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Collects header bytes; false when the chunk ran out or framing is lost. */
+static bool header_input(struct tlsd_tls_dir *t, const struct feed_pos *fp)
+{
+	size_t take = TLSD_MIN((size_t)(TLSD_RECORD_HEADER_LEN - t->hdr_len), tlsd_cur_len(fp->c));
+
+	if (t->hdr_len == 0)
+		t->hdr_off = pos_off(fp);
+	if (!tlsd_cur_copy(fp->c, t->hdr + t->hdr_len, take))
+		return false;
+	t->hdr_len = (uint8_t)(t->hdr_len + take);
+	if (!t->started) {
+		if (check_first(t->hdr, t->hdr_len) == TLSD_PARSE_MALFORMED) {
+			lose(t, fp, TLSD_FRAMING_NOT_TLS, t->hdr_off);
+			return false;
+		}
+	} else if (!later_header_ok(t->hdr, t->hdr_len)) {
+		lose(t, fp, TLSD_FRAMING_DESYNC, t->hdr_off);
+		return false;
+	}
+	if (t->hdr_len < TLSD_RECORD_HEADER_LEN)
+		return false;
+	start_record(t, fp);
+	return t->framing == TLSD_FRAMING_OK;
+}
+
+/* Body bytes of the current record inside this chunk. */
+static void body_input(struct tlsd_tls_dir *t, const struct feed_pos *fp)
+{
+	size_t n = TLSD_MIN((size_t)t->body_left, tlsd_cur_len(fp->c));
+	bool first = t->body_left == t->cur.len;
+	struct tlsd_cur b;
+
+	if (!tlsd_cur_get_bytes(fp->c, &b, n))
+		return;
+	if (t->skip_body) {
+		t->body_left -= (uint32_t)n;
+		t->in_body = t->body_left > 0;
+		return;
+	}
+	t->body_left -= (uint32_t)n;
+	if (t->sslv2) {
+		sslv2_input(t, fp, &b);
+	} else {
+		switch (t->cur.type) {
+		case TLSD_CT_HANDSHAKE:
+			hs_input(t, fp, &b);
+			break;
+		case TLSD_CT_ALERT:
+			alert_input(t, fp, &b);
+			break;
+		case TLSD_CT_CHANGE_CIPHER_SPEC:
+			ccs_input(t, fp, &b, first);
+			break;
+		default:
+			break;
+		}
+	}
+	if (t->body_left == 0) {
+		t->in_body = false;
+		t->sslv2 = false;
+	}
+}
+
+static void keep_sample(struct tlsd_tls_dir *t, const uint8_t *p, size_t len)
+{
+	struct tlsd_cur c;
+	size_t n = TLSD_MIN(sizeof(t->sample) - t->sample_len, len);
+
+	tlsd_cur_init(&c, p, len);
+	if (n && tlsd_cur_copy(&c, t->sample + t->sample_len, n))
+		t->sample_len = (uint8_t)(t->sample_len + n);
+}
+
+uint64_t tlsd_tls_dir_feed(struct tlsd_tls_dir *t, enum tlsd_dir d,
+			   const struct tlsd_tls_events *ev, void *ud, const uint8_t *p,
+			   size_t len, tlsd_time_ns ts)
+{
+	struct tlsd_cur c;
+	struct feed_pos fp = {.ev = ev, .ud = ud, .d = d, .ts = ts, .base = t->off,
+			      .chunk_len = len, .c = &c};
+	uint64_t skip = 0;
+
+	tlsd_cur_init(&c, p, len);
+	t->off += len;
+	if (t->framing != TLSD_FRAMING_OK || len == 0)
+		return 0;
+	t->feeds++;
+	if (fp.base < TLSD_SAMPLE_LEN)
+		keep_sample(t, p, len);
+	while (tlsd_cur_len(&c) && t->framing == TLSD_FRAMING_OK) {
+		if (t->in_body)
+			body_input(t, &fp);
+		else if (!header_input(t, &fp))
+			break;
+	}
+	if (t->framing == TLSD_FRAMING_OK && t->in_body && t->skip_body && t->body_left) {
+		skip = t->body_left;
+		t->off += skip;
+		t->body_left = 0;
+		t->in_body = false;
+	}
+	return skip;
+}
+
+void tlsd_tls_dir_gap(struct tlsd_tls_dir *t, enum tlsd_dir d, const struct tlsd_tls_events *ev,
+		      void *ud, uint64_t len)
+{
+	struct tlsd_cur none;
+	struct feed_pos fp = {.ev = ev, .ud = ud, .d = d, .base = t->off, .c = &none};
+	uint64_t off = t->off;
+
+	tlsd_cur_init(&none, NULL, 0);
+	t->off += len;
+	if (t->framing != TLSD_FRAMING_OK || len == 0)
+		return;
+	if (t->in_body && t->skip_body && len <= t->body_left) {
+		t->body_left -= (uint32_t)len;
+		t->in_body = t->body_left > 0;
+		return;
+	}
+	lose(t, &fp, TLSD_FRAMING_GAP, off);
+}
