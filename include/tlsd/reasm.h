@@ -20,6 +20,10 @@ struct tlsd_reasm {
 	uint64_t fin_off;      /* offset of the FIN (valid if fin_seen) */
 	uint64_t max_seen;     /* highest offset + 1 seen in any segment */
 	struct tlsd_reasm_seg *ooo; /* sorted by offset, no overlaps */
+	struct tlsd_reasm_seg *ooo_tail; /* last of ooo: appending is O(1) */
+	/* Memory charged for ooo: each buffered segment costs its captured bytes
+	 * plus its header (TLSD_REASM_SEG_OVERHEAD), so a peer sending 1-byte
+	 * segments cannot hold more than the caps in real memory. */
 	uint32_t ooo_bytes;
 	bool started;          /* isn known */
 	bool midstream;        /* started without a SYN */
@@ -27,7 +31,17 @@ struct tlsd_reasm {
 	bool closed;           /* RST or consumer stopped: drop everything */
 };
 
-/* What the reassembler produces, in wire order. */
+/* Bytes charged per buffered segment on top of its captured bytes. */
+#define TLSD_REASM_SEG_OVERHEAD 32u
+
+/* What the reassembler produces, in wire order.
+ *
+ * Re-entrancy: a callback may call tlsd_reasm_skip() on this same direction
+ * (and tlsd_reasm_cleanup() followed by setting `closed`). `next` already
+ * points past the chunk being delivered when the callback runs, so skip(n)
+ * counts from the end of the current chunk: the n bytes after it are never
+ * delivered, whether they are in this packet, buffered, or arrive later.
+ * After `closed` is set nothing more is delivered. */
 struct tlsd_reasm_sink {
 	/* In-order bytes at stream offset `off`. Valid only during the call. */
 	void (*data)(void *ud, uint64_t off, const uint8_t *p, size_t len);
@@ -43,7 +57,10 @@ void tlsd_reasm_cleanup(struct tlsd_reasm *r, struct tlsd_ctx *ctx);
 /* Starts the stream: isn is the SYN's sequence number + 1. */
 void tlsd_reasm_start(struct tlsd_reasm *r, uint32_t isn, bool midstream);
 
-/* Adds one segment (seq, payload) of this direction. `wire_len` >= len: the
+/* Adds one segment (seq, payload) of this direction. Starts the stream
+ * (midstream, isn = seq) when it has not started. Bytes before the ISN or
+ * below `next` are dropped (RETRANSMIT when the whole segment lies below
+ * next and below max_seen: the sender sent those bytes before). `wire_len` >= len: the
  * bytes past `len` were cut by the snap length and become a gap. Delivers
  * whatever becomes in order. Returns a set of TLSD_REASM_EV_* bits so the
  * caller can count them. */
@@ -56,7 +73,10 @@ unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 			    const struct tlsd_reasm_sink *sink, uint32_t seq,
 			    const uint8_t *p, uint32_t len, uint32_t wire_len);
 
-/* Records the FIN at `seq` (seq of the FIN segment + its payload length). */
+/* Records the FIN at `seq` (seq of the FIN segment + its payload length).
+ * Starts the stream (midstream) when it has not started. The first FIN wins;
+ * a FIN below `next` is moved to `next`. Buffered bytes beyond the FIN are
+ * never delivered. */
 void tlsd_reasm_fin(struct tlsd_reasm *r, uint32_t fin_seq);
 /* True once all bytes before the FIN have been delivered or declared gaps. */
 bool tlsd_reasm_fin_reached(const struct tlsd_reasm *r);
@@ -73,11 +93,15 @@ void tlsd_reasm_ack(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 void tlsd_reasm_skip(struct tlsd_reasm *r, struct tlsd_ctx *ctx, uint64_t n);
 
 /* End of the stream (close, reset, timeout, capture end): every buffered
- * segment is delivered with gaps declared for the holes before it. */
+ * segment is delivered with gaps declared for the holes before it, and, when
+ * a FIN was seen, a gap up to the FIN, so that tlsd_reasm_fin_reached(). */
 void tlsd_reasm_flush(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 		      const struct tlsd_reasm_sink *sink);
 
-/* Whether a sequence number is inside [next - window, next + window). */
+/* Whether a sequence number is inside [x - window, x + window) for x the
+ * sequence number of `next`, of `max_seen` (next is ahead of the sender when
+ * the consumer skipped), or of the FIN + 1. With window 0 only an exact match
+ * counts. False before the stream started. */
 bool tlsd_reasm_seq_plausible(const struct tlsd_reasm *r, uint32_t seq, uint32_t window);
 
 #endif

@@ -1,0 +1,846 @@
+/* TCP connections by 5-tuple: open addressing, slab, LRU, lifetimes.
+ *
+ * Table: a power-of-two array of 8-byte slots {hash, index + 1} (0 = empty),
+ * linear probing, backward-shift deletion, load factor kept <= 1/2. The hash
+ * is a keyed multiply-fold mix (wyhash-like) of the canonical 5-tuple (the
+ * two endpoints in sorted order, so both directions meet in one entry) with
+ * a per-table random key from getrandom().
+ *
+ * Slab: flows live in chunks of doubling size (1024, 1024, 2048, ...) up to
+ * lim.max_flows, so a flow never moves (consumers may keep pointers between
+ * packets) and no memory is allocated per packet. Free entries form a list
+ * through lru_next.
+ *
+ * LRU: two intrusive doubly linked lists by index, ordered by last activity:
+ * open flows and tombstones (closed flows lingering for trailing packets).
+ * Idle expiry and eviction take from their heads in O(1). */
+#include "tlsd/flow_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#define NIL UINT32_MAX
+#define CHUNK0_SHIFT 10
+#define CHUNK0 (UINT32_C(1) << CHUNK0_SHIFT)
+#define MAX_CHUNKS 24
+#define MIN_SLOTS 1024u
+#define MAX_FLOWS_LIMIT (UINT32_C(1) << 30)
+#define EXPIRE_PER_PACKET 4
+
+struct slot {
+	uint32_t hash;
+	uint32_t idx1; /* flow index + 1; 0 = empty */
+};
+
+struct lru {
+	uint32_t head, tail; /* head = least recently active */
+};
+
+struct tlsd_flow_table {
+	struct tlsd_ctx *ctx;
+	const struct tlsd_flow_ops *ops;
+	void *ud;
+	struct tlsd_flow *chunk[MAX_CHUNKS];
+	uint32_t nchunks;
+	uint32_t cap;       /* flows allocated */
+	uint32_t hi;        /* indices handed out */
+	uint32_t max_flows;
+	uint32_t free_head;
+	uint32_t live;      /* open flows + tombstones */
+	uint32_t open;
+	struct slot *slots;
+	uint32_t mask;
+	struct lru lru_open, lru_dead;
+	uint64_t next_id;
+	uint64_t key[4];
+	struct tlsd_flow *in_reasm; /* the flow whose reassembler is running */
+};
+
+/* ---- hashing ---- */
+
+__extension__ typedef unsigned __int128 u128;
+
+static uint64_t mum(uint64_t a, uint64_t b)
+{
+	u128 r = (u128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static int ep_cmp(const struct tlsd_addr *a, uint16_t ap, const struct tlsd_addr *b, uint16_t bp)
+{
+	int c = memcmp(a->b, b->b, sizeof(a->b));
+
+	if (c)
+		return c;
+	return (int)ap - (int)bp;
+}
+
+static uint32_t hash_tuple(const struct tlsd_flow_table *t, uint8_t ipv, const struct tlsd_addr *a,
+			   uint16_t ap, const struct tlsd_addr *b, uint16_t bp)
+{
+	const struct tlsd_addr *lo = a, *hi = b;
+	uint16_t lop = ap, hip = bp;
+	uint64_t h;
+
+	if (ep_cmp(a, ap, b, bp) > 0) {
+		lo = b;
+		hi = a;
+		lop = bp;
+		hip = ap;
+	}
+	h = mum(load64(lo->b) ^ t->key[0], load64(lo->b + 8) ^ t->key[1]);
+	h = mum(h ^ load64(hi->b) ^ t->key[2], load64(hi->b + 8) ^ t->key[3]);
+	h = mum(h ^ ((uint64_t)lop | (uint64_t)hip << 16 | (uint64_t)ipv << 32) ^ t->key[0],
+		t->key[1] ^ UINT64_C(0x9e3779b97f4a7c15));
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static void random_key(struct tlsd_flow_table *t)
+{
+	struct timespec ts;
+	size_t got = 0;
+
+	while (got < sizeof(t->key)) {
+		ssize_t n = getrandom((uint8_t *)t->key + got, sizeof(t->key) - got, GRND_NONBLOCK);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got == sizeof(t->key))
+		return;
+	/* No entropy yet (early boot): still different per run and table. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t->key[0] ^= (uint64_t)ts.tv_nsec * UINT64_C(0x9e3779b97f4a7c15);
+	t->key[1] ^= (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)t;
+	t->key[2] ^= mum(t->key[0], t->key[1] | 1);
+	t->key[3] ^= mum(t->key[1], t->key[0] | 1);
+}
+
+/* ---- slab ---- */
+
+static struct tlsd_flow *flow_at(const struct tlsd_flow_table *t, uint32_t idx)
+{
+	uint32_t q, k;
+
+	if (idx < CHUNK0)
+		return &t->chunk[0][idx];
+	q = idx >> CHUNK0_SHIFT;
+	k = 32u - (uint32_t)__builtin_clz(q);
+	return &t->chunk[k][idx - (CHUNK0 << (k - 1))];
+}
+
+static uint32_t chunk_size(uint32_t k)
+{
+	return k == 0 ? CHUNK0 : CHUNK0 << (k - 1);
+}
+
+/* A zeroed flow, or NULL on OOM. */
+static struct tlsd_flow *flow_alloc(struct tlsd_flow_table *t)
+{
+	struct tlsd_flow *f;
+	uint32_t idx;
+
+	if (t->free_head != NIL) {
+		idx = t->free_head;
+		f = flow_at(t, idx);
+		t->free_head = f->lru_next;
+	} else {
+		if (t->hi == t->cap) {
+			uint32_t k = t->nchunks, n = chunk_size(k);
+
+			if (k >= MAX_CHUNKS || t->cap >= t->max_flows)
+				return NULL;
+			n = TLSD_MIN(n, t->max_flows - t->cap);
+			t->chunk[k] = calloc(n, sizeof(struct tlsd_flow));
+			if (!t->chunk[k])
+				return NULL;
+			t->nchunks++;
+			t->cap += n;
+		}
+		idx = t->hi++;
+		f = flow_at(t, idx);
+	}
+	memset(f, 0, sizeof(*f));
+	f->idx = idx;
+	return f;
+}
+
+/* ---- slots ---- */
+
+static bool flow_matches(const struct tlsd_flow *f, const struct tlsd_pkt *pkt, enum tlsd_dir *d)
+{
+	const struct tlsd_flow_side *c = &f->side[TLSD_DIR_C2S], *s = &f->side[TLSD_DIR_S2C];
+
+	if (f->ip_version != pkt->ip_version)
+		return false;
+	if (c->port == pkt->sport && s->port == pkt->dport &&
+	    memcmp(c->addr.b, pkt->src.b, sizeof(c->addr.b)) == 0 &&
+	    memcmp(s->addr.b, pkt->dst.b, sizeof(s->addr.b)) == 0) {
+		*d = TLSD_DIR_C2S;
+		return true;
+	}
+	if (s->port == pkt->sport && c->port == pkt->dport &&
+	    memcmp(s->addr.b, pkt->src.b, sizeof(s->addr.b)) == 0 &&
+	    memcmp(c->addr.b, pkt->dst.b, sizeof(c->addr.b)) == 0) {
+		*d = TLSD_DIR_S2C;
+		return true;
+	}
+	return false;
+}
+
+static struct tlsd_flow *lookup(const struct tlsd_flow_table *t, const struct tlsd_pkt *pkt,
+				uint32_t hash, enum tlsd_dir *d)
+{
+	for (uint32_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+		const struct slot *sl = &t->slots[i];
+		struct tlsd_flow *f;
+
+		if (!sl->idx1)
+			return NULL;
+		if (sl->hash != hash)
+			continue;
+		f = flow_at(t, sl->idx1 - 1);
+		if (flow_matches(f, pkt, d))
+			return f;
+	}
+}
+
+static void slot_put(struct slot *slots, uint32_t mask, uint32_t hash, uint32_t idx1)
+{
+	uint32_t i = hash & mask;
+
+	while (slots[i].idx1)
+		i = (i + 1) & mask;
+	slots[i] = (struct slot){.hash = hash, .idx1 = idx1};
+}
+
+/* Keeps the load factor <= 1/2 for one more entry. */
+static int slots_reserve(struct tlsd_flow_table *t)
+{
+	uint32_t n = t->mask + 1, nn = n * 2;
+	struct slot *ns;
+
+	if ((uint64_t)(t->live + 1) * 2 <= n)
+		return 0;
+	if (nn == 0)
+		return -1;
+	ns = calloc(nn, sizeof(*ns));
+	if (!ns)
+		return t->live + 1 < n ? 0 : -1; /* fuller, still correct */
+	for (uint32_t i = 0; i < n; i++)
+		if (t->slots[i].idx1)
+			slot_put(ns, nn - 1, t->slots[i].hash, t->slots[i].idx1);
+	free(t->slots);
+	t->slots = ns;
+	t->mask = nn - 1;
+	return 0;
+}
+
+/* Backward-shift deletion: no tombstones in the slot array. */
+static void slot_del(struct tlsd_flow_table *t, const struct tlsd_flow *f)
+{
+	uint32_t i = f->hash & t->mask, j;
+
+	while (t->slots[i].idx1 != f->idx + 1)
+		i = (i + 1) & t->mask;
+	for (j = (i + 1) & t->mask; t->slots[j].idx1; j = (j + 1) & t->mask) {
+		uint32_t home = t->slots[j].hash & t->mask;
+
+		/* Move j back to i unless its home lies cyclically in (i, j]. */
+		if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+			t->slots[i] = t->slots[j];
+			i = j;
+		}
+	}
+	t->slots[i] = (struct slot){0};
+}
+
+/* ---- LRU ---- */
+
+static struct lru *lru_of(struct tlsd_flow_table *t, const struct tlsd_flow *f)
+{
+	return f->closing ? &t->lru_dead : &t->lru_open;
+}
+
+static void lru_unlink(struct tlsd_flow_table *t, struct lru *l, struct tlsd_flow *f)
+{
+	if (f->lru_prev != NIL)
+		flow_at(t, f->lru_prev)->lru_next = f->lru_next;
+	else
+		l->head = f->lru_next;
+	if (f->lru_next != NIL)
+		flow_at(t, f->lru_next)->lru_prev = f->lru_prev;
+	else
+		l->tail = f->lru_prev;
+}
+
+static void lru_push(struct tlsd_flow_table *t, struct lru *l, struct tlsd_flow *f)
+{
+	f->lru_prev = l->tail;
+	f->lru_next = NIL;
+	if (l->tail != NIL)
+		flow_at(t, l->tail)->lru_next = f->idx;
+	else
+		l->head = f->idx;
+	l->tail = f->idx;
+}
+
+static void lru_touch(struct tlsd_flow_table *t, struct tlsd_flow *f)
+{
+	struct lru *l = lru_of(t, f);
+
+	if (l->tail == f->idx)
+		return;
+	lru_unlink(t, l, f);
+	lru_push(t, l, f);
+}
+
+/* ---- table ---- */
+
+struct tlsd_flow_table *tlsd_flow_table_new(struct tlsd_ctx *ctx, const struct tlsd_flow_ops *ops,
+					    void *ud)
+{
+	struct tlsd_flow_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->ctx = ctx;
+	t->ops = ops;
+	t->ud = ud;
+	t->max_flows = TLSD_MIN(TLSD_MAX(ctx->lim.max_flows, 1u), MAX_FLOWS_LIMIT);
+	t->free_head = NIL;
+	t->lru_open = (struct lru){NIL, NIL};
+	t->lru_dead = (struct lru){NIL, NIL};
+	t->slots = calloc(MIN_SLOTS, sizeof(*t->slots));
+	if (!t->slots) {
+		free(t);
+		return NULL;
+	}
+	t->mask = MIN_SLOTS - 1;
+	random_key(t);
+	return t;
+}
+
+static void remove_flow(struct tlsd_flow_table *t, struct tlsd_flow *f)
+{
+	slot_del(t, f);
+	lru_unlink(t, lru_of(t, f), f);
+	tlsd_reasm_cleanup(&f->side[0].reasm, t->ctx);
+	tlsd_reasm_cleanup(&f->side[1].reasm, t->ctx);
+	f->lru_next = t->free_head;
+	t->free_head = f->idx;
+	t->live--;
+}
+
+static void swap_sides(struct tlsd_flow *f)
+{
+	struct tlsd_flow_side tmp = f->side[0];
+
+	f->side[0] = f->side[1];
+	f->side[1] = tmp;
+}
+
+/* ---- reassembler plumbing ---- */
+
+struct sink_ctx {
+	struct tlsd_flow_table *t;
+	struct tlsd_flow *f;
+	enum tlsd_dir d; /* physical side whose reassembler runs */
+};
+
+static enum tlsd_dir user_dir(const struct tlsd_flow *f, enum tlsd_dir d)
+{
+	return (enum tlsd_dir)((unsigned)d ^ f->swap_pending);
+}
+
+static void sink_data(void *ud, uint64_t off, const uint8_t *p, size_t len)
+{
+	struct sink_ctx *sc = ud;
+
+	if (!sc->f->ignored && sc->t->ops->data)
+		sc->t->ops->data(sc->t->ud, sc->f, user_dir(sc->f, sc->d), off, p, len,
+				 sc->t->ctx->now);
+}
+
+static void sink_gap(void *ud, uint64_t off, uint64_t len)
+{
+	struct sink_ctx *sc = ud;
+
+	if (sc->f->ignored)
+		return;
+	tlsd_ctx_count(sc->t->ctx, TLSD_ANOM_CAPTURE_GAP);
+	if (sc->t->ops->gap)
+		sc->t->ops->gap(sc->t->ud, sc->f, user_dir(sc->f, sc->d), off, len);
+}
+
+static void sink_begin(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_dir d,
+		       struct sink_ctx *sc, struct tlsd_reasm_sink *sink)
+{
+	*sc = (struct sink_ctx){.t = t, .f = f, .d = d};
+	*sink = (struct tlsd_reasm_sink){.data = sink_data, .gap = sink_gap, .ud = sc};
+	t->in_reasm = f;
+}
+
+/* The reassembler returned: a swap asked for meanwhile happens now. */
+static void sink_end(struct tlsd_flow_table *t, struct tlsd_flow *f)
+{
+	t->in_reasm = NULL;
+	if (f->swap_pending) {
+		f->swap_pending = 0;
+		swap_sides(f);
+	}
+}
+
+static void count_events(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_dir d,
+			 unsigned ev)
+{
+	struct tlsd_ctx *ctx = t->ctx;
+
+	if (!ev)
+		return;
+	if (ev & TLSD_REASM_EV_RETRANSMIT)
+		tlsd_ctx_count(ctx, TLSD_ANOM_TCP_RETRANSMIT);
+	if (ev & TLSD_REASM_EV_INCONSISTENT)
+		tlsd_ctx_count(ctx, TLSD_ANOM_TCP_INCONSISTENT_RETRANSMIT);
+	if (ev & TLSD_REASM_EV_OUT_OF_ORDER)
+		tlsd_ctx_count(ctx, TLSD_ANOM_TCP_OUT_OF_ORDER);
+	if (ev & TLSD_REASM_EV_CAP)
+		tlsd_ctx_count(ctx, TLSD_ANOM_CAPTURE_CAP_REASM);
+	if (ev & TLSD_REASM_EV_AFTER_FIN)
+		tlsd_ctx_count(ctx, TLSD_ANOM_TCP_DATA_AFTER_FIN);
+	if (t->ops->tcp_event && !f->ignored)
+		t->ops->tcp_event(t->ud, f, d, ev);
+}
+
+static void flush_dir(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_dir d)
+{
+	struct sink_ctx sc;
+	struct tlsd_reasm_sink sink;
+
+	if (f->ignored)
+		return;
+	sink_begin(t, f, d, &sc, &sink);
+	tlsd_reasm_flush(&f->side[d].reasm, t->ctx, &sink);
+	sink_end(t, f);
+}
+
+/* Delivers fin for every direction whose FIN is reached. True when both
+ * directions have had their fin. */
+static bool deliver_fins(struct tlsd_flow_table *t, struct tlsd_flow *f)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		struct tlsd_flow_side *s = &f->side[i];
+		bool reached = f->ignored ? s->fin : tlsd_reasm_fin_reached(&s->reasm);
+
+		if (reached && !s->reasm.fin_delivered) {
+			s->reasm.fin_delivered = true;
+			if (t->ops->fin)
+				t->ops->fin(t->ud, f, (enum tlsd_dir)i, t->ctx->now);
+		}
+	}
+	return f->side[0].reasm.fin_delivered && f->side[1].reasm.fin_delivered;
+}
+
+/* Ends a flow: flush, fins, close. tombstone: keep the entry to absorb
+ * trailing packets; otherwise it is removed. */
+static void close_flow(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_flow_end how,
+		       bool tombstone)
+{
+	flush_dir(t, f, TLSD_DIR_C2S);
+	flush_dir(t, f, TLSD_DIR_S2C);
+	(void)deliver_fins(t, f);
+	if (t->ops->close)
+		t->ops->close(t->ud, f, how);
+	f->user = NULL;
+	tlsd_reasm_cleanup(&f->side[0].reasm, t->ctx);
+	tlsd_reasm_cleanup(&f->side[1].reasm, t->ctx);
+	t->open--;
+	if (!tombstone) {
+		remove_flow(t, f);
+		return;
+	}
+	lru_unlink(t, &t->lru_open, f);
+	f->closing = true;
+	f->ignored = true;
+	f->side[0].reasm.closed = true;
+	f->side[1].reasm.closed = true;
+	lru_push(t, &t->lru_dead, f);
+}
+
+static void expire_some(struct tlsd_flow_table *t, unsigned budget)
+{
+	tlsd_time_ns now = t->ctx->now;
+	tlsd_time_ns linger = TLSD_MIN(TLSD_FLOW_LINGER_NS, t->ctx->lim.idle_timeout);
+
+	for (unsigned i = 0; i < budget && t->lru_open.head != NIL; i++) {
+		struct tlsd_flow *f = flow_at(t, t->lru_open.head);
+
+		if (now - f->last_ts <= t->ctx->lim.idle_timeout)
+			break;
+		close_flow(t, f, TLSD_FLOW_END_TIMEOUT, false);
+	}
+	for (unsigned i = 0; i < budget && t->lru_dead.head != NIL; i++) {
+		struct tlsd_flow *f = flow_at(t, t->lru_dead.head);
+
+		if (now - f->last_ts <= linger)
+			break;
+		remove_flow(t, f);
+	}
+}
+
+void tlsd_flow_table_expire(struct tlsd_flow_table *t)
+{
+	expire_some(t, UINT32_MAX);
+}
+
+/* Makes room for one more entry at max_flows: the oldest tombstone goes
+ * first, else the least recently active open flow is evicted. */
+static void evict_one(struct tlsd_flow_table *t)
+{
+	if (t->lru_dead.head != NIL) {
+		remove_flow(t, flow_at(t, t->lru_dead.head));
+		return;
+	}
+	if (t->lru_open.head != NIL) {
+		tlsd_ctx_count(t->ctx, TLSD_ANOM_CAPTURE_CAP_FLOWS);
+		close_flow(t, flow_at(t, t->lru_open.head), TLSD_FLOW_END_EVICTED, false);
+	}
+}
+
+static void set_side(struct tlsd_flow_side *s, const struct tlsd_addr *a, uint16_t port)
+{
+	s->addr = *a;
+	s->port = port;
+}
+
+static struct tlsd_flow *create(struct tlsd_flow_table *t, const struct tlsd_pkt *pkt,
+				uint32_t hash, enum tlsd_dir *d)
+{
+	uint8_t fl = pkt->tcp_flags;
+	bool src_is_client;
+	struct tlsd_flow *f;
+
+	while (t->live >= t->max_flows && t->live > 0)
+		evict_one(t);
+	if (slots_reserve(t) < 0)
+		return NULL;
+	f = flow_alloc(t);
+	if (!f)
+		return NULL;
+	if ((fl & TLSD_TCP_SYN) && !(fl & TLSD_TCP_ACK)) {
+		src_is_client = true;
+	} else if (fl & TLSD_TCP_SYN) {
+		src_is_client = false;
+	} else {
+		src_is_client = pkt->sport >= pkt->dport;
+		f->roles_guessed = true;
+	}
+	set_side(&f->side[TLSD_DIR_C2S], src_is_client ? &pkt->src : &pkt->dst,
+		 src_is_client ? pkt->sport : pkt->dport);
+	set_side(&f->side[TLSD_DIR_S2C], src_is_client ? &pkt->dst : &pkt->src,
+		 src_is_client ? pkt->dport : pkt->sport);
+	*d = src_is_client ? TLSD_DIR_C2S : TLSD_DIR_S2C;
+	f->ip_version = pkt->ip_version;
+	f->first_ts = f->last_ts = t->ctx->now;
+	f->id = ++t->next_id;
+	f->hash = hash;
+	slot_put(t->slots, t->mask, hash, f->idx + 1);
+	lru_push(t, &t->lru_open, f);
+	t->live++;
+	t->open++;
+	t->ctx->cnt.flows_created++;
+	return f;
+}
+
+/* The direction of pkt in f, after a possible swap by a callback. */
+static enum tlsd_dir dir_of(const struct tlsd_flow *f, const struct tlsd_pkt *pkt)
+{
+	enum tlsd_dir d = TLSD_DIR_C2S;
+
+	(void)flow_matches(f, pkt, &d);
+	return d;
+}
+
+static void side_facts(struct tlsd_flow *f, enum tlsd_dir d, const struct tlsd_pkt *pkt)
+{
+	struct tlsd_flow_side *s = &f->side[d];
+	const struct tlsd_flow_side *o = &f->side[tlsd_dir_other(d)];
+	uint8_t fl = pkt->tcp_flags;
+
+	if (s->packets == 0) {
+		s->first_ttl = pkt->ttl;
+		s->first_ip_id = pkt->ip_id;
+		s->first_ts = pkt->ts;
+	}
+	s->last_ttl = pkt->ttl;
+	s->last_ip_id = pkt->ip_id;
+	s->last_ts = pkt->ts;
+	s->packets++;
+	s->bytes += pkt->payload_wire_len;
+	if (fl & TLSD_TCP_ACK) {
+		if (!s->ack_seen || (int32_t)(pkt->ack - s->last_ack) > 0)
+			s->last_ack = pkt->ack;
+		s->ack_seen = true;
+	}
+	if (fl & TLSD_TCP_SYN) {
+		if (pkt->opts.has_wscale) {
+			s->has_wscale = true;
+			s->wscale = TLSD_MIN(pkt->opts.wscale, 14);
+		}
+		s->window = pkt->window; /* never scaled in a SYN */
+	} else {
+		unsigned sh = s->has_wscale && o->has_wscale ? s->wscale : 0;
+
+		s->window = (uint32_t)pkt->window << sh;
+	}
+	if (fl & TLSD_TCP_FIN)
+		s->fin = true;
+	if (fl & TLSD_TCP_RST)
+		s->rst = true;
+}
+
+/* Whether a SYN without ACK on an open flow starts a new connection: it
+ * comes from the server side, carries another ISN than the client's SYN, or
+ * the client side was seen without a SYN before. */
+static bool syn_reuses_port(const struct tlsd_flow *f, enum tlsd_dir d, const struct tlsd_pkt *pkt)
+{
+	const struct tlsd_flow_side *s = &f->side[d];
+
+	return d != TLSD_DIR_C2S || (s->syn && s->reasm.isn != pkt->seq + 1) ||
+	       (!s->syn && s->packets > 0);
+}
+
+/* SYN / SYN-ACK bookkeeping: the side's ISN and the handshake times. */
+static void handle_syn(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_dir d,
+		       const struct tlsd_pkt *pkt)
+{
+	struct tlsd_flow_side *s = &f->side[d];
+	bool ack = pkt->tcp_flags & TLSD_TCP_ACK;
+
+	if (s->syn) {
+		if (s->reasm.isn == pkt->seq + 1)
+			tlsd_ctx_count(t->ctx, TLSD_ANOM_TCP_RETRANSMIT);
+		return;
+	}
+	s->syn = true;
+	if (!ack && !f->syn_ts)
+		f->syn_ts = pkt->ts;
+	if (ack && !f->synack_ts)
+		f->synack_ts = pkt->ts;
+	tlsd_reasm_start(&s->reasm, pkt->seq + 1, false);
+}
+
+static void handle_rst(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_dir d,
+		       const struct tlsd_pkt *pkt)
+{
+	struct tlsd_rst_info ri = {
+		.ts = pkt->ts,
+		.frame_no = pkt->frame_no,
+		.ttl = pkt->ttl,
+		.ip_id = pkt->ip_id,
+		.seq = pkt->seq,
+		.ack = pkt->ack,
+		.has_ack = pkt->tcp_flags & TLSD_TCP_ACK,
+		.seq_in_window = tlsd_reasm_seq_plausible(&f->side[d].reasm, pkt->seq,
+							  f->side[tlsd_dir_other(d)].window),
+	};
+
+	flush_dir(t, f, TLSD_DIR_C2S);
+	flush_dir(t, f, TLSD_DIR_S2C);
+	(void)deliver_fins(t, f);
+	if (t->ops->rst)
+		t->ops->rst(t->ud, f, dir_of(f, pkt), &ri);
+	close_flow(t, f, TLSD_FLOW_END_RESET, true);
+}
+
+/* Payload, FIN and ACK of a followed flow. */
+static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
+{
+	uint8_t fl = pkt->tcp_flags;
+	uint32_t dseq = pkt->seq + ((fl & TLSD_TCP_SYN) ? 1u : 0u);
+	enum tlsd_dir d = dir_of(f, pkt);
+	struct tlsd_reasm *r = &f->side[d].reasm;
+	struct sink_ctx sc;
+	struct tlsd_reasm_sink sink;
+
+	if ((pkt->payload_wire_len || (fl & TLSD_TCP_FIN)) && !r->started) {
+		tlsd_reasm_start(r, dseq, true);
+		tlsd_ctx_count(t->ctx, TLSD_ANOM_CAPTURE_MIDSTREAM);
+	}
+	if (pkt->payload_wire_len) {
+		unsigned ev;
+
+		sink_begin(t, f, d, &sc, &sink);
+		ev = tlsd_reasm_segment(r, t->ctx, &sink, dseq, pkt->payload, pkt->payload_len,
+					pkt->payload_wire_len);
+		sink_end(t, f);
+		d = dir_of(f, pkt);
+		r = &f->side[d].reasm;
+		count_events(t, f, d, ev);
+	}
+	if (fl & TLSD_TCP_FIN)
+		tlsd_reasm_fin(r, dseq + pkt->payload_wire_len);
+	if (fl & TLSD_TCP_ACK) {
+		enum tlsd_dir o = tlsd_dir_other(d);
+
+		if (!f->ignored && f->side[o].reasm.started) {
+			sink_begin(t, f, o, &sc, &sink);
+			tlsd_reasm_ack(&f->side[o].reasm, t->ctx, &sink, pkt->ack);
+			sink_end(t, f);
+		}
+	}
+}
+
+void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pkt)
+{
+	struct tlsd_ctx *ctx = t->ctx;
+	uint8_t fl = pkt->tcp_flags;
+	bool syn = fl & TLSD_TCP_SYN, ack = fl & TLSD_TCP_ACK, rst = fl & TLSD_TCP_RST;
+	uint32_t hash;
+	struct tlsd_flow *f;
+	enum tlsd_dir d = TLSD_DIR_C2S;
+
+	expire_some(t, EXPIRE_PER_PACKET);
+	hash = hash_tuple(t, pkt->ip_version, &pkt->src, pkt->sport, &pkt->dst, pkt->dport);
+	f = lookup(t, pkt, hash, &d);
+	if (f && f->closing) {
+		tlsd_time_ns linger = TLSD_MIN(TLSD_FLOW_LINGER_NS, ctx->lim.idle_timeout);
+		const struct tlsd_reasm *sr = &f->side[d].reasm;
+		bool new_syn = syn && !rst &&
+			       (!ack || !f->side[d].syn || sr->isn != pkt->seq + 1);
+
+		if (!new_syn && ctx->now - f->last_ts <= linger) {
+			f->last_ts = ctx->now;
+			lru_touch(t, f);
+			return;
+		}
+		remove_flow(t, f);
+		f = NULL;
+	} else if (f && ctx->now - f->last_ts > ctx->lim.idle_timeout) {
+		close_flow(t, f, TLSD_FLOW_END_TIMEOUT, false);
+		f = NULL;
+	} else if (f && syn && !ack && !rst && syn_reuses_port(f, d, pkt)) {
+		tlsd_ctx_count(ctx, TLSD_ANOM_TCP_PORT_REUSE);
+		close_flow(t, f, TLSD_FLOW_END_PORT_REUSE, false);
+		f = NULL;
+	}
+	if (!f) {
+		if (rst)
+			return; /* a lone RST: nothing to follow */
+		f = create(t, pkt, hash, &d);
+		if (!f)
+			return;
+		if (t->ops->open)
+			t->ops->open(t->ud, f, pkt);
+		d = dir_of(f, pkt);
+	}
+	f->last_ts = ctx->now;
+	lru_touch(t, f);
+	side_facts(f, d, pkt);
+	if (syn && !rst)
+		handle_syn(t, f, d, pkt);
+	else if (ack && !rst && d == TLSD_DIR_C2S && f->synack_ts && !f->ack3_ts)
+		f->ack3_ts = pkt->ts; /* the client's first ACK after the SYN-ACK */
+	if (rst) {
+		handle_rst(t, f, d, pkt);
+		return;
+	}
+	if (!f->ignored && t->ops->packet)
+		t->ops->packet(t->ud, f, d, pkt);
+	if (!f->ignored)
+		follow(t, f, pkt);
+	if (deliver_fins(t, f))
+		close_flow(t, f, TLSD_FLOW_END_CLOSE, true);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct tlsd_flow *const *x = a, *const *y = b;
+
+	return (*x)->id < (*y)->id ? -1 : (*x)->id > (*y)->id;
+}
+
+void tlsd_flow_table_finish(struct tlsd_flow_table *t)
+{
+	struct tlsd_flow **v = t->open ? malloc(t->open * sizeof(*v)) : NULL;
+	size_t n = 0;
+
+	if (v) {
+		for (uint32_t i = t->lru_open.head; i != NIL; i = flow_at(t, i)->lru_next)
+			v[n++] = flow_at(t, i);
+		qsort(v, n, sizeof(*v), cmp_id);
+		for (size_t i = 0; i < n; i++)
+			close_flow(t, v[i], TLSD_FLOW_END_CAPTURE_END, false);
+		free(v);
+	}
+	/* Without memory for sorting: least recently active first. */
+	while (t->lru_open.head != NIL)
+		close_flow(t, flow_at(t, t->lru_open.head), TLSD_FLOW_END_CAPTURE_END, false);
+	while (t->lru_dead.head != NIL)
+		remove_flow(t, flow_at(t, t->lru_dead.head));
+}
+
+void tlsd_flow_table_free(struct tlsd_flow_table *t)
+{
+	if (!t)
+		return;
+	tlsd_flow_table_finish(t);
+	for (uint32_t k = 0; k < t->nchunks; k++)
+		free(t->chunk[k]);
+	free(t->slots);
+	free(t);
+}
+
+size_t tlsd_flow_table_count(const struct tlsd_flow_table *t)
+{
+	return t->open;
+}
+
+size_t tlsd_flow_table_tombstones(const struct tlsd_flow_table *t)
+{
+	return t->live - t->open;
+}
+
+size_t tlsd_flow_table_memory(const struct tlsd_flow_table *t)
+{
+	return sizeof(*t) + (size_t)t->cap * sizeof(struct tlsd_flow) +
+	       ((size_t)t->mask + 1) * sizeof(struct slot);
+}
+
+void tlsd_flow_skip(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_dir d, uint64_t n)
+{
+	if (f->ignored || f->closing)
+		return;
+	tlsd_reasm_skip(&f->side[user_dir(f, d)].reasm, t->ctx, n);
+}
+
+void tlsd_flow_ignore(struct tlsd_flow_table *t, struct tlsd_flow *f)
+{
+	if (f->ignored)
+		return;
+	f->ignored = true;
+	for (unsigned i = 0; i < 2; i++) {
+		tlsd_reasm_cleanup(&f->side[i].reasm, t->ctx);
+		f->side[i].reasm.closed = true;
+	}
+}
+
+void tlsd_flow_swap_roles(struct tlsd_flow_table *t, struct tlsd_flow *f)
+{
+	if (t->in_reasm == f)
+		f->swap_pending ^= 1;
+	else
+		swap_sides(f);
+}
