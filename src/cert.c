@@ -1,0 +1,1314 @@
+/* Certificate and ServerKeyExchange checks on OpenSSL 3 libcrypto: parsing,
+ * host names, verification at the capture's time, and the findings of the
+ * catalog. Nothing here reads ASN.1 by hand; raw bytes that reach a report
+ * are escaped first. */
+#include "tlsd/cert.h"
+#include "tlsd/tls_handshake.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define MAX_BUILT (TLSD_CERT_MAX_CHAIN + 2) /* verified chain: sent + store certificates */
+#define MAX_CACHE_ENTRIES (1u << 20)
+#define SECONDS_PER_DAY INT64_C(86400)
+
+static const char *const code_names[] = {
+#define CODE_NAME(e, s) [TLSD_CERT_##e] = s,
+	TLSD_CERT_CODES(CODE_NAME)
+#undef CODE_NAME
+};
+
+const char *tlsd_cert_code_name(enum tlsd_cert_code c)
+{
+	if ((unsigned)c >= TLSD_ARRAY_SIZE(code_names))
+		return "unknown";
+	return code_names[c];
+}
+
+/* ---- escaping and small formatting helpers ---------------------------- */
+
+/* Printable ASCII stays; everything else becomes \xNN. keep_backslash is for
+ * RFC 2253 strings, where libcrypto already escaped the backslash. */
+static bool escape_bytes(char *dst, size_t dstlen, const uint8_t *src, size_t n,
+			 bool keep_backslash)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct tlsd_cur c;
+	size_t o = 0;
+	uint8_t b;
+
+	if (dstlen == 0)
+		return n == 0;
+	tlsd_cur_init(&c, src, n);
+	while (tlsd_cur_peek_u8(&c, &b)) {
+		bool plain = b >= 0x20 && b <= 0x7e && (b != '\\' || keep_backslash);
+		size_t need = plain ? 1 : 4;
+
+		if (o + need >= dstlen)
+			break;
+		if (plain) {
+			dst[o++] = (char)b;
+		} else {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[b >> 4];
+			dst[o++] = hex[b & 15];
+		}
+		if (!tlsd_cur_skip(&c, 1))
+			break;
+	}
+	dst[o] = '\0';
+	return tlsd_cur_len(&c) == 0;
+}
+
+bool tlsd_cert_escape(char *dst, size_t dstlen, const uint8_t *src, size_t n)
+{
+	return escape_bytes(dst, dstlen, src, n, false);
+}
+
+/* Bounded copy of a C string. */
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+/* snprintf for text that may be cut short on purpose (bounded reports). */
+__attribute__((format(printf, 3, 4))) static void bprintf(char *buf, size_t len, const char *fmt,
+							   ...)
+{
+	va_list ap;
+
+	if (len == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+/* Appends to a NUL-terminated buffer, cutting at its end. */
+__attribute__((format(printf, 3, 4))) static void append(char *buf, size_t len, const char *fmt,
+							  ...)
+{
+	size_t used = strnlen(buf, len);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+void tlsd_cert_format_time(char *buf, size_t len, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (len == 0)
+		return;
+	if ((int64_t)tt != t || !gmtime_r(&tt, &tm) || tm.tm_year > 9999 - 1900 ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		copy_str(buf, len, "?");
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool asn1_time_unix(const ASN1_TIME *t, int64_t *out)
+{
+	struct tm tm;
+
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+		return false;
+	*out = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) *
+		       SECONDS_PER_DAY +
+	       (int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60 + tm.tm_sec;
+	return true;
+}
+
+/* The first libcrypto error in words, and an empty queue afterwards. */
+static void crypto_error(char *buf, size_t len)
+{
+	unsigned long e = ERR_peek_error();
+
+	if (e)
+		ERR_error_string_n(e, buf, len);
+	else
+		copy_str(buf, len, "no libcrypto error");
+	ERR_clear_error();
+}
+
+/* ---- bounded FIFO cache keyed by a SHA-256 ------------------------------ */
+
+struct cache_entry {
+	uint8_t key[32];
+	struct cache_entry *next; /* bucket chain */
+	void *val;
+};
+
+struct cache {
+	struct cache_entry **buckets;
+	size_t nbuckets;           /* power of two */
+	struct cache_entry **ring; /* insertion order; the oldest at head */
+	size_t cap, head, count;
+	void (*free_val)(void *);
+	uint64_t hits, misses, evictions;
+};
+
+static int cache_init(struct cache *c, size_t cap, void (*free_val)(void *))
+{
+	*c = (struct cache){.free_val = free_val};
+	if (cap == 0)
+		return 0;
+	if (cap > MAX_CACHE_ENTRIES)
+		cap = MAX_CACHE_ENTRIES;
+	c->nbuckets = 16;
+	while (c->nbuckets < 2 * cap)
+		c->nbuckets *= 2;
+	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
+	c->ring = calloc(cap, sizeof(*c->ring));
+	if (!c->buckets || !c->ring) {
+		free(c->buckets);
+		free(c->ring);
+		*c = (struct cache){0};
+		return -ENOMEM;
+	}
+	c->cap = cap;
+	return 0;
+}
+
+static void cache_cleanup(struct cache *c)
+{
+	for (size_t i = 0; i < c->count; i++) {
+		struct cache_entry *e = c->ring[(c->head + i) % c->cap];
+
+		c->free_val(e->val);
+		free(e);
+	}
+	free(c->buckets);
+	free(c->ring);
+	*c = (struct cache){0};
+}
+
+static struct cache_entry **cache_bucket(const struct cache *c, const uint8_t key[32])
+{
+	uint64_t h;
+
+	memcpy(&h, key, sizeof(h)); /* a SHA-256 is uniform already */
+	return &c->buckets[h & (c->nbuckets - 1)];
+}
+
+static void *cache_get(struct cache *c, const uint8_t key[32])
+{
+	if (c->cap == 0) {
+		c->misses++;
+		return NULL;
+	}
+	for (struct cache_entry *e = *cache_bucket(c, key); e; e = e->next) {
+		if (memcmp(e->key, key, 32) == 0) {
+			c->hits++;
+			return e->val;
+		}
+	}
+	c->misses++;
+	return NULL;
+}
+
+/* Takes ownership of val on success (true); on false the caller keeps it. */
+static bool cache_put(struct cache *c, const uint8_t key[32], void *val)
+{
+	struct cache_entry *e, **pp;
+
+	if (c->cap == 0)
+		return false;
+	if (c->count == c->cap) {
+		e = c->ring[c->head];
+		for (pp = cache_bucket(c, e->key); *pp != e; pp = &(*pp)->next)
+			;
+		*pp = e->next;
+		c->free_val(e->val);
+		c->head = (c->head + 1) % c->cap;
+		c->count--;
+		c->evictions++;
+	} else {
+		e = malloc(sizeof(*e));
+		if (!e)
+			return false;
+	}
+	memcpy(e->key, key, 32);
+	e->val = val;
+	pp = cache_bucket(c, key);
+	e->next = *pp;
+	*pp = e;
+	c->ring[(c->head + c->count) % c->cap] = e;
+	c->count++;
+	return true;
+}
+
+/* ---- the store ----------------------------------------------------------- */
+
+struct cert_val {
+	X509 *x; /* NULL: the DER does not parse */
+	struct tlsd_cert_info info;
+	char err[128];
+};
+
+/* A verified (or partly built) chain, independent of SNI and exact time. */
+struct built_cert {
+	int sent_idx; /* position in the chain sent; -1: from the trust store */
+	bool times_valid;
+	int64_t not_before, not_after;
+	char subject[TLSD_CERT_NAME_LEN];
+};
+
+struct verdict {
+	bool verified;
+	int err, depth;
+	char err_subject[TLSD_CERT_NAME_LEN], err_issuer[TLSD_CERT_NAME_LEN];
+	uint8_t n_built;
+	struct built_cert built[MAX_BUILT];
+};
+
+struct tlsd_cert_store {
+	X509_STORE *store;
+	char desc[160]; /* "system default" or the CA file/dir, for evidence */
+	uint32_t max_chain;
+	struct cache certs, verdicts;
+};
+
+static void free_cert_val(void *p)
+{
+	struct cert_val *v = p;
+
+	if (v)
+		X509_free(v->x);
+	free(v);
+}
+
+void tlsd_cert_opts_default(struct tlsd_cert_opts *o)
+{
+	*o = (struct tlsd_cert_opts){
+		.max_chain = TLSD_CERT_MAX_CHAIN,
+		.cache_certs = TLSD_CERT_CACHE_CERTS,
+		.cache_verdicts = TLSD_CERT_CACHE_VERDICTS,
+	};
+}
+
+void tlsd_cert_store_free(struct tlsd_cert_store *s)
+{
+	if (!s)
+		return;
+	cache_cleanup(&s->certs);
+	cache_cleanup(&s->verdicts);
+	X509_STORE_free(s->store);
+	free(s);
+}
+
+static void set_err(char *err, size_t errlen, const char *what, const char *arg)
+{
+	char why[160];
+
+	crypto_error(why, sizeof(why));
+	if (err && errlen)
+		snprintf(err, errlen, "%s%s: %s", what, arg ? arg : "", why);
+}
+
+struct tlsd_cert_store *tlsd_cert_store_new(const struct tlsd_cert_opts *opts, char *err,
+					    size_t errlen)
+{
+	struct tlsd_cert_opts def;
+	struct tlsd_cert_store *s;
+
+	if (!opts) {
+		tlsd_cert_opts_default(&def);
+		opts = &def;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		set_err(err, errlen, "out of memory", NULL);
+		return NULL;
+	}
+	s->max_chain = opts->max_chain == 0 ? TLSD_CERT_MAX_CHAIN
+					    : TLSD_MIN(opts->max_chain, TLSD_CERT_MAX_CHAIN);
+	s->store = X509_STORE_new();
+	if (!s->store || cache_init(&s->certs, opts->cache_certs, free_cert_val) < 0 ||
+	    cache_init(&s->verdicts, opts->cache_verdicts, free) < 0) {
+		set_err(err, errlen, "out of memory", NULL);
+		goto fail;
+	}
+	if (!opts->ca_file && !opts->ca_path) {
+		if (X509_STORE_set_default_paths(s->store) != 1) {
+			set_err(err, errlen, "cannot use the system trust store", NULL);
+			goto fail;
+		}
+		copy_str(s->desc, sizeof(s->desc), "the system trust store");
+	}
+	if (opts->ca_file) {
+		if (X509_STORE_load_file(s->store, opts->ca_file) != 1) {
+			set_err(err, errlen, "cannot load CA certificates from ", opts->ca_file);
+			goto fail;
+		}
+		snprintf(s->desc, sizeof(s->desc), "CA file ");
+		escape_bytes(s->desc + strlen(s->desc), sizeof(s->desc) - strlen(s->desc),
+			     (const uint8_t *)opts->ca_file, strlen(opts->ca_file), true);
+	}
+	if (opts->ca_path) {
+		if (X509_STORE_load_path(s->store, opts->ca_path) != 1) {
+			set_err(err, errlen, "cannot use CA directory ", opts->ca_path);
+			goto fail;
+		}
+		append(s->desc, sizeof(s->desc), "%sCA directory ", opts->ca_file ? " and " : "");
+		escape_bytes(s->desc + strlen(s->desc), sizeof(s->desc) - strlen(s->desc),
+			     (const uint8_t *)opts->ca_path, strlen(opts->ca_path), true);
+	}
+	ERR_clear_error();
+	return s;
+fail:
+	tlsd_cert_store_free(s);
+	return NULL;
+}
+
+void tlsd_cert_store_stats(const struct tlsd_cert_store *s, struct tlsd_cert_stats *out)
+{
+	*out = (struct tlsd_cert_stats){0};
+	if (!s)
+		return;
+	out->cert_hits = s->certs.hits;
+	out->cert_misses = s->certs.misses;
+	out->cert_evictions = s->certs.evictions;
+	out->verdict_hits = s->verdicts.hits;
+	out->verdict_misses = s->verdicts.misses;
+	out->verdict_evictions = s->verdicts.evictions;
+}
+
+/* ---- one certificate ----------------------------------------------------- */
+
+/* RFC 2253 string of a name: libcrypto backslash-escapes the RFC 2253
+ * specials (the backslash included) and leaves control and 8-bit bytes raw,
+ * which escape_bytes then writes as \xNN. */
+static void name_str(char *dst, size_t len, const X509_NAME *name)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p = NULL;
+	long n;
+
+	copy_str(dst, len, "?");
+	if (!b)
+		return;
+	if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB &
+						    ~ASN1_STRFLGS_ESC_CTRL) >= 0 &&
+	    (n = BIO_get_mem_data(b, &p)) >= 0)
+		escape_bytes(dst, len, (const uint8_t *)p, (size_t)n, true);
+	BIO_free(b);
+}
+
+static void key_info(X509 *x, struct tlsd_cert_info *info)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(x);
+	const char *t;
+
+	copy_str(info->key_type, sizeof(info->key_type), "unknown");
+	if (!pk)
+		return;
+	switch (EVP_PKEY_get_base_id(pk)) {
+	case EVP_PKEY_RSA: t = "RSA"; break;
+	case EVP_PKEY_RSA_PSS: t = "RSA-PSS"; break;
+	case EVP_PKEY_EC: t = "EC"; break;
+	case EVP_PKEY_ED25519: t = "Ed25519"; break;
+	case EVP_PKEY_ED448: t = "Ed448"; break;
+	case EVP_PKEY_DSA: t = "DSA"; break;
+	case EVP_PKEY_DH:
+	case EVP_PKEY_DHX: t = "DH"; break;
+	default: t = EVP_PKEY_get0_type_name(pk); break;
+	}
+	escape_bytes(info->key_type, sizeof(info->key_type), (const uint8_t *)(t ? t : "unknown"),
+		     strlen(t ? t : "unknown"), true);
+	info->key_bits = EVP_PKEY_get_bits(pk);
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC &&
+	    EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, info->key_group,
+					   sizeof(info->key_group), NULL) != 1)
+		info->key_group[0] = '\0';
+}
+
+static void sig_info(const X509 *x, struct tlsd_cert_info *info)
+{
+	int nid = X509_get_signature_nid(x);
+	const X509_ALGOR *alg = NULL;
+	const ASN1_OBJECT *obj = NULL;
+	char oid[80];
+
+	if (nid != NID_undef && OBJ_nid2ln(nid)) {
+		copy_str(info->sig_alg, sizeof(info->sig_alg), OBJ_nid2ln(nid));
+		return;
+	}
+	X509_get0_signature(NULL, &alg, x);
+	if (alg)
+		X509_ALGOR_get0(&obj, NULL, NULL, alg);
+	if (obj && OBJ_obj2txt(oid, sizeof(oid), obj, 1) > 0)
+		escape_bytes(info->sig_alg, sizeof(info->sig_alg), (const uint8_t *)oid,
+			     strlen(oid), true);
+	else
+		copy_str(info->sig_alg, sizeof(info->sig_alg), "unknown");
+}
+
+static void san_info(const X509 *x, struct tlsd_cert_info *info)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	int n = gens ? sk_GENERAL_NAME_num(gens) : 0;
+
+	for (int i = 0; i < n; i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		const ASN1_STRING *s;
+		int type;
+
+		s = GENERAL_NAME_get0_value(g, &type);
+		if (type != GEN_DNS && type != GEN_IPADD)
+			continue;
+		info->n_san_total++;
+		if (type == GEN_DNS) {
+			if (info->n_dns >= TLSD_CERT_MAX_DNS) {
+				info->san_truncated = true;
+				continue;
+			}
+			if (!escape_bytes(info->dns[info->n_dns], TLSD_CERT_DNS_LEN,
+					  ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s),
+					  false))
+				info->san_truncated = true;
+			info->n_dns++;
+			continue;
+		}
+		if (info->n_ips >= TLSD_CERT_MAX_IPS) {
+			info->san_truncated = true;
+			continue;
+		}
+		{
+			char *dst = info->ips[info->n_ips];
+			int len = ASN1_STRING_length(s);
+			int af = len == 4 ? AF_INET : len == 16 ? AF_INET6 : 0;
+
+			if (!af || !inet_ntop(af, ASN1_STRING_get0_data(s), dst, TLSD_CERT_IP_LEN))
+				snprintf(dst, TLSD_CERT_IP_LEN, "invalid (%d bytes)", len);
+			info->n_ips++;
+		}
+	}
+	GENERAL_NAMES_free(gens);
+}
+
+static void fill_info(X509 *x, struct tlsd_cert_info *info)
+{
+	const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
+	BIGNUM *bn = serial ? ASN1_INTEGER_to_BN(serial, NULL) : NULL;
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+
+	info->parsed = true;
+	name_str(info->subject, sizeof(info->subject), X509_get_subject_name(x));
+	name_str(info->issuer, sizeof(info->issuer), X509_get_issuer_name(x));
+	copy_str(info->serial, sizeof(info->serial), hex ? hex : "?");
+	OPENSSL_free(hex);
+	BN_free(bn);
+	info->times_valid = asn1_time_unix(X509_get0_notBefore(x), &info->not_before) &&
+			    asn1_time_unix(X509_get0_notAfter(x), &info->not_after);
+	if (!info->times_valid)
+		info->not_before = info->not_after = 0;
+	key_info(x, info);
+	sig_info(x, info);
+	san_info(x, info);
+	info->self_signed = X509_self_signed(x, 1) == 1;
+	info->is_ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0;
+	ERR_clear_error();
+}
+
+/* Parses one DER certificate (too large, garbage, bytes after it: v->x NULL
+ * and v->err says why). NULL on OOM. */
+static struct cert_val *parse_cert(const uint8_t *der, size_t len, const uint8_t md[32])
+{
+	struct cert_val *v = calloc(1, sizeof(*v));
+	const unsigned char *p = der;
+
+	if (!v)
+		return NULL;
+	v->info.der_len = (uint32_t)TLSD_MIN(len, UINT32_MAX);
+	for (size_t i = 0; i < 32; i++)
+		snprintf(v->info.sha256 + 2 * i, 3, "%02x", md[i]);
+	if (len > TLSD_CERT_MAX_DER) {
+		v->info.too_large = true;
+		snprintf(v->err, sizeof(v->err), "%zu bytes of DER, above the %u-byte cap", len,
+			 TLSD_CERT_MAX_DER);
+		return v;
+	}
+	v->x = len ? d2i_X509(NULL, &p, (long)len) : NULL;
+	if (!v->x) {
+		char why[96];
+
+		crypto_error(why, sizeof(why));
+		bprintf(v->err, sizeof(v->err), "%zu bytes that are not a DER certificate (%s)",
+			 len, len ? why : "empty");
+		return v;
+	}
+	if ((size_t)(p - der) != len) {
+		snprintf(v->err, sizeof(v->err), "%zu bytes after the certificate's DER",
+			 len - (size_t)(p - der));
+		X509_free(v->x);
+		v->x = NULL;
+		return v;
+	}
+	fill_info(v->x, &v->info);
+	return v;
+}
+
+/* Looks one certificate up in the cache, parsing it on a miss. On success
+ * *x holds a reference for the caller (NULL when it does not parse), *info a
+ * copy, md the SHA-256 of the DER, and err the reason when *x is NULL. */
+static int load_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der, X509 **x,
+		     struct tlsd_cert_info *info, uint8_t md[32], char *err, size_t errlen)
+{
+	struct cert_val *v = NULL;
+	bool owned = false;
+
+	if (EVP_Digest(tlsd_cur_data(der), tlsd_cur_len(der), md, NULL, EVP_sha256(), NULL) != 1) {
+		ERR_clear_error();
+		return -ENOMEM;
+	}
+	if (s)
+		v = cache_get(&s->certs, md);
+	if (!v) {
+		v = parse_cert(tlsd_cur_data(der), tlsd_cur_len(der), md);
+		if (!v)
+			return -ENOMEM;
+		owned = !(s && !v->info.too_large && cache_put(&s->certs, md, v));
+	}
+	if (v->x && X509_up_ref(v->x) != 1) {
+		if (owned)
+			free_cert_val(v);
+		return -ENOMEM;
+	}
+	*x = v->x;
+	*info = v->info;
+	copy_str(err, errlen, v->err);
+	if (owned)
+		free_cert_val(v);
+	return 0;
+}
+
+/* ---- verification --------------------------------------------------------- */
+
+struct verify_state {
+	struct verdict *v;
+	bool have_err;
+};
+
+/* Time errors are judged by the caller at the exact capture second, so they
+ * do not stop the walk; the first other error does, and is recorded. */
+static int verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+	struct verify_state *st = X509_STORE_CTX_get_app_data(ctx);
+	int e = X509_STORE_CTX_get_error(ctx);
+	X509 *cur;
+
+	if (ok)
+		return 1;
+	if (e == X509_V_ERR_CERT_HAS_EXPIRED || e == X509_V_ERR_CERT_NOT_YET_VALID)
+		return 1;
+	if (st && !st->have_err) {
+		st->have_err = true;
+		st->v->err = e;
+		st->v->depth = X509_STORE_CTX_get_error_depth(ctx);
+		cur = X509_STORE_CTX_get_current_cert(ctx);
+		if (cur) {
+			name_str(st->v->err_subject, sizeof(st->v->err_subject),
+				 X509_get_subject_name(cur));
+			name_str(st->v->err_issuer, sizeof(st->v->err_issuer),
+				 X509_get_issuer_name(cur));
+		}
+	}
+	return 0;
+}
+
+static void record_built(X509_STORE_CTX *ctx, X509 *const *xs, size_t n, struct verdict *v)
+{
+	STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+	int m = chain ? sk_X509_num(chain) : 0;
+
+	for (int i = 0; i < m && v->n_built < MAX_BUILT; i++) {
+		X509 *c = sk_X509_value(chain, i);
+		struct built_cert *b = &v->built[v->n_built++];
+
+		b->sent_idx = -1;
+		for (size_t j = 0; j < n; j++) {
+			if (xs[j] && (xs[j] == c || X509_cmp(xs[j], c) == 0)) {
+				b->sent_idx = (int)j;
+				break;
+			}
+		}
+		b->times_valid = asn1_time_unix(X509_get0_notBefore(c), &b->not_before) &&
+				 asn1_time_unix(X509_get0_notAfter(c), &b->not_after);
+		name_str(b->subject, sizeof(b->subject), X509_get_subject_name(c));
+	}
+}
+
+static int run_verify(struct tlsd_cert_store *s, X509 *const *xs, size_t n, int64_t when,
+		      bool client_chain, struct verdict *v)
+{
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	struct verify_state st = {.v = v};
+	int r = -ENOMEM, ok;
+
+	*v = (struct verdict){0};
+	if (!ctx || !untrusted)
+		goto out;
+	for (size_t i = 1; i < n; i++)
+		if (xs[i] && !sk_X509_push(untrusted, xs[i]))
+			goto out;
+	if (X509_STORE_CTX_init(ctx, s->store, xs[0], untrusted) != 1)
+		goto out;
+	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)when);
+	X509_VERIFY_PARAM_set_depth(X509_STORE_CTX_get0_param(ctx), TLSD_CERT_MAX_CHAIN);
+	X509_STORE_CTX_set_purpose(ctx, client_chain ? X509_PURPOSE_SSL_CLIENT
+						      : X509_PURPOSE_SSL_SERVER);
+	X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+	X509_STORE_CTX_set_app_data(ctx, &st);
+	ok = X509_verify_cert(ctx);
+	v->verified = ok == 1 && !st.have_err;
+	if (!v->verified && !st.have_err) {
+		v->err = X509_STORE_CTX_get_error(ctx);
+		if (v->err == X509_V_OK)
+			v->err = X509_V_ERR_UNSPECIFIED;
+		v->depth = X509_STORE_CTX_get_error_depth(ctx);
+	}
+	record_built(ctx, xs, n, v);
+	r = 0;
+out:
+	ERR_clear_error();
+	sk_X509_free(untrusted); /* holds no references */
+	X509_STORE_CTX_free(ctx);
+	return r;
+}
+
+/* Verdicts depend on the certificates, the role and (through chain building,
+ * which prefers issuers valid at the time) the capture day. */
+static int get_verdict(struct tlsd_cert_store *s, X509 *const *xs, uint8_t (*mds)[32], size_t n,
+		       const struct tlsd_cert_query *q, struct verdict *out)
+{
+	int64_t day = q->capture_time_s / SECONDS_PER_DAY;
+	uint8_t role = q->client_chain, key[32];
+	struct verdict *v;
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	int r;
+
+	if (!m || EVP_DigestInit_ex(m, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(m, mds, n * 32) != 1 || EVP_DigestUpdate(m, &day, sizeof(day)) != 1 ||
+	    EVP_DigestUpdate(m, &role, 1) != 1 || EVP_DigestFinal_ex(m, key, NULL) != 1) {
+		EVP_MD_CTX_free(m);
+		ERR_clear_error();
+		return -ENOMEM;
+	}
+	EVP_MD_CTX_free(m);
+	v = cache_get(&s->verdicts, key);
+	if (v) {
+		*out = *v;
+		return 0;
+	}
+	r = run_verify(s, xs, n, q->capture_time_s, q->client_chain, out);
+	if (r < 0 || s->verdicts.cap == 0)
+		return r;
+	v = malloc(sizeof(*v));
+	if (!v)
+		return 0; /* the answer stands; it is only not cached */
+	*v = *out;
+	if (!cache_put(&s->verdicts, key, v))
+		free(v);
+	return 0;
+}
+
+/* ---- findings ------------------------------------------------------------- */
+
+__attribute__((format(printf, 6, 7))) static void
+add_finding(struct tlsd_chain_findings *f, enum tlsd_cert_code code, enum tlsd_cert_severity sev,
+	    int pos, const char *evidence, const char *fmt, ...)
+{
+	struct tlsd_cert_finding *d;
+	va_list ap;
+
+	for (size_t i = 0; i < f->n_findings; i++)
+		if (f->findings[i].code == code && f->findings[i].position == pos)
+			return;
+	if (f->n_findings >= TLSD_CERT_MAX_FINDINGS) {
+		f->findings_dropped++;
+		return;
+	}
+	d = &f->findings[f->n_findings++];
+	d->code = code;
+	d->severity = sev;
+	d->position = pos;
+	va_start(ap, fmt);
+	vsnprintf(d->text, sizeof(d->text), fmt, ap);
+	va_end(ap);
+	copy_str(d->evidence, sizeof(d->evidence), evidence);
+}
+
+bool tlsd_cert_has_finding(const struct tlsd_chain_findings *f, enum tlsd_cert_code code)
+{
+	for (size_t i = 0; f && i < f->n_findings; i++)
+		if (f->findings[i].code == code)
+			return true;
+	return false;
+}
+
+/* The names a certificate covers, for hostname_mismatch evidence. */
+static void covered_names(char *ev, size_t len, X509 *x, const struct tlsd_cert_info *info)
+{
+	const X509_NAME *subj = X509_get_subject_name(x);
+	int idx = -1;
+	size_t shown = 0;
+
+	if (info->n_dns == 0) {
+		append(ev, len, "; no DNS subjectAltName, subject CN:");
+		while ((idx = X509_NAME_get_index_by_NID(subj, NID_commonName, idx)) >= 0) {
+			const ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, idx));
+			unsigned char *utf8 = NULL;
+			int n = s ? ASN1_STRING_to_UTF8(&utf8, s) : -1;
+			char esc[TLSD_CERT_DNS_LEN];
+
+			if (n >= 0) {
+				escape_bytes(esc, sizeof(esc), utf8, (size_t)n, false);
+				append(ev, len, " %s", esc);
+				shown++;
+			}
+			OPENSSL_free(utf8);
+		}
+		if (!shown)
+			append(ev, len, " (none)");
+		ERR_clear_error();
+	} else {
+		append(ev, len, "; certificate covers:");
+		for (size_t i = 0; i < info->n_dns; i++)
+			append(ev, len, "%s %s", i ? "," : "", info->dns[i]);
+	}
+	for (size_t i = 0; i < info->n_ips; i++)
+		append(ev, len, "%s IP %s", i || info->n_dns ? "," : "", info->ips[i]);
+	if (info->n_san_total > (uint32_t)info->n_dns + info->n_ips)
+		append(ev, len, " (and %u more)",
+		       (unsigned)(info->n_san_total - info->n_dns - info->n_ips));
+}
+
+static void check_host(struct tlsd_chain_findings *f, X509 *x, const struct tlsd_cert_query *q)
+{
+	char name[TLSD_CERT_NAME_LEN], esc[4 * TLSD_CERT_NAME_LEN], ev[TLSD_CERT_EVIDENCE_LEN];
+	uint8_t ipbuf[16];
+	size_t len = q->sni_len;
+	int rc;
+
+	if (!q->sni || len == 0 || q->client_chain)
+		return;
+	f->host_checked = true;
+	escape_bytes(esc, sizeof(esc), q->sni, len, false);
+	if (len >= sizeof(name) || memchr(q->sni, '\0', len)) {
+		rc = 0; /* cannot be a host name any certificate covers */
+	} else {
+		memcpy(name, q->sni, len);
+		name[len] = '\0';
+		if (len > 1 && name[len - 1] == '.')
+			name[--len] = '\0';
+		if (inet_pton(AF_INET, name, ipbuf) == 1 || inet_pton(AF_INET6, name, ipbuf) == 1)
+			rc = X509_check_ip_asc(x, name, 0);
+		else
+			rc = X509_check_host(x, name, len, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL);
+		ERR_clear_error();
+	}
+	if (rc == 1 || rc == -1) /* -1: libcrypto failed; no verdict */
+		return;
+	bprintf(ev, sizeof(ev), "SNI \"%s\"", esc);
+	covered_names(ev, sizeof(ev), x, &f->certs[0]);
+	add_finding(f, TLSD_CERT_HOSTNAME_MISMATCH, TLSD_CERT_SEV_ERROR, 0, ev,
+		    "The server's certificate does not cover the name the client asked for (%.64s): "
+		    "reissue it with that name in subjectAltName, or fix the name the client uses.",
+		    esc);
+}
+
+static bool name_in_chain(const X509_NAME *name, X509 *const *xs, size_t n, size_t skip)
+{
+	for (size_t j = 0; j < n; j++)
+		if (j != skip && xs[j] && X509_NAME_cmp(name, X509_get_subject_name(xs[j])) == 0)
+			return true;
+	return false;
+}
+
+static void check_trust(struct tlsd_chain_findings *f, const struct tlsd_cert_store *s,
+			X509 *const *xs, size_t n, const struct verdict *v)
+{
+	char ev[TLSD_CERT_EVIDENCE_LEN];
+	const char *what = X509_verify_cert_error_string(v->err);
+
+	f->verified = v->verified;
+	f->verify_error = v->verified ? 0 : v->err;
+	f->verify_error_depth = v->verified ? 0 : v->depth;
+	if (!v->verified)
+		copy_str(f->verify_error_text, sizeof(f->verify_error_text), what);
+	if (f->certs[0].self_signed)
+		add_finding(f, TLSD_CERT_SELF_SIGNED,
+			    v->verified ? TLSD_CERT_SEV_WARNING : TLSD_CERT_SEV_ERROR, 0,
+			    f->certs[0].subject,
+			    v->verified ? "The server's certificate is self-signed (trusted here "
+					  "because the trust store holds it)."
+					: "The server's certificate is self-signed: clients cannot "
+					  "trust it unless it is installed on each of them; use a "
+					  "certificate issued by a CA they trust.");
+	if (v->verified)
+		return;
+	if ((v->err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	     v->err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) &&
+	    v->depth == 0 && !f->certs[0].self_signed &&
+	    !name_in_chain(X509_get_issuer_name(xs[0]), xs, n, 0)) {
+		bprintf(ev, sizeof(ev),
+			 "issuer \"%s\" of \"%s\" is neither among the %u certificate(s) sent nor "
+			 "in %s; OpenSSL: %s",
+			 f->certs[0].issuer, f->certs[0].subject, f->n_certs, s->desc, what);
+		add_finding(f, TLSD_CERT_MISSING_INTERMEDIATE, TLSD_CERT_SEV_ERROR, 0, ev,
+			    "The server does not send the intermediate CA certificate that issued "
+			    "its certificate (%.120s): configure the full chain on the server.",
+			    f->certs[0].issuer);
+		return;
+	}
+	bprintf(ev, sizeof(ev), "OpenSSL: %s (error %d at depth %d: \"%s\", issued by \"%s\"); "
+				 "trust store: %s",
+		 what, v->err, v->depth, v->err_subject[0] ? v->err_subject : "?",
+		 v->err_issuer[0] ? v->err_issuer : "?", s->desc);
+	add_finding(f, TLSD_CERT_UNTRUSTED, TLSD_CERT_SEV_ERROR, -1, ev,
+		    "The certificate chain does not verify against %s at the capture time: %s.",
+		    s->desc, what);
+}
+
+static void check_order(struct tlsd_chain_findings *f, X509 *const *xs, size_t n)
+{
+	char ev[TLSD_CERT_EVIDENCE_LEN];
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		const X509_NAME *iss;
+
+		if (!xs[i] || !xs[i + 1] || f->certs[i].self_signed)
+			continue;
+		iss = X509_get_issuer_name(xs[i]);
+		if (X509_NAME_cmp(iss, X509_get_subject_name(xs[i + 1])) == 0)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			if (j == i || j == i + 1 || !xs[j] ||
+			    X509_NAME_cmp(iss, X509_get_subject_name(xs[j])) != 0)
+				continue;
+			snprintf(ev, sizeof(ev),
+				 "certificate %zu \"%s\" is issued by \"%s\", which is certificate "
+				 "%zu, but certificate %zu is \"%s\"",
+				 i, f->certs[i].subject, f->certs[i].issuer, j, i + 1,
+				 f->certs[i + 1].subject);
+			add_finding(f, TLSD_CERT_CHAIN_ORDER_INVALID, TLSD_CERT_SEV_WARNING,
+				    (int)i + 1, ev,
+				    "The server sends its certificate chain out of order: each "
+				    "certificate should be followed by its issuer (some clients "
+				    "refuse this).");
+			return;
+		}
+	}
+}
+
+static void check_times(struct tlsd_chain_findings *f, const struct tlsd_cert_query *q,
+			const struct built_cert *b)
+{
+	char ev[TLSD_CERT_EVIDENCE_LEN], nb[32], na[32], now[32];
+	int64_t t = q->capture_time_s;
+	const char *where = b->sent_idx < 0 ? " (trust store certificate)" : "";
+
+	if (!b->times_valid)
+		return;
+	tlsd_cert_format_time(nb, sizeof(nb), b->not_before);
+	tlsd_cert_format_time(na, sizeof(na), b->not_after);
+	tlsd_cert_format_time(now, sizeof(now), t);
+	snprintf(ev, sizeof(ev), "\"%s\"%s: notBefore %s, notAfter %s, capture time %s", b->subject,
+		 where, nb, na, now);
+	if (t < b->not_before)
+		add_finding(f, TLSD_CERT_NOT_YET_VALID, TLSD_CERT_SEV_ERROR, b->sent_idx, ev,
+			    "A certificate in the chain (%.100s) was not yet valid at the capture "
+			    "time: it becomes valid %s; check the issuing date or the clocks.",
+			    b->subject, nb);
+	else if (t > b->not_after)
+		add_finding(f, TLSD_CERT_EXPIRED, TLSD_CERT_SEV_ERROR, b->sent_idx, ev,
+			    "A certificate in the chain (%.100s) had expired at the capture time "
+			    "(notAfter %s, %lld days before): renew it.",
+			    b->subject, na, (long long)((t - b->not_after) / SECONDS_PER_DAY));
+	else if (q->expiry_warning_days > 0 &&
+		 b->not_after - t < (int64_t)q->expiry_warning_days * SECONDS_PER_DAY)
+		add_finding(f, TLSD_CERT_EXPIRES_SOON, TLSD_CERT_SEV_WARNING, b->sent_idx, ev,
+			    "A certificate in the chain (%.100s) expires on %s, %lld days after the "
+			    "capture: renew it soon.",
+			    b->subject, na, (long long)((b->not_after - t) / SECONDS_PER_DAY));
+}
+
+static void check_strength(struct tlsd_chain_findings *f, X509 *x, size_t i)
+{
+	const struct tlsd_cert_info *info = &f->certs[i];
+	char ev[TLSD_CERT_EVIDENCE_LEN];
+	const char *t = info->key_type;
+	int mdnid = NID_undef;
+
+	if ((!strcmp(t, "RSA") || !strcmp(t, "RSA-PSS") || !strcmp(t, "DSA") || !strcmp(t, "DH")) &&
+	    info->key_bits > 0 && info->key_bits < 2048) {
+		snprintf(ev, sizeof(ev), "certificate %zu \"%s\": %s key of %d bits (minimum 2048)",
+			 i, info->subject, t, info->key_bits);
+		add_finding(f, TLSD_CERT_WEAK_KEY, TLSD_CERT_SEV_ERROR, (int)i, ev,
+			    "A certificate in the chain has a %d-bit %s key, which current clients "
+			    "refuse: reissue it with at least 2048 bits (or an EC key).",
+			    info->key_bits, t);
+	} else if (!strcmp(t, "EC") && info->key_bits > 0 && info->key_bits < 256) {
+		snprintf(ev, sizeof(ev), "certificate %zu \"%s\": EC key on %s, %d bits (minimum 256)",
+			 i, info->subject, info->key_group[0] ? info->key_group : "?",
+			 info->key_bits);
+		add_finding(f, TLSD_CERT_WEAK_KEY,
+			    info->key_bits < 224 ? TLSD_CERT_SEV_ERROR : TLSD_CERT_SEV_WARNING,
+			    (int)i, ev,
+			    "A certificate in the chain has a %d-bit EC key: reissue it on P-256 or "
+			    "stronger.",
+			    info->key_bits);
+	}
+	if (info->self_signed || X509_get_signature_info(x, &mdnid, NULL, NULL, NULL) != 1) {
+		ERR_clear_error();
+		return;
+	}
+	if (mdnid == NID_md2 || mdnid == NID_md4 || mdnid == NID_md5 || mdnid == NID_sha1 ||
+	    mdnid == NID_md5_sha1) {
+		snprintf(ev, sizeof(ev), "certificate %zu \"%s\" is signed with %s", i, info->subject,
+			 info->sig_alg);
+		add_finding(f, TLSD_CERT_WEAK_SIGNATURE_ALGORITHM, TLSD_CERT_SEV_ERROR, (int)i, ev,
+			    "A certificate in the chain is signed with %s, which current clients "
+			    "refuse: have it reissued with SHA-256 or better.",
+			    OBJ_nid2sn(mdnid));
+	}
+}
+
+int tlsd_cert_check_chain(struct tlsd_cert_store *s, const struct tlsd_cert_query *q,
+			  struct tlsd_chain_findings *out)
+{
+	struct tlsd_chain_findings *f;
+	X509 *xs[TLSD_CERT_MAX_CHAIN] = {0};
+	uint8_t mds[TLSD_CERT_MAX_CHAIN][32];
+	bool relevant[TLSD_CERT_MAX_CHAIN] = {0};
+	struct verdict *v = NULL;
+	size_t n;
+	int r = -ENOMEM;
+
+	if (!s || !q || !out || !q->ders || q->n == 0)
+		return -EINVAL;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	n = TLSD_MIN(q->n, (size_t)s->max_chain);
+	f->n_sent = (uint32_t)TLSD_MIN(q->n, UINT32_MAX);
+	f->n_certs = (uint32_t)n;
+	f->chain_truncated = q->n > n;
+	for (size_t i = 0; i < n; i++) {
+		char why[128];
+
+		if (load_cert(s, &q->ders[i], &xs[i], &f->certs[i], mds[i], why, sizeof(why)) < 0)
+			goto out;
+		f->certs[i].position = (int)i;
+		if (!xs[i] && !f->certs[i].too_large)
+			add_finding(f, TLSD_CERT_MALFORMED, TLSD_CERT_SEV_ERROR, (int)i, why,
+				    "Certificate %zu of the chain cannot be parsed: the server "
+				    "(or something on the path) sends a broken certificate.",
+				    i);
+	}
+	r = 0;
+	if (!xs[0])
+		goto out;
+	v = malloc(sizeof(*v));
+	if (!v || get_verdict(s, xs, mds, n, q, v) < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	check_host(f, xs[0], q);
+	check_trust(f, s, xs, n, v);
+	check_order(f, xs, n);
+	relevant[0] = true;
+	for (size_t i = 0; i < v->n_built; i++)
+		if (v->built[i].sent_idx >= 0)
+			relevant[v->built[i].sent_idx] = true;
+	if (v->n_built == 0 || v->built[0].sent_idx != 0) {
+		struct built_cert leaf = {.times_valid = f->certs[0].times_valid,
+					  .not_before = f->certs[0].not_before,
+					  .not_after = f->certs[0].not_after};
+
+		copy_str(leaf.subject, sizeof(leaf.subject), f->certs[0].subject);
+		check_times(f, q, &leaf);
+	}
+	for (size_t i = 0; i < v->n_built; i++)
+		check_times(f, q, &v->built[i]);
+	for (size_t i = 0; i < n; i++)
+		if (relevant[i] && xs[i])
+			check_strength(f, xs[i], i);
+out:
+	ERR_clear_error();
+	for (size_t i = 0; i < n; i++)
+		X509_free(xs[i]);
+	if (r == 0)
+		*out = *f;
+	free(v);
+	free(f);
+	return r;
+}
+
+/* ---- ServerKeyExchange signatures ---------------------------------------- */
+
+enum sig_kind { SK_RSA_PKCS1, SK_RSA_PSS_RSAE, SK_RSA_PSS_PSS, SK_ECDSA, SK_DSA, SK_ED25519, SK_ED448 };
+
+struct sig_scheme {
+	uint16_t code;
+	enum sig_kind kind;
+	const char *md; /* digest name; NULL for EdDSA */
+	const char *name;
+};
+
+/* TLS 1.2 SignatureScheme values (RFC 8446 4.2.3) and the RFC 5246
+ * hash/signature pairs still seen in TLS 1.2. */
+static const struct sig_scheme sig_schemes[] = {
+	{0x0101, SK_RSA_PKCS1, "MD5", "rsa_pkcs1_md5"},
+	{0x0201, SK_RSA_PKCS1, "SHA1", "rsa_pkcs1_sha1"},
+	{0x0301, SK_RSA_PKCS1, "SHA224", "rsa_pkcs1_sha224"},
+	{0x0401, SK_RSA_PKCS1, "SHA256", "rsa_pkcs1_sha256"},
+	{0x0501, SK_RSA_PKCS1, "SHA384", "rsa_pkcs1_sha384"},
+	{0x0601, SK_RSA_PKCS1, "SHA512", "rsa_pkcs1_sha512"},
+	{0x0202, SK_DSA, "SHA1", "dsa_sha1"},
+	{0x0302, SK_DSA, "SHA224", "dsa_sha224"},
+	{0x0402, SK_DSA, "SHA256", "dsa_sha256"},
+	{0x0502, SK_DSA, "SHA384", "dsa_sha384"},
+	{0x0602, SK_DSA, "SHA512", "dsa_sha512"},
+	{0x0203, SK_ECDSA, "SHA1", "ecdsa_sha1"},
+	{0x0303, SK_ECDSA, "SHA224", "ecdsa_sha224"},
+	{0x0403, SK_ECDSA, "SHA256", "ecdsa_secp256r1_sha256"},
+	{0x0503, SK_ECDSA, "SHA384", "ecdsa_secp384r1_sha384"},
+	{0x0603, SK_ECDSA, "SHA512", "ecdsa_secp521r1_sha512"},
+	{0x0804, SK_RSA_PSS_RSAE, "SHA256", "rsa_pss_rsae_sha256"},
+	{0x0805, SK_RSA_PSS_RSAE, "SHA384", "rsa_pss_rsae_sha384"},
+	{0x0806, SK_RSA_PSS_RSAE, "SHA512", "rsa_pss_rsae_sha512"},
+	{0x0807, SK_ED25519, NULL, "ed25519"},
+	{0x0808, SK_ED448, NULL, "ed448"},
+	{0x0809, SK_RSA_PSS_PSS, "SHA256", "rsa_pss_pss_sha256"},
+	{0x080a, SK_RSA_PSS_PSS, "SHA384", "rsa_pss_pss_sha384"},
+	{0x080b, SK_RSA_PSS_PSS, "SHA512", "rsa_pss_pss_sha512"},
+};
+
+static const struct sig_scheme *find_scheme(uint16_t code)
+{
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(sig_schemes); i++)
+		if (sig_schemes[i].code == code)
+			return &sig_schemes[i];
+	return NULL;
+}
+
+static int kind_key_id(enum sig_kind k)
+{
+	switch (k) {
+	case SK_RSA_PKCS1:
+	case SK_RSA_PSS_RSAE: return EVP_PKEY_RSA;
+	case SK_RSA_PSS_PSS: return EVP_PKEY_RSA_PSS;
+	case SK_ECDSA: return EVP_PKEY_EC;
+	case SK_DSA: return EVP_PKEY_DSA;
+	case SK_ED25519: return EVP_PKEY_ED25519;
+	case SK_ED448: return EVP_PKEY_ED448;
+	default: return EVP_PKEY_NONE;
+	}
+}
+
+/* 1 verifies, 0 does not, -1 cannot be checked (why in err). */
+static int digest_verify(EVP_PKEY *pk, const char *md, bool pss, const uint8_t *data,
+			 size_t len, const struct tlsd_cur *sig, char *err, size_t errlen)
+{
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	int r = -1;
+
+	if (!m || EVP_DigestVerifyInit_ex(m, &pctx, md, NULL, NULL, pk, NULL) != 1 ||
+	    (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+		     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))) {
+		crypto_error(err, errlen);
+		goto out;
+	}
+	r = EVP_DigestVerify(m, tlsd_cur_data(sig), tlsd_cur_len(sig), data, len) == 1;
+out:
+	ERR_clear_error();
+	EVP_MD_CTX_free(m);
+	return r;
+}
+
+/* TLS 1.0/1.1 RSA: PKCS#1 v1.5 over MD5(data) || SHA1(data), no DigestInfo. */
+static int md5_sha1_verify(EVP_PKEY *pk, const uint8_t *data, size_t len,
+			   const struct tlsd_cur *sig, char *err, size_t errlen)
+{
+	uint8_t md[36];
+	EVP_PKEY_CTX *pctx = NULL;
+	int r = -1;
+
+	if (EVP_Digest(data, len, md, NULL, EVP_md5(), NULL) != 1 ||
+	    EVP_Digest(data, len, md + 16, NULL, EVP_sha1(), NULL) != 1 ||
+	    !(pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) ||
+	    EVP_PKEY_verify_init(pctx) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(pctx, EVP_md5_sha1()) != 1) {
+		crypto_error(err, errlen);
+		goto out;
+	}
+	r = EVP_PKEY_verify(pctx, tlsd_cur_data(sig), tlsd_cur_len(sig), md, sizeof(md)) == 1;
+out:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(pctx);
+	return r;
+}
+
+__attribute__((format(printf, 4, 5))) static enum tlsd_sig_result
+sig_detail(enum tlsd_sig_result res, char *detail, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (detail && len) {
+		va_start(ap, fmt);
+		vsnprintf(detail, len, fmt, ap);
+		va_end(ap);
+	}
+	ERR_clear_error();
+	return res;
+}
+
+enum tlsd_sig_result tlsd_cert_verify_ske(struct tlsd_cert_store *s,
+					  const struct tlsd_ske_check *in, char *detail,
+					  size_t detail_len)
+{
+	struct tlsd_cert_info *info = NULL;
+	const struct sig_scheme *sch = NULL;
+	struct sig_scheme legacy = {0};
+	enum tlsd_sig_result res;
+	uint8_t md[32], *data = NULL;
+	char why[128] = "", keydesc[64];
+	X509 *x = NULL;
+	EVP_PKEY *pk;
+	size_t dlen;
+	uint16_t ver;
+	int ok;
+
+	if (!in)
+		return sig_detail(TLSD_SIG_ERROR, detail, detail_len, "no input");
+	ver = in->version == 0xfefd ? TLSD_VERSION_TLS12
+	      : in->version == 0xfeff ? TLSD_VERSION_TLS11
+				      : in->version; /* DTLS 1.2 / 1.0 */
+	if (ver < TLSD_VERSION_SSL3 || ver > TLSD_VERSION_TLS12)
+		return sig_detail(TLSD_SIG_UNSUPPORTED, detail, detail_len,
+				  "version 0x%04x has no ServerKeyExchange signature to check",
+				  in->version);
+	if (tlsd_cur_len(&in->params) > TLSD_SKE_MAX_PARAMS)
+		return sig_detail(TLSD_SIG_ERROR, detail, detail_len,
+				  "ServerKeyExchange parameters of %zu bytes exceed the %u-byte cap",
+				  tlsd_cur_len(&in->params), TLSD_SKE_MAX_PARAMS);
+	info = malloc(sizeof(*info));
+	if (!info || load_cert(s, &in->leaf, &x, info, md, why, sizeof(why)) < 0) {
+		free(info);
+		return sig_detail(TLSD_SIG_ERROR, detail, detail_len, "out of memory");
+	}
+	pk = x ? X509_get0_pubkey(x) : NULL;
+	if (!pk) {
+		res = sig_detail(TLSD_SIG_ERROR, detail, detail_len,
+				 "the leaf certificate's public key cannot be read (%s)",
+				 x ? "unsupported or malformed key" : why);
+		goto out;
+	}
+	snprintf(keydesc, sizeof(keydesc), "%s %d-bit key", info->key_type, info->key_bits);
+	if (ver == TLSD_VERSION_TLS12) {
+		sch = find_scheme(in->sig_scheme);
+		if (!sch) {
+			res = sig_detail(TLSD_SIG_UNSUPPORTED, detail, detail_len,
+					 "signature scheme 0x%04x is not checked", in->sig_scheme);
+			goto out;
+		}
+	} else {
+		legacy.name = "TLS 1.0/1.1 signature";
+		switch (EVP_PKEY_get_base_id(pk)) {
+		case EVP_PKEY_RSA: legacy.kind = SK_RSA_PKCS1; legacy.name = "rsa md5+sha1"; break;
+		case EVP_PKEY_EC: legacy.kind = SK_ECDSA; legacy.md = "SHA1"; legacy.name = "ecdsa sha1"; break;
+		case EVP_PKEY_DSA: legacy.kind = SK_DSA; legacy.md = "SHA1"; legacy.name = "dsa sha1"; break;
+		default:
+			res = sig_detail(TLSD_SIG_UNSUPPORTED, detail, detail_len,
+					 "a %s cannot sign a TLS 1.0/1.1 ServerKeyExchange",
+					 keydesc);
+			goto out;
+		}
+		sch = &legacy;
+	}
+	if (EVP_PKEY_get_base_id(pk) != kind_key_id(sch->kind)) {
+		res = sig_detail(TLSD_SIG_BAD, detail, detail_len,
+				 "ServerKeyExchange signed with %s, which the certificate's %s "
+				 "cannot make: the server's key does not match its certificate",
+				 sch->name, keydesc);
+		goto out;
+	}
+	if (tlsd_cur_len(&in->sig) == 0) {
+		res = sig_detail(TLSD_SIG_BAD, detail, detail_len,
+				 "ServerKeyExchange has an empty %s signature", sch->name);
+		goto out;
+	}
+	dlen = 64 + tlsd_cur_len(&in->params);
+	data = malloc(dlen);
+	if (!data) {
+		res = sig_detail(TLSD_SIG_ERROR, detail, detail_len, "out of memory");
+		goto out;
+	}
+	memcpy(data, in->client_random, 32);
+	memcpy(data + 32, in->server_random, 32);
+	if (tlsd_cur_len(&in->params))
+		memcpy(data + 64, tlsd_cur_data(&in->params), tlsd_cur_len(&in->params));
+	if (ver < TLSD_VERSION_TLS12 && sch->kind == SK_RSA_PKCS1)
+		ok = md5_sha1_verify(pk, data, dlen, &in->sig, why, sizeof(why));
+	else
+		ok = digest_verify(pk, sch->md, sch->kind == SK_RSA_PSS_RSAE ||
+						      sch->kind == SK_RSA_PSS_PSS,
+				   data, dlen, &in->sig, why, sizeof(why));
+	if (ok < 0)
+		res = sig_detail(TLSD_SIG_ERROR, detail, detail_len,
+				 "cannot check a %s signature with the certificate's %s: %s",
+				 sch->name, keydesc, why);
+	else if (ok)
+		res = sig_detail(TLSD_SIG_OK, detail, detail_len,
+				 "ServerKeyExchange %s signature verifies with the certificate's %s",
+				 sch->name, keydesc);
+	else
+		res = sig_detail(TLSD_SIG_BAD, detail, detail_len,
+				 "ServerKeyExchange %s signature does not verify with the "
+				 "certificate's %s (%.80s): the server's private key does not match "
+				 "its certificate, or the message was altered",
+				 sch->name, keydesc, info->subject);
+out:
+	free(data);
+	free(info);
+	X509_free(x);
+	return res;
+}

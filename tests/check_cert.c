@@ -1,0 +1,1041 @@
+/* Unit tests for the certificate and ServerKeyExchange checks. Fixtures are
+ * made by tests/certs/make.sh with fixed validity dates (see its header);
+ * certificates with NUL bytes and huge SAN lists are built here with
+ * libcrypto. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "tlsd/cert.h"
+#include "tlsd/tls_handshake.h"
+
+#ifndef TLSD_SRCDIR
+#define TLSD_SRCDIR "."
+#endif
+#define CERTS TLSD_SRCDIR "/tests/certs/"
+
+/* Capture times (Unix seconds, UTC). */
+#define T_2024_06_01 INT64_C(1717200000)
+#define T_2025_06_01 INT64_C(1748736000) /* the default: everything "good" is valid */
+#define T_2025_06_05 INT64_C(1749081600)
+#define T_2025_06_11 INT64_C(1749600000)
+#define T_2026_12_25 INT64_C(1798156800)
+#define T_2027_06_01 INT64_C(1811808000)
+#define T_2025_01_01 INT64_C(1735689600)
+
+struct blob {
+	uint8_t *p;
+	size_t len;
+};
+
+static struct blob slurp(const char *name)
+{
+	char path[512];
+	struct blob b = {0};
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), CERTS "%s", name);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert(fseek(f, 0, SEEK_END) == 0);
+	n = ftell(f);
+	ck_assert(n > 0 && fseek(f, 0, SEEK_SET) == 0);
+	b.p = malloc((size_t)n);
+	ck_assert(b.p != NULL);
+	ck_assert(fread(b.p, 1, (size_t)n, f) == (size_t)n);
+	b.len = (size_t)n;
+	fclose(f);
+	return b;
+}
+
+static struct tlsd_cert_store *store_for(const char *ca_pem)
+{
+	struct tlsd_cert_opts o;
+	struct tlsd_cert_store *s;
+	char path[512], err[256] = "";
+
+	tlsd_cert_opts_default(&o);
+	snprintf(path, sizeof(path), CERTS "%s", ca_pem);
+	o.ca_file = path;
+	s = tlsd_cert_store_new(&o, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	return s;
+}
+
+static struct tlsd_chain_findings F; /* large: not on the stack */
+
+/* Checks the chain made of the named fixture files. */
+static void run(struct tlsd_cert_store *s, const char *const *names, const char *sni, int64_t t,
+		struct tlsd_chain_findings *out)
+{
+	struct blob b[TLSD_CERT_MAX_CHAIN];
+	struct tlsd_cur ders[TLSD_CERT_MAX_CHAIN];
+	struct tlsd_cert_query q = {.ders = ders, .capture_time_s = t, .expiry_warning_days = 14};
+	size_t n = 0;
+
+	for (; names[n]; n++) {
+		b[n] = slurp(names[n]);
+		tlsd_cur_init(&ders[n], b[n].p, b[n].len);
+	}
+	q.n = n;
+	q.sni = (const uint8_t *)sni;
+	q.sni_len = sni ? strlen(sni) : 0;
+	ck_assert_int_eq(tlsd_cert_check_chain(s, &q, out), 0);
+	for (size_t i = 0; i < n; i++)
+		free(b[i].p);
+}
+
+static const struct tlsd_cert_finding *find(const struct tlsd_chain_findings *f,
+					    enum tlsd_cert_code c)
+{
+	for (size_t i = 0; i < f->n_findings; i++)
+		if (f->findings[i].code == c)
+			return &f->findings[i];
+	return NULL;
+}
+
+static void dump(const struct tlsd_chain_findings *f)
+{
+	for (size_t i = 0; i < f->n_findings; i++)
+		fprintf(stderr, "  %s pos %d: %s | %s\n", tlsd_cert_code_name(f->findings[i].code),
+			f->findings[i].position, f->findings[i].text, f->findings[i].evidence);
+}
+
+/* ---- one finding per fixture (table) ------------------------------------ */
+
+#define NONE (-1)
+
+static const struct finding_case {
+	const char *label;
+	const char *chain[5];
+	const char *ca;
+	const char *sni;
+	int64_t t;
+	int want;                 /* enum tlsd_cert_code, or NONE: no finding at all */
+	enum tlsd_cert_severity sev;
+	int pos;
+	const char *evidence;     /* substring of the evidence */
+	bool verified;
+} finding_cases[] = {
+	{"good chain", {"good.der", "inter.der"}, "root.pem", "server.test", T_2025_06_01, NONE,
+	 0, 0, NULL, true},
+	{"good chain with root sent", {"good.der", "inter.der", "root.der"}, "root.pem",
+	 "server.test", T_2025_06_01, NONE, 0, 0, NULL, true},
+	{"expired", {"expired.der", "inter.der"}, "root.pem", "expired.test", T_2025_06_01,
+	 TLSD_CERT_EXPIRED, TLSD_CERT_SEV_ERROR, 0,
+	 "notBefore 2020-01-01T00:00:00Z, notAfter 2021-01-01T00:00:00Z, capture time "
+	 "2025-06-01T00:00:00Z",
+	 true},
+	{"not yet valid", {"notyet.der", "inter.der"}, "root.pem", "notyet.test", T_2025_06_01,
+	 TLSD_CERT_NOT_YET_VALID, TLSD_CERT_SEV_ERROR, 0, "notBefore 2030-01-01T00:00:00Z", true},
+	{"wrong host", {"wronghost.der", "inter.der"}, "root.pem", "server.test", T_2025_06_01,
+	 TLSD_CERT_HOSTNAME_MISMATCH, TLSD_CERT_SEV_ERROR, 0,
+	 "SNI \"server.test\"; certificate covers: other.test", true},
+	{"CN only, other name", {"cnonly.der", "inter.der"}, "root.pem", "server.test",
+	 T_2025_06_01, TLSD_CERT_HOSTNAME_MISMATCH, TLSD_CERT_SEV_ERROR, 0,
+	 "no DNS subjectAltName, subject CN: cnonly.test", true},
+	{"CN only, its name", {"cnonly.der", "inter.der"}, "root.pem", "cnonly.test", T_2025_06_01,
+	 NONE, 0, 0, NULL, true},
+	{"self-signed", {"selfsigned.der"}, "root.pem", "selfsigned.test", T_2025_06_01,
+	 TLSD_CERT_SELF_SIGNED, TLSD_CERT_SEV_ERROR, 0, "CN=selfsigned.test", false},
+	{"self-signed is untrusted", {"selfsigned.der"}, "root.pem", "selfsigned.test",
+	 T_2025_06_01, TLSD_CERT_UNTRUSTED, TLSD_CERT_SEV_ERROR, -1, "self-signed certificate",
+	 false},
+	{"missing intermediate", {"good.der"}, "root.pem", "server.test", T_2025_06_01,
+	 TLSD_CERT_MISSING_INTERMEDIATE, TLSD_CERT_SEV_ERROR, 0,
+	 "issuer \"O=tlsdiag,CN=tlsdiag Test Intermediate CA\" of \"CN=server.test\" is neither",
+	 false},
+	{"unknown CA", {"good.der", "inter.der"}, "other-root.pem", "server.test", T_2025_06_01,
+	 TLSD_CERT_UNTRUSTED, TLSD_CERT_SEV_ERROR, -1,
+	 "OpenSSL: unable to get local issuer certificate (error 20 at depth 1: "
+	 "\"O=tlsdiag,CN=tlsdiag Test Intermediate CA\", issued by \"O=tlsdiag,CN=tlsdiag Test "
+	 "Root CA\")",
+	 false},
+	{"unknown root sent", {"good.der", "inter.der", "root.der"}, "other-root.pem",
+	 "server.test", T_2025_06_01, TLSD_CERT_UNTRUSTED, TLSD_CERT_SEV_ERROR, -1,
+	 "self-signed certificate in certificate chain", false},
+	{"chain order", {"good.der", "root.der", "inter.der"}, "root.pem", "server.test",
+	 T_2025_06_01, TLSD_CERT_CHAIN_ORDER_INVALID, TLSD_CERT_SEV_WARNING, 1,
+	 "certificate 0 \"CN=server.test\" is issued by \"O=tlsdiag,CN=tlsdiag Test "
+	 "Intermediate CA\", which is certificate 2, but certificate 1 is \"O=tlsdiag,CN=tlsdiag "
+	 "Test Root CA\"",
+	 true},
+	{"RSA 1024", {"weakrsa.der", "inter.der"}, "root.pem", "weak.test", T_2025_06_01,
+	 TLSD_CERT_WEAK_KEY, TLSD_CERT_SEV_ERROR, 0, "RSA key of 1024 bits (minimum 2048)", true},
+	{"EC P-224", {"ec224.der", "inter.der"}, "root.pem", "ec224.test", T_2025_06_01,
+	 TLSD_CERT_WEAK_KEY, TLSD_CERT_SEV_WARNING, 0, "EC key on secp224r1, 224 bits", true},
+	{"SHA-1 signed", {"sha1.der", "inter.der"}, "root.pem", "sha1.test", T_2025_06_01,
+	 TLSD_CERT_WEAK_SIGNATURE_ALGORITHM, TLSD_CERT_SEV_ERROR, 0,
+	 "\"CN=sha1.test\" is signed with sha1WithRSAEncryption", true},
+	{"expires soon", {"short.der", "inter.der"}, "root.pem", "short.test", T_2025_06_05,
+	 TLSD_CERT_EXPIRES_SOON, TLSD_CERT_SEV_WARNING, 0, "notAfter 2025-06-10T00:00:00Z", true},
+	{"ECDSA", {"ecdsa.der", "inter.der"}, "root.pem", "ecdsa.test", T_2025_06_01, NONE, 0, 0,
+	 NULL, true},
+	{"Ed25519", {"ed25519.der", "inter.der"}, "root.pem", "ed25519.test", T_2025_06_01, NONE,
+	 0, 0, NULL, true},
+	{"Ed448", {"ed448.der", "inter.der"}, "root.pem", "ed448.test", T_2025_06_01, NONE, 0, 0,
+	 NULL, true},
+	{"RSA-PSS key", {"rsapss.der", "inter.der"}, "root.pem", "rsapss.test", T_2025_06_01, NONE,
+	 0, 0, NULL, true},
+	{"big SAN, last name", {"bigsan.der", "inter.der"}, "root.pem", "name-398.bigsan.test",
+	 T_2025_06_01, NONE, 0, 0, NULL, true},
+	{"big SAN, other name", {"bigsan.der", "inter.der"}, "root.pem", "server.test",
+	 T_2025_06_01, TLSD_CERT_HOSTNAME_MISMATCH, TLSD_CERT_SEV_ERROR, 0, "(and 384 more)", true},
+};
+
+START_TEST(tc_findings)
+{
+	const struct finding_case *c = &finding_cases[_i];
+	struct tlsd_cert_store *s = store_for(c->ca);
+	const struct tlsd_cert_finding *d;
+
+	run(s, c->chain, c->sni, c->t, &F);
+	if (c->want == NONE) {
+		if (F.n_findings)
+			dump(&F);
+		ck_assert_msg(F.n_findings == 0, "%s: unexpected findings", c->label);
+	} else {
+		d = find(&F, (enum tlsd_cert_code)c->want);
+		if (!d) {
+			dump(&F);
+			ck_abort_msg("%s: no %s", c->label,
+				     tlsd_cert_code_name((enum tlsd_cert_code)c->want));
+			return;
+		}
+		ck_assert_int_eq(d->severity, c->sev);
+		ck_assert_int_eq(d->position, c->pos);
+		ck_assert_msg(strstr(d->evidence, c->evidence) != NULL, "%s: evidence \"%s\"",
+			      c->label, d->evidence);
+		ck_assert(d->text[0] != '\0');
+	}
+	ck_assert_msg(F.verified == c->verified, "%s: verified %d (%s)", c->label, F.verified,
+		      F.verify_error_text);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* missing_intermediate explains the failure: no second, vaguer finding. */
+START_TEST(tc_missing_intermediate_alone)
+{
+	static const char *const chain[] = {"good.der", NULL};
+	struct tlsd_cert_store *s = store_for("root.pem");
+
+	run(s, chain, "server.test", T_2025_06_01, &F);
+	ck_assert_uint_eq(F.n_findings, 1);
+	ck_assert_int_eq(F.verify_error, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+	ck_assert_str_eq(F.verify_error_text, "unable to get local issuer certificate");
+	ck_assert_ptr_null(find(&F, TLSD_CERT_UNTRUSTED));
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* An unknown CA is not a missing intermediate. */
+START_TEST(tc_unknown_ca_alone)
+{
+	static const char *const chain[] = {"good.der", "inter.der", NULL};
+	struct tlsd_cert_store *s = store_for("other-root.pem");
+
+	run(s, chain, "server.test", T_2025_06_01, &F);
+	ck_assert_ptr_null(find(&F, TLSD_CERT_MISSING_INTERMEDIATE));
+	ck_assert_uint_eq(F.n_findings, 1);
+	ck_assert_int_eq(F.verify_error_depth, 1);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+START_TEST(tc_cert_info)
+{
+	static const char *const chain[] = {"good.der", "inter.der", NULL};
+	struct tlsd_cert_store *s = store_for("root.pem");
+	const struct tlsd_cert_info *leaf = &F.certs[0], *ca = &F.certs[1];
+
+	run(s, chain, "server.test", T_2025_06_01, &F);
+	ck_assert_uint_eq(F.n_sent, 2);
+	ck_assert_uint_eq(F.n_certs, 2);
+	ck_assert(!F.chain_truncated);
+	ck_assert(F.host_checked);
+	ck_assert(leaf->parsed);
+	ck_assert_int_eq(leaf->position, 0);
+	ck_assert_int_eq(ca->position, 1);
+	ck_assert_str_eq(leaf->subject, "CN=server.test");
+	ck_assert_str_eq(leaf->issuer, "O=tlsdiag,CN=tlsdiag Test Intermediate CA");
+	ck_assert_str_eq(leaf->serial, "1000");
+	ck_assert(leaf->times_valid);
+	ck_assert_int_eq(leaf->not_before, T_2025_01_01);
+	ck_assert_int_eq(leaf->not_after, INT64_C(1798761600)); /* 2027-01-01 */
+	ck_assert_str_eq(leaf->key_type, "RSA");
+	ck_assert_int_eq(leaf->key_bits, 2048);
+	ck_assert_str_eq(leaf->sig_alg, "sha256WithRSAEncryption");
+	ck_assert_uint_eq(strlen(leaf->sha256), 64);
+	ck_assert_uint_eq(leaf->n_dns, 2);
+	ck_assert_str_eq(leaf->dns[0], "server.test");
+	ck_assert_str_eq(leaf->dns[1], "*.wild.test");
+	ck_assert_uint_eq(leaf->n_ips, 1);
+	ck_assert_str_eq(leaf->ips[0], "192.0.2.7");
+	ck_assert_uint_eq(leaf->n_san_total, 3);
+	ck_assert(!leaf->san_truncated);
+	ck_assert(!leaf->self_signed);
+	ck_assert(!leaf->is_ca);
+	ck_assert(ca->is_ca);
+	ck_assert(!ca->self_signed);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+START_TEST(tc_key_types)
+{
+	static const struct {
+		const char *file, *type, *group;
+		int bits;
+	} keys[] = {
+		{"ecdsa.der", "EC", "prime256v1", 256}, {"ed25519.der", "Ed25519", "", 256},
+		{"ed448.der", "Ed448", "", 456},        {"rsapss.der", "RSA-PSS", "", 2048},
+		{"weakrsa.der", "RSA", "", 1024},       {"ec224.der", "EC", "secp224r1", 224},
+	};
+	struct tlsd_cert_store *s = store_for("root.pem");
+
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(keys); i++) {
+		const char *chain[] = {keys[i].file, NULL};
+
+		run(s, chain, NULL, T_2025_06_01, &F);
+		ck_assert_str_eq(F.certs[0].key_type, keys[i].type);
+		ck_assert_str_eq(F.certs[0].key_group, keys[i].group);
+		ck_assert_int_eq(F.certs[0].key_bits, keys[i].bits);
+		ck_assert(!F.host_checked);
+	}
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+START_TEST(tc_big_san)
+{
+	static const char *const chain[] = {"bigsan.der", "inter.der", NULL};
+	struct tlsd_cert_store *s = store_for("root.pem");
+
+	run(s, chain, "name-5.bigsan.test", T_2025_06_01, &F);
+	ck_assert_uint_eq(F.n_findings, 0);
+	ck_assert_uint_eq(F.certs[0].n_dns, TLSD_CERT_MAX_DNS);
+	ck_assert_uint_eq(F.certs[0].n_san_total, 400);
+	ck_assert(F.certs[0].san_truncated);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* RFC 6125 through X509_check_host: wildcards cover exactly one label. */
+static const struct {
+	const char *sni;
+	bool match;
+} host_cases[] = {
+	{"server.test", true},    {"SERVER.Test", true},       {"server.test.", true},
+	{"a.wild.test", true},    {"a.b.wild.test", false},    {"wild.test", false},
+	{"xserver.test", false},  {"192.0.2.7", true},         {"192.0.2.8", false},
+	{"2001:db8::1", false},   {"server.test..", false},    {"a_b.wild.test", false},
+};
+
+START_TEST(tc_host)
+{
+	static const char *const chain[] = {"good.der", "inter.der", NULL};
+	struct tlsd_cert_store *s = store_for("root.pem");
+
+	run(s, chain, host_cases[_i].sni, T_2025_06_01, &F);
+	ck_assert_msg((find(&F, TLSD_CERT_HOSTNAME_MISMATCH) == NULL) == host_cases[_i].match,
+		      "%s", host_cases[_i].sni);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* An SNI with a NUL or control byte never matches and is escaped. */
+START_TEST(tc_host_hostile_sni)
+{
+	static const char *const chain[] = {"good.der", "inter.der", NULL};
+	static const uint8_t sni[] = "server.test\0.evil\x1b";
+	struct tlsd_cert_store *s = store_for("root.pem");
+	struct blob b[2] = {slurp(chain[0]), slurp(chain[1])};
+	struct tlsd_cur ders[2];
+	struct tlsd_cert_query q = {.ders = ders, .n = 2, .sni = sni, .sni_len = sizeof(sni) - 1,
+				    .capture_time_s = T_2025_06_01};
+	const struct tlsd_cert_finding *d;
+
+	tlsd_cur_init(&ders[0], b[0].p, b[0].len);
+	tlsd_cur_init(&ders[1], b[1].p, b[1].len);
+	ck_assert_int_eq(tlsd_cert_check_chain(s, &q, &F), 0);
+	d = find(&F, TLSD_CERT_HOSTNAME_MISMATCH);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(strstr(d->evidence, "SNI \"server.test\\x00.evil\\x1b\"") != NULL, "%s",
+		      d->evidence);
+	/* a client chain is never compared with the SNI */
+	q.client_chain = true;
+	ck_assert_int_eq(tlsd_cert_check_chain(s, &q, &F), 0);
+	ck_assert(!F.host_checked);
+	ck_assert_ptr_null(find(&F, TLSD_CERT_HOSTNAME_MISMATCH));
+	free(b[0].p);
+	free(b[1].p);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* The verdict depends on the capture time only, never on today's date; the
+ * caches must not carry one time's answer over to another. */
+START_TEST(tc_capture_time)
+{
+	static const char *const chain[] = {"good.der", "inter.der", NULL};
+	static const char *const short_chain[] = {"short.der", "inter.der", NULL};
+	static const struct {
+		int64_t t;
+		int want;
+	} steps[] = {
+		{T_2025_06_01, NONE},
+		{T_2024_06_01, TLSD_CERT_NOT_YET_VALID},
+		{T_2027_06_01, TLSD_CERT_EXPIRED},
+		{T_2026_12_25, TLSD_CERT_EXPIRES_SOON},
+		{T_2025_06_01, NONE},
+		{T_2025_06_01 + 3600, NONE},
+	};
+	struct tlsd_cert_store *s = store_for("root.pem");
+
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(steps); i++) {
+		run(s, chain, "server.test", steps[i].t, &F);
+		if (steps[i].want == NONE) {
+			ck_assert_uint_eq(F.n_findings, 0);
+		} else {
+			ck_assert_uint_eq(F.n_findings, 1);
+			ck_assert_int_eq(F.findings[0].code, steps[i].want);
+		}
+		ck_assert(F.verified);
+	}
+	/* to the second, whatever the caches hold for that day */
+	run(s, short_chain, "short.test", T_2025_06_11 - INT64_C(2) * 86400, &F);
+	ck_assert_ptr_nonnull(find(&F, TLSD_CERT_EXPIRES_SOON));
+	run(s, short_chain, "short.test", T_2025_06_11 - 86400, &F); /* notAfter, 2025-06-10 */
+	ck_assert_ptr_nonnull(find(&F, TLSD_CERT_EXPIRES_SOON));
+	ck_assert_ptr_null(find(&F, TLSD_CERT_EXPIRED));
+	run(s, short_chain, "short.test", T_2025_06_11 - 86400 + 1, &F);
+	ck_assert_ptr_nonnull(find(&F, TLSD_CERT_EXPIRED));
+	ck_assert_ptr_null(find(&F, TLSD_CERT_EXPIRES_SOON));
+	run(s, short_chain, "short.test", T_2025_06_11, &F);
+	ck_assert_ptr_nonnull(find(&F, TLSD_CERT_EXPIRED));
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* A store that trusts a self-signed certificate: still reported, as a warning. */
+START_TEST(tc_self_signed_trusted)
+{
+	static const char *const chain[] = {"selfsigned.der", NULL};
+	char path[] = "/tmp/tlsd-cert-XXXXXX";
+	struct blob b = slurp("selfsigned.der");
+	const unsigned char *p = b.p;
+	X509 *x = d2i_X509(NULL, &p, (long)b.len);
+	struct tlsd_cert_opts o;
+	struct tlsd_cert_store *s;
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(f);
+	ck_assert(PEM_write_X509(f, x) == 1);
+	fclose(f);
+	tlsd_cert_opts_default(&o);
+	o.ca_file = path;
+	s = tlsd_cert_store_new(&o, NULL, 0);
+	unlink(path);
+	ck_assert_ptr_nonnull(s);
+	run(s, chain, "selfsigned.test", T_2025_06_01, &F);
+	ck_assert(F.verified);
+	ck_assert_uint_eq(F.n_findings, 1);
+	ck_assert_int_eq(F.findings[0].code, TLSD_CERT_SELF_SIGNED);
+	ck_assert_int_eq(F.findings[0].severity, TLSD_CERT_SEV_WARNING);
+	X509_free(x);
+	free(b.p);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+START_TEST(tc_store_errors)
+{
+	struct tlsd_cert_opts o;
+	struct tlsd_cert_store *s;
+	char err[256] = "";
+
+	tlsd_cert_opts_default(&o);
+	o.ca_file = CERTS "does-not-exist.pem";
+	ck_assert_ptr_null(tlsd_cert_store_new(&o, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "does-not-exist.pem") != NULL, "%s", err);
+	o.ca_file = CERTS "ske-data.bin"; /* no certificate in it */
+	err[0] = '\0';
+	ck_assert_ptr_null(tlsd_cert_store_new(&o, err, sizeof(err)));
+	ck_assert(err[0] != '\0');
+	s = tlsd_cert_store_new(NULL, err, sizeof(err)); /* the system store */
+	ck_assert_ptr_nonnull(s);
+	tlsd_cert_store_free(s);
+	tlsd_cert_store_free(NULL);
+}
+END_TEST
+
+START_TEST(tc_einval_untouched)
+{
+	struct tlsd_cert_store *s = store_for("root.pem");
+	struct tlsd_cert_query q = {.capture_time_s = T_2025_06_01};
+	struct tlsd_cur der;
+
+	memset(&F, 0xa5, sizeof(F));
+	ck_assert_int_eq(tlsd_cert_check_chain(s, &q, &F), -EINVAL);
+	q.ders = &der;
+	ck_assert_int_eq(tlsd_cert_check_chain(s, &q, &F), -EINVAL);
+	ck_assert_int_eq(tlsd_cert_check_chain(NULL, &q, &F), -EINVAL);
+	ck_assert_uint_eq(F.n_sent, 0xa5a5a5a5u);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* ---- hostile DER ---------------------------------------------------------- */
+
+static void check_one(struct tlsd_cert_store *s, const uint8_t *p, size_t len)
+{
+	struct tlsd_cur der;
+	struct tlsd_cert_query q = {.ders = &der, .n = 1, .sni = (const uint8_t *)"server.test",
+				    .sni_len = 11, .capture_time_s = T_2025_06_01};
+
+	tlsd_cur_init(&der, p, len);
+	ck_assert_int_eq(tlsd_cert_check_chain(s, &q, &F), 0);
+}
+
+/* Every prefix of a certificate is refused cleanly, with or without cache. */
+START_TEST(tc_truncated_every_length)
+{
+	struct blob b = slurp("good.der");
+	struct tlsd_cert_opts o;
+	struct tlsd_cert_store *s;
+	char err[256];
+
+	tlsd_cert_opts_default(&o);
+	o.ca_file = CERTS "root.pem";
+	o.cache_certs = _i ? 64 : 0;
+	s = tlsd_cert_store_new(&o, err, sizeof(err));
+	ck_assert_ptr_nonnull(s);
+	for (size_t len = 0; len < b.len; len++) {
+		check_one(s, b.p, len);
+		ck_assert_msg(!F.certs[0].parsed, "prefix %zu parsed", len);
+		ck_assert_uint_eq(F.n_findings, 1);
+		ck_assert_int_eq(F.findings[0].code, TLSD_CERT_MALFORMED);
+		ck_assert_int_eq(F.findings[0].position, 0);
+	}
+	check_one(s, b.p, b.len);
+	ck_assert(F.certs[0].parsed);
+	ck_assert_uint_eq(F.n_findings, 1); /* missing_intermediate */
+	free(b.p);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+START_TEST(tc_hostile_der)
+{
+	/* SEQUENCE claiming 2^31-1 bytes; SEQUENCE with a 9-byte length. */
+	static const uint8_t absurd[] = {0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x30, 0x00};
+	static const uint8_t long_len[] = {0x30, 0x89, 0x01, 0x00, 0x00, 0x00, 0x00,
+					   0x00, 0x00, 0x00, 0x00, 0x02};
+	static const uint8_t empty_seq[] = {0x30, 0x00};
+	struct tlsd_cert_store *s = store_for("root.pem");
+	struct blob good = slurp("good.der");
+	uint8_t *big = calloc(1, TLSD_CERT_MAX_DER + 1), *trail = malloc(good.len + 1);
+	uint32_t x = 12345;
+
+	ck_assert_ptr_nonnull(big);
+	ck_assert_ptr_nonnull(trail);
+	check_one(s, absurd, sizeof(absurd));
+	ck_assert_int_eq(F.findings[0].code, TLSD_CERT_MALFORMED);
+	check_one(s, long_len, sizeof(long_len));
+	ck_assert_int_eq(F.findings[0].code, TLSD_CERT_MALFORMED);
+	check_one(s, empty_seq, sizeof(empty_seq));
+	ck_assert_int_eq(F.findings[0].code, TLSD_CERT_MALFORMED);
+	check_one(s, NULL, 0);
+	ck_assert_int_eq(F.findings[0].code, TLSD_CERT_MALFORMED);
+	/* over the cap: not parsed, not blamed on the peer */
+	memcpy(big, good.p, good.len);
+	check_one(s, big, TLSD_CERT_MAX_DER + 1);
+	ck_assert(F.certs[0].too_large);
+	ck_assert(!F.certs[0].parsed);
+	ck_assert_uint_eq(F.n_findings, 0);
+	/* one byte after the DER */
+	memcpy(trail, good.p, good.len);
+	trail[good.len] = 0;
+	check_one(s, trail, good.len + 1);
+	ck_assert_int_eq(F.findings[0].code, TLSD_CERT_MALFORMED);
+	ck_assert_msg(strstr(F.findings[0].evidence, "1 bytes after") != NULL, "%s",
+		      F.findings[0].evidence);
+	/* garbage, and a certificate with random bytes flipped */
+	for (int round = 0; round < 400; round++) {
+		size_t len = 1 + round * 7 % 1500;
+
+		for (size_t i = 0; i < len; i++) {
+			x = x * 1103515245u + 12345u;
+			big[i] = (uint8_t)(x >> 16);
+		}
+		check_one(s, big, len);
+		memcpy(trail, good.p, good.len);
+		x = x * 1103515245u + 12345u;
+		trail[(x >> 8) % good.len] ^= (uint8_t)(1 + (x & 0x7f));
+		check_one(s, trail, good.len);
+	}
+	free(big);
+	free(trail);
+	free(good.p);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* A broken intermediate does not stop the leaf's checks. */
+START_TEST(tc_malformed_intermediate)
+{
+	struct tlsd_cert_store *s = store_for("root.pem");
+	struct blob good = slurp("good.der");
+	static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
+	struct tlsd_cur ders[2];
+	struct tlsd_cert_query q = {.ders = ders, .n = 2, .capture_time_s = T_2025_06_01};
+	const struct tlsd_cert_finding *d;
+
+	tlsd_cur_init(&ders[0], good.p, good.len);
+	tlsd_cur_init(&ders[1], junk, sizeof(junk));
+	ck_assert_int_eq(tlsd_cert_check_chain(s, &q, &F), 0);
+	d = find(&F, TLSD_CERT_MALFORMED);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(d->position, 1);
+	ck_assert_ptr_nonnull(find(&F, TLSD_CERT_MISSING_INTERMEDIATE));
+	free(good.p);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+START_TEST(tc_chain_cap)
+{
+	struct tlsd_cert_store *s = store_for("root.pem");
+	struct blob good = slurp("good.der"), inter = slurp("inter.der");
+	struct tlsd_cur ders[TLSD_CERT_MAX_CHAIN + 3];
+	struct tlsd_cert_query q = {.ders = ders, .n = TLSD_ARRAY_SIZE(ders),
+				    .capture_time_s = T_2025_06_01};
+
+	tlsd_cur_init(&ders[0], good.p, good.len);
+	for (size_t i = 1; i < TLSD_ARRAY_SIZE(ders); i++)
+		tlsd_cur_init(&ders[i], inter.p, inter.len);
+	ck_assert_int_eq(tlsd_cert_check_chain(s, &q, &F), 0);
+	ck_assert_uint_eq(F.n_sent, TLSD_CERT_MAX_CHAIN + 3);
+	ck_assert_uint_eq(F.n_certs, TLSD_CERT_MAX_CHAIN);
+	ck_assert(F.chain_truncated);
+	ck_assert(F.verified);
+	free(good.p);
+	free(inter.p);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* A self-signed EC certificate with raw bytes in its names, built with
+ * libcrypto (no hand-written DER). n_dns extra SAN dNSNames. */
+static struct blob make_cert(const uint8_t *cn, size_t cn_len, const uint8_t *dns,
+			     size_t dns_len, int n_dns)
+{
+	EVP_PKEY *pk = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
+	struct blob b = {0};
+	unsigned char *out = NULL;
+	int len;
+
+	ck_assert(pk && x && name && gens);
+	for (int i = -1; i < n_dns; i++) {
+		GENERAL_NAME *g = GENERAL_NAME_new();
+		ASN1_IA5STRING *ia5 = ASN1_IA5STRING_new();
+		char buf[64];
+
+		ck_assert(g && ia5);
+		if (i < 0) {
+			ck_assert(ASN1_STRING_set(ia5, dns, (int)dns_len));
+		} else {
+			snprintf(buf, sizeof(buf), "name-%d.huge.test", i);
+			ck_assert(ASN1_STRING_set(ia5, buf, -1));
+		}
+		GENERAL_NAME_set0_value(g, GEN_DNS, ia5);
+		ck_assert(sk_GENERAL_NAME_push(gens, g));
+	}
+	ck_assert(X509_NAME_add_entry_by_NID(name, NID_commonName, V_ASN1_UTF8STRING, cn,
+					     (int)cn_len, -1, 0));
+	ck_assert(X509_set_version(x, X509_VERSION_3));
+	ck_assert(ASN1_INTEGER_set(X509_get_serialNumber(x), 7));
+	ck_assert(X509_set_subject_name(x, name) && X509_set_issuer_name(x, name));
+	ck_assert(ASN1_TIME_set(X509_getm_notBefore(x), (time_t)T_2025_01_01));
+	ck_assert(ASN1_TIME_set(X509_getm_notAfter(x), (time_t)T_2027_06_01));
+	ck_assert(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_DEFAULT));
+	ck_assert(X509_set_pubkey(x, pk));
+	ck_assert(X509_sign(x, pk, EVP_sha256()) > 0);
+	len = i2d_X509(x, &out);
+	ck_assert(len > 0);
+	b.p = malloc((size_t)len);
+	ck_assert_ptr_nonnull(b.p);
+	memcpy(b.p, out, (size_t)len);
+	b.len = (size_t)len;
+	OPENSSL_free(out);
+	GENERAL_NAMES_free(gens);
+	X509_NAME_free(name);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+	return b;
+}
+
+START_TEST(tc_nul_in_names)
+{
+	static const uint8_t cn[] = "evil.test\0.server.test\x1b[31m\\x41\xc3\xa9";
+	static const uint8_t dns[] = "server.test\0.evil.test";
+	struct tlsd_cert_store *s = store_for("root.pem");
+	struct blob b = make_cert(cn, sizeof(cn) - 1, dns, sizeof(dns) - 1, 0);
+	const struct tlsd_cert_finding *d;
+
+	check_one(s, b.p, b.len);
+	ck_assert_str_eq(F.certs[0].subject,
+			 "CN=evil.test\\x00.server.test\\x1b[31m\\\\x41\\xc3\\xa9");
+	ck_assert_str_eq(F.certs[0].dns[0], "server.test\\x00.evil.test");
+	ck_assert(F.certs[0].self_signed);
+	d = find(&F, TLSD_CERT_HOSTNAME_MISMATCH); /* a NUL never matches */
+	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(strstr(d->evidence, "covers: server.test\\x00.evil.test") != NULL, "%s",
+		      d->evidence);
+	for (size_t i = 0; i < F.n_findings; i++)
+		for (const char *p = F.findings[i].evidence; *p; p++)
+			ck_assert(*p >= 0x20 && *p <= 0x7e);
+	free(b.p);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+START_TEST(tc_huge_san)
+{
+	static const uint8_t cn[] = "huge.test";
+	struct tlsd_cert_store *s = store_for("root.pem");
+	struct blob b = make_cert(cn, sizeof(cn) - 1, (const uint8_t *)"huge.test", 9, 2500);
+	struct tlsd_cur der;
+	struct tlsd_cert_query q = {.ders = &der, .n = 1,
+				    .sni = (const uint8_t *)"name-2499.huge.test", .sni_len = 19,
+				    .capture_time_s = T_2025_06_01};
+
+	ck_assert_uint_gt(b.len, 40000);
+	ck_assert_uint_le(b.len, TLSD_CERT_MAX_DER);
+	tlsd_cur_init(&der, b.p, b.len);
+	ck_assert_int_eq(tlsd_cert_check_chain(s, &q, &F), 0);
+	ck_assert(F.certs[0].parsed);
+	ck_assert_uint_eq(F.certs[0].n_san_total, 2501);
+	ck_assert_ptr_null(find(&F, TLSD_CERT_HOSTNAME_MISMATCH));
+	q.sni = (const uint8_t *)"server.test";
+	q.sni_len = 11;
+	ck_assert_int_eq(tlsd_cert_check_chain(s, &q, &F), 0);
+	ck_assert_ptr_nonnull(find(&F, TLSD_CERT_HOSTNAME_MISMATCH));
+	ck_assert_uint_lt(strlen(find(&F, TLSD_CERT_HOSTNAME_MISMATCH)->evidence),
+			  TLSD_CERT_EVIDENCE_LEN);
+	free(b.p);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+START_TEST(tc_escape)
+{
+	static const uint8_t raw[] = {'a', 0, 'b', '\\', 0x7f, 0xff, ' ', '~'};
+	char out[64];
+
+	ck_assert(tlsd_cert_escape(out, sizeof(out), raw, sizeof(raw)));
+	ck_assert_str_eq(out, "a\\x00b\\x5c\\x7f\\xff ~");
+	/* never splits an escape */
+	ck_assert(!tlsd_cert_escape(out, 5, raw, sizeof(raw)));
+	ck_assert_str_eq(out, "a");
+	ck_assert(!tlsd_cert_escape(out, 6, raw, sizeof(raw)));
+	ck_assert_str_eq(out, "a\\x00");
+	ck_assert(tlsd_cert_escape(out, 1, raw, 0));
+	ck_assert_str_eq(out, "");
+	ck_assert(!tlsd_cert_escape(out, 0, raw, 1));
+	tlsd_cert_format_time(out, sizeof(out), T_2025_06_01);
+	ck_assert_str_eq(out, "2025-06-01T00:00:00Z");
+	tlsd_cert_format_time(out, sizeof(out), INT64_MAX);
+	ck_assert_str_eq(out, "?");
+	ck_assert_str_eq(tlsd_cert_code_name(TLSD_CERT_UNTRUSTED), "server_certificate_untrusted");
+	ck_assert_str_eq(tlsd_cert_code_name(TLSD_CERT_CODE_COUNT), "unknown");
+}
+END_TEST
+
+/* ---- caches ----------------------------------------------------------- */
+
+START_TEST(tc_cache)
+{
+	static const char *const chains[][3] = {
+		{"good.der", "inter.der", NULL},
+		{"expired.der", "inter.der", NULL},
+		{"ecdsa.der", "inter.der", NULL},
+		{"wronghost.der", "inter.der", NULL},
+	};
+	struct tlsd_cert_opts o;
+	struct tlsd_cert_store *cached, *plain;
+	struct tlsd_cert_stats st;
+	static struct tlsd_chain_findings G;
+
+	tlsd_cert_opts_default(&o);
+	o.ca_file = CERTS "root.pem";
+	o.cache_certs = 3; /* smaller than one round: evictions */
+	o.cache_verdicts = 2;
+	cached = tlsd_cert_store_new(&o, NULL, 0);
+	o.cache_certs = o.cache_verdicts = 0;
+	plain = tlsd_cert_store_new(&o, NULL, 0);
+	ck_assert(cached && plain);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < TLSD_ARRAY_SIZE(chains); i++) {
+			run(cached, chains[i], "server.test", T_2025_06_01, &F);
+			run(plain, chains[i], "server.test", T_2025_06_01, &G);
+			ck_assert_uint_eq(F.n_findings, G.n_findings);
+			for (size_t k = 0; k < F.n_findings; k++) {
+				ck_assert_int_eq(F.findings[k].code, G.findings[k].code);
+				ck_assert_str_eq(F.findings[k].evidence, G.findings[k].evidence);
+			}
+			ck_assert_str_eq(F.certs[0].sha256, G.certs[0].sha256);
+			ck_assert_str_eq(F.certs[0].subject, G.certs[0].subject);
+		}
+	}
+	tlsd_cert_store_stats(cached, &st);
+	ck_assert_uint_gt(st.cert_evictions, 0);
+	ck_assert_uint_gt(st.verdict_evictions, 0);
+	tlsd_cert_store_stats(plain, &st);
+	ck_assert_uint_eq(st.cert_hits, 0);
+	tlsd_cert_store_free(cached);
+	tlsd_cert_store_free(plain);
+	/* default sizes: the second look is a hit for both caches */
+	cached = store_for("root.pem");
+	run(cached, chains[0], "server.test", T_2025_06_01, &F);
+	run(cached, chains[0], "other.test", T_2025_06_01 + 60, &F);
+	ck_assert_ptr_nonnull(find(&F, TLSD_CERT_HOSTNAME_MISMATCH));
+	tlsd_cert_store_stats(cached, &st);
+	ck_assert_uint_eq(st.cert_misses, 2);
+	ck_assert_uint_eq(st.cert_hits, 2);
+	ck_assert_uint_eq(st.verdict_misses, 1);
+	ck_assert_uint_eq(st.verdict_hits, 1);
+	tlsd_cert_store_free(cached);
+}
+END_TEST
+
+/* ---- ServerKeyExchange ------------------------------------------------- */
+
+static const struct ske_case {
+	const char *sig, *leaf;
+	uint16_t version, scheme;
+} ske_cases[] = {
+	{"ske-rsa_pkcs1_sha256.sig", "good.der", TLSD_VERSION_TLS12, 0x0401},
+	{"ske-rsa_pkcs1_sha1.sig", "good.der", TLSD_VERSION_TLS12, 0x0201},
+	{"ske-rsa_pss_rsae_sha256.sig", "good.der", TLSD_VERSION_TLS12, 0x0804},
+	{"ske-rsa_pss_pss_sha384.sig", "rsapss.der", TLSD_VERSION_TLS12, 0x080a},
+	{"ske-ecdsa_secp256r1_sha256.sig", "ecdsa.der", TLSD_VERSION_TLS12, 0x0403},
+	{"ske-ecdsa_sha1.sig", "ecdsa.der", TLSD_VERSION_TLS12, 0x0203},
+	{"ske-ecdsa_sha1.sig", "ecdsa.der", TLSD_VERSION_TLS10, 0},
+	{"ske-ed25519.sig", "ed25519.der", TLSD_VERSION_TLS12, 0x0807},
+	{"ske-ed448.sig", "ed448.der", TLSD_VERSION_TLS12, 0x0808},
+	{"ske-tls10_rsa.sig", "good.der", TLSD_VERSION_TLS10, 0},
+	{"ske-tls10_rsa.sig", "good.der", TLSD_VERSION_TLS11, 0},
+	{"ske-tls10_rsa.sig", "good.der", 0xfeff, 0}, /* DTLS 1.0 */
+	{"ske-rsa_pkcs1_sha256.sig", "good.der", 0xfefd, 0x0401}, /* DTLS 1.2 */
+};
+
+struct ske_fixture {
+	struct blob data, sig, leaf;
+	struct tlsd_ske_check in;
+};
+
+static void ske_load(struct ske_fixture *fx, const char *sig, const char *leaf, uint16_t version,
+		     uint16_t scheme)
+{
+	fx->data = slurp("ske-data.bin");
+	fx->sig = slurp(sig);
+	fx->leaf = slurp(leaf);
+	ck_assert_uint_gt(fx->data.len, 64);
+	fx->in = (struct tlsd_ske_check){.version = version, .sig_scheme = scheme};
+	memcpy(fx->in.client_random, fx->data.p, 32);
+	memcpy(fx->in.server_random, fx->data.p + 32, 32);
+	tlsd_cur_init(&fx->in.params, fx->data.p + 64, fx->data.len - 64);
+	tlsd_cur_init(&fx->in.sig, fx->sig.p, fx->sig.len);
+	tlsd_cur_init(&fx->in.leaf, fx->leaf.p, fx->leaf.len);
+}
+
+static void ske_free(struct ske_fixture *fx)
+{
+	free(fx->data.p);
+	free(fx->sig.p);
+	free(fx->leaf.p);
+}
+
+START_TEST(tc_ske_vectors)
+{
+	const struct ske_case *c = &ske_cases[_i];
+	struct tlsd_cert_store *s = _i % 2 ? store_for("root.pem") : NULL;
+	struct ske_fixture fx;
+	char detail[256];
+	uint8_t *p;
+
+	ske_load(&fx, c->sig, c->leaf, c->version, c->scheme);
+	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_OK);
+	ck_assert_msg(strstr(detail, "verifies") != NULL, "%s", detail);
+	/* one byte of the signature flipped */
+	for (size_t off = 0; off < fx.sig.len; off += fx.sig.len / 3 + 1) {
+		fx.sig.p[off] ^= 0x01;
+		ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)),
+				 TLSD_SIG_BAD);
+		ck_assert_msg(strstr(detail, "does not verify") != NULL, "%s", detail);
+		fx.sig.p[off] ^= 0x01;
+	}
+	/* one byte of the params, then of each random */
+	p = fx.data.p + 64;
+	p[1] ^= 0x80;
+	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	p[1] ^= 0x80;
+	fx.in.client_random[31] ^= 1;
+	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	fx.in.client_random[31] ^= 1;
+	fx.in.server_random[0] ^= 1;
+	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	fx.in.server_random[0] ^= 1;
+	/* truncated signature, empty signature */
+	tlsd_cur_init(&fx.in.sig, fx.sig.p, fx.sig.len - 1);
+	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	tlsd_cur_init(&fx.in.sig, fx.sig.p, 0);
+	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	tlsd_cur_init(&fx.in.sig, fx.sig.p, fx.sig.len);
+	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_OK);
+	ske_free(&fx);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* The server's key does not match its certificate: a valid signature made
+ * by another key, or a scheme the certificate's key cannot make. */
+START_TEST(tc_ske_key_mismatch)
+{
+	struct ske_fixture fx;
+	char detail[256];
+
+	ske_load(&fx, "ske-rsa_pkcs1_sha256.sig", "weakrsa.der", TLSD_VERSION_TLS12, 0x0401);
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ck_assert_msg(strstr(detail, "private key does not match") != NULL, "%s", detail);
+	ske_free(&fx);
+	ske_load(&fx, "ske-rsa_pkcs1_sha256.sig", "ecdsa.der", TLSD_VERSION_TLS12, 0x0401);
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ck_assert_msg(strstr(detail, "cannot make") != NULL, "%s", detail);
+	ske_free(&fx);
+	/* rsa_pss_rsae needs an rsaEncryption key, rsa_pss_pss an RSA-PSS one */
+	ske_load(&fx, "ske-rsa_pss_pss_sha384.sig", "rsapss.der", TLSD_VERSION_TLS12, 0x0805);
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ske_free(&fx);
+	/* PKCS#1 signature presented as PSS, and a TLS 1.0 signature as TLS 1.2 */
+	ske_load(&fx, "ske-rsa_pkcs1_sha256.sig", "good.der", TLSD_VERSION_TLS12, 0x0804);
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ske_free(&fx);
+	ske_load(&fx, "ske-tls10_rsa.sig", "good.der", TLSD_VERSION_TLS12, 0x0201);
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ske_free(&fx);
+}
+END_TEST
+
+START_TEST(tc_ske_unsupported_and_errors)
+{
+	static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
+	struct ske_fixture fx;
+	char detail[256];
+
+	ske_load(&fx, "ske-rsa_pkcs1_sha256.sig", "good.der", TLSD_VERSION_TLS13, 0x0401);
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
+			 TLSD_SIG_UNSUPPORTED);
+	fx.in.version = TLSD_VERSION_TLS12;
+	fx.in.sig_scheme = 0x0e0e;
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
+			 TLSD_SIG_UNSUPPORTED);
+	ck_assert_msg(strstr(detail, "0x0e0e") != NULL, "%s", detail);
+	fx.in.version = 0x0200;
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
+			 TLSD_SIG_UNSUPPORTED);
+	/* Ed25519 cannot sign a TLS 1.0 ServerKeyExchange */
+	ske_free(&fx);
+	ske_load(&fx, "ske-ed25519.sig", "ed25519.der", TLSD_VERSION_TLS10, 0);
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
+			 TLSD_SIG_UNSUPPORTED);
+	/* a leaf that does not parse, and truncated leaves */
+	fx.in.version = TLSD_VERSION_TLS12;
+	fx.in.sig_scheme = 0x0807;
+	tlsd_cur_init(&fx.in.leaf, junk, sizeof(junk));
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
+			 TLSD_SIG_ERROR);
+	for (size_t len = 0; len < fx.leaf.len; len += 13) {
+		tlsd_cur_init(&fx.in.leaf, fx.leaf.p, len);
+		ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
+				 TLSD_SIG_ERROR);
+	}
+	tlsd_cur_init(&fx.in.leaf, fx.leaf.p, fx.leaf.len);
+	tlsd_cur_init(&fx.in.params, fx.data.p, TLSD_SKE_MAX_PARAMS + 1); /* length only */
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
+			 TLSD_SIG_ERROR);
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, NULL, detail, sizeof(detail)), TLSD_SIG_ERROR);
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, NULL, 0), TLSD_SIG_ERROR);
+	ske_free(&fx);
+}
+END_TEST
+
+Suite *cert_suite(void);
+
+Suite *cert_suite(void)
+{
+	Suite *s = suite_create("cert");
+	TCase *tc;
+
+	tc = tcase_create("findings");
+	tcase_add_loop_test(tc, tc_findings, 0, (int)TLSD_ARRAY_SIZE(finding_cases));
+	tcase_add_test(tc, tc_missing_intermediate_alone);
+	tcase_add_test(tc, tc_unknown_ca_alone);
+	tcase_add_test(tc, tc_self_signed_trusted);
+	tcase_add_test(tc, tc_chain_cap);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("info");
+	tcase_add_test(tc, tc_cert_info);
+	tcase_add_test(tc, tc_key_types);
+	tcase_add_test(tc, tc_big_san);
+	tcase_add_test(tc, tc_escape);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("host");
+	tcase_add_loop_test(tc, tc_host, 0, (int)TLSD_ARRAY_SIZE(host_cases));
+	tcase_add_test(tc, tc_host_hostile_sni);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("capture_time");
+	tcase_add_test(tc, tc_capture_time);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hostile");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, tc_truncated_every_length, 0, 2);
+	tcase_add_test(tc, tc_hostile_der);
+	tcase_add_test(tc, tc_malformed_intermediate);
+	tcase_add_test(tc, tc_nul_in_names);
+	tcase_add_test(tc, tc_huge_san);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("store");
+	tcase_add_test(tc, tc_store_errors);
+	tcase_add_test(tc, tc_einval_untouched);
+	tcase_add_test(tc, tc_cache);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ske");
+	tcase_add_loop_test(tc, tc_ske_vectors, 0, (int)TLSD_ARRAY_SIZE(ske_cases));
+	tcase_add_test(tc, tc_ske_key_mismatch);
+	tcase_add_test(tc, tc_ske_unsupported_and_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
