@@ -146,12 +146,13 @@ static void report_message(const struct feed_pos *fp, uint8_t type,
 			   const uint8_t *body, uint32_t len, uint64_t off, uint16_t records,
 			   uint16_t chunks, uint16_t version, bool sslv2)
 {
+	static const uint8_t empty[1];
 	struct tlsd_hs_msg m = {
 		.off = off,
 		.ts = fp->ts,
 		.type = type,
 		.len = len,
-		.body = body,
+		.body = body ? body : empty, /* never NULL, even when len is 0 */
 		.record_version = version,
 		.records = records,
 		.chunks = chunks,
