@@ -228,7 +228,7 @@ static int ja4_hash(const struct sb *s, bool empty, char out[JA4_HASH_LEN + 1])
 int tlsd_fp_ja4(const struct tlsd_client_hello *ch, char transport, char out[TLSD_JA4_LEN])
 {
 	char raw[JA4_RAW_MAX], hb[JA4_HASH_LEN + 1], hc[JA4_HASH_LEN + 1], alpn[3];
-	uint16_t sorted[TLSD_MAX_SUITES > TLSD_MAX_EXTS ? TLSD_MAX_SUITES : TLSD_MAX_EXTS];
+	uint16_t sorted[TLSD_MAX_SUITES > TLSD_MAX_EXTS ? TLSD_MAX_SUITES : TLSD_MAX_EXTS] = {0};
 	uint16_t version = ch->sslv2 ? TLSD_VERSION_SSL2 : ch->legacy_version;
 	size_t n_ciphers, n_exts, k;
 	struct sb s;
