@@ -1,0 +1,229 @@
+/* The facts a session keeps about one TLS connection (the state machine's
+ * output). Public so that diagnose.c and the tests can build sessions by
+ * hand; everything else goes through session.h. All storage is bounded: the
+ * observed peers control how many events arrive, never how much is kept. */
+#ifndef TLSD_SESSION_FACTS_H
+#define TLSD_SESSION_FACTS_H
+
+#include "tlsd/session.h"
+
+/* Handshake states (see the transition tables in session.c). */
+enum tlsd_sstate {
+	TLSD_SS_IDLE = 0,          /* nothing from the client yet */
+	TLSD_SS_CLIENT_HELLO,      /* ClientHello seen; the server's turn */
+	TLSD_SS_HELLO_RETRY,       /* TLS 1.3 HelloRetryRequest seen */
+	TLSD_SS_CLIENT_HELLO2,     /* second ClientHello after the HRR */
+	/* TLS <= 1.2 (and SSL 3.0) full handshake */
+	TLSD_SS_SERVER_HELLO,
+	TLSD_SS_SERVER_CERT,
+	TLSD_SS_SERVER_KX,
+	TLSD_SS_CERT_REQUEST,
+	TLSD_SS_SERVER_DONE,
+	TLSD_SS_CLIENT_CERT,
+	TLSD_SS_CLIENT_KX,
+	TLSD_SS_CLIENT_CERT_VERIFY,
+	TLSD_SS_CLIENT_CCS,
+	TLSD_SS_CLIENT_FINISHED,
+	TLSD_SS_SERVER_TICKET,
+	TLSD_SS_SERVER_CCS,
+	/* TLS <= 1.2 abbreviated (resumed) handshake: the server finishes first */
+	TLSD_SS_ABBR_TICKET,
+	TLSD_SS_ABBR_SERVER_CCS,
+	TLSD_SS_ABBR_SERVER_FINISHED,
+	TLSD_SS_ABBR_CLIENT_CCS,
+	/* TLS 1.3: everything after the ServerHello is encrypted */
+	TLSD_SS_TLS13_SERVER_FLIGHT, /* EE, Certificate, CV, Finished (encrypted) */
+	TLSD_SS_TLS13_CLIENT_FLIGHT, /* client's [Certificate, CV,] Finished */
+	TLSD_SS_TLS13_POST,          /* server records after the client's flight */
+	TLSD_SS_ESTABLISHED,         /* TLS <= 1.2: both Finished seen */
+	TLSD_SS__COUNT
+};
+
+const char *tlsd_sstate_name(enum tlsd_sstate st);
+
+/* One alert as seen on the wire. */
+struct tlsd_sess_alert {
+	enum tlsd_dir dir;
+	bool encrypted;       /* TLS <= 1.2 type-21 record after CCS: content unreadable */
+	uint8_t level, desc;  /* 0 when encrypted */
+	enum tlsd_sstate state; /* handshake state when it arrived */
+	bool before_peer_ccs; /* the other side had not sent ChangeCipherSpec yet */
+	uint64_t off;
+	tlsd_time_ns ts;
+};
+
+/* One encrypted record (size and type only). */
+struct tlsd_sess_enc_rec {
+	uint8_t type;
+	uint16_t len;
+	enum tlsd_sstate state; /* handshake state it arrived in: which flight */
+	tlsd_time_ns ts;
+};
+
+#define TLSD_SESS_MAX_ALERTS 8
+#define TLSD_SESS_ENC_FIRST 6
+#define TLSD_SESS_ENC_LAST 4
+#define TLSD_SESS_RST_WHY_LEN 128
+#define TLSD_SESS_WHAT_LEN 96
+
+/* Per direction (index enum tlsd_dir): the TCP and record-layer facts. */
+struct tlsd_sess_dir {
+	/* TCP */
+	bool fin, rst;
+	tlsd_time_ns fin_ts, rst_ts;
+	struct tlsd_rst_info rst_info;
+	bool rst_middlebox;                  /* evidence says a middlebox sent it */
+	char rst_why[TLSD_SESS_RST_WHY_LEN]; /* that evidence, for the report */
+	int16_t rst_hist_pos;                /* its symbol in the history, -1 none */
+	bool gap;                            /* bytes missing in this direction */
+	uint64_t gap_off, gap_len;           /* the first gap */
+	bool gap_in_handshake;               /* ... before the handshake was over */
+	/* Framing */
+	enum tlsd_framing framing;           /* why framing stopped (OK: it did not) */
+	uint64_t framing_off;
+	uint8_t sample[TLSD_SAMPLE_LEN];     /* first bytes at the point of failure */
+	uint8_t sample_len;
+	/* Records */
+	uint32_t records;                    /* all records, plaintext and encrypted */
+	uint64_t record_bytes;
+	tlsd_time_ns first_ts, last_ts;      /* first and last record */
+	bool ccs;                            /* ChangeCipherSpec sent */
+	tlsd_time_ns ccs_ts;
+	bool encrypted;                      /* TLS <= 1.2: protected after its CCS */
+	bool finished;                       /* TLS <= 1.2: its encrypted Finished seen */
+	uint32_t enc_records;                /* encrypted/application records */
+	uint64_t enc_bytes;
+	uint32_t app_records;                /* type 23 after the handshake */
+	struct tlsd_sess_enc_rec enc_first[TLSD_SESS_ENC_FIRST];
+	struct tlsd_sess_enc_rec enc_last[TLSD_SESS_ENC_LAST]; /* ring, enc_records % N */
+	uint32_t heartbeats;
+	uint32_t hs_msgs;                    /* plaintext handshake messages */
+};
+
+/* TLS 1.3 flights, counted from the encrypted records after the ServerHello
+ * (sizes are all a passive observer has without keys). */
+struct tlsd_sess_tls13 {
+	uint32_t early_records;        /* client type-23 records before the ServerHello (0-RTT) */
+	uint32_t srv_flight;           /* server records before the client's flight */
+	uint64_t srv_flight_bytes;
+	uint16_t srv_flight_last_len;
+	uint32_t cli_flight;           /* client records after the server's flight */
+	uint64_t cli_flight_bytes;
+	uint16_t cli_flight_first_len; /* first one, not counting end_of_early_data */
+	uint16_t cli_flight_max_len;
+	tlsd_time_ns cli_flight_ts;    /* its first record */
+	tlsd_time_ns cli_flight_last_ts;
+	uint32_t post_srv;             /* server records after the client's flight */
+	uint16_t post_srv_first_len;
+	tlsd_time_ns post_srv_first_ts;
+	uint32_t post_cli;             /* client records after that */
+};
+
+#define TLSD_SESS_HIST_RUN_COLLAPSE 3 /* more than this many D/d in a row collapse */
+
+struct tlsd_session {
+	const struct tlsd_ctx *ctx;
+	enum tlsd_sstate state;
+	bool established;              /* TLS <= 1.2: reached ESTABLISHED before a fatal alert */
+	tlsd_time_ns established_ts;
+
+	/* TCP facts from tcp_open */
+	bool tcp_opened;
+	bool syn_seen;                 /* the three-way handshake was seen */
+	bool midstream;                /* the capture started inside the connection */
+	tlsd_time_ns syn_ts, synack_ts, ack3_ts;
+	struct tlsd_sess_dir dir[2];
+	bool ended;
+	enum tlsd_flow_end end_how;
+	tlsd_time_ns end_ts;
+
+	/* ClientHello: the first one is kept; a second one after an HRR too. */
+	bool has_ch;                   /* a ClientHello message was seen */
+	bool ch_parsed;                /* ... and it parsed */
+	struct tlsd_client_hello ch;
+	tlsd_time_ns ch_ts;
+	uint64_t ch_off;
+	uint32_t ch_len;               /* handshake body length */
+	uint16_t ch_records, ch_segments;
+	struct tlsd_parse_err ch_err;  /* when !ch_parsed */
+	bool has_ch2;
+	bool ch2_parsed;
+	struct tlsd_client_hello ch2;
+	uint32_t n_client_hellos;
+
+	/* ServerHello and HelloRetryRequest */
+	bool has_hrr;
+	struct tlsd_server_hello hrr;
+	bool has_sh;
+	bool sh_parsed;
+	struct tlsd_server_hello sh;
+	tlsd_time_ns sh_ts;
+	uint16_t version;              /* negotiated (tlsd_server_hello_version); 0 none */
+
+	/* Certificates (TLS <= 1.2; TLS 1.3 ones are encrypted) */
+	bool srv_cert;
+	uint32_t srv_cert_count, srv_cert_len;
+	tlsd_time_ns srv_cert_ts;
+	bool cert_request;
+	bool cli_cert;                 /* client sent a Certificate message */
+	bool cli_cert_empty;           /* ... with no certificate in it */
+	uint32_t cli_cert_count, cli_cert_len;
+	bool cli_no_certificate_alert; /* SSL 3.0 warning no_certificate (41) */
+	bool cli_cert_verify;
+
+	/* ServerKeyExchange */
+	bool ske;
+	bool ske_parsed;
+	enum tlsd_kx_kind ske_kind;
+	uint16_t ske_group, ske_sig_scheme, ske_dh_bits;
+	bool cke;
+	bool srv_ticket;               /* TLS <= 1.2 NewSessionTicket */
+	bool srv_done;
+
+	/* Alerts: every alert (bounded list) and the first fatal one. */
+	uint32_t n_alerts;             /* all, including those not kept */
+	uint8_t n_alerts_kept;
+	struct tlsd_sess_alert alerts[TLSD_SESS_MAX_ALERTS];
+	bool has_fatal;
+	struct tlsd_sess_alert fatal;  /* first fatal (or unreadable, before completion) */
+	bool has_close_alert;          /* close_notify / user_canceled before completion */
+	struct tlsd_sess_alert close_alert;
+	bool has_closing_alert;        /* first alert after completion (close_notify) */
+	struct tlsd_sess_alert closing_alert;
+
+	/* Last handshake message seen on the wire */
+	bool has_last_hs;
+	uint8_t last_hs;               /* TLSD_HS_*; HELLO_RETRY_REQUEST for an HRR */
+
+	/* Resumption, renegotiation, early data */
+	bool sid_resumed;              /* server echoed the client's session id (TLS <= 1.2) */
+	bool abbreviated;              /* TLS <= 1.2: no Certificate, CCS after SH */
+	bool psk_accepted;             /* TLS 1.3: pre_shared_key in the ServerHello */
+	bool renegotiation;            /* encrypted handshake after established (TLS <= 1.2) */
+	enum tlsd_dir reneg_dir;
+	tlsd_time_ns reneg_ts;
+	struct tlsd_sess_tls13 t13;
+
+	/* Findings */
+	uint32_t anomalies;            /* everything reported about the peers' bytes */
+	uint32_t unexpected;           /* messages outside the transition tables */
+	char first_unexpected[TLSD_SESS_WHAT_LEN];
+	uint32_t capture_defects;      /* TLSD_ANOM_CAPTURE_* reported for this flow */
+	enum tlsd_anomaly first_capture_defect;
+
+	/* History (Zeek ssl_history letters plus ours; see session.c). */
+	char history[TLSD_HISTORY_LEN];
+	uint8_t hist_len;
+	bool hist_full;
+	char hist_run_ch;              /* letter of the current D/d run */
+	uint32_t hist_run;             /* its length */
+};
+
+/* Size of an encrypted alert record with the negotiated suite: TLS 1.3:
+ * 2 bytes of alert + 1 inner content type + AEAD tag (19, or 11 for CCM_8). */
+uint16_t tlsd_session_tls13_alert_len(const struct tlsd_session *s);
+
+/* Initialises a zeroed session for hand-built tests (what tlsd_session_new does). */
+void tlsd_session_init(struct tlsd_session *s, const struct tlsd_ctx *ctx);
+
+#endif

@@ -1,0 +1,1166 @@
+/* The per-connection handshake observer: an explicit state machine driven by
+ * the framer's events and the TCP events of one connection. It records
+ * facts; diagnose.c decides what they mean.
+ *
+ * OUTCOME RULES (copied into the man page)
+ *
+ *   TLS <= 1.2 (and SSL 3.0): established when both sides' ChangeCipherSpec
+ *   and Finished (the first encrypted handshake record after the CCS) were
+ *   seen, in a legal order, with no fatal alert before them. Abbreviated
+ *   (resumed) handshakes, where the server finishes first, count too.
+ *
+ *   TLS 1.3: everything after the ServerHello is encrypted, so the verdict
+ *   comes from record sizes. The server's first flight (EncryptedExtensions,
+ *   Certificate, CertificateVerify, Finished) is followed by the client's
+ *   flight ([Certificate, CertificateVerify,] Finished). Established when,
+ *   after the client's flight, the server went on normally (a record that
+ *   is not alert-sized: NewSessionTicket or data), or when the connection
+ *   closed normally (FIN, no reset) without the server sending anything
+ *   after the client's flight (some servers send no tickets). An encrypted
+ *   alert is 2 bytes + 1 content type byte + the AEAD tag = 19 bytes (11
+ *   with CCM_8). Failed when:
+ *     - the server answered the client's flight with exactly one
+ *       alert-sized record and then nothing (FIN, reset or end): an
+ *       encrypted alert by the server, step certificate (the client's
+ *       certificate was missing when its flight was small, rejected when it
+ *       was large);
+ *     - the client answered the server's flight with one alert-sized record
+ *       and closed: an encrypted alert by the client, step certificate
+ *       (the server's certificate was rejected);
+ *     - the client closed or reset right after the server's flight without
+ *       a flight of its own (step certificate), or a reset came right after
+ *       the client's flight (step finished).
+ *   Plaintext alerts are read in every state (OpenSSL clients send their
+ *   certificate rejection in plaintext before switching keys).
+ *
+ *   Failed (any version) when a fatal alert, a reset or a close ended the
+ *   connection before it was established. A warning alert does not end it,
+ *   except close_notify and user_canceled before completion, which count as
+ *   the close. Incomplete when the capture ended (end of input, a start in
+ *   the middle of the connection, a gap or a cut in the handshake) before a
+ *   verdict was possible.
+ *
+ * HISTORY (copied into the man page)
+ *
+ *   Zeek's ssl_history letters with Zeek's meanings; upper case = client,
+ *   lower case = server: H hello_request, C client_hello, S server_hello,
+ *   V hello_verify_request, T new_session_ticket, X certificate,
+ *   K server_key_exchange, R certificate_request, N server_hello_done,
+ *   Y certificate_verify, G client_key_exchange, F finished (plaintext),
+ *   W certificate_url, U certificate_status, A supplemental_data,
+ *   Z other handshake type, I change_cipher_spec, B heartbeat,
+ *   E end_of_early_data, O encrypted_extensions, P key_update,
+ *   M message_hash, J hello_retry_request, L alert (plaintext, or a
+ *   TLS <= 1.2 encrypted record of type alert), Q unknown content type or
+ *   bytes that are not TLS at all.
+ *   Additions:
+ *     D / d  one encrypted record (application data, an encrypted handshake
+ *            record such as the TLS 1.2 Finished, anything after a TLS 1.3
+ *            ServerHello). A run of more than 3 from the same side is
+ *            written as the letter followed by '*' ("d*").
+ *     %      a renegotiation started (encrypted handshake after a
+ *            completed TLS <= 1.2 handshake)
+ *     }  {   FIN from the client / from the server
+ *     !  |   RST from the client / from the server
+ *     #      RST attributed to a middlebox (TTL, IP ID, timing, both sides)
+ *     ~      bytes missing from the capture (either direction)
+ *     @      the connection was idle past --idle-timeout
+ *     +      the history was longer than 95 characters and was cut here
+ */
+#include "tlsd/session.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsd/diagnose.h"
+#include "tlsd/fingerprint.h"
+#include "tlsd/session_facts.h"
+#include "tlsd/tls_names.h"
+
+/* Inputs of the state machine besides the handshake types 0..255. */
+#define M_CCS 0x100    /* ChangeCipherSpec that switches keys (TLS <= 1.2) */
+#define M_CCS13 0x101  /* TLS 1.3 middlebox-compatibility ChangeCipherSpec */
+#define M_ENC_HS 0x102 /* TLS <= 1.2 encrypted handshake record */
+#define M_APP 0x103    /* application_data record (TLS 1.3: every protected record) */
+#define M_SH13 0x104   /* a ServerHello that selects TLS 1.3 */
+#define M_HRR TLSD_HS_HELLO_RETRY_REQUEST
+
+#define C2S TLSD_DIR_C2S
+#define S2C TLSD_DIR_S2C
+#define ANY 2
+
+struct transition {
+	uint8_t from;
+	uint8_t dir; /* enum tlsd_dir or ANY */
+	uint16_t msg;
+	uint8_t to;
+};
+
+/* Every legal (state, direction, message) and where it leads. Anything else
+ * is an unexpected message: recorded, counted, and the state is kept. */
+static const struct transition transitions[] = {
+	/* Hellos */
+	{TLSD_SS_IDLE, C2S, TLSD_HS_CLIENT_HELLO, TLSD_SS_CLIENT_HELLO},
+	{TLSD_SS_CLIENT_HELLO, S2C, TLSD_HS_SERVER_HELLO, TLSD_SS_SERVER_HELLO},
+	{TLSD_SS_CLIENT_HELLO, S2C, M_SH13, TLSD_SS_TLS13_SERVER_FLIGHT},
+	{TLSD_SS_CLIENT_HELLO, S2C, M_HRR, TLSD_SS_HELLO_RETRY},
+	{TLSD_SS_CLIENT_HELLO, C2S, M_CCS13, TLSD_SS_CLIENT_HELLO}, /* before 0-RTT data */
+	{TLSD_SS_CLIENT_HELLO, C2S, M_APP, TLSD_SS_CLIENT_HELLO},   /* 0-RTT early data */
+	{TLSD_SS_HELLO_RETRY, ANY, M_CCS13, TLSD_SS_HELLO_RETRY},
+	{TLSD_SS_HELLO_RETRY, C2S, TLSD_HS_CLIENT_HELLO, TLSD_SS_CLIENT_HELLO2},
+	{TLSD_SS_CLIENT_HELLO2, C2S, M_CCS13, TLSD_SS_CLIENT_HELLO2},
+	{TLSD_SS_CLIENT_HELLO2, S2C, M_SH13, TLSD_SS_TLS13_SERVER_FLIGHT},
+	/* TLS <= 1.2 full handshake: the server's flight */
+	{TLSD_SS_SERVER_HELLO, S2C, TLSD_HS_CERTIFICATE, TLSD_SS_SERVER_CERT},
+	{TLSD_SS_SERVER_HELLO, S2C, TLSD_HS_SERVER_KEY_EXCHANGE, TLSD_SS_SERVER_KX}, /* anon, PSK */
+	{TLSD_SS_SERVER_HELLO, S2C, TLSD_HS_SERVER_HELLO_DONE, TLSD_SS_SERVER_DONE}, /* PSK */
+	{TLSD_SS_SERVER_CERT, S2C, TLSD_HS_CERTIFICATE_STATUS, TLSD_SS_SERVER_CERT},
+	{TLSD_SS_SERVER_CERT, S2C, TLSD_HS_SERVER_KEY_EXCHANGE, TLSD_SS_SERVER_KX},
+	{TLSD_SS_SERVER_CERT, S2C, TLSD_HS_CERTIFICATE_REQUEST, TLSD_SS_CERT_REQUEST},
+	{TLSD_SS_SERVER_CERT, S2C, TLSD_HS_SERVER_HELLO_DONE, TLSD_SS_SERVER_DONE},
+	{TLSD_SS_SERVER_KX, S2C, TLSD_HS_CERTIFICATE_REQUEST, TLSD_SS_CERT_REQUEST},
+	{TLSD_SS_SERVER_KX, S2C, TLSD_HS_SERVER_HELLO_DONE, TLSD_SS_SERVER_DONE},
+	{TLSD_SS_CERT_REQUEST, S2C, TLSD_HS_SERVER_HELLO_DONE, TLSD_SS_SERVER_DONE},
+	/* ... the client's flight */
+	{TLSD_SS_SERVER_DONE, C2S, TLSD_HS_CERTIFICATE, TLSD_SS_CLIENT_CERT},
+	{TLSD_SS_SERVER_DONE, C2S, TLSD_HS_CLIENT_KEY_EXCHANGE, TLSD_SS_CLIENT_KX},
+	{TLSD_SS_CLIENT_CERT, C2S, TLSD_HS_CLIENT_KEY_EXCHANGE, TLSD_SS_CLIENT_KX},
+	{TLSD_SS_CLIENT_KX, C2S, TLSD_HS_CERTIFICATE_VERIFY, TLSD_SS_CLIENT_CERT_VERIFY},
+	{TLSD_SS_CLIENT_KX, C2S, M_CCS, TLSD_SS_CLIENT_CCS},
+	{TLSD_SS_CLIENT_CERT_VERIFY, C2S, M_CCS, TLSD_SS_CLIENT_CCS},
+	{TLSD_SS_CLIENT_CCS, C2S, M_ENC_HS, TLSD_SS_CLIENT_FINISHED},
+	/* ... the server finishes (False Start data from the client allowed) */
+	{TLSD_SS_CLIENT_FINISHED, C2S, M_APP, TLSD_SS_CLIENT_FINISHED},
+	{TLSD_SS_CLIENT_FINISHED, S2C, TLSD_HS_NEW_SESSION_TICKET, TLSD_SS_SERVER_TICKET},
+	{TLSD_SS_CLIENT_FINISHED, S2C, M_CCS, TLSD_SS_SERVER_CCS},
+	{TLSD_SS_SERVER_TICKET, C2S, M_APP, TLSD_SS_SERVER_TICKET},
+	{TLSD_SS_SERVER_TICKET, S2C, M_CCS, TLSD_SS_SERVER_CCS},
+	{TLSD_SS_SERVER_CCS, C2S, M_APP, TLSD_SS_SERVER_CCS},
+	{TLSD_SS_SERVER_CCS, S2C, M_ENC_HS, TLSD_SS_ESTABLISHED},
+	/* TLS <= 1.2 abbreviated handshake (session id or ticket resumption) */
+	{TLSD_SS_SERVER_HELLO, S2C, TLSD_HS_NEW_SESSION_TICKET, TLSD_SS_ABBR_TICKET},
+	{TLSD_SS_SERVER_HELLO, S2C, M_CCS, TLSD_SS_ABBR_SERVER_CCS},
+	{TLSD_SS_ABBR_TICKET, S2C, M_CCS, TLSD_SS_ABBR_SERVER_CCS},
+	{TLSD_SS_ABBR_SERVER_CCS, S2C, M_ENC_HS, TLSD_SS_ABBR_SERVER_FINISHED},
+	{TLSD_SS_ABBR_SERVER_FINISHED, S2C, M_APP, TLSD_SS_ABBR_SERVER_FINISHED},
+	{TLSD_SS_ABBR_SERVER_FINISHED, C2S, M_CCS, TLSD_SS_ABBR_CLIENT_CCS},
+	{TLSD_SS_ABBR_CLIENT_CCS, C2S, M_ENC_HS, TLSD_SS_ESTABLISHED},
+	/* Established TLS <= 1.2: data; encrypted handshake = renegotiation */
+	{TLSD_SS_ESTABLISHED, ANY, M_APP, TLSD_SS_ESTABLISHED},
+	{TLSD_SS_ESTABLISHED, ANY, M_ENC_HS, TLSD_SS_ESTABLISHED},
+	{TLSD_SS_ESTABLISHED, ANY, M_CCS, TLSD_SS_ESTABLISHED},
+	/* TLS 1.3 flights */
+	{TLSD_SS_TLS13_SERVER_FLIGHT, ANY, M_CCS13, TLSD_SS_TLS13_SERVER_FLIGHT},
+	{TLSD_SS_TLS13_SERVER_FLIGHT, S2C, M_APP, TLSD_SS_TLS13_SERVER_FLIGHT},
+	{TLSD_SS_TLS13_SERVER_FLIGHT, C2S, M_APP, TLSD_SS_TLS13_CLIENT_FLIGHT},
+	{TLSD_SS_TLS13_CLIENT_FLIGHT, C2S, M_CCS13, TLSD_SS_TLS13_CLIENT_FLIGHT},
+	{TLSD_SS_TLS13_CLIENT_FLIGHT, C2S, M_APP, TLSD_SS_TLS13_CLIENT_FLIGHT},
+	{TLSD_SS_TLS13_CLIENT_FLIGHT, S2C, M_APP, TLSD_SS_TLS13_POST},
+	{TLSD_SS_TLS13_POST, ANY, M_APP, TLSD_SS_TLS13_POST},
+};
+
+static const char *const sstate_names[TLSD_SS__COUNT] = {
+	[TLSD_SS_IDLE] = "idle",
+	[TLSD_SS_CLIENT_HELLO] = "client_hello",
+	[TLSD_SS_HELLO_RETRY] = "hello_retry_request",
+	[TLSD_SS_CLIENT_HELLO2] = "second_client_hello",
+	[TLSD_SS_SERVER_HELLO] = "server_hello",
+	[TLSD_SS_SERVER_CERT] = "server_certificate",
+	[TLSD_SS_SERVER_KX] = "server_key_exchange",
+	[TLSD_SS_CERT_REQUEST] = "certificate_request",
+	[TLSD_SS_SERVER_DONE] = "server_hello_done",
+	[TLSD_SS_CLIENT_CERT] = "client_certificate",
+	[TLSD_SS_CLIENT_KX] = "client_key_exchange",
+	[TLSD_SS_CLIENT_CERT_VERIFY] = "certificate_verify",
+	[TLSD_SS_CLIENT_CCS] = "client_change_cipher_spec",
+	[TLSD_SS_CLIENT_FINISHED] = "client_finished",
+	[TLSD_SS_SERVER_TICKET] = "new_session_ticket",
+	[TLSD_SS_SERVER_CCS] = "server_change_cipher_spec",
+	[TLSD_SS_ABBR_TICKET] = "abbreviated_new_session_ticket",
+	[TLSD_SS_ABBR_SERVER_CCS] = "abbreviated_server_change_cipher_spec",
+	[TLSD_SS_ABBR_SERVER_FINISHED] = "abbreviated_server_finished",
+	[TLSD_SS_ABBR_CLIENT_CCS] = "abbreviated_client_change_cipher_spec",
+	[TLSD_SS_TLS13_SERVER_FLIGHT] = "tls13_server_flight",
+	[TLSD_SS_TLS13_CLIENT_FLIGHT] = "tls13_client_flight",
+	[TLSD_SS_TLS13_POST] = "tls13_after_client_flight",
+	[TLSD_SS_ESTABLISHED] = "established",
+};
+
+const char *tlsd_sstate_name(enum tlsd_sstate st)
+{
+	if ((unsigned)st >= TLSD_SS__COUNT || !sstate_names[st])
+		return "unknown";
+	return sstate_names[st];
+}
+
+/* Zeek ssl_history letters by handshake type (client case). */
+static char hs_letter(uint8_t type)
+{
+	switch (type) {
+	case TLSD_HS_HELLO_REQUEST: return 'H';
+	case TLSD_HS_CLIENT_HELLO: return 'C';
+	case TLSD_HS_SERVER_HELLO: return 'S';
+	case TLSD_HS_HELLO_VERIFY_REQUEST: return 'V';
+	case TLSD_HS_NEW_SESSION_TICKET: return 'T';
+	case TLSD_HS_END_OF_EARLY_DATA: return 'E';
+	case TLSD_HS_HELLO_RETRY_REQUEST: return 'J';
+	case TLSD_HS_ENCRYPTED_EXTENSIONS: return 'O';
+	case TLSD_HS_CERTIFICATE: return 'X';
+	case TLSD_HS_SERVER_KEY_EXCHANGE: return 'K';
+	case TLSD_HS_CERTIFICATE_REQUEST: return 'R';
+	case TLSD_HS_SERVER_HELLO_DONE: return 'N';
+	case TLSD_HS_CERTIFICATE_VERIFY: return 'Y';
+	case TLSD_HS_CLIENT_KEY_EXCHANGE: return 'G';
+	case TLSD_HS_FINISHED: return 'F';
+	case TLSD_HS_CERTIFICATE_URL: return 'W';
+	case TLSD_HS_CERTIFICATE_STATUS: return 'U';
+	case TLSD_HS_SUPPLEMENTAL_DATA: return 'A';
+	case TLSD_HS_KEY_UPDATE: return 'P';
+	case TLSD_HS_MESSAGE_HASH: return 'M';
+	default: return 'Z';
+	}
+}
+
+/* ---- history ---------------------------------------------------------- */
+
+static void hist_raw(struct tlsd_session *s, char c)
+{
+	if (s->hist_full)
+		return;
+	/* The last usable position is kept for the overflow mark. */
+	if (s->hist_len + 2 >= TLSD_HISTORY_LEN) {
+		s->history[s->hist_len++] = '+';
+		s->history[s->hist_len] = '\0';
+		s->hist_full = true;
+		return;
+	}
+	s->history[s->hist_len++] = c;
+	s->history[s->hist_len] = '\0';
+}
+
+static void hist_sym(struct tlsd_session *s, char c)
+{
+	s->hist_run_ch = 0;
+	s->hist_run = 0;
+	hist_raw(s, c);
+}
+
+static void hist_letter(struct tlsd_session *s, enum tlsd_dir d, char upper)
+{
+	hist_sym(s, d == C2S ? upper : (char)tolower((unsigned char)upper));
+}
+
+/* One encrypted record: D/d, runs of more than 3 collapse to "D*". */
+static void hist_enc(struct tlsd_session *s, enum tlsd_dir d)
+{
+	char c = d == C2S ? 'D' : 'd';
+
+	if (s->hist_run_ch != c) {
+		hist_sym(s, c);
+		s->hist_run_ch = c;
+		s->hist_run = 1;
+		return;
+	}
+	s->hist_run++;
+	if (s->hist_run <= TLSD_SESS_HIST_RUN_COLLAPSE) {
+		hist_raw(s, c);
+	} else if (s->hist_run == TLSD_SESS_HIST_RUN_COLLAPSE + 1 && !s->hist_full &&
+		   s->hist_len >= TLSD_SESS_HIST_RUN_COLLAPSE) {
+		/* "ddd" becomes "d*" */
+		s->hist_len = (uint8_t)(s->hist_len - (TLSD_SESS_HIST_RUN_COLLAPSE - 1));
+		s->history[s->hist_len - 1] = c;
+		s->history[s->hist_len] = '\0';
+		hist_raw(s, '*');
+	}
+}
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+void tlsd_session_init(struct tlsd_session *s, const struct tlsd_ctx *ctx)
+{
+	memset(s, 0, sizeof(*s));
+	s->ctx = ctx;
+	s->state = TLSD_SS_IDLE;
+	s->dir[C2S].rst_hist_pos = -1;
+	s->dir[S2C].rst_hist_pos = -1;
+}
+
+struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx)
+{
+	struct tlsd_session *s = malloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	tlsd_session_init(s, ctx);
+	return s;
+}
+
+void tlsd_session_free(struct tlsd_session *s)
+{
+	free(s);
+}
+
+void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f)
+{
+	s->tcp_opened = true;
+	s->syn_ts = f->syn_ts;
+	s->synack_ts = f->synack_ts;
+	s->ack3_ts = f->ack3_ts;
+	s->syn_seen = f->syn_ts != 0 || f->side[C2S].syn;
+	if (!s->syn_seen)
+		s->midstream = f->side[C2S].reasm.midstream || f->roles_guessed;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static bool offered_tls13(const struct tlsd_client_hello *ch)
+{
+	for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++)
+		if (ch->versions[i] == TLSD_VERSION_TLS13)
+			return true;
+	return false;
+}
+
+static bool is_tls13(const struct tlsd_session *s)
+{
+	return s->has_sh && s->version == TLSD_VERSION_TLS13;
+}
+
+uint16_t tlsd_session_tls13_alert_len(const struct tlsd_session *s)
+{
+	struct tlsd_suite_info si;
+	uint16_t tag = 16;
+
+	if (s->has_sh && tlsd_suite_info(s->sh.suite, &si) && si.aead_tag_len)
+		tag = si.aead_tag_len;
+	return (uint16_t)(2 + 1 + tag);
+}
+
+static void msg_name(uint16_t msg, char *buf, size_t len)
+{
+	const char *n = NULL;
+
+	switch (msg) {
+	case M_CCS:
+	case M_CCS13: n = "change_cipher_spec"; break;
+	case M_ENC_HS: n = "encrypted handshake record"; break;
+	case M_APP: n = "encrypted record"; break;
+	case M_SH13: n = "server_hello (TLS 1.3)"; break;
+	case M_HRR: n = "hello_retry_request"; break;
+	default: n = msg < 256 ? tlsd_name_handshake((uint8_t)msg) : NULL; break;
+	}
+	if (n)
+		snprintf(buf, len, "%s", n);
+	else
+		snprintf(buf, len, "handshake type %u", (unsigned)msg);
+}
+
+static const struct transition *find_transition(enum tlsd_sstate st, enum tlsd_dir d,
+					       uint16_t msg)
+{
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(transitions); i++) {
+		const struct transition *t = &transitions[i];
+
+		if (t->from == st && t->msg == msg && (t->dir == ANY || t->dir == d))
+			return t;
+	}
+	return NULL;
+}
+
+static void unexpected(struct tlsd_session *s, enum tlsd_dir d, uint16_t msg)
+{
+	s->unexpected++;
+	s->anomalies++;
+	if (s->unexpected == 1) {
+		char name[48];
+
+		msg_name(msg, name, sizeof(name));
+		snprintf(s->first_unexpected, sizeof(s->first_unexpected), "%s from the %s in state %s",
+			 name, d == C2S ? "client" : "server", tlsd_sstate_name(s->state));
+	}
+}
+
+/* Before anything from the client: with no SYN seen, the capture started in
+ * the middle of the connection; otherwise the peer is at fault. */
+static bool idle_without_hello(struct tlsd_session *s, uint16_t msg)
+{
+	if (s->state != TLSD_SS_IDLE || msg == TLSD_HS_CLIENT_HELLO)
+		return false;
+	if (!s->syn_seen) {
+		s->midstream = true;
+		return true;
+	}
+	return false;
+}
+
+static bool tls13_post_ok(const struct tlsd_session *s)
+{
+	const struct tlsd_sess_tls13 *t = &s->t13;
+
+	if (s->state != TLSD_SS_TLS13_POST)
+		return false;
+	return t->post_srv >= 2 || t->post_srv_first_len != tlsd_session_tls13_alert_len(s);
+}
+
+/* Runs one input through the tables. Returns false when it was unexpected. */
+static bool step(struct tlsd_session *s, enum tlsd_dir d, uint16_t msg, tlsd_time_ns ts)
+{
+	const struct transition *t;
+
+	if (idle_without_hello(s, msg))
+		return false;
+	t = find_transition(s->state, d, msg);
+	if (!t) {
+		unexpected(s, d, msg);
+		return false;
+	}
+	s->state = (enum tlsd_sstate)t->to;
+	if (s->state == TLSD_SS_ESTABLISHED && !s->established && !s->has_fatal) {
+		s->established = true;
+		s->established_ts = ts;
+	}
+	return true;
+}
+
+/* ---- handshake messages ----------------------------------------------- */
+
+static void on_client_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
+{
+	struct tlsd_client_hello ch;
+	struct tlsd_parse_err err = {0};
+	enum tlsd_parse r;
+
+	s->n_client_hellos++;
+	if (m->sslv2)
+		r = tlsd_parse_sslv2_client_hello(m->body, m->len, &ch, &err);
+	else
+		r = tlsd_parse_client_hello(m->body, m->len, &ch, &err);
+	if (r != TLSD_PARSE_OK)
+		s->anomalies++;
+	if (!s->has_ch) {
+		s->has_ch = true;
+		s->ch_parsed = r == TLSD_PARSE_OK;
+		if (s->ch_parsed)
+			s->ch = ch;
+		else
+			s->ch_err = err;
+		s->ch_ts = m->ts;
+		s->ch_off = m->off;
+		s->ch_len = m->len;
+		s->ch_records = m->records;
+		s->ch_segments = m->chunks;
+	} else if (s->state == TLSD_SS_HELLO_RETRY && !s->has_ch2) {
+		s->has_ch2 = true;
+		s->ch2_parsed = r == TLSD_PARSE_OK;
+		if (s->ch2_parsed)
+			s->ch2 = ch;
+	}
+	(void)step(s, C2S, TLSD_HS_CLIENT_HELLO, m->ts);
+}
+
+/* Returns true for a HelloRetryRequest. */
+static bool on_server_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
+{
+	struct tlsd_server_hello sh;
+	struct tlsd_parse_err err = {0};
+	uint16_t msg = TLSD_HS_SERVER_HELLO;
+
+	if (tlsd_parse_server_hello(m->body, m->len, &sh, &err) != TLSD_PARSE_OK) {
+		s->anomalies++;
+		s->has_sh = true;
+		s->sh_ts = m->ts;
+		s->version = m->record_version;
+		(void)step(s, S2C, msg, m->ts);
+		return false;
+	}
+	if (sh.is_hrr) {
+		s->has_hrr = true;
+		s->hrr = sh;
+		(void)step(s, S2C, M_HRR, m->ts);
+		return true;
+	}
+	if (s->has_sh) { /* a second ServerHello: keep the first */
+		unexpected(s, S2C, msg);
+		return false;
+	}
+	s->has_sh = true;
+	s->sh_parsed = true;
+	s->sh = sh;
+	s->sh_ts = m->ts;
+	s->version = tlsd_server_hello_version(&sh);
+	if (s->version == TLSD_VERSION_TLS13) {
+		msg = M_SH13;
+		s->psk_accepted = sh.has_psk;
+	} else if (s->ch_parsed && sh.session_id_len > 0 &&
+		   sh.session_id_len == s->ch.session_id_len &&
+		   memcmp(sh.session_id, s->ch.session_id, sh.session_id_len) == 0) {
+		s->sid_resumed = true;
+	}
+	(void)step(s, S2C, msg, m->ts);
+	return false;
+}
+
+static void on_certificate(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m)
+{
+	struct tlsd_certificate_msg c;
+	struct tlsd_parse_err err = {0};
+	bool ok = tlsd_parse_certificate(m->body, m->len, is_tls13(s), &c, &err) == TLSD_PARSE_OK;
+	uint32_t count = ok ? c.n_certs : (m->len > 3 ? 1 : 0);
+
+	if (!ok)
+		s->anomalies++;
+	if (d == S2C) {
+		s->srv_cert = true;
+		s->srv_cert_count = count;
+		s->srv_cert_len = m->len;
+		s->srv_cert_ts = m->ts;
+	} else {
+		s->cli_cert = true;
+		s->cli_cert_count = count;
+		s->cli_cert_len = m->len;
+		s->cli_cert_empty = count == 0;
+	}
+}
+
+static void on_server_key_exchange(struct tlsd_session *s, const struct tlsd_hs_msg *m)
+{
+	struct tlsd_suite_info si;
+	struct tlsd_server_key_exchange ske;
+	struct tlsd_parse_err err = {0};
+	enum tlsd_kx_kind kind = TLSD_KX_UNKNOWN;
+
+	s->ske = true;
+	if (s->sh_parsed && tlsd_suite_info(s->sh.suite, &si))
+		kind = si.kx;
+	s->ske_kind = kind;
+	if (kind == TLSD_KX_UNKNOWN)
+		return;
+	if (tlsd_parse_server_key_exchange(m->body, m->len, kind, s->version, &ske, &err) !=
+	    TLSD_PARSE_OK) {
+		s->anomalies++;
+		return;
+	}
+	s->ske_parsed = true;
+	s->ske_group = ske.group;
+	s->ske_sig_scheme = ske.sig_scheme;
+	s->ske_dh_bits = ske.dh_p_bits;
+}
+
+void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m)
+{
+	s->dir[d].hs_msgs++;
+	if (m->type == TLSD_HS_SERVER_HELLO && d == S2C) {
+		bool hrr = on_server_hello(s, m);
+
+		hist_letter(s, d, hrr ? 'J' : 'S');
+		s->has_last_hs = true;
+		s->last_hs = hrr ? TLSD_HS_HELLO_RETRY_REQUEST : TLSD_HS_SERVER_HELLO;
+		return;
+	}
+	hist_letter(s, d, hs_letter(m->type));
+	s->has_last_hs = true;
+	s->last_hs = m->type;
+
+	if (m->type == TLSD_HS_CLIENT_HELLO && d == C2S) {
+		on_client_hello(s, m);
+		return;
+	}
+	if (idle_without_hello(s, m->type))
+		return;
+	switch (m->type) {
+	case TLSD_HS_CERTIFICATE:
+		on_certificate(s, d, m);
+		break;
+	case TLSD_HS_SERVER_KEY_EXCHANGE:
+		if (d == S2C)
+			on_server_key_exchange(s, m);
+		break;
+	case TLSD_HS_CERTIFICATE_REQUEST:
+		if (d == S2C)
+			s->cert_request = true;
+		break;
+	case TLSD_HS_SERVER_HELLO_DONE:
+		if (d == S2C)
+			s->srv_done = true;
+		break;
+	case TLSD_HS_CLIENT_KEY_EXCHANGE:
+		if (d == C2S)
+			s->cke = true;
+		break;
+	case TLSD_HS_CERTIFICATE_VERIFY:
+		if (d == C2S)
+			s->cli_cert_verify = true;
+		break;
+	case TLSD_HS_NEW_SESSION_TICKET:
+		if (d == S2C)
+			s->srv_ticket = true;
+		break;
+	default:
+		break;
+	}
+	if (step(s, d, m->type, m->ts)) {
+		if (s->state == TLSD_SS_ABBR_TICKET)
+			s->abbreviated = true;
+	}
+}
+
+/* ---- alerts -------------------------------------------------------------- */
+
+static bool handshake_complete(const struct tlsd_session *s)
+{
+	return s->established || tls13_post_ok(s);
+}
+
+static void note_alert(struct tlsd_session *s, enum tlsd_dir d, bool encrypted, uint8_t level,
+		       uint8_t desc, uint64_t off, tlsd_time_ns ts)
+{
+	struct tlsd_sess_alert a = {
+		.dir = d,
+		.encrypted = encrypted,
+		.level = level,
+		.desc = desc,
+		.state = s->state,
+		.before_peer_ccs = !s->dir[tlsd_dir_other(d)].ccs,
+		.off = off,
+		.ts = ts,
+	};
+	bool complete = handshake_complete(s);
+	bool closing, fatal;
+
+	s->n_alerts++;
+	if (s->n_alerts_kept < TLSD_SESS_MAX_ALERTS)
+		s->alerts[s->n_alerts_kept++] = a;
+	hist_letter(s, d, 'L');
+
+	if (encrypted) {
+		/* Unreadable: after completion it is the close_notify; before,
+		 * nothing but an error makes a peer send one. */
+		if (complete) {
+			if (!s->has_closing_alert) {
+				s->has_closing_alert = true;
+				s->closing_alert = a;
+			}
+		} else if (!s->has_fatal) {
+			s->has_fatal = true;
+			s->fatal = a;
+		}
+		return;
+	}
+	if (level == 1 && desc == 41 && d == C2S)
+		s->cli_no_certificate_alert = true; /* SSL 3.0: no client certificate */
+	closing = desc == 0 || desc == 90;
+	/* TLS 1.3 ignores the level: all but close_notify/user_canceled are fatal. */
+	fatal = !closing && (level != 1 || is_tls13(s));
+	if (fatal) {
+		if (!s->has_fatal) {
+			s->has_fatal = true;
+			s->fatal = a;
+		}
+	} else if (closing) {
+		if (complete) {
+			if (!s->has_closing_alert) {
+				s->has_closing_alert = true;
+				s->closing_alert = a;
+			}
+		} else if (!s->has_close_alert) {
+			s->has_close_alert = true;
+			s->close_alert = a;
+		}
+	}
+}
+
+void tlsd_session_alert(struct tlsd_session *s, enum tlsd_dir d, uint8_t level, uint8_t desc,
+			uint64_t off, tlsd_time_ns ts)
+{
+	note_alert(s, d, false, level, desc, off, ts);
+}
+
+/* ---- records ----------------------------------------------------------- */
+
+static void keep_enc(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_record_info *ri)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+	struct tlsd_sess_enc_rec e = {
+		.type = ri->type, .len = ri->len, .state = s->state, .ts = ri->ts};
+
+	if (sd->enc_records < TLSD_SESS_ENC_FIRST)
+		sd->enc_first[sd->enc_records] = e;
+	sd->enc_last[sd->enc_records % TLSD_SESS_ENC_LAST] = e;
+	sd->enc_records++;
+	sd->enc_bytes += ri->len;
+}
+
+/* TLS 1.3 flights, counted by size (see the outcome rules above). */
+static void tls13_count(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_sstate old,
+			const struct tlsd_record_info *ri)
+{
+	struct tlsd_sess_tls13 *t = &s->t13;
+	uint16_t eoed_len = (uint16_t)(tlsd_session_tls13_alert_len(s) + 2);
+
+	switch (s->state) {
+	case TLSD_SS_TLS13_SERVER_FLIGHT:
+		if (d == S2C) {
+			t->srv_flight++;
+			t->srv_flight_bytes += ri->len;
+			t->srv_flight_last_len = ri->len;
+		}
+		break;
+	case TLSD_SS_TLS13_CLIENT_FLIGHT:
+		if (d != C2S)
+			break;
+		if (t->cli_flight == 0)
+			t->cli_flight_ts = ri->ts;
+		t->cli_flight++;
+		t->cli_flight_bytes += ri->len;
+		t->cli_flight_last_ts = ri->ts;
+		if (ri->len > t->cli_flight_max_len)
+			t->cli_flight_max_len = ri->len;
+		/* With 0-RTT the flight opens with end_of_early_data. */
+		if (t->cli_flight_first_len == 0 &&
+		    !(t->early_records > 0 && t->cli_flight == 1 && ri->len == eoed_len))
+			t->cli_flight_first_len = ri->len;
+		break;
+	case TLSD_SS_TLS13_POST:
+		if (d == S2C) {
+			if (t->post_srv == 0) {
+				t->post_srv_first_len = ri->len;
+				t->post_srv_first_ts = ri->ts;
+			}
+			t->post_srv++;
+		} else {
+			t->post_cli++;
+		}
+		break;
+	default:
+		if (d == C2S && (old == TLSD_SS_CLIENT_HELLO))
+			t->early_records++;
+		break;
+	}
+}
+
+static void on_app_record(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_record_info *ri)
+{
+	enum tlsd_sstate old = s->state;
+
+	/* 0-RTT data still arriving while the server's flight has not started. */
+	if (old == TLSD_SS_TLS13_SERVER_FLIGHT && d == C2S && s->t13.srv_flight == 0 &&
+	    s->t13.early_records > 0) {
+		s->t13.early_records++;
+		return;
+	}
+	if (old == TLSD_SS_HELLO_RETRY || old == TLSD_SS_CLIENT_HELLO2) {
+		/* Early data rejected by the HRR: the client must not send more. */
+		unexpected(s, d, M_APP);
+		return;
+	}
+	if (!step(s, d, M_APP, ri->ts))
+		return;
+	if (s->state == TLSD_SS_ESTABLISHED || s->state == TLSD_SS_TLS13_POST ||
+	    s->state == TLSD_SS_CLIENT_FINISHED || s->state == TLSD_SS_SERVER_TICKET ||
+	    s->state == TLSD_SS_SERVER_CCS)
+		s->dir[d].app_records++;
+	tls13_count(s, d, old, ri);
+}
+
+static void on_enc_handshake(struct tlsd_session *s, enum tlsd_dir d,
+			     const struct tlsd_record_info *ri)
+{
+	bool was_established = s->state == TLSD_SS_ESTABLISHED;
+
+	if (!step(s, d, M_ENC_HS, ri->ts))
+		return;
+	if (was_established) {
+		if (!s->renegotiation) {
+			s->renegotiation = true;
+			s->reneg_dir = d;
+			s->reneg_ts = ri->ts;
+		}
+		return;
+	}
+	/* The first encrypted handshake record after a CCS is the Finished. */
+	s->dir[d].finished = true;
+	s->has_last_hs = true;
+	s->last_hs = TLSD_HS_FINISHED;
+	if (s->state == TLSD_SS_ABBR_SERVER_FINISHED)
+		s->abbreviated = true;
+}
+
+void tlsd_session_record(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_record_info *ri)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+	bool enc = ri->encrypted || ri->type == TLSD_CT_APPLICATION_DATA;
+
+	if (sd->records == 0)
+		sd->first_ts = ri->ts;
+	sd->records++;
+	sd->record_bytes += ri->len;
+	sd->last_ts = ri->ts;
+
+	if (!enc) {
+		if (ri->type < TLSD_CT_CHANGE_CIPHER_SPEC || ri->type > TLSD_CT_HEARTBEAT) {
+			s->anomalies++;
+			hist_letter(s, d, 'Q');
+		}
+		return; /* CCS, alerts, handshake and heartbeat come as their own events */
+	}
+	if (s->state == TLSD_SS_IDLE && idle_without_hello(s, M_APP)) {
+		keep_enc(s, d, ri);
+		hist_enc(s, d);
+		return;
+	}
+	keep_enc(s, d, ri);
+	switch (ri->type) {
+	case TLSD_CT_ALERT:
+		note_alert(s, d, true, 0, 0, ri->off, ri->ts);
+		break;
+	case TLSD_CT_HANDSHAKE:
+		if (s->state == TLSD_SS_ESTABLISHED && !s->renegotiation)
+			hist_sym(s, '%');
+		hist_enc(s, d);
+		on_enc_handshake(s, d, ri);
+		break;
+	case TLSD_CT_CHANGE_CIPHER_SPEC:
+		/* Under the old keys: only inside a renegotiation. */
+		hist_enc(s, d);
+		if (s->state != TLSD_SS_ESTABLISHED)
+			unexpected(s, d, M_CCS);
+		break;
+	case TLSD_CT_APPLICATION_DATA:
+		hist_enc(s, d);
+		on_app_record(s, d, ri);
+		break;
+	case TLSD_CT_HEARTBEAT:
+		hist_letter(s, d, 'B');
+		break;
+	default:
+		s->anomalies++;
+		hist_letter(s, d, 'Q');
+		break;
+	}
+}
+
+bool tlsd_session_ccs(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, tlsd_time_ns ts)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+	bool tls13 = s->has_sh ? is_tls13(s) : (s->ch_parsed && offered_tls13(&s->ch));
+
+	(void)off;
+	hist_letter(s, d, 'I');
+	if (!sd->ccs) {
+		sd->ccs = true;
+		sd->ccs_ts = ts;
+	}
+	if (tls13) {
+		(void)step(s, d, M_CCS13, ts);
+		return false;
+	}
+	if (step(s, d, M_CCS, ts) && s->state == TLSD_SS_ABBR_SERVER_CCS)
+		s->abbreviated = true;
+	sd->encrypted = true;
+	return true;
+}
+
+void tlsd_session_heartbeat(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, uint16_t len)
+{
+	(void)off;
+	(void)len;
+	s->dir[d].heartbeats++;
+	hist_letter(s, d, 'B');
+}
+
+void tlsd_session_anomaly(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_anomaly a,
+			  uint64_t off, const char *what)
+{
+	(void)d;
+	(void)off;
+	(void)what;
+	s->anomalies++;
+	switch (a) {
+	case TLSD_ANOM_CAPTURE_SNAPLEN:
+	case TLSD_ANOM_CAPTURE_GAP:
+	case TLSD_ANOM_CAPTURE_MIDSTREAM:
+	case TLSD_ANOM_CAPTURE_CAP_FLOWS:
+	case TLSD_ANOM_CAPTURE_CAP_REASM:
+	case TLSD_ANOM_CAPTURE_CAP_DEPTH:
+	case TLSD_ANOM_CAPTURE_CAP_HANDSHAKE:
+		if (s->capture_defects++ == 0)
+			s->first_capture_defect = a;
+		if (a == TLSD_ANOM_CAPTURE_MIDSTREAM)
+			s->midstream = true;
+		break;
+	default:
+		break;
+	}
+}
+
+void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_framing why,
+			       uint64_t off, const uint8_t *sample, size_t sample_len)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+	size_t n = TLSD_MIN(sample_len, sizeof(sd->sample));
+
+	if (sd->framing != TLSD_FRAMING_OK)
+		return;
+	sd->framing = why;
+	sd->framing_off = off;
+	if (sample && n)
+		memcpy(sd->sample, sample, n);
+	sd->sample_len = (uint8_t)n;
+	switch (why) {
+	case TLSD_FRAMING_NOT_TLS:
+	case TLSD_FRAMING_DESYNC:
+		s->anomalies++;
+		hist_letter(s, d, 'Q');
+		if (why == TLSD_FRAMING_NOT_TLS && s->state == TLSD_SS_IDLE && !s->syn_seen &&
+		    !s->has_ch)
+			s->midstream = true;
+		break;
+	case TLSD_FRAMING_GAP:
+		if (!sd->gap) {
+			sd->gap = true;
+			sd->gap_off = off;
+			sd->gap_in_handshake = !tlsd_session_handshake_over(s);
+		}
+		break;
+	case TLSD_FRAMING_OVERFLOW:
+		if (s->capture_defects++ == 0)
+			s->first_capture_defect = TLSD_ANOM_CAPTURE_CAP_HANDSHAKE;
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- TCP ---------------------------------------------------------------- */
+
+void tlsd_session_tcp_fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+
+	if (sd->fin)
+		return;
+	sd->fin = true;
+	sd->fin_ts = ts;
+	hist_sym(s, d == C2S ? '}' : '{');
+}
+
+static tlsd_time_ns abs_ns(tlsd_time_ns v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* Evidence that a RST did not come from the host whose address it carries. */
+static bool rst_evidence(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
+			 const struct tlsd_rst_info *ri, char *why, size_t len)
+{
+	const char *who = d == C2S ? "client" : "server";
+	const struct tlsd_flow_side *side;
+	tlsd_time_ns rtt, near;
+
+	if (!f)
+		return false;
+	side = &f->side[d];
+	if (side->packets >= 1 && side->first_ttl != 0 && side->first_ttl != ri->ttl) {
+		snprintf(why, len, "the RST had %s %u, the %s's own packets %u",
+			 f->ip_version == 6 ? "hop limit" : "TTL", ri->ttl, who, side->first_ttl);
+		return true;
+	}
+	if (f->ip_version == 4 && side->packets >= 3 && side->first_ip_id != 0 && ri->ip_id != 0 &&
+	    side->last_ip_id != side->first_ip_id) {
+		uint16_t fwd = (uint16_t)(ri->ip_id - side->first_ip_id);
+		uint16_t back = (uint16_t)(side->first_ip_id - ri->ip_id);
+
+		if (fwd > side->packets + 2048u && back > 2048u) {
+			snprintf(why, len,
+				 "the RST had IP ID 0x%04x, outside the %s's sequence starting at 0x%04x",
+				 ri->ip_id, who, side->first_ip_id);
+			return true;
+		}
+	}
+	/* Timing: only measurable when the capture sits near the client (the
+	 * SYN-ACK took the RTT, the client's ACK followed at once). */
+	rtt = s->synack_ts - s->syn_ts;
+	near = s->ack3_ts - s->synack_ts;
+	if (d == S2C && s->has_ch && s->syn_ts && s->synack_ts && s->ack3_ts &&
+	    rtt >= TLSD_NS_PER_SEC / 1000 && rtt > 4 * near && ri->ts - s->ch_ts < rtt / 2) {
+		snprintf(why, len,
+			 "the RST came %.3f ms after the ClientHello, sooner than the %.3f ms round trip "
+			 "allows",
+			 (double)(ri->ts - s->ch_ts) / 1e6, (double)rtt / 1e6);
+		return true;
+	}
+	return false;
+}
+
+static void mark_middlebox(struct tlsd_session *s, enum tlsd_dir d)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+
+	sd->rst_middlebox = true;
+	if (sd->rst_hist_pos >= 0 && sd->rst_hist_pos < s->hist_len)
+		s->history[sd->rst_hist_pos] = '#';
+}
+
+void tlsd_session_tcp_rst(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
+			  const struct tlsd_rst_info *ri)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+	struct tlsd_sess_dir *od = &s->dir[tlsd_dir_other(d)];
+
+	if (sd->rst)
+		return;
+	sd->rst = true;
+	sd->rst_ts = ri->ts;
+	sd->rst_info = *ri;
+	sd->rst_hist_pos = s->hist_full ? -1 : (int16_t)s->hist_len;
+	hist_sym(s, d == C2S ? '!' : '|');
+	if (rst_evidence(s, f, d, ri, sd->rst_why, sizeof(sd->rst_why)))
+		mark_middlebox(s, d);
+	/* Resets towards both sides, close together, nothing sent in between:
+	 * a peer never answers a RST with a RST. */
+	if (od->rst && abs_ns(ri->ts - od->rst_ts) < TLSD_NS_PER_SEC &&
+	    s->dir[C2S].last_ts <= od->rst_ts && s->dir[S2C].last_ts <= od->rst_ts) {
+		snprintf(sd->rst_why, sizeof(sd->rst_why),
+			 "both sides received a RST within %.3f ms of each other",
+			 (double)abs_ns(ri->ts - od->rst_ts) / 1e6);
+		memcpy(od->rst_why, sd->rst_why, sizeof(od->rst_why));
+		mark_middlebox(s, d);
+		mark_middlebox(s, tlsd_dir_other(d));
+	}
+}
+
+void tlsd_session_tcp_gap(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, uint64_t len)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+
+	hist_sym(s, '~');
+	if (sd->gap && sd->gap_len)
+		return;
+	sd->gap = true;
+	sd->gap_off = off;
+	sd->gap_len = len;
+	sd->gap_in_handshake = !tlsd_session_handshake_over(s);
+}
+
+void tlsd_session_tcp_end(struct tlsd_session *s, enum tlsd_flow_end how, tlsd_time_ns ts)
+{
+	if (s->ended)
+		return;
+	s->ended = true;
+	s->end_how = how;
+	s->end_ts = ts;
+	if (how == TLSD_FLOW_END_TIMEOUT)
+		hist_sym(s, '@');
+}
+
+bool tlsd_session_handshake_over(const struct tlsd_session *s)
+{
+	if (s->established || s->has_fatal || s->has_close_alert)
+		return true;
+	if (tls13_post_ok(s))
+		return true;
+	return s->dir[C2S].framing != TLSD_FRAMING_OK && s->dir[S2C].framing != TLSD_FRAMING_OK;
+}
+
+/* ---- report ------------------------------------------------------------- */
+
+static void fill_offer(const struct tlsd_session *s, struct tlsd_report *r)
+{
+	const struct tlsd_client_hello *ch = &s->ch;
+
+	if (ch->has_sni) {
+		size_t n = TLSD_MIN((size_t)ch->sni_len, (size_t)TLSD_MAX_SNI);
+
+		r->has_sni = true;
+		r->sni_len = (uint16_t)n;
+		memcpy(r->sni, ch->sni, n);
+		r->sni[n] = '\0';
+	}
+	if (ch->has_supported_versions && ch->n_versions > 0) {
+		for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++)
+			if (!tlsd_is_grease(ch->versions[i]))
+				r->versions_offered[r->n_versions_offered++] = ch->versions[i];
+	}
+	if (r->n_versions_offered == 0) {
+		r->versions_offered[0] = ch->legacy_version;
+		r->n_versions_offered = 1;
+	}
+	r->alpn_offered = ch->alpn;
+	r->n_suites_offered = ch->n_suites_total;
+	r->n_suites_kept = (uint16_t)TLSD_MIN((unsigned)ch->n_suites, (unsigned)TLSD_MAX_SUITES);
+	memcpy(r->suites_offered, ch->suites, r->n_suites_kept * sizeof(r->suites_offered[0]));
+	r->n_groups_offered = (uint8_t)TLSD_MIN((unsigned)ch->n_groups, (unsigned)TLSD_MAX_GROUPS);
+	memcpy(r->groups_offered, ch->groups, r->n_groups_offered * sizeof(r->groups_offered[0]));
+}
+
+static void fill_fingerprints(const struct tlsd_session *s, struct tlsd_report *r)
+{
+	char str[TLSD_JA3_STR_MAX];
+	char md5[TLSD_MD5_HEX_LEN];
+	char ja4[TLSD_JA4_LEN];
+
+	if (s->ch_parsed && !s->ch.sslv2) {
+		if (tlsd_fp_ja3(&s->ch, str, sizeof(str), md5) == 0)
+			snprintf(r->ja3, sizeof(r->ja3), "%s", md5);
+		if (tlsd_fp_ja4(&s->ch, TLSD_JA4_TCP, ja4) == 0)
+			snprintf(r->ja4, sizeof(r->ja4), "%s", ja4);
+	}
+	if (s->sh_parsed && tlsd_fp_ja3s(&s->sh, str, sizeof(str), md5) == 0)
+		snprintf(r->ja3s, sizeof(r->ja3s), "%s", md5);
+}
+
+void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f,
+			 struct tlsd_report *out)
+{
+	struct tlsd_report *r = out;
+
+	memset(r, 0, sizeof(*r));
+	r->rtt = -1;
+	r->time_to_failure = -1;
+	if (f) {
+		r->flow_id = f->id;
+		r->ts_first = f->first_ts;
+		r->ts_last = f->last_ts;
+		r->ip_version = f->ip_version;
+		r->client.addr = f->side[C2S].addr;
+		r->client.port = f->side[C2S].port;
+		r->server.addr = f->side[S2C].addr;
+		r->server.port = f->side[S2C].port;
+		r->roles_guessed = f->roles_guessed;
+		if (f->syn_ts && f->ack3_ts && f->ack3_ts >= f->syn_ts)
+			r->rtt = f->ack3_ts - f->syn_ts;
+	} else if (s->syn_ts && s->ack3_ts && s->ack3_ts >= s->syn_ts) {
+		r->rtt = s->ack3_ts - s->syn_ts;
+	}
+	if (s->ch_parsed)
+		fill_offer(s, r);
+	if (s->has_sh && s->sh_parsed) {
+		r->version = s->version;
+		r->has_cipher = true;
+		r->cipher = s->sh.suite;
+		if (s->sh.has_alpn && s->sh.alpn.n > 0) {
+			r->has_alpn = true;
+			r->alpn = s->sh.alpn;
+		}
+	} else if (s->has_sh) {
+		r->version = s->version;
+	}
+	if (s->sh_parsed && s->version == TLSD_VERSION_TLS13)
+		r->kx_group = s->sh.key_share_group;
+	else if (s->ske_parsed)
+		r->kx_group = s->ske_group;
+	r->client_cert_requested = s->cert_request;
+	r->client_cert_sent = s->cli_cert && !s->cli_cert_empty;
+	fill_fingerprints(s, r);
+	r->resumed = s->abbreviated || s->psk_accepted || (s->sid_resumed && !s->srv_cert);
+	r->has_last_message = s->has_last_hs;
+	r->last_message = s->last_hs;
+	memcpy(r->history, s->history, sizeof(r->history));
+	r->history[sizeof(r->history) - 1] = '\0';
+	r->client_hello_len = s->has_ch ? s->ch_len : 0;
+	r->client_hello_segments = s->has_ch ? s->ch_segments : 0;
+	r->anomalies = s->anomalies;
+	tlsd_diagnose(s, r);
+}

@@ -1,0 +1,987 @@
+/* Unit tests for the verdict and the diagnosis rules: sessions are built by
+ * hand (struct tlsd_session filled directly), one test per catalog row or
+ * rule, no pcaps. */
+#include <check.h>
+#include <string.h>
+
+#include "tlsd/diagnose.h"
+#include "tlsd/tls_names.h"
+
+#define MSEC (TLSD_NS_PER_SEC / 1000)
+#define T0 (INT64_C(1700000000) * TLSD_NS_PER_SEC)
+#define C2S TLSD_DIR_C2S
+#define S2C TLSD_DIR_S2C
+
+/* TLS 1.2 offers: CBC only, and a modern mix. */
+static const uint16_t cbc_suites[] = {0xc014, 0xc013, 0x0035, 0x002f, 0x000a};
+static const uint16_t modern_suites[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc030};
+
+/* A client that sent its hello 1 ms after the TCP handshake. */
+static void base(struct tlsd_session *s, uint16_t max_version)
+{
+	tlsd_session_init(s, NULL);
+	s->tcp_opened = true;
+	s->syn_seen = true;
+	s->syn_ts = T0;
+	s->synack_ts = T0 + MSEC / 10;
+	s->ack3_ts = T0 + MSEC / 5;
+	s->has_ch = true;
+	s->ch_parsed = true;
+	s->ch_ts = T0 + MSEC;
+	s->ch_len = 300;
+	s->ch_records = 1;
+	s->ch_segments = 1;
+	s->ch.legacy_version = TLSD_VERSION_TLS12;
+	if (max_version == TLSD_VERSION_TLS13) {
+		memcpy(s->ch.suites, modern_suites, sizeof(modern_suites));
+		s->ch.n_suites = s->ch.n_suites_total = TLSD_ARRAY_SIZE(modern_suites);
+		s->ch.has_supported_versions = true;
+		s->ch.n_versions = 2;
+		s->ch.versions[0] = TLSD_VERSION_TLS13;
+		s->ch.versions[1] = TLSD_VERSION_TLS12;
+		s->ch.n_groups = 2;
+		s->ch.groups[0] = 0x001d;
+		s->ch.groups[1] = 0x0017;
+		s->ch.n_key_shares = 1;
+		s->ch.key_share_groups[0] = 0x001d;
+		s->ch.key_share_lens[0] = 32;
+	} else {
+		memcpy(s->ch.suites, cbc_suites, sizeof(cbc_suites));
+		s->ch.n_suites = s->ch.n_suites_total = TLSD_ARRAY_SIZE(cbc_suites);
+		s->ch.legacy_version = max_version;
+	}
+	s->state = TLSD_SS_CLIENT_HELLO;
+	s->ended = true;
+	s->end_how = TLSD_FLOW_END_CLOSE;
+	s->end_ts = T0 + 50 * MSEC;
+}
+
+static void server_hello(struct tlsd_session *s, uint16_t version, uint16_t suite)
+{
+	s->has_sh = true;
+	s->sh_parsed = true;
+	s->sh.legacy_version = TLSD_VERSION_TLS12;
+	s->sh.selected_version = version == TLSD_VERSION_TLS13 ? version : 0;
+	s->sh.suite = suite;
+	s->version = version;
+	s->sh_ts = s->ch_ts + MSEC;
+	s->state = version == TLSD_VERSION_TLS13 ? TLSD_SS_TLS13_SERVER_FLIGHT
+						 : TLSD_SS_SERVER_HELLO;
+}
+
+/* The TLS 1.2 server flight: Certificate, ServerKeyExchange, [CR,] Done. */
+static void server_flight12(struct tlsd_session *s, bool cert_request)
+{
+	s->srv_cert = true;
+	s->srv_cert_count = 1;
+	s->srv_cert_len = 1200;
+	s->ske = true;
+	s->cert_request = cert_request;
+	s->srv_done = true;
+	s->state = TLSD_SS_SERVER_DONE;
+}
+
+/* The client's TLS 1.2 answer up to its encrypted Finished. */
+static void client_flight12(struct tlsd_session *s, int certs)
+{
+	if (certs >= 0) {
+		s->cli_cert = true;
+		s->cli_cert_count = (uint32_t)certs;
+		s->cli_cert_empty = certs == 0;
+	}
+	s->cke = true;
+	s->dir[C2S].ccs = true;
+	s->dir[C2S].finished = true;
+	s->state = TLSD_SS_CLIENT_FINISHED;
+}
+
+static void alert(struct tlsd_session *s, enum tlsd_dir d, uint8_t level, uint8_t desc,
+		  tlsd_time_ns ts)
+{
+	struct tlsd_sess_alert a = {
+		.dir = d,
+		.level = level,
+		.desc = desc,
+		.state = s->state,
+		.before_peer_ccs = !s->dir[tlsd_dir_other(d)].ccs,
+		.ts = ts,
+	};
+
+	s->alerts[s->n_alerts_kept++] = a;
+	s->n_alerts++;
+	s->has_fatal = true;
+	s->fatal = a;
+}
+
+static void fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts)
+{
+	s->dir[d].fin = true;
+	s->dir[d].fin_ts = ts;
+}
+
+static void rst(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts, bool middlebox)
+{
+	s->dir[d].rst = true;
+	s->dir[d].rst_ts = ts;
+	s->dir[d].rst_info.ts = ts;
+	s->dir[d].rst_info.ttl = middlebox ? 250 : 64;
+	s->dir[d].rst_middlebox = middlebox;
+	if (middlebox)
+		snprintf(s->dir[d].rst_why, sizeof(s->dir[d].rst_why),
+			 "the RST had TTL 250, the server's own packets 64");
+}
+
+/* TLS 1.3 record counts as the size-based rules see them. */
+static void tls13_flights(struct tlsd_session *s, uint32_t cli_records, uint16_t cli_first)
+{
+	server_hello(s, TLSD_VERSION_TLS13, 0x1302);
+	s->t13.srv_flight = 4;
+	s->t13.srv_flight_last_len = 69;
+	s->dir[S2C].enc_records = 4;
+	if (cli_records) {
+		s->t13.cli_flight = cli_records;
+		s->t13.cli_flight_first_len = cli_first;
+		s->t13.cli_flight_ts = s->sh_ts + MSEC;
+		s->dir[C2S].enc_records = cli_records;
+		s->state = TLSD_SS_TLS13_CLIENT_FLIGHT;
+	}
+}
+
+static void tls13_post(struct tlsd_session *s, uint32_t n, uint16_t first_len)
+{
+	s->t13.post_srv = n;
+	s->t13.post_srv_first_len = first_len;
+	s->t13.post_srv_first_ts = s->t13.cli_flight_ts + MSEC;
+	s->state = TLSD_SS_TLS13_POST;
+}
+
+static const struct tlsd_diag *find(const struct tlsd_report *r, const char *code)
+{
+	for (unsigned i = 0; i < r->n_diags; i++)
+		if (strcmp(r->diags[i].code, code) == 0)
+			return &r->diags[i];
+	return NULL;
+}
+
+#define ASSERT_DIAG(r, code_, conf)                                                      \
+	do {                                                                                \
+		const struct tlsd_diag *dg_ = find((r), (code_));                            \
+		ck_assert_msg(dg_ != NULL, "missing diagnosis %s (first: %s)", (code_),     \
+			      (r)->n_diags ? (r)->diags[0].code : "none");                  \
+		ck_assert_str_eq(tlsd_confidence_name(dg_->confidence),                     \
+				 tlsd_confidence_name(conf));                               \
+		ck_assert_msg(dg_->text[0] && dg_->evidence[0], "empty text/evidence");     \
+	} while (0)
+
+#define ASSERT_VERDICT(r, out, st, by_, how_)                                                \
+	do {                                                                                     \
+		ck_assert_str_eq(tlsd_outcome_name((r)->outcome), tlsd_outcome_name(out));       \
+		ck_assert_int_eq((r)->failed_step, (st));                                        \
+		ck_assert_str_eq(tlsd_party_name((r)->term_by), tlsd_party_name(by_));          \
+		ck_assert_str_eq(tlsd_how_name((r)->term_how), tlsd_how_name(how_));            \
+	} while (0)
+
+static void report(const struct tlsd_session *s, struct tlsd_report *r)
+{
+	tlsd_session_report(s, NULL, r);
+}
+
+/* Row 1: TLS 1.2 offer of CBC suites only, server handshake_failure. */
+START_TEST(tc_no_shared_cipher)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+	const struct tlsd_diag *dg;
+
+	base(&s, TLSD_VERSION_TLS12);
+	alert(&s, S2C, 2, 40, s.ch_ts + MSEC / 2);
+	fin(&s, C2S, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ck_assert(r.has_alert);
+	ck_assert_int_eq(r.alert.code, 40);
+	ck_assert_int_eq(r.alert.sender, TLSD_PARTY_SERVER);
+	ck_assert(!r.alert.encrypted);
+	ASSERT_DIAG(&r, "no_shared_cipher", TLSD_CONF_LIKELY);
+	dg = find(&r, "no_shared_cipher");
+	ck_assert_ptr_nonnull(strstr(dg->text, "only CBC"));
+	ck_assert_ptr_nonnull(strstr(dg->evidence, "CBC only: 5"));
+	ck_assert_ptr_nonnull(strstr(dg->evidence, "handshake_failure"));
+	ck_assert_str_eq(r.diags[0].code, "no_shared_cipher");
+	ck_assert_int_eq(r.time_to_failure, MSEC / 2);
+}
+END_TEST
+
+/* A TLS 1.3 offer refused with 40: cipher or group, both possible. */
+START_TEST(tc_tls13_offer_handshake_failure)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	alert(&s, S2C, 2, 40, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "no_shared_cipher", TLSD_CONF_POSSIBLE);
+	ASSERT_DIAG(&r, "no_shared_group", TLSD_CONF_POSSIBLE);
+}
+END_TEST
+
+/* Row 2: server protocol_version after the ClientHello. */
+START_TEST(tc_version_server)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS10);
+	alert(&s, S2C, 2, 70, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "protocol_version_mismatch", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "TLS 1.0"));
+}
+END_TEST
+
+/* OpenSSL answers a TLS 1.0-only client with internal_error. */
+START_TEST(tc_version_old_client_internal_error)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS10);
+	alert(&s, S2C, 2, 80, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_DIAG(&r, "protocol_version_mismatch", TLSD_CONF_LIKELY);
+	ASSERT_DIAG(&r, "alert_internal_error", TLSD_CONF_CERTAIN);
+	ck_assert_str_eq(r.diags[0].code, "protocol_version_mismatch");
+}
+END_TEST
+
+/* Row 3: TLS 1.3-only client, server chose TLS 1.2, client protocol_version. */
+START_TEST(tc_version_client)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.ch.n_versions = 1;
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, false);
+	alert(&s, C2S, 2, 70, s.sh_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "protocol_version_mismatch", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "server chose TLS 1.2"));
+	ck_assert_ptr_nonnull(strstr(r.diags[0].text, "TLS 1.2"));
+	ck_assert_int_eq(r.version, TLSD_VERSION_TLS12);
+}
+END_TEST
+
+/* Row 4: CertificateRequest, empty client Certificate, server alert. */
+START_TEST(tc_client_cert_required_tls12)
+{
+	static const uint8_t codes[] = {40, 42, 116, 50};
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, true);
+	client_flight12(&s, 0);
+	alert(&s, S2C, 2, codes[_i], s.sh_ts + 2 * MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "client_certificate_required", TLSD_CONF_CERTAIN);
+	ck_assert_str_eq(r.diags[0].code, "client_certificate_required");
+	ck_assert(r.client_cert_requested);
+	ck_assert(!r.client_cert_sent);
+}
+END_TEST
+
+/* ... and a server that just closes. */
+START_TEST(tc_client_cert_required_close)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, true);
+	client_flight12(&s, 0);
+	fin(&s, S2C, s.sh_ts + 3 * MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_SERVER,
+		       TLSD_HOW_CLOSE);
+	ASSERT_DIAG(&r, "client_certificate_required", TLSD_CONF_LIKELY);
+	ck_assert(!r.has_alert);
+}
+END_TEST
+
+/* Row 5: TLS 1.3, small client flight, one 19-byte server record, FIN. */
+START_TEST(tc_client_cert_required_tls13)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	tls13_flights(&s, 3, 25);
+	tls13_post(&s, 1, 19);
+	fin(&s, S2C, s.t13.post_srv_first_ts + MSEC / 10);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ck_assert(r.has_alert);
+	ck_assert(r.alert.encrypted);
+	ck_assert_int_eq(r.alert.sender, TLSD_PARTY_SERVER);
+	ck_assert_int_eq(r.alert.code, 0);
+	ASSERT_DIAG(&r, "client_certificate_required", TLSD_CONF_LIKELY);
+}
+END_TEST
+
+/* Row 25 (TLS 1.3): the client's flight carried a certificate. */
+START_TEST(tc_client_cert_rejected_tls13)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	tls13_flights(&s, 3, 885);
+	tls13_post(&s, 1, 19);
+	fin(&s, S2C, s.t13.post_srv_first_ts + MSEC / 10);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "client_certificate_rejected", TLSD_CONF_LIKELY);
+	ck_assert(!find(&r, "client_certificate_required"));
+}
+END_TEST
+
+/* CCM_8 suites make the encrypted alert 11 bytes. */
+START_TEST(tc_tls13_ccm8_alert_len)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	tls13_flights(&s, 2, 17);
+	s.sh.suite = 0x1305; /* TLS_AES_128_CCM_8_SHA256 */
+	ck_assert_int_eq(tlsd_session_tls13_alert_len(&s), 11);
+	tls13_post(&s, 1, 11);
+	fin(&s, S2C, s.t13.post_srv_first_ts + MSEC);
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_FAILED);
+}
+END_TEST
+
+/* Row 6: client unknown_ca after the server's certificate. */
+START_TEST(tc_server_cert_untrusted)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, false);
+	alert(&s, C2S, 2, 48, s.sh_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "server_certificate_untrusted", TLSD_CONF_CERTAIN);
+	ck_assert_str_eq(r.diags[0].code, "server_certificate_untrusted");
+}
+END_TEST
+
+/* Row 7: TLS 1.3, OpenSSL client's plaintext unknown_ca. */
+START_TEST(tc_server_cert_untrusted_tls13_plain)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	tls13_flights(&s, 0, 0);
+	alert(&s, C2S, 2, 48, s.sh_ts + MSEC);
+	fin(&s, C2S, s.sh_ts + 2 * MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "server_certificate_untrusted", TLSD_CONF_CERTAIN);
+}
+END_TEST
+
+/* Row 7: TLS 1.3, the client's encrypted alert right after the server's flight. */
+START_TEST(tc_server_cert_rejected_tls13_encrypted)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	tls13_flights(&s, 1, 19);
+	fin(&s, C2S, s.t13.cli_flight_ts + MSEC / 10);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_ALERT);
+	ck_assert(r.alert.encrypted);
+	ck_assert_int_eq(r.alert.sender, TLSD_PARTY_CLIENT);
+	ASSERT_DIAG(&r, "server_certificate_rejected", TLSD_CONF_LIKELY);
+}
+END_TEST
+
+/* Client bad_certificate / certificate_unknown: rejected, likely. */
+START_TEST(tc_server_cert_rejected_tls12)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, false);
+	alert(&s, C2S, 2, 42 + (uint8_t)_i, s.sh_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "server_certificate_rejected", TLSD_CONF_LIKELY);
+}
+END_TEST
+
+/* A client that closes right after the server's certificate flight. */
+START_TEST(tc_client_abort_after_certificate)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, false);
+	fin(&s, C2S, s.sh_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_CLOSE);
+	ASSERT_DIAG(&r, "server_certificate_rejected", TLSD_CONF_POSSIBLE);
+}
+END_TEST
+
+/* Rows 11, 12, 13: alerts that name their cause. */
+START_TEST(tc_unrecognized_name)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.ch.has_sni = true;
+	memcpy(s.ch.sni, "bad.example", 11);
+	s.ch.sni_len = 11;
+	alert(&s, S2C, 2, 112, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "unrecognized_name", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "\"bad.example\""));
+	ck_assert(r.has_sni);
+	ck_assert_int_eq(r.sni_len, 11);
+}
+END_TEST
+
+START_TEST(tc_no_application_protocol)
+{
+	static const uint8_t alpn[] = {2, 'h', '2'};
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.ch.has_alpn = true;
+	memcpy(s.ch.alpn.data, alpn, sizeof(alpn));
+	s.ch.alpn.used = sizeof(alpn);
+	s.ch.alpn.n = s.ch.alpn.total = 1;
+	alert(&s, S2C, 2, 120, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "no_application_protocol", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "\"h2\""));
+}
+END_TEST
+
+START_TEST(tc_inappropriate_fallback)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS11);
+	s.ch.fallback_scsv = true;
+	alert(&s, S2C, 2, 86, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "inappropriate_fallback", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "TLS_FALLBACK_SCSV: yes"));
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "TLS 1.1"));
+}
+END_TEST
+
+/* Row 14/17: TLS 1.3 (after an HRR) with tickets after the client's flight. */
+START_TEST(tc_tls13_established)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.has_hrr = true;
+	s.hrr.is_hrr = true;
+	s.hrr.key_share_group = 0x0017;
+	tls13_flights(&s, 2, 69);
+	tls13_post(&s, 3, 250);
+	fin(&s, S2C, s.t13.post_srv_first_ts + 2 * MSEC);
+	fin(&s, C2S, s.t13.post_srv_first_ts + 3 * MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_ESTABLISHED, TLSD_STEP_NONE, TLSD_PARTY_SERVER,
+		       TLSD_HOW_CLOSE);
+	ck_assert_int_eq(r.n_diags, 0);
+	ck_assert_int_eq(r.time_to_failure, -1);
+}
+END_TEST
+
+/* No tickets: a normal close after the client's flight is established. */
+START_TEST(tc_tls13_no_ticket_close)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	tls13_flights(&s, 1, 53);
+	fin(&s, C2S, s.t13.cli_flight_ts + 5 * MSEC);
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	/* ... but a reset right after the flight is a failure at finished. */
+	s.dir[C2S].fin = false;
+	rst(&s, S2C, s.t13.cli_flight_ts + MSEC, false);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_FINISHED, TLSD_PARTY_SERVER,
+		       TLSD_HOW_RESET);
+	ASSERT_DIAG(&r, "finished_verification_failed", TLSD_CONF_POSSIBLE);
+}
+END_TEST
+
+/* Row 15: HRR then handshake_failure; client illegal_parameter after an
+ * HRR for a group it never offered. */
+START_TEST(tc_no_shared_group)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.has_hrr = true;
+	s.hrr.is_hrr = true;
+	s.hrr.key_share_group = 0x0018;
+	s.state = TLSD_SS_CLIENT_HELLO2;
+	alert(&s, S2C, 2, 40, s.ch_ts + 2 * MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "no_shared_group", TLSD_CONF_LIKELY);
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.has_hrr = true;
+	s.hrr.is_hrr = true;
+	s.hrr.key_share_group = 0x0018;
+	s.state = TLSD_SS_HELLO_RETRY;
+	alert(&s, C2S, 2, 47, s.ch_ts + 2 * MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "no_shared_group", TLSD_CONF_CERTAIN);
+}
+END_TEST
+
+/* Row 16: TLS 1.2 success, data, encrypted close_notify, FIN. */
+START_TEST(tc_tls12_established_close)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, false);
+	client_flight12(&s, -1);
+	s.dir[S2C].ccs = true;
+	s.dir[S2C].finished = true;
+	s.state = TLSD_SS_ESTABLISHED;
+	s.established = true;
+	s.has_closing_alert = true;
+	s.closing_alert = (struct tlsd_sess_alert){
+		.dir = S2C, .encrypted = true, .state = TLSD_SS_ESTABLISHED, .ts = s.ch_ts + 9 * MSEC};
+	fin(&s, C2S, s.ch_ts + 11 * MSEC);
+	fin(&s, S2C, s.ch_ts + 10 * MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_ESTABLISHED, TLSD_STEP_NONE, TLSD_PARTY_SERVER,
+		       TLSD_HOW_CLOSE);
+	ck_assert(r.has_alert);
+	ck_assert(r.alert.encrypted);
+	ck_assert_int_eq(r.n_diags, 0);
+	ck_assert(!r.resumed);
+	ck_assert_int_eq(r.cipher, 0xc02f);
+}
+END_TEST
+
+/* Row 18: abbreviated handshake / PSK. */
+START_TEST(tc_resumed)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	s.abbreviated = true;
+	s.state = TLSD_SS_ESTABLISHED;
+	s.established = true;
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ck_assert(r.resumed);
+	ck_assert_int_eq(r.term_how, TLSD_HOW_CLOSE); /* end CLOSE without FIN events */
+
+	base(&s, TLSD_VERSION_TLS13);
+	tls13_flights(&s, 1, 69);
+	s.psk_accepted = true;
+	tls13_post(&s, 1, 250);
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ck_assert(r.resumed);
+}
+END_TEST
+
+/* Row 19: the server answers with HTTP. */
+START_TEST(tc_server_not_tls)
+{
+	static const char http[] = "HTTP/1.1 400 Bad Request\r\n";
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.dir[S2C].framing = TLSD_FRAMING_NOT_TLS;
+	memcpy(s.dir[S2C].sample, http, sizeof(http) - 1);
+	s.dir[S2C].sample_len = sizeof(http) - 1;
+	fin(&s, S2C, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_CLOSE);
+	ASSERT_DIAG(&r, "server_not_tls", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "HTTP/1.1 400 Bad Request\\x0d\\x0a"));
+}
+END_TEST
+
+/* Row 20: plain text to a TLS server, which answers with an alert. */
+START_TEST(tc_client_not_tls)
+{
+	static const char get[] = "GET / HTTP/1.1\r\n";
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	tlsd_session_init(&s, NULL);
+	s.syn_seen = true;
+	s.dir[C2S].framing = TLSD_FRAMING_NOT_TLS;
+	memcpy(s.dir[C2S].sample, get, sizeof(get) - 1);
+	s.dir[C2S].sample_len = sizeof(get) - 1;
+	alert(&s, S2C, 2, 10, T0 + MSEC);
+	fin(&s, S2C, T0 + 2 * MSEC);
+	s.ended = true;
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CLIENT_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "client_not_tls", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "GET / HTTP/1.1"));
+}
+END_TEST
+
+/* Row 21: no answer, then the client gives up; or idle timeout; or the
+ * capture ends (soon: incomplete; late: no response, likely). */
+START_TEST(tc_server_no_response)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	fin(&s, C2S, s.ch_ts + 2 * TLSD_NS_PER_SEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_CLOSE);
+	ASSERT_DIAG(&r, "server_no_response", TLSD_CONF_CERTAIN);
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.end_how = TLSD_FLOW_END_TIMEOUT;
+	s.end_ts = s.ch_ts + 120 * TLSD_NS_PER_SEC;
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_UNKNOWN,
+		       TLSD_HOW_TIMEOUT);
+	ASSERT_DIAG(&r, "server_no_response", TLSD_CONF_CERTAIN);
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.end_how = TLSD_FLOW_END_CAPTURE_END;
+	s.end_ts = s.ch_ts + 300 * MSEC;
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_INCOMPLETE, TLSD_STEP_NONE, TLSD_PARTY_UNKNOWN,
+		       TLSD_HOW_CAPTURE_END);
+	ASSERT_DIAG(&r, "capture_incomplete", TLSD_CONF_CERTAIN);
+
+	s.end_ts = s.ch_ts + 3 * TLSD_NS_PER_SEC;
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_UNKNOWN,
+		       TLSD_HOW_CAPTURE_END);
+	ASSERT_DIAG(&r, "server_no_response", TLSD_CONF_LIKELY);
+}
+END_TEST
+
+/* Row 22: reset after the ClientHello, from the server's address or not. */
+START_TEST(tc_reset_after_client_hello)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	rst(&s, S2C, s.ch_ts + MSEC, false);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_RESET);
+	ASSERT_DIAG(&r, "reset_after_client_hello", TLSD_CONF_CERTAIN);
+	ck_assert(!find(&r, "middlebox_reset"));
+	ck_assert(!find(&r, "large_client_hello"));
+
+	base(&s, TLSD_VERSION_TLS13);
+	rst(&s, S2C, s.ch_ts + 50 * MSEC, true);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_MIDDLEBOX,
+		       TLSD_HOW_RESET);
+	ASSERT_DIAG(&r, "reset_after_client_hello", TLSD_CONF_CERTAIN);
+	ASSERT_DIAG(&r, "middlebox_reset", TLSD_CONF_LIKELY);
+	ck_assert_ptr_nonnull(strstr(find(&r, "middlebox_reset")->evidence, "TTL 250"));
+}
+END_TEST
+
+/* Row 23: a ClientHello over two segments, then a reset. */
+START_TEST(tc_large_client_hello)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.ch_len = 1800;
+	s.ch_segments = 2;
+	s.ch.key_share_groups[0] = 0x11ec;
+	s.ch.key_share_lens[0] = 1216;
+	rst(&s, S2C, s.ch_ts + MSEC, true);
+	report(&s, &r);
+	ASSERT_DIAG(&r, "reset_after_client_hello", TLSD_CONF_CERTAIN);
+	ASSERT_DIAG(&r, "middlebox_reset", TLSD_CONF_LIKELY);
+	ASSERT_DIAG(&r, "large_client_hello", TLSD_CONF_POSSIBLE);
+	ck_assert_ptr_nonnull(strstr(find(&r, "large_client_hello")->evidence, "1800 bytes in 2"));
+	ck_assert_int_eq(r.client_hello_len, 1800);
+	ck_assert_int_eq(r.client_hello_segments, 2);
+}
+END_TEST
+
+/* Row 25: the server rejects the client's certificate. */
+START_TEST(tc_client_cert_rejected)
+{
+	static const uint8_t codes[] = {42, 43, 44, 45, 46, 48};
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, true);
+	client_flight12(&s, 2);
+	alert(&s, S2C, 2, codes[_i], s.sh_ts + 2 * MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "client_certificate_rejected", TLSD_CONF_CERTAIN);
+	ck_assert(!find(&r, "client_certificate_required"));
+	ck_assert(r.client_cert_sent);
+}
+END_TEST
+
+/* Row 26: bad_record_mac / decrypt_error after the CCS. */
+START_TEST(tc_finished_failed)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, false);
+	client_flight12(&s, -1);
+	alert(&s, S2C, 2, _i ? 51 : 20, s.sh_ts + 2 * MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_FINISHED, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "finished_verification_failed", TLSD_CONF_CERTAIN);
+}
+END_TEST
+
+/* Close or reset right after the client's Finished flight (no alert). */
+START_TEST(tc_reset_after_finished)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, false);
+	client_flight12(&s, -1);
+	rst(&s, S2C, s.sh_ts + 2 * MSEC, false);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_FINISHED, TLSD_PARTY_SERVER,
+		       TLSD_HOW_RESET);
+	ASSERT_DIAG(&r, "finished_verification_failed", TLSD_CONF_POSSIBLE);
+}
+END_TEST
+
+/* decrypt_error before any CCS (the ServerKeyExchange signature) and
+ * illegal_parameter after the ServerKeyExchange: key_exchange. */
+START_TEST(tc_key_exchange)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, false);
+	alert(&s, C2S, 2, _i ? 47 : 51, s.sh_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_KEY_EXCHANGE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, _i ? "alert_illegal_parameter" : "alert_decrypt_error",
+		    TLSD_CONF_CERTAIN);
+	ck_assert(!find(&r, "finished_verification_failed"));
+}
+END_TEST
+
+/* Row 27: capture began mid-connection; a gap inside the handshake. */
+START_TEST(tc_capture_incomplete)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	tlsd_session_init(&s, NULL);
+	s.midstream = true;
+	s.dir[C2S].enc_records = 5;
+	s.dir[S2C].enc_records = 5;
+	s.ended = true;
+	s.end_how = TLSD_FLOW_END_CAPTURE_END;
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_INCOMPLETE, TLSD_STEP_NONE, TLSD_PARTY_UNKNOWN,
+		       TLSD_HOW_CAPTURE_END);
+	ASSERT_DIAG(&r, "capture_incomplete", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "mid-connection"));
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	s.dir[S2C].gap = true;
+	s.dir[S2C].gap_in_handshake = true;
+	s.dir[S2C].gap_off = 100;
+	s.dir[S2C].gap_len = 1448;
+	s.dir[S2C].framing = TLSD_FRAMING_GAP;
+	fin(&s, C2S, s.sh_ts + MSEC);
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_INCOMPLETE);
+	ck_assert_int_eq(r.failed_step, TLSD_STEP_NONE);
+	ASSERT_DIAG(&r, "capture_incomplete", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "1448 bytes missing"));
+}
+END_TEST
+
+/* Row 28: any other alert; a malformed hello refused with decode_error. */
+START_TEST(tc_other_alert)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	s.ch_parsed = false;
+	s.ch_err.field = "extensions";
+	s.ch_err.off = 77;
+	alert(&s, S2C, 2, 50, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CLIENT_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ASSERT_DIAG(&r, "alert_decode_error", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "malformed at extensions"));
+
+	base(&s, TLSD_VERSION_TLS12);
+	alert(&s, S2C, 2, 200, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_DIAG(&r, "alert_unknown_200", TLSD_CONF_CERTAIN);
+}
+END_TEST
+
+/* A warning alert does not end the handshake; close_notify before
+ * completion is the close. */
+START_TEST(tc_close_notify_before_completion)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, false);
+	s.has_close_alert = true;
+	s.close_alert = (struct tlsd_sess_alert){
+		.dir = C2S, .level = 1, .desc = 0, .state = s.state, .ts = s.sh_ts + MSEC};
+	fin(&s, C2S, s.sh_ts + 2 * MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_CLOSE);
+	ck_assert(r.has_alert);
+	ck_assert_int_eq(r.alert.level, 1);
+	ck_assert_int_eq(r.alert.code, 0);
+}
+END_TEST
+
+Suite *diagnose_suite(void);
+
+Suite *diagnose_suite(void)
+{
+	Suite *s = suite_create("diagnose");
+	TCase *tc = tcase_create("rules");
+
+	tcase_add_test(tc, tc_no_shared_cipher);
+	tcase_add_test(tc, tc_tls13_offer_handshake_failure);
+	tcase_add_test(tc, tc_version_server);
+	tcase_add_test(tc, tc_version_old_client_internal_error);
+	tcase_add_test(tc, tc_version_client);
+	tcase_add_loop_test(tc, tc_client_cert_required_tls12, 0, 4);
+	tcase_add_test(tc, tc_client_cert_required_close);
+	tcase_add_test(tc, tc_client_cert_required_tls13);
+	tcase_add_test(tc, tc_client_cert_rejected_tls13);
+	tcase_add_test(tc, tc_tls13_ccm8_alert_len);
+	tcase_add_test(tc, tc_server_cert_untrusted);
+	tcase_add_test(tc, tc_server_cert_untrusted_tls13_plain);
+	tcase_add_test(tc, tc_server_cert_rejected_tls13_encrypted);
+	tcase_add_loop_test(tc, tc_server_cert_rejected_tls12, 0, 5);
+	tcase_add_test(tc, tc_client_abort_after_certificate);
+	tcase_add_test(tc, tc_unrecognized_name);
+	tcase_add_test(tc, tc_no_application_protocol);
+	tcase_add_test(tc, tc_inappropriate_fallback);
+	tcase_add_test(tc, tc_tls13_established);
+	tcase_add_test(tc, tc_tls13_no_ticket_close);
+	tcase_add_test(tc, tc_no_shared_group);
+	tcase_add_test(tc, tc_tls12_established_close);
+	tcase_add_test(tc, tc_resumed);
+	tcase_add_test(tc, tc_server_not_tls);
+	tcase_add_test(tc, tc_client_not_tls);
+	tcase_add_test(tc, tc_server_no_response);
+	tcase_add_test(tc, tc_reset_after_client_hello);
+	tcase_add_test(tc, tc_large_client_hello);
+	tcase_add_loop_test(tc, tc_client_cert_rejected, 0, 6);
+	tcase_add_loop_test(tc, tc_finished_failed, 0, 2);
+	tcase_add_test(tc, tc_reset_after_finished);
+	tcase_add_loop_test(tc, tc_key_exchange, 0, 2);
+	tcase_add_test(tc, tc_capture_incomplete);
+	tcase_add_test(tc, tc_other_alert);
+	tcase_add_test(tc, tc_close_notify_before_completion);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,971 @@
+/* Unit tests for the handshake state machine: sequences of synthetic framer
+ * and TCP events (hand-built ClientHello/ServerHello bodies) in wire order,
+ * checked through the session facts and the finished report. */
+#include <check.h>
+#include <string.h>
+
+#include "tlsd/diagnose.h"
+#include "tlsd/session_facts.h"
+
+#define MSEC (TLSD_NS_PER_SEC / 1000)
+#define T0 (INT64_C(1700000000) * TLSD_NS_PER_SEC)
+#define C2S TLSD_DIR_C2S
+#define S2C TLSD_DIR_S2C
+
+/* ---- a tiny byte builder for hello bodies ---------------------------------- */
+
+struct bb {
+	uint8_t b[1024];
+	size_t n;
+};
+
+static void u8(struct bb *b, unsigned v)
+{
+	ck_assert_uint_lt(b->n, sizeof(b->b));
+	b->b[b->n++] = (uint8_t)v;
+}
+
+static void u16(struct bb *b, unsigned v)
+{
+	u8(b, v >> 8);
+	u8(b, v);
+}
+
+static void fill(struct bb *b, unsigned v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		u8(b, v);
+}
+
+static size_t open16(struct bb *b)
+{
+	size_t at = b->n;
+
+	u16(b, 0);
+	return at;
+}
+
+static void close16(struct bb *b, size_t at)
+{
+	size_t len = b->n - at - 2;
+
+	b->b[at] = (uint8_t)(len >> 8);
+	b->b[at + 1] = (uint8_t)len;
+}
+
+struct hello_opts {
+	bool tls13;          /* supported_versions 1.3 + 1.2, key_share */
+	uint8_t sid;         /* session id byte (32 bytes of it); 0 = empty */
+	uint16_t ks_group;   /* SH key_share / HRR selected group */
+	bool hrr;            /* the HelloRetryRequest random */
+	bool psk;            /* SH pre_shared_key */
+	uint16_t suite;      /* SH */
+};
+
+/* ClientHello (RFC 8446 4.1.2 layout). */
+static void client_hello(struct bb *b, const struct hello_opts *o)
+{
+	size_t exts, e, l;
+
+	b->n = 0;
+	u16(b, 0x0303);
+	fill(b, 0x11, 32);
+	if (o->sid) {
+		u8(b, 32);
+		fill(b, o->sid, 32);
+	} else {
+		u8(b, 0);
+	}
+	l = open16(b);
+	u16(b, 0x1301);
+	u16(b, 0xc02f);
+	u16(b, 0x009c);
+	close16(b, l);
+	u8(b, 1);
+	u8(b, 0);
+	exts = open16(b);
+	/* server_name: "example.com" */
+	u16(b, 0);
+	e = open16(b);
+	l = open16(b);
+	u8(b, 0);
+	u16(b, 11);
+	memcpy(b->b + b->n, "example.com", 11);
+	b->n += 11;
+	close16(b, l);
+	close16(b, e);
+	/* supported_groups: x25519, secp256r1 */
+	u16(b, 10);
+	e = open16(b);
+	l = open16(b);
+	u16(b, 0x001d);
+	u16(b, 0x0017);
+	close16(b, l);
+	close16(b, e);
+	if (o->tls13) {
+		/* supported_versions: GREASE, TLS 1.3, TLS 1.2 */
+		u16(b, 43);
+		e = open16(b);
+		u8(b, 6);
+		u16(b, 0x0a0a);
+		u16(b, 0x0304);
+		u16(b, 0x0303);
+		close16(b, e);
+		/* key_share: x25519 */
+		u16(b, 51);
+		e = open16(b);
+		l = open16(b);
+		u16(b, 0x001d);
+		u16(b, 32);
+		fill(b, 0x22, 32);
+		close16(b, l);
+		close16(b, e);
+	}
+	close16(b, exts);
+}
+
+static const uint8_t hrr_random[32] = {
+	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+	0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
+
+/* ServerHello / HelloRetryRequest (RFC 8446 4.1.3 layout). */
+static void server_hello(struct bb *b, const struct hello_opts *o)
+{
+	size_t exts, e;
+
+	b->n = 0;
+	u16(b, 0x0303);
+	if (o->hrr) {
+		memcpy(b->b + b->n, hrr_random, 32);
+		b->n += 32;
+	} else {
+		fill(b, 0x33, 32);
+	}
+	if (o->sid) {
+		u8(b, 32);
+		fill(b, o->sid, 32);
+	} else {
+		u8(b, 0);
+	}
+	u16(b, o->suite);
+	u8(b, 0);
+	exts = open16(b);
+	if (o->tls13) {
+		u16(b, 43);
+		u16(b, 2);
+		u16(b, 0x0304);
+		u16(b, 51);
+		e = open16(b);
+		u16(b, o->ks_group);
+		if (!o->hrr) {
+			u16(b, 32);
+			fill(b, 0x44, 32);
+		}
+		close16(b, e);
+		if (o->psk) {
+			u16(b, 41);
+			u16(b, 2);
+			u16(b, 0);
+		}
+	} else {
+		u16(b, 0xff01); /* renegotiation_info, empty */
+		u16(b, 1);
+		u8(b, 0);
+	}
+	close16(b, exts);
+}
+
+/* ---- event drivers ------------------------------------------------------- */
+
+struct drv {
+	struct tlsd_session *s;
+	struct tlsd_flow f;
+	tlsd_time_ns now;
+	uint64_t off[2];
+};
+
+static void drv_init(struct drv *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->s = tlsd_session_new(NULL);
+	ck_assert_ptr_nonnull(d->s);
+	d->now = T0;
+	d->f.syn_ts = T0;
+	d->f.synack_ts = T0 + 10 * MSEC;
+	d->f.ack3_ts = T0 + 10 * MSEC + 20000;
+	d->f.side[C2S].syn = d->f.side[S2C].syn = true;
+	d->f.side[C2S].first_ttl = d->f.side[S2C].first_ttl = 64;
+	d->f.side[C2S].packets = d->f.side[S2C].packets = 3;
+	d->f.ip_version = 4;
+	d->f.id = 7;
+	tlsd_session_tcp_open(d->s, &d->f);
+	d->now += 11 * MSEC;
+}
+
+static void record(struct drv *d, enum tlsd_dir dir, uint8_t type, uint16_t len, bool enc)
+{
+	struct tlsd_record_info ri = {
+		.off = d->off[dir], .ts = d->now, .type = type, .version = 0x0303, .len = len,
+		.encrypted = enc};
+
+	tlsd_session_record(d->s, dir, &ri);
+	d->off[dir] += 5u + len;
+}
+
+static void hs(struct drv *d, enum tlsd_dir dir, uint8_t type, const uint8_t *body, size_t len)
+{
+	struct tlsd_hs_msg m = {
+		.off = d->off[dir], .ts = d->now, .type = type, .len = (uint32_t)len,
+		.body = body, .record_version = 0x0303, .records = 1, .chunks = 1};
+
+	d->now += MSEC / 10;
+	record(d, dir, 22, (uint16_t)(len + 4), false);
+	tlsd_session_handshake(d->s, dir, &m);
+}
+
+static void hs_empty(struct drv *d, enum tlsd_dir dir, uint8_t type)
+{
+	static const uint8_t dummy[4] = {0};
+
+	hs(d, dir, type, dummy, sizeof(dummy));
+}
+
+static void ch(struct drv *d, const struct hello_opts *o)
+{
+	struct bb b;
+
+	client_hello(&b, o);
+	hs(d, C2S, 1, b.b, b.n);
+}
+
+static void sh(struct drv *d, const struct hello_opts *o)
+{
+	struct bb b;
+
+	server_hello(&b, o);
+	hs(d, S2C, 2, b.b, b.n);
+}
+
+static void cert(struct drv *d, enum tlsd_dir dir, bool empty)
+{
+	/* TLS 1.2 Certificate: u24 list of u24-prefixed DER blobs. */
+	static const uint8_t one[] = {0, 0, 10, 0, 0, 7, 0x30, 5, 2, 1, 1, 5, 0};
+	static const uint8_t none[] = {0, 0, 0};
+
+	if (empty)
+		hs(d, dir, 11, none, sizeof(none));
+	else
+		hs(d, dir, 11, one, sizeof(one));
+}
+
+static bool ccs(struct drv *d, enum tlsd_dir dir)
+{
+	d->now += MSEC / 10;
+	record(d, dir, 20, 1, false);
+	return tlsd_session_ccs(d->s, dir, d->off[dir], d->now);
+}
+
+static void enc(struct drv *d, enum tlsd_dir dir, uint8_t type, uint16_t len)
+{
+	d->now += MSEC / 10;
+	record(d, dir, type, len, true);
+}
+
+static void app(struct drv *d, enum tlsd_dir dir, uint16_t len)
+{
+	d->now += MSEC / 10;
+	record(d, dir, 23, len, false); /* type 23 is encrypted whatever the flag */
+}
+
+static void alert(struct drv *d, enum tlsd_dir dir, uint8_t level, uint8_t desc)
+{
+	d->now += MSEC / 10;
+	record(d, dir, 21, 2, false);
+	tlsd_session_alert(d->s, dir, level, desc, d->off[dir], d->now);
+}
+
+static void fin(struct drv *d, enum tlsd_dir dir)
+{
+	d->now += MSEC / 10;
+	tlsd_session_tcp_fin(d->s, dir, d->now);
+}
+
+static void rst(struct drv *d, enum tlsd_dir dir, uint8_t ttl)
+{
+	struct tlsd_rst_info ri = {.ttl = ttl, .ip_id = 0};
+
+	d->now += MSEC / 10;
+	ri.ts = d->now;
+	tlsd_session_tcp_rst(d->s, &d->f, dir, &ri);
+}
+
+static void end(struct drv *d, enum tlsd_flow_end how, struct tlsd_report *r)
+{
+	d->now += MSEC;
+	tlsd_session_tcp_end(d->s, how, d->now);
+	tlsd_session_report(d->s, &d->f, r);
+}
+
+static void drv_free(struct drv *d)
+{
+	tlsd_session_free(d->s);
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+#define ASSERT_PREFIX(s, p) ck_assert_msg(has_prefix((s), (p)), "history \"%s\" lacks prefix \"%s\"", (s), (p))
+
+static const struct hello_opts tls12 = {.suite = 0xc02f};
+static const struct hello_opts tls13 = {.tls13 = true, .sid = 0x55, .ks_group = 0x001d, .suite = 0x1301};
+
+/* TLS 1.2 full handshake with a ticket, data, close: Zeek's CsxknGIti. */
+START_TEST(tc_tls12_full_ok)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls12);
+	ck_assert_int_eq(d.s->state, TLSD_SS_CLIENT_HELLO);
+	sh(&d, &tls12);
+	cert(&d, S2C, false);
+	hs_empty(&d, S2C, 12);
+	hs(&d, S2C, 14, NULL, 0);
+	hs_empty(&d, C2S, 16);
+	ck_assert(ccs(&d, C2S));
+	enc(&d, C2S, 22, 40);
+	ck_assert_int_eq(d.s->state, TLSD_SS_CLIENT_FINISHED);
+	hs_empty(&d, S2C, 4);
+	ck_assert(ccs(&d, S2C));
+	enc(&d, S2C, 22, 40);
+	ck_assert_int_eq(d.s->state, TLSD_SS_ESTABLISHED);
+	ck_assert(tlsd_session_handshake_over(d.s));
+	app(&d, C2S, 78);
+	app(&d, S2C, 104);
+	enc(&d, S2C, 21, 26);
+	enc(&d, C2S, 21, 26);
+	fin(&d, S2C);
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ASSERT_PREFIX(r.history, "CsxknGI");
+	ck_assert_str_eq(r.history, "CsxknGIDtidDdlL{}");
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ck_assert_int_eq(r.failed_step, TLSD_STEP_NONE);
+	ck_assert_int_eq(r.term_how, TLSD_HOW_CLOSE);
+	ck_assert_int_eq(r.term_by, TLSD_PARTY_SERVER);
+	ck_assert_int_eq(r.version, 0x0303);
+	ck_assert_int_eq(r.cipher, 0xc02f);
+	ck_assert(r.has_last_message);
+	ck_assert_int_eq(r.last_message, 20);
+	ck_assert(!r.resumed);
+	ck_assert(r.has_sni);
+	ck_assert_str_eq((const char *)r.sni, "example.com");
+	ck_assert_int_eq(r.n_versions_offered, 1);
+	ck_assert_int_eq(r.versions_offered[0], 0x0303);
+	ck_assert_int_eq(r.rtt, 10 * MSEC + 20000);
+	ck_assert_int_eq(d.s->unexpected, 0);
+	ck_assert_int_eq(r.n_diags, 0);
+	drv_free(&d);
+}
+END_TEST
+
+/* Abbreviated handshakes: session id echo, and a ticket. */
+START_TEST(tc_tls12_resumed)
+{
+	struct hello_opts o = {.suite = 0xc02f, .sid = 0x77};
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &o);
+	sh(&d, &o);
+	if (_i)
+		hs_empty(&d, S2C, 4);
+	ck_assert(ccs(&d, S2C));
+	enc(&d, S2C, 22, 40);
+	ck_assert_int_eq(d.s->state, TLSD_SS_ABBR_SERVER_FINISHED);
+	ck_assert(ccs(&d, C2S));
+	enc(&d, C2S, 22, 40);
+	app(&d, C2S, 78);
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_str_eq(r.history, _i ? "CstidIDD}" : "CsidIDD}");
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ck_assert(r.resumed);
+	ck_assert(d.s->sid_resumed);
+	drv_free(&d);
+}
+END_TEST
+
+/* Client authentication, success. */
+START_TEST(tc_tls12_client_auth_ok)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls12);
+	sh(&d, &tls12);
+	cert(&d, S2C, false);
+	hs_empty(&d, S2C, 12);
+	hs_empty(&d, S2C, 13);
+	hs(&d, S2C, 14, NULL, 0);
+	cert(&d, C2S, false);
+	hs_empty(&d, C2S, 16);
+	hs_empty(&d, C2S, 15);
+	ck_assert(ccs(&d, C2S));
+	enc(&d, C2S, 22, 40);
+	ck_assert(ccs(&d, S2C));
+	enc(&d, S2C, 22, 40);
+	end(&d, TLSD_FLOW_END_CAPTURE_END, &r);
+	ck_assert_str_eq(r.history, "CsxkrnXGYIDid");
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ck_assert_int_eq(r.term_how, TLSD_HOW_CAPTURE_END);
+	ck_assert(r.client_cert_requested);
+	ck_assert(r.client_cert_sent);
+	drv_free(&d);
+}
+END_TEST
+
+/* Zeek's CsxkrnXGIl: empty client certificate, server alert. */
+START_TEST(tc_tls12_client_cert_required)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls12);
+	sh(&d, &tls12);
+	cert(&d, S2C, false);
+	hs_empty(&d, S2C, 12);
+	hs_empty(&d, S2C, 13);
+	hs(&d, S2C, 14, NULL, 0);
+	cert(&d, C2S, true);
+	hs_empty(&d, C2S, 16);
+	ck_assert(ccs(&d, C2S));
+	enc(&d, C2S, 22, 40);
+	alert(&d, S2C, 2, 40);
+	fin(&d, S2C);
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ASSERT_PREFIX(r.history, "CsxkrnXGI");
+	ck_assert_str_eq(r.history, "CsxkrnXGIDl{}");
+	ck_assert(d.s->cli_cert_empty);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_FAILED);
+	ck_assert_int_eq(r.failed_step, TLSD_STEP_CERTIFICATE);
+	ck_assert_int_eq(r.term_how, TLSD_HOW_ALERT);
+	ck_assert_int_eq(r.term_by, TLSD_PARTY_SERVER);
+	ck_assert_str_eq(r.diags[0].code, "client_certificate_required");
+	ck_assert(tlsd_session_handshake_over(d.s));
+	drv_free(&d);
+}
+END_TEST
+
+/* Zeek's Cl: handshake_failure straight after the hello. */
+START_TEST(tc_no_shared_cipher)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls12);
+	alert(&d, S2C, 2, 40);
+	fin(&d, C2S);
+	fin(&d, S2C);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_str_eq(r.history, "Cl}{");
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_FAILED);
+	ck_assert_int_eq(r.failed_step, TLSD_STEP_SERVER_HELLO);
+	ck_assert_int_eq(r.version, 0);
+	ck_assert(!r.has_cipher);
+	ck_assert_str_eq(r.diags[0].code, "no_shared_cipher");
+	drv_free(&d);
+}
+END_TEST
+
+/* The TLS 1.3 server flight, as OpenSSL sends it: EE, Cert, CV, Finished. */
+static void tls13_server_flight(struct drv *d, bool with_ccs)
+{
+	if (with_ccs)
+		ck_assert(!ccs(d, S2C));
+	app(d, S2C, 23);
+	app(d, S2C, 1813);
+	app(d, S2C, 281);
+	app(d, S2C, 69);
+}
+
+START_TEST(tc_tls13_ok)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls13);
+	sh(&d, &tls13);
+	ck_assert_int_eq(d.s->version, 0x0304);
+	ck_assert_int_eq(d.s->state, TLSD_SS_TLS13_SERVER_FLIGHT);
+	tls13_server_flight(&d, true);
+	ck_assert(!ccs(&d, C2S));
+	app(&d, C2S, 53);
+	app(&d, C2S, 71);
+	ck_assert(!tlsd_session_handshake_over(d.s));
+	app(&d, S2C, 250);
+	app(&d, S2C, 250);
+	ck_assert(tlsd_session_handshake_over(d.s));
+	app(&d, S2C, 97);
+	app(&d, S2C, 19);
+	app(&d, C2S, 19);
+	fin(&d, S2C);
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ASSERT_PREFIX(r.history, "Csi");
+	ck_assert_str_eq(r.history, "Csid*IDDd*D{}");
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ck_assert_int_eq(r.term_by, TLSD_PARTY_SERVER);
+	ck_assert_int_eq(r.last_message, 2);
+	ck_assert(!r.resumed);
+	ck_assert_int_eq(r.n_versions_offered, 2); /* GREASE removed */
+	ck_assert_int_eq(r.versions_offered[0], 0x0304);
+	ck_assert_int_eq(r.kx_group, 0x001d);
+	ck_assert_int_eq(d.s->t13.srv_flight, 4);
+	ck_assert_int_eq(d.s->t13.cli_flight, 2);
+	ck_assert_int_eq(d.s->t13.post_srv, 4);
+	ck_assert_int_eq(d.s->unexpected, 0);
+	drv_free(&d);
+}
+END_TEST
+
+/* HelloRetryRequest, second ClientHello, then success. */
+START_TEST(tc_tls13_hrr_ok)
+{
+	struct hello_opts hrr = tls13;
+	struct drv d;
+	struct tlsd_report r;
+
+	hrr.hrr = true;
+	hrr.ks_group = 0x0017;
+	drv_init(&d);
+	ch(&d, &tls13);
+	sh(&d, &hrr);
+	ck_assert_int_eq(d.s->state, TLSD_SS_HELLO_RETRY);
+	ck_assert(!ccs(&d, S2C));
+	ck_assert(!ccs(&d, C2S));
+	ch(&d, &tls13);
+	ck_assert_int_eq(d.s->state, TLSD_SS_CLIENT_HELLO2);
+	sh(&d, &tls13);
+	tls13_server_flight(&d, false);
+	app(&d, C2S, 53);
+	app(&d, S2C, 250);
+	end(&d, TLSD_FLOW_END_CAPTURE_END, &r);
+	ASSERT_PREFIX(r.history, "CjiICs");
+	ck_assert(d.s->has_hrr);
+	ck_assert(d.s->has_ch2);
+	ck_assert_int_eq(d.s->n_client_hellos, 2);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ck_assert_int_eq(d.s->unexpected, 0);
+	drv_free(&d);
+}
+END_TEST
+
+/* PSK resumption: pre_shared_key in the ServerHello. */
+START_TEST(tc_tls13_psk)
+{
+	struct hello_opts o = tls13;
+	struct drv d;
+	struct tlsd_report r;
+
+	o.psk = true;
+	drv_init(&d);
+	ch(&d, &tls13);
+	sh(&d, &o);
+	ck_assert(!ccs(&d, S2C));
+	app(&d, S2C, 23);
+	app(&d, S2C, 53);
+	ck_assert(!ccs(&d, C2S));
+	app(&d, C2S, 53);
+	app(&d, S2C, 250);
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ck_assert(r.resumed);
+	drv_free(&d);
+}
+END_TEST
+
+/* 0-RTT: application data records before the ServerHello. */
+START_TEST(tc_tls13_early_data)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls13);
+	ck_assert(!ccs(&d, C2S));
+	app(&d, C2S, 100);
+	app(&d, C2S, 100);
+	sh(&d, &tls13);
+	tls13_server_flight(&d, false);
+	app(&d, C2S, 21); /* end_of_early_data */
+	app(&d, C2S, 53);
+	app(&d, S2C, 250);
+	end(&d, TLSD_FLOW_END_CAPTURE_END, &r);
+	ck_assert_int_eq(d.s->t13.early_records, 2);
+	ck_assert_int_eq(d.s->t13.cli_flight_first_len, 53);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ck_assert_int_eq(d.s->unexpected, 0);
+	drv_free(&d);
+}
+END_TEST
+
+/* The server answers the client's flight with one 19-byte record, then FIN. */
+START_TEST(tc_tls13_server_encrypted_alert)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls13);
+	sh(&d, &tls13);
+	tls13_server_flight(&d, true);
+	app(&d, S2C, 126); /* CertificateRequest */
+	ck_assert(!ccs(&d, C2S));
+	app(&d, C2S, 25);
+	app(&d, C2S, 53);
+	app(&d, C2S, 71);
+	app(&d, S2C, 19);
+	fin(&d, S2C);
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_int_eq(tlsd_diagnose_tls13(d.s), TLSD_T13_SERVER_ALERT);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_FAILED);
+	ck_assert_int_eq(r.failed_step, TLSD_STEP_CERTIFICATE);
+	ck_assert_int_eq(r.term_how, TLSD_HOW_ALERT);
+	ck_assert_int_eq(r.term_by, TLSD_PARTY_SERVER);
+	ck_assert(r.alert.encrypted);
+	ck_assert_str_eq(r.diags[0].code, "client_certificate_required");
+	drv_free(&d);
+}
+END_TEST
+
+/* The client answers the server's flight with one 19-byte record. */
+START_TEST(tc_tls13_client_encrypted_alert)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls13);
+	sh(&d, &tls13);
+	tls13_server_flight(&d, true);
+	ck_assert(!ccs(&d, C2S));
+	app(&d, C2S, 19);
+	fin(&d, C2S);
+	fin(&d, S2C);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_FAILED);
+	ck_assert_int_eq(r.failed_step, TLSD_STEP_CERTIFICATE);
+	ck_assert_int_eq(r.term_by, TLSD_PARTY_CLIENT);
+	ck_assert(r.alert.encrypted);
+	ck_assert_str_eq(r.diags[0].code, "server_certificate_rejected");
+	drv_free(&d);
+}
+END_TEST
+
+/* An OpenSSL client's plaintext unknown_ca in TLS 1.3. */
+START_TEST(tc_tls13_plaintext_alert)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls13);
+	sh(&d, &tls13);
+	tls13_server_flight(&d, true);
+	alert(&d, C2S, 2, 48);
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_str_eq(r.history, "Csid*L}");
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_FAILED);
+	ck_assert_int_eq(r.failed_step, TLSD_STEP_CERTIFICATE);
+	ck_assert_int_eq(r.alert.code, 48);
+	ck_assert(!r.alert.encrypted);
+	ck_assert_str_eq(r.diags[0].code, "server_certificate_untrusted");
+	drv_free(&d);
+}
+END_TEST
+
+/* A message out of order is a finding, not the end of the analysis. */
+START_TEST(tc_unexpected_message)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls12);
+	sh(&d, &tls12);
+	cert(&d, S2C, false);
+	hs_empty(&d, S2C, 16); /* a ClientKeyExchange from the server */
+	ck_assert_int_eq(d.s->unexpected, 1);
+	ck_assert_int_eq(d.s->state, TLSD_SS_SERVER_CERT);
+	ck_assert_ptr_nonnull(strstr(d.s->first_unexpected, "from the server in state server_certificate"));
+	hs_empty(&d, S2C, 12);
+	hs(&d, S2C, 14, NULL, 0);
+	hs_empty(&d, C2S, 16);
+	ck_assert(ccs(&d, C2S));
+	enc(&d, C2S, 22, 40);
+	ck_assert(ccs(&d, S2C));
+	enc(&d, S2C, 22, 40);
+	end(&d, TLSD_FLOW_END_CAPTURE_END, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ck_assert_uint_ge(r.anomalies, 1);
+	drv_free(&d);
+}
+END_TEST
+
+/* Renegotiation: encrypted handshake records after completion. */
+START_TEST(tc_renegotiation)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls12);
+	sh(&d, &tls12);
+	cert(&d, S2C, false);
+	hs_empty(&d, S2C, 12);
+	hs(&d, S2C, 14, NULL, 0);
+	hs_empty(&d, C2S, 16);
+	ck_assert(ccs(&d, C2S));
+	enc(&d, C2S, 22, 40);
+	ck_assert(ccs(&d, S2C));
+	enc(&d, S2C, 22, 40);
+	app(&d, C2S, 100);
+	enc(&d, C2S, 22, 300);
+	enc(&d, S2C, 22, 2000);
+	end(&d, TLSD_FLOW_END_CAPTURE_END, &r);
+	ck_assert(d.s->renegotiation);
+	ck_assert_int_eq(d.s->reneg_dir, C2S);
+	ck_assert_str_eq(r.history, "CsxknGIDidD%Dd");
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ck_assert_int_eq(d.s->unexpected, 0);
+	drv_free(&d);
+}
+END_TEST
+
+/* SSLv2-compatible hello: followed as far as it goes. */
+START_TEST(tc_sslv2_hello)
+{
+	static const uint8_t v2[] = {
+		1, 0x03, 0x01, 0, 6, 0, 0, 0, 16, /* type, version, lengths */
+		0, 0x00, 0x2f, 0, 0x00, 0x0a,     /* two TLS suites */
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+	};
+	struct tlsd_hs_msg m = {.ts = T0, .type = 1, .len = sizeof(v2), .body = v2, .sslv2 = true,
+				.records = 1, .chunks = 1};
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	tlsd_session_handshake(d.s, C2S, &m);
+	ck_assert(d.s->ch_parsed);
+	ck_assert_int_eq(d.s->state, TLSD_SS_CLIENT_HELLO);
+	rst(&d, S2C, 64);
+	end(&d, TLSD_FLOW_END_RESET, &r);
+	ck_assert_int_eq(r.n_versions_offered, 1);
+	ck_assert_int_eq(r.versions_offered[0], 0x0301);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_FAILED);
+	ck_assert_str_eq(r.diags[0].code, "reset_after_client_hello");
+	drv_free(&d);
+}
+END_TEST
+
+/* D/d runs collapse; the history never overflows its buffer. */
+START_TEST(tc_history_bounds)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls12);
+	for (int i = 0; i < 10; i++)
+		app(&d, C2S, 100); /* unexpected before SH: each one still a D */
+	for (int i = 0; i < 120; i++) {
+		alert(&d, i % 2 ? S2C : C2S, 1, 112);
+	}
+	end(&d, TLSD_FLOW_END_CAPTURE_END, &r);
+	ASSERT_PREFIX(r.history, "CD*Ll");
+	ck_assert_uint_eq(strlen(r.history), TLSD_HISTORY_LEN - 1);
+	ck_assert_int_eq(r.history[TLSD_HISTORY_LEN - 2], '+');
+	drv_free(&d);
+}
+END_TEST
+
+/* A RST whose TTL differs from the server's own packets. */
+START_TEST(tc_middlebox_rst_ttl)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls13);
+	rst(&d, S2C, 250);
+	end(&d, TLSD_FLOW_END_RESET, &r);
+	ck_assert_str_eq(r.history, "C#");
+	ck_assert_int_eq(r.term_by, TLSD_PARTY_MIDDLEBOX);
+	ck_assert_int_eq(r.term_how, TLSD_HOW_RESET);
+	ck_assert(tlsd_report_has_diag(&r, "reset_after_client_hello"));
+	ck_assert(tlsd_report_has_diag(&r, "middlebox_reset"));
+	drv_free(&d);
+}
+END_TEST
+
+/* Resets towards both sides: a middlebox, even with matching TTLs. */
+START_TEST(tc_middlebox_rst_both)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls13);
+	rst(&d, S2C, 64);
+	rst(&d, C2S, 64);
+	end(&d, TLSD_FLOW_END_RESET, &r);
+	ck_assert_str_eq(r.history, "C##");
+	ck_assert_int_eq(r.term_by, TLSD_PARTY_MIDDLEBOX);
+	ck_assert_ptr_nonnull(strstr(d.s->dir[S2C].rst_why, "both sides"));
+	drv_free(&d);
+}
+END_TEST
+
+/* A plain server RST is the server's: it came a full round trip (10 ms
+ * here) after the hello. */
+START_TEST(tc_server_rst)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls13);
+	d.now += 20 * MSEC;
+	rst(&d, S2C, 64);
+	end(&d, TLSD_FLOW_END_RESET, &r);
+	ck_assert_str_eq(r.history, "C|");
+	ck_assert_int_eq(r.term_by, TLSD_PARTY_SERVER);
+	ck_assert(!tlsd_report_has_diag(&r, "middlebox_reset"));
+	ck_assert_int_eq(r.time_to_failure, 20 * MSEC + 2 * (MSEC / 10));
+	drv_free(&d);
+}
+END_TEST
+
+/* A "server" RST sooner than the round trip allows (capture near the
+ * client: SYN-ACK 10 ms after the SYN, the ACK at once). */
+START_TEST(tc_middlebox_rst_timing)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls13);
+	rst(&d, S2C, 64);
+	end(&d, TLSD_FLOW_END_RESET, &r);
+	ck_assert_str_eq(r.history, "C#");
+	ck_assert_int_eq(r.term_by, TLSD_PARTY_MIDDLEBOX);
+	ck_assert_ptr_nonnull(strstr(d.s->dir[S2C].rst_why, "round trip"));
+	drv_free(&d);
+}
+END_TEST
+
+/* Plain text to a TLS server: client_not_tls. */
+START_TEST(tc_client_not_tls)
+{
+	static const uint8_t get[] = "GET / HTTP/1.1\r\n";
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	tlsd_session_framing_lost(d.s, C2S, TLSD_FRAMING_NOT_TLS, 0, get, sizeof(get) - 1);
+	alert(&d, S2C, 2, 10);
+	fin(&d, S2C);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_str_eq(r.history, "Ql{");
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_FAILED);
+	ck_assert_int_eq(r.failed_step, TLSD_STEP_CLIENT_HELLO);
+	ck_assert_str_eq(r.diags[0].code, "client_not_tls");
+	drv_free(&d);
+}
+END_TEST
+
+/* A gap while the handshake is under way: incomplete. */
+START_TEST(tc_gap_incomplete)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls12);
+	sh(&d, &tls12);
+	tlsd_session_tcp_gap(d.s, S2C, 200, 1448);
+	tlsd_session_framing_lost(d.s, S2C, TLSD_FRAMING_GAP, 200, NULL, 0);
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_str_eq(r.history, "Cs~}");
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_INCOMPLETE);
+	ck_assert_str_eq(r.diags[0].code, "capture_incomplete");
+	drv_free(&d);
+}
+END_TEST
+
+/* Idle timeout after the hello: server_no_response, '@' in the history. */
+START_TEST(tc_timeout)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls12);
+	d.now += 120 * TLSD_NS_PER_SEC;
+	end(&d, TLSD_FLOW_END_TIMEOUT, &r);
+	ck_assert_str_eq(r.history, "C@");
+	ck_assert_int_eq(r.term_how, TLSD_HOW_TIMEOUT);
+	ck_assert_str_eq(r.diags[0].code, "server_no_response");
+	drv_free(&d);
+}
+END_TEST
+
+Suite *session_suite(void);
+
+Suite *session_suite(void)
+{
+	Suite *s = suite_create("session");
+	TCase *tc = tcase_create("state_machine");
+
+	tcase_add_test(tc, tc_tls12_full_ok);
+	tcase_add_loop_test(tc, tc_tls12_resumed, 0, 2);
+	tcase_add_test(tc, tc_tls12_client_auth_ok);
+	tcase_add_test(tc, tc_tls12_client_cert_required);
+	tcase_add_test(tc, tc_no_shared_cipher);
+	tcase_add_test(tc, tc_tls13_ok);
+	tcase_add_test(tc, tc_tls13_hrr_ok);
+	tcase_add_test(tc, tc_tls13_psk);
+	tcase_add_test(tc, tc_tls13_early_data);
+	tcase_add_test(tc, tc_tls13_server_encrypted_alert);
+	tcase_add_test(tc, tc_tls13_client_encrypted_alert);
+	tcase_add_test(tc, tc_tls13_plaintext_alert);
+	tcase_add_test(tc, tc_unexpected_message);
+	tcase_add_test(tc, tc_renegotiation);
+	tcase_add_test(tc, tc_sslv2_hello);
+	tcase_add_test(tc, tc_history_bounds);
+	tcase_add_test(tc, tc_middlebox_rst_ttl);
+	tcase_add_test(tc, tc_middlebox_rst_both);
+	tcase_add_test(tc, tc_server_rst);
+	tcase_add_test(tc, tc_middlebox_rst_timing);
+	tcase_add_test(tc, tc_client_not_tls);
+	tcase_add_test(tc, tc_gap_incomplete);
+	tcase_add_test(tc, tc_timeout);
+	suite_add_tcase(s, tc);
+	return s;
+}
