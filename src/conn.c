@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "tlsd/buf.h"
-#include "tlsd/cur.h"
 #include "tlsd/session.h"
 #include "tlsd/tls_record.h"
 
@@ -20,6 +19,7 @@ enum conn_kind {
 struct conn_probe {
 	uint8_t bytes[TLSD_SAMPLE_LEN];
 	uint8_t len;
+	uint64_t total; /* bytes this side sent while undecided (kept or not) */
 	enum tlsd_parse verdict; /* of tlsd_tls_looks_like_record on bytes */
 	bool seen;
 };
@@ -124,18 +124,26 @@ static void conn_free(struct tlsd_conn *c)
 	free(c);
 }
 
-/* Feeds bytes of one direction to its framer and asks the reassembler to
- * skip the part of an encrypted record body that lies beyond them. */
+/* Feeds bytes of one direction to its framer. Returns how many bytes after
+ * them belong to an encrypted record body (see tlsd_tls_dir_feed). */
+static uint64_t feed_framer(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c,
+			    enum tlsd_dir d, const uint8_t *p, size_t len, tlsd_time_ns ts)
+{
+	struct feed_ctx fc = {.mux = m, .flow = f, .conn = c};
+
+	if (c->tls[d].framing != TLSD_FRAMING_OK)
+		return 0;
+	return tlsd_tls_dir_feed(&c->tls[d], d, &tls_events, &fc, p, len, ts);
+}
+
+/* Feeds in-order bytes and asks the reassembler to skip the rest of an
+ * encrypted record body beyond them, so it is never copied. */
 static void feed(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c,
 		 enum tlsd_dir d, const uint8_t *p, size_t len, tlsd_time_ns ts)
 {
-	struct feed_ctx fc = {.mux = m, .flow = f, .conn = c};
-	uint64_t skip;
+	uint64_t skip = feed_framer(m, f, c, d, p, len, ts);
 
-	if (c->tls[d].framing != TLSD_FRAMING_OK)
-		return;
-	skip = tlsd_tls_dir_feed(&c->tls[d], d, &tls_events, &fc, p, len, ts);
-	if (skip && m->table)
+	if (skip)
 		tlsd_flow_skip(m->table, f, d, skip);
 }
 
@@ -243,6 +251,7 @@ static bool classify(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_c
 	const struct conn_probe *cl, *sv;
 
 	*consumed = 0;
+	pr->total += len;
 	if (!pr->seen || pr->verdict == TLSD_PARSE_NEED_MORE) {
 		size_t n = TLSD_MIN(sizeof(pr->bytes) - pr->len, len);
 
@@ -278,17 +287,35 @@ static bool classify(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_c
 	return false;
 }
 
-/* Replays the kept first bytes of both sides into the new framers. */
+/* Replays what each side sent while undecided into the new framers. The
+ * current chunk (direction d) is fed whole by the caller: here only its
+ * earlier bytes. The other side's probe may hold only the first bytes it
+ * sent: the rest were delivered and dropped, so they become a skip (inside
+ * an encrypted body) or a gap for its framer. */
 static void replay_probes(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c,
-			  tlsd_time_ns ts)
+			  enum tlsd_dir d, size_t consumed, tlsd_time_ns ts)
 {
 	/* Client first: the session wants the ClientHello before the answer. */
 	for (int i = 0; i < 2; i++) {
 		struct conn_probe *pr = &c->probe[i];
+		struct feed_ctx fc = {.mux = m, .flow = f, .conn = c};
+		uint64_t skip, lost;
 
-		if (pr->seen && pr->len)
-			feed(m, f, c, (enum tlsd_dir)i, pr->bytes, pr->len, ts);
-		pr->len = 0;
+		if (!pr->seen)
+			continue;
+		if ((enum tlsd_dir)i == d) {
+			size_t earlier = pr->len > consumed ? pr->len - consumed : 0;
+
+			if (earlier)
+				feed(m, f, c, d, pr->bytes, earlier, ts);
+			continue;
+		}
+		skip = feed_framer(m, f, c, (enum tlsd_dir)i, pr->bytes, pr->len, ts);
+		lost = pr->total - pr->len;
+		if (lost < skip)
+			tlsd_flow_skip(m->table, f, (enum tlsd_dir)i, skip - lost);
+		else if (lost > skip && c->tls[i].framing == TLSD_FRAMING_OK)
+			tlsd_tls_dir_gap(&c->tls[i], (enum tlsd_dir)i, &tls_events, &fc, lost - skip);
 	}
 }
 
@@ -309,14 +336,7 @@ static void on_data(void *ud, struct tlsd_flow *f, enum tlsd_dir d, uint64_t off
 		start_tls(m, f, c);
 		if (c->kind != CONN_TLS)
 			return;
-		replay_probes(m, f, c, ts);
-		struct tlsd_cur rest;
-
-		tlsd_cur_init(&rest, p, len);
-		if (!tlsd_cur_skip(&rest, consumed) || tlsd_cur_len(&rest) == 0)
-			return;
-		feed(m, f, c, d, tlsd_cur_data(&rest), tlsd_cur_len(&rest), ts);
-		return;
+		replay_probes(m, f, c, d, consumed, ts);
 	}
 	feed(m, f, c, d, p, len, ts);
 }
