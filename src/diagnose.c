@@ -17,6 +17,8 @@
 /* A capture that ends this soon after an unanswered ClientHello proves
  * nothing about the server. */
 #define NO_RESPONSE_MIN_WAIT TLSD_NS_PER_SEC
+/* A ClientHello above this does not fit one typical segment (MSS 1460). */
+#define TLSD_LARGE_CLIENT_HELLO 1400
 
 /* ---- bounded string building -------------------------------------------- */
 
@@ -168,7 +170,24 @@ static void sb_suites(struct sb *b, const struct tlsd_session *s)
 	struct suite_mix m;
 
 	suite_mix(&s->ch, &m);
-	sb_add(b, "client offered %u suites", m.total);
+	sb_add(b, "client offered %u suite%s", m.total, m.total == 1 ? "" : "s");
+	if (m.total <= 4) {
+		bool any = false;
+
+		for (unsigned i = 0; i < s->ch.n_suites && i < TLSD_MAX_SUITES; i++) {
+			uint16_t v = s->ch.suites[i];
+			const char *n = tlsd_name_suite(v);
+
+			if (tlsd_is_grease(v) || is_scsv(v))
+				continue;
+			sb_add(b, "%s", any ? ", " : " ");
+			if (n)
+				sb_add(b, "%s", n);
+			else
+				sb_add(b, "0x%04x", v);
+			any = true;
+		}
+	}
 	if (m.total && m.cbc == m.total)
 		sb_add(b, " (CBC only: %u)", m.cbc);
 	else if (m.total && m.rc4 == m.total)
@@ -553,6 +572,18 @@ static void decide(const struct tlsd_session *s, struct verdict *v)
 		return;
 	}
 	v->outcome = TLSD_OUTCOME_FAILED;
+	/* A readable alert is a verdict whatever the capture missed. */
+	if (s->has_fatal && !s->fatal.encrypted) {
+		set_alert(v, &s->fatal);
+		v->step = step_for_alert(s, &s->fatal);
+		return;
+	}
+	/* Otherwise missing bytes may hide the messages that explain the rest. */
+	if (capture_midstream(s) || capture_gap(s)) {
+		v->outcome = TLSD_OUTCOME_INCOMPLETE;
+		ending(s, v);
+		return;
+	}
 	if (s->has_fatal) {
 		set_alert(v, &s->fatal);
 		v->step = step_for_alert(s, &s->fatal);
@@ -574,11 +605,6 @@ static void decide(const struct tlsd_session *s, struct verdict *v)
 	if (server_not_tls(s)) {
 		ending(s, v);
 		v->step = TLSD_STEP_SERVER_HELLO;
-		return;
-	}
-	if (capture_midstream(s) || capture_gap(s)) {
-		v->outcome = TLSD_OUTCOME_INCOMPLETE;
-		ending(s, v);
 		return;
 	}
 	if (s->has_close_alert) {
@@ -656,9 +682,9 @@ static void diag_no_shared_cipher(struct dctx *c, enum tlsd_confidence conf)
 		hint = " Enable a suite from the client's list (see the evidence) on the server, or "
 		       "the server's on the client.";
 	tlsd_report_add_diag(c->r, "no_shared_cipher", conf, c->ev,
-			     "The server rejected the client's offer: none of the %u cipher suites "
+			     "The server rejected the client's offer: none of the %u cipher suite%s "
 			     "the client proposed is enabled on it.%s",
-			     m.total, hint);
+			     m.total, m.total == 1 ? "" : "s", hint);
 }
 
 static void diag_no_shared_group(struct dctx *c, enum tlsd_confidence conf)
@@ -959,7 +985,7 @@ static void diag_large_hello(struct dctx *c)
 	const struct tlsd_session *s = c->s;
 	struct sb *b;
 
-	if (!s->has_ch || (s->ch_segments <= 1 && s->ch_len <= 1400))
+	if (!s->has_ch || (s->ch_segments <= 1 && s->ch_len <= TLSD_LARGE_CLIENT_HELLO))
 		return;
 	b = ev_begin(c);
 	sb_add(b, "ClientHello %u bytes in %u segment(s), %u record(s)", s->ch_len,
