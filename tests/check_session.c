@@ -312,6 +312,24 @@ static void drv_free(struct drv *d)
 	tlsd_session_free(d->s);
 }
 
+/* The TLS 1.2 server flight after the ServerHello: Certificate,
+ * ServerKeyExchange, [CertificateRequest,] ServerHelloDone. */
+static void tls12_server_flight(struct drv *d, bool cert_request)
+{
+	cert(d, S2C, false);
+	hs_empty(d, S2C, 12);
+	if (cert_request)
+		hs_empty(d, S2C, 13);
+	hs(d, S2C, 14, NULL, 0);
+}
+
+/* CCS and encrypted Finished from one side. */
+static void tls12_finish(struct drv *d, enum tlsd_dir dir)
+{
+	ck_assert(ccs(d, dir));
+	enc(d, dir, 22, 40);
+}
+
 static bool has_prefix(const char *s, const char *p)
 {
 	return strncmp(s, p, strlen(p)) == 0;
@@ -332,16 +350,12 @@ START_TEST(tc_tls12_full_ok)
 	ch(&d, &tls12);
 	ck_assert_int_eq(d.s->state, TLSD_SS_CLIENT_HELLO);
 	sh(&d, &tls12);
-	cert(&d, S2C, false);
-	hs_empty(&d, S2C, 12);
-	hs(&d, S2C, 14, NULL, 0);
+	tls12_server_flight(&d, false);
 	hs_empty(&d, C2S, 16);
-	ck_assert(ccs(&d, C2S));
-	enc(&d, C2S, 22, 40);
+	tls12_finish(&d, C2S);
 	ck_assert_int_eq(d.s->state, TLSD_SS_CLIENT_FINISHED);
 	hs_empty(&d, S2C, 4);
-	ck_assert(ccs(&d, S2C));
-	enc(&d, S2C, 22, 40);
+	tls12_finish(&d, S2C);
 	ck_assert_int_eq(d.s->state, TLSD_SS_ESTABLISHED);
 	ck_assert(tlsd_session_handshake_over(d.s));
 	app(&d, C2S, 78);
@@ -410,17 +424,12 @@ START_TEST(tc_tls12_client_auth_ok)
 	drv_init(&d);
 	ch(&d, &tls12);
 	sh(&d, &tls12);
-	cert(&d, S2C, false);
-	hs_empty(&d, S2C, 12);
-	hs_empty(&d, S2C, 13);
-	hs(&d, S2C, 14, NULL, 0);
+	tls12_server_flight(&d, true);
 	cert(&d, C2S, false);
 	hs_empty(&d, C2S, 16);
 	hs_empty(&d, C2S, 15);
-	ck_assert(ccs(&d, C2S));
-	enc(&d, C2S, 22, 40);
-	ck_assert(ccs(&d, S2C));
-	enc(&d, S2C, 22, 40);
+	tls12_finish(&d, C2S);
+	tls12_finish(&d, S2C);
 	end(&d, TLSD_FLOW_END_CAPTURE_END, &r);
 	ck_assert_str_eq(r.history, "CsxkrnXGYIDid");
 	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
@@ -440,14 +449,10 @@ START_TEST(tc_tls12_client_cert_required)
 	drv_init(&d);
 	ch(&d, &tls12);
 	sh(&d, &tls12);
-	cert(&d, S2C, false);
-	hs_empty(&d, S2C, 12);
-	hs_empty(&d, S2C, 13);
-	hs(&d, S2C, 14, NULL, 0);
+	tls12_server_flight(&d, true);
 	cert(&d, C2S, true);
 	hs_empty(&d, C2S, 16);
-	ck_assert(ccs(&d, C2S));
-	enc(&d, C2S, 22, 40);
+	tls12_finish(&d, C2S);
 	alert(&d, S2C, 2, 40);
 	fin(&d, S2C);
 	fin(&d, C2S);
@@ -715,10 +720,8 @@ START_TEST(tc_unexpected_message)
 	hs_empty(&d, S2C, 12);
 	hs(&d, S2C, 14, NULL, 0);
 	hs_empty(&d, C2S, 16);
-	ck_assert(ccs(&d, C2S));
-	enc(&d, C2S, 22, 40);
-	ck_assert(ccs(&d, S2C));
-	enc(&d, S2C, 22, 40);
+	tls12_finish(&d, C2S);
+	tls12_finish(&d, S2C);
 	end(&d, TLSD_FLOW_END_CAPTURE_END, &r);
 	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
 	ck_assert_uint_ge(r.anomalies, 1);
@@ -735,14 +738,10 @@ START_TEST(tc_renegotiation)
 	drv_init(&d);
 	ch(&d, &tls12);
 	sh(&d, &tls12);
-	cert(&d, S2C, false);
-	hs_empty(&d, S2C, 12);
-	hs(&d, S2C, 14, NULL, 0);
+	tls12_server_flight(&d, false);
 	hs_empty(&d, C2S, 16);
-	ck_assert(ccs(&d, C2S));
-	enc(&d, C2S, 22, 40);
-	ck_assert(ccs(&d, S2C));
-	enc(&d, S2C, 22, 40);
+	tls12_finish(&d, C2S);
+	tls12_finish(&d, S2C);
 	app(&d, C2S, 100);
 	enc(&d, C2S, 22, 300);
 	enc(&d, S2C, 22, 2000);
