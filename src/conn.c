@@ -24,19 +24,87 @@ struct conn_probe {
 	bool seen;
 };
 
+/* TCP endings seen while undecided, replayed if the connection turns out to
+ * be TLS at its close. */
+struct conn_pending_end {
+	tlsd_time_ns fin_ts[2];
+	bool fin[2], rst[2];
+	struct tlsd_rst_info rst_info[2];
+};
+
 struct tlsd_conn {
 	enum conn_kind kind;
+	bool roles_flipped;
+	struct conn_pending_end pending;
 	struct conn_probe probe[2];
 	struct tlsd_session *session;
 	struct tlsd_tls_dir tls[2];
 	struct tlsd_buf frames; /* -w */
 };
 
+/* Server endpoints seen speaking TLS, so that a client's plain text to
+ * one of them that is answered only by a close can still be explained
+ * (client_not_tls). A direct-mapped cache: a collision forgets the older. */
+#define TLS_SERVER_CACHE 16384u
+
+struct tls_server_key {
+	struct tlsd_addr addr;
+	uint16_t port;
+	uint8_t ip_version; /* 0: empty slot */
+};
+
 struct tlsd_conn_mux {
 	struct tlsd_ctx *ctx;
 	struct tlsd_conn_cfg cfg;
 	struct tlsd_flow_table *table;
+	struct tls_server_key *tls_servers;
 };
+
+/* Ports registered for TLS-wrapped services (IANA), plus 4433 (OpenSSL's
+ * s_server default) and the usual HTTPS alternatives. */
+static const uint16_t tls_ports[] = {
+	443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995,
+	3269, 4433, 5061, 5223, 5986, 6443, 8443, 9443,
+};
+
+static uint32_t server_slot(const struct tlsd_flow *f)
+{
+	const struct tlsd_flow_side *sv = &f->side[TLSD_DIR_S2C];
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(sv->addr.b); i++)
+		h = (h ^ sv->addr.b[i]) * 16777619u;
+	h = (h ^ sv->port) * 16777619u;
+	return h % TLS_SERVER_CACHE;
+}
+
+static void remember_tls_server(struct tlsd_conn_mux *m, const struct tlsd_flow *f)
+{
+	struct tls_server_key *k;
+
+	if (!m->tls_servers)
+		return;
+	k = &m->tls_servers[server_slot(f)];
+	k->addr = f->side[TLSD_DIR_S2C].addr;
+	k->port = f->side[TLSD_DIR_S2C].port;
+	k->ip_version = f->ip_version;
+}
+
+static bool known_tls_server(const struct tlsd_conn_mux *m, const struct tlsd_flow *f)
+{
+	const struct tlsd_flow_side *sv = &f->side[TLSD_DIR_S2C];
+
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(tls_ports); i++)
+		if (sv->port == tls_ports[i])
+			return true;
+	if (m->tls_servers) {
+		const struct tls_server_key *k = &m->tls_servers[server_slot(f)];
+
+		return k->ip_version == f->ip_version && k->port == sv->port &&
+		       memcmp(k->addr.b, sv->addr.b, sizeof(k->addr.b)) == 0;
+	}
+	return false;
+}
 
 /* The framer's callbacks forward to the session; ud is the flow. */
 struct feed_ctx {
@@ -228,6 +296,8 @@ static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_
 	tlsd_tls_dir_init(&c->tls[0], m->ctx->lim.max_handshake);
 	tlsd_tls_dir_init(&c->tls[1], m->ctx->lim.max_handshake);
 	tlsd_session_tcp_open(c->session, f);
+	if (c->roles_flipped)
+		tlsd_session_roles_flipped(c->session);
 }
 
 static void give_up(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c)
@@ -270,6 +340,7 @@ static bool classify(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_c
 		struct conn_probe tmp = c->probe[0];
 
 		tlsd_flow_swap_roles(m->table, f);
+		c->roles_flipped = true;
 		c->probe[0] = c->probe[1];
 		c->probe[1] = tmp;
 		*d = TLSD_DIR_C2S;
@@ -359,8 +430,12 @@ static void on_fin(void *ud, struct tlsd_flow *f, enum tlsd_dir d, tlsd_time_ns 
 	struct tlsd_conn *c = f->user;
 
 	(void)ud;
-	if (c && c->kind == CONN_TLS)
+	if (c && c->kind == CONN_TLS) {
 		tlsd_session_tcp_fin(c->session, d, ts);
+	} else if (c && c->kind == CONN_UNDECIDED && !c->pending.fin[d]) {
+		c->pending.fin[d] = true;
+		c->pending.fin_ts[d] = ts;
+	}
 }
 
 static void on_rst(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const struct tlsd_rst_info *ri)
@@ -368,8 +443,40 @@ static void on_rst(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const struct 
 	struct tlsd_conn *c = f->user;
 
 	(void)ud;
-	if (c && c->kind == CONN_TLS)
+	if (c && c->kind == CONN_TLS) {
 		tlsd_session_tcp_rst(c->session, f, d, ri);
+	} else if (c && c->kind == CONN_UNDECIDED && !c->pending.rst[d]) {
+		c->pending.rst[d] = true;
+		c->pending.rst_info[d] = *ri;
+	}
+}
+
+/* The client sent something that is not TLS and the server closed without
+ * a word. Only for a server known to speak TLS is that client_not_tls. */
+static void adopt_silent_tls_server(struct tlsd_conn_mux *m, struct tlsd_flow *f,
+				    struct tlsd_conn *c)
+{
+	const struct conn_pending_end *pe = &c->pending;
+	tlsd_time_ns order[2];
+
+	if (c->probe[TLSD_DIR_S2C].seen || !c->probe[TLSD_DIR_C2S].seen ||
+	    c->probe[TLSD_DIR_C2S].verdict != TLSD_PARSE_MALFORMED || !known_tls_server(m, f))
+		return;
+	start_tls(m, f, c);
+	if (c->kind != CONN_TLS)
+		return;
+	replay_probes(m, f, c, TLSD_DIR_S2C, 0, f->side[TLSD_DIR_C2S].first_ts);
+	/* Replay the endings in the order they happened. */
+	for (int i = 0; i < 2; i++)
+		order[i] = pe->rst[i] ? pe->rst_info[i].ts : pe->fin[i] ? pe->fin_ts[i] : INT64_MAX;
+	for (int k = 0; k < 2; k++) {
+		int i = (order[0] <= order[1]) ? k : 1 - k;
+
+		if (pe->rst[i])
+			tlsd_session_tcp_rst(c->session, f, (enum tlsd_dir)i, &pe->rst_info[i]);
+		else if (pe->fin[i])
+			tlsd_session_tcp_fin(c->session, (enum tlsd_dir)i, pe->fin_ts[i]);
+	}
 }
 
 static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
@@ -380,17 +487,16 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 	f->user = NULL;
 	if (!c)
 		return;
-	if (c->kind == CONN_UNDECIDED && c->probe[TLSD_DIR_C2S].seen &&
-	    c->probe[TLSD_DIR_C2S].verdict == TLSD_PARSE_NEED_MORE) {
-		/* A few bytes that could have begun a record, then nothing. */
-		c->kind = CONN_NOT_TLS;
-	}
+	if (c->kind == CONN_UNDECIDED)
+		adopt_silent_tls_server(m, f, c);
 	if (c->kind == CONN_TLS) {
 		struct tlsd_report *r = malloc(sizeof(*r));
 
 		tlsd_session_tcp_end(c->session, how, m->ctx->now);
 		if (r) {
 			tlsd_session_report(c->session, f, r);
+			if (r->version)
+				remember_tls_server(m, f);
 			if (m->cfg.emit)
 				m->cfg.emit(m->cfg.ud, r, f, c->frames.len ? c->frames.data : NULL,
 					    c->frames.len);
@@ -423,6 +529,11 @@ struct tlsd_conn_mux *tlsd_conn_mux_new(struct tlsd_ctx *ctx, const struct tlsd_
 		return NULL;
 	m->ctx = ctx;
 	m->cfg = *cfg;
+	m->tls_servers = calloc(TLS_SERVER_CACHE, sizeof(*m->tls_servers));
+	if (!m->tls_servers) {
+		free(m);
+		return NULL;
+	}
 	return m;
 }
 
@@ -433,5 +544,8 @@ void tlsd_conn_mux_attach(struct tlsd_conn_mux *m, struct tlsd_flow_table *t)
 
 void tlsd_conn_mux_free(struct tlsd_conn_mux *m)
 {
+	if (!m)
+		return;
+	free(m->tls_servers);
 	free(m);
 }

@@ -313,6 +313,11 @@ void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f)
 		s->midstream = f->side[C2S].reasm.midstream || f->roles_guessed;
 }
 
+void tlsd_session_roles_flipped(struct tlsd_session *s)
+{
+	hist_sym(s, '^');
+}
+
 /* ---- helpers ------------------------------------------------------------ */
 
 static bool offered_tls13(const struct tlsd_client_hello *ch)

@@ -20,6 +20,10 @@ void tlsd_session_free(struct tlsd_session *s);
 /* TCP facts: called once when the connection becomes a TLS candidate. */
 void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f);
 
+/* The capture began after the SYN and the side first taken for the server
+ * sent the ClientHello: the roles were swapped (history `^`). */
+void tlsd_session_roles_flipped(struct tlsd_session *s);
+
 /* Framer events (see tls_record.h). */
 void tlsd_session_record(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_record_info *ri);
 void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m);
