@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Live mode: `tlsdiag -i lo` with a filter on a test port while a failing
+# OpenSSL handshake (no shared cipher) runs; the report must appear before
+# tlsdiag is stopped, and SIGINT must end it cleanly with kernel counters.
+# Runs in a private network namespace. Exit 77 = skipped (meson).
+set -euo pipefail
+BIN=$(readlink -f "$1")
+[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
+command -v openssl >/dev/null || { echo "skip: no openssl"; exit 77; }
+if [ "${TLSD_IN_NETNS:-}" != 1 ]; then
+	command -v unshare >/dev/null || { echo "skip: no unshare"; exit 77; }
+	TLSD_IN_NETNS=1 exec unshare -n "$0" "$@"
+fi
+ip link set lo up
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+port=46443
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/k.pem" -out "$work/c.pem" \
+	-subj "/CN=live.test" -days 2 >/dev/null 2>&1
+
+"$BIN" -i lo -f json --all "tcp port $port" > "$work/out.json" 2> "$work/err.txt" &
+tpid=$!
+pids+=("$tpid")
+sleep 1
+openssl s_server -accept "$port" -cert "$work/c.pem" -key "$work/k.pem" -tls1_2 \
+	-cipher AES256-SHA -quiet > /dev/null 2>&1 &
+pids+=("$!")
+sleep 0.5
+echo | timeout 5 openssl s_client -connect 127.0.0.1:$port -tls1_2 \
+	-cipher ECDHE-RSA-AES128-GCM-SHA256 > /dev/null 2>&1 || true
+# The report must come out while tlsdiag is still running (live use).
+for _ in $(seq 1 50); do
+	grep -q '"outcome"' "$work/out.json" && break
+	sleep 0.1
+done
+kill -0 "$tpid" || { echo "FAIL: tlsdiag exited early"; cat "$work/err.txt"; exit 1; }
+grep -q '"outcome"' "$work/out.json" || { echo "FAIL: no report before stop"; cat "$work/err.txt"; exit 1; }
+kill -INT "$tpid"
+wait "$tpid" || rc=$?
+rc=${rc:-0}
+fails=0
+check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails+1)); fi; }
+line="$work/line.json"
+grep '"outcome"' "$work/out.json" | head -1 > "$line"
+cat "$line"
+check "outcome failed" "grep -qF '\"outcome\":\"failed\"' '$line'"
+check "step server_hello" "grep -qF '\"failed_step\":\"server_hello\"' '$line'"
+check "server alert 40" "grep -qF '\"code\":40,' '$line' && grep -qF '\"sender\":\"server\"' '$line'"
+check "no_shared_cipher" "grep -qF '\"code\":\"no_shared_cipher\"' '$line'"
+check "exit 1 after SIGINT (a failure was seen)" "[ $rc -eq 1 ]"
+check "kernel counters on stderr" "grep -q 'packets received by filter' '$work/err.txt'"
+echo "$((6 - fails)) passed, $fails failed"
+[ "$fails" -eq 0 ]
