@@ -824,6 +824,38 @@ START_TEST(tc_cache)
 }
 END_TEST
 
+/* The certificate cache's memory bound: what does not fit is not cached,
+ * and what fits pushes the oldest out. */
+START_TEST(tc_cache_bytes)
+{
+	static const char *const big[] = {"bigsan.der", NULL};
+	static const char *const small[] = {"good.der", NULL};
+	static const char *const other[] = {"ecdsa.der", NULL};
+	struct tlsd_cert_opts o;
+	struct tlsd_cert_store *s;
+	struct tlsd_cert_stats st;
+
+	tlsd_cert_opts_default(&o);
+	o.ca_file = CERTS "root.pem";
+	o.cache_bytes = 16000; /* one small certificate (about 8x its DER) */
+	s = tlsd_cert_store_new(&o, NULL, 0);
+	ck_assert_ptr_nonnull(s);
+	run(s, big, "bigsan.test", T_2025_06_01, &F);
+	run(s, big, "bigsan.test", T_2025_06_01, &F);
+	ck_assert_uint_eq(F.certs[0].n_san_total, 400);
+	tlsd_cert_store_stats(s, &st);
+	ck_assert_uint_eq(st.cert_hits, 0); /* too big to keep */
+	run(s, small, "server.test", T_2025_06_01, &F);
+	run(s, small, "server.test", T_2025_06_01, &F);
+	tlsd_cert_store_stats(s, &st);
+	ck_assert_uint_eq(st.cert_hits, 1);
+	run(s, other, "ecdsa.test", T_2025_06_01, &F);
+	tlsd_cert_store_stats(s, &st);
+	ck_assert_uint_eq(st.cert_evictions, 1);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
 /* ---- ServerKeyExchange ------------------------------------------------- */
 
 static const struct ske_case {
@@ -1030,6 +1062,7 @@ Suite *cert_suite(void)
 	tcase_add_test(tc, tc_store_errors);
 	tcase_add_test(tc, tc_einval_untouched);
 	tcase_add_test(tc, tc_cache);
+	tcase_add_test(tc, tc_cache_bytes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ske");

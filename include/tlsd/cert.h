@@ -17,6 +17,7 @@
 #define TLSD_CERT_MAX_DER (64u << 10)    /* larger certificates are not parsed */
 #define TLSD_CERT_CACHE_CERTS 4096       /* default parsed-certificate cache size */
 #define TLSD_CERT_CACHE_VERDICTS 1024    /* default chain-verdict cache size */
+#define TLSD_CERT_CACHE_BYTES (64u << 20) /* default memory bound of the certificate cache */
 #define TLSD_CERT_MAX_FINDINGS 16
 #define TLSD_CERT_NAME_LEN 256           /* escaped subject/issuer, NUL included */
 #define TLSD_CERT_MAX_DNS 16             /* SAN dNSNames kept per certificate */
@@ -65,7 +66,9 @@ struct tlsd_cert_opts {
 	 * (X509_STORE_set_default_paths). */
 	uint32_t max_chain;      /* 1..TLSD_CERT_MAX_CHAIN (larger is clamped) */
 	uint32_t cache_certs;    /* parsed-certificate cache entries; 0 = no cache */
-	uint32_t cache_verdicts; /* chain-verdict cache entries; 0 = no cache */
+	size_t cache_bytes;      /* ... and their estimated memory (parsed X509 about
+				  * 8x the DER); 0 = count limit only */
+	uint32_t cache_verdicts; /* chain-verdict cache entries (about 4 KiB each); 0 = no cache */
 };
 
 void tlsd_cert_opts_default(struct tlsd_cert_opts *o);

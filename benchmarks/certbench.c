@@ -1,0 +1,146 @@
+/* Per-certificate cost of tlsd_cert_check_chain with and without the caches.
+ *
+ *   certbench [CERT_DIR [ITERATIONS [MODE]]]   (CERT_DIR defaults to tests/certs;
+ *                                               MODE 0 no cache, 1 certificates, 2 both)
+ *
+ * Replays the chains of tests/certs (as a busy capture replays the same few
+ * chains) against a store with no cache, with the parsed-certificate cache
+ * only, and with both caches, and prints microseconds per chain and per
+ * certificate. Build (no benchmarks/meson.build yet):
+ *   cc -O2 -Iinclude benchmarks/certbench.c src/cert.c src/cur.c -lcrypto -o certbench */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tlsd/cert.h"
+
+#define T_2025_06_01 INT64_C(1748736000)
+
+struct chain {
+	const char *files[3];
+	const char *sni;
+	struct tlsd_cur ders[3];
+	size_t n;
+};
+
+static struct chain chains[] = {
+	{{"good.der", "inter.der"}, "server.test", {{0}}, 0},
+	{{"ecdsa.der", "inter.der"}, "ecdsa.test", {{0}}, 0},
+	{{"ed25519.der", "inter.der"}, "ed25519.test", {{0}}, 0},
+	{{"expired.der", "inter.der"}, "expired.test", {{0}}, 0},
+	{{"wronghost.der", "inter.der"}, "server.test", {{0}}, 0},
+	{{"good.der"}, "server.test", {{0}}, 0},
+	{{"bigsan.der", "inter.der"}, "name-7.bigsan.test", {{0}}, 0},
+};
+
+static struct tlsd_chain_findings findings;
+
+static uint8_t *slurp(const char *dir, const char *name, size_t *len)
+{
+	char path[1024];
+	FILE *f;
+	uint8_t *p;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "certbench: cannot read %s\n", path);
+		exit(1);
+	}
+	p = malloc((size_t)n);
+	if (!p || fread(p, 1, (size_t)n, f) != (size_t)n) {
+		fprintf(stderr, "certbench: cannot read %s\n", path);
+		exit(1);
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static void bench(const char *label, const char *dir, uint32_t cache_certs,
+		  uint32_t cache_verdicts, int iterations)
+{
+	struct tlsd_cert_opts o;
+	struct tlsd_cert_store *s;
+	struct tlsd_cert_stats st;
+	char ca[1024], err[256];
+	size_t certs = 0, calls = 0;
+	double t0, t1;
+
+	snprintf(ca, sizeof(ca), "%s/root.pem", dir);
+	tlsd_cert_opts_default(&o);
+	o.ca_file = ca;
+	o.cache_certs = cache_certs;
+	o.cache_verdicts = cache_verdicts;
+	s = tlsd_cert_store_new(&o, err, sizeof(err));
+	if (!s) {
+		fprintf(stderr, "certbench: %s\n", err);
+		exit(1);
+	}
+	t0 = now_us();
+	for (int i = 0; i < iterations; i++) {
+		for (size_t c = 0; c < TLSD_ARRAY_SIZE(chains); c++) {
+			struct tlsd_cert_query q = {
+				.ders = chains[c].ders,
+				.n = chains[c].n,
+				.sni = (const uint8_t *)chains[c].sni,
+				.sni_len = strlen(chains[c].sni),
+				/* a capture spanning a few days, one second per chain */
+				.capture_time_s = T_2025_06_01 + (int64_t)(calls * 7 % 259200),
+				.expiry_warning_days = 14,
+			};
+
+			if (tlsd_cert_check_chain(s, &q, &findings) != 0) {
+				fprintf(stderr, "certbench: check failed\n");
+				exit(1);
+			}
+			certs += chains[c].n;
+			calls++;
+		}
+	}
+	t1 = now_us();
+	tlsd_cert_store_stats(s, &st);
+	printf("%-28s %8zu chains %9.2f us/chain %8.2f us/cert  (cert hits %llu misses %llu, "
+	       "verdict hits %llu misses %llu)\n",
+	       label, calls, (t1 - t0) / (double)calls, (t1 - t0) / (double)certs,
+	       (unsigned long long)st.cert_hits, (unsigned long long)st.cert_misses,
+	       (unsigned long long)st.verdict_hits, (unsigned long long)st.verdict_misses);
+	tlsd_cert_store_free(s);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "tests/certs";
+	int iterations = argc > 2 ? atoi(argv[2]) : 300;
+	int mode = argc > 3 ? atoi(argv[3]) : -1;
+
+	if (iterations <= 0)
+		iterations = 1;
+	for (size_t c = 0; c < TLSD_ARRAY_SIZE(chains); c++) {
+		for (size_t i = 0; i < TLSD_ARRAY_SIZE(chains[c].files) && chains[c].files[i]; i++) {
+			size_t len;
+			uint8_t *p = slurp(dir, chains[c].files[i], &len);
+
+			tlsd_cur_init(&chains[c].ders[i], p, len);
+			chains[c].n++;
+		}
+	}
+	if (mode < 0 || mode == 0)
+		bench("no cache", dir, 0, 0, iterations);
+	if (mode < 0 || mode == 1)
+		bench("certificate cache", dir, TLSD_CERT_CACHE_CERTS, 0, iterations);
+	if (mode < 0 || mode == 2)
+		bench("certificate + verdict cache", dir, TLSD_CERT_CACHE_CERTS,
+		      TLSD_CERT_CACHE_VERDICTS, iterations);
+	return 0;
+}
