@@ -7,7 +7,8 @@
  * One struct tlsd_cert_store per run: it holds the trust store, a cache of
  * parsed certificates keyed by the SHA-256 of their DER and a cache of chain
  * verification results (a busy capture repeats the same chain thousands of
- * times). It is not thread-safe. */
+ * times). It is not thread-safe, and the answers are built in scratch space
+ * it owns: one call at a time per store. */
 #ifndef TLSD_CERT_H
 #define TLSD_CERT_H
 
