@@ -295,6 +295,10 @@ static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_
 	m->ctx->cnt.flows_tls++;
 	tlsd_tls_dir_init(&c->tls[0], m->ctx->lim.max_handshake);
 	tlsd_tls_dir_init(&c->tls[1], m->ctx->lim.max_handshake);
+	if (f->roles_guessed) {
+		tlsd_tls_dir_set_midstream(&c->tls[0]);
+		tlsd_tls_dir_set_midstream(&c->tls[1]);
+	}
 	tlsd_session_tcp_open(c->session, f);
 	if (c->roles_flipped)
 		tlsd_session_roles_flipped(c->session);
@@ -329,7 +333,9 @@ static bool classify(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_c
 		pr->len = (uint8_t)(pr->len + n);
 		pr->seen = true;
 		*consumed = n;
-		pr->verdict = tlsd_tls_looks_like_record(pr->bytes, pr->len);
+		pr->verdict = f->roles_guessed
+				      ? tlsd_tls_looks_like_midstream_record(pr->bytes, pr->len)
+				      : tlsd_tls_looks_like_record(pr->bytes, pr->len);
 		if (pr->verdict == TLSD_PARSE_NEED_MORE && pr->len == sizeof(pr->bytes))
 			pr->verdict = TLSD_PARSE_MALFORMED;
 	}
@@ -492,7 +498,9 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 	if (c->kind == CONN_TLS) {
 		struct tlsd_report *r = malloc(sizeof(*r));
 
-		tlsd_session_tcp_end(c->session, how, m->ctx->now);
+		/* The failing event of an idle or cut connection is its last packet,
+		 * not the moment the capture clock noticed. */
+		tlsd_session_tcp_end(c->session, how, f->last_ts);
 		if (r) {
 			tlsd_session_report(c->session, f, r);
 			if (r->version)

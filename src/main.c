@@ -408,6 +408,11 @@ static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
 	struct tlsd_text_opts to = {.all = run->opt->all, .color = run->color};
 
 	(void)f;
+	/* A connection picked up mid-stream with no handshake message in view
+	 * says nothing about handshakes: only shown with --all. */
+	if (!run->opt->all && r->outcome == TLSD_OUTCOME_INCOMPLETE && !r->has_last_message &&
+	    r->roles_guessed)
+		return;
 	tlsd_summary_annotate(run->summary, r);
 	tlsd_summary_add(run->summary, r);
 	run->reported++;

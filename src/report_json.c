@@ -223,7 +223,7 @@ void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 		char buf[8];
 
 		if (!n) {
-			snprintf(buf, sizeof(buf), "0x%04X", r->cipher);
+			snprintf(buf, sizeof(buf), "0x%04x", r->cipher);
 			n = buf;
 		}
 		json_cstr(out, n);

@@ -79,7 +79,7 @@ static void print_suite(FILE *out, uint16_t s)
 	if (n)
 		fputs(n, out);
 	else
-		fprintf(out, "0x%04X", s);
+		fprintf(out, "0x%04x", s);
 }
 
 static void print_strlist(FILE *out, const struct tlsd_strlist *l)

@@ -101,6 +101,28 @@ enum tlsd_parse tlsd_tls_looks_like_record(const uint8_t *p, size_t len)
 	return check_first(p, len);
 }
 
+/* Forward declaration: the later-header check also serves mid-stream pickup. */
+static bool later_header_ok(const uint8_t *h, size_t n);
+
+enum tlsd_parse tlsd_tls_looks_like_midstream_record(const uint8_t *p, size_t len)
+{
+	uint8_t b[TLSD_RECORD_HEADER_LEN];
+	struct tlsd_cur c;
+	size_t n = TLSD_MIN(len, sizeof(b));
+
+	tlsd_cur_init(&c, p, len);
+	if (!tlsd_cur_copy(&c, b, n))
+		return TLSD_PARSE_MALFORMED;
+	if (!later_header_ok(b, n))
+		return TLSD_PARSE_MALFORMED;
+	return n < sizeof(b) ? TLSD_PARSE_NEED_MORE : TLSD_PARSE_OK;
+}
+
+void tlsd_tls_dir_set_midstream(struct tlsd_tls_dir *t)
+{
+	t->midstream = true;
+}
+
 /* Checks a later record header prefix (type, major version, length). */
 static bool later_header_ok(const uint8_t *h, size_t n)
 {
@@ -367,6 +389,10 @@ static void start_record(struct tlsd_tls_dir *t, const struct feed_pos *fp)
 	if (!tlsd_cur_get_u8(&h, &type) || !tlsd_cur_get_u16(&h, &version) ||
 	    !tlsd_cur_get_u16(&h, &len))
 		return;
+	/* Picked up mid-stream past the handshake: records are protected (a
+	 * 2-byte alert is still read in the clear, see parsed_in_clear). */
+	if (t->midstream && !t->started && type != TLSD_CT_HANDSHAKE)
+		t->encrypted = true;
 	t->started = true;
 	t->sslv2 = false;
 	t->records++;
@@ -425,7 +451,7 @@ static bool header_input(struct tlsd_tls_dir *t, const struct feed_pos *fp)
 	if (!tlsd_cur_copy(fp->c, t->hdr + t->hdr_len, take))
 		return false;
 	t->hdr_len = (uint8_t)(t->hdr_len + take);
-	if (!t->started) {
+	if (!t->started && !t->midstream) {
 		if (check_first(t->hdr, t->hdr_len) == TLSD_PARSE_MALFORMED) {
 			lose(t, fp, TLSD_FRAMING_NOT_TLS, t->hdr_off);
 			return false;

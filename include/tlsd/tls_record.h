@@ -84,6 +84,7 @@ struct tlsd_tls_dir {
 	enum tlsd_framing framing;
 	bool encrypted;             /* TLS <= 1.2 after ChangeCipherSpec */
 	bool started;               /* first record header seen */
+	bool midstream;             /* capture began mid-connection: any record type may come first */
 	bool in_body;
 	uint8_t hdr[TLSD_RECORD_HEADER_LEN];
 	uint8_t hdr_len;
@@ -135,5 +136,9 @@ void tlsd_tls_dir_set_encrypted(struct tlsd_tls_dir *t, bool encrypted);
 /* Does this look like the start of a TLS record or SSLv2 ClientHello?
  * (content-based TLS detection). NEED_MORE when too few bytes. */
 TLSD_MUST_USE enum tlsd_parse tlsd_tls_looks_like_record(const uint8_t *p, size_t len);
+/* The same for a connection picked up mid-stream: any record type. */
+TLSD_MUST_USE enum tlsd_parse tlsd_tls_looks_like_midstream_record(const uint8_t *p, size_t len);
+/* The capture began mid-connection: accept any record type first. */
+void tlsd_tls_dir_set_midstream(struct tlsd_tls_dir *t);
 
 #endif
