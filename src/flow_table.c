@@ -11,9 +11,15 @@
  * packets) and no memory is allocated per packet. Free entries form a list
  * through lru_next.
  *
- * LRU: two intrusive doubly linked lists by index, ordered by last activity:
- * open flows and tombstones (closed flows lingering for trailing packets).
- * Idle expiry and eviction take from their heads in O(1). */
+ * LRU: two intrusive doubly linked lists by index: open flows and tombstones
+ * (closed flows lingering for trailing packets). A packet only writes its
+ * flow's last_ts; the lists are ordered by lru_ts, the time a flow was last
+ * (re)queued, and a head touched since it was queued is moved to the tail
+ * when it is looked at (lazy LRU: no neighbour cache lines per packet). A
+ * head that was not touched since it was queued is the least recently active
+ * flow of its list, so idle expiry and eviction stay exact. The table also
+ * remembers when the head can expire at the earliest, so most packets do not
+ * look at it at all. */
 #include "tlsd/flow_table.h"
 
 #include <stdlib.h>
@@ -35,7 +41,8 @@ struct slot {
 };
 
 struct lru {
-	uint32_t head, tail; /* head = least recently active */
+	uint32_t head, tail;     /* by lru_ts, head first */
+	tlsd_time_ns next_check; /* nothing in the list can expire before */
 };
 
 struct tlsd_flow_table {
@@ -77,13 +84,18 @@ static uint64_t load64(const uint8_t *p)
 	return v;
 }
 
-static int ep_cmp(const struct tlsd_addr *a, uint16_t ap, const struct tlsd_addr *b, uint16_t bp)
+/* A total order on endpoints (any order will do: it only has to pick the
+ * same one of the two for both directions). */
+static bool ep_greater(const struct tlsd_addr *a, uint16_t ap, const struct tlsd_addr *b,
+		       uint16_t bp)
 {
-	int c = memcmp(a->b, b->b, sizeof(a->b));
+	uint64_t a0 = load64(a->b), b0 = load64(b->b), a1 = load64(a->b + 8), b1 = load64(b->b + 8);
 
-	if (c)
-		return c;
-	return (int)ap - (int)bp;
+	if (a0 != b0)
+		return a0 > b0;
+	if (a1 != b1)
+		return a1 > b1;
+	return ap > bp;
 }
 
 static uint32_t hash_tuple(const struct tlsd_flow_table *t, uint8_t ipv, const struct tlsd_addr *a,
@@ -93,7 +105,7 @@ static uint32_t hash_tuple(const struct tlsd_flow_table *t, uint8_t ipv, const s
 	uint16_t lop = ap, hip = bp;
 	uint64_t h;
 
-	if (ep_cmp(a, ap, b, bp) > 0) {
+	if (ep_greater(a, ap, b, bp)) {
 		lo = b;
 		hi = a;
 		lop = bp;
@@ -179,21 +191,24 @@ static struct tlsd_flow *flow_alloc(struct tlsd_flow_table *t)
 
 /* ---- slots ---- */
 
+static bool addr_eq(const struct tlsd_addr *a, const struct tlsd_addr *b)
+{
+	return ((load64(a->b) ^ load64(b->b)) | (load64(a->b + 8) ^ load64(b->b + 8))) == 0;
+}
+
 static bool flow_matches(const struct tlsd_flow *f, const struct tlsd_pkt *pkt, enum tlsd_dir *d)
 {
 	const struct tlsd_flow_side *c = &f->side[TLSD_DIR_C2S], *s = &f->side[TLSD_DIR_S2C];
 
 	if (f->ip_version != pkt->ip_version)
 		return false;
-	if (c->port == pkt->sport && s->port == pkt->dport &&
-	    memcmp(c->addr.b, pkt->src.b, sizeof(c->addr.b)) == 0 &&
-	    memcmp(s->addr.b, pkt->dst.b, sizeof(s->addr.b)) == 0) {
+	if (c->port == pkt->sport && s->port == pkt->dport && addr_eq(&c->addr, &pkt->src) &&
+	    addr_eq(&s->addr, &pkt->dst)) {
 		*d = TLSD_DIR_C2S;
 		return true;
 	}
-	if (s->port == pkt->sport && c->port == pkt->dport &&
-	    memcmp(s->addr.b, pkt->src.b, sizeof(s->addr.b)) == 0 &&
-	    memcmp(c->addr.b, pkt->dst.b, sizeof(c->addr.b)) == 0) {
+	if (s->port == pkt->sport && c->port == pkt->dport && addr_eq(&s->addr, &pkt->src) &&
+	    addr_eq(&c->addr, &pkt->dst)) {
 		*d = TLSD_DIR_S2C;
 		return true;
 	}
@@ -288,6 +303,7 @@ static void lru_unlink(struct tlsd_flow_table *t, struct lru *l, struct tlsd_flo
 
 static void lru_push(struct tlsd_flow_table *t, struct lru *l, struct tlsd_flow *f)
 {
+	f->lru_ts = f->last_ts;
 	f->lru_prev = l->tail;
 	f->lru_next = NIL;
 	if (l->tail != NIL)
@@ -297,14 +313,19 @@ static void lru_push(struct tlsd_flow_table *t, struct lru *l, struct tlsd_flow 
 	l->tail = f->idx;
 }
 
-static void lru_touch(struct tlsd_flow_table *t, struct tlsd_flow *f)
+/* The least recently active flow of a list, after moving heads touched
+ * since they were queued to the tail; NULL when the list is empty. */
+static struct tlsd_flow *lru_oldest(struct tlsd_flow_table *t, struct lru *l)
 {
-	struct lru *l = lru_of(t, f);
+	while (l->head != NIL) {
+		struct tlsd_flow *f = flow_at(t, l->head);
 
-	if (l->tail == f->idx)
-		return;
-	lru_unlink(t, l, f);
-	lru_push(t, l, f);
+		if (f->last_ts <= f->lru_ts || l->head == l->tail)
+			return f;
+		lru_unlink(t, l, f);
+		lru_push(t, l, f);
+	}
+	return NULL;
 }
 
 /* ---- table ---- */
@@ -321,8 +342,8 @@ struct tlsd_flow_table *tlsd_flow_table_new(struct tlsd_ctx *ctx, const struct t
 	t->ud = ud;
 	t->max_flows = TLSD_MIN(TLSD_MAX(ctx->lim.max_flows, 1u), MAX_FLOWS_LIMIT);
 	t->free_head = NIL;
-	t->lru_open = (struct lru){NIL, NIL};
-	t->lru_dead = (struct lru){NIL, NIL};
+	t->lru_open = (struct lru){NIL, NIL, INT64_MAX};
+	t->lru_dead = (struct lru){NIL, NIL, INT64_MAX};
 	t->slots = calloc(MIN_SLOTS, sizeof(*t->slots));
 	if (!t->slots) {
 		free(t);
@@ -453,6 +474,11 @@ static bool deliver_fins(struct tlsd_flow_table *t, struct tlsd_flow *f)
 	return f->side[0].reasm.fin_delivered && f->side[1].reasm.fin_delivered;
 }
 
+static tlsd_time_ns linger_ns(const struct tlsd_flow_table *t)
+{
+	return TLSD_MIN(TLSD_FLOW_LINGER_NS, t->ctx->lim.idle_timeout);
+}
+
 /* Ends a flow: flush, fins, close. tombstone: keep the entry to absorb
  * trailing packets; otherwise it is removed. */
 static void close_flow(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_flow_end how,
@@ -476,28 +502,42 @@ static void close_flow(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd
 	f->ignored = true;
 	f->side[0].reasm.closed = true;
 	f->side[1].reasm.closed = true;
+	f->last_ts = t->ctx->now;
 	lru_push(t, &t->lru_dead, f);
+	t->lru_dead.next_check = TLSD_MIN(t->lru_dead.next_check, f->last_ts + linger_ns(t));
+}
+
+/* Ends up to budget flows of list l idle for longer than timeout. */
+static void expire_list(struct tlsd_flow_table *t, struct lru *l, tlsd_time_ns timeout,
+			bool dead, unsigned budget)
+{
+	tlsd_time_ns now = t->ctx->now;
+	struct tlsd_flow *f;
+
+	if (now <= l->next_check)
+		return;
+	for (unsigned i = 0; i < budget; i++) {
+		f = lru_oldest(t, l);
+		if (!f) {
+			l->next_check = INT64_MAX;
+			return;
+		}
+		if (now - f->last_ts <= timeout) {
+			l->next_check = f->last_ts + timeout;
+			return;
+		}
+		if (dead)
+			remove_flow(t, f);
+		else
+			close_flow(t, f, TLSD_FLOW_END_TIMEOUT, false);
+	}
+	/* Budget used up: look again at the next packet. */
 }
 
 static void expire_some(struct tlsd_flow_table *t, unsigned budget)
 {
-	tlsd_time_ns now = t->ctx->now;
-	tlsd_time_ns linger = TLSD_MIN(TLSD_FLOW_LINGER_NS, t->ctx->lim.idle_timeout);
-
-	for (unsigned i = 0; i < budget && t->lru_open.head != NIL; i++) {
-		struct tlsd_flow *f = flow_at(t, t->lru_open.head);
-
-		if (now - f->last_ts <= t->ctx->lim.idle_timeout)
-			break;
-		close_flow(t, f, TLSD_FLOW_END_TIMEOUT, false);
-	}
-	for (unsigned i = 0; i < budget && t->lru_dead.head != NIL; i++) {
-		struct tlsd_flow *f = flow_at(t, t->lru_dead.head);
-
-		if (now - f->last_ts <= linger)
-			break;
-		remove_flow(t, f);
-	}
+	expire_list(t, &t->lru_open, t->ctx->lim.idle_timeout, false, budget);
+	expire_list(t, &t->lru_dead, linger_ns(t), true, budget);
 }
 
 void tlsd_flow_table_expire(struct tlsd_flow_table *t)
@@ -509,13 +549,16 @@ void tlsd_flow_table_expire(struct tlsd_flow_table *t)
  * first, else the least recently active open flow is evicted. */
 static void evict_one(struct tlsd_flow_table *t)
 {
-	if (t->lru_dead.head != NIL) {
-		remove_flow(t, flow_at(t, t->lru_dead.head));
+	struct tlsd_flow *f = lru_oldest(t, &t->lru_dead);
+
+	if (f) {
+		remove_flow(t, f);
 		return;
 	}
-	if (t->lru_open.head != NIL) {
+	f = lru_oldest(t, &t->lru_open);
+	if (f) {
 		tlsd_ctx_count(t->ctx, TLSD_ANOM_CAPTURE_CAP_FLOWS);
-		close_flow(t, flow_at(t, t->lru_open.head), TLSD_FLOW_END_EVICTED, false);
+		close_flow(t, f, TLSD_FLOW_END_EVICTED, false);
 	}
 }
 
@@ -558,6 +601,8 @@ static struct tlsd_flow *create(struct tlsd_flow_table *t, const struct tlsd_pkt
 	f->hash = hash;
 	slot_put(t->slots, t->mask, hash, f->idx + 1);
 	lru_push(t, &t->lru_open, f);
+	t->lru_open.next_check = TLSD_MIN(t->lru_open.next_check,
+					  f->last_ts + t->ctx->lim.idle_timeout);
 	t->live++;
 	t->open++;
 	t->ctx->cnt.flows_created++;
@@ -716,14 +761,13 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 	hash = hash_tuple(t, pkt->ip_version, &pkt->src, pkt->sport, &pkt->dst, pkt->dport);
 	f = lookup(t, pkt, hash, &d);
 	if (f && f->closing) {
-		tlsd_time_ns linger = TLSD_MIN(TLSD_FLOW_LINGER_NS, ctx->lim.idle_timeout);
+		tlsd_time_ns linger = linger_ns(t);
 		const struct tlsd_reasm *sr = &f->side[d].reasm;
 		bool new_syn = syn && !rst &&
 			       (!ack || !f->side[d].syn || sr->isn != pkt->seq + 1);
 
 		if (!new_syn && ctx->now - f->last_ts <= linger) {
-			f->last_ts = ctx->now;
-			lru_touch(t, f);
+			f->last_ts = TLSD_MAX(f->last_ts, ctx->now);
 			return;
 		}
 		remove_flow(t, f);
@@ -746,8 +790,7 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 			t->ops->open(t->ud, f, pkt);
 		d = dir_of(f, pkt);
 	}
-	f->last_ts = ctx->now;
-	lru_touch(t, f);
+	f->last_ts = TLSD_MAX(f->last_ts, ctx->now);
 	side_facts(f, d, pkt);
 	if (syn && !rst)
 		handle_syn(t, f, d, pkt);
