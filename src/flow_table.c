@@ -757,6 +757,8 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 	struct tlsd_flow *f;
 	enum tlsd_dir d = TLSD_DIR_C2S;
 
+	if (pkt->payload_wire_len)
+		ctx->cnt.tcp_segments_with_data++;
 	expire_some(t, EXPIRE_PER_PACKET);
 	hash = hash_tuple(t, pkt->ip_version, &pkt->src, pkt->sport, &pkt->dst, pkt->dport);
 	f = lookup(t, pkt, hash, &d);
