@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct tlsd_capture {
 	uint32_t snaplen;     /* pcap_snapshot(), 0 when unknown */
 	bool live;
 	bool nano;            /* timestamps in ns (else us) */
+	int fd;               /* live: selectable fd in non-blocking mode, else -1 */
 	volatile sig_atomic_t stopped;
 	uint64_t frames;      /* records read */
 	uint64_t bad_headers; /* records whose header had to be clamped */
@@ -105,6 +107,7 @@ int tlsd_capture_open_file(struct tlsd_capture **out, const char *path, const ch
 		errf(err, path, strerror(ENOMEM));
 		return -ENOMEM;
 	}
+	cap->fd = -1;
 	set_name(cap, strcmp(path, "-") == 0 ? "standard input" : path);
 	cap->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!cap->p) {
@@ -130,7 +133,7 @@ static void activate_error(const struct tlsd_capture *cap, int r, char *err)
 
 	switch (r) {
 	case PCAP_ERROR_NO_SUCH_DEVICE:
-		snprintf(msg, sizeof(msg), "no such device%s%s", *detail ? ": " : "", detail);
+		snprintf(msg, sizeof(msg), "no such device");
 		break;
 	case PCAP_ERROR_PERM_DENIED:
 		snprintf(msg, sizeof(msg), "permission denied (%s)%s%s", PERM_HINT,
@@ -215,6 +218,7 @@ int tlsd_capture_open_live(struct tlsd_capture **out, const struct tlsd_live_opt
 	}
 	set_name(cap, iface);
 	cap->live = true;
+	cap->fd = -1;
 	cap->p = pcap_create(iface, errbuf);
 	if (!cap->p) {
 		errf(err, iface, errbuf);
@@ -243,6 +247,11 @@ int tlsd_capture_open_live(struct tlsd_capture **out, const struct tlsd_live_opt
 	if (r > 0)
 		activate_warning(cap, r, warn);
 	cap->nano = pcap_get_tstamp_precision(cap->p) == PCAP_TSTAMP_PRECISION_NANO;
+	/* Linux TPACKET_V3 starts the read timeout only once a packet arrived:
+	 * poll ourselves so an idle interface still yields TIMEOUT. */
+	cap->fd = pcap_get_selectable_fd(cap->p);
+	if (cap->fd >= 0 && pcap_setnonblock(cap->p, 1, errbuf) != 0)
+		cap->fd = -1;
 	if (pcap_lookupnet(iface, &net, &mask, errbuf) != 0)
 		mask = PCAP_NETMASK_UNKNOWN; /* "any", interfaces without IPv4 */
 	r = finish_open(cap, filter, mask, err);
@@ -290,6 +299,14 @@ enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd
 	char msg[TLSD_CAPTURE_ERRLEN];
 	int r = pcap_next_ex(cap->p, &h, &data);
 
+	if (r == 0 && cap->fd >= 0 && !cap->stopped) {
+		struct pollfd pfd = {.fd = cap->fd, .events = POLLIN};
+
+		if (poll(&pfd, 1, LIVE_TIMEOUT_MS) > 0)
+			r = pcap_next_ex(cap->p, &h, &data);
+	}
+	if (r == 0 && cap->stopped)
+		r = PCAP_ERROR_BREAK;
 	switch (r) {
 	case 1:
 		break;

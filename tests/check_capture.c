@@ -1,0 +1,287 @@
+/* Unit tests for the libpcap front end: error texts, nanosecond timestamps,
+ * filters, unsupported link types, truncated files, record-header clamping.
+ * Pcaps are written by the test with pcap_open_dead + pcap_dump. */
+#include <check.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tlsd/capture.h"
+
+#define TS_SEC 1700000000
+#define TS_NSEC 123456789
+
+static char path[64];
+
+static void setup(void)
+{
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/tlsd-check-capture-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+}
+
+static void teardown(void)
+{
+	unlink(path);
+}
+
+/* Ethernet/IPv4 frame, TCP (proto 6) or UDP (17), padded to `len`. */
+static void frame_bytes(uint8_t *b, size_t len, uint8_t proto)
+{
+	static const uint8_t hdr[] = {
+		2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00,               /* Ethernet */
+		0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, /* IPv4 */
+	};
+
+	memset(b, 0, len);
+	memcpy(b, hdr, sizeof(hdr));
+	b[14 + 9] = proto;
+}
+
+/* Writes n packets of `len` bytes with a given precision and link type;
+ * record i has caplen `len` and wire length `len + wire_extra`. */
+static void write_pcap(int dlt, int precision, int n, size_t len, uint32_t caplen_override)
+{
+	pcap_t *p = pcap_open_dead_with_tstamp_precision(dlt, 65535, (u_int)precision);
+	pcap_dumper_t *d;
+	uint8_t b[2048];
+
+	ck_assert_ptr_nonnull(p);
+	d = pcap_dump_open(p, path);
+	ck_assert_msg(d != NULL, "%s", pcap_geterr(p));
+	for (int i = 0; i < n; i++) {
+		struct pcap_pkthdr h = {
+			.ts = {.tv_sec = TS_SEC + i,
+			       .tv_usec = precision == PCAP_TSTAMP_PRECISION_NANO ? TS_NSEC : 123456},
+			.caplen = (bpf_u_int32)len,
+			.len = (bpf_u_int32)len,
+		};
+
+		frame_bytes(b, len, i == 1 ? 17 : 6);
+		if (caplen_override && i == 0)
+			h.len = caplen_override; /* a record header with caplen > len */
+		pcap_dump((u_char *)d, &h, b);
+	}
+	pcap_dump_close(d);
+	pcap_close(p);
+}
+
+/* The message starts with the file name. */
+static void names_file(const char *err)
+{
+	ck_assert_msg(strncmp(err, path, strlen(path)) == 0 && err[strlen(path)] == ':', "%s", err);
+}
+
+static void has(const char *err, const char *needle)
+{
+	ck_assert_msg(strstr(err, needle) != NULL, "\"%s\" not in \"%s\"", needle, err);
+}
+
+static int read_all(struct tlsd_capture *cap, struct tlsd_frame *first, char *err,
+		    enum tlsd_capture_status *last)
+{
+	struct tlsd_frame f;
+	int n = 0;
+
+	while ((*last = tlsd_capture_next(cap, &f, err)) == TLSD_CAPTURE_FRAME) {
+		if (n == 0)
+			*first = f;
+		n++;
+	}
+	return n;
+}
+
+START_TEST(tc_missing_file)
+{
+	struct tlsd_capture *cap = (struct tlsd_capture *)&path; /* sentinel */
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+
+	ck_assert_int_lt(tlsd_capture_open_file(&cap, "/nonexistent/foo.pcap", NULL, err), 0);
+	ck_assert_str_eq(err, "/nonexistent/foo.pcap: No such file or directory");
+	ck_assert_ptr_eq(cap, (struct tlsd_capture *)&path);
+}
+END_TEST
+
+START_TEST(tc_not_a_pcap)
+{
+	struct tlsd_capture *cap;
+	char err[TLSD_CAPTURE_ERRLEN] = "", want[128];
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("this is not a capture file, just some text\n", f);
+	fclose(f);
+	ck_assert_int_lt(tlsd_capture_open_file(&cap, path, NULL, err), 0);
+	snprintf(want, sizeof(want), "%s: unknown file format", path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(tc_bad_filter)
+{
+	struct tlsd_capture *cap;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+
+	write_pcap(DLT_EN10MB, PCAP_TSTAMP_PRECISION_NANO, 1, 60, 0);
+	ck_assert_int_lt(tlsd_capture_open_file(&cap, path, "tcp port", err), 0);
+	names_file(err);
+	has(err, "bad filter \"tcp port\": ");
+	has(err, "syntax error");
+}
+END_TEST
+
+START_TEST(tc_read_nano)
+{
+	struct tlsd_capture *cap;
+	struct tlsd_frame first;
+	enum tlsd_capture_status st;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+	uint64_t rx, drop, ifdrop;
+
+	write_pcap(DLT_EN10MB, PCAP_TSTAMP_PRECISION_NANO, 3, 60, 0);
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, NULL, err), 0);
+	ck_assert_int_eq(tlsd_capture_dlt(cap), DLT_EN10MB);
+	ck_assert_int_eq(read_all(cap, &first, err, &st), 3);
+	ck_assert_int_eq(st, TLSD_CAPTURE_END);
+	ck_assert_int_eq(first.ts, (int64_t)TS_SEC * 1000000000 + TS_NSEC);
+	ck_assert_uint_eq(first.caplen, 60);
+	ck_assert_uint_eq(first.wirelen, 60);
+	ck_assert_int_eq(first.dlt, DLT_EN10MB);
+	ck_assert_uint_eq(tlsd_capture_bad_headers(cap), 0);
+	ck_assert_int_eq(tlsd_capture_stats(cap, &rx, &drop, &ifdrop), -1);
+	ck_assert_ptr_nonnull(tlsd_capture_pcap(cap));
+	tlsd_capture_close(cap);
+}
+END_TEST
+
+/* A microsecond pcap still yields nanoseconds. */
+START_TEST(tc_read_micro)
+{
+	struct tlsd_capture *cap;
+	struct tlsd_frame first;
+	enum tlsd_capture_status st;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+
+	write_pcap(DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, 2, 60, 0);
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, NULL, err), 0);
+	ck_assert_int_eq(read_all(cap, &first, err, &st), 2);
+	ck_assert_int_eq(first.ts, (int64_t)TS_SEC * 1000000000 + 123456000);
+	tlsd_capture_close(cap);
+}
+END_TEST
+
+START_TEST(tc_filter_applied)
+{
+	struct tlsd_capture *cap;
+	struct tlsd_frame first;
+	enum tlsd_capture_status st;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+
+	write_pcap(DLT_EN10MB, PCAP_TSTAMP_PRECISION_NANO, 3, 60, 0);
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, "udp", err), 0);
+	ck_assert_int_eq(read_all(cap, &first, err, &st), 1);
+	ck_assert_int_eq(first.ts, (int64_t)(TS_SEC + 1) * 1000000000 + TS_NSEC);
+	tlsd_capture_close(cap);
+}
+END_TEST
+
+START_TEST(tc_unsupported_dlt)
+{
+	struct tlsd_capture *cap;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+
+	write_pcap(DLT_IEEE802_11, PCAP_TSTAMP_PRECISION_NANO, 1, 60, 0);
+	ck_assert_int_lt(tlsd_capture_open_file(&cap, path, NULL, err), 0);
+	names_file(err);
+	has(err, "unsupported link type IEEE802_11");
+	has(err, "supported: EN10MB");
+}
+END_TEST
+
+/* The last record is cut short: two frames, then an error naming the file
+ * and the packet after which it happened. */
+START_TEST(tc_truncated_file)
+{
+	struct tlsd_capture *cap;
+	struct tlsd_frame first;
+	enum tlsd_capture_status st;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+
+	write_pcap(DLT_EN10MB, PCAP_TSTAMP_PRECISION_NANO, 3, 100, 0);
+	ck_assert_int_eq(truncate(path, 24 + 3 * (16 + 100) - 50), 0);
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, NULL, err), 0);
+	ck_assert_int_eq(read_all(cap, &first, err, &st), 2);
+	ck_assert_int_eq(st, TLSD_CAPTURE_ERROR);
+	names_file(err);
+	has(err, "truncated dump file");
+	has(err, "(after packet 2)");
+	tlsd_capture_close(cap);
+}
+END_TEST
+
+/* caplen > wire length in a record header: clamped and counted. */
+START_TEST(tc_bad_record_header)
+{
+	struct tlsd_capture *cap;
+	struct tlsd_frame first;
+	enum tlsd_capture_status st;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+
+	write_pcap(DLT_EN10MB, PCAP_TSTAMP_PRECISION_NANO, 2, 100, 60);
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, NULL, err), 0);
+	ck_assert_int_eq(read_all(cap, &first, err, &st), 2);
+	ck_assert_uint_eq(first.caplen, 60);
+	ck_assert_uint_eq(first.wirelen, 60);
+	ck_assert_uint_eq(tlsd_capture_bad_headers(cap), 1);
+	tlsd_capture_close(cap);
+}
+END_TEST
+
+/* A live open of an interface that does not exist fails in words. */
+START_TEST(tc_live_no_such_device)
+{
+	struct tlsd_live_opts o = {.iface = "tlsd-nonexistent0"};
+	struct tlsd_capture *cap;
+	char err[TLSD_CAPTURE_ERRLEN] = "", warn[TLSD_CAPTURE_ERRLEN] = "";
+
+	ck_assert_int_lt(tlsd_capture_open_live(&cap, &o, NULL, err, warn), 0);
+	ck_assert_msg(strncmp(err, "tlsd-nonexistent0: ", 19) == 0, "%s", err);
+	/* unprivileged: permission denied with the capability hint */
+	ck_assert_msg(strstr(err, "no such device") || strstr(err, "CAP_NET_RAW"), "%s", err);
+}
+END_TEST
+
+Suite *capture_suite(void);
+Suite *capture_suite(void)
+{
+	Suite *s = suite_create("capture");
+	struct {
+		const char *name;
+		const TTest *t;
+	} cases[] = {
+		{"tc_missing_file", tc_missing_file},
+		{"tc_not_a_pcap", tc_not_a_pcap},
+		{"tc_bad_filter", tc_bad_filter},
+		{"tc_read_nano", tc_read_nano},
+		{"tc_read_micro", tc_read_micro},
+		{"tc_filter_applied", tc_filter_applied},
+		{"tc_unsupported_dlt", tc_unsupported_dlt},
+		{"tc_truncated_file", tc_truncated_file},
+		{"tc_bad_record_header", tc_bad_record_header},
+		{"tc_live_no_such_device", tc_live_no_such_device},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TCase *tc = tcase_create(cases[i].name);
+
+		tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_add_test(tc, cases[i].t);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}

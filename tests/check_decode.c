@@ -1,0 +1,919 @@
+/* Unit tests for link / IP / TCP decoding and IP fragment reassembly through
+ * the decoder. Fixtures are byte arrays; every frame under test is copied to
+ * a heap buffer of exactly caplen bytes so ASan catches any over-read. */
+#include <check.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsd/decode.h"
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+/* TCP (RFC 9293): sport 49152, dport 443, seq 0x01020304, ack 0x0a0b0c0d,
+ * doff 10, PSH|ACK, window 0xfaf0, csum 0, urg 0,
+ * options MSS 1460 | SACK-permitted | TS 1,2 | NOP | WS 7, payload "hello". */
+static const uint8_t tcp_seg[] = {
+	0xc0, 0x00, 0x01, 0xbb, 0x01, 0x02, 0x03, 0x04, 0x0a, 0x0b, 0x0c, 0x0d,
+	0xa0, 0x18, 0xfa, 0xf0, 0x00, 0x00, 0x00, 0x00,
+	0x02, 0x04, 0x05, 0xb4,                                     /* MSS */
+	0x04, 0x02,                                                 /* SACK-permitted */
+	0x08, 0x0a, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, /* TS */
+	0x01,                                                       /* NOP */
+	0x03, 0x03, 0x07,                                           /* WS */
+	'h', 'e', 'l', 'l', 'o',
+};
+#define TCP_HDR_LEN 40u
+#define PAYLOAD_LEN 5u
+
+/* IPv4 (RFC 791): IHL 5, total 65, id 0x1234, DF, TTL 64, TCP,
+ * 192.0.2.1 -> 198.51.100.2 */
+static const uint8_t ipv4_hdr[] = {
+	0x45, 0x00, 0x00, 0x41, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00,
+	0xc0, 0x00, 0x02, 0x01, 0xc6, 0x33, 0x64, 0x02,
+};
+
+/* IPv6 (RFC 8200): plen 45, next TCP, hop limit 63, 2001:db8::1 -> 2001:db8::2 */
+static const uint8_t ipv6_hdr[] = {
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x2d, 0x06, 0x3f,
+	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
+};
+
+/* Ethernet II: dst, src, type (last two bytes patched per test). */
+static const uint8_t eth_v4[] = {0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02, 0x08, 0x00};
+static const uint8_t eth_v6[] = {0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02, 0x86, 0xdd};
+/* Linux cooked v1: pkttype 0, hatype 1, halen 6, addr(8), protocol */
+static const uint8_t sll_v4[] = {0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x00};
+static const uint8_t sll_v6[] = {0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x86, 0xdd};
+/* Linux cooked v2: protocol, reserved, ifindex 2, hatype 1, pkttype 4, halen 6, addr(8) */
+static const uint8_t sll2_v4[] = {0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 4, 6, 2, 0, 0, 0, 0, 1, 0, 0};
+static const uint8_t sll2_v6[] = {0x86, 0xdd, 0, 0, 0, 0, 0, 2, 0, 1, 4, 6, 2, 0, 0, 0, 0, 1, 0, 0};
+/* BSD loopback family: little-endian (DLT_NULL from x86) and big-endian */
+static const uint8_t null_le_v4[] = {2, 0, 0, 0};
+static const uint8_t null_be_v4[] = {0, 0, 0, 2};
+static const uint8_t null_le_v6_24[] = {24, 0, 0, 0};
+static const uint8_t null_be_v6_28[] = {0, 0, 0, 28};
+static const uint8_t null_le_v6_30[] = {30, 0, 0, 0};
+
+struct link_case {
+	const char *name;
+	int dlt;
+	const uint8_t *link;
+	size_t link_len;
+	int ip_version;
+};
+
+#define LC(n, d, l, v) {n, d, l, sizeof(l), v}
+static const struct link_case link_cases[] = {
+	LC("en10mb v4", DLT_EN10MB, eth_v4, 4),
+	LC("en10mb v6", DLT_EN10MB, eth_v6, 6),
+	LC("sll v4", DLT_LINUX_SLL, sll_v4, 4),
+	LC("sll v6", DLT_LINUX_SLL, sll_v6, 6),
+	LC("sll2 v4", DLT_LINUX_SLL2, sll2_v4, 4),
+	LC("sll2 v6", DLT_LINUX_SLL2, sll2_v6, 6),
+	LC("null le v4", DLT_NULL, null_le_v4, 4),
+	LC("null be v4", DLT_NULL, null_be_v4, 4),
+	LC("null v6 24", DLT_NULL, null_le_v6_24, 6),
+	LC("null v6 28", DLT_NULL, null_be_v6_28, 6),
+	LC("null v6 30", DLT_NULL, null_le_v6_30, 6),
+	LC("loop v4", DLT_LOOP, null_be_v4, 4),
+	LC("loop v6", DLT_LOOP, null_be_v6_28, 6),
+	{"raw v4", DLT_RAW, NULL, 0, 4},
+	{"raw v6", DLT_RAW, NULL, 0, 6},
+	{"raw openbsd v4", 14, NULL, 0, 4},
+	{"ipv4", 228, NULL, 0, 4},
+	{"ipv6", 229, NULL, 0, 6},
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+struct t_frame {
+	struct tlsd_frame f;
+	uint8_t *buf;
+};
+
+/* Concatenates the parts into an exact-size heap buffer. */
+static void frame_build(struct t_frame *tf, int dlt, const void *a, size_t alen, const void *b,
+			size_t blen, const void *c, size_t clen)
+{
+	size_t n = alen + blen + clen;
+
+	tf->buf = malloc(n ? n : 1);
+	ck_assert_ptr_nonnull(tf->buf);
+	if (alen)
+		memcpy(tf->buf, a, alen);
+	if (blen)
+		memcpy(tf->buf + alen, b, blen);
+	if (clen)
+		memcpy(tf->buf + alen + blen, c, clen);
+	tf->f = (struct tlsd_frame){.ts = 1000, .caplen = (uint32_t)n, .wirelen = (uint32_t)n,
+				    .dlt = dlt, .data = tf->buf};
+}
+
+static void frame_free(struct t_frame *tf)
+{
+	free(tf->buf);
+	tf->buf = NULL;
+}
+
+static struct tlsd_ctx ctx;
+static struct tlsd_decoder *dec;
+
+static void setup(void)
+{
+	tlsd_ctx_init(&ctx);
+	ctx.frame_no = 7;
+	dec = tlsd_decoder_new(&ctx);
+	ck_assert_ptr_nonnull(dec);
+}
+
+static void teardown(void)
+{
+	tlsd_decoder_free(dec);
+	dec = NULL;
+	ck_assert_uint_eq(ctx.ipfrag_mem_used, 0);
+}
+
+static enum tlsd_decode_status decode(const struct t_frame *tf, struct tlsd_pkt *pkt)
+{
+	return tlsd_decode_frame(dec, &ctx, &tf->f, pkt);
+}
+
+static void check_base_tcp(const struct tlsd_pkt *p, int ver)
+{
+	char s[64];
+
+	ck_assert_uint_eq(p->ip_version, ver);
+	ck_assert_uint_eq(p->ip_proto, 6);
+	ck_assert_uint_eq(p->sport, 49152);
+	ck_assert_uint_eq(p->dport, 443);
+	ck_assert_uint_eq(p->seq, 0x01020304);
+	ck_assert_uint_eq(p->ack, 0x0a0b0c0d);
+	ck_assert_uint_eq(p->tcp_flags, TLSD_TCP_PSH | TLSD_TCP_ACK);
+	ck_assert_uint_eq(p->window, 0xfaf0);
+	ck_assert_uint_eq(p->payload_len, PAYLOAD_LEN);
+	ck_assert_uint_eq(p->payload_wire_len, PAYLOAD_LEN);
+	ck_assert_mem_eq(p->payload, "hello", PAYLOAD_LEN);
+	ck_assert_int_eq(p->ts, 1000);
+	ck_assert_uint_eq(p->frame_no, 7);
+	if (ver == 4) {
+		ck_assert_str_eq(tlsd_addr_str(&p->src, 4, s, sizeof(s)), "192.0.2.1");
+		ck_assert_str_eq(tlsd_addr_str(&p->dst, 4, s, sizeof(s)), "198.51.100.2");
+		ck_assert_uint_eq(p->ttl, 64);
+		ck_assert_uint_eq(p->ip_id, 0x1234);
+		ck_assert(p->ip_df);
+	} else {
+		ck_assert_str_eq(tlsd_addr_str(&p->src, 6, s, sizeof(s)), "2001:db8::1");
+		ck_assert_str_eq(tlsd_addr_str(&p->dst, 6, s, sizeof(s)), "2001:db8::2");
+		ck_assert_uint_eq(p->ttl, 63);
+	}
+}
+
+/* ---- link types --------------------------------------------------------- */
+
+START_TEST(tc_link_types)
+{
+	const struct link_case *lc = &link_cases[_i];
+	const uint8_t *ip = lc->ip_version == 4 ? ipv4_hdr : ipv6_hdr;
+	size_t iplen = lc->ip_version == 4 ? sizeof(ipv4_hdr) : sizeof(ipv6_hdr);
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	ck_assert(tlsd_decode_dlt_supported(lc->dlt));
+	frame_build(&tf, lc->dlt, lc->link, lc->link_len, ip, iplen, tcp_seg, sizeof(tcp_seg));
+	ck_assert_msg(decode(&tf, &p) == TLSD_DECODE_TCP, "%s", lc->name);
+	check_base_tcp(&p, lc->ip_version);
+	ck_assert_ptr_eq(p.frame, &tf.f);
+	ck_assert(!p.reassembled);
+	ck_assert_uint_eq(ctx.cnt.tcp_packets, 1);
+	ck_assert_uint_eq(lc->ip_version == 4 ? ctx.cnt.ipv4 : ctx.cnt.ipv6, 1);
+	frame_free(&tf);
+}
+END_TEST
+
+/* 1, 2 and 3 tags of 802.1Q / 802.1ad / 0x9100 in front of IPv4 and IPv6. */
+START_TEST(tc_vlan_stack)
+{
+	static const uint16_t tpids[] = {0x88a8, 0x9100, 0x8100};
+	int ntags = 1 + _i % 3, ver = _i < 3 ? 4 : 6;
+	uint8_t link[14 + 3 * 4];
+	size_t n = 12;
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	memcpy(link, eth_v4, 12);
+	for (int t = 0; t < ntags; t++) {
+		uint16_t tpid = t == ntags - 1 ? 0x8100 : tpids[t];
+
+		link[n++] = (uint8_t)(tpid >> 8);
+		link[n++] = (uint8_t)tpid;
+		link[n++] = 0x00; /* TCI: VLAN 100 + t */
+		link[n++] = (uint8_t)(100 + t);
+	}
+	link[n++] = ver == 4 ? 0x08 : 0x86;
+	link[n++] = ver == 4 ? 0x00 : 0xdd;
+	frame_build(&tf, DLT_EN10MB, link, n, ver == 4 ? ipv4_hdr : ipv6_hdr,
+		    ver == 4 ? sizeof(ipv4_hdr) : sizeof(ipv6_hdr), tcp_seg, sizeof(tcp_seg));
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	check_base_tcp(&p, ver);
+	frame_free(&tf);
+}
+END_TEST
+
+/* Cisco MetaData (0x8909) tag: version, length, options, SGT, then type. */
+START_TEST(tc_cisco_cmd)
+{
+	static const uint8_t link[] = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x89, 0x09,
+				       0x01, 0x01, 0x00, 0x01, 0x00, 0x10, 0x08, 0x00};
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	frame_build(&tf, DLT_EN10MB, link, sizeof(link), ipv4_hdr, sizeof(ipv4_hdr), tcp_seg,
+		    sizeof(tcp_seg));
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	check_base_tcp(&p, 4);
+	frame_free(&tf);
+}
+END_TEST
+
+/* Frames that are not IP: 802.3 length field, ARP, PPPoE session, a VLAN
+ * tag around ARP, SLL with a non-IP protocol, an unknown loopback family. */
+START_TEST(tc_non_ip)
+{
+	static const uint8_t e8023[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x00, 0x2e, 0xaa, 0xaa, 3};
+	static const uint8_t arp[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x06, 0, 1};
+	static const uint8_t pppoe[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x88, 0x64, 0x11, 0, 0, 1};
+	static const uint8_t vlan_arp[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x81, 0, 0, 5, 0x08, 0x06};
+	static const uint8_t sll_lldp[] = {0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x88, 0xcc, 0};
+	static const uint8_t null_ipx[] = {23, 0, 0, 0, 0xff, 0xff};
+	static const struct {
+		int dlt;
+		const uint8_t *b;
+		size_t n;
+	} cases[] = {
+		{DLT_EN10MB, e8023, sizeof(e8023)},    {DLT_EN10MB, arp, sizeof(arp)},
+		{DLT_EN10MB, pppoe, sizeof(pppoe)},    {DLT_EN10MB, vlan_arp, sizeof(vlan_arp)},
+		{DLT_LINUX_SLL, sll_lldp, sizeof(sll_lldp)}, {DLT_NULL, null_ipx, sizeof(null_ipx)},
+	};
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	frame_build(&tf, cases[_i].dlt, cases[_i].b, cases[_i].n, NULL, 0, NULL, 0);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_SKIP);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_PKT_NON_IP], 1);
+	frame_free(&tf);
+}
+END_TEST
+
+START_TEST(tc_unsupported_dlt)
+{
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	ck_assert(!tlsd_decode_dlt_supported(DLT_IEEE802_11));
+	ck_assert_ptr_nonnull(strstr(tlsd_decode_supported_dlts(), "LINUX_SLL2"));
+	frame_build(&tf, DLT_IEEE802_11, ipv4_hdr, sizeof(ipv4_hdr), NULL, 0, NULL, 0);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_SKIP);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_PKT_UNSUPPORTED_LINK], 1);
+	/* switching link types on one decoder works */
+	tf.f.dlt = DLT_RAW;
+	tf.f.caplen = tf.f.wirelen = 20;
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_MALFORMED); /* total 65 > 20 on wire, then no TCP */
+	frame_free(&tf);
+}
+END_TEST
+
+/* ---- IPv4 --------------------------------------------------------------- */
+
+/* IHL 8: 12 bytes of options (NOP, NOP, record route len 7 ptr 4 + 4 bytes,
+ * EOL, pad) are skipped. */
+START_TEST(tc_ipv4_options)
+{
+	uint8_t ip[32];
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	memcpy(ip, ipv4_hdr, 20);
+	ip[0] = 0x48;
+	ip[3] = 65 + 12;
+	memcpy(ip + 20, (const uint8_t[]){1, 1, 7, 7, 4, 0, 0, 0, 0, 0, 0, 0}, 12);
+	frame_build(&tf, DLT_EN10MB, eth_v4, sizeof(eth_v4), ip, sizeof(ip), tcp_seg,
+		    sizeof(tcp_seg));
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	check_base_tcp(&p, 4);
+	frame_free(&tf);
+}
+END_TEST
+
+/* Ethernet padding after a short datagram is trimmed by the total length. */
+START_TEST(tc_ipv4_padding)
+{
+	uint8_t ip[20];
+	uint8_t seg[20 + 6];
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	memcpy(ip, ipv4_hdr, 20);
+	ip[3] = 40; /* header + bare TCP header */
+	memcpy(seg, tcp_seg, 20);
+	seg[12] = 0x50;
+	memset(seg + 20, 0xee, 6); /* padding up to 60 bytes */
+	frame_build(&tf, DLT_EN10MB, eth_v4, sizeof(eth_v4), ip, sizeof(ip), seg, sizeof(seg));
+	ck_assert_uint_eq(tf.f.caplen, 60);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	ck_assert_uint_eq(p.payload_len, 0);
+	ck_assert_uint_eq(p.payload_wire_len, 0);
+	ck_assert(!p.opts.has_mss);
+	frame_free(&tf);
+}
+END_TEST
+
+/* Total length 0 (TSO/GSO capture): the frame length is used. */
+START_TEST(tc_ipv4_tso)
+{
+	uint8_t ip[20];
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	memcpy(ip, ipv4_hdr, 20);
+	ip[2] = ip[3] = 0;
+	frame_build(&tf, DLT_RAW, ip, sizeof(ip), tcp_seg, sizeof(tcp_seg), NULL, 0);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	check_base_tcp(&p, 4);
+	frame_free(&tf);
+}
+END_TEST
+
+/* Snap length cut: 3 payload bytes missing. */
+START_TEST(tc_snaplen_cut)
+{
+	const uint8_t *ip = _i ? ipv6_hdr : ipv4_hdr;
+	size_t iplen = _i ? sizeof(ipv6_hdr) : sizeof(ipv4_hdr);
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	frame_build(&tf, DLT_EN10MB, _i ? eth_v6 : eth_v4, 14, ip, iplen, tcp_seg,
+		    sizeof(tcp_seg) - 3);
+	tf.f.wirelen += 3;
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	ck_assert_uint_eq(p.payload_len, 2);
+	ck_assert_uint_eq(p.payload_wire_len, 5);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_CAPTURE_SNAPLEN], 1);
+	frame_free(&tf);
+}
+END_TEST
+
+/* A total length larger than what was on the wire: counted, clamped. */
+START_TEST(tc_ipv4_total_too_long)
+{
+	uint8_t ip[20];
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	memcpy(ip, ipv4_hdr, 20);
+	ip[2] = 0x10;
+	frame_build(&tf, DLT_RAW, ip, sizeof(ip), tcp_seg, sizeof(tcp_seg), NULL, 0);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	ck_assert_uint_eq(p.payload_len, 5);
+	ck_assert_uint_eq(p.payload_wire_len, 5);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_PKT_BAD_IP_TOTAL_LEN], 1);
+	frame_free(&tf);
+}
+END_TEST
+
+/* Invalid headers: MALFORMED, the right anomaly, and *pkt untouched. */
+START_TEST(tc_malformed)
+{
+	static const struct {
+		size_t off;
+		uint8_t val;
+		enum tlsd_anomaly anom;
+	} cases[] = {
+		{0, 0x55, TLSD_ANOM_PKT_BAD_IP_VERSION},   /* IPv4 header says version 5 */
+		{0, 0x44, TLSD_ANOM_PKT_BAD_IP_HDR_LEN},   /* IHL 4 */
+		{3, 19, TLSD_ANOM_PKT_BAD_IP_TOTAL_LEN},   /* total < header */
+		{20 + 12, 0x40, TLSD_ANOM_PKT_BAD_TCP_HDR_LEN}, /* doff 4 */
+		{20 + 12, 0xf0, TLSD_ANOM_PKT_BAD_TCP_HDR_LEN}, /* doff 15 > segment */
+		{0, 0x75, TLSD_ANOM_PKT_BAD_IP_VERSION},   /* raw: version nibble 7 */
+	};
+	uint8_t pkt_bytes[sizeof(ipv4_hdr) + sizeof(tcp_seg)];
+	struct t_frame tf;
+	struct tlsd_pkt p, sentinel;
+
+	memcpy(pkt_bytes, ipv4_hdr, sizeof(ipv4_hdr));
+	memcpy(pkt_bytes + sizeof(ipv4_hdr), tcp_seg, sizeof(tcp_seg));
+	pkt_bytes[cases[_i].off] = cases[_i].val;
+	frame_build(&tf, _i == 5 ? DLT_RAW : 228, pkt_bytes, sizeof(pkt_bytes), NULL, 0, NULL, 0);
+	memset(&p, 0xa5, sizeof(p));
+	sentinel = p;
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_MALFORMED);
+	ck_assert_uint_eq(ctx.cnt.anomalies[cases[_i].anom], 1);
+	ck_assert_mem_eq(&p, &sentinel, sizeof(p));
+	ck_assert_uint_eq(ctx.cnt.tcp_packets, 0);
+	frame_free(&tf);
+}
+END_TEST
+
+/* ---- truncation at every length ------------------------------------------ */
+
+/* Ethernet/IPv4/TCP and Ethernet/VLAN/IPv6/TCP cut at every byte, both as a
+ * snaplen cut (wirelen full) and as a genuinely short frame. */
+static void truncate_all(const uint8_t *full, size_t n, size_t hdr_end)
+{
+	for (size_t cap = 0; cap < n; cap++) {
+		for (int snap = 0; snap < 2; snap++) {
+			struct tlsd_frame f = {.ts = 1, .caplen = (uint32_t)cap,
+					       .wirelen = (uint32_t)(snap ? n : cap),
+					       .dlt = DLT_EN10MB};
+			uint8_t *b = malloc(cap ? cap : 1);
+			struct tlsd_pkt p;
+			enum tlsd_decode_status r;
+
+			ck_assert_ptr_nonnull(b);
+			memcpy(b, full, cap);
+			f.data = cap ? b : NULL;
+			r = tlsd_decode_frame(dec, &ctx, &f, &p);
+			if (r == TLSD_DECODE_TCP) {
+				ck_assert_uint_ge(cap, hdr_end);
+				ck_assert_uint_eq(p.payload_len, cap - hdr_end);
+				ck_assert_uint_eq(p.payload_wire_len, snap ? n - hdr_end : cap - hdr_end);
+				ck_assert(p.payload_len == 0 || p.payload == b + hdr_end);
+			} else {
+				ck_assert_msg(r == TLSD_DECODE_TRUNCATED || r == TLSD_DECODE_MALFORMED,
+					      "cap %zu snap %d: %d", cap, snap, r);
+				ck_assert_uint_lt(cap, hdr_end);
+				if (snap)
+					ck_assert_int_eq(r, TLSD_DECODE_TRUNCATED);
+			}
+			free(b);
+		}
+	}
+}
+
+START_TEST(tc_truncate_eth_ipv4_tcp)
+{
+	uint8_t full[14 + 20 + sizeof(tcp_seg)];
+
+	memcpy(full, eth_v4, 14);
+	memcpy(full + 14, ipv4_hdr, 20);
+	memcpy(full + 34, tcp_seg, sizeof(tcp_seg));
+	truncate_all(full, sizeof(full), 14 + 20 + TCP_HDR_LEN);
+}
+END_TEST
+
+START_TEST(tc_truncate_eth_vlan_ipv6_tcp)
+{
+	static const uint8_t vlan[] = {0x81, 0x00, 0x00, 0x2a, 0x86, 0xdd};
+	uint8_t full[12 + 6 + 40 + sizeof(tcp_seg)];
+
+	memcpy(full, eth_v6, 12);
+	memcpy(full + 12, vlan, 6);
+	memcpy(full + 18, ipv6_hdr, 40);
+	memcpy(full + 58, tcp_seg, sizeof(tcp_seg));
+	truncate_all(full, sizeof(full), 18 + 40 + TCP_HDR_LEN);
+}
+END_TEST
+
+/* ---- TCP options ------------------------------------------------------- */
+
+START_TEST(tc_tcp_options_valid)
+{
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	frame_build(&tf, 228, ipv4_hdr, sizeof(ipv4_hdr), tcp_seg, sizeof(tcp_seg), NULL, 0);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	ck_assert(p.opts.has_mss);
+	ck_assert_uint_eq(p.opts.mss, 1460);
+	ck_assert(p.opts.has_wscale);
+	ck_assert_uint_eq(p.opts.wscale, 7);
+	ck_assert(p.opts.sack_permitted);
+	ck_assert(p.opts.has_timestamps);
+	ck_assert_uint_eq(p.opts.ts_val, 1);
+	ck_assert_uint_eq(p.opts.ts_ecr, 2);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_PKT_BAD_TCP_OPTION], 0);
+	frame_free(&tf);
+}
+END_TEST
+
+/* 8 option bytes per case; the segment is delivered, the option counted. */
+START_TEST(tc_tcp_options_bad)
+{
+	static const uint8_t opts[][8] = {
+		{0x02, 0x00, 0, 0, 0, 0, 0, 0},       /* length 0 */
+		{0x02, 0x01, 0, 0, 0, 0, 0, 0},       /* length 1 */
+		{0x01, 0x01, 0x05, 0x0a, 0, 0, 0, 0}, /* SACK length past the header */
+		{0x02, 0x03, 0x05, 0, 0, 0, 0, 0},    /* MSS with length 3 */
+		{0x03, 0x04, 0x07, 0, 0, 0, 0, 0},    /* window scale with length 4 */
+		{0x08, 0x08, 0, 0, 0, 0, 0, 0},       /* timestamps with length 8 */
+		{0x04, 0x03, 0, 0, 0, 0, 0, 0},       /* SACK-permitted with length 3 */
+		{0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x1e}, /* kind without length */
+	};
+	uint8_t ip[20], seg[28 + 5];
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	memcpy(ip, ipv4_hdr, 20);
+	ip[3] = 20 + sizeof(seg);
+	memcpy(seg, tcp_seg, 20);
+	seg[12] = 0x70;
+	memcpy(seg + 20, opts[_i], 8);
+	memcpy(seg + 28, "hello", 5);
+	frame_build(&tf, 228, ip, sizeof(ip), seg, sizeof(seg), NULL, 0);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_PKT_BAD_TCP_OPTION], 1);
+	ck_assert_uint_eq(p.payload_len, 5);
+	ck_assert_mem_eq(p.payload, "hello", 5);
+	ck_assert(!p.opts.has_timestamps);
+	frame_free(&tf);
+}
+END_TEST
+
+/* Window scale above 14 is treated as 14 (RFC 7323 2.3). */
+START_TEST(tc_tcp_wscale_clamped)
+{
+	uint8_t seg[sizeof(tcp_seg)];
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	memcpy(seg, tcp_seg, sizeof(seg));
+	seg[39] = 15;
+	frame_build(&tf, 228, ipv4_hdr, sizeof(ipv4_hdr), seg, sizeof(seg), NULL, 0);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	ck_assert_uint_eq(p.opts.wscale, 14);
+	frame_free(&tf);
+}
+END_TEST
+
+/* ---- UDP and other protocols ----------------------------------------- */
+
+START_TEST(tc_udp_and_other)
+{
+	/* UDP 5353 -> 53, length 12, then 4 bytes */
+	static const uint8_t udp[] = {0x14, 0xe9, 0x00, 0x35, 0x00, 0x0c, 0, 0, 1, 2, 3, 4};
+	uint8_t ip[20];
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	memcpy(ip, ipv4_hdr, 20);
+	ip[3] = 32;
+	ip[9] = 17;
+	frame_build(&tf, 228, ip, sizeof(ip), udp, sizeof(udp), NULL, 0);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_UDP);
+	ck_assert_uint_eq(p.sport, 5353);
+	ck_assert_uint_eq(p.dport, 53);
+	ck_assert_uint_eq(p.ip_proto, 17);
+	ck_assert_uint_eq(p.payload_len, 4);
+	ck_assert_uint_eq(ctx.cnt.udp_packets, 1);
+	tf.buf[9] = 1; /* ICMP */
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_SKIP);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_PKT_NON_TCP], 1);
+	frame_free(&tf);
+}
+END_TEST
+
+/* ---- IPv6 extension headers -------------------------------------------- */
+
+/* hop-by-hop (8) -> destination options (16) -> routing (8) -> AH (16) -> TCP */
+static const uint8_t v6_ext_chain[] = {
+	60, 0, 1, 4, 0, 0, 0, 0,                                  /* HBH, PadN */
+	43, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,         /* DST, PadN */
+	51, 0, 4, 0, 0, 0, 0, 0,                                  /* routing type 4, segs left 0 */
+	6, 2, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0,           /* AH: len 2 -> 16 bytes */
+};
+
+static void v6_frame(struct t_frame *tf, uint8_t first, const uint8_t *ext, size_t elen)
+{
+	uint8_t ip[40];
+
+	memcpy(ip, ipv6_hdr, 40);
+	ip[5] = (uint8_t)(elen + sizeof(tcp_seg));
+	ip[6] = first;
+	frame_build(tf, 229, ip, sizeof(ip), ext, elen, tcp_seg, sizeof(tcp_seg));
+}
+
+START_TEST(tc_ipv6_ext_chain)
+{
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	v6_frame(&tf, 0, v6_ext_chain, sizeof(v6_ext_chain));
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	check_base_tcp(&p, 6);
+	frame_free(&tf);
+}
+END_TEST
+
+START_TEST(tc_ipv6_ext_bad)
+{
+	static const uint8_t no_next[] = {59, 0, 1, 4, 0, 0, 0, 0};
+	static const uint8_t too_long[] = {6, 200, 1, 4, 0, 0, 0, 0};
+	static const uint8_t atomic[] = {6, 0, 0, 0, 0, 0, 0, 9}; /* offset 0, M 0 */
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	v6_frame(&tf, 60, no_next, sizeof(no_next));
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_SKIP);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_PKT_NON_TCP], 1);
+	frame_free(&tf);
+
+	v6_frame(&tf, 0, too_long, sizeof(too_long));
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_MALFORMED);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_PKT_BAD_IPV6_EXT], 1);
+	frame_free(&tf);
+
+	v6_frame(&tf, 44, atomic, sizeof(atomic));
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	ck_assert(!p.reassembled);
+	check_base_tcp(&p, 6);
+	frame_free(&tf);
+}
+END_TEST
+
+/* ---- IP fragments ------------------------------------------------------- */
+
+/* The fragmentable part used below: a 20-byte TCP header and 44 payload bytes. */
+#define FRAG_TOTAL 64u
+static uint8_t frag_data[FRAG_TOTAL];
+
+static void frag_data_init(void)
+{
+	memcpy(frag_data, tcp_seg, 20);
+	frag_data[12] = 0x50;
+	for (unsigned i = 20; i < FRAG_TOTAL; i++)
+		frag_data[i] = (uint8_t)i;
+}
+
+/* IPv4 fragment of frag_data[off, off+len) (or of `data` if given). */
+static void v4_frag(struct t_frame *tf, uint16_t id, unsigned off, unsigned len, bool more,
+		    const uint8_t *data)
+{
+	uint8_t ip[20];
+	uint16_t fl = (uint16_t)((more ? 0x2000 : 0) | off / 8);
+
+	memcpy(ip, ipv4_hdr, 20);
+	ip[2] = (uint8_t)((20 + len) >> 8);
+	ip[3] = (uint8_t)(20 + len);
+	ip[4] = (uint8_t)(id >> 8);
+	ip[5] = (uint8_t)id;
+	ip[6] = (uint8_t)(fl >> 8);
+	ip[7] = (uint8_t)fl;
+	frame_build(tf, DLT_EN10MB, eth_v4, sizeof(eth_v4), ip, 20, data ? data : frag_data + off,
+		    len);
+}
+
+/* IPv6 fragment: fixed header, fragment header, data. */
+static void v6_frag(struct t_frame *tf, uint32_t ident, unsigned off, unsigned len, bool more)
+{
+	uint8_t ip[48];
+	uint16_t fo = (uint16_t)(off | (more ? 1 : 0));
+
+	memcpy(ip, ipv6_hdr, 40);
+	ip[4] = (uint8_t)((8 + len) >> 8);
+	ip[5] = (uint8_t)(8 + len);
+	ip[6] = 44;
+	memcpy(ip + 40, (const uint8_t[]){6, 0, (uint8_t)(fo >> 8), (uint8_t)fo,
+					  (uint8_t)(ident >> 24), (uint8_t)(ident >> 16),
+					  (uint8_t)(ident >> 8), (uint8_t)ident},
+	       8);
+	frame_build(tf, DLT_RAW, ip, sizeof(ip), frag_data + off, len, NULL, 0);
+}
+
+static const struct {
+	unsigned off, len;
+	bool more;
+} frag3[] = {{0, 24, true}, {24, 24, true}, {48, 16, false}};
+
+static void check_reassembled(const struct tlsd_pkt *p, const struct t_frame *last)
+{
+	ck_assert(p->reassembled);
+	ck_assert_uint_eq(p->sport, 49152);
+	ck_assert_uint_eq(p->payload_len, FRAG_TOTAL - 20);
+	ck_assert_uint_eq(p->payload_wire_len, FRAG_TOTAL - 20);
+	ck_assert_mem_eq(p->payload, frag_data + 20, FRAG_TOTAL - 20);
+	ck_assert_ptr_eq(p->frame, &last->f);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_IPFRAG_REASSEMBLED], 1);
+}
+
+/* _i: 0 in order, 1 reverse order, 2 middle first; IPv4 then IPv6. */
+static void run_frag3(int order, bool v6)
+{
+	static const int orders[3][3] = {{0, 1, 2}, {2, 1, 0}, {1, 2, 0}};
+	struct t_frame tf[3];
+	struct tlsd_pkt p;
+
+	frag_data_init();
+	for (int k = 0; k < 3; k++) {
+		int i = orders[order][k];
+
+		if (v6)
+			v6_frag(&tf[k], 0xabcdef01, frag3[i].off, frag3[i].len, frag3[i].more);
+		else
+			v4_frag(&tf[k], 0x4242, frag3[i].off, frag3[i].len, frag3[i].more, NULL);
+		if (k < 2) {
+			ck_assert_int_eq(decode(&tf[k], &p), TLSD_DECODE_FRAGMENT);
+			ck_assert_uint_gt(ctx.ipfrag_mem_used, 0);
+		}
+	}
+	ck_assert_int_eq(decode(&tf[2], &p), TLSD_DECODE_TCP);
+	check_reassembled(&p, &tf[2]);
+	ck_assert_uint_eq(ctx.ipfrag_mem_used, 0);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_IPFRAG_FRAGMENTS], 3);
+	ck_assert_uint_eq(ctx.cnt.tcp_packets, 1);
+	for (int k = 0; k < 3; k++)
+		frame_free(&tf[k]);
+}
+
+START_TEST(tc_ipv4_frag_orders)
+{
+	run_frag3(_i, false);
+}
+END_TEST
+
+START_TEST(tc_ipv6_frag_orders)
+{
+	run_frag3(_i, true);
+}
+END_TEST
+
+/* Overlap: [0,24) then [16,40) with different bytes, then [40,64). The
+ * first copy of bytes 16..23 wins, the overlap is counted. */
+START_TEST(tc_ipv4_frag_overlap)
+{
+	uint8_t other[24];
+	struct t_frame a, b, c;
+	struct tlsd_pkt p;
+
+	frag_data_init();
+	memset(other, 0xee, sizeof(other));
+	memcpy(other + 8, frag_data + 24, 16);
+	v4_frag(&a, 7, 0, 24, true, NULL);
+	v4_frag(&b, 7, 16, 24, true, other);
+	v4_frag(&c, 7, 40, 24, false, NULL);
+	ck_assert_int_eq(decode(&a, &p), TLSD_DECODE_FRAGMENT);
+	ck_assert_int_eq(decode(&b, &p), TLSD_DECODE_FRAGMENT);
+	ck_assert_int_eq(decode(&c, &p), TLSD_DECODE_TCP);
+	check_reassembled(&p, &c);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_IPFRAG_OVERLAP], 1);
+	frame_free(&a);
+	frame_free(&b);
+	frame_free(&c);
+}
+END_TEST
+
+/* A missing piece: nothing is delivered; expiry frees the datagram. */
+START_TEST(tc_ipv4_frag_missing_expires)
+{
+	struct t_frame a, c;
+	struct tlsd_pkt p;
+
+	frag_data_init();
+	v4_frag(&a, 9, 0, 24, true, NULL);
+	v4_frag(&c, 9, 48, 16, false, NULL);
+	ck_assert_int_eq(decode(&a, &p), TLSD_DECODE_FRAGMENT);
+	ck_assert_int_eq(decode(&c, &p), TLSD_DECODE_FRAGMENT);
+	ck_assert_uint_gt(ctx.ipfrag_mem_used, 0);
+	ctx.now = 1000 + ctx.lim.ipfrag_timeout - 1;
+	tlsd_decoder_expire(dec, &ctx);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_IPFRAG_TIMEOUT], 0);
+	ctx.now = 1000 + ctx.lim.ipfrag_timeout;
+	tlsd_decoder_expire(dec, &ctx);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_IPFRAG_TIMEOUT], 1);
+	ck_assert_uint_eq(ctx.ipfrag_mem_used, 0);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_IPFRAG_REASSEMBLED], 0);
+	frame_free(&a);
+	frame_free(&c);
+}
+END_TEST
+
+/* More datagrams than ipfrag_max: the oldest is evicted, the cap counted. */
+START_TEST(tc_ipv4_frag_too_many)
+{
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	frag_data_init();
+	ctx.lim.ipfrag_max = 2;
+	for (uint16_t id = 1; id <= 3; id++) {
+		v4_frag(&tf, id, 0, 24, true, NULL);
+		ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_FRAGMENT);
+		frame_free(&tf);
+	}
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_IPFRAG_CAP], 1);
+	/* datagram 1 was evicted: completing it yields nothing */
+	v4_frag(&tf, 1, 24, 40, false, NULL);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_FRAGMENT);
+	frame_free(&tf);
+	/* datagram 3 still completes */
+	v4_frag(&tf, 3, 24, 40, false, NULL);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	frame_free(&tf);
+}
+END_TEST
+
+/* Memory cap below one datagram: dropped and counted, nothing held. */
+START_TEST(tc_ipv4_frag_memcap)
+{
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	frag_data_init();
+	ctx.lim.ipfrag_mem = 64;
+	v4_frag(&tf, 1, 0, 24, true, NULL);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_SKIP);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_IPFRAG_CAP], 1);
+	ck_assert_uint_eq(ctx.ipfrag_mem_used, 0);
+	frame_free(&tf);
+}
+END_TEST
+
+/* Invalid fragments: past 65535 bytes, non-last not a multiple of 8, a
+ * snaplen-cut fragment. */
+START_TEST(tc_ipv4_frag_invalid)
+{
+	static uint8_t big[64];
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	v4_frag(&tf, 5, 8189 * 8, 64, false, big); /* ends at 65576 */
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_SKIP);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_IPFRAG_BAD], 1);
+	frame_free(&tf);
+
+	v4_frag(&tf, 5, 0, 20, true, big); /* MF with 20 bytes */
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_SKIP);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_IPFRAG_BAD], 2);
+	frame_free(&tf);
+
+	v4_frag(&tf, 5, 0, 24, true, big);
+	tf.f.caplen -= 4;
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TRUNCATED);
+	ck_assert_uint_eq(ctx.ipfrag_mem_used, 0);
+	frame_free(&tf);
+}
+END_TEST
+
+START_TEST(tc_addr_str)
+{
+	struct tlsd_addr a = {{0}};
+	char s[46];
+
+	ck_assert_str_eq(tlsd_addr_str(&a, 4, s, sizeof(s)), "0.0.0.0");
+	ck_assert_str_eq(tlsd_addr_str(&a, 6, s, sizeof(s)), "::");
+	a.b[15] = 1;
+	ck_assert_str_eq(tlsd_addr_str(&a, 6, s, sizeof(s)), "::1");
+}
+END_TEST
+
+Suite *decode_suite(void);
+Suite *decode_suite(void)
+{
+	Suite *s = suite_create("decode");
+	struct {
+		const char *name;
+		const TTest *t;
+		int n;
+	} cases[] = {
+		{"tc_link_types", tc_link_types, (int)TLSD_ARRAY_SIZE(link_cases)},
+		{"tc_vlan_stack", tc_vlan_stack, 6},
+		{"tc_cisco_cmd", tc_cisco_cmd, 1},
+		{"tc_non_ip", tc_non_ip, 6},
+		{"tc_unsupported_dlt", tc_unsupported_dlt, 1},
+		{"tc_ipv4_options", tc_ipv4_options, 1},
+		{"tc_ipv4_padding", tc_ipv4_padding, 1},
+		{"tc_ipv4_tso", tc_ipv4_tso, 1},
+		{"tc_snaplen_cut", tc_snaplen_cut, 2},
+		{"tc_ipv4_total_too_long", tc_ipv4_total_too_long, 1},
+		{"tc_malformed", tc_malformed, 6},
+		{"tc_truncate_eth_ipv4_tcp", tc_truncate_eth_ipv4_tcp, 1},
+		{"tc_truncate_eth_vlan_ipv6_tcp", tc_truncate_eth_vlan_ipv6_tcp, 1},
+		{"tc_tcp_options_valid", tc_tcp_options_valid, 1},
+		{"tc_tcp_options_bad", tc_tcp_options_bad, 8},
+		{"tc_tcp_wscale_clamped", tc_tcp_wscale_clamped, 1},
+		{"tc_udp_and_other", tc_udp_and_other, 1},
+		{"tc_ipv6_ext_chain", tc_ipv6_ext_chain, 1},
+		{"tc_ipv6_ext_bad", tc_ipv6_ext_bad, 1},
+		{"tc_ipv4_frag_orders", tc_ipv4_frag_orders, 3},
+		{"tc_ipv6_frag_orders", tc_ipv6_frag_orders, 3},
+		{"tc_ipv4_frag_overlap", tc_ipv4_frag_overlap, 1},
+		{"tc_ipv4_frag_missing_expires", tc_ipv4_frag_missing_expires, 1},
+		{"tc_ipv4_frag_too_many", tc_ipv4_frag_too_many, 1},
+		{"tc_ipv4_frag_memcap", tc_ipv4_frag_memcap, 1},
+		{"tc_ipv4_frag_invalid", tc_ipv4_frag_invalid, 1},
+		{"tc_addr_str", tc_addr_str, 1},
+	};
+
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(cases); i++) {
+		TCase *tc = tcase_create(cases[i].name);
+
+		tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_add_loop_test(tc, cases[i].t, 0, cases[i].n);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
