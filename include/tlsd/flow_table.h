@@ -35,7 +35,9 @@
  * being delivered: those n bytes are never delivered, wherever they are (rest
  * of this packet, buffered, or arriving later). After swap_roles the
  * following callbacks use the new directions, including for the rest of the
- * current packet, and skip takes a direction in the new numbering. After
+ * current packet, and skip takes a direction in the new numbering (when
+ * swap_roles is called from a data/gap callback, f->side[] itself is swapped
+ * when that reassembler run returns, before any fin/rst/close). After
  * ignore no data/gap/packet callback follows; fin, rst and close still do.
  *
  * Memory per idle connection: sizeof(struct tlsd_flow) = 368 bytes on
