@@ -12,9 +12,16 @@
  * bytes are kept here (the evidence for server_not_tls / client_not_tls). */
 enum conn_kind {
 	CONN_UNDECIDED = 0,
+	CONN_PLAINTEXT, /* both sides spoke plain text: watch for STARTTLS */
 	CONN_TLS,
 	CONN_NOT_TLS,
 };
+
+/* How much plain text a connection may carry before a STARTTLS upgrade
+ * (SMTP, IMAP, POP3, LDAP, XMPP, FTP, PostgreSQL, MySQL all negotiate in a
+ * few hundred bytes) until it is no longer watched. */
+#define STARTTLS_WATCH_BYTES 16384u
+#define STARTTLS_WATCH_CHUNKS 64u
 
 struct conn_probe {
 	uint8_t bytes[TLSD_SAMPLE_LEN];
@@ -35,6 +42,7 @@ struct conn_pending_end {
 struct tlsd_conn {
 	enum conn_kind kind;
 	bool roles_flipped;
+	uint32_t plain_bytes, plain_chunks; /* while CONN_PLAINTEXT */
 	struct conn_pending_end pending;
 	struct conn_probe probe[2];
 	struct tlsd_session *session;
@@ -359,7 +367,7 @@ static bool classify(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_c
 		if (sv->seen && sv->verdict == TLSD_PARSE_OK)
 			return true; /* a TLS server answering plain text */
 		if (sv->seen && sv->verdict == TLSD_PARSE_MALFORMED)
-			give_up(m, f, c); /* neither side speaks TLS */
+			c->kind = CONN_PLAINTEXT; /* neither speaks TLS yet: STARTTLS? */
 	}
 	return false;
 }
@@ -405,6 +413,22 @@ static void on_data(void *ud, struct tlsd_flow *f, enum tlsd_dir d, uint64_t off
 	(void)off;
 	if (!c || c->kind == CONN_NOT_TLS)
 		return;
+	if (c->kind == CONN_PLAINTEXT) {
+		/* A ClientHello at the start of a client write after a plain-text
+		 * exchange: the connection was upgraded (STARTTLS). TLS starts
+		 * here; what came before is not TLS and is not replayed. */
+		if (d == TLSD_DIR_C2S && looks_like_client_hello(p, len)) {
+			memset(c->probe, 0, sizeof(c->probe));
+			start_tls(m, f, c);
+			if (c->kind == CONN_TLS)
+				feed(m, f, c, d, p, len, ts);
+			return;
+		}
+		c->plain_bytes += (uint32_t)TLSD_MIN(len, (size_t)STARTTLS_WATCH_BYTES);
+		if (++c->plain_chunks > STARTTLS_WATCH_CHUNKS || c->plain_bytes > STARTTLS_WATCH_BYTES)
+			give_up(m, f, c);
+		return;
+	}
 	if (c->kind == CONN_UNDECIDED) {
 		size_t consumed;
 
