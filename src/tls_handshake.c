@@ -369,6 +369,12 @@ struct ext_walk {
 	uint16_t total;
 	bool dup;
 	const char *bad_field;
+	/* Lenient walks (hellos) note a malformed extension body and go on: the
+	 * extension framing is intact, and the rest of the hello (SNI, offers)
+	 * is what a diagnosis of the peer's decode_error needs. */
+	bool lenient;
+	bool bad;
+	uint16_t bad_type;
 };
 
 typedef bool (*ext_fn)(uint16_t type, struct tlsd_cur *d, void *arg);
@@ -395,6 +401,12 @@ static bool walk_exts(struct tlsd_cur *list, struct ext_walk *w, ext_fn fn, void
 		if (seen_before(seen, type))
 			w->dup = true;
 		if (!fn(type, &d, arg)) {
+			if (w->lenient) {
+				if (!w->bad)
+					w->bad_type = type;
+				w->bad = true;
+				continue;
+			}
 			malformed(err, "extension body", d_end, &d);
 			return false;
 		}
@@ -466,11 +478,13 @@ enum tlsd_parse tlsd_parse_client_hello(const uint8_t *body, size_t len,
 	if (!tlsd_cur_get_u16_prefixed(&c, &exts))
 		return malformed(err, "extensions", len, &c);
 	{
-		struct ext_walk w = {.types = ch.exts, .max = TLSD_MAX_EXTS};
+		struct ext_walk w = {.types = ch.exts, .max = TLSD_MAX_EXTS, .lenient = true};
 		size_t end = len - tlsd_cur_len(&c);
 
 		if (!walk_exts(&exts, &w, ch_ext_cb, &ch, end, err))
 			return TLSD_PARSE_MALFORMED;
+		ch.bad_ext = w.bad;
+		ch.bad_ext_type = w.bad_type;
 		ch.n_exts = w.n;
 		ch.n_exts_total = w.total;
 		ch.dup_ext = w.dup;

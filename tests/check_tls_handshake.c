@@ -484,22 +484,26 @@ START_TEST(tc_truncation_every_length)
 END_TEST
 
 /* Every length field of the RFC 8448 ClientHello set one too long and one
- * too short. Offsets are into the body (after the 4-byte header). */
+ * too short. Offsets are into the body (after the 4-byte header). A bad
+ * length inside one extension's body leaves the extension framing intact:
+ * the hello parses with bad_ext naming that extension (bad_ext >= 0);
+ * the other fields make the whole hello malformed (bad_ext = -1). */
 static const struct {
 	size_t off;
 	unsigned width;
 	const char *what;
+	int bad_ext;
 } ch_lengths[] = {
-	{34, 1, "legacy_session_id"},
-	{35, 2, "cipher_suites"},
-	{43, 1, "legacy_compression_methods"},
-	{45, 2, "extensions"},
-	{49, 2, "server_name extension length"},
-	{51, 2, "server_name_list"},
-	{54, 2, "HostName"},
-	{97, 2, "key_share extension length"},
-	{99, 2, "client_shares"},
-	{103, 2, "key_exchange"},
+	{34, 1, "legacy_session_id", -1},
+	{35, 2, "cipher_suites", -1},
+	{43, 1, "legacy_compression_methods", -1},
+	{45, 2, "extensions", -1},
+	{49, 2, "server_name extension length", -1},
+	{51, 2, "server_name_list", 0},
+	{54, 2, "HostName", 0},
+	{97, 2, "key_share extension length", -1},
+	{99, 2, "client_shares", 51},
+	{103, 2, "key_exchange", 51},
 };
 
 START_TEST(tc_length_fields_wrong)
@@ -520,8 +524,16 @@ START_TEST(tc_length_fields_wrong)
 			e[off] = (uint8_t)(v >> 8);
 			e[off + 1] = (uint8_t)v;
 		}
-		ck_assert_msg(tlsd_parse_client_hello(e, m.len, &ch, NULL) == TLSD_PARSE_MALFORMED,
-			      "%s %+d parsed", ch_lengths[_i].what, delta);
+		if (ch_lengths[_i].bad_ext < 0) {
+			ck_assert_msg(tlsd_parse_client_hello(e, m.len, &ch, NULL) ==
+					      TLSD_PARSE_MALFORMED,
+				      "%s %+d parsed", ch_lengths[_i].what, delta);
+		} else {
+			ck_assert_msg(tlsd_parse_client_hello(e, m.len, &ch, NULL) == TLSD_PARSE_OK,
+				      "%s %+d: hello lost", ch_lengths[_i].what, delta);
+			ck_assert(ch.bad_ext);
+			ck_assert_int_eq(ch.bad_ext_type, ch_lengths[_i].bad_ext);
+		}
 		free(e);
 	}
 	free(m.all);

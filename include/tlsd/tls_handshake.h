@@ -111,6 +111,8 @@ struct tlsd_client_hello {
 		has_sigalgs_cert, has_alpn, has_key_share;
 	bool dup_ext;      /* an extension type appeared twice (finding) */
 	bool trailing;     /* bytes after the extensions (finding) */
+	bool bad_ext;      /* an extension body did not parse (finding); the rest did */
+	uint16_t bad_ext_type; /* the first such extension */
 	bool sslv2;        /* SSLv2-compatible hello */
 	uint32_t msg_len;  /* handshake body length */
 };
