@@ -62,13 +62,13 @@ static const uint8_t null_le_v6_30[] = {30, 0, 0, 0};
 
 struct link_case {
 	const char *name;
-	int dlt;
 	const uint8_t *link;
 	size_t link_len;
+	int dlt;
 	int ip_version;
 };
 
-#define LC(n, d, l, v) {n, d, l, sizeof(l), v}
+#define LC(n, d, l, v) {n, l, sizeof(l), d, v}
 static const struct link_case link_cases[] = {
 	LC("en10mb v4", DLT_EN10MB, eth_v4, 4),
 	LC("en10mb v6", DLT_EN10MB, eth_v6, 6),
@@ -83,11 +83,11 @@ static const struct link_case link_cases[] = {
 	LC("null v6 30", DLT_NULL, null_le_v6_30, 6),
 	LC("loop v4", DLT_LOOP, null_be_v4, 4),
 	LC("loop v6", DLT_LOOP, null_be_v6_28, 6),
-	{"raw v4", DLT_RAW, NULL, 0, 4},
-	{"raw v6", DLT_RAW, NULL, 0, 6},
-	{"raw openbsd v4", 14, NULL, 0, 4},
-	{"ipv4", 228, NULL, 0, 4},
-	{"ipv6", 229, NULL, 0, 6},
+	{"raw v4", NULL, 0, DLT_RAW, 4},
+	{"raw v6", NULL, 0, DLT_RAW, 6},
+	{"raw openbsd v4", NULL, 0, 14, 4},
+	{"ipv4", NULL, 0, 228, 4},
+	{"ipv6", NULL, 0, 229, 6},
 };
 
 /* ---- helpers ------------------------------------------------------------ */
