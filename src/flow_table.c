@@ -721,7 +721,23 @@ static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct 
 	struct tlsd_reasm_sink sink;
 
 	if ((pkt->payload_wire_len || (fl & TLSD_TCP_FIN)) && !r->started) {
-		tlsd_reasm_start(r, dseq, true);
+		const struct tlsd_flow_side *peer = &f->side[tlsd_dir_other(d)];
+
+		/* Picked up mid-stream. When the peer already acknowledged part
+		 * of this segment, that part was delivered before the capture
+		 * began (a keep-alive probe resends one such byte): the stream
+		 * starts at the ACK. With no ACK to go by, a lone byte without
+		 * PSH is taken for a keep-alive probe, not the stream's start. */
+		int32_t acked = (int32_t)(peer->last_ack - dseq);
+
+		if (peer->ack_seen && acked > 0 && (uint32_t)acked <= pkt->payload_wire_len) {
+			tlsd_reasm_start(r, peer->last_ack, true);
+		} else if (!peer->ack_seen && pkt->payload_wire_len == 1 &&
+			   !(fl & (TLSD_TCP_PSH | TLSD_TCP_FIN))) {
+			return;
+		} else {
+			tlsd_reasm_start(r, dseq, true);
+		}
 		tlsd_ctx_count(t->ctx, TLSD_ANOM_CAPTURE_MIDSTREAM);
 	}
 	if (pkt->payload_wire_len) {

@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include "tlsd/analyzer.h"
+#include "tlsd/cert.h"
 #include "tlsd/report_json.h"
 #include "tlsd/report_text.h"
+#include "tlsd/session.h"
 #include "tlsd/summary.h"
 #include "tlsd_config.h"
 
@@ -51,6 +53,9 @@ struct options {
 	uint16_t ports[MAX_PORTS];
 	size_t n_ports;
 	struct tlsd_limits lim;
+	const char *ca_file, *ca_path; /* certificate trust store; both NULL: the system's */
+	int expiry_warning_days;
+	bool no_cert_checks;
 };
 
 /* Written by the signal handler only (tcpdump: the handler just breaks the
@@ -96,6 +101,11 @@ static void usage(FILE *out)
 	      "      --max-flows N       connections tracked at once (1000000)\n"
 	      "      --reasm-mem BYTES   memory for out-of-order TCP data, all connections (64 MiB)\n"
 	      "      --max-handshake BYTES  largest handshake message followed (256 KiB)\n"
+	      "      --ca-file FILE      check server certificates against the CAs in FILE (PEM)\n"
+	      "      --ca-path DIR       ... or in DIR (c_rehash'ed); default: the system store\n"
+	      "      --max-chain N       certificates checked per chain (10, at most 10)\n"
+	      "      --expiry-warning DAYS  warn about certificates expiring this soon (14; 0 off)\n"
+	      "      --no-cert-checks    skip the certificate stage (no certificate findings)\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           print the version\n"
 	      "Exit status: 0 no handshake failed, 1 at least one failed, 2 usage or input error.\n"
@@ -179,6 +189,11 @@ enum long_only {
 	OPT_MAX_FLOWS,
 	OPT_REASM_MEM,
 	OPT_MAX_HANDSHAKE,
+	OPT_CA_FILE,
+	OPT_CA_PATH,
+	OPT_MAX_CHAIN,
+	OPT_EXPIRY_WARNING,
+	OPT_NO_CERT_CHECKS,
 };
 
 static const struct option long_options[] = {
@@ -205,6 +220,11 @@ static const struct option long_options[] = {
 	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
 	{"reasm-mem", required_argument, NULL, OPT_REASM_MEM},
 	{"max-handshake", required_argument, NULL, OPT_MAX_HANDSHAKE},
+	{"ca-file", required_argument, NULL, OPT_CA_FILE},
+	{"ca-path", required_argument, NULL, OPT_CA_PATH},
+	{"max-chain", required_argument, NULL, OPT_MAX_CHAIN},
+	{"expiry-warning", required_argument, NULL, OPT_EXPIRY_WARNING},
+	{"no-cert-checks", no_argument, NULL, OPT_NO_CERT_CHECKS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -225,6 +245,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	tlsd_limits_default(&o->lim);
 	o->color = COLOR_AUTO;
+	o->expiry_warning_days = TLSD_DEFAULT_EXPIRY_WARNING_DAYS;
 	while ((c = getopt_long(argc, argv, "r:i:Dps:B:Z:c:f:ao:w:hV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -328,6 +349,25 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_u64(optarg, 16u << 20, &v) < 0 || v < 1024)
 				return bad_value("--max-handshake", optarg);
 			o->lim.max_handshake = (size_t)v;
+			break;
+		case OPT_CA_FILE:
+			o->ca_file = optarg;
+			break;
+		case OPT_CA_PATH:
+			o->ca_path = optarg;
+			break;
+		case OPT_MAX_CHAIN:
+			if (parse_u64(optarg, TLSD_CERT_MAX_CHAIN, &v) < 0 || v == 0)
+				return bad_value("--max-chain", optarg);
+			o->lim.max_chain = (uint32_t)v;
+			break;
+		case OPT_EXPIRY_WARNING:
+			if (parse_u64(optarg, 3650, &v) < 0)
+				return bad_value("--expiry-warning", optarg);
+			o->expiry_warning_days = (int)v;
+			break;
+		case OPT_NO_CERT_CHECKS:
+			o->no_cert_checks = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -588,6 +628,7 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			pcap_datalink_val_to_name(*last_dlt) ? pcap_datalink_val_to_name(*last_dlt)
 							     : "?");
 		rc = pump(cap, a, ctx, o, true);
+		ctx->cnt.anomalies[TLSD_ANOM_PKT_BAD_PKTHDR] += tlsd_capture_bad_headers(cap);
 		if (tlsd_capture_stats(cap, &recv, &drop, &ifdrop) == 0)
 			fprintf(stderr, "tlsdiag: %" PRIu64 " packets received by filter, %" PRIu64
 				" dropped by kernel, %" PRIu64 " dropped by interface\n",
@@ -612,6 +653,7 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 		}
 		if (pump(cap, a, ctx, o, false) < 0)
 			rc = -1;
+		ctx->cnt.anomalies[TLSD_ANOM_PKT_BAD_PKTHDR] += tlsd_capture_bad_headers(cap);
 		tlsd_capture_close(cap);
 	}
 	return rc;
@@ -624,6 +666,7 @@ int main(int argc, char **argv)
 	struct run run = {0};
 	struct tlsd_analyzer *a = NULL;
 	struct tlsd_conn_cfg cfg;
+	struct tlsd_cert_checks certs = {0};
 	struct sigaction sa;
 	int rc, last_dlt = -1, status = EXIT_TROUBLE;
 	char err[TLSD_CAPTURE_ERRLEN];
@@ -655,6 +698,23 @@ int main(int argc, char **argv)
 	}
 	run.color = opt.color == COLOR_ALWAYS ||
 		    (opt.color == COLOR_AUTO && !opt.output && isatty(STDOUT_FILENO));
+	if (!opt.no_cert_checks) {
+		struct tlsd_cert_opts co;
+		char cerr[256];
+
+		tlsd_cert_opts_default(&co);
+		co.ca_file = opt.ca_file;
+		co.ca_path = opt.ca_path;
+		co.max_chain = opt.lim.max_chain;
+		certs.store = tlsd_cert_store_new(&co, cerr, sizeof(cerr));
+		if (!certs.store) {
+			fprintf(stderr, "tlsdiag: certificate store: %s\n", cerr);
+			goto out;
+		}
+		certs.max_chain = opt.lim.max_chain;
+		certs.expiry_warning_days = opt.expiry_warning_days;
+		certs.ctx = &ctx;
+	}
 	run.summary = tlsd_summary_new();
 	cfg = (struct tlsd_conn_cfg){
 		.ports = opt.n_ports ? opt.ports : NULL,
@@ -662,6 +722,7 @@ int main(int argc, char **argv)
 		.emit = emit,
 		.ud = &run,
 		.keep_frames = opt.write_file != NULL,
+		.certs = certs.store ? &certs : NULL,
 	};
 	if (run.summary)
 		a = tlsd_analyzer_new(&ctx, &cfg);
@@ -693,6 +754,7 @@ int main(int argc, char **argv)
 		status = tlsd_summary_failed(run.summary) ? EXIT_FAILURES : EXIT_NO_FAILURE;
 out:
 	tlsd_analyzer_free(a);
+	tlsd_cert_store_free(certs.store);
 	tlsd_summary_free(run.summary);
 	if (run.dumper)
 		pcap_dump_close(run.dumper);

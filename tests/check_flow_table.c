@@ -725,6 +725,32 @@ START_TEST(tc_skip_across_ooo)
 }
 END_TEST
 
+/* Picked up mid-stream on a TCP keep-alive probe (one old byte, resent
+ * with seq = next - 1): that byte is not the start of the stream. With the
+ * peer's ACK seen, the stream starts at the ACK; without it, a lone byte
+ * without PSH is not taken as the start. */
+START_TEST(tc_midstream_keepalive)
+{
+	struct fx *x = fx_new();
+
+	fx_start(x);
+	/* Server ACK first: the client's next byte is offset 100. */
+	sc(x, 1, 0, 100, A, NULL);
+	cs(x, 1.1, 99, 0, A, "k");
+	cs(x, 1.2, 100, 0, A | TLSD_TCP_PSH, "HELLO");
+	ck_assert_str_eq(x->c.log, "open#1 d:C:0:5 ");
+	ck_assert_mem_eq(x->c.stream[TLSD_DIR_C2S], "HELLO", 5);
+	fx_done(x);
+
+	x = fx_new();
+	fx_start(x);
+	cs(x, 1, 99, 0, A, "k");
+	cs(x, 1.1, 100, 0, A | TLSD_TCP_PSH, "HELLO");
+	ck_assert_str_eq(x->c.log, "open#1 d:C:0:5 ");
+	fx_done(x);
+}
+END_TEST
+
 /* Roles guessed wrong: the consumer swaps from inside a data callback, in
  * the middle of one reassembler run; the rest of the run already uses the
  * new directions, and skip takes the new numbering. */
@@ -832,6 +858,7 @@ Suite *flow_table_suite(void)
 		{"ignore_in_callback", tc_ignore_in_callback},
 		{"skip_across_ooo", tc_skip_across_ooo},
 		{"swap_mid_run", tc_swap_mid_run},
+		{"midstream_keepalive", tc_midstream_keepalive},
 		{"counters", tc_counters},
 		{"reasm_cap", tc_reasm_cap},
 	};
