@@ -66,6 +66,7 @@ cat > "$WORK/helpers.py" <<'PYEOF'
   plainclient PORT      connect, send an HTTP request in clear text, read until EOF
   badhello PORT         connect, send a ClientHello whose cipher_suites vector is
                         longer than the message that holds it
+  check PCAP            exit 1 unless every connection in PCAP is whole
   tls12stub PORT        answer any ClientHello with a bare TLS 1.2 ServerHello, the
                         way a TLS 1.2-only server that ignores supported_versions does
   proxy PORT UPPORT SRCPORT MODE
@@ -286,6 +287,55 @@ def proxy(port, upport, srcport, mode):
     c.close()
     u.close()
 
+def check_capture(path):
+    """Exit 1 unless every TCP connection in PATH is whole: no hole in either direction's
+    sequence space, and it ends with a RST or with a FIN from both sides."""
+    data = open(path, "rb").read()
+    lt = struct.unpack("<I", data[20:24])[0]
+    off, conns = 24, {}
+    while off + 16 <= len(data):
+        caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
+        fr = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        if lt == 1:
+            et, ip = struct.unpack("!H", fr[12:14])[0], fr[14:]
+        elif lt == 276:
+            et, ip = struct.unpack("!H", fr[0:2])[0], fr[20:]
+        else:
+            sys.exit("check: link type %d" % lt)
+        if et == 0x0800:
+            tcp, plen = ip[(ip[0] & 15) * 4:], struct.unpack("!H", ip[2:4])[0] - (ip[0] & 15) * 4
+        elif et == 0x86DD:
+            tcp, plen = ip[40:], struct.unpack("!H", ip[4:6])[0]
+        else:
+            continue
+        sp, dp, seq = struct.unpack("!HHI", tcp[:8])
+        fl = tcp[13]
+        dlen = plen - (tcp[12] >> 4) * 4
+        key = (min(sp, dp), max(sp, dp))
+        c = conns.setdefault(key, {})
+        d = c.setdefault(sp, {"next": None, "fin": False})
+        if fl & 0x04:
+            c["rst"] = True
+            continue
+        if fl & 0x02:
+            d["next"] = (seq + 1) & 0xFFFFFFFF
+            continue
+        if d["next"] is None:
+            sys.exit("check: %s: port %d sent before its SYN" % (path, sp))
+        if dlen or fl & 0x01:
+            if ((seq - d["next"]) & 0xFFFFFFFF) < 0x80000000 and seq != d["next"]:
+                sys.exit("check: %s: hole before seq %d from port %d" % (path, seq, sp))
+            end = (seq + dlen + (1 if fl & 0x01 else 0)) & 0xFFFFFFFF
+            if ((end - d["next"]) & 0xFFFFFFFF) < 0x80000000:
+                d["next"] = end
+        if fl & 0x01:
+            d["fin"] = True
+    for key, c in conns.items():
+        sides = [v for k, v in c.items() if k != "rst"]
+        if not c.get("rst") and not (len(sides) == 2 and all(v["fin"] for v in sides)):
+            sys.exit("check: %s: connection %s ends without RST or both FINs" % (path, key))
+
 def main():
     a = sys.argv[1:]
     m = a[0]
@@ -301,6 +351,8 @@ def main():
         cli_plain(int(a[1]))
     elif m == "badhello":
         cli_badhello(int(a[1]))
+    elif m == "check":
+        check_capture(a[1])
     elif m == "tls12stub":
         srv_tls12stub(int(a[1]))
     elif m == "proxy":
@@ -395,7 +447,7 @@ make_pki
 # ------------------------------------------------------------------ scenario plumbing
 mkfifo "$WORK/stdin.fifo"
 exec 7<>"$WORK/stdin.fifo"
-NAME="" PORT="" NUM=""
+NAME="" PORT="" NUM="" GRACE=0.2
 KEYLOG=
 cport() { # k: the next client connection leaves from 50000+10*NUM+k
     local p=$((50000 + 10 * NUM + $1))
@@ -413,7 +465,14 @@ begin() { # NUM NAME [IFACE]
     local iface=${3:-lo}
     KEYLOG=$OUT/$NAME.keylog
     rm -f "$OUT/$NAME.pcap" "$KEYLOG"
-    tcpdump -Z root -i "$iface" -s 0 -U --immediate-mode -w "$OUT/$NAME.pcap" "tcp port $PORT" 2>"$WORK/$NAME.tcpdump" &
+    # --immediate-mode: packets reach the file at once, so stopping tcpdump right
+    # after the clients loses nothing. Not on "any": there libpcap 1.10's immediate
+    # mode lost packets in the middle of connections here; without it the ring's
+    # 1 s block timeout needs a longer grace before tcpdump is stopped.
+    local imm=(--immediate-mode)
+    GRACE=0.2
+    if [ "$iface" = any ]; then imm=(); GRACE=1.5; fi
+    tcpdump -Z root -i "$iface" -s 0 -U "${imm[@]}" -w "$OUT/$NAME.pcap" "tcp port $PORT" 2>"$WORK/$NAME.tcpdump" &
     TCPDUMP_PID=$!
     PIDS+=("$TCPDUMP_PID")
     local i
@@ -451,7 +510,7 @@ end() {
     sleep 0.3
     local p
     for p in "${SRV_PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-    sleep 0.2
+    sleep "$GRACE"
     kill -INT "$TCPDUMP_PID" 2>/dev/null || true
     wait "$TCPDUMP_PID" 2>/dev/null || true
     [ -s "$KEYLOG" ] || rm -f "$KEYLOG"
@@ -500,165 +559,205 @@ gcli() { # k extra args: GnuTLS client, key log via SSLKEYLOGFILE
 
 SELECT=("$@")
 
+# scenario NAME: run sc_NAME when selected; rerun it (up to 3 times) when the capture
+# is not whole (the capture missed a segment or a connection's end)
+scenario() {
+    want "$1" || return 0
+    local attempt
+    for attempt in 1 2 3; do
+        "sc_$1"
+        if "${HELP[@]}" check "$OUT/$1.pcap"; then
+            return 0
+        fi
+        log "$1: capture not whole (attempt $attempt), again"
+    done
+    log "WARNING: $1: no whole capture in 3 attempts"
+}
+
 # ================================================================== scenarios
 # Numbers are fixed (they choose the ports); do not renumber, append.
 
 # --- established -------------------------------------------------------------
-if want tls12_ok; then
+sc_tls12_ok() {
     begin 1 tls12_ok
     osrv -tls1_2 -WWW
     ocli_req 0 -tls1_2
     end
-fi
-if want tls13_ok; then
+}
+scenario tls12_ok
+sc_tls13_ok() {
     begin 2 tls13_ok
     osrv -WWW
     ocli_req 0
     end
-fi
-if want tls13_hrr_ok; then            # row 14: server only has P-256, client's key share is X25519
+}
+scenario tls13_ok
+sc_tls13_hrr_ok() {            # row 14: server only has P-256, client's key share is X25519
     begin 3 tls13_hrr_ok
     osrv -WWW -groups P-256
     ocli_req 0
     end
-fi
-if want tls12_resumed; then           # row 18: full handshake, then resumption with the ticket
+}
+scenario tls13_hrr_ok
+sc_tls12_resumed() {           # row 18: full handshake, then resumption with the ticket
     begin 4 tls12_resumed
     osrv -tls1_2 -WWW
     ocli_req 0 -tls1_2 -sess_out "$WORK/sess12"
     ocli_req 1 -tls1_2 -sess_in "$WORK/sess12"
     end
-fi
-if want tls13_resumed; then
+}
+scenario tls12_resumed
+sc_tls13_resumed() {
     begin 5 tls13_resumed
     osrv -WWW
     ocli_req 0 -sess_out "$WORK/sess13"
     ocli_req 1 -sess_in "$WORK/sess13"
     end
-fi
+}
+scenario tls13_resumed
 
 # --- failures -------------------------------------------------------------------
-if want tls12_no_shared_cipher; then  # row 1
+sc_tls12_no_shared_cipher() {  # row 1
     begin 6 tls12_no_shared_cipher
     osrv -tls1_2 -cipher AES256-GCM-SHA384
     ocli 0 -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
     end
-fi
-if want tls_version_srv13_cli12; then # row 2
+}
+scenario tls12_no_shared_cipher
+sc_tls_version_srv13_cli12() { # row 2
     begin 7 tls_version_srv13_cli12
     osrv -tls1_3
     ocli 0 -tls1_2
     end
-fi
-if want tls_version_cli13_srv12; then # row 3, as OpenSSL really does it (see README)
+}
+scenario tls_version_srv13_cli12
+sc_tls_version_cli13_srv12() { # row 3, as OpenSSL really does it (see README)
     begin 8 tls_version_cli13_srv12
     osrv -tls1_2
     ocli 0 -tls1_3
     end
-fi
-if want tls_version_cli13_srv12_legacy; then # row 3: a server that ignores supported_versions
+}
+scenario tls_version_cli13_srv12
+sc_tls_version_cli13_srv12_legacy() { # row 3: a server that ignores supported_versions
     begin 9 tls_version_cli13_srv12_legacy
     srv "${HELP[@]}" tls12stub "$PORT"
     ocli 0 -tls1_3
     end
-fi
-if want tls12_client_cert_required; then # row 4
+}
+scenario tls_version_cli13_srv12_legacy
+sc_tls12_client_cert_required() { # row 4
     begin 10 tls12_client_cert_required
     osrv -tls1_2 -Verify 1
     ocli 0 -tls1_2
     end
-fi
-if want tls13_client_cert_required; then # row 5
+}
+scenario tls12_client_cert_required
+sc_tls13_client_cert_required() { # row 5
     begin 11 tls13_client_cert_required
     osrv -Verify 1
     ocli_req 0
     end
-fi
-if want tls12_unknown_ca; then        # row 6
+}
+scenario tls13_client_cert_required
+sc_tls12_unknown_ca() {        # row 6
     begin 12 tls12_unknown_ca
     osrv -tls1_2
     ocli 0 -tls1_2 -CAfile "$P/other-ca.pem"
     end
-fi
-if want tls13_unknown_ca; then        # row 7
+}
+scenario tls12_unknown_ca
+sc_tls13_unknown_ca() {        # row 7
     begin 13 tls13_unknown_ca
     osrv
     ocli 0 -CAfile "$P/other-ca.pem"
     end
-fi
-if want tls12_expired_cert; then      # row 8
+}
+scenario tls13_unknown_ca
+sc_tls12_expired_cert() {      # row 8
     begin 14 tls12_expired_cert
     osrv -tls1_2 -cert "$P/expired.pem" -key "$P/expired.key"
     ocli 0 -tls1_2
     end
-fi
-if want tls12_hostname_mismatch; then # row 9: SNI and verified name other.tlsdiag.test
+}
+scenario tls12_expired_cert
+sc_tls12_hostname_mismatch() { # row 9: SNI and verified name other.tlsdiag.test
     begin 15 tls12_hostname_mismatch
     osrv -tls1_2
     SNI=other.tlsdiag.test ocli 0 -tls1_2
     end
-fi
-if want tls12_missing_intermediate; then # row 10: server sends its leaf only
+}
+scenario tls12_hostname_mismatch
+sc_tls12_missing_intermediate() { # row 10: server sends its leaf only
     begin 16 tls12_missing_intermediate
     srv openssl s_server -accept "$PORT" -naccept 1 -ign_eof -cert "$P/server.pem" -key "$P/server.key" -tls1_2
     ocli 0 -tls1_2
     end
-fi
-if want sni_unrecognized; then        # row 11
+}
+scenario tls12_missing_intermediate
+sc_sni_unrecognized() {        # row 11
     begin 17 sni_unrecognized
     osrv -servername www.tlsdiag.test -servername_fatal -cert2 "$P/server.pem" -key2 "$P/server.key"
     SNI=unknown.tlsdiag.test ocli 0
     end
-fi
-if want alpn_mismatch; then           # row 12
+}
+scenario sni_unrecognized
+sc_alpn_mismatch() {           # row 12
     begin 18 alpn_mismatch
     gsrv --alpn h2 --alpn-fatal
     ocli 0 -alpn http/1.1
     end
-fi
-if want inappropriate_fallback; then  # row 13: a TLS 1.2 retry with TLS_FALLBACK_SCSV
+}
+scenario alpn_mismatch
+sc_inappropriate_fallback() {  # row 13: a TLS 1.2 retry with TLS_FALLBACK_SCSV
     begin 19 inappropriate_fallback
     osrv
     ocli 0 -tls1_2 -fallback_scsv
     end
-fi
-if want tls13_no_shared_group; then   # row 15
+}
+scenario inappropriate_fallback
+sc_tls13_no_shared_group() {   # row 15
     begin 20 tls13_no_shared_group
     osrv -tls1_3 -groups P-384
     ocli 0 -groups X25519
     end
-fi
-if want server_not_tls_http; then     # row 19
+}
+scenario tls13_no_shared_group
+sc_server_not_tls_http() {     # row 19
     begin 21 server_not_tls_http
     srv "${HELP[@]}" http "$PORT"
     ocli 0
     end
-fi
-if want client_not_tls; then          # row 20
+}
+scenario server_not_tls_http
+sc_client_not_tls() {          # row 20
     begin 22 client_not_tls
     osrv
     cli 0 5 "${HELP[@]}" plainclient "$PORT"
     end
-fi
-if want server_silent; then           # row 21: the client gives up after 2 s (timeout)
+}
+scenario client_not_tls
+sc_server_silent() {           # row 21: the client gives up after 2 s (timeout)
     begin 23 server_silent
     srv "${HELP[@]}" silent "$PORT"
     cli 0 2 openssl s_client -connect "127.0.0.1:$PORT" -servername "$SNI" -keylogfile "$KEYLOG"
     end
-fi
-if want rst_after_client_hello; then  # row 22: the server resets after reading the ClientHello
+}
+scenario server_silent
+sc_rst_after_client_hello() {  # row 22: the server resets after reading the ClientHello
     begin 24 rst_after_client_hello
     srv "${HELP[@]}" rst "$PORT"
     ocli 0
     end
-fi
-if want middlebox_rst; then           # row 22: the reset has another TTL and comes 50 ms later
+}
+scenario rst_after_client_hello
+sc_middlebox_rst() {           # row 22: the reset has another TTL and comes 50 ms later
     begin 25 middlebox_rst
     srv "${HELP[@]}" rst "$PORT" 250 0.05
     ocli 0
     end
-fi
-if want large_client_hello_rst; then  # row 23: a 2-segment ClientHello (long ALPN list), then reset
+}
+scenario middlebox_rst
+sc_large_client_hello_rst() {  # row 23: a 2-segment ClientHello (long ALPN list), then reset
     begin 26 large_client_hello_rst
     srv "${HELP[@]}" rst "$PORT"
     alpn=
@@ -667,91 +766,116 @@ if want large_client_hello_rst; then  # row 23: a 2-segment ClientHello (long AL
     done
     ocli 0 -alpn "${alpn%,}"
     end
-fi
-if want tls12_ske_signature_invalid; then # row 24: a relay flips a ServerKeyExchange signature bit
+}
+scenario large_client_hello_rst
+sc_tls12_ske_signature_invalid() { # row 24: a relay flips a ServerKeyExchange signature bit
     begin 27 tls12_ske_signature_invalid
     srv "${HELP[@]}" proxy "$PORT" $((PORT + 100)) $((50000 + 10 * NUM + 5)) tamper_ske
     PORT=$((PORT + 100)) osrv -tls1_2
     ocli 0 -tls1_2
     end
-fi
-if want tls12_client_cert_rejected; then # row 25: client certificate from an unknown CA
+}
+scenario tls12_ske_signature_invalid
+sc_tls12_client_cert_rejected() { # row 25: client certificate from an unknown CA
     begin 28 tls12_client_cert_rejected
     osrv -tls1_2 -Verify 1 -verify_return_error
     ocli 0 -tls1_2 -cert "$P/rogue-client.pem" -key "$P/rogue-client.key"
     end
-fi
-if want tls12_finished_tampered; then # row 26: a relay flips a bit of the client's Finished record
+}
+scenario tls12_client_cert_rejected
+sc_tls12_finished_tampered() { # row 26: a relay flips a bit of the client's Finished record
     begin 29 tls12_finished_tampered
     srv "${HELP[@]}" proxy "$PORT" $((PORT + 100)) $((50000 + 10 * NUM + 5)) tamper_fin
     PORT=$((PORT + 100)) osrv -tls1_2
     ocli 0 -tls1_2
     end
-fi
-if want malformed_client_hello; then  # row 20/28: a ClientHello shorter than it claims
+}
+scenario tls12_finished_tampered
+sc_malformed_client_hello() {  # row 20/28: a ClientHello shorter than it claims
     begin 30 malformed_client_hello
     osrv
     cli 0 5 "${HELP[@]}" badhello "$PORT"
     end
-fi
-if want gnutls_srv_no_shared_cipher; then # row 1, GnuTLS server
+}
+scenario malformed_client_hello
+sc_gnutls_srv_no_shared_cipher() { # row 1, GnuTLS server
     begin 31 gnutls_srv_no_shared_cipher
     gsrv --priority "NORMAL:-VERS-TLS1.3:-CIPHER-ALL:+AES-256-GCM"
     ocli 0 -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
     end
-fi
-if want gnutls_cli_unknown_ca; then   # row 7, GnuTLS client
+}
+scenario gnutls_srv_no_shared_cipher
+sc_gnutls_cli_unknown_ca() {   # row 7, GnuTLS client
     begin 32 gnutls_cli_unknown_ca
     osrv
     gcli 0 --x509cafile "$P/other-ca.pem"
     end
-fi
-if want tls12_no_shared_cipher_ipv6; then # row 1 over ::1
+}
+scenario gnutls_cli_unknown_ca
+sc_tls12_no_shared_cipher_ipv6() { # row 1 over ::1
     begin 33 tls12_no_shared_cipher_ipv6
     srv openssl s_server -6 -accept "$PORT" -naccept 1 -ign_eof -cert "$P/server.pem" -key "$P/server.key" \
         -cert_chain "$P/inter.pem" -tls1_2 -cipher AES256-GCM-SHA384
     cli 0 4 openssl s_client -connect "[::1]:$PORT" -servername "$SNI" -CAfile "$P/ca.pem" \
         -verify_return_error -keylogfile "$KEYLOG" -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
     end
-fi
-if want tls12_unknown_ca_sll2; then   # row 6 captured with tcpdump -i any (LINUX_SLL2)
+}
+scenario tls12_no_shared_cipher_ipv6
+sc_tls12_unknown_ca_sll2() {   # row 6 captured with tcpdump -i any (LINUX_SLL2)
     begin 34 tls12_unknown_ca_sll2 any
     osrv -tls1_2
     ocli 0 -tls1_2 -CAfile "$P/other-ca.pem"
     end
-fi
-if want tls13_client_cert_rejected; then # row 25 in TLS 1.3 (the server's alert is encrypted)
+}
+scenario tls12_unknown_ca_sll2
+sc_tls13_client_cert_rejected() { # row 25 in TLS 1.3 (the server's alert is encrypted)
     begin 35 tls13_client_cert_rejected
     osrv -Verify 1 -verify_return_error
     ocli_req 0 -cert "$P/rogue-client.pem" -key "$P/rogue-client.key"
     end
-fi
-if want tls12_mutual_ok; then         # mutual authentication that works (CsxkrnXYGIF...)
+}
+scenario tls13_client_cert_rejected
+sc_tls12_mutual_ok() {         # mutual authentication that works (CsxkrnXYGIF...)
     begin 36 tls12_mutual_ok
     osrv -tls1_2 -Verify 1 -WWW
     ocli_req 0 -tls1_2 -cert "$P/client.pem" -key "$P/client.key" -cert_chain "$P/inter.pem"
     end
-fi
+}
+scenario tls12_mutual_ok
 
 # ================================================================== derived files
-if want tls12_ok_vlan && [ -s "$OUT/tls12_ok.pcap" ]; then
+# A derived file is remade when it or one of its sources is selected.
+want_any() { local n; for n in "$@"; do want "$n" && return 0; done; return 1; }
+if want_any tls12_ok_vlan tls12_ok && [ -s "$OUT/tls12_ok.pcap" ]; then
     tcprewrite --enet-vlan=add --enet-vlan-tag=100 --enet-vlan-cfi=0 --enet-vlan-pri=0 \
         --infile="$OUT/tls12_ok.pcap" --outfile="$OUT/tls12_ok_vlan.pcap"
     cp "$OUT/tls12_ok.keylog" "$OUT/tls12_ok_vlan.keylog"
     log "tls12_ok_vlan: tls12_ok with an 802.1Q tag (VLAN 100)"
 fi
-if want mixed; then
-    MIX=()
+sc_mixed() {
+    local MIX=() f
     for f in tls12_ok tls13_ok tls12_no_shared_cipher tls13_unknown_ca sni_unrecognized \
              alpn_mismatch rst_after_client_hello server_silent; do
-        [ -s "$OUT/$f.pcap" ] && MIX+=("$OUT/$f.pcap")
+        if [ -s "$OUT/$f.pcap" ]; then MIX+=("$OUT/$f.pcap"); fi
     done
     mergecap -F pcap -w "$OUT/mixed.pcap" "${MIX[@]}"
     cat "$OUT"/{tls12_ok,tls13_ok,tls12_no_shared_cipher,tls13_unknown_ca,sni_unrecognized,alpn_mismatch,rst_after_client_hello,server_silent}.keylog \
         > "$OUT/mixed.keylog" 2>/dev/null || true
     log "mixed: ${#MIX[@]} captures merged"
+}
+if want_any mixed tls12_ok tls13_ok tls12_no_shared_cipher tls13_unknown_ca sni_unrecognized \
+        alpn_mismatch rst_after_client_hello server_silent; then
+    sc_mixed
 fi
-if want rewrite && [ -x "$HERE/rewrite.py" ]; then
+# every capture must be whole: tshark flags segments the capture missed
+if command -v tshark >/dev/null; then
+    for f in "$OUT"/*.pcap; do
+        case $f in *_reordered.pcap|*_retrans_diff.pcap|*_snaplen.pcap|*_midstream.pcap|*_gap.pcap) continue;; esac
+        n=$(tshark -r "$f" -Y 'tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment' 2>/dev/null | wc -l)
+        [ "$n" = 0 ] || log "WARNING: $(basename "$f"): $n packets next to segments the capture missed; rerun it"
+    done
+fi
+if want_any rewrite tls12_ok tls13_ok && [ -x "$HERE/rewrite.py" ]; then
     python3 "$HERE/rewrite.py" "$OUT"
 fi
 log "done"

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""tlsdiag must report a re-segmented, reordered, duplicated capture exactly like the original.
+
+usage: tests/e2e/run_mangled.py [--mangle PATH] [--seeds 1,2,3] [--bin-arg ARG] BIN CAPTURES_DIR
+
+For each Ethernet (or raw IP) capture in CAPTURES_DIR, runs the shared tool mangle-pcap
+(cuts every TCP data segment into 1-4 pieces, shuffles the pieces within each run of one
+direction's data packets, sends about 15% twice; the byte streams do not change) with
+each seed, then runs `BIN --format json --all` on the original and on the mangled copy and
+asserts that the JSON reports are the same once the "ts" and "duration" fields are removed
+(at any depth). The order of the report lines is not asserted (a note is printed when it
+differs).
+
+mangle-pcap is looked for at --mangle, $TLSDIAG_MANGLE_PCAP, ../shared/tools/mangle-pcap
+beside the repository, /work/shared/tools/mangle-pcap; if there is none the run is
+skipped with a message (exit 0). Prints one line per failed check and ends with the line
+"N passed, N failed"; exits 1 if any check failed.
+"""
+import argparse, glob, json, os, shutil, struct, subprocess, sys, tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+MANGLEABLE = {1, 101, 228, 229}          # EN10MB, RAW, IPV4, IPV6
+
+def find_mangle(opt):
+    cands = [opt, os.environ.get("TLSDIAG_MANGLE_PCAP"),
+             os.path.join(os.path.dirname(ROOT), "shared", "tools", "mangle-pcap"),
+             "/work/shared/tools/mangle-pcap"]
+    for c in cands:
+        if c and os.path.isfile(c):
+            return c
+    return None
+
+def linktype(path):
+    with open(path, "rb") as f:
+        h = f.read(24)
+    if len(h) < 24:
+        return None
+    magic = struct.unpack("<I", h[:4])[0]
+    if magic in (0xA1B2C3D4, 0xA1B23C4D):
+        return struct.unpack("<I", h[20:24])[0] & 0x0FFFFFFF
+    if magic in (0xD4C3B2A1, 0x4D3CB2A1):
+        return struct.unpack(">I", h[20:24])[0] & 0x0FFFFFFF
+    return None                           # pcapng or not a capture
+
+def strip(obj):
+    if isinstance(obj, dict):
+        return {k: strip(v) for k, v in obj.items() if k not in ("ts", "duration")}
+    if isinstance(obj, list):
+        return [strip(v) for v in obj]
+    return obj
+
+def reports(bin_, path, extra, timeout):
+    p = subprocess.run([bin_, "--format", "json", "--all"] + extra + [path],
+                       capture_output=True, text=True, timeout=timeout)
+    if p.returncode < 0:
+        raise RuntimeError("killed by signal %d" % -p.returncode)
+    out = []
+    for line in p.stdout.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        obj = json.loads(line)
+        if isinstance(obj, dict) and "outcome" in obj:
+            out.append(json.dumps(strip(obj), sort_keys=True))
+    return out
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mangle")
+    ap.add_argument("--seeds", default="1,2,3")
+    ap.add_argument("--bin-arg", action="append", default=[])
+    ap.add_argument("--timeout", type=int, default=60)
+    ap.add_argument("bin")
+    ap.add_argument("captures")
+    a = ap.parse_args()
+    mangle = find_mangle(a.mangle)
+    if not mangle:
+        print("mangle-pcap not found (--mangle, $TLSDIAG_MANGLE_PCAP, ../shared/tools, "
+              "/work/shared/tools): skipped")
+        print("0 passed, 0 failed")
+        return 0
+    seeds = [s for s in a.seeds.split(",") if s]
+    passed = failed = 0
+    tmp = tempfile.mkdtemp(prefix="tlsdiag-mangled.")
+    try:
+        for path in sorted(glob.glob(os.path.join(a.captures, "*.pcap"))):
+            name = os.path.basename(path)
+            if linktype(path) not in MANGLEABLE:
+                continue
+            try:
+                want = reports(a.bin, path, a.bin_arg, a.timeout)
+            except (OSError, ValueError, RuntimeError, subprocess.TimeoutExpired) as e:
+                print("FAIL %s: tlsdiag on the original: %s" % (name, e))
+                failed += 1
+                continue
+            for seed in seeds:
+                out = os.path.join(tmp, "%s.%s.pcap" % (name[:-5], seed))
+                m = subprocess.run([sys.executable, mangle, path, out, seed],
+                                   capture_output=True, text=True)
+                if m.returncode != 0:
+                    print("FAIL %s seed %s: mangle-pcap: %s" % (name, seed, m.stderr.strip()))
+                    failed += 1
+                    continue
+                try:
+                    got = reports(a.bin, out, a.bin_arg, a.timeout)
+                except (OSError, ValueError, RuntimeError, subprocess.TimeoutExpired) as e:
+                    print("FAIL %s seed %s: tlsdiag on the mangled copy: %s" % (name, seed, e))
+                    failed += 1
+                    continue
+                if sorted(got) == sorted(want):
+                    passed += 1
+                    if got != want:
+                        print("note %s seed %s: same reports in another order" % (name, seed))
+                else:
+                    failed += 1
+                    print("FAIL %s seed %s: reports differ from the original's" % (name, seed))
+                    only_w = [x for x in want if x not in got]
+                    only_g = [x for x in got if x not in want]
+                    for x in only_w[:3]:
+                        print("    original: %s" % x[:400])
+                    for x in only_g[:3]:
+                        print("    mangled:  %s" % x[:400])
+                    keep = os.path.join(tempfile.gettempdir(), os.path.basename(out))
+                    shutil.copyfile(out, keep)
+                    print("    mangled copy kept as %s" % keep)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+if __name__ == "__main__":
+    sys.exit(main())
