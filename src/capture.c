@@ -39,11 +39,16 @@ static void set_name(struct tlsd_capture *cap, const char *name)
 static void errf(char *err, const char *name, const char *msg)
 {
 	size_t n = strlen(name);
+	int w;
 
+	/* A message longer than the buffer is cut: checking the result keeps
+	 * gcc's -Wformat-truncation quiet about that deliberate truncation. */
 	if (strncmp(msg, name, n) == 0 && msg[n] == ':')
-		snprintf(err, TLSD_CAPTURE_ERRLEN, "%s", msg);
+		w = snprintf(err, TLSD_CAPTURE_ERRLEN, "%s", msg);
 	else
-		snprintf(err, TLSD_CAPTURE_ERRLEN, "%s: %s", name, msg);
+		w = snprintf(err, TLSD_CAPTURE_ERRLEN, "%s: %s", name, msg);
+	if (w < 0)
+		err[0] = '\0';
 }
 
 static const char *dlt_name(int dlt, char *buf, size_t len)
