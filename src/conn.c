@@ -299,6 +299,7 @@ static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_
 		tlsd_flow_ignore(m->table, f);
 		return;
 	}
+	tlsd_session_set_cert_checks(c->session, m->cfg.certs);
 	c->kind = CONN_TLS;
 	m->ctx->cnt.flows_tls++;
 	tlsd_tls_dir_init(&c->tls[0], m->ctx->lim.max_handshake);

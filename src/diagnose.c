@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/x509_vfy.h>
+
 #include "tlsd/tls_names.h"
 
 #define MS(ns) ((double)(ns) / 1e6)
@@ -271,6 +273,27 @@ static void sb_alert(struct sb *b, const struct tlsd_session *s, const struct tl
 	}
 	if (s->has_ch && a->ts >= s->ch_ts)
 		sb_add(b, " %.1f ms after ClientHello", MS(a->ts - s->ch_ts));
+}
+
+/* For client_certificate_rejected: what our trust store says about the
+ * client's chain. */
+static void sb_client_chain(struct sb *b, const struct tlsd_session *s)
+{
+	const struct tlsd_chain_findings *f = s->certs.cli_findings;
+
+	if (!f || f->n_certs == 0 || !f->certs[0].parsed)
+		return;
+	sb_add(b, "; client certificate \"%s\" issued by \"%s\"", f->certs[0].subject,
+	       f->certs[0].issuer);
+	if (f->verified)
+		sb_add(b, " verifies against tlsdiag's trust store");
+	else if (f->verify_error_text[0])
+		sb_add(b, " does not verify against tlsdiag's trust store: %s", f->verify_error_text);
+	for (size_t i = 0; i < f->n_findings; i++)
+		if (f->findings[i].code == TLSD_CERT_EXPIRED ||
+		    f->findings[i].code == TLSD_CERT_NOT_YET_VALID)
+			sb_add(b, "; %s: %s", tlsd_cert_code_name(f->findings[i].code),
+			       f->findings[i].evidence);
 }
 
 /* ---- TLS 1.3 by record sizes ------------------------------------------------ */
@@ -642,6 +665,8 @@ struct dctx {
 	struct tlsd_report *r;
 	char ev[TLSD_DIAG_EVIDENCE_LEN];
 	struct sb b;
+	uint32_t cert_done; /* server-chain findings already reported (bit per index) */
+	bool ske_done;      /* key_exchange_signature_invalid already reported */
 };
 
 static struct sb *ev_begin(struct dctx *c)
@@ -818,6 +843,7 @@ static void diag_client_cert_rejected(struct dctx *c, enum tlsd_confidence conf)
 		sb_add(b, "client sent %u certificate(s), %u bytes; ", c->s->cli_cert_count,
 		       c->s->cli_cert_len);
 	sb_alert(b, c->s, &c->v->alert);
+	sb_client_chain(b, c->s);
 	tlsd_report_add_diag(c->r, "client_certificate_rejected", conf, c->ev,
 			     "The server rejected the client's certificate; check that a CA in the "
 			     "server's client-CA list issued it, that it is valid now and allows "
@@ -841,6 +867,156 @@ static void diag_finished(struct dctx *c, enum tlsd_confidence conf)
 			     "implementation, or stale session state); check devices in between.");
 }
 
+/* ---- certificate findings (cert.h; the session ran the checks) ----------- */
+
+static const struct tlsd_chain_findings *srv_findings(const struct tlsd_session *s)
+{
+	return s->certs.srv_findings;
+}
+
+static bool ske_bad(const struct tlsd_session *s)
+{
+	return s->certs.ske_checked && s->certs.ske_result == TLSD_SIG_BAD;
+}
+
+/* How well a client's alert agrees with a finding on the server's chain:
+ * 0 is the best match, -1 none. The orders follow what validating clients
+ * send (OpenSSL's X509 error to alert table: expired 45; unknown issuer and
+ * self-signed 48; host name, not yet valid, weak key or digest 42; other
+ * stacks also 42/46 for any of them). */
+static int cert_alert_rank(uint8_t desc, const struct tlsd_cert_finding *fd)
+{
+	static const enum tlsd_cert_code a45[] = {TLSD_CERT_EXPIRED, TLSD_CERT_NOT_YET_VALID};
+	static const enum tlsd_cert_code a48[] = {TLSD_CERT_SELF_SIGNED,
+						  TLSD_CERT_MISSING_INTERMEDIATE,
+						  TLSD_CERT_UNTRUSTED};
+	static const enum tlsd_cert_code a43[] = {TLSD_CERT_WEAK_KEY,
+						  TLSD_CERT_WEAK_SIGNATURE_ALGORITHM,
+						  TLSD_CERT_MALFORMED};
+	static const enum tlsd_cert_code a42[] = {
+		TLSD_CERT_HOSTNAME_MISMATCH, TLSD_CERT_NOT_YET_VALID, TLSD_CERT_EXPIRED,
+		TLSD_CERT_SELF_SIGNED, TLSD_CERT_MISSING_INTERMEDIATE, TLSD_CERT_UNTRUSTED,
+		TLSD_CERT_WEAK_KEY, TLSD_CERT_WEAK_SIGNATURE_ALGORITHM, TLSD_CERT_MALFORMED};
+	const enum tlsd_cert_code *t;
+	size_t n;
+
+	if (fd->severity != TLSD_CERT_SEV_ERROR)
+		return -1;
+	switch (desc) {
+	case 45: t = a45; n = TLSD_ARRAY_SIZE(a45); break;
+	case 48: t = a48; n = TLSD_ARRAY_SIZE(a48); break;
+	case 43: t = a43; n = TLSD_ARRAY_SIZE(a43); break;
+	case 42:
+	case 46: t = a42; n = TLSD_ARRAY_SIZE(a42); break;
+	default: return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (t[i] == fd->code)
+			return (int)i;
+	return -1;
+}
+
+/* A self-signed leaf also fails verification: one finding says it all. */
+static bool cert_redundant(const struct tlsd_chain_findings *f, const struct tlsd_cert_finding *fd)
+{
+	return fd->code == TLSD_CERT_UNTRUSTED && f->verify_error ==
+	       X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT && tlsd_cert_has_finding(f, TLSD_CERT_SELF_SIGNED);
+}
+
+/* One finding of the server's chain as a diagnosis; with_alert appends the
+ * alert that agrees with it. */
+static void add_cert_diag(struct dctx *c, size_t idx, enum tlsd_confidence conf, bool with_alert)
+{
+	const struct tlsd_chain_findings *f = srv_findings(c->s);
+	const struct tlsd_cert_finding *fd = &f->findings[idx];
+	struct sb *b = ev_begin(c);
+
+	c->cert_done |= UINT32_C(1) << idx;
+	sb_add(b, "%s", fd->evidence);
+	if (fd->code == TLSD_CERT_SELF_SIGNED && !f->verified && f->verify_error_text[0])
+		sb_add(b, "; OpenSSL: %s", f->verify_error_text);
+	if (with_alert && c->v->has_alert) {
+		sb_add(b, "; ");
+		sb_alert(b, c->s, &c->v->alert);
+	}
+	tlsd_report_add_diag(c->r, tlsd_cert_code_name(fd->code), conf, c->ev, "%s", fd->text);
+}
+
+static void diag_ske(struct dctx *c, enum tlsd_confidence conf)
+{
+	struct sb *b = ev_begin(c);
+
+	c->ske_done = true;
+	sb_add(b, "%s", c->s->certs.ske_detail);
+	if (c->v->has_alert) {
+		sb_add(b, "; ");
+		sb_alert(b, c->s, &c->v->alert);
+	}
+	tlsd_report_add_diag(c->r, "key_exchange_signature_invalid", conf, c->ev,
+			     "The server's ServerKeyExchange signature does not verify with the "
+			     "public key of its certificate: the server's private key does not match "
+			     "its certificate (install the matching key and certificate pair), or "
+			     "the traffic was altered on the way.");
+}
+
+/* The findings that a client alert confirms, best match first ("certain"),
+ * others that agree as "likely". Returns true when one explained it. */
+static bool diag_cert_cause(struct dctx *c, const struct tlsd_sess_alert *a)
+{
+	const struct tlsd_chain_findings *f = srv_findings(c->s);
+	bool any = false;
+
+	if (a->desc == 51 && a->before_peer_ccs && ske_bad(c->s)) {
+		diag_ske(c, TLSD_CONF_CERTAIN);
+		return true;
+	}
+	if (!f)
+		return false;
+	for (int rank = 0; rank < 16; rank++) {
+		for (size_t i = 0; i < f->n_findings; i++) {
+			if (cert_alert_rank(a->desc, &f->findings[i]) != rank ||
+			    (c->cert_done & (UINT32_C(1) << i)) || cert_redundant(f, &f->findings[i]))
+				continue;
+			add_cert_diag(c, i, any ? TLSD_CONF_LIKELY : TLSD_CONF_CERTAIN, true);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* A client that left after the server's flight without an alert: errors
+ * found in the chain are the likely reason. */
+static bool diag_cert_cause_silent(struct dctx *c)
+{
+	const struct tlsd_chain_findings *f = srv_findings(c->s);
+
+	if (ske_bad(c->s)) {
+		diag_ske(c, TLSD_CONF_LIKELY);
+		c->r->failed_step = TLSD_STEP_KEY_EXCHANGE;
+		return true;
+	}
+	for (size_t i = 0; f && i < f->n_findings; i++) {
+		if (f->findings[i].severity != TLSD_CERT_SEV_ERROR || cert_redundant(f, &f->findings[i]))
+			continue;
+		add_cert_diag(c, i, TLSD_CONF_LIKELY, true);
+		return true;
+	}
+	return false;
+}
+
+/* Every finding not reported yet, as a warning: "possible" (the handshake
+ * did not fail because of it, or nothing says it did). */
+static void diag_cert_rest(struct dctx *c)
+{
+	const struct tlsd_chain_findings *f = srv_findings(c->s);
+
+	if (ske_bad(c->s) && !c->ske_done)
+		diag_ske(c, TLSD_CONF_POSSIBLE);
+	for (size_t i = 0; f && i < f->n_findings; i++)
+		if (!(c->cert_done & (UINT32_C(1) << i)) && !cert_redundant(f, &f->findings[i]))
+			add_cert_diag(c, i, TLSD_CONF_POSSIBLE, false);
+}
+
 /* Diagnoses for a readable alert that ended the handshake. */
 static void diag_alert(struct dctx *c)
 {
@@ -850,6 +1026,7 @@ static void diag_alert(struct dctx *c)
 	bool pre_sh = no_server_hello(a->state);
 	bool old_only = s->ch_parsed && max_offered(s) < TLSD_VERSION_TLS12;
 	uint8_t n = c->r->n_diags;
+	bool cert_cause = !srv && !pre_sh && diag_cert_cause(c, a);
 
 	if (srv && pre_sh) {
 		switch (a->desc) {
@@ -926,19 +1103,22 @@ static void diag_alert(struct dctx *c)
 				     "Client and server share no application protocol (ALPN); enable "
 				     "one of the client's protocols on the server.");
 	}
-	if (!srv && a->desc == 48 && !pre_sh) {
+	if (!srv && a->desc == 48 && !pre_sh && !cert_cause) {
 		struct sb *b = ev_begin(c);
 
 		if (s->srv_cert)
 			sb_add(b, "server sent %u certificate(s), %u bytes; ", s->srv_cert_count,
 			       s->srv_cert_len);
 		sb_alert(b, s, a);
+		if (srv_findings(s) && srv_findings(s)->verified)
+			sb_add(b, "; the chain verifies against tlsdiag's trust store, so the "
+				  "client's own store lacks its root CA");
 		tlsd_report_add_diag(c->r, "server_certificate_untrusted", TLSD_CONF_CERTAIN, c->ev,
 				     "The client does not trust the CA that issued the server's "
 				     "certificate; install the issuing CA (or send the missing "
 				     "intermediate) or use a certificate from a CA the client trusts.");
 	}
-	if (!srv && a->desc >= 42 && a->desc <= 46 && !pre_sh)
+	if (!srv && a->desc >= 42 && a->desc <= 46 && !pre_sh && !cert_cause)
 		diag_server_cert_rejected(c, TLSD_CONF_LIKELY, "");
 	if (srv && !pre_sh && client_cert_missing(s) &&
 	    (a->desc == 40 || a->desc == 42 || a->desc == 116 || a->desc == 50))
@@ -1124,6 +1304,8 @@ static void diag_silent(struct dctx *c)
 	if (v->t13 == TLSD_T13_CLIENT_ABORT ||
 	    (v->by == TLSD_PARTY_CLIENT && s->srv_cert && s->state >= TLSD_SS_SERVER_CERT &&
 	     s->state <= TLSD_SS_SERVER_DONE)) {
+		if (diag_cert_cause_silent(c))
+			return;
 		diag_server_cert_rejected(c, TLSD_CONF_POSSIBLE,
 					  v->how == TLSD_HOW_RESET ? "reset" : "closed");
 		return;
@@ -1161,10 +1343,12 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 	switch (v.outcome) {
 	case TLSD_OUTCOME_INCOMPLETE:
 		diag_capture(&c, TLSD_CONF_CERTAIN);
+		diag_cert_rest(&c);
 		return;
 	case TLSD_OUTCOME_ESTABLISHED:
 		if (s->capture_defects || capture_gap(s))
 			diag_capture(&c, TLSD_CONF_POSSIBLE);
+		diag_cert_rest(&c);
 		return;
 	case TLSD_OUTCOME_FAILED:
 	default:
@@ -1180,4 +1364,5 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 		diag_silent(&c);
 	if (s->capture_defects || capture_gap(s))
 		diag_capture(&c, TLSD_CONF_POSSIBLE);
+	diag_cert_rest(&c);
 }

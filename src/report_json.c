@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tlsd/cert.h"
 #include "tlsd/cur.h"
 #include "tlsd/tls_names.h"
 
@@ -191,6 +192,77 @@ static void json_diags(FILE *out, const struct tlsd_report *r)
 	fputc(']', out);
 }
 
+static void json_cert_time(FILE *out, bool valid, int64_t t)
+{
+	char buf[32];
+
+	if (!valid) {
+		fputs("null", out);
+		return;
+	}
+	tlsd_cert_format_time(buf, sizeof(buf), t);
+	json_cstr(out, buf);
+}
+
+/* One certificate (cert.h: every string is already printable ASCII with
+ * \xNN escapes; it still goes through the JSON escaper). */
+static void json_cert(FILE *out, const struct tlsd_cert_info *ci)
+{
+	fputs("{\"subject\":", out);
+	json_cstr(out, ci->parsed ? ci->subject : NULL);
+	fputs(",\"issuer\":", out);
+	json_cstr(out, ci->parsed ? ci->issuer : NULL);
+	fputs(",\"san_dns\":[", out);
+	for (unsigned i = 0; i < ci->n_dns && i < TLSD_CERT_MAX_DNS; i++) {
+		if (i)
+			fputc(',', out);
+		json_cstr(out, ci->dns[i]);
+	}
+	fputs("],\"san_ip\":[", out);
+	for (unsigned i = 0; i < ci->n_ips && i < TLSD_CERT_MAX_IPS; i++) {
+		if (i)
+			fputc(',', out);
+		json_cstr(out, ci->ips[i]);
+	}
+	fputs("],\"serial\":", out);
+	json_cstr(out, ci->parsed ? ci->serial : NULL);
+	fputs(",\"not_before\":", out);
+	json_cert_time(out, ci->parsed && ci->times_valid, ci->not_before);
+	fputs(",\"not_after\":", out);
+	json_cert_time(out, ci->parsed && ci->times_valid, ci->not_after);
+	fputs(",\"key_type\":", out);
+	json_cstr(out, ci->parsed ? ci->key_type : NULL);
+	if (ci->parsed)
+		fprintf(out, ",\"key_bits\":%d", ci->key_bits);
+	else
+		fputs(",\"key_bits\":null", out);
+	fputs(",\"signature_algorithm\":", out);
+	json_cstr(out, ci->parsed ? ci->sig_alg : NULL);
+	fputs(",\"sha256\":", out);
+	json_cstr(out, ci->sha256);
+	fprintf(out, ",\"position\":%d", ci->position);
+	/* Additions */
+	fputs(",\"key_group\":", out);
+	json_cstr(out, ci->parsed && ci->key_group[0] ? ci->key_group : NULL);
+	fprintf(out,
+		",\"der_length\":%" PRIu32 ",\"parsed\":%s,\"too_large\":%s,\"self_signed\":%s,"
+		"\"is_ca\":%s,\"san_total\":%" PRIu32 ",\"san_truncated\":%s}",
+		ci->der_len, ci->parsed ? "true" : "false", ci->too_large ? "true" : "false",
+		ci->self_signed ? "true" : "false", ci->is_ca ? "true" : "false", ci->n_san_total,
+		ci->san_truncated ? "true" : "false");
+}
+
+static void json_chain(FILE *out, const struct tlsd_chain_findings *f)
+{
+	fputc('[', out);
+	for (uint32_t i = 0; f && i < f->n_certs && i < TLSD_CERT_MAX_CHAIN; i++) {
+		if (i)
+			fputc(',', out);
+		json_cert(out, &f->certs[i]);
+	}
+	fputc(']', out);
+}
+
 void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 {
 	fputs("{\"ts\":", out);
@@ -259,6 +331,15 @@ void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 	json_alert(out, r);
 	fputs(",\"diagnosis\":", out);
 	json_diags(out, r);
+	/* Certificates (TLS <= 1.2 plaintext chains), right after the diagnosis. */
+	fputs(",\"certificates\":", out);
+	json_chain(out, r->certs);
+	fputs(",\"client_certificates\":", out);
+	json_chain(out, r->client_certs);
+	if (r->certs)
+		fprintf(out, ",\"certificates_sent\":%" PRIu32, r->certs->n_sent);
+	else
+		fputs(",\"certificates_sent\":null", out);
 	/* Additions beyond the catalog's contract. */
 	fputs(",\"rtt\":", out);
 	json_seconds(out, r->rtt);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tlsd/cert.h"
 #include "tlsd/cur.h"
 #include "tlsd/tls_names.h"
 
@@ -122,6 +123,48 @@ static void print_alert(FILE *out, const struct tlsd_report *r)
 		tlsd_party_name(r->alert.sender));
 }
 
+/* One line per certificate. cert.h strings are printable ASCII already
+ * (other bytes arrive as \xNN), so they are printed as they are. */
+static void print_chain(FILE *out, const char *who, const struct tlsd_chain_findings *f)
+{
+	char nb[32], na[32];
+
+	for (uint32_t i = 0; f && i < f->n_certs && i < TLSD_CERT_MAX_CHAIN; i++) {
+		const struct tlsd_cert_info *ci = &f->certs[i];
+
+		fprintf(out, "  %scert %" PRIu32 ":%*s", who, i, who[0] ? 1 : 5, "");
+		if (!ci->parsed) {
+			fprintf(out, "%" PRIu32 " bytes, %s; sha256 %s\n", ci->der_len,
+				ci->too_large ? "too large to parse" : "not a certificate", ci->sha256);
+			continue;
+		}
+		tlsd_cert_format_time(nb, sizeof(nb), ci->not_before);
+		tlsd_cert_format_time(na, sizeof(na), ci->not_after);
+		fprintf(out, "%s; issuer %s; %s .. %s; %s %d", ci->subject, ci->issuer,
+			ci->times_valid ? nb : "?", ci->times_valid ? na : "?", ci->key_type,
+			ci->key_bits);
+		if (ci->key_group[0])
+			fprintf(out, " %s", ci->key_group);
+		fprintf(out, "; %s", ci->sig_alg);
+		for (unsigned j = 0; j < ci->n_dns && j < TLSD_CERT_MAX_DNS; j++)
+			fprintf(out, "%s%s", j ? "," : "; DNS ", ci->dns[j]);
+		for (unsigned j = 0; j < ci->n_ips && j < TLSD_CERT_MAX_IPS; j++)
+			fprintf(out, "%s%s", j ? "," : "; IP ", ci->ips[j]);
+		if (ci->san_truncated)
+			fprintf(out, " (%" PRIu32 " names in all)", ci->n_san_total);
+		fprintf(out, "; serial %s; sha256 %s\n", ci->serial, ci->sha256);
+	}
+	if (f && f->n_sent > f->n_certs)
+		fprintf(out, "  %scerts:%*s%" PRIu32 " more not checked (--max-chain)\n", who,
+			who[0] ? 1 : 5, "", f->n_sent - f->n_certs);
+}
+
+static void print_certs(FILE *out, const struct tlsd_report *r)
+{
+	print_chain(out, "", r->certs);
+	print_chain(out, "client ", r->client_certs);
+}
+
 static void print_one_line(FILE *out, const struct tlsd_report *r, const struct tlsd_text_opts *o)
 {
 	fprintf(out, "%s%-11s%s ", col(o, C_GREEN), "ESTABLISHED", col(o, C_OFF));
@@ -146,6 +189,7 @@ static void print_one_line(FILE *out, const struct tlsd_report *r, const struct 
 		fprintf(out, "  %swarning%s: %s (%s): %s\n", col(o, C_YELLOW), col(o, C_OFF),
 			r->diags[i].code, tlsd_confidence_name(r->diags[i].confidence),
 			r->diags[i].text);
+	print_certs(out, r);
 }
 
 void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_text_opts *o)
@@ -220,5 +264,6 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 		if (d->evidence[0])
 			fprintf(out, "  %sevidence:%s   %s\n", col(o, C_DIM), col(o, C_OFF), d->evidence);
 	}
+	print_certs(out, r);
 	fputc('\n', out);
 }

@@ -299,7 +299,21 @@ struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx)
 
 void tlsd_session_free(struct tlsd_session *s)
 {
+	if (!s)
+		return;
+	tlsd_buf_cleanup(&s->certs.mem);
+	free(s->certs.srv_findings);
+	free(s->certs.cli_findings);
 	free(s);
+}
+
+void tlsd_session_set_cert_checks(struct tlsd_session *s, const struct tlsd_cert_checks *cc)
+{
+	struct tlsd_sess_certs *sc = &s->certs;
+
+	sc->cc = cc && cc->store ? cc : NULL;
+	if (sc->mem.len == 0)
+		tlsd_buf_init(&sc->mem, sc->cc ? TLSD_SESS_CERT_MEM_CAP : 0);
 }
 
 void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f)
@@ -308,6 +322,7 @@ void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f)
 	s->syn_ts = f->syn_ts;
 	s->synack_ts = f->synack_ts;
 	s->ack3_ts = f->ack3_ts;
+	s->first_ts = f->first_ts;
 	s->syn_seen = f->syn_ts != 0 || f->side[C2S].syn;
 	if (!s->syn_seen)
 		s->midstream = f->side[C2S].reasm.midstream || f->roles_guessed;
@@ -507,6 +522,85 @@ static bool on_server_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
 	return false;
 }
 
+/* ---- certificate material (see struct tlsd_sess_certs) -------------------- */
+
+/* A cap of the certificate stage was hit: an event, never a crash. */
+static void cert_cap_event(struct tlsd_session *s)
+{
+	s->anomalies++;
+	if (s->certs.cc && s->certs.cc->ctx)
+		tlsd_ctx_count(s->certs.cc->ctx, TLSD_ANOM_CAPTURE_CAP_CHAIN);
+}
+
+/* Copies the bytes of view v into the session's certificate buffer. */
+static bool keep_bytes(struct tlsd_sess_certs *sc, const struct tlsd_cur *v,
+		       struct tlsd_sess_span *out)
+{
+	size_t off = sc->mem.len, len = tlsd_cur_len(v);
+
+	if (len > UINT32_MAX || off > UINT32_MAX - len ||
+	    tlsd_buf_append(&sc->mem, tlsd_cur_data(v), len) != 0)
+		return false;
+	out->off = (uint32_t)off;
+	out->len = (uint32_t)len;
+	return true;
+}
+
+/* A view of kept bytes, made with the cursor (no pointer arithmetic). */
+static bool span_view(const struct tlsd_sess_certs *sc, const struct tlsd_sess_span *sp,
+		      struct tlsd_cur *out)
+{
+	struct tlsd_cur all;
+
+	tlsd_cur_init(&all, sc->mem.data, sc->mem.len);
+	return tlsd_cur_skip(&all, sp->off) && tlsd_cur_get_bytes(&all, out, sp->len);
+}
+
+static void keep_chain(struct tlsd_session *s, struct tlsd_sess_chain *ch,
+		       const struct tlsd_certificate_msg *c)
+{
+	const struct tlsd_cert_checks *cc = s->certs.cc;
+	uint32_t max = cc->max_chain ? TLSD_MIN(cc->max_chain, (uint32_t)TLSD_CERT_MAX_CHAIN)
+				     : TLSD_CERT_MAX_CHAIN;
+
+	if (ch->seen || c->n_certs == 0)
+		return; /* the first chain of each side counts */
+	ch->seen = true;
+	ch->n_sent = c->n_certs;
+	for (uint32_t i = 0; i < c->n_kept && i < max; i++) {
+		if (tlsd_cur_len(&c->der[i]) > TLSD_CERT_MAX_DER ||
+		    !keep_bytes(&s->certs, &c->der[i], &ch->der[ch->n])) {
+			ch->capped = true;
+			break;
+		}
+		ch->n++;
+	}
+	if (ch->n < c->n_certs)
+		ch->capped = true;
+	if (ch->capped)
+		cert_cap_event(s);
+}
+
+static void keep_ske(struct tlsd_session *s, const struct tlsd_server_key_exchange *ske)
+{
+	struct tlsd_sess_certs *sc = &s->certs;
+	size_t mark = sc->mem.len;
+
+	if (!sc->cc || sc->ske_kept || (ske->kind != TLSD_KX_ECDHE && ske->kind != TLSD_KX_DHE) ||
+	    tlsd_cur_len(&ske->signature) == 0)
+		return;
+	if (tlsd_cur_len(&ske->params) > TLSD_SKE_MAX_PARAMS ||
+	    tlsd_cur_len(&ske->signature) > TLSD_SESS_SKE_MAX_SIG ||
+	    !keep_bytes(sc, &ske->params, &sc->ske_params) ||
+	    !keep_bytes(sc, &ske->signature, &sc->ske_sig)) {
+		sc->mem.len = mark; /* drop a half-kept pair */
+		cert_cap_event(s);
+		return;
+	}
+	sc->ske_kept = true;
+	sc->ske_sig_scheme = ske->sig_scheme;
+}
+
 static void on_certificate(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m)
 {
 	struct tlsd_certificate_msg c;
@@ -516,6 +610,8 @@ static void on_certificate(struct tlsd_session *s, enum tlsd_dir d, const struct
 
 	if (!ok)
 		s->anomalies++;
+	if (ok && s->certs.cc && !c.tls13)
+		keep_chain(s, d == S2C ? &s->certs.srv : &s->certs.cli, &c);
 	if (d == S2C) {
 		s->srv_cert = true;
 		s->srv_cert_count = count;
@@ -548,6 +644,7 @@ static void on_server_key_exchange(struct tlsd_session *s, const struct tlsd_hs_
 		return;
 	}
 	s->ske_parsed = true;
+	keep_ske(s, &ske);
 	s->ske_group = ske.group;
 	s->ske_sig_scheme = ske.sig_scheme;
 	s->ske_dh_bits = ske.dh_p_bits;
@@ -1049,8 +1146,89 @@ void tlsd_session_tcp_gap(struct tlsd_session *s, enum tlsd_dir d, uint64_t off,
 	sd->gap_in_handshake = !tlsd_session_handshake_over(s);
 }
 
+/* ---- certificate stage ---------------------------------------------------- */
+
+/* Validity is judged at the connection's first packet, never today. */
+static int64_t capture_time_s(const struct tlsd_session *s)
+{
+	tlsd_time_ns t = s->first_ts ? s->first_ts
+			 : s->syn_ts   ? s->syn_ts
+			 : s->ch_ts    ? s->ch_ts
+				       : s->srv_cert_ts;
+
+	return t / TLSD_NS_PER_SEC;
+}
+
+/* NULL when nothing was kept or on OOM (the report then shows no certificates). */
+static struct tlsd_chain_findings *check_chain(struct tlsd_session *s,
+					       const struct tlsd_sess_chain *ch, bool client)
+{
+	const struct tlsd_cert_checks *cc = s->certs.cc;
+	struct tlsd_cur ders[TLSD_CERT_MAX_CHAIN];
+	struct tlsd_cert_query q = {
+		.ders = ders,
+		.n = ch->n,
+		.capture_time_s = capture_time_s(s),
+		.expiry_warning_days = cc->expiry_warning_days,
+		.client_chain = client,
+	};
+	struct tlsd_chain_findings *f;
+
+	if (ch->n == 0)
+		return NULL;
+	for (size_t i = 0; i < ch->n; i++)
+		if (!span_view(&s->certs, &ch->der[i], &ders[i]))
+			return NULL;
+	if (!client && s->ch_parsed && s->ch.has_sni) {
+		q.sni = s->ch.sni;
+		q.sni_len = s->ch.sni_len;
+	}
+	f = malloc(sizeof(*f));
+	if (f && tlsd_cert_check_chain(cc->store, &q, f) != 0) {
+		free(f);
+		f = NULL;
+	}
+	if (f) {
+		/* What was on the wire, not what the session kept. */
+		f->n_sent = ch->n_sent;
+		f->chain_truncated = f->chain_truncated || ch->capped;
+	}
+	return f;
+}
+
+static void check_ske(struct tlsd_session *s)
+{
+	struct tlsd_sess_certs *sc = &s->certs;
+	struct tlsd_ske_check in = {.version = s->version, .sig_scheme = sc->ske_sig_scheme};
+
+	if (!sc->ske_kept || sc->srv.n == 0 || !s->ch_parsed || s->ch.sslv2 || !s->sh_parsed ||
+	    !span_view(sc, &sc->srv.der[0], &in.leaf) ||
+	    !span_view(sc, &sc->ske_params, &in.params) || !span_view(sc, &sc->ske_sig, &in.sig))
+		return;
+	memcpy(in.client_random, s->ch.random, sizeof(in.client_random));
+	memcpy(in.server_random, s->sh.random, sizeof(in.server_random));
+	sc->ske_result = tlsd_cert_verify_ske(sc->cc->store, &in, sc->ske_detail,
+					      sizeof(sc->ske_detail));
+	sc->ske_checked = true;
+}
+
+void tlsd_session_check_certs(struct tlsd_session *s)
+{
+	struct tlsd_sess_certs *sc = &s->certs;
+
+	if (sc->checked || !sc->cc)
+		return;
+	sc->checked = true;
+	sc->srv_findings = check_chain(s, &sc->srv, false);
+	check_ske(s);
+	sc->cli_findings = check_chain(s, &sc->cli, true);
+	/* Everything needed is in the findings now: release the DER early. */
+	tlsd_buf_cleanup(&sc->mem);
+}
+
 void tlsd_session_tcp_end(struct tlsd_session *s, enum tlsd_flow_end how, tlsd_time_ns ts)
 {
+	tlsd_session_check_certs(s);
 	if (s->ended)
 		return;
 	s->ended = true;
@@ -1158,6 +1336,8 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 		r->kx_group = s->ske_group;
 	r->client_cert_requested = s->cert_request;
 	r->client_cert_sent = s->cli_cert && !s->cli_cert_empty;
+	r->certs = s->certs.srv_findings;
+	r->client_certs = s->certs.cli_findings;
 	fill_fingerprints(s, r);
 	r->resumed = s->abbreviated || s->psk_accepted || (s->sid_resumed && !s->srv_cert);
 	r->has_last_message = s->has_last_hs;

@@ -9,6 +9,8 @@
 #include "tlsd/flow_table.h"
 #include "tlsd/report.h"
 
+struct tlsd_cert_checks; /* session.h */
+
 struct tlsd_conn_cfg {
 	const uint16_t *ports; /* follow only these ports (either side); NULL = all */
 	size_t n_ports;
@@ -19,6 +21,9 @@ struct tlsd_conn_cfg {
 		     const uint8_t *frames, size_t frames_len);
 	void *ud;
 	bool keep_frames;      /* -w: keep up to lim.snap_flow bytes of frames per flow */
+	/* Certificate stage handed to every session (session.h); NULL = off.
+	 * Must outlive the mux. */
+	const struct tlsd_cert_checks *certs;
 };
 
 /* Frames kept for -w are packed as: u64 ts_ns, u32 caplen, u32 wirelen, bytes. */

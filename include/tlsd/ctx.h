@@ -37,6 +37,7 @@
 	X(CAPTURE_CAP_REASM, "cap_reassembly_memory")                          \
 	X(CAPTURE_CAP_DEPTH, "cap_depth")                                      \
 	X(CAPTURE_CAP_HANDSHAKE, "cap_handshake_message")                      \
+	X(CAPTURE_CAP_CHAIN, "cap_certificate_chain")                          \
 	X(TCP_RETRANSMIT, "tcp_retransmission")                                \
 	X(TCP_INCONSISTENT_RETRANSMIT, "tcp_inconsistent_retransmission")      \
 	X(TCP_OUT_OF_ORDER, "tcp_out_of_order")                                \

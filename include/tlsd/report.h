@@ -52,6 +52,8 @@ enum tlsd_confidence {
 #define TLSD_MAX_DIAGS 8
 #define TLSD_HISTORY_LEN 96
 
+struct tlsd_chain_findings; /* cert.h */
+
 struct tlsd_diag {
 	char code[TLSD_DIAG_CODE_LEN];       /* stable name from the catalog */
 	enum tlsd_confidence confidence;
@@ -103,6 +105,13 @@ struct tlsd_report {
 
 	uint8_t n_diags;
 	struct tlsd_diag diags[TLSD_MAX_DIAGS];
+
+	/* The certificate stage's answer for the server's and the client's
+	 * TLS <= 1.2 chains (cert.h), or NULL when none was checked. Borrowed
+	 * from the session: valid until it is freed (conn.c frees it after the
+	 * emit callback), so never keep a report beyond that. */
+	const struct tlsd_chain_findings *certs;
+	const struct tlsd_chain_findings *client_certs;
 
 	/* Timing (ns): -1 when unknown. */
 	tlsd_time_ns rtt;                    /* SYN to the client's ACK of SYN-ACK */

@@ -13,9 +13,28 @@
 #include "tlsd/tls_record.h"
 
 struct tlsd_session; /* defined in session_facts.h for diagnose.c and tests */
+struct tlsd_cert_store;
+
+/* The certificate stage of a run (cert.h): one store per run, which answers
+ * one call at a time; sessions only borrow it. Made by the caller (main),
+ * handed to each session by the glue. */
+struct tlsd_cert_checks {
+	struct tlsd_cert_store *store; /* NULL: no certificate stage */
+	uint32_t max_chain;            /* certificates kept per chain, 1..TLSD_CERT_MAX_CHAIN */
+	int expiry_warning_days;       /* expires_soon threshold; <= 0: off */
+	struct tlsd_ctx *ctx;          /* cap events are counted here; may be NULL */
+};
 
 TLSD_MUST_USE struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx);
 void tlsd_session_free(struct tlsd_session *s);
+
+/* Enables the certificate stage for this session (before its first
+ * handshake message): the server's and the client's TLS <= 1.2 Certificate
+ * chains and the ServerKeyExchange signature are kept (bounded copies) and
+ * checked once at tcp_end. cc must outlive the session; NULL disables. */
+void tlsd_session_set_cert_checks(struct tlsd_session *s, const struct tlsd_cert_checks *cc);
+/* Runs the certificate stage now (idempotent; tcp_end calls it). */
+void tlsd_session_check_certs(struct tlsd_session *s);
 
 /* TCP facts: called once when the connection becomes a TLS candidate. */
 void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f);
@@ -50,7 +69,9 @@ void tlsd_session_tcp_end(struct tlsd_session *s, enum tlsd_flow_end how, tlsd_t
  * the verdict except the TCP ending: the glue may stop parsing plaintext. */
 bool tlsd_session_handshake_over(const struct tlsd_session *s);
 
-/* Builds the verdict (diagnose.c). The session must have seen tcp_end. */
+/* Builds the verdict (diagnose.c). The session must have seen tcp_end.
+ * out->certs and out->client_certs point into the session: the report must
+ * not be used after tlsd_session_free(s). */
 void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f,
 			 struct tlsd_report *out);
 

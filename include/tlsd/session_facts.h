@@ -5,6 +5,8 @@
 #ifndef TLSD_SESSION_FACTS_H
 #define TLSD_SESSION_FACTS_H
 
+#include "tlsd/buf.h"
+#include "tlsd/cert.h"
 #include "tlsd/session.h"
 
 /* Handshake states (see the transition tables in session.c). */
@@ -121,6 +123,43 @@ struct tlsd_sess_tls13 {
 
 #define TLSD_SESS_HIST_RUN_COLLAPSE 3 /* more than this many D/d in a row collapse */
 
+/* Certificate material for the certificate stage, copied out of plaintext
+ * (TLS <= 1.2) Certificate and ServerKeyExchange messages into ONE buffer
+ * per connection (mem, hard cap TLSD_SESS_CERT_MEM_CAP), freed with the
+ * session. Per chain at most max_chain certificates, each at most
+ * TLSD_CERT_MAX_DER bytes: a longer chain is cut there, and a larger
+ * certificate ends the chain (both count TLSD_ANOM_CAPTURE_CAP_CHAIN). */
+#define TLSD_SESS_SKE_MAX_SIG 2048 /* signature bytes kept (RSA 16384 bits) */
+#define TLSD_SESS_CERT_MEM_CAP \
+	(2u * TLSD_CERT_MAX_CHAIN * TLSD_CERT_MAX_DER + TLSD_SKE_MAX_PARAMS + TLSD_SESS_SKE_MAX_SIG)
+
+struct tlsd_sess_span {
+	uint32_t off, len; /* bytes in tlsd_sess_certs.mem */
+};
+
+struct tlsd_sess_chain {
+	bool seen;                 /* a non-empty Certificate message from this side */
+	uint32_t n_sent;           /* certificates on the wire */
+	uint8_t n;                 /* kept, leaf first */
+	bool capped;               /* some were not kept (cap) */
+	struct tlsd_sess_span der[TLSD_CERT_MAX_CHAIN];
+};
+
+struct tlsd_sess_certs {
+	const struct tlsd_cert_checks *cc; /* NULL: stage off, nothing kept */
+	struct tlsd_buf mem;
+	struct tlsd_sess_chain srv, cli;
+	bool ske_kept;             /* signed (EC)DHE ServerKeyExchange kept */
+	uint16_t ske_sig_scheme;   /* TLS 1.2 SignatureScheme; 0 before 1.2 */
+	struct tlsd_sess_span ske_params, ske_sig;
+	/* Results of tlsd_session_check_certs (heap, freed with the session) */
+	bool checked;
+	struct tlsd_chain_findings *srv_findings, *cli_findings; /* NULL: not checked */
+	bool ske_checked;
+	enum tlsd_sig_result ske_result;
+	char ske_detail[TLSD_CERT_TEXT_LEN];
+};
+
 struct tlsd_session {
 	const struct tlsd_ctx *ctx;
 	enum tlsd_sstate state;
@@ -132,6 +171,7 @@ struct tlsd_session {
 	bool syn_seen;                 /* the three-way handshake was seen */
 	bool midstream;                /* the capture started inside the connection */
 	tlsd_time_ns syn_ts, synack_ts, ack3_ts;
+	tlsd_time_ns first_ts;         /* the connection's first packet (certificate checks) */
 	struct tlsd_sess_dir dir[2];
 	bool ended;
 	enum tlsd_flow_end end_how;
@@ -170,6 +210,7 @@ struct tlsd_session {
 	uint32_t cli_cert_count, cli_cert_len;
 	bool cli_no_certificate_alert; /* SSL 3.0 warning no_certificate (41) */
 	bool cli_cert_verify;
+	struct tlsd_sess_certs certs;  /* chains and SKE kept for the certificate stage */
 
 	/* ServerKeyExchange */
 	bool ske;
