@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,43 @@ __attribute__((format(printf, 2, 3))) static void sb_printf(struct sb *s, const 
 	s->len += (size_t)n;
 }
 
+/* Appends raw bytes. Lists are formatted by hand: one fingerprint per
+ * connection, and vsnprintf per number cost more than the whole handshake
+ * analysis. */
+static void sb_put(struct sb *s, const char *p, size_t n)
+{
+	if (s->overflow || n >= s->cap - s->len) {
+		s->overflow = true;
+		return;
+	}
+	memcpy(s->p + s->len, p, n);
+	s->len += n;
+	s->p[s->len] = 0;
+}
+
+static void sb_u16(struct sb *s, uint16_t v, bool hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[5];
+	size_t n = 0;
+
+	if (hex) {
+		for (int shift = 12; shift >= 0; shift -= 4)
+			buf[n++] = digits[(v >> shift) & 0xf];
+	} else {
+		char rev[5];
+		size_t k = 0;
+
+		do {
+			rev[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (k)
+			buf[n++] = rev[--k];
+	}
+	sb_put(s, buf, n);
+}
+
 /* Appends values joined by sep, GREASE left out: decimal (JA3) or
  * 4-digit lower-case hex (JA4). */
 static void sb_list(struct sb *s, const uint16_t *v, size_t n, bool hex, char sep)
@@ -56,13 +94,29 @@ static void sb_list(struct sb *s, const uint16_t *v, size_t n, bool hex, char se
 		if (tlsd_is_grease(v[i]))
 			continue;
 		if (!first)
-			sb_printf(s, "%c", sep);
-		if (hex)
-			sb_printf(s, "%04x", (unsigned)v[i]);
-		else
-			sb_printf(s, "%u", (unsigned)v[i]);
+			sb_put(s, &sep, 1);
+		sb_u16(s, v[i], hex);
 		first = false;
 	}
+}
+
+/* OpenSSL 3 looks a digest up in its provider tables on every use of
+ * EVP_md5()/EVP_sha256(); fetch each once. Set once, read-only after. */
+static EVP_MD *fetched_md[2];
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+
+static void fetch_digests(void)
+{
+	fetched_md[0] = EVP_MD_fetch(NULL, "MD5", NULL);
+	fetched_md[1] = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *digest(int which)
+{
+	pthread_once(&fetch_once, fetch_digests);
+	if (fetched_md[which])
+		return fetched_md[which];
+	return which == 0 ? EVP_md5() : EVP_sha256();
 }
 
 static int digest_hex(const EVP_MD *md, const char *in, size_t len, char *hex, size_t hex_chars)
@@ -88,7 +142,7 @@ static int finish_md5(struct sb *s, char *str, char md5_hex[TLSD_MD5_HEX_LEN])
 			str[0] = 0;
 		return -ENOSPC;
 	}
-	TLSD_TRY(digest_hex(EVP_md5(), str, s->len, hex, TLSD_MD5_HEX_LEN - 1));
+	TLSD_TRY(digest_hex(digest(0), str, s->len, hex, TLSD_MD5_HEX_LEN - 1));
 	memcpy(md5_hex, hex, sizeof(hex));
 	return 0;
 }
@@ -102,13 +156,14 @@ int tlsd_fp_ja3(const struct tlsd_client_hello *ch, char *str, size_t str_len,
 	for (size_t i = 0; i < ch->n_point_formats; i++)
 		pf[i] = ch->point_formats[i];
 	sb_init(&s, str, str_len);
-	sb_printf(&s, "%u,", (unsigned)ch->legacy_version);
+	sb_u16(&s, ch->legacy_version, false);
+	sb_put(&s, ",", 1);
 	sb_list(&s, ch->suites, ch->n_suites, false, '-');
-	sb_printf(&s, ",");
+	sb_put(&s, ",", 1);
 	sb_list(&s, ch->exts, ch->n_exts, false, '-');
-	sb_printf(&s, ",");
+	sb_put(&s, ",", 1);
 	sb_list(&s, ch->groups, ch->n_groups, false, '-');
-	sb_printf(&s, ",");
+	sb_put(&s, ",", 1);
 	sb_list(&s, pf, ch->n_point_formats, false, '-');
 	return finish_md5(&s, str, md5_hex);
 }
@@ -219,7 +274,7 @@ static int ja4_hash(const struct sb *s, bool empty, char out[JA4_HASH_LEN + 1])
 		out[JA4_HASH_LEN] = 0;
 		return 0;
 	}
-	return digest_hex(EVP_sha256(), s->p, s->len, out, JA4_HASH_LEN);
+	return digest_hex(digest(1), s->p, s->len, out, JA4_HASH_LEN);
 }
 
 /* Long enough for the kept lists as 4-hex-digit values with separators. */
@@ -255,7 +310,7 @@ int tlsd_fp_ja4(const struct tlsd_client_hello *ch, char transport, char out[TLS
 	sb_init(&s, raw, sizeof(raw));
 	sb_list(&s, sorted, k, true, ',');
 	if (count_non_grease(ch->sigalgs, ch->n_sigalgs)) {
-		sb_printf(&s, "_");
+		sb_put(&s, "_", 1);
 		sb_list(&s, ch->sigalgs, ch->n_sigalgs, true, ',');
 	}
 	TLSD_TRY(ja4_hash(&s, k == 0, hc));
