@@ -4,6 +4,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "cert_fixtures.h"
 #include "tlsd/diagnose.h"
 #include "tlsd/tls_names.h"
 
@@ -940,6 +941,231 @@ START_TEST(tc_close_notify_before_completion)
 }
 END_TEST
 
+/* ---- certificate findings (tests/certs fixtures, checked by cert.c) ------- */
+
+static struct tlsd_chain_findings CF, CF_CLI; /* large: not on the stack */
+
+/* A TLS 1.2 ECDHE session whose server chain (names) was checked against
+ * store ca at 2025-06-01 with SNI sni; the client then alerts desc (0: the
+ * client closes without an alert). */
+static void cert_session(struct tlsd_session *s, const char *ca, const char *const *names,
+			 const char *sni, int64_t t)
+{
+	struct tlsd_cert_store *st = tlsd_fix_store(ca, 0);
+
+	tlsd_fix_findings(st, names, sni, t, &CF);
+	tlsd_cert_store_free(st);
+	base(s, TLSD_VERSION_TLS12);
+	server_hello(s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(s, false);
+	s->certs.checked = true;
+	s->certs.srv_findings = &CF;
+}
+
+static const char *const chain_expired[] = {"expired.der", "inter.der", NULL};
+static const char *const chain_notyet[] = {"notyet.der", "inter.der", NULL};
+static const char *const chain_good[] = {"good.der", "inter.der", NULL};
+static const char *const chain_leaf_only[] = {"good.der", NULL};
+static const char *const chain_self[] = {"selfsigned.der", NULL};
+static const char *const chain_weak[] = {"weakrsa.der", "inter.der", NULL};
+static const char *const chain_short[] = {"short.der", "inter.der", NULL};
+
+/* The client's alert agrees with a finding: that finding is the certain
+ * cause and comes first, instead of the generic rule for the alert. */
+static const struct cert_cause_case {
+	const char *label;
+	const char *const *chain;
+	const char *ca, *sni;
+	uint8_t desc;
+	const char *code;       /* first diagnosis */
+	const char *evidence;   /* substring of its evidence */
+	const char *absent;     /* a generic code that must not appear */
+} cert_cause_cases[] = {
+	{"expired, 45", chain_expired, "root.pem", "expired.test", 45, "certificate_expired",
+	 "notAfter 2021-01-01T00:00:00Z", "server_certificate_rejected"},
+	{"expired, 42", chain_expired, "root.pem", "expired.test", 42, "certificate_expired",
+	 "capture time 2025-06-01T00:00:00Z", "server_certificate_rejected"},
+	{"not yet valid, 42", chain_notyet, "root.pem", "notyet.test", 42,
+	 "certificate_not_yet_valid", "notBefore 2030-01-01", "server_certificate_rejected"},
+	{"host name, 42", chain_good, "root.pem", "www.example.org", 42, "hostname_mismatch",
+	 "server.test", "server_certificate_rejected"},
+	{"host name, 46", chain_good, "root.pem", "www.example.org", 46, "hostname_mismatch",
+	 "SNI \"www.example.org\"", "server_certificate_rejected"},
+	{"missing intermediate, 48", chain_leaf_only, "root.pem", "server.test", 48,
+	 "missing_intermediate", "Intermediate", "server_certificate_untrusted"},
+	{"untrusted, 48", chain_good, "other-root.pem", "server.test", 48,
+	 "server_certificate_untrusted", "unable to get local issuer certificate", NULL},
+	{"untrusted, 46", chain_good, "other-root.pem", "server.test", 46,
+	 "server_certificate_untrusted", "OpenSSL", "server_certificate_rejected"},
+	{"self-signed, 48", chain_self, "root.pem", "selfsigned.test", 48, "self_signed",
+	 "self-signed", "server_certificate_untrusted"},
+	{"weak key, 42", chain_weak, "root.pem", "weak.test", 42, "weak_key", "1024 bits",
+	 "server_certificate_rejected"},
+};
+
+START_TEST(tc_cert_cause)
+{
+	const struct cert_cause_case *cc = &cert_cause_cases[_i];
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	cert_session(&s, cc->ca, cc->chain, cc->sni, TLSD_FIX_T_2025_06_01);
+	alert(&s, C2S, 2, cc->desc, s.sh_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_ALERT);
+	ck_assert_msg(r.n_diags > 0, "%s: no diagnosis", cc->label);
+	ck_assert_msg(strcmp(r.diags[0].code, cc->code) == 0, "%s: first is %s, want %s",
+		      cc->label, r.diags[0].code, cc->code);
+	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_CERTAIN);
+	ck_assert_msg(strstr(r.diags[0].evidence, cc->evidence), "%s: evidence %s", cc->label,
+		      r.diags[0].evidence);
+	ck_assert_msg(strstr(r.diags[0].evidence, "client alert fatal"), "%s: no alert in %s",
+		      cc->label, r.diags[0].evidence);
+	if (cc->absent)
+		ck_assert_msg(!find(&r, cc->absent), "%s: %s present", cc->label, cc->absent);
+	/* At most one entry per code. */
+	for (unsigned i = 0; i < r.n_diags; i++)
+		for (unsigned j = i + 1; j < r.n_diags; j++)
+			ck_assert_str_ne(r.diags[i].code, r.diags[j].code);
+	ck_assert_ptr_eq(r.certs, &CF);
+}
+END_TEST
+
+/* An alert that does not fit the findings: the alert's rule decides, the
+ * findings follow as "possible". */
+START_TEST(tc_cert_alert_disagrees)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	cert_session(&s, "root.pem", chain_expired, "expired.test", TLSD_FIX_T_2025_06_01);
+	alert(&s, C2S, 2, 48, s.sh_ts + MSEC);
+	report(&s, &r);
+	ck_assert_str_eq(r.diags[0].code, "server_certificate_untrusted");
+	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_CERTAIN);
+	ASSERT_DIAG(&r, "certificate_expired", TLSD_CONF_POSSIBLE);
+
+	/* A clean chain with unknown_ca: the client's store lacks the root. */
+	cert_session(&s, "root.pem", chain_good, "server.test", TLSD_FIX_T_2025_06_01);
+	alert(&s, C2S, 2, 48, s.sh_ts + MSEC);
+	report(&s, &r);
+	ck_assert_int_eq(r.n_diags, 1);
+	ASSERT_DIAG(&r, "server_certificate_untrusted", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "verifies against tlsdiag's trust store"));
+}
+END_TEST
+
+/* Row 24: the ServerKeyExchange signature does not verify and the client
+ * says decrypt_error before any CCS: key exchange, certain. */
+START_TEST(tc_cert_ske_invalid)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	cert_session(&s, "root.pem", chain_good, "server.test", TLSD_FIX_T_2025_06_01);
+	s.certs.ske_checked = true;
+	s.certs.ske_result = _i == 2 ? TLSD_SIG_OK : TLSD_SIG_BAD;
+	snprintf(s.certs.ske_detail, sizeof(s.certs.ske_detail),
+		 "ServerKeyExchange rsa_pkcs1_sha256 signature does not verify");
+	if (_i == 1) { /* no alert: the client just closes */
+		fin(&s, C2S, s.sh_ts + MSEC);
+		report(&s, &r);
+		ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_KEY_EXCHANGE, TLSD_PARTY_CLIENT,
+			       TLSD_HOW_CLOSE);
+		ck_assert_str_eq(r.diags[0].code, "key_exchange_signature_invalid");
+		ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_LIKELY);
+		return;
+	}
+	alert(&s, C2S, 2, 51, s.sh_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_KEY_EXCHANGE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_ALERT);
+	if (_i == 2) { /* the signature verifies: the generic alert rule */
+		ck_assert(!find(&r, "key_exchange_signature_invalid"));
+		ASSERT_DIAG(&r, "alert_decrypt_error", TLSD_CONF_CERTAIN);
+		return;
+	}
+	ck_assert_str_eq(r.diags[0].code, "key_exchange_signature_invalid");
+	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(r.diags[0].text, "private key does not match"));
+	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "decrypt_error"));
+	ck_assert(!find(&r, "alert_decrypt_error"));
+}
+END_TEST
+
+/* Findings on a connection that succeeded are warnings ("possible"),
+ * expires_soon included; the verdict is untouched. */
+START_TEST(tc_cert_established_warnings)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+	const char *const *chain = _i ? chain_short : chain_expired;
+
+	cert_session(&s, "root.pem", chain, _i ? "short.test" : "expired.test",
+		     _i ? TLSD_FIX_T_2025_06_05 : TLSD_FIX_T_2025_06_01);
+	client_flight12(&s, -1);
+	s.dir[S2C].ccs = true;
+	s.dir[S2C].finished = true;
+	s.state = TLSD_SS_ESTABLISHED;
+	s.established = true;
+	fin(&s, C2S, s.ch_ts + 11 * MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_ESTABLISHED, TLSD_STEP_NONE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_CLOSE);
+	ASSERT_DIAG(&r, _i ? "expires_soon" : "certificate_expired", TLSD_CONF_POSSIBLE);
+	for (unsigned i = 0; i < r.n_diags; i++)
+		ck_assert_int_eq(r.diags[i].confidence, TLSD_CONF_POSSIBLE);
+	if (_i)
+		ck_assert_ptr_nonnull(strstr(find(&r, "expires_soon")->evidence,
+					     "notAfter 2025-06-10"));
+}
+END_TEST
+
+/* The client leaves after the server's flight without an alert: an error
+ * in the chain is the likely reason. */
+START_TEST(tc_cert_silent_client)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	cert_session(&s, "root.pem", chain_expired, "expired.test", TLSD_FIX_T_2025_06_01);
+	fin(&s, C2S, s.sh_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_CLOSE);
+	ck_assert_str_eq(r.diags[0].code, "certificate_expired");
+	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_LIKELY);
+	ck_assert(!find(&r, "server_certificate_rejected"));
+}
+END_TEST
+
+/* Row 25 with the client's chain checked: the evidence says what the trust
+ * store thinks of it. */
+START_TEST(tc_cert_client_chain_evidence)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+	struct tlsd_cert_store *st = tlsd_fix_store("other-root.pem", 0);
+
+	tlsd_fix_findings(st, chain_good, NULL, TLSD_FIX_T_2025_06_01, &CF_CLI);
+	tlsd_cert_store_free(st);
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, true);
+	client_flight12(&s, 2);
+	s.certs.checked = true;
+	s.certs.cli_findings = &CF_CLI;
+	alert(&s, S2C, 2, 48, s.ch_ts + 5 * MSEC);
+	report(&s, &r);
+	ASSERT_DIAG(&r, "client_certificate_rejected", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(find(&r, "client_certificate_rejected")->evidence,
+				     "does not verify against tlsdiag's trust store"));
+	ck_assert_ptr_eq(r.client_certs, &CF_CLI);
+	ck_assert_ptr_null(r.certs);
+}
+END_TEST
+
 Suite *diagnose_suite(void);
 
 Suite *diagnose_suite(void)
@@ -982,6 +1208,15 @@ Suite *diagnose_suite(void)
 	tcase_add_test(tc, tc_capture_incomplete);
 	tcase_add_test(tc, tc_other_alert);
 	tcase_add_test(tc, tc_close_notify_before_completion);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("certificates");
+	tcase_add_loop_test(tc, tc_cert_cause, 0, (int)TLSD_ARRAY_SIZE(cert_cause_cases));
+	tcase_add_test(tc, tc_cert_alert_disagrees);
+	tcase_add_loop_test(tc, tc_cert_ske_invalid, 0, 3);
+	tcase_add_loop_test(tc, tc_cert_established_warnings, 0, 2);
+	tcase_add_test(tc, tc_cert_silent_client);
+	tcase_add_test(tc, tc_cert_client_chain_evidence);
 	suite_add_tcase(s, tc);
 	return s;
 }

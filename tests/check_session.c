@@ -4,6 +4,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "cert_fixtures.h"
 #include "tlsd/diagnose.h"
 #include "tlsd/session_facts.h"
 
@@ -60,6 +61,7 @@ struct hello_opts {
 	bool hrr;            /* the HelloRetryRequest random */
 	bool psk;            /* SH pre_shared_key */
 	uint16_t suite;      /* SH */
+	uint8_t random;      /* SH random byte (32 of it); 0 = 0x33 */
 };
 
 /* ClientHello (RFC 8446 4.1.2 layout). */
@@ -140,7 +142,7 @@ static void server_hello(struct bb *b, const struct hello_opts *o)
 		memcpy(b->b + b->n, hrr_random, 32);
 		b->n += 32;
 	} else {
-		fill(b, 0x33, 32);
+		fill(b, o->random ? o->random : 0x33, 32);
 	}
 	if (o->sid) {
 		u8(b, 32);
@@ -935,12 +937,244 @@ START_TEST(tc_timeout)
 }
 END_TEST
 
+/* ---- certificate stage ---------------------------------------------------- */
+
+/* The signed ServerKeyExchange of tests/certs/make.sh: client_random 32 x
+ * 0x11 (our ClientHello's), server_random 32 x 0x22, ECDHE x25519 params;
+ * signed by good.der's key with the named signature file. */
+static struct tlsd_fix_blob ske_body(const char *sig_file, uint16_t scheme, bool flip)
+{
+	struct tlsd_fix_blob data = tlsd_fix_slurp("ske-data.bin");
+	struct tlsd_fix_blob sig = tlsd_fix_slurp(sig_file);
+	struct tlsd_fix_blob b;
+	size_t plen = data.len - 64;
+
+	/* ServerECDHParams params; SignatureAndHashAlgorithm; opaque sig<0..2^16-1> */
+	b.len = plen + 4 + sig.len;
+	b.p = malloc(b.len);
+	ck_assert(b.p != NULL);
+	memcpy(b.p, data.p + 64, plen);
+	b.p[plen] = (uint8_t)(scheme >> 8);
+	b.p[plen + 1] = (uint8_t)scheme;
+	b.p[plen + 2] = (uint8_t)(sig.len >> 8);
+	b.p[plen + 3] = (uint8_t)sig.len;
+	memcpy(b.p + plen + 4, sig.p, sig.len);
+	if (flip)
+		b.p[b.len - 1] ^= 0x01;
+	free(data.p);
+	free(sig.p);
+	return b;
+}
+
+static void cert_msg(struct drv *d, enum tlsd_dir dir, const char *const *names)
+{
+	struct tlsd_fix_blob m = tlsd_fix_cert_msg(names);
+
+	hs(d, dir, 11, m.p, m.len);
+	free(m.p);
+}
+
+static const struct tlsd_diag *find_diag(const struct tlsd_report *r, const char *code)
+{
+	for (unsigned i = 0; i < r->n_diags; i++)
+		if (strcmp(r->diags[i].code, code) == 0)
+			return &r->diags[i];
+	ck_abort_msg("no diagnosis %s", code);
+	return NULL;
+}
+
+static struct tlsd_ctx cert_ctx;
+static struct tlsd_cert_checks cert_cc;
+
+/* A session with the certificate stage on (store: tests/certs/root.pem),
+ * whose capture starts on 2025-06-01. */
+static void cert_drv(struct drv *d, uint32_t max_chain)
+{
+	tlsd_ctx_init(&cert_ctx);
+	cert_cc = (struct tlsd_cert_checks){
+		.store = tlsd_fix_store("root.pem", max_chain),
+		.max_chain = max_chain ? max_chain : TLSD_CERT_MAX_CHAIN,
+		.expiry_warning_days = 14,
+		.ctx = &cert_ctx,
+	};
+	drv_init(d);
+	d->f.first_ts = TLSD_FIX_T_2025_06_01 * TLSD_NS_PER_SEC;
+	tlsd_session_tcp_open(d->s, &d->f);
+	tlsd_session_set_cert_checks(d->s, &cert_cc);
+}
+
+static void cert_drv_free(struct drv *d)
+{
+	drv_free(d);
+	tlsd_cert_store_free(cert_cc.store);
+}
+
+static const char *const good_chain[] = {"good.der", "inter.der", NULL};
+
+/* The TLS 1.2 server flight with real certificates and a real (or flipped)
+ * ServerKeyExchange signature, the client's reaction, and the checks'
+ * results in the report: loop 0 = the client goes on, 1 = flipped signature
+ * and decrypt_error, 2 = a PSS signature. */
+START_TEST(tc_cert_stage)
+{
+	struct hello_opts o = {.suite = 0xc02f, .random = 0x22};
+	struct tlsd_fix_blob ske = _i == 2 ? ske_body("ske-rsa_pss_rsae_sha256.sig", 0x0804, false)
+					   : ske_body("ske-rsa_pkcs1_sha256.sig", 0x0401, _i == 1);
+	struct drv d;
+	struct tlsd_report r;
+
+	cert_drv(&d, 0);
+	ch(&d, &o);
+	sh(&d, &o);
+	cert_msg(&d, S2C, good_chain);
+	hs(&d, S2C, 12, ske.p, ske.len);
+	free(ske.p);
+	hs(&d, S2C, 14, NULL, 0);
+	ck_assert(d.s->certs.ske_kept);
+	ck_assert_int_eq(d.s->certs.srv.n, 2);
+	ck_assert(!d.s->certs.checked);
+	if (_i == 1) {
+		alert(&d, C2S, 2, 51);
+	} else {
+		hs_empty(&d, C2S, 16);
+		tls12_finish(&d, C2S);
+		tls12_finish(&d, S2C);
+	}
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert(d.s->certs.checked);
+	ck_assert_uint_eq(d.s->certs.mem.len, 0); /* the copies are gone after the checks */
+	ck_assert_ptr_nonnull(r.certs);
+	ck_assert_ptr_null(r.client_certs);
+	ck_assert_uint_eq(r.certs->n_certs, 2);
+	ck_assert_uint_eq(r.certs->n_sent, 2);
+	ck_assert_str_eq(r.certs->certs[0].subject, "CN=server.test");
+	ck_assert(r.certs->verified);
+	/* Our ClientHello asks for example.com; good.der covers server.test. */
+	ck_assert(tlsd_cert_has_finding(r.certs, TLSD_CERT_HOSTNAME_MISMATCH));
+	ck_assert(d.s->certs.ske_checked);
+	if (_i == 1) {
+		ck_assert_int_eq(d.s->certs.ske_result, TLSD_SIG_BAD);
+		ck_assert_int_eq(r.failed_step, TLSD_STEP_KEY_EXCHANGE);
+		ck_assert_str_eq(r.diags[0].code, "key_exchange_signature_invalid");
+		ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_CERTAIN);
+	} else {
+		ck_assert_msg(d.s->certs.ske_result == TLSD_SIG_OK, "%s", d.s->certs.ske_detail);
+		ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+		ck_assert_int_eq(r.n_diags, 1);
+		ck_assert_str_eq(r.diags[0].code, "hostname_mismatch");
+		ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_POSSIBLE);
+	}
+	cert_drv_free(&d);
+}
+END_TEST
+
+/* The client's chain is kept and checked as a client chain. */
+START_TEST(tc_cert_client_chain)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	cert_drv(&d, 0);
+	ch(&d, &tls12);
+	sh(&d, &tls12);
+	cert_msg(&d, S2C, good_chain);
+	hs(&d, S2C, 14, NULL, 0);
+	cert_msg(&d, C2S, good_chain);
+	alert(&d, S2C, 2, 48);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_ptr_nonnull(r.client_certs);
+	ck_assert_uint_eq(r.client_certs->n_certs, 2);
+	ck_assert(!r.client_certs->host_checked);
+	ck_assert(r.certs->host_checked);
+	/* good.der is a serverAuth-only certificate: not for client use. */
+	ck_assert(!r.client_certs->verified);
+	ck_assert_ptr_nonnull(strstr(find_diag(&r, "client_certificate_rejected")->evidence,
+				     "client certificate \"CN=server.test\""));
+	cert_drv_free(&d);
+}
+END_TEST
+
+/* Caps: a chain longer than --max-chain is cut there, a certificate above
+ * 64 KiB ends the chain; both are counted cap events, never a crash. */
+START_TEST(tc_cert_caps)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	cert_drv(&d, 1);
+	ch(&d, &tls12);
+	sh(&d, &tls12);
+	cert_msg(&d, S2C, good_chain);
+	ck_assert_int_eq(d.s->certs.srv.n, 1);
+	ck_assert(d.s->certs.srv.capped);
+	ck_assert_uint_eq(cert_ctx.cnt.anomalies[TLSD_ANOM_CAPTURE_CAP_CHAIN], 1);
+	hs(&d, S2C, 14, NULL, 0);
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_uint_eq(r.certs->n_sent, 2);
+	ck_assert_uint_eq(r.certs->n_certs, 1);
+	ck_assert(r.certs->chain_truncated);
+	cert_drv_free(&d);
+
+	/* A 70000-byte "certificate": nothing is kept, nothing is checked. */
+	{
+		size_t big = 70000, len = 3 + 3 + big;
+		uint8_t *m = calloc(1, len);
+
+		ck_assert_ptr_nonnull(m);
+		tlsd_fix_put24(m, 3 + big);
+		tlsd_fix_put24(m + 3, big);
+		cert_drv(&d, 0);
+		ch(&d, &tls12);
+		sh(&d, &tls12);
+		hs(&d, S2C, 11, m, len);
+		free(m);
+		ck_assert_int_eq(d.s->certs.srv.n, 0);
+		ck_assert(d.s->certs.srv.capped);
+		ck_assert_uint_eq(cert_ctx.cnt.anomalies[TLSD_ANOM_CAPTURE_CAP_CHAIN], 1);
+		ck_assert_uint_le(d.s->certs.mem.len, 0);
+		fin(&d, C2S);
+		end(&d, TLSD_FLOW_END_CLOSE, &r);
+		ck_assert_ptr_null(r.certs);
+		cert_drv_free(&d);
+	}
+}
+END_TEST
+
+/* Without a store nothing is kept; the first Certificate of a side counts. */
+START_TEST(tc_cert_off)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls12);
+	sh(&d, &tls12);
+	cert_msg(&d, S2C, good_chain);
+	ck_assert_uint_eq(d.s->certs.mem.len, 0);
+	ck_assert_int_eq(d.s->certs.srv.n, 0);
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_ptr_null(r.certs);
+	ck_assert_ptr_null(r.client_certs);
+	drv_free(&d);
+}
+END_TEST
+
 Suite *session_suite(void);
 
 Suite *session_suite(void)
 {
 	Suite *s = suite_create("session");
 	TCase *tc = tcase_create("state_machine");
+	TCase *tcc = tcase_create("certificates");
+
+	tcase_add_loop_test(tcc, tc_cert_stage, 0, 3);
+	tcase_add_test(tcc, tc_cert_client_chain);
+	tcase_add_test(tcc, tc_cert_caps);
+	tcase_add_test(tcc, tc_cert_off);
+	suite_add_tcase(s, tcc);
 
 	tcase_add_test(tc, tc_tls12_full_ok);
 	tcase_add_loop_test(tc, tc_tls12_resumed, 0, 2);
