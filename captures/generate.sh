@@ -194,9 +194,8 @@ def srv_tls12stub(port):
     while True:
         c, _ = s.accept()
         rec = read_record(c)
-        hs = rec[5:]
-        sid_len = hs[4 + 2 + 32] if len(hs) > 38 else 0
-        sid = hs[39:39 + sid_len]
+        # a new session id (echoing the client's would announce a resumption)
+        sid = bytes(range(0x80, 0xA0)) if rec[5:6] == b"\x01" else b""
         exts = b"\xff\x01\x00\x01\x00" + b"\x00\x0b\x00\x02\x01\x00"
         body = (b"\x03\x03" + bytes(range(0x40, 0x60)) + bytes([len(sid)]) + sid +
                 b"\xc0\x2f\x00" + struct.pack("!H", len(exts)) + exts)
@@ -369,9 +368,12 @@ HELP=(python3 "$WORK/helpers.py")
 # root CA -> intermediate CA -> server leaf (SAN server.tlsdiag.test) and client
 # leaf; a second, unrelated root ("other CA") with its own client leaf; an
 # expired server leaf (certtool can back-date, openssl 3.0 x509 cannot).
-P=$WORK/pki
-mkdir -p "$P"
+# Kept in captures/pki/ (keys too: a test-only PKI) and reused, so a partial
+# regeneration matches the other captures; NEW_PKI=1 makes a new one.
+P=$OUT/pki
 make_pki() {
+    rm -rf "$P"
+    mkdir -p "$P"
     cd "$P"
     q() { "$@" >/dev/null 2>&1; }
     cat > ca.ext <<'EOF'
@@ -436,13 +438,14 @@ EOF
     cat server.pem inter.pem > server.chain.pem
     cat expired.pem inter.pem > expired.chain.pem
     cat client.pem inter.pem > client.chain.pem
-    # public certificates are kept beside the captures (e.g. for --ca-file)
-    mkdir -p "$OUT/pki"
-    cp ca.pem inter.pem server.pem client.pem other-ca.pem rogue-client.pem expired.pem "$OUT/pki/"
+    rm -f ./*.csr ./*.ext ./*.tmpl ./*.srl
+    echo "test-only PKI made by generate.sh; do not trust it anywhere" > README
     cd - >/dev/null
 }
-log "making the PKI"
-make_pki
+if [ -n "${NEW_PKI:-}" ] || [ ! -s "$P/README" ] || [ ! -s "$P/expired.chain.pem" ]; then
+    log "making a new PKI in $P"
+    make_pki
+fi
 
 # ------------------------------------------------------------------ scenario plumbing
 mkfifo "$WORK/stdin.fifo"

@@ -8,7 +8,8 @@ For each Ethernet (or raw IP) capture in CAPTURES_DIR, runs the shared tool mang
 direction's data packets, sends about 15% twice; the byte streams do not change) with
 each seed, then runs `BIN --format json --all` on the original and on the mangled copy and
 asserts that the JSON reports are the same once the "ts" and "duration" fields are removed
-(at any depth). The order of the report lines is not asserted (a note is printed when it
+(at any depth; --ignore adds keys, e.g. client_hello.segments, which counts segments and so
+changes with the segmentation by design). The order of the report lines is not asserted (a note is printed when it
 differs).
 
 mangle-pcap is looked for at --mangle, $TLSDIAG_MANGLE_PCAP, ../shared/tools/mangle-pcap
@@ -43,12 +44,40 @@ def linktype(path):
         return struct.unpack(">I", h[20:24])[0] & 0x0FFFFFFF
     return None                           # pcapng or not a capture
 
-def strip(obj):
+# Timing and how the stream was cut into segments change with the mangling
+# by design; every verdict, alert, cause and wire fact must not.
+IGNORE = {"ts", "duration", "client_hello.segments"}
+
+def strip(obj, path=""):
+    """obj without the IGNORE keys (a key name at any depth, or a dotted path)."""
     if isinstance(obj, dict):
-        return {k: strip(v) for k, v in obj.items() if k not in ("ts", "duration")}
+        out = {}
+        for k, v in obj.items():
+            p = path + "." + k if path else k
+            if k in IGNORE or p in IGNORE:
+                continue
+            out[k] = strip(v, p)
+        return out
     if isinstance(obj, list):
-        return [strip(v) for v in obj]
+        return [strip(v, path) for v in obj]
     return obj
+
+def diff(a, b, path=""):
+    """[(path, a value, b value)] where two JSON values differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b)):
+            out += diff(a.get(k), b.get(k), path + "." + k if path else k)
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        out = []
+        for i, (x, y) in enumerate(zip(a, b)):
+            out += diff(x, y, "%s[%d]" % (path, i))
+        return out
+    if isinstance(a, list) and isinstance(b, list) and all(
+            isinstance(x, dict) and "code" in x for x in a + b):
+        return [(path + "[].code", [x["code"] for x in a], [x["code"] for x in b])]
+    return [] if a == b else [(path, a, b)]
 
 def reports(bin_, path, extra, timeout):
     p = subprocess.run([bin_, "--format", "json", "--all"] + extra + [path],
@@ -71,9 +100,13 @@ def main():
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--bin-arg", action="append", default=[])
     ap.add_argument("--timeout", type=int, default=60)
+    ap.add_argument("--ignore", action="append", default=[],
+                    help="also ignore this key (any depth) or dotted path, e.g. "
+                         "client_hello.segments (repeatable)")
     ap.add_argument("bin")
     ap.add_argument("captures")
     a = ap.parse_args()
+    IGNORE.update(a.ignore)
     mangle = find_mangle(a.mangle)
     if not mangle:
         print("mangle-pcap not found (--mangle, $TLSDIAG_MANGLE_PCAP, ../shared/tools, "
@@ -115,12 +148,20 @@ def main():
                 else:
                     failed += 1
                     print("FAIL %s seed %s: reports differ from the original's" % (name, seed))
-                    only_w = [x for x in want if x not in got]
-                    only_g = [x for x in got if x not in want]
-                    for x in only_w[:3]:
-                        print("    original: %s" % x[:400])
-                    for x in only_g[:3]:
-                        print("    mangled:  %s" % x[:400])
+                    only_w = [json.loads(x) for x in want if x not in got]
+                    only_g = [json.loads(x) for x in got if x not in want]
+                    by_port = {str((o.get("client") or {}).get("port")): o for o in only_g}
+                    for o in only_w[:5]:
+                        port = str((o.get("client") or {}).get("port"))
+                        m = by_port.pop(port, None)
+                        if m is None:
+                            print("    port %s: not reported for the mangled copy" % port)
+                            continue
+                        for where, x, y in diff(o, m)[:8]:
+                            print("    port %s %s: original %s, mangled %s" % (
+                                port, where, json.dumps(x)[:160], json.dumps(y)[:160]))
+                    for port in list(by_port)[:5]:
+                        print("    port %s: reported only for the mangled copy" % port)
                     keep = os.path.join(tempfile.gettempdir(), os.path.basename(out))
                     shutil.copyfile(out, keep)
                     print("    mangled copy kept as %s" % keep)
