@@ -364,6 +364,11 @@ static bool classify(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_c
 	sv = &c->probe[TLSD_DIR_S2C];
 	if (cl->seen && cl->verdict == TLSD_PARSE_OK)
 		return true;
+	/* A server that speaks TLS first: a capture picked up after the
+	 * ClientHello, or a server answering something not yet seen. Decide
+	 * now, or its records would be lost while waiting for the client. */
+	if (!cl->seen && sv->seen && sv->verdict == TLSD_PARSE_OK)
+		return true;
 	if (cl->seen && cl->verdict == TLSD_PARSE_MALFORMED) {
 		if (sv->seen && sv->verdict == TLSD_PARSE_OK)
 			return true; /* a TLS server answering plain text */

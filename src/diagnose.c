@@ -1165,11 +1165,13 @@ static void diag_large_hello(struct dctx *c)
 	const struct tlsd_session *s = c->s;
 	struct sb *b;
 
-	if (!s->has_ch || (s->ch_segments <= 1 && s->ch_len <= TLSD_LARGE_CLIENT_HELLO))
+	/* By size, not by the segments seen: how a capture point or a
+	 * re-segmenting device cut the stream must not change the verdict. */
+	if (!s->has_ch || s->ch_len <= TLSD_LARGE_CLIENT_HELLO)
 		return;
 	b = ev_begin(c);
-	sb_add(b, "ClientHello %u bytes in %u segment(s), %u record(s)", s->ch_len,
-	       s->ch_segments, s->ch_records);
+	sb_add(b, "ClientHello %u bytes (over %u: more than one segment holds on many paths), %u record(s)",
+	       s->ch_len, TLSD_LARGE_CLIENT_HELLO, s->ch_records);
 	if (s->ch_parsed) {
 		for (unsigned i = 0; i < s->ch.n_key_shares && i < TLSD_MAX_KEY_SHARES; i++) {
 			sb_add(b, "%s", i ? ", " : "; key shares ");

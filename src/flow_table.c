@@ -710,6 +710,10 @@ static void handle_rst(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd
 	close_flow(t, f, TLSD_FLOW_END_RESET, true);
 }
 
+/* How far behind a segment a peer's ACK may lie and still be taken as the
+ * start of a stream picked up mid-way (a window's worth). */
+#define MIDSTREAM_ACK_REACH (1 << 20)
+
 /* Payload, FIN and ACK of a followed flow. */
 static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
 {
@@ -723,14 +727,17 @@ static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct 
 	if ((pkt->payload_wire_len || (fl & TLSD_TCP_FIN)) && !r->started) {
 		const struct tlsd_flow_side *peer = &f->side[tlsd_dir_other(d)];
 
-		/* Picked up mid-stream. When the peer already acknowledged part
-		 * of this segment, that part was delivered before the capture
-		 * began (a keep-alive probe resends one such byte): the stream
-		 * starts at the ACK. With no ACK to go by, a lone byte without
+		/* Picked up mid-stream. The peer's ACK, when seen, is where the
+		 * stream goes on: bytes below it were delivered before the
+		 * capture began (a keep-alive probe resends one such byte), and
+		 * bytes between it and this segment are in flight, perhaps
+		 * reordered, so the stream starts at the ACK, not at whichever
+		 * segment came first. With no ACK to go by, a lone byte without
 		 * PSH is taken for a keep-alive probe, not the stream's start. */
 		int32_t acked = (int32_t)(peer->last_ack - dseq);
 
-		if (peer->ack_seen && acked > 0 && (uint32_t)acked <= pkt->payload_wire_len) {
+		if (peer->ack_seen && acked <= (int32_t)pkt->payload_wire_len &&
+		    acked > -MIDSTREAM_ACK_REACH) {
 			tlsd_reasm_start(r, peer->last_ack, true);
 		} else if (!peer->ack_seen && pkt->payload_wire_len == 1 &&
 			   !(fl & (TLSD_TCP_PSH | TLSD_TCP_FIN))) {

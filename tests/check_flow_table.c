@@ -751,6 +751,22 @@ START_TEST(tc_midstream_keepalive)
 }
 END_TEST
 
+/* Picked up mid-stream with the first pieces out of order: the peer's
+ * ACK says where the stream goes on, so the earlier piece still counts. */
+START_TEST(tc_midstream_reordered)
+{
+	struct fx *x = fx_new();
+
+	fx_start(x);
+	cs(x, 1, 0, 0, A, NULL); /* client ACKs server offset 0 */
+	sc(x, 1.1, 5, 0, A, "FGH");
+	sc(x, 1.2, 0, 0, A, "ABCDE");
+	ck_assert_str_eq(x->c.log, "open#1 d:S:0:5 d:S:5:3 ");
+	ck_assert_mem_eq(x->c.stream[TLSD_DIR_S2C], "ABCDEFGH", 8);
+	fx_done(x);
+}
+END_TEST
+
 /* Roles guessed wrong: the consumer swaps from inside a data callback, in
  * the middle of one reassembler run; the rest of the run already uses the
  * new directions, and skip takes the new numbering. */
@@ -760,8 +776,9 @@ START_TEST(tc_swap_mid_run)
 	struct tlsd_flow *f;
 
 	fx_start_grab(x);
-	/* Mid-stream: the high port is taken for the client. */
-	pkt_send(x, 1, C_IP, C_PORT, S_IP, S_PORT, 1, 0, A, NULL);
+	/* Mid-stream: the high port is taken for the client. Its ACK is in the
+	 * server's sequence space, as on the wire. */
+	pkt_send(x, 1, C_IP, C_PORT, S_IP, S_PORT, 1, S_ISN + 1, A, NULL);
 	f = capture_flow;
 	ck_assert(f->roles_guessed);
 	sc(x, 1.1, 0, 0, A, "AB");
@@ -859,6 +876,7 @@ Suite *flow_table_suite(void)
 		{"skip_across_ooo", tc_skip_across_ooo},
 		{"swap_mid_run", tc_swap_mid_run},
 		{"midstream_keepalive", tc_midstream_keepalive},
+		{"midstream_reordered", tc_midstream_reordered},
 		{"counters", tc_counters},
 		{"reasm_cap", tc_reasm_cap},
 	};
