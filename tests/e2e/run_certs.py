@@ -11,10 +11,12 @@ usage: tests/e2e/run_certs.py BIN CAPTURES_DIR EXPECTED_CERTS_TSV
    tlsdiag's JSON "certificates" (server) / "client_certificates" (client): subject,
    issuer, SAN DNS names (also against tshark's x509ce.dNSName), serial, not_before,
    not_after, key type and size, signature algorithm, SHA-256, position.
-3. Verdicts do not use today's date: tls12_cert_short_lived's leaf expired minutes
+3. For the failures whose client alert agrees with what openssl sees in the certificate,
+   that finding is the first diagnosis, "certain".
+4. Verdicts do not use today's date: tls12_cert_short_lived's leaf expired minutes
    after the capture; tlsdiag must report it valid (no certificate_expired, an
    expires_soon warning) today and with any --expiry-warning.
-4. tls12_ske_signature_invalid (captures/generate.sh's tampering proxy): the
+5. tls12_ske_signature_invalid (captures/generate.sh's tampering proxy): the
    ServerKeyExchange signature as captured does not verify with `openssl` against
    the leaf's key, and verifies once its last byte is flipped back, so what the
    proxy changed is the signature; tlsdiag must say so.
@@ -47,7 +49,10 @@ def sh(cmd, data=None):
 
 
 def tlsdiag(bin_, path, *args):
-    out = sh([bin_, "-f", "json", "--all", *args, path]).decode()
+    p = subprocess.run([bin_, "-f", "json", "--all", *args, path], capture_output=True)
+    if p.returncode not in (0, 1):   # 1: a handshake failed
+        raise RuntimeError("%s exited %d: %s" % (bin_, p.returncode, p.stderr.decode()[-300:]))
+    out = p.stdout.decode()
     return [json.loads(l) for l in out.splitlines() if l.strip().startswith("{") and '"outcome"' in l]
 
 
@@ -164,6 +169,39 @@ def check_facts(a, checks):
                 checks.fail("%s: SAN DNS by openssl %r, by tshark %r" % (where, all_dns, dns))
 
 
+# The client's alert (tshark) agrees with what is wrong with the certificate (openssl),
+# so the catalog says: that finding first, "certain". CA file per capture family.
+FIRST = [
+    ("tls12_cert_not_yet_valid.pcap", "pki-certs", "certificate_not_yet_valid"),
+    ("tls12_cert_self_signed.pcap", "pki-certs", "self_signed"),
+    ("tls12_cert_weak_key.pcap", "pki-certs", "weak_key"),
+    ("tls12_cert_sha1.pcap", "pki-certs", "weak_signature_algorithm"),
+    ("tls12_expired_cert.pcap", "pki", "certificate_expired"),          # client 45
+    ("tls12_hostname_mismatch.pcap", "pki", "hostname_mismatch"),       # client 42
+    ("tls12_missing_intermediate.pcap", "pki", "missing_intermediate"),  # client 48
+]
+
+
+def check_first(a, checks):
+    for name, pki, code in FIRST:
+        path = os.path.join(a.captures, name)
+        if not os.path.exists(path):
+            checks.fail("%s: capture missing" % name)
+            continue
+        for o in tlsdiag(a.bin, path, "--ca-file", os.path.join(a.captures, pki, "ca.pem")):
+            d = o["diagnosis"][0] if o["diagnosis"] else {}
+            if d.get("code") == code and d.get("confidence") == "certain" \
+                    and o["failed_step"] == "certificate":
+                checks.ok()
+            else:
+                checks.fail("%s: first diagnosis %s (%s), step %s; expected %s (certain), "
+                            "certificate" % (name, d.get("code"), d.get("confidence"),
+                                             o["failed_step"], code))
+            generic = [x["code"] for x in o["diagnosis"] if x["code"] == "server_certificate_rejected"]
+            if generic:
+                checks.fail("%s: the generic server_certificate_rejected is still there" % name)
+
+
 def check_capture_time(a, checks):
     """A certificate valid at capture time but expired since is still valid."""
     path = os.path.join(a.captures, "tls12_cert_short_lived.pcap")
@@ -253,6 +291,7 @@ def main():
                              bin_arg=["--ca-file=" + a.ca_file], timeout=60)
     run_e2e.check_expected(e2e, checks)
     check_facts(a, checks)
+    check_first(a, checks)
     check_capture_time(a, checks)
     check_ske_flip(a, checks)
     print("%d passed, %d failed" % (checks.passed, checks.failed))
