@@ -252,6 +252,17 @@ static void json_cert(FILE *out, const struct tlsd_cert_info *ci)
 		ci->san_truncated ? "true" : "false");
 }
 
+static const char *ske_sig_name(enum tlsd_ske_sig v)
+{
+	switch (v) {
+	case TLSD_SKE_SIG_VALID: return "valid";
+	case TLSD_SKE_SIG_INVALID: return "invalid";
+	case TLSD_SKE_SIG_UNCHECKED: return "unchecked";
+	case TLSD_SKE_SIG_NONE:
+	default: return NULL;
+	}
+}
+
 static void json_chain(FILE *out, const struct tlsd_chain_findings *f)
 {
 	fputc('[', out);
@@ -340,6 +351,8 @@ void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 		fprintf(out, ",\"certificates_sent\":%" PRIu32, r->certs->n_sent);
 	else
 		fputs(",\"certificates_sent\":null", out);
+	fputs(",\"server_key_exchange_signature\":", out);
+	json_cstr(out, ske_sig_name(r->ske_sig));
 	/* Additions beyond the catalog's contract. */
 	fputs(",\"rtt\":", out);
 	json_seconds(out, r->rtt);

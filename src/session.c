@@ -1338,6 +1338,10 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 	r->client_cert_sent = s->cli_cert && !s->cli_cert_empty;
 	r->certs = s->certs.srv_findings;
 	r->client_certs = s->certs.cli_findings;
+	if (s->certs.ske_checked)
+		r->ske_sig = s->certs.ske_result == TLSD_SIG_OK	   ? TLSD_SKE_SIG_VALID
+			     : s->certs.ske_result == TLSD_SIG_BAD ? TLSD_SKE_SIG_INVALID
+								   : TLSD_SKE_SIG_UNCHECKED;
 	fill_fingerprints(s, r);
 	r->resumed = s->abbreviated || s->psk_accepted || (s->sid_resumed && !s->srv_cert);
 	r->has_last_message = s->has_last_hs;

@@ -1053,6 +1053,7 @@ START_TEST(tc_cert_stage)
 	/* Our ClientHello asks for example.com; good.der covers server.test. */
 	ck_assert(tlsd_cert_has_finding(r.certs, TLSD_CERT_HOSTNAME_MISMATCH));
 	ck_assert(d.s->certs.ske_checked);
+	ck_assert_int_eq(r.ske_sig, _i == 1 ? TLSD_SKE_SIG_INVALID : TLSD_SKE_SIG_VALID);
 	if (_i == 1) {
 		ck_assert_int_eq(d.s->certs.ske_result, TLSD_SIG_BAD);
 		ck_assert_int_eq(r.failed_step, TLSD_STEP_KEY_EXCHANGE);
@@ -1158,6 +1159,7 @@ START_TEST(tc_cert_off)
 	end(&d, TLSD_FLOW_END_CLOSE, &r);
 	ck_assert_ptr_null(r.certs);
 	ck_assert_ptr_null(r.client_certs);
+	ck_assert_int_eq(r.ske_sig, TLSD_SKE_SIG_NONE);
 	drv_free(&d);
 }
 END_TEST

@@ -54,6 +54,13 @@ enum tlsd_confidence {
 
 struct tlsd_chain_findings; /* cert.h */
 
+enum tlsd_ske_sig {
+	TLSD_SKE_SIG_NONE = 0,  /* not checked: no signed (EC)DHE ServerKeyExchange */
+	TLSD_SKE_SIG_VALID,     /* made by the key of the server's certificate */
+	TLSD_SKE_SIG_INVALID,   /* not made by it */
+	TLSD_SKE_SIG_UNCHECKED, /* a scheme or key the certificate stage does not check */
+};
+
 struct tlsd_diag {
 	char code[TLSD_DIAG_CODE_LEN];       /* stable name from the catalog */
 	enum tlsd_confidence confidence;
@@ -112,6 +119,7 @@ struct tlsd_report {
 	 * emit callback), so never keep a report beyond that. */
 	const struct tlsd_chain_findings *certs;
 	const struct tlsd_chain_findings *client_certs;
+	enum tlsd_ske_sig ske_sig;           /* the ServerKeyExchange signature check */
 
 	/* Timing (ns): -1 when unknown. */
 	tlsd_time_ns rtt;                    /* SYN to the client's ACK of SYN-ACK */
