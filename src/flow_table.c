@@ -733,7 +733,9 @@ static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct 
 		 * bytes between it and this segment are in flight, perhaps
 		 * reordered, so the stream starts at the ACK, not at whichever
 		 * segment came first. With no ACK to go by, a lone byte without
-		 * PSH is taken for a keep-alive probe, not the stream's start. */
+		 * PSH is taken for a keep-alive probe, not the stream's start,
+		 * and other segments are held until the peer's ACK (or a full
+		 * buffer) says where the stream begins. */
 		int32_t acked = (int32_t)(peer->last_ack - dseq);
 
 		if (peer->ack_seen && acked <= (int32_t)pkt->payload_wire_len &&
@@ -743,7 +745,7 @@ static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct 
 			   !(fl & (TLSD_TCP_PSH | TLSD_TCP_FIN))) {
 			return;
 		} else {
-			tlsd_reasm_start(r, dseq, true);
+			tlsd_reasm_start_tentative(r, dseq);
 		}
 		tlsd_ctx_count(t->ctx, TLSD_ANOM_CAPTURE_MIDSTREAM);
 	}

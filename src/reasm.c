@@ -78,6 +78,18 @@ void tlsd_reasm_start(struct tlsd_reasm *r, uint32_t isn, bool midstream)
 	r->midstream = midstream;
 }
 
+/* A tentative start puts the first sequence number seen this far above
+ * offset 0, so that earlier pieces of the same flight get offsets too. */
+#define TENTATIVE_BIAS (UINT32_C(1) << 20)
+
+void tlsd_reasm_start_tentative(struct tlsd_reasm *r, uint32_t first_seq)
+{
+	if (r->started)
+		return;
+	tlsd_reasm_start(r, first_seq - TENTATIVE_BIAS, true);
+	r->tentative = true;
+}
+
 /* Signed distance of seq from the sequence number of `next`, as an offset. */
 static int64_t rel_off(const struct tlsd_reasm *r, uint32_t seq)
 {
@@ -325,7 +337,7 @@ unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 		if (pos >= (uint64_t)ewire)
 			break;
 		head = r->ooo;
-		if (pos == r->next) {
+		if (pos == r->next && !r->tentative) {
 			uint64_t lim;
 
 			if (head && head->off <= pos) {
@@ -361,6 +373,10 @@ unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 								 : TLSD_REASM_EV_RETRANSMIT;
 			break;
 		}
+		if (r->tentative && r->ooo_bytes + charge > TLSD_REASM_TENTATIVE_MAX) {
+			tlsd_reasm_settle(r, ctx, sink, false, 0);
+			continue;
+		}
 		if (fits(r, ctx, charge)) {
 			iev = insert(r, ctx, &pkt, s, pos, ecap, (uint64_t)ewire, false, &charge);
 			if (iev >= 0) {
@@ -373,6 +389,34 @@ unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 	}
 	drain(r, ctx, sink);
 	return ev;
+}
+
+void tlsd_reasm_settle(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+		       const struct tlsd_reasm_sink *sink, bool have_ack, uint32_t ack)
+{
+	uint64_t start;
+
+	if (!r->tentative)
+		return;
+	r->tentative = false;
+	start = r->ooo ? r->ooo->off : TENTATIVE_BIAS;
+	if (have_ack) {
+		int64_t a = rel_off(r, ack);
+
+		/* Bytes between the ACK and the first one captured are in
+		 * flight: they may still come. An ACK beyond it says nothing
+		 * about where the capture's bytes begin. */
+		if (a >= 0 && (uint64_t)a < start)
+			start = (uint64_t)a;
+	}
+	r->isn += (uint32_t)start;
+	for (struct tlsd_reasm_seg *seg = r->ooo; seg; seg = seg->next)
+		seg->off -= start;
+	r->max_seen = r->max_seen > start ? r->max_seen - start : 0;
+	if (r->fin_seen)
+		r->fin_off = r->fin_off > start ? r->fin_off - start : 0;
+	r->next = 0;
+	drain(r, ctx, sink);
 }
 
 void tlsd_reasm_fin(struct tlsd_reasm *r, uint32_t fin_seq)
@@ -418,6 +462,7 @@ void tlsd_reasm_ack(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 
 	if (!r->started || r->closed)
 		return;
+	tlsd_reasm_settle(r, ctx, sink, true, ack);
 	a = rel_off(r, ack);
 	if (r->fin_seen && a > (int64_t)r->fin_off)
 		a = (int64_t)r->fin_off;
@@ -457,6 +502,7 @@ void tlsd_reasm_flush(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 {
 	if (!r->started)
 		return;
+	tlsd_reasm_settle(r, ctx, sink, false, 0);
 	while (!r->closed && r->ooo) {
 		if (r->fin_seen && r->ooo->off >= TLSD_MAX(r->fin_off, r->next)) {
 			free(pop_head(r, ctx));

@@ -27,6 +27,7 @@ struct tlsd_reasm {
 	uint32_t ooo_bytes;
 	bool started;          /* isn known */
 	bool midstream;        /* started without a SYN */
+	bool tentative;        /* mid-stream start not settled yet: buffering */
 	bool fin_seen, fin_delivered;
 	bool closed;           /* RST or consumer stopped: drop everything */
 };
@@ -56,6 +57,18 @@ void tlsd_reasm_cleanup(struct tlsd_reasm *r, struct tlsd_ctx *ctx);
 
 /* Starts the stream: isn is the SYN's sequence number + 1. */
 void tlsd_reasm_start(struct tlsd_reasm *r, uint32_t isn, bool midstream);
+
+/* Starts a stream picked up mid-way with no ACK to say where it goes on:
+ * segments are buffered (not delivered) until tlsd_reasm_settle(), so that
+ * pieces of the first flight that arrive out of order still count. The
+ * stream then starts at the lowest sequence number seen (or the peer's ACK
+ * when that lies a little below it). Settles by itself when the buffer
+ * holds TLSD_REASM_TENTATIVE_MAX bytes, on an ACK from the peer
+ * (tlsd_reasm_ack) and on flush. */
+#define TLSD_REASM_TENTATIVE_MAX (64u << 10)
+void tlsd_reasm_start_tentative(struct tlsd_reasm *r, uint32_t first_seq);
+void tlsd_reasm_settle(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+		       const struct tlsd_reasm_sink *sink, bool have_ack, uint32_t ack);
 
 /* Adds one segment (seq, payload) of this direction. Starts the stream
  * (midstream, isn = seq) when it has not started. Bytes before the ISN or
