@@ -779,6 +779,56 @@ START_TEST(tc_seq_plausible)
 }
 END_TEST
 
+/* A tentative (mid-stream, no ACK) start holds the first pieces: pieces
+ * of the first flight seen out of order still count, and the stream starts
+ * at the lowest one; a peer's ACK a little below it starts it there (the
+ * bytes between are in flight and declared a gap if they never come). */
+START_TEST(tc_tentative_start)
+{
+	struct fx f;
+	uint8_t b[64];
+	uint32_t base = 0xfffffff0u; /* across the 32-bit wrap */
+
+	fill(b, sizeof(b), 7);
+	tlsd_ctx_init(&f.ctx);
+	tlsd_reasm_init(&f.r);
+	f.rc = calloc(1, sizeof(*f.rc));
+	ck_assert_ptr_nonnull(f.rc);
+	f.rc->r = &f.r;
+	f.rc->ctx = &f.ctx;
+	f.sink = (struct tlsd_reasm_sink){.data = rec_data, .gap = rec_gap, .ud = f.rc};
+	tlsd_reasm_start_tentative(&f.r, base + 20);
+	ck_assert_uint_eq(seg(&f, base + 20, b + 20, 20), 0 | TLSD_REASM_EV_OUT_OF_ORDER);
+	seg(&f, base + 0, b, 20);
+	ck_assert_uint_eq(f.rc->data_bytes, 0);
+	tlsd_reasm_settle(&f.r, &f.ctx, &f.sink, true, base + 40); /* ACK beyond: ignored */
+	ck_assert_uint_eq(f.rc->data_bytes, 40);
+	ck_assert_mem_eq(f.rc->out, b, 40);
+	seg(&f, base + 40, b + 40, 24);
+	ck_assert_mem_eq(f.rc->out, b, 64);
+	ck_assert_uint_eq(f.rc->gaps, 0);
+	fx_done(&f);
+
+	/* ACK below the first piece: the stream starts at the ACK. */
+	tlsd_ctx_init(&f.ctx);
+	tlsd_reasm_init(&f.r);
+	f.rc = calloc(1, sizeof(*f.rc));
+	ck_assert_ptr_nonnull(f.rc);
+	f.rc->r = &f.r;
+	f.rc->ctx = &f.ctx;
+	f.sink.ud = f.rc;
+	tlsd_reasm_start_tentative(&f.r, 1000);
+	seg(&f, 1000, b, 10);
+	tlsd_reasm_ack(&f.r, &f.ctx, &f.sink, 990);
+	ck_assert_uint_eq(f.rc->data_bytes, 0);
+	seg(&f, 990, b + 30, 10);
+	ck_assert_uint_eq(f.rc->data_bytes, 20);
+	ck_assert_mem_eq(f.rc->out + 10, b, 10);
+	/* Nothing captured: flush settles at the first sequence number. */
+	fx_done(&f);
+}
+END_TEST
+
 Suite *reasm_suite(void);
 Suite *reasm_suite(void)
 {
@@ -809,6 +859,7 @@ Suite *reasm_suite(void)
 		{"cap_global", tc_cap_global},
 		{"cap_tiny_segments", tc_cap_tiny_segments},
 		{"seq_plausible", tc_seq_plausible},
+		{"tentative_start", tc_tentative_start},
 	};
 	TCase *tc;
 
