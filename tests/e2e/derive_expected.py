@@ -430,7 +430,7 @@ def rows_for(path, verbose=False):
                     k["tls.alert_message.desc"], a["tcp.flags.syn"], a["tcp.flags.fin"],
                     a["tcp.flags.reset"], a["tcp.len"], a["ip.ttl"] or a["ipv6.hlim"]))
         if sc is None:
-            print("WARNING: %s: client port %d belongs to no known scenario" % (name, cport),
+            print("skipped: %s port %d: not a captures/generate.sh scenario" % (name, cport),
                   file=sys.stderr)
             continue
         row_no, outcome, step, diag, tcp_end = sc
