@@ -732,9 +732,13 @@ sc_server_not_tls_http() {     # row 19
     end
 }
 scenario server_not_tls_http
-sc_client_not_tls() {          # row 20
+sc_client_not_tls() {          # row 20: plain text to a server seen speaking TLS
     begin 22 client_not_tls
     osrv
+    # First a TLS client (k=1): the capture shows this server speaks TLS,
+    # which is what makes its silent close of the plain-text client (k=0)
+    # a client_not_tls and not just some other protocol closing.
+    ocli 1
     cli 0 5 "${HELP[@]}" plainclient "$PORT"
     end
 }

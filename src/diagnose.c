@@ -1145,11 +1145,19 @@ static void diag_not_tls(struct dctx *c, enum tlsd_dir d)
 	sb_escaped(b, sd->sample, sd->sample_len);
 	sb_add(b, "\"");
 	if (d == TLSD_DIR_C2S) {
+		/* Certain when the server answered in TLS; when it only closed,
+		 * it is known to speak TLS from elsewhere (other connections in
+		 * the capture, or a TLS port): likely. */
+		bool server_spoke_tls = c->s->dir[TLSD_DIR_S2C].records > 0;
+
 		if (c->v->has_alert) {
 			sb_add(b, "; ");
 			sb_alert(b, c->s, &c->v->alert);
+		} else if (!server_spoke_tls) {
+			sb_add(b, "; the server (known to speak TLS) closed without answering");
 		}
-		tlsd_report_add_diag(c->r, "client_not_tls", TLSD_CONF_CERTAIN, c->ev,
+		tlsd_report_add_diag(c->r, "client_not_tls",
+				     server_spoke_tls ? TLSD_CONF_CERTAIN : TLSD_CONF_LIKELY, c->ev,
 				     "The client sent something that is not TLS to this port; "
 				     "configure it to use TLS here (e.g. https:// instead of http://).");
 	} else {

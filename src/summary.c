@@ -239,7 +239,8 @@ void tlsd_summary_annotate(const struct tlsd_summary *s, struct tlsd_report *r)
 	char ip[64];
 	const char *lacks = NULL;
 
-	if (r->outcome != TLSD_OUTCOME_FAILED)
+	/* Only a client that sent a ClientHello can be compared with others. */
+	if (r->outcome != TLSD_OUTCOME_FAILED || r->client_hello_len == 0)
 		return;
 	st = server_slot(s, r, false);
 	if (!st || st->established == 0)
