@@ -241,13 +241,21 @@ START_TEST(tc_cisco_cmd)
 }
 END_TEST
 
-/* Frames that are not IP: 802.3 length field, ARP, PPPoE session, a VLAN
- * tag around ARP, SLL with a non-IP protocol, an unknown loopback family. */
+/* Frames that are not IP: 802.3 length field, ARP, PPPoE discovery, a VLAN
+ * tag around ARP, SLL with a non-IP protocol, an unknown loopback family,
+ * PPPoE session carrying LCP, PPPoE with a bad version, an 802.3 length of
+ * 0 (never taken for raw IP), PPP without address/control match. */
 START_TEST(tc_non_ip)
 {
 	static const uint8_t e8023[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x00, 0x2e, 0xaa, 0xaa, 3};
 	static const uint8_t arp[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x06, 0, 1};
-	static const uint8_t pppoe[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x88, 0x64, 0x11, 0, 0, 1};
+	static const uint8_t pppoe[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x88, 0x63, 0x11, 0x09, 0, 0, 0, 0};
+	static const uint8_t pppoe_lcp[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x88, 0x64,
+					    0x11, 0, 0, 1, 0, 6, 0xc0, 0x21, 1, 1, 0, 4};
+	static const uint8_t pppoe_ver[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x88, 0x64,
+					    0x21, 0, 0, 1, 0, 2, 0x00, 0x21};
+	static const uint8_t len0[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x00, 0x00, 0x45, 0, 0, 20};
+	static const uint8_t ppp_ff[] = {0xff, 0x05, 0x00, 0x21, 0x45};
 	static const uint8_t vlan_arp[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x81, 0, 0, 5, 0x08, 0x06};
 	static const uint8_t sll_lldp[] = {0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x88, 0xcc, 0};
 	static const uint8_t null_ipx[] = {23, 0, 0, 0, 0xff, 0xff};
@@ -259,6 +267,8 @@ START_TEST(tc_non_ip)
 		{DLT_EN10MB, e8023, sizeof(e8023)},    {DLT_EN10MB, arp, sizeof(arp)},
 		{DLT_EN10MB, pppoe, sizeof(pppoe)},    {DLT_EN10MB, vlan_arp, sizeof(vlan_arp)},
 		{DLT_LINUX_SLL, sll_lldp, sizeof(sll_lldp)}, {DLT_NULL, null_ipx, sizeof(null_ipx)},
+		{DLT_EN10MB, pppoe_lcp, sizeof(pppoe_lcp)}, {DLT_EN10MB, pppoe_ver, sizeof(pppoe_ver)},
+		{DLT_EN10MB, len0, sizeof(len0)},      {DLT_PPP, ppp_ff, sizeof(ppp_ff)},
 	};
 	struct t_frame tf;
 	struct tlsd_pkt p;
@@ -858,6 +868,623 @@ START_TEST(tc_ipv4_frag_invalid)
 }
 END_TEST
 
+/* ---- encapsulations ------------------------------------------------------ */
+
+/* A frame under construction: bytes appended front to back; outer length
+ * fields (IPv4 total, IPv6 payload, UDP length) are patched at the end. */
+struct bb {
+	uint8_t b[600];
+	size_t n;
+	struct {
+		size_t off;
+		char kind; /* '4', '6', 'u' */
+	} fix[12];
+	size_t nfix;
+};
+
+static void put(struct bb *f, const void *p, size_t n)
+{
+	ck_assert_uint_le(f->n + n, sizeof(f->b));
+	memcpy(f->b + f->n, p, n);
+	f->n += n;
+}
+
+#define PUT(f, ...)                                                                                \
+	do {                                                                                       \
+		static const uint8_t b_[] = {__VA_ARGS__};                                         \
+		put(f, b_, sizeof(b_));                                                            \
+	} while (0)
+
+static void fixup(struct bb *f, char kind)
+{
+	ck_assert_uint_lt(f->nfix, TLSD_ARRAY_SIZE(f->fix));
+	f->fix[f->nfix].off = f->n;
+	f->fix[f->nfix++].kind = kind;
+}
+
+/* Outer IPv4 (10.0.0.1 -> 10.0.0.2, TTL 9) / IPv6 / UDP headers. */
+static void put_ipv4(struct bb *f, uint8_t proto)
+{
+	uint8_t h[20] = {0x45, 0, 0, 0, 0, 1, 0x40, 0, 9, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+
+	fixup(f, '4');
+	put(f, h, sizeof(h));
+}
+
+static void put_ipv6(struct bb *f, uint8_t next)
+{
+	uint8_t h[40] = {0x60, 0, 0, 0, 0, 0, next, 9};
+
+	h[8] = h[24] = 0xfd;
+	h[23] = 1;
+	h[39] = 2;
+	fixup(f, '6');
+	put(f, h, sizeof(h));
+}
+
+static void put_udp(struct bb *f, uint16_t sport, uint16_t dport)
+{
+	uint8_t h[8] = {(uint8_t)(sport >> 8), (uint8_t)sport, (uint8_t)(dport >> 8), (uint8_t)dport};
+
+	fixup(f, 'u');
+	put(f, h, sizeof(h));
+}
+
+static void put_eth(struct bb *f, uint16_t type)
+{
+	uint8_t h[14] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, (uint8_t)(type >> 8), (uint8_t)type};
+
+	put(f, h, sizeof(h));
+}
+
+/* The inner connection: ipv4_hdr / ipv6_hdr and tcp_seg. */
+static void put_inner(struct bb *f, int ver)
+{
+	if (ver == 4)
+		put(f, ipv4_hdr, sizeof(ipv4_hdr));
+	else
+		put(f, ipv6_hdr, sizeof(ipv6_hdr));
+	put(f, tcp_seg, sizeof(tcp_seg));
+}
+
+static void finish(struct bb *f)
+{
+	for (size_t i = 0; i < f->nfix; i++) {
+		size_t off = f->fix[i].off, v = f->n - off;
+		size_t at = f->fix[i].kind == '4' ? off + 2 : f->fix[i].kind == '6' ? off + 4 : off + 4;
+
+		if (f->fix[i].kind == '6')
+			v -= 40;
+		f->b[at] = (uint8_t)(v >> 8);
+		f->b[at + 1] = (uint8_t)v;
+	}
+}
+
+struct encap_case {
+	const char *name;
+	void (*build)(struct bb *f);
+	int dlt;
+	int ver;     /* inner IP version */
+	bool tunnel; /* IP inside IP */
+};
+
+/* Ethernet / PPPoE session / PPP IPv4 or IPv6 (RFC 2516). */
+static void b_pppoe4(struct bb *f)
+{
+	put_eth(f, 0x8864);
+	PUT(f, 0x11, 0x00, 0x12, 0x34, 0x00, 0x57, 0x00, 0x21);
+	put_inner(f, 4);
+}
+static void b_pppoe6(struct bb *f)
+{
+	put_eth(f, 0x8864);
+	PUT(f, 0x11, 0x00, 0x12, 0x34, 0x00, 0x6b, 0x00, 0x57);
+	put_inner(f, 6);
+}
+/* QinQ then PPPoE (the PPPoE length is wrong on purpose: it is not used). */
+static void b_qinq_pppoe(struct bb *f)
+{
+	put_eth(f, 0x88a8);
+	PUT(f, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x0b, 0x88, 0x64);
+	PUT(f, 0x11, 0x00, 0x00, 0x01, 0x00, 0x02, 0x00, 0x21);
+	put_inner(f, 4);
+}
+/* DLT_PPP: HDLC-like framing; without it; protocol field compressed. */
+static void b_ppp_hdlc(struct bb *f)
+{
+	PUT(f, 0xff, 0x03, 0x00, 0x21);
+	put_inner(f, 4);
+}
+static void b_ppp_bare6(struct bb *f)
+{
+	PUT(f, 0x00, 0x57);
+	put_inner(f, 6);
+}
+static void b_ppp_pfc(struct bb *f)
+{
+	PUT(f, 0xff, 0x03, 0x21);
+	put_inner(f, 4);
+}
+/* Cisco HDLC (DLT_C_HDLC, or DLT_PPP_SERIAL with address 0x0f). */
+static void b_chdlc(struct bb *f)
+{
+	PUT(f, 0x0f, 0x00, 0x08, 0x00);
+	put_inner(f, 4);
+}
+/* DLT_PPP_ETHER: PPPoE header only. DLT_PPP_WITH_DIR: direction byte. */
+static void b_ppp_ether(struct bb *f)
+{
+	PUT(f, 0x11, 0x00, 0x00, 0x01, 0x00, 0x6b, 0x00, 0x57);
+	put_inner(f, 6);
+}
+static void b_ppp_dir(struct bb *f)
+{
+	PUT(f, 0x01, 0xff, 0x03, 0x00, 0x21);
+	put_inner(f, 4);
+}
+/* MPLS: two labels, bottom of stack on the second. */
+static void b_mpls(struct bb *f)
+{
+	put_eth(f, 0x8847);
+	PUT(f, 0x00, 0x01, 0x00, 0x40, 0x00, 0x02, 0x01, 0x40);
+	put_inner(f, 6);
+}
+/* GRE version 0 (RFC 2784): no options, IPv4. */
+static void b_gre4(struct bb *f)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, 47);
+	PUT(f, 0x00, 0x00, 0x08, 0x00);
+	put_inner(f, 4);
+}
+/* GRE with checksum, key and sequence (RFC 2890) over IPv6, carrying IPv6. */
+static void b_gre_cks6(struct bb *f)
+{
+	put_eth(f, 0x86dd);
+	put_ipv6(f, 47);
+	PUT(f, 0xb0, 0x00, 0x86, 0xdd, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 1);
+	put_inner(f, 6);
+}
+/* GRE transparent Ethernet bridging, the bridged frame VLAN-tagged. */
+static void b_gre_teb(struct bb *f)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, 47);
+	PUT(f, 0x20, 0x00, 0x65, 0x58, 0, 0, 0, 5);
+	put_eth(f, 0x8100);
+	PUT(f, 0x00, 0x64, 0x08, 0x00);
+	put_inner(f, 4);
+}
+/* Enhanced GRE (PPTP, RFC 2637): K S A, payload length, call ID, seq, ack,
+ * then PPP in HDLC-like framing. Payload length patched by b_pptp. */
+static void b_pptp(struct bb *f)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, 47);
+	PUT(f, 0x30, 0x81, 0x88, 0x0b, 0x00, 0x59, 0x00, 0x01, 0, 0, 0, 1, 0, 0, 0, 2);
+	PUT(f, 0xff, 0x03, 0x00, 0x21);
+	put_inner(f, 4);
+	f->b[14 + 20 + 4] = 0; /* payload length: PPP header + inner packet */
+	f->b[14 + 20 + 5] = (uint8_t)(4 + sizeof(ipv4_hdr) + sizeof(tcp_seg));
+}
+/* ERSPAN type I (no sequence, no header), II (S, 8-byte header), III (12
+ * bytes plus an 8-byte platform subheader). */
+static void b_erspan1(struct bb *f)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, 47);
+	PUT(f, 0x00, 0x00, 0x88, 0xbe);
+	put_eth(f, 0x0800);
+	put_inner(f, 4);
+}
+static void b_erspan2(struct bb *f)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, 47);
+	PUT(f, 0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 1);
+	PUT(f, 0x10, 0x01, 0x00, 0x05, 0, 0, 0, 0);
+	put_eth(f, 0x86dd);
+	put_inner(f, 6);
+}
+static void b_erspan3(struct bb *f)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, 47);
+	PUT(f, 0x10, 0x00, 0x22, 0xeb, 0, 0, 0, 1);
+	PUT(f, 0x20, 0x01, 0x00, 0x05, 1, 2, 3, 4, 0, 0, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0);
+	put_eth(f, 0x0800);
+	put_inner(f, 4);
+}
+/* IP in IP: 4in4, 6in4 (RFC 4213), 4in6 and 6in6 (RFC 2473). */
+static void b_4in4(struct bb *f)
+{
+	put_ipv4(f, 4);
+	put_inner(f, 4);
+}
+static void b_6in4(struct bb *f)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, 41);
+	put_inner(f, 6);
+}
+static void b_4in6(struct bb *f)
+{
+	put_eth(f, 0x86dd);
+	put_ipv6(f, 4);
+	put_inner(f, 4);
+}
+static void b_6in6(struct bb *f)
+{
+	put_ipv6(f, 41);
+	put_inner(f, 6);
+}
+/* VXLAN (RFC 7348) to 4789; the Linux port 8472 as the source port. */
+static void b_vxlan(struct bb *f)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, 17);
+	put_udp(f, 50000, 4789);
+	PUT(f, 0x08, 0, 0, 0, 0, 0, 0x2a, 0);
+	put_eth(f, 0x0800);
+	put_inner(f, 4);
+}
+static void b_vxlan_sport(struct bb *f)
+{
+	put_eth(f, 0x86dd);
+	put_ipv6(f, 17);
+	put_udp(f, 8472, 50000);
+	PUT(f, 0x08, 0, 0, 0, 0, 0, 0x2a, 0);
+	put_eth(f, 0x86dd);
+	put_inner(f, 6);
+}
+/* VXLAN-GPE with next protocol IPv4 (no inner Ethernet). */
+static void b_vxlan_gpe(struct bb *f)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, 17);
+	put_udp(f, 50000, 4790);
+	PUT(f, 0x0c, 0, 0, 0x01, 0, 0, 0x2a, 0);
+	put_inner(f, 4);
+}
+/* Geneve (RFC 8926) with one 8-byte option, Ethernet payload. */
+static void b_geneve(struct bb *f)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, 17);
+	put_udp(f, 50000, 6081);
+	PUT(f, 0x02, 0x00, 0x65, 0x58, 0, 0, 0x2a, 0, 0x01, 0x02, 0x03, 0x01, 0, 0, 0, 0);
+	put_eth(f, 0x86dd);
+	put_inner(f, 6);
+}
+/* GTP-U G-PDU, plain (length = inner) and with S + an extension header
+ * (PDU session container, 4 bytes). */
+static void b_gtp(struct bb *f)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, 17);
+	put_udp(f, 2152, 2152);
+	PUT(f, 0x30, 0xff, 0x00, (uint8_t)(sizeof(ipv4_hdr) + sizeof(tcp_seg)), 0, 0, 0, 1);
+	put_inner(f, 4);
+}
+static void b_gtp_ext(struct bb *f)
+{
+	put_eth(f, 0x0800);
+	put_ipv4(f, 17);
+	put_udp(f, 40000, 2152);
+	PUT(f, 0x36, 0xff, 0x00, (uint8_t)(8 + sizeof(ipv6_hdr) + sizeof(tcp_seg)), 0, 0, 0, 1);
+	PUT(f, 0x00, 0x01, 0x00, 0x85, 0x01, 0x10, 0x09, 0x00);
+	put_inner(f, 6);
+}
+
+static const struct encap_case encap_cases[] = {
+	{"pppoe v4", b_pppoe4, DLT_EN10MB, 4, false},
+	{"pppoe v6", b_pppoe6, DLT_EN10MB, 6, false},
+	{"qinq pppoe", b_qinq_pppoe, DLT_EN10MB, 4, false},
+	{"ppp hdlc", b_ppp_hdlc, DLT_PPP, 4, false},
+	{"ppp bare v6", b_ppp_bare6, DLT_PPP, 6, false},
+	{"ppp pfc", b_ppp_pfc, DLT_PPP, 4, false},
+	{"ppp serial", b_ppp_hdlc, 50, 4, false},
+	{"ppp serial chdlc", b_chdlc, 50, 4, false},
+	{"c_hdlc", b_chdlc, 104, 4, false},
+	{"ppp ether", b_ppp_ether, 51, 6, false},
+	{"ppp with dir", b_ppp_dir, 204, 4, false},
+	{"mpls", b_mpls, DLT_EN10MB, 6, false},
+	{"gre v4", b_gre4, DLT_EN10MB, 4, true},
+	{"gre csum key seq v6", b_gre_cks6, DLT_EN10MB, 6, true},
+	{"gre teb vlan", b_gre_teb, DLT_EN10MB, 4, true},
+	{"pptp", b_pptp, DLT_EN10MB, 4, true},
+	{"erspan 1", b_erspan1, DLT_EN10MB, 4, true},
+	{"erspan 2", b_erspan2, DLT_EN10MB, 6, true},
+	{"erspan 3", b_erspan3, DLT_EN10MB, 4, true},
+	{"4in4", b_4in4, DLT_RAW, 4, true},
+	{"6in4", b_6in4, DLT_EN10MB, 6, true},
+	{"4in6", b_4in6, DLT_EN10MB, 4, true},
+	{"6in6", b_6in6, 229, 6, true},
+	{"vxlan", b_vxlan, DLT_EN10MB, 4, true},
+	{"vxlan sport 8472", b_vxlan_sport, DLT_EN10MB, 6, true},
+	{"vxlan-gpe", b_vxlan_gpe, DLT_EN10MB, 4, true},
+	{"geneve", b_geneve, DLT_EN10MB, 6, true},
+	{"gtp-u", b_gtp, DLT_EN10MB, 4, true},
+	{"gtp-u ext", b_gtp_ext, DLT_EN10MB, 6, true},
+};
+
+static void encap_build(const struct encap_case *ec, struct bb *f)
+{
+	*f = (struct bb){.n = 0};
+	ec->build(f);
+	finish(f);
+}
+
+START_TEST(tc_encap)
+{
+	const struct encap_case *ec = &encap_cases[_i];
+	struct bb f;
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	encap_build(ec, &f);
+	frame_build(&tf, ec->dlt, f.b, f.n, NULL, 0, NULL, 0);
+	ck_assert(tlsd_decode_dlt_supported(ec->dlt));
+	ck_assert_msg(decode(&tf, &p) == TLSD_DECODE_TCP, "%s", ec->name);
+	check_base_tcp(&p, ec->ver); /* the innermost addresses, TTL and ports */
+	ck_assert_ptr_eq(p.payload, tf.buf + f.n - PAYLOAD_LEN);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_PKT_TUNNELED], ec->tunnel ? 1 : 0);
+	ck_assert_uint_eq(ctx.cnt.tcp_packets, 1);
+	ck_assert_uint_eq(ctx.cnt.udp_packets, 0);
+	frame_free(&tf);
+}
+END_TEST
+
+/* Every encapsulation cut at every length, as a snap length cut (wirelen
+ * full: TRUNCATED, or plain UDP when the cut leaves no tunnel header) and
+ * as a short frame. Never TCP before the payload, *pkt untouched unless
+ * delivered; exact-size buffers let ASan see any over-read. */
+START_TEST(tc_encap_truncate)
+{
+	const struct encap_case *ec = &encap_cases[_i];
+	size_t hdr_end;
+	struct bb f;
+
+	encap_build(ec, &f);
+	hdr_end = f.n - PAYLOAD_LEN;
+	for (size_t cap = 0; cap < f.n; cap++) {
+		for (int snap = 0; snap < 2; snap++) {
+			struct tlsd_frame fr = {.ts = 1, .caplen = (uint32_t)cap,
+						.wirelen = (uint32_t)(snap ? f.n : cap), .dlt = ec->dlt};
+			uint8_t *b = malloc(cap ? cap : 1);
+			struct tlsd_pkt p, sentinel;
+			enum tlsd_decode_status r;
+
+			ck_assert_ptr_nonnull(b);
+			memcpy(b, f.b, cap);
+			fr.data = cap ? b : NULL;
+			memset(&p, 0xa5, sizeof(p));
+			sentinel = p;
+			r = tlsd_decode_frame(dec, &ctx, &fr, &p);
+			if (r == TLSD_DECODE_TCP) {
+				ck_assert_msg(cap >= hdr_end, "%s cap %zu snap %d", ec->name, cap, snap);
+				ck_assert_uint_eq(p.payload_len, cap - hdr_end);
+				ck_assert_uint_eq(p.payload_wire_len, snap ? PAYLOAD_LEN : cap - hdr_end);
+			} else if (r != TLSD_DECODE_UDP) {
+				ck_assert_msg(cap < hdr_end, "%s cap %zu snap %d: %d", ec->name, cap, snap, r);
+				ck_assert_mem_eq(&p, &sentinel, sizeof(p));
+				if (snap)
+					ck_assert_msg(r == TLSD_DECODE_TRUNCATED, "%s cap %zu: %d",
+						      ec->name, cap, r);
+			} else {
+				ck_assert_msg(cap < hdr_end, "%s cap %zu snap %d: UDP", ec->name, cap, snap);
+			}
+			free(b);
+		}
+	}
+	ck_assert_uint_eq(ctx.ipfrag_mem_used, 0);
+}
+END_TEST
+
+/* Tunnel ports whose payload is not a plausible tunnel header stay UDP. */
+START_TEST(tc_udp_not_tunnel)
+{
+	static const struct {
+		uint16_t port;
+		uint8_t h[8];
+	} cases[] = {
+		{4789, {0x00, 0, 0, 0, 0, 0, 0x2a, 0}},       /* VXLAN without I */
+		{6081, {0x40, 0, 0x65, 0x58, 0, 0, 0, 0}},    /* Geneve version 1 */
+		{6081, {0x00, 0, 0x00, 0x20, 0, 0, 0, 0}},    /* Geneve, protocol not an ethertype */
+		{2152, {0x48, 0xff, 0, 0, 0, 0, 0, 0}},       /* GTPv2 */
+		{2152, {0x20, 0xff, 0, 0, 0, 0, 0, 0}},       /* GTP' (PT 0) */
+		{4790, {0x30, 0, 0, 1, 0, 0, 0, 0}},          /* VXLAN-GPE version 3, no I */
+	};
+	struct bb f = {.n = 0};
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	put_ipv4(&f, 17);
+	put_udp(&f, 1234, cases[_i].port);
+	put(&f, cases[_i].h, 8);
+	finish(&f);
+	frame_build(&tf, DLT_RAW, f.b, f.n, NULL, 0, NULL, 0);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_UDP);
+	ck_assert_uint_eq(p.dport, cases[_i].port);
+	ck_assert_uint_eq(p.payload_len, 8);
+	/* too short to be a tunnel header at all: plain UDP too */
+	tf.f.caplen = tf.f.wirelen = 20 + 8 + 3;
+	tf.buf[3] = 31;
+	tf.buf[20 + 5] = 11;
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_UDP);
+	frame_free(&tf);
+}
+END_TEST
+
+/* Valid tunnel messages without a packet, and invalid tunnel headers. */
+START_TEST(tc_tunnel_bad)
+{
+	static const struct {
+		uint8_t proto;      /* 47 GRE, 17 UDP to `port` */
+		uint16_t port;
+		uint8_t h[16];
+		size_t n;
+		enum tlsd_decode_status st;
+		enum tlsd_anomaly anom;
+	} cases[] = {
+		{47, 0, {0x00, 0x02, 0x08, 0x00}, 4, TLSD_DECODE_MALFORMED, TLSD_ANOM_PKT_BAD_TUNNEL},
+		{47, 0, {0x20, 0x01, 0x08, 0x00, 0, 4, 0, 1}, 8, TLSD_DECODE_MALFORMED,
+		 TLSD_ANOM_PKT_BAD_TUNNEL}, /* version 1 not carrying PPP */
+		{47, 0, {0x20, 0x81, 0x88, 0x0b, 0, 0, 0, 1, 0, 0, 0, 1}, 12, TLSD_DECODE_SKIP,
+		 TLSD_ANOM_PKT_NON_IP}, /* PPTP acknowledgment only */
+		{47, 0, {0x40, 0x00, 0x08, 0x00, 0, 0, 0, 0}, 8, TLSD_DECODE_SKIP,
+		 TLSD_ANOM_PKT_NON_IP}, /* RFC 1701 routing */
+		{47, 0, {0x00, 0x00, 0x88, 0x63}, 4, TLSD_DECODE_SKIP, TLSD_ANOM_PKT_NON_IP},
+		{47, 0, {0x00, 0x00, 0x08, 0x00}, 4, TLSD_DECODE_MALFORMED,
+		 TLSD_ANOM_PKT_BAD_IP_TOTAL_LEN}, /* announces IPv4, nothing follows */
+		{47, 0, {0xa0, 0x00, 0x08, 0x00, 0, 0}, 6, TLSD_DECODE_MALFORMED,
+		 TLSD_ANOM_PKT_BAD_TUNNEL}, /* checksum and key announced, not there */
+		{17, 2152, {0x32, 0x01, 0, 4, 0, 0, 0, 0, 0, 1, 0, 0}, 12, TLSD_DECODE_SKIP,
+		 TLSD_ANOM_PKT_NON_IP}, /* GTP echo request */
+		{17, 2152, {0x34, 0xff, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0x85, 0, 0, 0, 0}, 16,
+		 TLSD_DECODE_MALFORMED, TLSD_ANOM_PKT_BAD_TUNNEL}, /* GTP extension length 0 */
+		{17, 2152, {0x30, 0xff, 0, 4, 0, 0, 0, 0, 0x00, 0, 0, 0}, 12, TLSD_DECODE_SKIP,
+		 TLSD_ANOM_PKT_NON_IP}, /* G-PDU that is not IP */
+		{17, 4790, {0x0c, 0, 0, 0x04, 0, 0, 0, 0}, 8, TLSD_DECODE_SKIP,
+		 TLSD_ANOM_PKT_NON_IP}, /* VXLAN-GPE carrying NSH */
+	};
+	struct bb f = {.n = 0};
+	struct t_frame tf;
+	struct tlsd_pkt p, sentinel;
+	const enum tlsd_decode_status want = cases[_i].st;
+
+	put_ipv4(&f, cases[_i].proto);
+	if (cases[_i].proto == 17)
+		put_udp(&f, 1234, cases[_i].port);
+	put(&f, cases[_i].h, cases[_i].n);
+	finish(&f);
+	frame_build(&tf, DLT_RAW, f.b, f.n, NULL, 0, NULL, 0);
+	memset(&p, 0x5a, sizeof(p));
+	sentinel = p;
+	ck_assert_int_eq(decode(&tf, &p), want);
+	ck_assert_mem_eq(&p, &sentinel, sizeof(p));
+	ck_assert_uint_eq(ctx.cnt.anomalies[cases[_i].anom], 1);
+	frame_free(&tf);
+}
+END_TEST
+
+/* IPv4-in-IPv4 nested n deep: 8 IP layers decode, 9 are too deep. Also
+ * 17 VLAN tags and 9 MPLS labels. */
+START_TEST(tc_encap_depth)
+{
+	struct bb f = {.n = 0};
+	struct t_frame tf;
+	struct tlsd_pkt p;
+	int layers = _i == 0 ? 8 : 9;
+
+	if (_i < 2) {
+		for (int k = 0; k < layers - 1; k++)
+			put_ipv4(&f, 4);
+		put_inner(&f, 4);
+		finish(&f);
+		frame_build(&tf, DLT_RAW, f.b, f.n, NULL, 0, NULL, 0);
+		ck_assert_int_eq(decode(&tf, &p), _i == 0 ? TLSD_DECODE_TCP : TLSD_DECODE_SKIP);
+		if (_i == 0)
+			check_base_tcp(&p, 4);
+	} else {
+		put_eth(&f, _i == 2 ? 0x8100 : 0x8847);
+		for (int k = 0; k < (_i == 2 ? 17 : 9); k++) {
+			if (_i == 2)
+				PUT(&f, 0x00, 0x05, 0x81, 0x00);
+			else
+				PUT(&f, 0x00, 0x01, 0x00, 0x40);
+		}
+		put_inner(&f, 4);
+		finish(&f);
+		frame_build(&tf, DLT_EN10MB, f.b, f.n, NULL, 0, NULL, 0);
+		ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_SKIP);
+	}
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_PKT_ENCAP_DEPTH], _i == 0 ? 0 : 1);
+	frame_free(&tf);
+}
+END_TEST
+
+/* An inner datagram fragmented inside GRE (outer not fragmented): the inner
+ * fragments are reassembled, keyed by the inner addresses. */
+START_TEST(tc_inner_fragments)
+{
+	struct t_frame tf[3];
+	struct tlsd_pkt p;
+
+	frag_data_init();
+	for (int k = 0; k < 3; k++) {
+		struct bb f = {.n = 0};
+		uint16_t fl = (uint16_t)((frag3[k].more ? 0x2000 : 0) | frag3[k].off / 8);
+		uint8_t ip[20];
+
+		put_eth(&f, 0x0800);
+		put_ipv4(&f, 47);
+		PUT(&f, 0x00, 0x00, 0x08, 0x00);
+		memcpy(ip, ipv4_hdr, 20);
+		ip[2] = 0;
+		ip[3] = (uint8_t)(20 + frag3[k].len);
+		ip[6] = (uint8_t)(fl >> 8);
+		ip[7] = (uint8_t)fl;
+		put(&f, ip, 20);
+		put(&f, frag_data + frag3[k].off, frag3[k].len);
+		finish(&f);
+		frame_build(&tf[k], DLT_EN10MB, f.b, f.n, NULL, 0, NULL, 0);
+		ck_assert_int_eq(decode(&tf[k], &p), k < 2 ? TLSD_DECODE_FRAGMENT : TLSD_DECODE_TCP);
+	}
+	check_reassembled(&p, &tf[2]);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_PKT_TUNNELED], 1);
+	for (int k = 0; k < 3; k++)
+		frame_free(&tf[k]);
+}
+END_TEST
+
+/* Outer IPv4 fragments carrying IPv4-in-IPv4 whose inner header is itself a
+ * fragment: the outer datagram is reassembled, the inner fragment is
+ * counted and skipped (its bytes live in the reassembly buffer). */
+START_TEST(tc_nested_fragment)
+{
+	uint8_t inner[20 + 24];
+	struct t_frame a, b;
+	struct tlsd_pkt p;
+
+	memcpy(inner, ipv4_hdr, 20);
+	inner[3] = sizeof(inner);
+	inner[6] = 0x20; /* MF */
+	memset(inner + 20, 0x11, 24);
+	v4_frag(&a, 0x99, 0, 24, true, inner);
+	v4_frag(&b, 0x99, 24, 20, false, inner + 24);
+	a.buf[14 + 9] = b.buf[14 + 9] = 4; /* outer protocol IPIP */
+	ck_assert_int_eq(decode(&a, &p), TLSD_DECODE_FRAGMENT);
+	ck_assert_int_eq(decode(&b, &p), TLSD_DECODE_SKIP);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_IPFRAG_REASSEMBLED], 1);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_IPFRAG_NESTED], 1);
+	frame_free(&a);
+	frame_free(&b);
+}
+END_TEST
+
+/* A reassembled outer datagram whose inner packet is whole: delivered, the
+ * payload in the reassembly buffer, marked reassembled. */
+START_TEST(tc_outer_fragments)
+{
+	uint8_t inner[sizeof(ipv4_hdr) + sizeof(tcp_seg)];
+	struct t_frame a, b;
+	struct tlsd_pkt p;
+
+	memcpy(inner, ipv4_hdr, sizeof(ipv4_hdr));
+	memcpy(inner + sizeof(ipv4_hdr), tcp_seg, sizeof(tcp_seg));
+	v4_frag(&a, 0x98, 0, 32, true, inner);
+	v4_frag(&b, 0x98, 32, sizeof(inner) - 32, false, inner + 32);
+	a.buf[14 + 9] = b.buf[14 + 9] = 4;
+	ck_assert_int_eq(decode(&a, &p), TLSD_DECODE_FRAGMENT);
+	ck_assert_int_eq(decode(&b, &p), TLSD_DECODE_TCP);
+	ck_assert(p.reassembled);
+	check_base_tcp(&p, 4);
+	frame_free(&a);
+	frame_free(&b);
+}
+END_TEST
+
 START_TEST(tc_addr_str)
 {
 	struct tlsd_addr a = {{0}};
@@ -882,7 +1509,7 @@ Suite *decode_suite(void)
 		{"tc_link_types", tc_link_types, (int)TLSD_ARRAY_SIZE(link_cases)},
 		{"tc_vlan_stack", tc_vlan_stack, 6},
 		{"tc_cisco_cmd", tc_cisco_cmd, 1},
-		{"tc_non_ip", tc_non_ip, 6},
+		{"tc_non_ip", tc_non_ip, 10},
 		{"tc_unsupported_dlt", tc_unsupported_dlt, 1},
 		{"tc_ipv4_options", tc_ipv4_options, 1},
 		{"tc_ipv4_padding", tc_ipv4_padding, 1},
@@ -905,6 +1532,14 @@ Suite *decode_suite(void)
 		{"tc_ipv4_frag_too_many", tc_ipv4_frag_too_many, 1},
 		{"tc_ipv4_frag_memcap", tc_ipv4_frag_memcap, 1},
 		{"tc_ipv4_frag_invalid", tc_ipv4_frag_invalid, 1},
+		{"tc_encap", tc_encap, (int)TLSD_ARRAY_SIZE(encap_cases)},
+		{"tc_encap_truncate", tc_encap_truncate, (int)TLSD_ARRAY_SIZE(encap_cases)},
+		{"tc_udp_not_tunnel", tc_udp_not_tunnel, 6},
+		{"tc_tunnel_bad", tc_tunnel_bad, 11},
+		{"tc_encap_depth", tc_encap_depth, 4},
+		{"tc_inner_fragments", tc_inner_fragments, 1},
+		{"tc_nested_fragment", tc_nested_fragment, 1},
+		{"tc_outer_fragments", tc_outer_fragments, 1},
 		{"tc_addr_str", tc_addr_str, 1},
 	};
 

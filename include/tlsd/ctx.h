@@ -24,6 +24,11 @@
 	X(PKT_NON_TCP, "non_tcp")                                              \
 	X(PKT_UDP, "udp")                                                      \
 	X(PKT_BAD_PKTHDR, "bad_pcap_record_header")                            \
+	X(PKT_TUNNELED, "tunneled_packets")                                    \
+	X(PKT_TRUNCATED_TUNNEL, "truncated_tunnel_header")                     \
+	X(PKT_BAD_TUNNEL, "bad_tunnel_header")                                 \
+	X(PKT_ENCAP_DEPTH, "encapsulation_too_deep")                           \
+	X(IPFRAG_NESTED, "ip_fragment_in_reassembled_datagram")                \
 	X(IPFRAG_FRAGMENTS, "ip_fragments")                                    \
 	X(IPFRAG_REASSEMBLED, "ip_datagrams_reassembled")                      \
 	X(IPFRAG_OVERLAP, "ip_fragment_overlap")                               \

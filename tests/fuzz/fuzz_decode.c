@@ -19,6 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const int dlts[] = {
 	DLT_EN10MB, DLT_LINUX_SLL, 276 /* LINUX_SLL2 */, DLT_NULL, DLT_LOOP, DLT_RAW,
 	14 /* OpenBSD RAW */, 228 /* IPV4 */, 229 /* IPV6 */, DLT_IEEE802_11 /* unsupported */,
+	DLT_PPP, 50 /* PPP_SERIAL */, 51 /* PPP_ETHER */, 204 /* PPP_WITH_DIR */, 104 /* C_HDLC */,
 };
 
 /* Decodes one frame from an exact-size copy, so over-reads are caught. */
