@@ -1,14 +1,20 @@
 /* libpcap front end: files and live interfaces, BPF filters, record-header
- * sanity checks (tcpdump print.c), nanosecond timestamps. */
+ * sanity checks (tcpdump print.c), nanosecond timestamps; gzip-compressed
+ * files through a `gzip -dc` child process. */
 #include "tlsd/capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tlsd/decode.h"
 #include "tlsd/limits.h"
@@ -28,7 +34,10 @@ struct tlsd_capture {
 	volatile sig_atomic_t stopped;
 	uint64_t frames;      /* records read */
 	uint64_t bad_headers; /* records whose header had to be clamped */
+	pid_t gzip_pid;       /* decompressing child, 0 when none (or reaped) */
 };
+
+extern char **environ;
 
 static void set_name(struct tlsd_capture *cap, const char *name)
 {
@@ -101,11 +110,99 @@ static int finish_open(struct tlsd_capture *cap, const char *filter, bpf_u_int32
 	return 0;
 }
 
+/* Waits for the gzip child; true when it decompressed everything (exit 0,
+ * or 2: gzip's "warning", e.g. trailing garbage ignored). */
+static bool gzip_reap(struct tlsd_capture *cap)
+{
+	int status = 0;
+	pid_t r;
+
+	if (cap->gzip_pid <= 0)
+		return true;
+	do
+		r = waitpid(cap->gzip_pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	cap->gzip_pid = 0;
+	return r > 0 && WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 2);
+}
+
+#define GZIP_FAILED "gzip could not decompress the file (corrupt or truncated)"
+
+/* gzip-compressed captures (magic 1f 8b), which libpcap cannot read, as
+ * tshark can: a child `gzip -dc` (argv, no shell) reads the opened file on
+ * its standard input and writes the capture into a pipe that libpcap reads
+ * as a stream. Returns 0 when the file is not gzip (cap->p stays NULL),
+ * 1 when cap->p reads the decompressed capture, or a negative errno with
+ * err filled. */
+static int open_gzip(struct tlsd_capture *cap, const char *path, char *err)
+{
+	static char arg0[] = "gzip", arg1[] = "-dc";
+	char *const argv[] = {arg0, arg1, NULL};
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	posix_spawn_file_actions_t fa;
+	unsigned char magic[2];
+	int fd, pfd[2], r;
+	FILE *fp;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0) /* libpcap reports it */
+		return 0;
+	if (read(fd, magic, 2) != 2 || magic[0] != 0x1f || magic[1] != 0x8b) {
+		close(fd);
+		return 0;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0 || pipe(pfd) != 0) {
+		r = -errno;
+		close(fd);
+		errf(err, cap->name, strerror(-r));
+		return r;
+	}
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	(void)fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
+	r = posix_spawn_file_actions_init(&fa);
+	if (r == 0) {
+		if ((r = posix_spawn_file_actions_adddup2(&fa, fd, 0)) == 0 &&
+		    (r = posix_spawn_file_actions_adddup2(&fa, pfd[1], 1)) == 0 &&
+		    (r = posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)) == 0)
+			r = posix_spawnp(&cap->gzip_pid, "gzip", &fa, NULL, argv, environ);
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	close(fd);
+	close(pfd[1]);
+	if (r != 0) {
+		char msg[TLSD_CAPTURE_ERRLEN];
+
+		cap->gzip_pid = 0;
+		close(pfd[0]);
+		snprintf(msg, sizeof(msg), "gzip-compressed, and gzip cannot be run: %s",
+			 strerror(r));
+		errf(err, cap->name, msg);
+		return -EIO;
+	}
+	fp = fdopen(pfd[0], "rb");
+	if (!fp) {
+		r = -errno;
+		close(pfd[0]);
+		(void)gzip_reap(cap);
+		errf(err, cap->name, strerror(-r));
+		return r;
+	}
+	cap->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!cap->p) {
+		fclose(fp); /* libpcap leaves it open on failure */
+		errf(err, cap->name, gzip_reap(cap) ? errbuf : GZIP_FAILED);
+		return -EIO;
+	}
+	return 1;
+}
+
 int tlsd_capture_open_file(struct tlsd_capture **out, const char *path, const char *filter,
 			   char *err)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct tlsd_capture *cap = calloc(1, sizeof(*cap));
+	bool is_stdin = strcmp(path, "-") == 0;
 	int r;
 
 	if (!cap) {
@@ -113,8 +210,15 @@ int tlsd_capture_open_file(struct tlsd_capture **out, const char *path, const ch
 		return -ENOMEM;
 	}
 	cap->fd = -1;
-	set_name(cap, strcmp(path, "-") == 0 ? "standard input" : path);
-	cap->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	set_name(cap, is_stdin ? "standard input" : path);
+	r = is_stdin ? 0 : open_gzip(cap, path, err); /* stdin: not sniffed (no unread) */
+	if (r < 0) {
+		free(cap);
+		return r;
+	}
+	if (!cap->p)
+		cap->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
+								 errbuf);
 	if (!cap->p) {
 		errf(err, cap->name, errbuf);
 		free(cap);
@@ -273,7 +377,8 @@ void tlsd_capture_close(struct tlsd_capture *cap)
 	if (!cap)
 		return;
 	if (cap->p)
-		pcap_close(cap->p);
+		pcap_close(cap->p); /* closes the pipe: an unfinished gzip ends on SIGPIPE */
+	(void)gzip_reap(cap);
 	free(cap);
 }
 
@@ -318,7 +423,17 @@ enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd
 	case 0:
 		return TLSD_CAPTURE_TIMEOUT;
 	case PCAP_ERROR_BREAK:
-		return cap->live || cap->stopped ? TLSD_CAPTURE_STOPPED : TLSD_CAPTURE_END;
+		if (cap->live || cap->stopped)
+			return TLSD_CAPTURE_STOPPED;
+		/* the end of a decompressed stream is only the end of the file if
+		 * gzip read all of it */
+		if (!gzip_reap(cap)) {
+			snprintf(msg, sizeof(msg), GZIP_FAILED " (after packet %llu)",
+				 (unsigned long long)cap->frames);
+			errf(err, cap->name, msg);
+			return TLSD_CAPTURE_ERROR;
+		}
+		return TLSD_CAPTURE_END;
 	case PCAP_ERROR:
 	default:
 		if (cap->live)

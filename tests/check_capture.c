@@ -2,10 +2,14 @@
  * filters, unsupported link types, truncated files, record-header clamping.
  * Pcaps are written by the test with pcap_open_dead + pcap_dump. */
 #include <check.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tlsd/capture.h"
@@ -14,6 +18,9 @@
 #define TS_NSEC 123456789
 
 static char path[64];
+static char gzpath[80];
+
+extern char **environ;
 
 static void setup(void)
 {
@@ -28,6 +35,9 @@ static void setup(void)
 static void teardown(void)
 {
 	unlink(path);
+	if (*gzpath)
+		unlink(gzpath);
+	*gzpath = '\0';
 }
 
 /* Ethernet/IPv4 frame, TCP (proto 6) or UDP (17), padded to `len`. */
@@ -242,6 +252,109 @@ START_TEST(tc_bad_record_header)
 }
 END_TEST
 
+/* ---- gzip-compressed files ------------------------------------------------ */
+
+/* Compresses `path` into `gzpath` with `gzip -c` (no shell). */
+static void gzip_file(void)
+{
+	static char a0[] = "gzip", a1[] = "-c";
+	char *const argv[] = {a0, a1, path, NULL};
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status = 0;
+
+	snprintf(gzpath, sizeof(gzpath), "%s.gz", path);
+	ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+	ck_assert_int_eq(posix_spawn_file_actions_addopen(&fa, 1, gzpath,
+							  O_WRONLY | O_CREAT | O_TRUNC, 0600), 0);
+	ck_assert_int_eq(posix_spawnp(&pid, "gzip", &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void gz_names_file(const char *err)
+{
+	ck_assert_msg(strncmp(err, gzpath, strlen(gzpath)) == 0 && err[strlen(gzpath)] == ':',
+		      "%s", err);
+}
+
+/* A gzip-compressed pcap reads like the plain one (frames, nanoseconds,
+ * filter), and closing early (gzip still writing) reaps the child. */
+START_TEST(tc_gzip_read)
+{
+	struct tlsd_capture *cap;
+	struct tlsd_frame first, f;
+	enum tlsd_capture_status st;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+
+	write_pcap(DLT_EN10MB, PCAP_TSTAMP_PRECISION_NANO, 200, 1000, 0);
+	gzip_file();
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, gzpath, NULL, err), 0);
+	ck_assert_int_eq(tlsd_capture_dlt(cap), DLT_EN10MB);
+	ck_assert_int_eq(read_all(cap, &first, err, &st), 200);
+	ck_assert_int_eq(st, TLSD_CAPTURE_END);
+	ck_assert_int_eq(first.ts, (int64_t)TS_SEC * 1000000000 + TS_NSEC);
+	ck_assert_uint_eq(first.caplen, 1000);
+	tlsd_capture_close(cap);
+
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, gzpath, "udp", err), 0);
+	ck_assert_int_eq(read_all(cap, &first, err, &st), 1);
+	tlsd_capture_close(cap);
+
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, gzpath, NULL, err), 0);
+	ck_assert_int_eq(tlsd_capture_next(cap, &f, err), TLSD_CAPTURE_FRAME);
+	tlsd_capture_close(cap); /* 199 frames unread */
+	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* no child left */
+}
+END_TEST
+
+/* Cut in the middle: frames up to the cut, then an error naming the file
+ * (libpcap's truncated record, or gzip's failure at a record boundary). */
+START_TEST(tc_gzip_truncated)
+{
+	struct tlsd_capture *cap;
+	struct tlsd_frame first;
+	enum tlsd_capture_status st;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+	struct stat sb;
+	int n;
+
+	write_pcap(DLT_EN10MB, PCAP_TSTAMP_PRECISION_NANO, 200, 1000, 0);
+	gzip_file();
+	ck_assert_int_eq(stat(gzpath, &sb), 0);
+	ck_assert_int_eq(truncate(gzpath, sb.st_size / 2), 0);
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, gzpath, NULL, err), 0);
+	n = read_all(cap, &first, err, &st);
+	ck_assert_int_lt(n, 200);
+	ck_assert_int_eq(st, TLSD_CAPTURE_ERROR);
+	gz_names_file(err);
+	ck_assert_msg(strstr(err, "truncated") != NULL, "%s", err);
+	tlsd_capture_close(cap);
+	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+}
+END_TEST
+
+/* gzip magic, then garbage: the open fails and says gzip could not
+ * decompress it. */
+START_TEST(tc_gzip_corrupt)
+{
+	struct tlsd_capture *cap;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+	FILE *f;
+
+	snprintf(gzpath, sizeof(gzpath), "%s.gz", path);
+	f = fopen(gzpath, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("\x1f\x8b this is not deflate data at all, not even close", f);
+	fclose(f);
+	ck_assert_int_lt(tlsd_capture_open_file(&cap, gzpath, NULL, err), 0);
+	gz_names_file(err);
+	has(err, "gzip could not decompress");
+	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+}
+END_TEST
+
 /* A live open of an interface that does not exist fails in words. */
 START_TEST(tc_live_no_such_device)
 {
@@ -273,6 +386,9 @@ Suite *capture_suite(void)
 		{"tc_unsupported_dlt", tc_unsupported_dlt},
 		{"tc_truncated_file", tc_truncated_file},
 		{"tc_bad_record_header", tc_bad_record_header},
+		{"tc_gzip_read", tc_gzip_read},
+		{"tc_gzip_truncated", tc_gzip_truncated},
+		{"tc_gzip_corrupt", tc_gzip_corrupt},
 		{"tc_live_no_such_device", tc_live_no_such_device},
 	};
 
