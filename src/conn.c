@@ -335,7 +335,10 @@ static bool classify(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_c
 
 	*consumed = 0;
 	pr->total += len;
-	if (!pr->seen || pr->verdict == TLSD_PARSE_NEED_MORE) {
+	/* The probe keeps filling up to its size even once decided: it is the
+	 * evidence shown for a side that does not speak TLS, and must not
+	 * depend on how the first bytes were cut into segments. */
+	if (pr->len < sizeof(pr->bytes)) {
 		size_t n = TLSD_MIN(sizeof(pr->bytes) - pr->len, len);
 
 		memcpy(pr->bytes + pr->len, p, n);

@@ -1148,7 +1148,7 @@ static void diag_not_tls(struct dctx *c, enum tlsd_dir d)
 		/* Certain when the server answered in TLS; when it only closed,
 		 * it is known to speak TLS from elsewhere (other connections in
 		 * the capture, or a TLS port): likely. */
-		bool server_spoke_tls = c->s->dir[TLSD_DIR_S2C].records > 0;
+		bool server_spoke_tls = c->s->dir[TLSD_DIR_S2C].records > 0 || c->v->has_alert;
 
 		if (c->v->has_alert) {
 			sb_add(b, "; ");

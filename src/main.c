@@ -56,6 +56,7 @@ struct options {
 	const char *ca_file, *ca_path; /* certificate trust store; both NULL: the system's */
 	int expiry_warning_days;
 	bool no_cert_checks;
+	bool verify_all_signatures;
 };
 
 /* Written by the signal handler only (tcpdump: the handler just breaks the
@@ -106,6 +107,7 @@ static void usage(FILE *out)
 	      "      --max-chain N       certificates checked per chain (10, at most 10)\n"
 	      "      --expiry-warning DAYS  warn about certificates expiring this soon (14; 0 off)\n"
 	      "      --no-cert-checks    skip the certificate stage (no certificate findings)\n"
+	      "      --verify-all-signatures  also verify ServerKeyExchange signatures the client accepted\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           print the version\n"
 	      "Exit status: 0 no handshake failed, 1 at least one failed, 2 usage or input error.\n"
@@ -194,6 +196,7 @@ enum long_only {
 	OPT_MAX_CHAIN,
 	OPT_EXPIRY_WARNING,
 	OPT_NO_CERT_CHECKS,
+	OPT_VERIFY_ALL_SIGNATURES,
 };
 
 static const struct option long_options[] = {
@@ -225,6 +228,7 @@ static const struct option long_options[] = {
 	{"max-chain", required_argument, NULL, OPT_MAX_CHAIN},
 	{"expiry-warning", required_argument, NULL, OPT_EXPIRY_WARNING},
 	{"no-cert-checks", no_argument, NULL, OPT_NO_CERT_CHECKS},
+	{"verify-all-signatures", no_argument, NULL, OPT_VERIFY_ALL_SIGNATURES},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -365,6 +369,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_u64(optarg, 3650, &v) < 0)
 				return bad_value("--expiry-warning", optarg);
 			o->expiry_warning_days = (int)v;
+			break;
+		case OPT_VERIFY_ALL_SIGNATURES:
+			o->verify_all_signatures = true;
 			break;
 		case OPT_NO_CERT_CHECKS:
 			o->no_cert_checks = true;
@@ -714,6 +721,7 @@ int main(int argc, char **argv)
 		certs.max_chain = opt.lim.max_chain;
 		certs.expiry_warning_days = opt.expiry_warning_days;
 		certs.ctx = &ctx;
+		certs.verify_all_signatures = opt.verify_all_signatures;
 	}
 	run.summary = tlsd_summary_new();
 	cfg = (struct tlsd_conn_cfg){

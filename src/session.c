@@ -1201,6 +1201,12 @@ static void check_ske(struct tlsd_session *s)
 	struct tlsd_sess_certs *sc = &s->certs;
 	struct tlsd_ske_check in = {.version = s->version, .sig_scheme = sc->ske_sig_scheme};
 
+	/* A client that went on to its ChangeCipherSpec had verified the
+	 * signature itself: checking it again costs a public-key operation per
+	 * connection and can only agree. Only refused key exchanges are
+	 * checked (that is where the verdict needs it). */
+	if (s->dir[TLSD_DIR_C2S].ccs && !sc->cc->verify_all_signatures)
+		return;
 	if (!sc->ske_kept || sc->srv.n == 0 || !s->ch_parsed || s->ch.sslv2 || !s->sh_parsed ||
 	    !span_view(sc, &sc->srv.der[0], &in.leaf) ||
 	    !span_view(sc, &sc->ske_params, &in.params) || !span_view(sc, &sc->ske_sig, &in.sig))
@@ -1342,6 +1348,8 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 		r->ske_sig = s->certs.ske_result == TLSD_SIG_OK	   ? TLSD_SKE_SIG_VALID
 			     : s->certs.ske_result == TLSD_SIG_BAD ? TLSD_SKE_SIG_INVALID
 								   : TLSD_SKE_SIG_UNCHECKED;
+	else if (s->certs.ske_kept)
+		r->ske_sig = TLSD_SKE_SIG_UNCHECKED; /* the client accepted it */
 	fill_fingerprints(s, r);
 	r->resumed = s->abbreviated || s->psk_accepted || (s->sid_resumed && !s->srv_cert);
 	r->has_last_message = s->has_last_hs;

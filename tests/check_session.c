@@ -1011,6 +1011,35 @@ static void cert_drv_free(struct drv *d)
 
 static const char *const good_chain[] = {"good.der", "inter.der", NULL};
 
+/* By default a signature the client accepted (it went on to its CCS) is
+ * not verified again: reported unchecked. */
+START_TEST(tc_cert_stage_accepted_unchecked)
+{
+	struct hello_opts o = {.suite = 0xc02f, .random = 0x22};
+	struct tlsd_fix_blob ske = ske_body("ske-rsa_pkcs1_sha256.sig", 0x0401, false);
+	struct drv d;
+	struct tlsd_report r;
+
+	cert_drv(&d, 0);
+	ch(&d, &o);
+	sh(&d, &o);
+	cert_msg(&d, S2C, good_chain);
+	hs(&d, S2C, 12, ske.p, ske.len);
+	free(ske.p);
+	hs(&d, S2C, 14, NULL, 0);
+	hs_empty(&d, C2S, 16);
+	tls12_finish(&d, C2S);
+	tls12_finish(&d, S2C);
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert(d.s->certs.checked);
+	ck_assert(!d.s->certs.ske_checked);
+	ck_assert_int_eq(r.ske_sig, TLSD_SKE_SIG_UNCHECKED);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	cert_drv_free(&d);
+}
+END_TEST
+
 /* The TLS 1.2 server flight with real certificates and a real (or flipped)
  * ServerKeyExchange signature, the client's reaction, and the checks'
  * results in the report: loop 0 = the client goes on, 1 = flipped signature
@@ -1024,6 +1053,8 @@ START_TEST(tc_cert_stage)
 	struct tlsd_report r;
 
 	cert_drv(&d, 0);
+	/* Also the signature the client accepted (loops 0 and 2). */
+	cert_cc.verify_all_signatures = true;
 	ch(&d, &o);
 	sh(&d, &o);
 	cert_msg(&d, S2C, good_chain);
@@ -1173,6 +1204,7 @@ Suite *session_suite(void)
 	TCase *tcc = tcase_create("certificates");
 
 	tcase_add_loop_test(tcc, tc_cert_stage, 0, 3);
+	tcase_add_test(tcc, tc_cert_stage_accepted_unchecked);
 	tcase_add_test(tcc, tc_cert_client_chain);
 	tcase_add_test(tcc, tc_cert_caps);
 	tcase_add_test(tcc, tc_cert_off);

@@ -58,7 +58,8 @@ enum tlsd_ske_sig {
 	TLSD_SKE_SIG_NONE = 0,  /* not checked: no signed (EC)DHE ServerKeyExchange */
 	TLSD_SKE_SIG_VALID,     /* made by the key of the server's certificate */
 	TLSD_SKE_SIG_INVALID,   /* not made by it */
-	TLSD_SKE_SIG_UNCHECKED, /* a scheme or key the certificate stage does not check */
+	TLSD_SKE_SIG_UNCHECKED, /* a scheme or key the certificate stage does not check, or
+				 * one the client accepted (see --verify-all-signatures) */
 };
 
 struct tlsd_diag {

@@ -23,6 +23,10 @@ struct tlsd_cert_checks {
 	uint32_t max_chain;            /* certificates kept per chain, 1..TLSD_CERT_MAX_CHAIN */
 	int expiry_warning_days;       /* expires_soon threshold; <= 0: off */
 	struct tlsd_ctx *ctx;          /* cap events are counted here; may be NULL */
+	/* Verify the ServerKeyExchange signature on every connection, also when
+	 * the client went on (and so had verified it itself). Off by default:
+	 * a public-key operation per connection that can only agree. */
+	bool verify_all_signatures;
 };
 
 TLSD_MUST_USE struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx);

@@ -48,8 +48,12 @@ def sh(cmd, data=None):
     return subprocess.run(cmd, input=data, capture_output=True, check=True).stdout
 
 
+EXTRA_ARGS = []  # --bin-arg: given to every tlsdiag run
+
+
 def tlsdiag(bin_, path, *args):
-    p = subprocess.run([bin_, "-f", "json", "--all", *args, path], capture_output=True)
+    p = subprocess.run([bin_, "-f", "json", "--all", *EXTRA_ARGS, *args, path],
+                       capture_output=True)
     if p.returncode not in (0, 1):   # 1: a handshake failed
         raise RuntimeError("%s exited %d: %s" % (bin_, p.returncode, p.stderr.decode()[-300:]))
     out = p.stdout.decode()
@@ -278,17 +282,20 @@ def check_ske_flip(a, checks):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin-arg", action="append", default=[],
+                    help="extra argument for every tlsdiag run (repeatable)")
     ap.add_argument("bin")
     ap.add_argument("captures")
     ap.add_argument("expected")
     a = ap.parse_args()
+    EXTRA_ARGS.extend(a.bin_arg)
     if not shutil.which("tshark") or not shutil.which("openssl"):
         print("tshark or openssl missing: skipped")
         return 77
     a.ca_file = os.path.join(a.captures, "pki-certs", "ca.pem")
     checks = run_e2e.Checks()
     e2e = argparse.Namespace(bin=a.bin, captures=a.captures, expected=a.expected,
-                             bin_arg=["--ca-file=" + a.ca_file], timeout=60)
+                             bin_arg=["--ca-file=" + a.ca_file, *a.bin_arg], timeout=60)
     run_e2e.check_expected(e2e, checks)
     check_facts(a, checks)
     check_first(a, checks)
