@@ -5,8 +5,11 @@
  * are a stream of their own across records: complete messages inside the
  * chunk are reported in place (zero copy); only a message that is cut by a
  * record or chunk boundary is collected in t->hs (capped). Alerts are
- * collected two bytes at a time in alert_part; encrypted bodies are never
- * stored: feed() returns what remains of them as a skip count. */
+ * collected two bytes at a time in alert_part; encrypted bodies are not
+ * stored (feed() returns what remains of them as a skip count) unless the
+ * caller wants them for decryption (want_body), and what it decrypted comes
+ * back through feed_inner() into the same message reassembly, with state of
+ * its own (inner_hs, inner_track, inner_alert). */
 #include "tlsd/tls_record.h"
 
 #include <string.h>
@@ -15,6 +18,17 @@
 
 #define HS_HEADER_LEN 4
 #define SSLV2_MIN_LEN 9 /* msg_type, version, three u16 lengths */
+
+/* One stream of handshake bytes: the plaintext one or the decrypted one. */
+struct hs_stream {
+	struct tlsd_buf *buf;
+	struct tlsd_hs_track *tr;
+	uint64_t rec_off;      /* the record whose bytes are read */
+	uint16_t rec_version;
+	uint32_t rec_no;       /* counters telling records and deliveries apart */
+	uint32_t feed_no;
+	bool decrypted;
+};
 
 /* Position inside the current feed() call. */
 struct feed_pos {
@@ -43,6 +57,7 @@ void tlsd_tls_dir_init(struct tlsd_tls_dir *t, size_t max_handshake)
 	*t = (struct tlsd_tls_dir){0};
 	tlsd_buf_init(&t->rec, TLSD_RECORD_MAX_LEN);
 	tlsd_buf_init(&t->hs, max_handshake);
+	tlsd_buf_init(&t->inner_hs, max_handshake);
 }
 
 void tlsd_tls_dir_cleanup(struct tlsd_tls_dir *t)
@@ -51,6 +66,7 @@ void tlsd_tls_dir_cleanup(struct tlsd_tls_dir *t)
 		return;
 	tlsd_buf_cleanup(&t->rec);
 	tlsd_buf_cleanup(&t->hs);
+	tlsd_buf_cleanup(&t->inner_hs);
 }
 
 void tlsd_tls_dir_set_encrypted(struct tlsd_tls_dir *t, bool encrypted)
@@ -166,7 +182,7 @@ static void lose(struct tlsd_tls_dir *t, const struct feed_pos *fp, enum tlsd_fr
 
 static void report_message(const struct feed_pos *fp, uint8_t type,
 			   const uint8_t *body, uint32_t len, uint64_t off, uint16_t records,
-			   uint16_t chunks, uint16_t version, bool sslv2)
+			   uint16_t chunks, uint16_t version, bool sslv2, bool decrypted)
 {
 	static const uint8_t empty[1];
 	struct tlsd_hs_msg m = {
@@ -179,52 +195,61 @@ static void report_message(const struct feed_pos *fp, uint8_t type,
 		.records = records,
 		.chunks = chunks,
 		.sslv2 = sslv2,
+		.decrypted = decrypted,
 	};
 
 	if (fp->ev->handshake)
 		fp->ev->handshake(fp->ud, fp->d, &m);
 }
 
-/* Over the handshake message cap: framing cannot continue. */
-static bool check_hs_cap(struct tlsd_tls_dir *t, const struct feed_pos *fp, uint32_t msg_len)
+/* A message over the cap (or OOM): the plaintext stream cannot be framed
+ * any more; the decrypted one is dropped (plaintext framing goes on). */
+static void hs_overflow(struct tlsd_tls_dir *t, const struct feed_pos *fp,
+			const struct hs_stream *hs, const char *what)
 {
-	if ((size_t)msg_len + HS_HEADER_LEN <= t->hs.cap)
+	anomaly(fp, TLSD_ANOM_CAPTURE_CAP_HANDSHAKE, hs->rec_off, what);
+	if (hs->decrypted) {
+		t->inner_lost = true;
+		tlsd_buf_cleanup(hs->buf);
+		return;
+	}
+	lose(t, fp, TLSD_FRAMING_OVERFLOW, hs->rec_off);
+}
+
+static bool check_hs_cap(struct tlsd_tls_dir *t, const struct feed_pos *fp,
+			 const struct hs_stream *hs, uint32_t msg_len)
+{
+	if ((size_t)msg_len + HS_HEADER_LEN <= hs->buf->cap)
 		return true;
-	anomaly(fp, TLSD_ANOM_CAPTURE_CAP_HANDSHAKE, t->cur.off, "handshake message over the cap");
-	lose(t, fp, TLSD_FRAMING_OVERFLOW, t->cur.off);
+	hs_overflow(t, fp, hs, "handshake message over the cap");
 	return false;
 }
 
 /* Appends bytes to the handshake buffer, counting records and chunks. */
-static bool hs_append(struct tlsd_tls_dir *t, const struct feed_pos *fp, struct tlsd_cur *b,
-		      size_t n)
+static bool hs_append(struct tlsd_tls_dir *t, const struct feed_pos *fp,
+		      const struct hs_stream *hs, struct tlsd_cur *b, size_t n)
 {
+	struct tlsd_hs_track *tr = hs->tr;
 	struct tlsd_cur part;
 
-	if (t->hs.len == 0) {
-		t->hs_off = t->cur.off;
-		t->hs_records = 0;
-		t->hs_chunks = 0;
-		t->hs_record_version = t->cur.version;
-		t->hs_last_feed = 0;
-		t->hs_last_record = 0;
+	if (hs->buf->len == 0) {
+		*tr = (struct tlsd_hs_track){.off = hs->rec_off, .record_version = hs->rec_version};
 	}
-	if (t->hs_last_record != t->records) {
-		t->hs_last_record = t->records;
-		if (t->hs_records < UINT16_MAX)
-			t->hs_records++;
+	if (tr->last_record != hs->rec_no) {
+		tr->last_record = hs->rec_no;
+		if (tr->records < UINT16_MAX)
+			tr->records++;
 	}
-	if (t->hs_last_feed != t->feeds) {
-		t->hs_last_feed = t->feeds;
-		if (t->hs_chunks < UINT16_MAX)
-			t->hs_chunks++;
+	if (tr->last_feed != hs->feed_no) {
+		tr->last_feed = hs->feed_no;
+		if (tr->chunks < UINT16_MAX)
+			tr->chunks++;
 	}
 	if (!tlsd_cur_get_bytes(b, &part, n))
 		return false;
-	if (tlsd_buf_append(&t->hs, tlsd_cur_data(&part), n) != 0) {
+	if (tlsd_buf_append(hs->buf, tlsd_cur_data(&part), n) != 0) {
 		/* Only OOM can get here: sizes were checked against the cap. */
-		anomaly(fp, TLSD_ANOM_CAPTURE_CAP_HANDSHAKE, t->cur.off, "handshake buffer");
-		lose(t, fp, TLSD_FRAMING_OVERFLOW, t->cur.off);
+		hs_overflow(t, fp, hs, "handshake buffer");
 		return false;
 	}
 	return true;
@@ -238,73 +263,92 @@ static bool hs_header(const struct tlsd_cur *v, uint8_t *type, uint32_t *len)
 	return tlsd_cur_get_u8(&c, type) && tlsd_cur_get_u24(&c, len);
 }
 
-/* Handshake bytes of the current record: reports every message completed. */
-static void hs_input(struct tlsd_tls_dir *t, const struct feed_pos *fp, struct tlsd_cur *b)
+/* Still reading this stream? */
+static bool hs_alive(const struct tlsd_tls_dir *t, const struct hs_stream *hs)
 {
-	while (tlsd_cur_len(b) && t->framing == TLSD_FRAMING_OK) {
+	return hs->decrypted ? !t->inner_lost : t->framing == TLSD_FRAMING_OK;
+}
+
+/* Handshake bytes of the current record: reports every message completed. */
+static void hs_input(struct tlsd_tls_dir *t, const struct feed_pos *fp,
+		     const struct hs_stream *hs, struct tlsd_cur *b)
+{
+	struct tlsd_buf *buf = hs->buf;
+
+	while (tlsd_cur_len(b) && hs_alive(t, hs)) {
 		uint8_t type;
 		uint32_t mlen;
 
-		if (t->hs.len == 0 && hs_header(b, &type, &mlen)) {
+		if (buf->len == 0 && hs_header(b, &type, &mlen)) {
 			struct tlsd_cur msg;
 
-			if (!check_hs_cap(t, fp, mlen))
+			if (!check_hs_cap(t, fp, hs, mlen))
 				return;
 			if (tlsd_cur_len(b) >= HS_HEADER_LEN + (size_t)mlen) {
 				/* Whole message in this record and chunk: in place. */
 				if (!tlsd_cur_skip(b, HS_HEADER_LEN) ||
 				    !tlsd_cur_get_bytes(b, &msg, mlen))
 					return;
-				report_message(fp, type, tlsd_cur_data(&msg), mlen, t->cur.off,
-					       1, 1, t->cur.version, false);
+				report_message(fp, type, tlsd_cur_data(&msg), mlen, hs->rec_off, 1, 1,
+					       hs->rec_version, false, hs->decrypted);
 				continue;
 			}
 		}
-		if (t->hs.len < HS_HEADER_LEN) {
-			size_t need = HS_HEADER_LEN - t->hs.len;
+		if (buf->len < HS_HEADER_LEN) {
+			size_t need = HS_HEADER_LEN - buf->len;
 
-			if (!hs_append(t, fp, b, TLSD_MIN(need, tlsd_cur_len(b))))
+			if (!hs_append(t, fp, hs, b, TLSD_MIN(need, tlsd_cur_len(b))))
 				return;
-			if (t->hs.len < HS_HEADER_LEN)
+			if (buf->len < HS_HEADER_LEN)
 				return;
 		}
 		struct tlsd_cur have;
 
-		tlsd_cur_init(&have, t->hs.data, t->hs.len);
-		if (!hs_header(&have, &type, &mlen) || !check_hs_cap(t, fp, mlen))
+		tlsd_cur_init(&have, buf->data, buf->len);
+		if (!hs_header(&have, &type, &mlen) || !check_hs_cap(t, fp, hs, mlen))
 			return;
-		size_t want = HS_HEADER_LEN + (size_t)mlen - t->hs.len;
+		size_t want = HS_HEADER_LEN + (size_t)mlen - buf->len;
 
-		if (want && !hs_append(t, fp, b, TLSD_MIN(want, tlsd_cur_len(b))))
+		if (want && !hs_append(t, fp, hs, b, TLSD_MIN(want, tlsd_cur_len(b))))
 			return;
-		if (t->hs.len < HS_HEADER_LEN + (size_t)mlen)
+		if (buf->len < HS_HEADER_LEN + (size_t)mlen)
 			return; /* more in the next record or chunk */
-		tlsd_cur_init(&have, t->hs.data, t->hs.len);
+		tlsd_cur_init(&have, buf->data, buf->len);
 		if (!tlsd_cur_skip(&have, HS_HEADER_LEN))
 			return;
-		report_message(fp, type, tlsd_cur_data(&have), mlen, t->hs_off, t->hs_records,
-			       t->hs_chunks, t->hs_record_version, false);
-		tlsd_buf_reset(&t->hs);
+		report_message(fp, type, tlsd_cur_data(&have), mlen, hs->tr->off, hs->tr->records,
+			       hs->tr->chunks, hs->tr->record_version, false, hs->decrypted);
+		tlsd_buf_reset(buf);
 	}
 }
 
-/* Alert bytes of the current record, two per alert. */
-static void alert_input(struct tlsd_tls_dir *t, const struct feed_pos *fp, struct tlsd_cur *b)
+/* The plaintext handshake stream at the current record. */
+static struct hs_stream plain_stream(struct tlsd_tls_dir *t)
+{
+	return (struct hs_stream){.buf = &t->hs, .tr = &t->hs_track, .rec_off = t->cur.off,
+				  .rec_version = t->cur.version, .rec_no = t->records,
+				  .feed_no = t->feeds};
+}
+
+/* Alert bytes of a record at rec_off, two per alert, collected in part[]. */
+static void alert_input(const struct feed_pos *fp, struct tlsd_cur *b, uint8_t part[2],
+			uint8_t *part_len, uint64_t *part_off, uint64_t rec_off, bool decrypted)
 {
 	uint8_t x;
 
 	while (tlsd_cur_get_u8(b, &x)) {
-		if (t->alert_part_len == 0)
-			t->alert_off = t->cur.off;
-		t->alert_part[t->alert_part_len++] = x;
-		if (t->alert_part_len < 2)
+		if (*part_len == 0)
+			*part_off = rec_off;
+		part[(*part_len)++] = x;
+		if (*part_len < 2)
 			continue;
-		t->alert_part_len = 0;
-		if (t->alert_part[0] != 1 && t->alert_part[0] != 2)
-			anomaly(fp, TLSD_ANOM_TLS_BAD_ALERT, t->alert_off, "alert level");
-		if (fp->ev->alert)
-			fp->ev->alert(fp->ud, fp->d, t->alert_part[0], t->alert_part[1],
-				      t->alert_off, fp->ts);
+		*part_len = 0;
+		if (part[0] != 1 && part[0] != 2)
+			anomaly(fp, TLSD_ANOM_TLS_BAD_ALERT, *part_off, "alert level");
+		if (decrypted && fp->ev->alert_decrypted)
+			fp->ev->alert_decrypted(fp->ud, fp->d, part[0], part[1], *part_off, fp->ts);
+		else if (!decrypted && fp->ev->alert)
+			fp->ev->alert(fp->ud, fp->d, part[0], part[1], *part_off, fp->ts);
 	}
 }
 
@@ -331,7 +375,7 @@ static void sslv2_input(struct tlsd_tls_dir *t, const struct feed_pos *fp, struc
 		return;
 	if (t->body_left == 0) {
 		report_message(fp, TLSD_HS_CLIENT_HELLO, t->rec.data, (uint32_t)t->rec.len,
-			       t->cur.off, 1, 1, TLSD_VERSION_SSL2, true);
+			       t->cur.off, 1, 1, TLSD_VERSION_SSL2, true, false);
 		tlsd_buf_reset(&t->rec);
 		tlsd_buf_shrink(&t->rec);
 	}
@@ -350,6 +394,51 @@ static bool parsed_in_clear(const struct tlsd_tls_dir *t, uint8_t type, uint16_t
 	default:
 		return false;
 	}
+}
+
+/* Hands a collected body (or its loss: NULL) to encrypted_body(). */
+static void deliver_body(struct tlsd_tls_dir *t, const struct feed_pos *fp, const uint8_t *body,
+			 size_t len)
+{
+	static const uint8_t empty[1];
+	struct tlsd_record_info ri = t->cur;
+
+	t->collect_body = false;
+	if (!body && !t->body_lost)
+		body = empty; /* a 0-length record */
+	fp->ev->encrypted_body(fp->ud, fp->d, &ri, body, body ? len : 0);
+	tlsd_buf_reset(&t->rec);
+}
+
+/* An encrypted record's header is complete: does the caller want its body? */
+static void start_collect(struct tlsd_tls_dir *t, const struct feed_pos *fp)
+{
+	if (!fp->ev->want_body || !fp->ev->encrypted_body ||
+	    !fp->ev->want_body(fp->ud, fp->d, &t->cur))
+		return;
+	t->collect_body = true;
+	t->skip_body = false;
+	t->body_lost = false;
+	tlsd_buf_reset(&t->rec);
+	if (t->cur.len == 0)
+		deliver_body(t, fp, NULL, 0);
+}
+
+/* Bytes of a collected body; b holds them, body_left is already reduced. */
+static void collect_input(struct tlsd_tls_dir *t, const struct feed_pos *fp, struct tlsd_cur *b,
+			  bool first)
+{
+	if (first && t->body_left == 0) {
+		deliver_body(t, fp, tlsd_cur_data(b), tlsd_cur_len(b)); /* zero copy */
+		return;
+	}
+	if (!t->body_lost && tlsd_buf_append(&t->rec, tlsd_cur_data(b), tlsd_cur_len(b)) != 0) {
+		/* Only OOM: the body is at most TLSD_RECORD_MAX_LEN, the cap. */
+		t->body_lost = true;
+		tlsd_buf_reset(&t->rec);
+	}
+	if (t->body_left == 0)
+		deliver_body(t, fp, t->body_lost ? NULL : t->rec.data, t->rec.len);
 }
 
 /* The 5 header bytes are in t->hdr: validate and start the body. */
@@ -400,13 +489,16 @@ static void start_record(struct tlsd_tls_dir *t, const struct feed_pos *fp)
 					   .version = version, .len = len};
 	t->cur.encrypted = !parsed_in_clear(t, type, len);
 	t->skip_body = t->cur.encrypted || type == TLSD_CT_HEARTBEAT;
+	t->collect_body = false;
 	t->body_left = len;
 	t->in_body = len > 0;
 	t->hdr_len = 0;
 	if (fp->ev->record)
 		fp->ev->record(fp->ud, fp->d, &t->cur);
-	if (t->cur.encrypted)
+	if (t->cur.encrypted) {
+		start_collect(t, fp);
 		return;
+	}
 	if (len > TLSD_RECORD_MAX_PLAINTEXT)
 		anomaly(fp, TLSD_ANOM_TLS_RECORD_OVERFLOW, t->cur.off, "plaintext record over 2^14");
 	if (t->hs.len && type != TLSD_CT_HANDSHAKE)
@@ -481,15 +573,20 @@ static void body_input(struct tlsd_tls_dir *t, const struct feed_pos *fp)
 		return;
 	}
 	t->body_left -= (uint32_t)n;
-	if (t->sslv2) {
+	if (t->collect_body) {
+		collect_input(t, fp, &b, first);
+	} else if (t->sslv2) {
 		sslv2_input(t, fp, &b);
 	} else {
+		struct hs_stream hs = plain_stream(t);
+
 		switch (t->cur.type) {
 		case TLSD_CT_HANDSHAKE:
-			hs_input(t, fp, &b);
+			hs_input(t, fp, &hs, &b);
 			break;
 		case TLSD_CT_ALERT:
-			alert_input(t, fp, &b);
+			alert_input(fp, &b, t->alert_part, &t->alert_part_len, &t->alert_off,
+				    t->cur.off, false);
 			break;
 		case TLSD_CT_CHANGE_CIPHER_SPEC:
 			ccs_input(t, fp, &b, first);
@@ -561,5 +658,58 @@ void tlsd_tls_dir_gap(struct tlsd_tls_dir *t, enum tlsd_dir d, const struct tlsd
 		t->in_body = t->body_left > 0;
 		return;
 	}
+	if (t->in_body && t->collect_body && len <= t->body_left) {
+		/* The record cannot be decrypted; it is still counted. */
+		t->body_left -= (uint32_t)len;
+		t->in_body = t->body_left > 0;
+		t->body_lost = true;
+		tlsd_buf_reset(&t->rec);
+		if (!t->in_body)
+			deliver_body(t, &fp, NULL, 0);
+		return;
+	}
 	lose(t, &fp, TLSD_FRAMING_GAP, off);
+}
+
+void tlsd_tls_dir_feed_inner(struct tlsd_tls_dir *t, enum tlsd_dir d,
+			     const struct tlsd_tls_events *ev, void *ud, uint8_t inner_type,
+			     const uint8_t *p, size_t len, const struct tlsd_record_info *ri)
+{
+	struct tlsd_cur c;
+	struct feed_pos fp = {.ev = ev, .ud = ud, .d = d, .ts = ri->ts, .base = ri->off,
+			      .chunk_len = len, .c = &c};
+	struct hs_stream hs = {.buf = &t->inner_hs, .tr = &t->inner_track, .rec_off = ri->off,
+			       .rec_version = ri->version, .decrypted = true};
+
+	tlsd_cur_init(&c, p, len);
+	t->inner_records++;
+	hs.rec_no = t->inner_records;
+	hs.feed_no = t->inner_records; /* one delivery per decrypted record */
+	if (t->inner_hs.len && inner_type != TLSD_CT_HANDSHAKE)
+		anomaly(&fp, TLSD_ANOM_TLS_BAD_RECORD, ri->off,
+			"record interleaved with a fragmented handshake message");
+	if (t->inner_alert_len && inner_type != TLSD_CT_ALERT) {
+		anomaly(&fp, TLSD_ANOM_TLS_BAD_ALERT, t->inner_alert_off, "alert cut by another record");
+		t->inner_alert_len = 0;
+	}
+	switch (inner_type) {
+	case TLSD_CT_HANDSHAKE:
+		if (len == 0)
+			anomaly(&fp, TLSD_ANOM_TLS_BAD_RECORD, ri->off, "empty handshake record");
+		hs_input(t, &fp, &hs, &c);
+		break;
+	case TLSD_CT_ALERT:
+		if (len == 0)
+			anomaly(&fp, TLSD_ANOM_TLS_BAD_ALERT, ri->off, "empty alert record");
+		alert_input(&fp, &c, t->inner_alert, &t->inner_alert_len, &t->inner_alert_off,
+			    ri->off, true);
+		break;
+	case TLSD_CT_APPLICATION_DATA:
+	case TLSD_CT_CHANGE_CIPHER_SPEC: /* TLS <= 1.2 renegotiation: not followed */
+	case TLSD_CT_HEARTBEAT:
+		break;
+	default:
+		anomaly(&fp, TLSD_ANOM_TLS_BAD_RECORD, ri->off, "unknown protected content type");
+		break;
+	}
 }

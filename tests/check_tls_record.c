@@ -8,6 +8,7 @@
 #include "tlsd/tls_handshake.h"
 #include "tlsd/tls_record.h"
 #include "tls_fixtures.h"
+#include "tlsd/tls_decrypt.h"
 
 /* Everything the framer reported, as one comparable text log. */
 struct log {
@@ -53,7 +54,8 @@ static void on_hs(void *ud, enum tlsd_dir d, const struct tlsd_hs_msg *m)
 	l->messages++;
 	l->last_msg = *m;
 	memcpy(l->last_body, m->body, TLSD_MIN((size_t)m->len, sizeof(l->last_body)));
-	log_add(l, "H%u@%llu/%u%s ", m->type, (unsigned long long)m->off, m->len, m->sslv2 ? "v2" : "");
+	log_add(l, "H%u@%llu/%u%s%s ", m->type, (unsigned long long)m->off, m->len,
+		m->sslv2 ? "v2" : "", m->decrypted ? "d" : "");
 }
 
 static void on_alert(void *ud, enum tlsd_dir d, uint8_t level, uint8_t desc, uint64_t off,
@@ -570,6 +572,390 @@ START_TEST(tc_plaintext_after_encrypted)
 }
 END_TEST
 
+
+/* ---- decryption hooks (want_body / encrypted_body / feed_inner) ---- */
+
+/* What the hooks saw; embeds the plain log so on_* callbacks still work. */
+struct hook_log {
+	struct log l;              /* first: the callbacks cast ud to struct log */
+	bool want;                 /* want_body's answer */
+	int bodies, lost_bodies, in_place, alerts_dec;
+	uint8_t body[2][TLSD_RECORD_MAX_LEN];
+	size_t body_len[2];
+	struct tlsd_decrypt *dc;   /* when set: decrypt and feed back */
+	const struct tlsd_tls_events *ev;
+	int dec_ok, dec_bad;
+};
+
+static bool on_want(void *ud, enum tlsd_dir d, const struct tlsd_record_info *ri)
+{
+	struct hook_log *h = ud;
+
+	ck_assert(ri->encrypted);
+	log_add(&h->l, "W%u ", ri->type);
+	return h->want;
+}
+
+static void on_body(void *ud, enum tlsd_dir d, const struct tlsd_record_info *ri,
+		    const uint8_t *body, size_t len)
+{
+	struct hook_log *h = ud;
+
+	log_add(&h->l, "B%u@%llu/%zu%s ", ri->type, (unsigned long long)ri->off, len,
+		body ? "" : "lost");
+	if (!body) {
+		ck_assert_uint_eq(len, 0);
+		h->lost_bodies++;
+		if (h->dc)
+			tlsd_decrypt_skip(h->dc);
+		return;
+	}
+	ck_assert_uint_eq(len, ri->len);
+	if (body != h->l.t->rec.data)
+		h->in_place++;
+	if (h->bodies < 2) {
+		memcpy(h->body[h->bodies], body, len);
+		h->body_len[h->bodies] = len;
+	}
+	h->bodies++;
+	if (h->dc) {
+		struct tlsd_plaintext pt;
+
+		if (tlsd_decrypt_record(h->dc, ri->type, ri->version, body, len, &pt) !=
+		    TLSD_DECRYPT_OK) {
+			h->dec_bad++;
+			return;
+		}
+		h->dec_ok++;
+		tlsd_tls_dir_feed_inner(h->l.t, d, h->ev, ud, pt.type, pt.p, pt.len, ri);
+	}
+}
+
+static void on_alert_dec(void *ud, enum tlsd_dir d, uint8_t level, uint8_t desc, uint64_t off,
+			 tlsd_time_ns ts)
+{
+	struct hook_log *h = ud;
+
+	h->alerts_dec++;
+	log_add(&h->l, "a%u.%u@%llu ", level, desc, (unsigned long long)off);
+}
+
+static const struct tlsd_tls_events hook_events = {
+	.record = on_record,
+	.handshake = on_hs,
+	.alert = on_alert,
+	.ccs = on_ccs,
+	.anomaly = on_anomaly,
+	.framing_lost = on_lost,
+	.want_body = on_want,
+	.encrypted_body = on_body,
+	.alert_decrypted = on_alert_dec,
+};
+
+static void hook_start(struct tlsd_tls_dir *t, struct hook_log *h, size_t max_hs, bool want)
+{
+	memset(h, 0, sizeof(*h));
+	h->l.t = t;
+	h->want = want;
+	h->ev = &hook_events;
+	tlsd_tls_dir_init(t, max_hs);
+}
+
+/* feed_cuts with the hook events. */
+static uint64_t hook_feed_cuts(struct tlsd_tls_dir *t, struct hook_log *h, const uint8_t *p,
+			       size_t n, const size_t *cuts, size_t n_cuts)
+{
+	size_t pos = 0;
+	uint64_t skipped = 0;
+
+	for (size_t i = 0; i <= n_cuts; i++) {
+		size_t end = i < n_cuts ? cuts[i] : n;
+
+		if (end <= pos)
+			continue;
+		uint8_t *chunk = malloc(end - pos);
+
+		ck_assert_ptr_nonnull(chunk);
+		memcpy(chunk, p + pos, end - pos);
+		uint64_t skip = tlsd_tls_dir_feed(t, TLSD_DIR_S2C, &hook_events, h, chunk, end - pos, 1);
+
+		free(chunk);
+		pos = end;
+		ck_assert_uint_le(skip, n - pos);
+		pos += (size_t)skip;
+		skipped += skip;
+	}
+	return skipped;
+}
+
+/* A handshake record, then two application-data records of 40 and 7 bytes. */
+static size_t build_protected(uint8_t *s)
+{
+	static const uint8_t shd[] = {0x0e, 0, 0, 0};
+	uint8_t a[40], b[7];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(a); i++)
+		a[i] = (uint8_t)(0xa0 + i);
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(0xb0 + i);
+	n = put_record(s, 0, TLSD_CT_HANDSHAKE, 0x0303, shd, sizeof(shd));
+	n = put_record(s, n, TLSD_CT_APPLICATION_DATA, 0x0303, a, sizeof(a));
+	return put_record(s, n, TLSD_CT_APPLICATION_DATA, 0x0303, b, sizeof(b));
+}
+
+/* Bodies are handed over whole and only once, at every split point; never
+ * a skip count; in place when a chunk holds the whole body. */
+START_TEST(tc_hook_collect_every_boundary)
+{
+	uint8_t s[128];
+	size_t n = build_protected(s);
+	struct tlsd_tls_dir t;
+	static struct hook_log whole, h;
+	static const char want[] = "R22@0/4 H14@0/0 R23@9/40e W23 B23@9/40 R23@54/7e W23 B23@54/7 ";
+
+	hook_start(&t, &whole, 1 << 16, true);
+	ck_assert_uint_eq(hook_feed_cuts(&t, &whole, s, n, NULL, 0), 0);
+	ck_assert_str_eq(whole.l.text, want);
+	ck_assert_int_eq(whole.in_place, 2);
+	ck_assert_uint_eq(whole.body_len[0], 40);
+	ck_assert_uint_eq(whole.body[0][39], 0xa0 + 39);
+	ck_assert_uint_eq(whole.body[1][0], 0xb0);
+	tlsd_tls_dir_cleanup(&t);
+	for (size_t cut = 1; cut < n; cut++) {
+		size_t cuts[2] = {cut, cut + 1 < n ? cut + 1 : cut};
+
+		hook_start(&t, &h, 1 << 16, true);
+		ck_assert_uint_eq(hook_feed_cuts(&t, &h, s, n, cuts, 2), 0);
+		ck_assert_msg(strcmp(h.l.text, want) == 0, "cut %zu: %s", cut, h.l.text);
+		ck_assert_int_eq(h.bodies, 2);
+		ck_assert_mem_eq(h.body[0], whole.body[0], 40);
+		ck_assert_mem_eq(h.body[1], whole.body[1], 7);
+		ck_assert_uint_eq(t.off, n);
+		tlsd_tls_dir_cleanup(&t);
+	}
+}
+END_TEST
+
+/* want_body() false, or no hooks: bodies are skipped as before. */
+START_TEST(tc_hook_declined)
+{
+	uint8_t s[128];
+	struct tlsd_tls_dir t;
+	static struct hook_log h;
+
+	ck_assert_uint_eq(build_protected(s), 66);
+	hook_start(&t, &h, 1 << 16, false);
+	ck_assert_uint_eq(tlsd_tls_dir_feed(&t, TLSD_DIR_S2C, &hook_events, &h, s, 20, 1), 34);
+	ck_assert_str_eq(h.l.text, "R22@0/4 H14@0/0 R23@9/40e W23 ");
+	ck_assert_int_eq(h.bodies, 0);
+	tlsd_tls_dir_cleanup(&t);
+}
+END_TEST
+
+/* A gap inside a collected body: the record is reported lost, once, and
+ * framing goes on; a 0-length protected record is handed over empty. */
+START_TEST(tc_hook_gap_and_empty)
+{
+	uint8_t s[128];
+	size_t n = build_protected(s);
+	struct tlsd_tls_dir t;
+	static struct hook_log h;
+
+	hook_start(&t, &h, 1 << 16, true);
+	ck_assert_uint_eq(tlsd_tls_dir_feed(&t, TLSD_DIR_S2C, &hook_events, &h, s, 20, 1), 0);
+	tlsd_tls_dir_gap(&t, TLSD_DIR_S2C, &hook_events, &h, 10);
+	ck_assert_int_eq(h.lost_bodies, 0);
+	ck_assert_uint_eq(tlsd_tls_dir_feed(&t, TLSD_DIR_S2C, &hook_events, &h, s + 30, n - 30, 1), 0);
+	ck_assert_str_eq(h.l.text, "R22@0/4 H14@0/0 R23@9/40e W23 B23@9/0lost R23@54/7e W23 B23@54/7 ");
+	ck_assert_int_eq(h.lost_bodies, 1);
+	ck_assert_int_eq(t.framing, TLSD_FRAMING_OK);
+	/* A gap ending exactly at the body's end. */
+	static const uint8_t app[] = {0x17, 0x03, 0x03, 0x00, 0x08, 1, 2, 3};
+
+	ck_assert_uint_eq(tlsd_tls_dir_feed(&t, TLSD_DIR_S2C, &hook_events, &h, app, sizeof(app), 1),
+			  0);
+	tlsd_tls_dir_gap(&t, TLSD_DIR_S2C, &hook_events, &h, 5);
+	ck_assert_int_eq(h.lost_bodies, 2);
+	static const uint8_t empty[] = {0x17, 0x03, 0x03, 0x00, 0x00};
+
+	ck_assert_uint_eq(tlsd_tls_dir_feed(&t, TLSD_DIR_S2C, &hook_events, &h, empty,
+					    sizeof(empty), 1), 0);
+	ck_assert(strstr(h.l.text, "W23 B23@79/0 ") != NULL);
+	ck_assert_int_eq(h.lost_bodies, 2);
+	/* A gap beyond the body still loses framing. */
+	ck_assert_uint_eq(tlsd_tls_dir_feed(&t, TLSD_DIR_S2C, &hook_events, &h, app, 6, 1), 0);
+	tlsd_tls_dir_gap(&t, TLSD_DIR_S2C, &hook_events, &h, 10);
+	ck_assert_int_eq(t.framing, TLSD_FRAMING_GAP);
+	tlsd_tls_dir_cleanup(&t);
+}
+END_TEST
+
+static struct tlsd_record_info inner_ri(uint64_t off)
+{
+	return (struct tlsd_record_info){.off = off, .ts = 7, .type = TLSD_CT_APPLICATION_DATA,
+					 .version = 0x0303, .len = 100, .encrypted = true};
+}
+
+/* Decrypted handshake bytes: a message over three records, coalesced ones,
+ * then alerts; plaintext state untouched. */
+START_TEST(tc_feed_inner)
+{
+	static const uint8_t r1[] = {0x08, 0x00, 0x00, 0x06, 1, 2};
+	static const uint8_t r2[] = {3, 4};
+	static const uint8_t r3[] = {5, 6, 0x14, 0x00, 0x00, 0x01, 0xff, 0x0b, 0x00};
+	static const uint8_t r4[] = {0x00, 0x00};
+	static const uint8_t alert[] = {2, 116}, half1[] = {2}, half2[] = {40};
+	struct tlsd_tls_dir t;
+	static struct hook_log h;
+	struct tlsd_record_info ri;
+
+	hook_start(&t, &h, 1 << 16, true);
+	ri = inner_ri(100);
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, TLSD_CT_HANDSHAKE, r1,
+				sizeof(r1), &ri);
+	ri = inner_ri(200);
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, TLSD_CT_HANDSHAKE, r2,
+				sizeof(r2), &ri);
+	ri = inner_ri(300);
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, TLSD_CT_HANDSHAKE, r3,
+				sizeof(r3), &ri);
+	ck_assert_str_eq(h.l.text, "H8@100/6d H20@300/1d ");
+	ck_assert_uint_eq(h.l.last_msg.records, 1);
+	ck_assert_uint_eq(t.inner_hs.len, 2); /* the start of a Certificate */
+	ri = inner_ri(400);
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, TLSD_CT_HANDSHAKE, r4,
+				sizeof(r4), &ri);
+	ck_assert_str_eq(h.l.text, "H8@100/6d H20@300/1d H11@300/0d ");
+	ck_assert_uint_eq(h.l.last_msg.records, 2);
+	ck_assert_uint_eq(h.l.last_msg.chunks, 2);
+	ck_assert(h.l.last_msg.decrypted);
+	ck_assert_uint_eq(h.l.last_msg.ts, 7);
+	/* An alert in one record, one split over two; never alert(). */
+	ri = inner_ri(500);
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, TLSD_CT_ALERT, alert,
+				sizeof(alert), &ri);
+	ri = inner_ri(600);
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, TLSD_CT_ALERT, half1, 1, &ri);
+	ri = inner_ri(700);
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, TLSD_CT_ALERT, half2, 1, &ri);
+	ck_assert_int_eq(h.alerts_dec, 2);
+	ck_assert_int_eq(h.l.alerts, 0);
+	ck_assert(strstr(h.l.text, "a2.116@500 a2.40@600 ") != NULL);
+	ck_assert_int_eq(h.l.anomalies, 0);
+	/* Application data is ignored; an unknown inner type is a finding. */
+	ri = inner_ri(800);
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, TLSD_CT_APPLICATION_DATA, r1,
+				sizeof(r1), &ri);
+	ck_assert_int_eq(h.l.anomalies, 0);
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, 99, r1, sizeof(r1), &ri);
+	ck_assert_int_eq(h.l.anomalies, 1);
+	/* A fragment cut by an alert. */
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, TLSD_CT_HANDSHAKE, r1, 3, &ri);
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, TLSD_CT_ALERT, alert,
+				sizeof(alert), &ri);
+	ck_assert_int_eq(h.l.anomalies, 2);
+	ck_assert_int_eq(h.l.last_anomaly, TLSD_ANOM_TLS_BAD_RECORD);
+	/* The plaintext side saw nothing of it. */
+	ck_assert_uint_eq(t.hs.len, 0);
+	ck_assert_uint_eq(t.records, 0);
+	ck_assert_int_eq(t.framing, TLSD_FRAMING_OK);
+	tlsd_tls_dir_cleanup(&t);
+}
+END_TEST
+
+/* A decrypted message over the cap: a cap anomaly, later decrypted
+ * handshake bytes are ignored, plaintext framing goes on. */
+START_TEST(tc_feed_inner_cap)
+{
+	static const uint8_t big[] = {0x0b, 0x01, 0x00, 0x00, 1, 2, 3};
+	static const uint8_t fin[] = {0x14, 0x00, 0x00, 0x00};
+	static const uint8_t shd[] = {0x16, 0x03, 0x03, 0x00, 0x04, 0x0e, 0x00, 0x00, 0x00};
+	struct tlsd_tls_dir t;
+	static struct hook_log h;
+	struct tlsd_record_info ri = inner_ri(0);
+
+	hook_start(&t, &h, 1000, true);
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, TLSD_CT_HANDSHAKE, big,
+				sizeof(big), &ri);
+	ck_assert_int_eq(h.l.last_anomaly, TLSD_ANOM_CAPTURE_CAP_HANDSHAKE);
+	ck_assert(t.inner_lost);
+	tlsd_tls_dir_feed_inner(&t, TLSD_DIR_S2C, &hook_events, &h, TLSD_CT_HANDSHAKE, fin,
+				sizeof(fin), &ri);
+	ck_assert_int_eq(h.l.messages, 0);
+	ck_assert_int_eq(t.framing, TLSD_FRAMING_OK);
+	ck_assert_uint_eq(tlsd_tls_dir_feed(&t, TLSD_DIR_S2C, &hook_events, &h, shd, sizeof(shd), 1),
+			  0);
+	ck_assert_int_eq(h.l.messages, 1);
+	tlsd_tls_dir_cleanup(&t);
+}
+END_TEST
+
+/* End to end with real keys: RFC 8448 section 3, the server's ServerHello
+ * in clear, then its protected flight, split at every byte: the hooks
+ * decrypt it and four handshake messages come out, marked decrypted. */
+#define RFC8448_SHTS "b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38"
+
+START_TEST(tc_hook_rfc8448_flight)
+{
+	static const char flight_hex[] =
+		"17030302a2d1ff334a56f5bff6594a07cc87b580233f500f45e489e7f33af35edf7869fcf40aa40a"
+		"a2b8ea73f848a7ca07612ef9f945cb960b4068905123ea78b111b429ba9191cd05d2a389280f5261"
+		"34aadc7fc78c4b729df828b5ecf7b13bd9aefb0e57f271585b8ea9bb355c7c79020716cfb9b1183e"
+		"f3ab20e37d57a6b9d7477609aee6e122a4cf51427325250c7d0e509289444c9b3a648f1d71035d2e"
+		"d65b0e3cdd0cbae8bf2d0b227812cbb360987255cc744110c453baa4fcd610928d809810e4b7ed1a"
+		"8fd991f06aa6248204797e36a6a73b70a2559c09ead686945ba246ab66e5edd8044b4c6de3fcf2a8"
+		"9441ac66272fd8fb330ef8190579b3684596c960bd596eea520a56a8d650f563aad27409960dca63"
+		"d3e688611ea5e22f4415cf9538d51a200c27034272968a264ed6540c84838d89f72c24461aad6d26"
+		"f59ecaba9acbbb317b66d902f4f292a36ac1b639c637ce343117b65962224531 7b49eeda0c6258f1"
+		"00d7d961ffb138647e92ea330faeea6dfa31c7a84dc3bd7e1b7a6c7178af36879018e3f252107f24"
+		"3d243dc7339d5684c8b0378bf30244da8c87c843f5e56eb4c5e8280a2b48052cf93b16499a66db7c"
+		"ca71e4599426f7d461e66f99882bd89fc50800becca62d6c74116dbd2972fda1fa80f85df881edbe"
+		"5a37668936b335583b599186dc5c6918a396fa48a181d6b6fa4f9d62d513afbb992f2b992f67f8af"
+		"e67f76913fa388cb5630c8ca01e0c65d11c66a1e2ac4c85977b7c7a6999bbf10dc35ae69f5515614"
+		"636c0b9b68c19ed2e31c0b3b66763038ebba42f3b38edc0399f3a9f23faa63978c317fc9fa66a73f"
+		"60f0504de93b5b845e275592c12335ee340bbc4fddd502784016e4b3be7ef04dda49f4b440a30cb5"
+		"d2af939828fd4ae3794e44f94df5a631ede42c1719bfdabf0253fe5175be898e750edc53370d2b";
+	char clean[sizeof(flight_hex)];
+	size_t k = 0, fn, shn, sn, n;
+	static uint8_t s[1024];
+	uint8_t *flight, *sh, *secret;
+	struct tlsd_tls_dir t;
+	static struct hook_log h;
+
+	for (const char *c = flight_hex; *c; c++)
+		if (*c != ' ')
+			clean[k++] = *c;
+	clean[k] = '\0';
+	flight = tlsd_fix_hex(clean, &fn);
+	sh = tlsd_fix_hex(TLSD_FIX_RFC8448_SH, &shn);
+	secret = tlsd_fix_hex(RFC8448_SHTS, &sn);
+	ck_assert_uint_eq(fn, 679);
+	n = put_record(s, 0, TLSD_CT_HANDSHAKE, 0x0303, sh, shn);
+	memcpy(s + n, flight, fn);
+	n += fn;
+	for (size_t cut = 0; cut < n; cut += 37) {
+		size_t cuts[3] = {cut, cut + 200 < n ? cut + 200 : n, cut + 201 < n ? cut + 201 : n};
+
+		hook_start(&t, &h, 1 << 16, true);
+		h.dc = tlsd_decrypt_new();
+		ck_assert_ptr_nonnull(h.dc);
+		ck_assert_int_eq(tlsd_decrypt_set_tls13(h.dc, 0x1301, secret, sn), 0);
+		ck_assert_uint_eq(hook_feed_cuts(&t, &h, s, n, cuts, 3), 0);
+		ck_assert_int_eq(h.dec_ok, 1);
+		ck_assert_msg(strstr(h.l.text, "W23 B23@95/674 H8@95/36d H11@95/"
+					     "441d H15@95/132d H20@95/32d ") != NULL,
+			      "cut %zu: %s", cut, h.l.text);
+		ck_assert_int_eq(h.l.messages, 5);
+		tlsd_decrypt_free(h.dc);
+		tlsd_tls_dir_cleanup(&t);
+	}
+	free(flight);
+	free(sh);
+	free(secret);
+}
+END_TEST
+
 Suite *tls_record_suite(void);
 Suite *tls_record_suite(void)
 {
@@ -600,6 +986,14 @@ Suite *tls_record_suite(void)
 	tcase_add_loop_test(tc, tc_not_tls, 0, (int)TLSD_ARRAY_SIZE(not_tls));
 	tcase_add_test(tc, tc_looks_like_record);
 	tcase_add_test(tc, tc_handshake_cap);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("decryption_hooks");
+	tcase_add_test(tc, tc_hook_collect_every_boundary);
+	tcase_add_test(tc, tc_hook_declined);
+	tcase_add_test(tc, tc_hook_gap_and_empty);
+	tcase_add_test(tc, tc_feed_inner);
+	tcase_add_test(tc, tc_feed_inner_cap);
+	tcase_add_test(tc, tc_hook_rfc8448_flight);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,8 +4,12 @@
  * encrypted records by type and length without copying them.
  *
  * Encrypted bodies (application data, and everything after a TLS <= 1.2
- * ChangeCipherSpec) are never buffered: feed() returns how many bytes beyond
- * the chunk the caller should ask the reassembler to skip. */
+ * ChangeCipherSpec) are not buffered: feed() returns how many bytes beyond
+ * the chunk the caller should ask the reassembler to skip. Unless the
+ * caller has the keys: want_body() then asks for a body, encrypted_body()
+ * hands it over whole, and the caller feeds what it decrypted back with
+ * tlsd_tls_dir_feed_inner(), which reassembles protected handshake messages
+ * (in a buffer of their own) and reads protected alerts. */
 #ifndef TLSD_TLS_RECORD_H
 #define TLSD_TLS_RECORD_H
 
@@ -45,8 +49,10 @@ struct tlsd_hs_msg {
 	const uint8_t *body;
 	uint16_t record_version;
 	uint16_t records;    /* records it spanned */
-	uint16_t chunks;     /* stream deliveries (≈ TCP segments) it spanned */
+	uint16_t chunks;     /* stream deliveries (≈ TCP segments) it spanned; for a
+			      * decrypted message, the records */
 	bool sslv2;
+	bool decrypted;      /* read from protected records (tlsd_tls_dir_feed_inner) */
 };
 
 /* Why a direction stopped being framed. */
@@ -75,6 +81,32 @@ struct tlsd_tls_events {
 	 * point of failure (printable evidence such as "HTTP/1.1 400"). */
 	void (*framing_lost)(void *ud, enum tlsd_dir d, enum tlsd_framing why, uint64_t off,
 			     const uint8_t *sample, size_t sample_len);
+
+	/* Decryption hooks; both or neither. want_body() is asked right after
+	 * record() for every record whose body is not parsed in clear
+	 * (ri->encrypted), heartbeats included. When it returns true the body
+	 * is collected (up to TLSD_RECORD_MAX_LEN, no skip count for it) and
+	 * encrypted_body() gets it once complete: in place when the whole body
+	 * lies in one fed chunk, else from t->rec. body is NULL (len 0) when a
+	 * gap (tlsd_tls_dir_gap) took some of it: count the record (its
+	 * sequence number) without decrypting. Exactly one encrypted_body()
+	 * call follows each true want_body() unless framing is lost. */
+	bool (*want_body)(void *ud, enum tlsd_dir d, const struct tlsd_record_info *ri);
+	void (*encrypted_body)(void *ud, enum tlsd_dir d, const struct tlsd_record_info *ri,
+			       const uint8_t *body, size_t len);
+	/* An alert read from decrypted bytes (tlsd_tls_dir_feed_inner); alert()
+	 * is only ever called for alerts sent in clear. */
+	void (*alert_decrypted)(void *ud, enum tlsd_dir d, uint8_t level, uint8_t desc,
+				uint64_t off, tlsd_time_ns ts);
+};
+
+/* Bookkeeping of the handshake message being reassembled. */
+struct tlsd_hs_track {
+	uint64_t off;               /* offset of the record carrying its first byte */
+	uint16_t records, chunks;
+	uint16_t record_version;    /* version of that record */
+	uint32_t last_feed;         /* feed that last added to it */
+	uint32_t last_record;       /* record that last added to it */
 };
 
 #define TLSD_SAMPLE_LEN 48
@@ -94,8 +126,7 @@ struct tlsd_tls_dir {
 	uint8_t alert_part_len;
 	struct tlsd_buf rec;        /* plaintext record body being collected */
 	struct tlsd_buf hs;         /* handshake message(s) being reassembled */
-	uint64_t hs_off;
-	uint16_t hs_records, hs_chunks;
+	struct tlsd_hs_track hs_track;
 	uint32_t records;           /* records seen */
 	uint8_t sample[TLSD_SAMPLE_LEN]; /* first bytes of the stream */
 	uint8_t sample_len;
@@ -103,11 +134,18 @@ struct tlsd_tls_dir {
 	uint64_t hdr_off;           /* stream offset of the header being collected */
 	uint64_t alert_off;         /* record offset of alert_part[0] */
 	uint32_t feeds;             /* feed() calls that carried bytes */
-	uint32_t hs_last_feed;      /* feed that last added to hs */
-	uint32_t hs_last_record;    /* record that last added to hs */
-	uint16_t hs_record_version; /* record version of the message's first record */
 	bool skip_body;             /* current body is not parsed (encrypted, heartbeat) */
 	bool sslv2;                 /* current record is an SSLv2-compatible ClientHello */
+	/* Decryption hook state. */
+	bool collect_body;          /* current encrypted body goes to encrypted_body() */
+	bool body_lost;             /* a gap took part of it */
+	bool inner_lost;            /* decrypted handshake stream over the cap: ignored */
+	uint8_t inner_alert[2];     /* decrypted alert split across records */
+	uint8_t inner_alert_len;
+	uint64_t inner_alert_off;
+	uint32_t inner_records;     /* feed_inner() calls */
+	struct tlsd_buf inner_hs;   /* decrypted handshake message(s) being reassembled */
+	struct tlsd_hs_track inner_track;
 };
 
 void tlsd_tls_dir_init(struct tlsd_tls_dir *t, size_t max_handshake);
@@ -132,6 +170,18 @@ TLSD_MUST_USE uint64_t tlsd_tls_dir_feed(struct tlsd_tls_dir *t, enum tlsd_dir d
 void tlsd_tls_dir_gap(struct tlsd_tls_dir *t, enum tlsd_dir d, const struct tlsd_tls_events *ev,
 		      void *ud, uint64_t len);
 void tlsd_tls_dir_set_encrypted(struct tlsd_tls_dir *t, bool encrypted);
+
+/* Feeds the plaintext of one decrypted record of this direction (inner_type:
+ * its real content type, the TLS 1.3 inner one; ri: the record as reported).
+ * Handshake bytes go through the same message reassembly as plaintext ones,
+ * in a separate buffer capped like it, and come out as handshake() with
+ * m->decrypted set; alerts go to alert_decrypted(); application data is
+ * ignored. Anomalies are reported at ri->off. Call it in record order, from
+ * encrypted_body() or later; it does not touch the plaintext framing state,
+ * so calling it from inside feed() is fine. */
+void tlsd_tls_dir_feed_inner(struct tlsd_tls_dir *t, enum tlsd_dir d,
+			     const struct tlsd_tls_events *ev, void *ud, uint8_t inner_type,
+			     const uint8_t *p, size_t len, const struct tlsd_record_info *ri);
 
 /* Does this look like the start of a TLS record or SSLv2 ClientHello?
  * (content-based TLS detection). NEED_MORE when too few bytes. */
