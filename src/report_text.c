@@ -108,6 +108,30 @@ static void print_versions_offered(FILE *out, const struct tlsd_report *r)
 		fputc('-', out);
 }
 
+/* Cipher suites offered, not counting GREASE and the signalling values
+ * (TLS_EMPTY_RENEGOTIATION_INFO_SCSV, TLS_FALLBACK_SCSV), which are not
+ * suites a server could choose. */
+static void print_suite_count(FILE *out, const struct tlsd_report *r)
+{
+	unsigned n = r->n_suites_offered;
+
+	for (unsigned i = 0; i < r->n_suites_kept && i < TLSD_MAX_SUITES; i++) {
+		uint16_t s = r->suites_offered[i];
+
+		if (tlsd_is_grease(s) || s == TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV ||
+		    s == TLSD_SUITE_FALLBACK_SCSV)
+			n--;
+	}
+	fprintf(out, "; %u cipher suite%s", n, n == 1 ? "" : "s");
+}
+
+static void print_ms(FILE *out, tlsd_time_ns t)
+{
+	double ms = (double)t / 1e6;
+
+	fprintf(out, ms < 1 ? "%.3f ms" : "%.1f ms", ms);
+}
+
 static void print_alert(FILE *out, const struct tlsd_report *r)
 {
 	char buf[24];
@@ -219,10 +243,16 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 		fprintf(out, " (last handshake message: %s)", tlsd_name_handshake(r->last_message));
 	fputc('\n', out);
 	fprintf(out, "  ended:      by %s, %s", tlsd_party_name(r->term_by), tlsd_how_name(r->term_how));
-	if (r->time_to_failure >= 0)
-		fprintf(out, ", %.1f ms after the ClientHello", (double)r->time_to_failure / 1e6);
-	if (r->rtt >= 0)
-		fprintf(out, " (TCP round trip %.1f ms)", (double)r->rtt / 1e6);
+	if (r->time_to_failure >= 0) {
+		fputs(", ", out);
+		print_ms(out, r->time_to_failure);
+		fputs(" after the ClientHello", out);
+	}
+	if (r->rtt >= 0) {
+		fputs(" (TCP round trip ", out);
+		print_ms(out, r->rtt);
+		fputc(')', out);
+	}
 	fputc('\n', out);
 	if (r->has_alert) {
 		fputs("  alert:      ", out);
@@ -231,7 +261,7 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	}
 	fputs("  offered:    ", out);
 	print_versions_offered(out, r);
-	fprintf(out, "; %u cipher suites", r->n_suites_offered);
+	print_suite_count(out, r);
 	if (r->alpn_offered.n) {
 		fputs("; ALPN ", out);
 		print_strlist(out, &r->alpn_offered);
