@@ -680,6 +680,8 @@ static enum tlsd_decrypt_result open_cbc(struct tlsd_decrypt *dc, uint8_t type,
 	struct tlsd_cur rec = body, ivc, ct, mac, last;
 	enum tlsd_decrypt_result r = TLSD_DECRYPT_OK;
 
+	if (bs == 0 || bs > MAX_IV)
+		return TLSD_DECRYPT_UNSUPPORTED; /* not a CBC table entry */
 	if (dc->etm) {
 		if (len < iv_len + bs + mac_len)
 			return TLSD_DECRYPT_MALFORMED;
