@@ -23,8 +23,10 @@
 #define NAME_MAX_ 256
 /* stdio buffer for files: libpcap freads record by record, and with the
  * default 4 KiB buffer every 4 KiB is a read() system call (262,000 of
- * them per GB, half the time of reading a hot file). */
-#define FILE_BUF_SIZE (256u << 10)
+ * them per GB, half the time of reading a hot file). 64 KiB stays in the
+ * L2 cache next to the analyzer's state: 256 KiB and 1 MiB buffers read
+ * as fast alone but made a whole run ~10 % slower. */
+#define FILE_BUF_SIZE (64u << 10)
 #define LIVE_TIMEOUT_MS 100
 #define PERM_HINT "capturing needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities"
 
