@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "tlsd/buf.h"
+#include "tlsd/keylog.h"
 #include "tlsd/session.h"
+#include "tlsd/tls_decrypt.h"
 #include "tlsd/tls_record.h"
 
 /* Until the first bytes say whether a connection is TLS, each side's first
@@ -47,6 +49,7 @@ struct tlsd_conn {
 	struct conn_probe probe[2];
 	struct tlsd_session *session;
 	struct tlsd_tls_dir tls[2];
+	struct tlsd_decrypt *dc[2]; /* key-log decryption per direction; NULL = off */
 	struct tlsd_buf frames; /* -w */
 };
 
@@ -128,11 +131,136 @@ static void ev_record(void *ud, enum tlsd_dir d, const struct tlsd_record_info *
 	tlsd_session_record(fc->conn->session, d, ri);
 }
 
-static void ev_handshake(void *ud, enum tlsd_dir d, const struct tlsd_hs_msg *m)
+/* ---- key-log decryption --------------------------------------------- */
+
+static const struct tlsd_keylog *keylog_of(const struct feed_ctx *fc)
+{
+	return fc->mux->cfg.keylog;
+}
+
+/* Installs a TLS 1.3 traffic secret for direction d. Without it (a partial
+ * key log, a suite not decrypted) that direction is left unread from here:
+ * the records still say what they say by their sizes. */
+static void install_tls13(struct feed_ctx *fc, enum tlsd_dir d, enum tlsd_keylog_label label,
+			  const struct tlsd_session_crypto *cp)
+{
+	struct tlsd_secret sec;
+	struct tlsd_decrypt *dc = fc->conn->dc[d];
+
+	if (!dc)
+		return;
+	if (!tlsd_keylog_get(keylog_of(fc), cp->client_random, label, &sec) ||
+	    tlsd_decrypt_set_tls13(dc, cp->suite, sec.b, sec.len) != 0)
+		tlsd_decrypt_reset(dc);
+}
+
+/* After the ServerHello: TLS 1.3 records are protected with the handshake
+ * secrets from the next record on. */
+static void keys_after_server_hello(struct feed_ctx *fc)
+{
+	struct tlsd_session_crypto cp;
+
+	if (!keylog_of(fc) || !tlsd_session_crypto_params(fc->conn->session, &cp) ||
+	    cp.version != TLSD_VERSION_TLS13 || !tlsd_decrypt_supported(cp.version, cp.suite))
+		return;
+	install_tls13(fc, TLSD_DIR_C2S, TLSD_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET, &cp);
+	install_tls13(fc, TLSD_DIR_S2C, TLSD_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET, &cp);
+}
+
+/* A direction's ChangeCipherSpec (TLS <= 1.2): its later records use the
+ * key block from the master secret. */
+static void keys_after_ccs(struct feed_ctx *fc, enum tlsd_dir d)
+{
+	struct tlsd_session_crypto cp;
+	struct tlsd_secret ms;
+	struct tlsd_tls12_keys k = {0};
+
+	if (!keylog_of(fc) || !fc->conn->dc[d] ||
+	    !tlsd_session_crypto_params(fc->conn->session, &cp) ||
+	    cp.version == TLSD_VERSION_TLS13 || !tlsd_decrypt_supported(cp.version, cp.suite) ||
+	    !tlsd_keylog_get(keylog_of(fc), cp.client_random, TLSD_KEYLOG_CLIENT_RANDOM, &ms) ||
+	    ms.len != TLSD_KEYLOG_MASTER_LEN)
+		return;
+	k.version = cp.version;
+	k.suite = cp.suite;
+	k.master_secret = ms.b;
+	k.client_random = cp.client_random;
+	k.server_random = cp.server_random;
+	k.encrypt_then_mac = cp.encrypt_then_mac;
+	/* Keys it cannot set (an unsupported corner) just leave it unread. */
+	if (tlsd_decrypt_set_tls12(fc->conn->dc[d], d, &k) != 0)
+		return;
+}
+
+static bool ev_want_body(void *ud, enum tlsd_dir d, const struct tlsd_record_info *ri)
 {
 	struct feed_ctx *fc = ud;
 
+	(void)ri;
+	return fc->conn->dc[d] && tlsd_decrypt_has_keys(fc->conn->dc[d]);
+}
+
+static const struct tlsd_tls_events tls_events;
+
+static void ev_encrypted_body(void *ud, enum tlsd_dir d, const struct tlsd_record_info *ri,
+			      const uint8_t *body, size_t len)
+{
+	struct feed_ctx *fc = ud;
+	struct tlsd_plaintext pt;
+
+	if (!body) {
+		tlsd_decrypt_skip(fc->conn->dc[d]); /* lost to a gap: keep the count */
+		return;
+	}
+	switch (tlsd_decrypt_record(fc->conn->dc[d], ri->type, ri->version, body, len, &pt)) {
+	case TLSD_DECRYPT_OK:
+		tlsd_tls_dir_feed_inner(&fc->conn->tls[d], d, &tls_events, fc, pt.type, pt.p, pt.len,
+					ri);
+		break;
+	case TLSD_DECRYPT_BAD_MAC:
+		/* Wrong keys for this record, or altered bytes: a finding. */
+		tlsd_session_anomaly(fc->conn->session, d, TLSD_ANOM_TLS_BAD_RECORD, ri->off,
+				     "record does not decrypt with the key log's keys");
+		break;
+	case TLSD_DECRYPT_UNSUPPORTED:
+	case TLSD_DECRYPT_MALFORMED:
+	case TLSD_DECRYPT_INTERNAL:
+	default:
+		break;
+	}
+}
+
+static void ev_alert_decrypted(void *ud, enum tlsd_dir d, uint8_t level, uint8_t desc,
+			       uint64_t off, tlsd_time_ns ts)
+{
+	struct feed_ctx *fc = ud;
+
+	tlsd_session_alert_decrypted(fc->conn->session, d, level, desc, off, ts);
+}
+
+static void ev_handshake(void *ud, enum tlsd_dir d, const struct tlsd_hs_msg *m)
+{
+	struct feed_ctx *fc = ud;
+	struct tlsd_session_crypto cp;
+
 	tlsd_session_handshake(fc->conn->session, d, m);
+	if (!fc->conn->dc[d] && !fc->conn->dc[tlsd_dir_other(d)])
+		return;
+	if (!m->decrypted && m->type == TLSD_HS_SERVER_HELLO && d == TLSD_DIR_S2C) {
+		keys_after_server_hello(fc);
+	} else if (m->decrypted && tlsd_session_crypto_params(fc->conn->session, &cp) &&
+		   cp.version == TLSD_VERSION_TLS13) {
+		/* TLS 1.3: after a side's Finished its records use the
+		 * application secret; KeyUpdate moves it on. */
+		if (m->type == TLSD_HS_FINISHED)
+			install_tls13(fc, d,
+				      d == TLSD_DIR_C2S ? TLSD_KEYLOG_CLIENT_TRAFFIC_SECRET_0
+							: TLSD_KEYLOG_SERVER_TRAFFIC_SECRET_0,
+				      &cp);
+		else if (m->type == TLSD_HS_KEY_UPDATE && fc->conn->dc[d] &&
+			 tlsd_decrypt_key_update(fc->conn->dc[d]) != 0)
+			return; /* unreadable from here on: the records say the rest */
+	}
 }
 
 static void ev_alert(void *ud, enum tlsd_dir d, uint8_t level, uint8_t desc, uint64_t off,
@@ -147,8 +275,10 @@ static void ev_ccs(void *ud, enum tlsd_dir d, uint64_t off, tlsd_time_ns ts)
 {
 	struct feed_ctx *fc = ud;
 
-	if (tlsd_session_ccs(fc->conn->session, d, off, ts))
+	if (tlsd_session_ccs(fc->conn->session, d, off, ts)) {
 		tlsd_tls_dir_set_encrypted(&fc->conn->tls[d], true);
+		keys_after_ccs(fc, d);
+	}
 }
 
 static void ev_heartbeat(void *ud, enum tlsd_dir d, uint64_t off, uint16_t len)
@@ -180,6 +310,9 @@ static void ev_framing_lost(void *ud, enum tlsd_dir d, enum tlsd_framing why, ui
 }
 
 static const struct tlsd_tls_events tls_events = {
+	.want_body = ev_want_body,
+	.encrypted_body = ev_encrypted_body,
+	.alert_decrypted = ev_alert_decrypted,
 	.record = ev_record,
 	.handshake = ev_handshake,
 	.alert = ev_alert,
@@ -194,6 +327,8 @@ static void conn_free(struct tlsd_conn *c)
 	if (!c)
 		return;
 	tlsd_session_free(c->session);
+	tlsd_decrypt_free(c->dc[0]);
+	tlsd_decrypt_free(c->dc[1]);
 	tlsd_tls_dir_cleanup(&c->tls[0]);
 	tlsd_tls_dir_cleanup(&c->tls[1]);
 	tlsd_buf_cleanup(&c->frames);
@@ -275,9 +410,12 @@ static void keep_frame(struct tlsd_conn_mux *m, struct tlsd_conn *c, const struc
 static void on_packet(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const struct tlsd_pkt *pkt)
 {
 	struct tlsd_conn_mux *m = ud;
-	struct tlsd_conn *c = f->user;
+	struct tlsd_conn *c;
 
 	(void)d;
+	if (!m->cfg.keep_frames)
+		return; /* before touching the connection: a cache miss per packet */
+	c = f->user;
 	if (c && c->kind != CONN_NOT_TLS)
 		keep_frame(m, c, pkt);
 }
@@ -307,6 +445,12 @@ static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_
 	if (f->roles_guessed) {
 		tlsd_tls_dir_set_midstream(&c->tls[0]);
 		tlsd_tls_dir_set_midstream(&c->tls[1]);
+	}
+	if (m->cfg.keylog) {
+		/* Decryption states only where a key log was given; a failed
+		 * allocation just means this connection is not decrypted. */
+		c->dc[0] = tlsd_decrypt_new();
+		c->dc[1] = tlsd_decrypt_new();
 	}
 	tlsd_session_tcp_open(c->session, f);
 	if (c->roles_flipped)

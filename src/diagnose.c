@@ -553,13 +553,20 @@ static void set_alert(struct verdict *v, const struct tlsd_sess_alert *a)
 static void established_ending(const struct tlsd_session *s, struct verdict *v)
 {
 	bool have = tcp_ending(s, v);
+	/* A TLS 1.3 close_notify read with the key log may come before the
+	 * records that show the handshake complete: it was noted as a close
+	 * before completion, but the connection turned out established. */
+	const struct tlsd_sess_alert *ca = s->has_closing_alert ? &s->closing_alert : NULL;
 
-	if (s->has_closing_alert && (!have || s->closing_alert.ts <= v->ts)) {
+	if (s->has_close_alert && (!ca || s->close_alert.ts < ca->ts))
+		ca = &s->close_alert;
+
+	if (ca && (!have || ca->ts <= v->ts)) {
 		v->how = TLSD_HOW_CLOSE;
-		v->by = s->closing_alert.dir == TLSD_DIR_C2S ? TLSD_PARTY_CLIENT : TLSD_PARTY_SERVER;
-		v->ts = s->closing_alert.ts;
+		v->by = ca->dir == TLSD_DIR_C2S ? TLSD_PARTY_CLIENT : TLSD_PARTY_SERVER;
+		v->ts = ca->ts;
 		v->has_alert = true;
-		v->alert = s->closing_alert;
+		v->alert = *ca;
 		have = true;
 	}
 	if (!have)
@@ -604,7 +611,14 @@ static void decide(const struct tlsd_session *s, struct verdict *v)
 	/* Otherwise missing bytes may hide the messages that explain the rest. */
 	if (capture_midstream(s) || capture_gap(s)) {
 		v->outcome = TLSD_OUTCOME_INCOMPLETE;
-		ending(s, v);
+		if (s->has_fatal) {
+			/* Unreadable: reported, but the TCP ending tells how. */
+			ending(s, v);
+			v->has_alert = true;
+			v->alert = s->fatal;
+		} else {
+			established_ending(s, v); /* a close_notify ends it like this */
+		}
 		return;
 	}
 	if (s->has_fatal) {
@@ -1342,7 +1356,9 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 	r->has_alert = v.has_alert;
 	if (v.has_alert) {
 		r->alert.sender = v.alert.dir == TLSD_DIR_C2S ? TLSD_PARTY_CLIENT : TLSD_PARTY_SERVER;
-		r->alert.encrypted = v.alert.encrypted;
+		/* Read with the key log: protected on the wire, yet known. */
+		r->alert.encrypted = v.alert.encrypted || v.alert.decrypted;
+		r->alert.decrypted = v.alert.decrypted;
 		r->alert.level = v.alert.encrypted ? 0 : v.alert.level;
 		r->alert.code = v.alert.encrypted ? 0 : v.alert.desc;
 	}

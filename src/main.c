@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tlsd/analyzer.h"
+#include "tlsd/keylog.h"
 #include "tlsd/cert.h"
 #include "tlsd/report_json.h"
 #include "tlsd/report_text.h"
@@ -54,6 +55,7 @@ struct options {
 	size_t n_ports;
 	struct tlsd_limits lim;
 	const char *ca_file, *ca_path; /* certificate trust store; both NULL: the system's */
+	const char *keylog_file;       /* --keylog: NSS key log for decryption */
 	int expiry_warning_days;
 	bool no_cert_checks;
 	bool verify_all_signatures;
@@ -108,6 +110,8 @@ static void usage(FILE *out)
 	      "      --expiry-warning DAYS  warn about certificates expiring this soon (14; 0 off)\n"
 	      "      --no-cert-checks    skip the certificate stage (no certificate findings)\n"
 	      "      --verify-all-signatures  also verify ServerKeyExchange signatures the client accepted\n"
+	      "      --keylog FILE       decrypt with this key log (SSLKEYLOGFILE format): real\n"
+	      "                          alert codes and TLS 1.3 certificates\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           print the version\n"
 	      "Exit status: 0 no handshake failed, 1 at least one failed, 2 usage or input error.\n"
@@ -197,6 +201,7 @@ enum long_only {
 	OPT_EXPIRY_WARNING,
 	OPT_NO_CERT_CHECKS,
 	OPT_VERIFY_ALL_SIGNATURES,
+	OPT_KEYLOG,
 };
 
 static const struct option long_options[] = {
@@ -229,6 +234,7 @@ static const struct option long_options[] = {
 	{"expiry-warning", required_argument, NULL, OPT_EXPIRY_WARNING},
 	{"no-cert-checks", no_argument, NULL, OPT_NO_CERT_CHECKS},
 	{"verify-all-signatures", no_argument, NULL, OPT_VERIFY_ALL_SIGNATURES},
+	{"keylog", required_argument, NULL, OPT_KEYLOG},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -369,6 +375,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_u64(optarg, 3650, &v) < 0)
 				return bad_value("--expiry-warning", optarg);
 			o->expiry_warning_days = (int)v;
+			break;
+		case OPT_KEYLOG:
+			o->keylog_file = optarg;
 			break;
 		case OPT_VERIFY_ALL_SIGNATURES:
 			o->verify_all_signatures = true;
@@ -674,6 +683,7 @@ int main(int argc, char **argv)
 	struct tlsd_analyzer *a = NULL;
 	struct tlsd_conn_cfg cfg;
 	struct tlsd_cert_checks certs = {0};
+	struct tlsd_keylog *keylog = NULL;
 	struct sigaction sa;
 	int rc, last_dlt = -1, status = EXIT_TROUBLE;
 	char err[TLSD_CAPTURE_ERRLEN];
@@ -723,6 +733,28 @@ int main(int argc, char **argv)
 		certs.ctx = &ctx;
 		certs.verify_all_signatures = opt.verify_all_signatures;
 	}
+	if (opt.keylog_file) {
+		struct tlsd_keylog_stats ks;
+
+		keylog = tlsd_keylog_new();
+		if (!keylog) {
+			fputs("tlsdiag: out of memory\n", stderr);
+			goto out;
+		}
+		rc = tlsd_keylog_load_file(keylog, opt.keylog_file);
+		if (rc < 0 && rc != -EFBIG) {
+			fprintf(stderr, "tlsdiag: %s: %s\n", opt.keylog_file, strerror(-rc));
+			goto out;
+		}
+		tlsd_keylog_get_stats(keylog, &ks);
+		if (rc == -EFBIG)
+			fprintf(stderr, "tlsdiag: %s: too large; using its first %" PRIu64 " bytes\n",
+				opt.keylog_file, ks.bytes);
+		if (ks.malformed)
+			fprintf(stderr, "tlsdiag: %s: %" PRIu64 " malformed line%s skipped (first: line %"
+				PRIu64 ")\n", opt.keylog_file, ks.malformed,
+				ks.malformed == 1 ? "" : "s", ks.first_malformed_line);
+	}
 	run.summary = tlsd_summary_new();
 	cfg = (struct tlsd_conn_cfg){
 		.ports = opt.n_ports ? opt.ports : NULL,
@@ -731,6 +763,7 @@ int main(int argc, char **argv)
 		.ud = &run,
 		.keep_frames = opt.write_file != NULL,
 		.certs = certs.store ? &certs : NULL,
+		.keylog = keylog,
 	};
 	if (run.summary)
 		a = tlsd_analyzer_new(&ctx, &cfg);
@@ -763,6 +796,7 @@ int main(int argc, char **argv)
 out:
 	tlsd_analyzer_free(a);
 	tlsd_cert_store_free(certs.store);
+	tlsd_keylog_free(keylog);
 	tlsd_summary_free(run.summary);
 	if (run.dumper)
 		pcap_dump_close(run.dumper);

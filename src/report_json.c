@@ -158,7 +158,7 @@ static void json_alert(FILE *out, const struct tlsd_report *r)
 		fputs("null", out);
 		return;
 	}
-	if (r->alert.encrypted) {
+	if (r->alert.encrypted && !r->alert.decrypted) {
 		fputs("{\"level\":null,\"code\":null,\"name\":null,\"sender\":", out);
 	} else {
 		fputs("{\"level\":", out);

@@ -136,15 +136,16 @@ static void print_alert(FILE *out, const struct tlsd_report *r)
 {
 	char buf[24];
 
-	if (r->alert.encrypted) {
+	if (r->alert.encrypted && !r->alert.decrypted) {
 		fprintf(out, "encrypted alert from %s (content not readable without keys)",
 			tlsd_party_name(r->alert.sender));
 		return;
 	}
-	fprintf(out, "%s %s (%u) from %s",
+	fprintf(out, "%s %s (%u) from %s%s",
 		r->alert.level == 2 ? "fatal" : r->alert.level == 1 ? "warning" : "level?",
 		tlsd_name_alert_or_code(r->alert.code, buf, sizeof(buf)), r->alert.code,
-		tlsd_party_name(r->alert.sender));
+		tlsd_party_name(r->alert.sender),
+		r->alert.decrypted ? " (encrypted, read with the key log)" : "");
 }
 
 /* One line per certificate. cert.h strings are printable ASCII already

@@ -610,7 +610,8 @@ static void on_certificate(struct tlsd_session *s, enum tlsd_dir d, const struct
 
 	if (!ok)
 		s->anomalies++;
-	if (ok && s->certs.cc && !c.tls13)
+	/* TLS 1.3 chains are only visible decrypted (key log). */
+	if (ok && s->certs.cc && (!c.tls13 || m->decrypted))
 		keep_chain(s, d == S2C ? &s->certs.srv : &s->certs.cli, &c);
 	if (d == S2C) {
 		s->srv_cert = true;
@@ -650,8 +651,15 @@ static void on_server_key_exchange(struct tlsd_session *s, const struct tlsd_hs_
 	s->ske_dh_bits = ske.dh_p_bits;
 }
 
+static void on_decrypted_handshake(struct tlsd_session *s, enum tlsd_dir d,
+				   const struct tlsd_hs_msg *m);
+
 void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m)
 {
+	if (m->decrypted) {
+		on_decrypted_handshake(s, d, m);
+		return;
+	}
 	s->dir[d].hs_msgs++;
 	if (m->type == TLSD_HS_SERVER_HELLO && d == S2C) {
 		bool hrr = on_server_hello(s, m);
@@ -715,12 +723,13 @@ static bool handshake_complete(const struct tlsd_session *s)
 	return s->established || tls13_post_ok(s);
 }
 
-static void note_alert(struct tlsd_session *s, enum tlsd_dir d, bool encrypted, uint8_t level,
-		       uint8_t desc, uint64_t off, tlsd_time_ns ts)
+static void note_alert_ex(struct tlsd_session *s, enum tlsd_dir d, bool encrypted,
+			  bool decrypted, uint8_t level, uint8_t desc, uint64_t off, tlsd_time_ns ts)
 {
 	struct tlsd_sess_alert a = {
 		.dir = d,
 		.encrypted = encrypted,
+		.decrypted = decrypted,
 		.level = level,
 		.desc = desc,
 		.state = s->state,
@@ -734,7 +743,8 @@ static void note_alert(struct tlsd_session *s, enum tlsd_dir d, bool encrypted, 
 	s->n_alerts++;
 	if (s->n_alerts_kept < TLSD_SESS_MAX_ALERTS)
 		s->alerts[s->n_alerts_kept++] = a;
-	hist_letter(s, d, 'L');
+	if (!decrypted) /* a decrypted alert's record is already in the history */
+		hist_letter(s, d, 'L');
 
 	if (encrypted) {
 		/* Unreadable: after completion it is the close_notify; before,
@@ -773,10 +783,78 @@ static void note_alert(struct tlsd_session *s, enum tlsd_dir d, bool encrypted, 
 	}
 }
 
+static void note_alert(struct tlsd_session *s, enum tlsd_dir d, bool encrypted, uint8_t level,
+		       uint8_t desc, uint64_t off, tlsd_time_ns ts)
+{
+	note_alert_ex(s, d, encrypted, false, level, desc, off, ts);
+}
+
 void tlsd_session_alert(struct tlsd_session *s, enum tlsd_dir d, uint8_t level, uint8_t desc,
 			uint64_t off, tlsd_time_ns ts)
 {
 	note_alert(s, d, false, level, desc, off, ts);
+}
+
+void tlsd_session_alert_decrypted(struct tlsd_session *s, enum tlsd_dir d, uint8_t level,
+				  uint8_t desc, uint64_t off, tlsd_time_ns ts)
+{
+	/* Forget the unreadable version of this same record (TLS <= 1.2). */
+	if (s->has_fatal && s->fatal.encrypted && s->fatal.off == off)
+		s->has_fatal = false;
+	if (s->has_closing_alert && s->closing_alert.encrypted && s->closing_alert.off == off)
+		s->has_closing_alert = false;
+	if (s->n_alerts_kept && s->alerts[s->n_alerts_kept - 1].encrypted &&
+	    s->alerts[s->n_alerts_kept - 1].off == off) {
+		s->n_alerts_kept--;
+		s->n_alerts--;
+	}
+	note_alert_ex(s, d, false, true, level, desc, off, ts);
+}
+
+bool tlsd_session_crypto_params(const struct tlsd_session *s, struct tlsd_session_crypto *out)
+{
+	if (!s->ch_parsed || !s->sh_parsed || s->sh.is_hrr || !s->version)
+		return false;
+	*out = (struct tlsd_session_crypto){
+		.version = s->version,
+		.suite = s->sh.suite,
+		.encrypt_then_mac = s->ch.has_etm && s->sh.has_etm,
+	};
+	memcpy(out->client_random, s->ch.random, sizeof(out->client_random));
+	memcpy(out->server_random, s->sh.random, sizeof(out->server_random));
+	return true;
+}
+
+/* A handshake message read from a protected record: facts only. The
+ * state machine stays driven by the records themselves (their sizes and
+ * types), so a capture gives the same verdict with or without keys, only
+ * better evidence. */
+static void on_decrypted_handshake(struct tlsd_session *s, enum tlsd_dir d,
+				   const struct tlsd_hs_msg *m)
+{
+	s->dir[d].decrypted_msgs++;
+	switch (m->type) {
+	case TLSD_HS_CERTIFICATE:
+		on_certificate(s, d, m);
+		break;
+	case TLSD_HS_CERTIFICATE_REQUEST:
+		if (d == S2C)
+			s->cert_request = true;
+		break;
+	case TLSD_HS_CERTIFICATE_VERIFY:
+		if (d == C2S)
+			s->cli_cert_verify = true;
+		break;
+	case TLSD_HS_FINISHED:
+		s->dir[d].decrypted_finished = true;
+		break;
+	case TLSD_HS_NEW_SESSION_TICKET:
+		if (d == S2C)
+			s->srv_ticket = true;
+		break;
+	default:
+		break;
+	}
 }
 
 /* ---- records ----------------------------------------------------------- */

@@ -153,7 +153,7 @@ void tlsd_summary_add(struct tlsd_summary *s, const struct tlsd_report *r)
 	if (r->outcome == TLSD_OUTCOME_FAILED && (unsigned)r->failed_step < 6)
 		s->steps[r->failed_step]++;
 	if (r->outcome != TLSD_OUTCOME_ESTABLISHED && r->has_alert) {
-		if (r->alert.encrypted)
+		if (r->alert.encrypted && !r->alert.decrypted)
 			s->encrypted_alerts[party_index(r->alert.sender)]++;
 		else
 			s->alerts[party_index(r->alert.sender)][r->alert.code]++;

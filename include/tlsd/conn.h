@@ -9,6 +9,8 @@
 #include "tlsd/flow_table.h"
 #include "tlsd/report.h"
 
+struct tlsd_keylog;
+
 struct tlsd_cert_checks; /* session.h */
 
 struct tlsd_conn_cfg {
@@ -24,6 +26,9 @@ struct tlsd_conn_cfg {
 	/* Certificate stage handed to every session (session.h); NULL = off.
 	 * Must outlive the mux. */
 	const struct tlsd_cert_checks *certs;
+	/* Key log (--keylog): protected records of connections whose keys it
+	 * holds are decrypted (alerts, TLS 1.3 certificates). NULL = off. */
+	const struct tlsd_keylog *keylog;
 };
 
 /* Frames kept for -w are packed as: u64 ts_ns, u32 caplen, u32 wirelen, bytes. */

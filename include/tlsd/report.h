@@ -76,7 +76,8 @@ struct tlsd_endpoint {
 
 struct tlsd_report_alert {
 	enum tlsd_party sender;
-	bool encrypted;   /* content not readable: level/code unknown */
+	bool encrypted;   /* protected on the wire */
+	bool decrypted;   /* ... but read with the key log: level/code known */
 	uint8_t level;    /* 1 warning, 2 fatal */
 	uint8_t code;
 };

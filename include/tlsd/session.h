@@ -62,6 +62,25 @@ void tlsd_session_anomaly(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_ano
 void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_framing why,
 			       uint64_t off, const uint8_t *sample, size_t sample_len);
 
+/* Key-log decryption (conn.c decrypts; the session only learns what the
+ * protected records said). */
+struct tlsd_session_crypto {
+	uint16_t version, suite;
+	uint8_t client_random[32], server_random[32];
+	bool encrypt_then_mac; /* both hellos carried encrypt_then_mac */
+};
+/* What decrypting this connection needs, once a ServerHello (not a
+ * HelloRetryRequest) was parsed; false before. */
+TLSD_MUST_USE bool tlsd_session_crypto_params(const struct tlsd_session *s,
+					      struct tlsd_session_crypto *out);
+/* A decrypted alert. A TLS <= 1.2 alert record was first noted as encrypted
+ * when its header arrived; this replaces it with what it said. */
+void tlsd_session_alert_decrypted(struct tlsd_session *s, enum tlsd_dir d, uint8_t level,
+				  uint8_t desc, uint64_t off, tlsd_time_ns ts);
+/* Decrypted handshake messages come through tlsd_session_handshake() with
+ * m->decrypted set: they add facts (certificate chains, CertificateRequest,
+ * Finished) without moving the record-based state machine. */
+
 /* TCP events. f gives per-side TTL/IP ID history for middlebox evidence. */
 void tlsd_session_tcp_fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts);
 void tlsd_session_tcp_rst(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,

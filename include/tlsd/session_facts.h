@@ -47,6 +47,7 @@ const char *tlsd_sstate_name(enum tlsd_sstate st);
 struct tlsd_sess_alert {
 	enum tlsd_dir dir;
 	bool encrypted;       /* TLS <= 1.2 type-21 record after CCS: content unreadable */
+	bool decrypted;       /* protected on the wire, read with the key log */
 	uint8_t level, desc;  /* 0 when encrypted */
 	enum tlsd_sstate state; /* handshake state when it arrived */
 	bool before_peer_ccs; /* the other side had not sent ChangeCipherSpec yet */
@@ -70,6 +71,9 @@ struct tlsd_sess_enc_rec {
 
 /* Per direction (index enum tlsd_dir): the TCP and record-layer facts. */
 struct tlsd_sess_dir {
+	/* read with the key log */
+	uint32_t decrypted_msgs;
+	bool decrypted_finished;
 	/* TCP */
 	bool fin, rst;
 	tlsd_time_ns fin_ts, rst_ts;

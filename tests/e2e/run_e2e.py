@@ -179,9 +179,12 @@ def check_expected(a, checks):
                 check_value(checks, where, k, v, get(o, k))
 
 # ------------------------------------------------------------------ --tshark
-def tshark_alerts(path):
-    """{client port: [(sender, level, code), ...]} of the plaintext alerts tshark decodes."""
+def tshark_alerts(path, keylog=None):
+    """{client port: [(sender, level, code), ...]} of the alerts tshark decodes (plaintext
+    ones; with a key log also the encrypted ones it decrypts)."""
     base = ["tshark", "-n", "-r", path]
+    if keylog:
+        base += ["-o", "tls.keylog_file:" + keylog]
     out = subprocess.run(base + ["-T", "fields", "-e", "tcp.srcport", "-e", "tcp.dstport",
                                  "-e", "tcp.flags.syn", "-e", "tcp.flags.ack"],
                          capture_output=True, text=True, check=True).stdout
@@ -218,12 +221,19 @@ def check_tshark(a, checks):
     files = sorted(glob.glob(os.path.join(a.captures, "*.pcap")))
     for path in files:
         name = os.path.basename(path)
+        keylog = None
+        if a.keylog:
+            # Decrypted alerts: tshark and tlsdiag both read the capture's key log.
+            keylog = path[:-len(".pcap")] + ".keylog"
+            if not os.path.exists(keylog):
+                continue
         try:
-            alerts, _ = tshark_alerts(path)
+            alerts, _ = tshark_alerts(path, keylog)
         except (OSError, subprocess.CalledProcessError) as e:
             checks.fail("%s: tshark failed: %s" % (name, e))
             continue
-        reports = run_bin(a.bin, path, a.bin_arg, checks, a.timeout)
+        extra = a.bin_arg + (["--keylog", keylog] if keylog else [])
+        reports = run_bin(a.bin, path, extra, checks, a.timeout)
         if reports is None:
             continue
         for cport in sorted(set(alerts) | set(reports)):
@@ -241,12 +251,13 @@ def check_tshark(a, checks):
                     checks.fail("%s: tshark decodes %s alert %d, tlsdiag reports no alert" % (
                         where, sender, code))
                 elif got.get("sender") != sender or got.get("code") != code \
-                        or got.get("encrypted"):
+                        or (got.get("encrypted") and not keylog):
                     checks.fail("%s: tshark decodes %s alert %d (plaintext), tlsdiag reports "
                                 "%s" % (where, sender, code, json.dumps(got)))
                 else:
                     checks.ok()
-            elif objs and isinstance(got, dict) and got.get("encrypted") is False:
+            elif objs and isinstance(got, dict) and (got.get("encrypted") is False or
+                                                     (keylog and got.get("code") is not None)):
                 checks.fail("%s: tlsdiag reports a plaintext alert %s that tshark does not "
                             "decode" % (where, json.dumps(got)))
             elif objs:
@@ -254,6 +265,9 @@ def check_tshark(a, checks):
 
 def main():
     ap = argparse.ArgumentParser(description="End-to-end check of tlsdiag on real captures.")
+    ap.add_argument("--keylog", action="store_true",
+                    help="with --tshark: decrypt with each capture's NAME.keylog (tshark "
+                         "and tlsdiag alike) and compare the alerts read from protected records")
     ap.add_argument("--tshark", action="store_true",
                     help="check every plaintext alert tshark decodes in CAPTURES_DIR")
     ap.add_argument("--bin-arg", action="append", default=[],
