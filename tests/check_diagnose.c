@@ -344,6 +344,56 @@ START_TEST(tc_client_cert_required_tls13)
 }
 END_TEST
 
+/* Row 5 with the key log: the server's record decrypts to alert 116. The
+ * same verdict as without keys, now certain, with the real code. */
+START_TEST(tc_client_cert_required_tls13_decrypted)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	tls13_flights(&s, 3, 25);
+	tls13_post(&s, 1, 19);
+	s.cert_request = true; /* the decrypted CertificateRequest */
+	tlsd_session_alert_decrypted(&s, S2C, 2, 116, 5000, s.t13.post_srv_first_ts);
+	fin(&s, S2C, s.t13.post_srv_first_ts + MSEC / 10);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ck_assert(r.has_alert);
+	ck_assert(r.alert.encrypted);
+	ck_assert(r.alert.decrypted);
+	ck_assert_int_eq(r.alert.code, 116);
+	ck_assert_int_eq(r.alert.level, 2);
+	ASSERT_DIAG(&r, "client_certificate_required", TLSD_CONF_CERTAIN);
+}
+END_TEST
+
+/* TLS 1.2: an alert record after CCS is first noted unreadable; decrypted,
+ * it is replaced by what it said (not counted twice). */
+START_TEST(tc_tls12_alert_decrypted_replaces)
+{
+	struct tlsd_session s;
+	struct tlsd_sess_alert enc = {.dir = C2S, .encrypted = true, .off = 900, .ts = T0 + 3 * MSEC};
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	s.has_fatal = true;
+	s.fatal = enc;
+	s.alerts[0] = enc;
+	s.n_alerts = s.n_alerts_kept = 1;
+	tlsd_session_alert_decrypted(&s, C2S, 2, 20, 900, T0 + 3 * MSEC);
+	ck_assert_uint_eq(s.n_alerts_kept, 1);
+	ck_assert(s.has_fatal);
+	ck_assert(!s.fatal.encrypted);
+	ck_assert(s.fatal.decrypted);
+	ck_assert_int_eq(s.fatal.desc, 20);
+	report(&s, &r);
+	ck_assert_int_eq(r.alert.code, 20);
+	ck_assert(r.alert.encrypted && r.alert.decrypted);
+}
+END_TEST
+
 /* Row 25 (TLS 1.3): the client's flight carried a certificate. */
 START_TEST(tc_client_cert_rejected_tls13)
 {
@@ -1210,6 +1260,8 @@ Suite *diagnose_suite(void)
 	tcase_add_test(tc, tc_server_no_response);
 	tcase_add_test(tc, tc_reset_after_client_hello);
 	tcase_add_test(tc, tc_large_client_hello);
+	tcase_add_test(tc, tc_client_cert_required_tls13_decrypted);
+	tcase_add_test(tc, tc_tls12_alert_decrypted_replaces);
 	tcase_add_loop_test(tc, tc_client_cert_rejected, 0, 6);
 	tcase_add_loop_test(tc, tc_finished_failed, 0, 2);
 	tcase_add_test(tc, tc_reset_after_finished);
