@@ -1,0 +1,255 @@
+/* Unit tests for the reporters and the summary: JSON escaping of hostile
+ * wire bytes, key order, text blocks, cross-connection inference. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsd/report_json.h"
+#include "tlsd/report_text.h"
+#include "tlsd/summary.h"
+
+/* Renders with a memstream; returns a malloc'd NUL-terminated string. */
+static char *json_of(const uint8_t *s, size_t len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	ck_assert_ptr_nonnull(f);
+	tlsd_json_string(f, s, len);
+	fclose(f);
+	return buf;
+}
+
+static const struct {
+	const char *in;
+	size_t len;
+	const char *out;
+} escapes[] = {
+	{"plain.example", 13, "\"plain.example\""},
+	{"a\"b\\c", 5, "\"a\\\"b\\\\c\""},
+	{"\n\t\r", 3, "\"\\n\\t\\r\""},
+	{"\x01\x1f\x7f", 3, "\"\\u0001\\u001f\\u007f\""},
+	{"nul\0byte", 8, "\"nul\\u0000byte\""},
+	{"caf\xc3\xa9", 5, "\"caf\xc3\xa9\""},          /* valid UTF-8 kept */
+	{"\xff\xfe", 2, "\"\\\\xff\\\\xfe\""},           /* invalid bytes: text \xNN */
+	{"\xc3", 1, "\"\\\\xc3\""},                      /* truncated sequence */
+	{"\xc0\xaf", 2, "\"\\\\xc0\\\\xaf\""},           /* overlong */
+	{"\xed\xa0\x80", 3, "\"\\\\xed\\\\xa0\\\\x80\""}, /* surrogate */
+	{"\xf0\x9f\x94\x92", 4, "\"\xf0\x9f\x94\x92\""}, /* 4-byte ok */
+};
+
+START_TEST(tc_json_escape)
+{
+	char *got = json_of((const uint8_t *)escapes[_i].in, escapes[_i].len);
+
+	ck_assert_str_eq(got, escapes[_i].out);
+	free(got);
+}
+END_TEST
+
+static void sample_report(struct tlsd_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->ts_first = INT64_C(1764213360123456000);
+	r->ts_last = r->ts_first + 12300000;
+	r->ip_version = 4;
+	r->client.addr.b[0] = 10;
+	r->client.addr.b[3] = 5;
+	r->client.port = 51234;
+	r->server.addr.b[0] = 192;
+	r->server.addr.b[2] = 2;
+	r->server.addr.b[3] = 7;
+	r->server.port = 443;
+	r->has_sni = true;
+	memcpy(r->sni, "bad\x01\xffname", 9);
+	r->sni_len = 9;
+	r->n_versions_offered = 1;
+	r->versions_offered[0] = 0x0303;
+	r->outcome = TLSD_OUTCOME_FAILED;
+	r->failed_step = TLSD_STEP_SERVER_HELLO;
+	r->has_last_message = true;
+	r->last_message = 1;
+	strcpy(r->history, "Cl{}");
+	r->term_by = TLSD_PARTY_SERVER;
+	r->term_how = TLSD_HOW_ALERT;
+	r->has_alert = true;
+	r->alert.sender = TLSD_PARTY_SERVER;
+	r->alert.level = 2;
+	r->alert.code = 40;
+	r->rtt = -1;
+	r->time_to_failure = 400000;
+	tlsd_report_add_diag(r, "no_shared_cipher", TLSD_CONF_CERTAIN, "client offered \"x\"",
+			     "The server rejected %d suites.", 14);
+}
+
+static char *render(const struct tlsd_report *r, bool json, bool all)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	struct tlsd_text_opts o = {.all = all};
+
+	ck_assert_ptr_nonnull(f);
+	if (json)
+		tlsd_report_json(f, r);
+	else
+		tlsd_report_text(f, r, &o);
+	fclose(f);
+	return buf;
+}
+
+/* The catalog's keys, in its order, then the additions. */
+START_TEST(tc_json_key_order)
+{
+	static const char *const keys[] = {
+		"\"ts\":", "\"duration\":", "\"client\":", "\"server\":", "\"sni\":",
+		"\"versions_offered\":", "\"version\":", "\"cipher\":", "\"alpn_offered\":",
+		"\"alpn\":", "\"outcome\":", "\"resumed\":", "\"failed_step\":",
+		"\"last_message\":", "\"history\":", "\"termination\":", "\"alert\":",
+		"\"diagnosis\":",
+	};
+	struct tlsd_report r;
+	char *out;
+	const char *pos;
+
+	sample_report(&r);
+	out = render(&r, true, true);
+	pos = out;
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(keys); i++) {
+		const char *k = strstr(pos, keys[i]);
+
+		ck_assert_msg(k != NULL, "%s missing or out of order in %s", keys[i], out);
+		pos = k;
+	}
+	ck_assert_ptr_nonnull(strstr(out, "\"ts\":\"2025-11-27T03:16:00.123456Z\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"sni\":\"bad\\u0001\\\\xffname\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"termination\":{\"by\":\"server\",\"how\":\"alert\"}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"alert\":{\"level\":\"fatal\",\"code\":40,"
+					  "\"name\":\"handshake_failure\",\"sender\":\"server\","
+					  "\"encrypted\":false}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"failed_step\":\"server_hello\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"last_message\":\"client_hello\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"text\":\"The server rejected 14 suites.\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"evidence\":\"client offered \\\"x\\\"\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"rtt\":null"));
+	ck_assert(out[strlen(out) - 1] == '\n');
+	ck_assert_ptr_null(strchr(out, '\x01')); /* no raw control byte anywhere */
+	free(out);
+
+	/* An unreadable encrypted alert: null level, code and name. */
+	r.alert.encrypted = true;
+	out = render(&r, true, true);
+	ck_assert_ptr_nonnull(strstr(out, "\"alert\":{\"level\":null,\"code\":null,\"name\":null,"
+					  "\"sender\":\"server\",\"encrypted\":true}"));
+	free(out);
+	/* Read with the key log: the code, and encrypted stays true. */
+	r.alert.decrypted = true;
+	out = render(&r, true, true);
+	ck_assert_ptr_nonnull(strstr(out, "\"code\":40,\"name\":\"handshake_failure\","
+					  "\"sender\":\"server\",\"encrypted\":true}"));
+	free(out);
+}
+END_TEST
+
+START_TEST(tc_text_blocks)
+{
+	struct tlsd_report r;
+	char *out;
+
+	sample_report(&r);
+	out = render(&r, false, false);
+	ck_assert_ptr_nonnull(strstr(out, "FAILED 10.0.0.5:51234 -> 192.0.2.7:443"));
+	ck_assert_ptr_nonnull(strstr(out, "sni=bad\\x01\\xffname"));
+	ck_assert_ptr_nonnull(strstr(out, "step:       server_hello"));
+	ck_assert_ptr_nonnull(strstr(out, "fatal handshake_failure (40) from server"));
+	ck_assert_ptr_nonnull(strstr(out, "no_shared_cipher (certain)"));
+	ck_assert_ptr_null(strstr(out, "\033[")); /* no colour unless asked */
+	free(out);
+
+	/* Established: nothing without --all, one line with it. */
+	r.outcome = TLSD_OUTCOME_ESTABLISHED;
+	r.n_diags = 0;
+	out = render(&r, false, false);
+	ck_assert_str_eq(out, "");
+	free(out);
+	out = render(&r, false, true);
+	ck_assert_ptr_nonnull(strstr(out, "ESTABLISHED"));
+	ck_assert_ptr_eq(strchr(out, '\n'), out + strlen(out) - 1);
+	free(out);
+}
+END_TEST
+
+/* Cross-connection inference: the same server accepted TLS 1.2 clients;
+ * a failing TLS 1.0-only client is told what the others had. */
+START_TEST(tc_summary_inference)
+{
+	struct tlsd_summary *s = tlsd_summary_new();
+	struct tlsd_report ok, bad;
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(s);
+	sample_report(&ok);
+	ok.outcome = TLSD_OUTCOME_ESTABLISHED;
+	ok.failed_step = TLSD_STEP_NONE;
+	ok.has_alert = false;
+	ok.n_diags = 0;
+	ok.version = 0x0303;
+	ok.has_cipher = true;
+	ok.cipher = 0xc02f;
+	ok.client_hello_len = 200;
+	for (int i = 0; i < 3; i++)
+		tlsd_summary_add(s, &ok);
+
+	sample_report(&bad);
+	bad.versions_offered[0] = 0x0301;
+	bad.client_hello_len = 150;
+	tlsd_summary_annotate(s, &bad);
+	ck_assert(tlsd_report_has_diag(&bad, "differs_from_accepted_clients"));
+	ck_assert_ptr_nonnull(strstr(bad.diags[bad.n_diags - 1].text, "accepted 3 other"));
+	ck_assert_ptr_nonnull(strstr(bad.diags[bad.n_diags - 1].text, "TLS 1.2"));
+	tlsd_summary_add(s, &bad);
+	ck_assert_uint_eq(tlsd_summary_failed(s), 1);
+
+	/* A client that sent no ClientHello is not compared. */
+	sample_report(&bad);
+	bad.client_hello_len = 0;
+	bad.n_diags = 0;
+	tlsd_summary_annotate(s, &bad);
+	ck_assert_uint_eq(bad.n_diags, 0);
+
+	f = open_memstream(&buf, &n);
+	tlsd_summary_json(s, f);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "\"connections\":4,\"established\":3,\"failed\":1"));
+	ck_assert_ptr_nonnull(strstr(buf, "\"failed_steps\":{\"server_hello\":1}"));
+	ck_assert_ptr_nonnull(strstr(buf, "{\"sender\":\"server\",\"code\":40,"
+					  "\"name\":\"handshake_failure\",\"count\":1}"));
+	ck_assert_ptr_nonnull(strstr(buf, "\"top_failing_servers\":[{\"ip\":\"192.0.2.7\",\"port\":443"));
+	free(buf);
+	tlsd_summary_free(s);
+}
+END_TEST
+
+Suite *report_suite(void);
+Suite *report_suite(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc;
+
+	tc = tcase_create("json_escape");
+	tcase_add_loop_test(tc, tc_json_escape, 0, (int)TLSD_ARRAY_SIZE(escapes));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("json_key_order");
+	tcase_add_test(tc, tc_json_key_order);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("text_blocks");
+	tcase_add_test(tc, tc_text_blocks);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("summary_inference");
+	tcase_add_test(tc, tc_summary_inference);
+	suite_add_tcase(s, tc);
+	return s;
+}
