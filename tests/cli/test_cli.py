@@ -119,5 +119,31 @@ check("-w output re-analyses as failed", rc2 == 1 and '"failed"' in out2, (rc2, 
 rc, out, err = run("-c", "3", "--stats", ok_capture)
 check("-c stops", "packets: 3 " in out, out)
 
+rc, out, err = run("-D")
+check("-D lists interfaces", rc == 0 and "lo" in out, (rc, out[:200], err))
+
+rc, out, err = run("-i", "nosuchdev0")
+check("missing interface -> 2", rc == 2, rc)
+check("missing interface named", "nosuchdev0" in err and err.startswith("tlsdiag: "), err)
+
+rc, out, err = run("-i", "lo", ok_capture)
+check("-i and files together -> 2", rc == 2, (rc, err))
+
+if os.geteuid() == 0:
+    rc, out, err = run("-i", "lo", "-Z", "no-such-user-tlsdiag", "--duration", "1")
+    check("-Z unknown user refuses to go on", rc == 2 and "no-such-user-tlsdiag" in err,
+          (rc, err))
+    rc, out, err = run("-i", "lo", "-Z", "nobody", "--duration", "0.5", "-f", "json")
+    check("-Z nobody drops privileges and runs", rc == 0, (rc, err))
+
+keys = os.path.join(tmp, "keys.txt")
+with open(keys, "w") as f:
+    f.write("# comment\nCLIENT_RANDOM zz 00\n")
+rc, out, err = run("--keylog", keys, ok_capture)
+check("malformed key log lines are reported, not fatal", rc == 0 and "malformed" in err,
+      (rc, err))
+rc, out, err = run("--keylog", os.path.join(tmp, "nokeys.txt"), ok_capture)
+check("missing key log -> 2", rc == 2 and "nokeys.txt" in err, (rc, err))
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
