@@ -110,7 +110,9 @@ END_TEST
 START_TEST(tc_bytes_copy_peek)
 {
 	struct tlsd_cur c, sub;
-	uint8_t dst[4] = {0xee, 0xee, 0xee, 0xee}, b = 0;
+	/* Room for the refused 5-byte copy: the test is that the cursor refuses
+	 * it (4 bytes left), not that dst would overflow. */
+	uint8_t dst[8] = {0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee}, b = 0;
 	uint16_t u16;
 
 	tlsd_cur_init(&c, bytes, sizeof(bytes));
@@ -126,6 +128,7 @@ START_TEST(tc_bytes_copy_peek)
 	ck_assert_uint_eq(tlsd_cur_len(&sub), 3);
 	ck_assert(!tlsd_cur_copy(&c, dst, 5));
 	ck_assert_uint_eq(dst[0], 0xee);
+	ck_assert_uint_eq(tlsd_cur_len(&c), 4);
 	ck_assert(tlsd_cur_copy(&c, dst, 4));
 	ck_assert_uint_eq(dst[3], 7);
 	ck_assert_uint_eq(tlsd_cur_len(&c), 0);
