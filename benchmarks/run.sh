@@ -1,26 +1,41 @@
 #!/bin/bash
-# Flow-table benchmark: wall time of the libpcap floor (benchmarks/floor)
-# against capture + decode + flow table + reassembly with TLS off
-# (benchmarks/flowbench), and peak RSS, on corpora from
-# /work/shared/bench/make-corpus. Corpora and the release build live in
-# $WORK (default /tmp/tlsd-bench); nothing is written into the tree.
+# One benchmark run, everything on the same machine in one go:
+#   floor          benchmarks/floor: libpcap's pcap_next_ex loop and nothing
+#                  else (the floor of /work/shared/bench/PEERS.md)
+#   floor-64k      the same loop through a 64 KiB stdio buffer, as tlsdiag
+#                  reads files (libpcap's own fopen reads 4 KiB per read())
+#   flowbench      capture + decode + flow table + reassembly, TLS off
+#   tlsdiag        tlsdiag F > /dev/null (text, failed handshakes only)
+#   tlsdiag-json   tlsdiag -f json --all F > /dev/null
+# on each corpus: median of N runs (after one warm-up run) of CPU time
+# (user + sys) and wall time, peak RSS, and the ratio to the floor (CPU).
+# With tshark installed, also tshark and tlsdiag on a cut of the first
+# corpus (its first 131,248 packets = 100 MiB of corpus-1g.pcap, as in
+# PEERS.md) for the ratio against tshark.
 #
-#   benchmarks/run.sh [--size-mb N] [--flows N] [--runs N]
+#   benchmarks/run.sh [--runs N] [--corpus FILE]... [--no-tshark] [--lto]
 #
-# Target: flowbench <= 1.5x floor, RSS sane.
+# Without --corpus: /tmp/corpus-1g.pcap and /tmp/flows-1m.pcap when they
+# exist, else they are made in $WORK with /work/shared/bench/make-corpus
+# (--seed 1, and --flows 1000000 --seed 1). The release build lives in
+# $WORK/build (default WORK=/tmp/tlsd-bench); nothing is written into the
+# tree. The machine may be shared: CPU time is the figure to compare,
+# wall time also counts waiting for a core.
 set -euo pipefail
 SRC=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 WORK=${WORK:-/tmp/tlsd-bench}
 MAKE_CORPUS=${MAKE_CORPUS:-/work/shared/bench/make-corpus}
-SIZE_MB=200
-FLOWS=200000
-RUNS=3
+RUNS=5
+TSHARK=1
+LTO=false
+CORPORA=()
 while [ $# -gt 0 ]; do
     case "$1" in
-        --size-mb) SIZE_MB=$2; shift 2 ;;
-        --flows) FLOWS=$2; shift 2 ;;
         --runs) RUNS=$2; shift 2 ;;
-        *) echo "usage: $0 [--size-mb N] [--flows N] [--runs N]" >&2; exit 2 ;;
+        --corpus) CORPORA+=("$2"); shift 2 ;;
+        --no-tshark) TSHARK=0; shift ;;
+        --lto) LTO=true; shift ;;
+        *) echo "usage: $0 [--runs N] [--corpus FILE]... [--no-tshark] [--lto]" >&2; exit 2 ;;
     esac
 done
 mkdir -p "$WORK"
@@ -29,24 +44,41 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     # werror off: this build only measures (gcc -O3 warns where -O2 does not)
     meson setup "$BUILD" "$SRC" --buildtype=release -Dwerror=false -Dtests=disabled >/dev/null
 fi
-ninja -C "$BUILD" -j2 benchmarks/floor benchmarks/flowbench >/dev/null
+meson configure "$BUILD" -Db_lto="$LTO" >/dev/null
+ninja -C "$BUILD" -j2 tlsdiag benchmarks/floor benchmarks/flowbench >/dev/null
 
-SIZED=$WORK/corpus-${SIZE_MB}m.pcap
-FLOWSF=$WORK/flows-${FLOWS}.pcap
-[ -s "$SIZED" ] || "$MAKE_CORPUS" --size-mb "$SIZE_MB" --no-truth "$SIZED" >/dev/null
-[ -s "$FLOWSF" ] || "$MAKE_CORPUS" --flows "$FLOWS" --no-truth "$FLOWSF" >/dev/null
+if [ ${#CORPORA[@]} -eq 0 ]; then
+    for spec in "corpus-1g.pcap:--seed 1" "flows-1m.pcap:--flows 1000000 --seed 1"; do
+        name=${spec%%:*}
+        if [ -s "/tmp/$name" ]; then
+            CORPORA+=("/tmp/$name")
+        else
+            # shellcheck disable=SC2086 # the options are words
+            [ -s "$WORK/$name" ] || "$MAKE_CORPUS" ${spec#*:} --no-truth "$WORK/$name" >/dev/null
+            CORPORA+=("$WORK/$name")
+        fi
+    done
+fi
 
-# Median of RUNS runs (by wall time): prints "wall_s cpu_s rss_kib".
-# CPU (user + sys) is shown too: on a shared machine wall time also
-# counts waiting for a core.
+# Runs "$@" once to warm up, then RUNS times; prints
+# "cpu_median cpu_min cpu_max wall_median rss_kib_max".
 measure() {
-    local out i
+    local out
     out=$(mktemp "$WORK/time.XXXXXX")
-    for i in $(seq "$RUNS"); do
-        /usr/bin/time -f '%e %U %S %M' -o "$out" "$@" >/dev/null
-        cat "$out"
-    done | sort -n | awk -v n="$RUNS" '{w[NR]=$1; c[NR]=$2+$3; m[NR]=$4}
-        END {k=int((n+1)/2); printf "%.2f %.2f %d\n", w[k], c[k], m[k]}'
+    "$@" >/dev/null 2>&1 || true
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -f '%e %U %S %M' -o "$out" "$@" >/dev/null 2>&1 || true
+        grep -v '^Command' "$out"
+    done | awk '{print $2 + $3, $1, $4}' | sort -n | awk '
+        {c[NR] = $1; w[NR] = $2; if ($3 > m) m = $3}
+        END {
+            k = int((NR + 1) / 2)
+            # wall: median of its own column
+            n = NR; for (i = 1; i <= n; i++) ws[i] = w[i]
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+                if (ws[j] < ws[i]) {t = ws[i]; ws[i] = ws[j]; ws[j] = t}
+            printf "%.2f %.2f %.2f %.2f %d\n", c[k], c[1], c[NR], ws[k], m
+        }'
     rm -f "$out"
 }
 
@@ -54,20 +86,50 @@ ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'
 }
 
-printf '%-20s %-22s %7s %7s %7s %10s\n' corpus program wall_s cpu_s x_floor peak_rss
-for f in "$SIZED" "$FLOWSF"; do
-    cat "$f" >/dev/null # page cache
-    read -r fw fc fm < <(measure "$BUILD/benchmarks/floor" "$f")
-    read -r dw dc dm < <(measure "$BUILD/benchmarks/flowbench" --decode-only "$f")
-    read -r bw bc bm < <(measure "$BUILD/benchmarks/flowbench" "$f")
+row() { # corpus program cpu_med cpu_min cpu_max wall rss floor_cpu
+    printf '%-16s %-14s %6s [%s-%s] %7s %9s %7s\n' "$1" "$2" "$3" "$4" "$5" "$6" \
+        "$(awk -v k="$7" 'BEGIN {printf "%.0f MiB", k / 1024}')" "$(ratio "$3" "$8")"
+}
+
+echo "tlsdiag $(git -C "$SRC" describe --always --dirty 2>/dev/null || echo '?'), $(date -u +%FT%TZ)," \
+    "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $RUNS runs (median), lto=$LTO"
+printf '%-16s %-14s %6s %-11s %7s %9s %7s\n' corpus program cpu_s '[min-max]' wall_s peak_rss x_floor
+for f in "${CORPORA[@]}"; do
     n=$(basename "$f")
-    printf '%-20s %-22s %7s %7s %7s %6s KiB\n' "$n" floor "$fw" "$fc" 1.00 "$fm"
-    printf '%-20s %-22s %7s %7s %7s %6s KiB\n' "$n" "capture+decode" "$dw" "$dc" \
-        "$(ratio "$dw" "$fw")" "$dm"
-    printf '%-20s %-22s %7s %7s %7s %6s KiB\n' "$n" "flowbench (TLS off)" "$bw" "$bc" \
-        "$(ratio "$bw" "$fw")" "$bm"
+    cat "$f" >/dev/null # page cache
+    read -r fc fmin fmax fw fm < <(measure "$BUILD/benchmarks/floor" "$f")
+    row "$n" floor "$fc" "$fmin" "$fmax" "$fw" "$fm" "$fc"
+    read -r c mi ma w m < <(measure "$BUILD/benchmarks/floor" -b 64 "$f")
+    row "$n" floor-64k "$c" "$mi" "$ma" "$w" "$m" "$fc"
+    read -r c mi ma w m < <(measure "$BUILD/benchmarks/flowbench" "$f")
+    row "$n" flowbench "$c" "$mi" "$ma" "$w" "$m" "$fc"
+    read -r c mi ma w m < <(measure "$BUILD/tlsdiag" "$f")
+    row "$n" tlsdiag "$c" "$mi" "$ma" "$w" "$m" "$fc"
+    read -r c mi ma w m < <(measure "$BUILD/tlsdiag" -f json --all "$f")
+    row "$n" tlsdiag-json "$c" "$mi" "$ma" "$w" "$m" "$fc"
 done
+
+if [ "$TSHARK" = 1 ] && command -v tshark >/dev/null && command -v editcap >/dev/null; then
+    cut=$WORK/cut-$(basename "${CORPORA[0]}")
+    [ -s "$cut" ] || editcap -F pcap -r "${CORPORA[0]}" "$cut" 1-131248
+    echo
+    echo "tshark on $(basename "$cut") (first 131,248 packets of $(basename "${CORPORA[0]}")), 3 runs:"
+    saved=$RUNS
+    RUNS=3
+    read -r tc tmin tmax tw tm < <(measure tshark -r "$cut" -Y tls.alert_message -T fields \
+        -e ip.src -e tls.alert_message.desc)
+    RUNS=$saved
+    read -r c mi ma w m < <(measure "$BUILD/tlsdiag" "$cut")
+    read -r jc jmi jma jw jm < <(measure "$BUILD/tlsdiag" -f json --all "$cut")
+    printf '%-16s %-14s %6s [%s-%s] %7s %9s\n' cut tshark "$tc" "$tmin" "$tmax" "$tw" \
+        "$(awk -v k="$tm" 'BEGIN {printf "%.0f MiB", k / 1024}')"
+    printf '%-16s %-14s %6s [%s-%s] %7s %9s   tshark / tlsdiag = %s\n' cut tlsdiag "$c" "$mi" \
+        "$ma" "$w" "$(awk -v k="$m" 'BEGIN {printf "%.0f MiB", k / 1024}')" "$(ratio "$tc" "$c")"
+    printf '%-16s %-14s %6s [%s-%s] %7s %9s   tshark / tlsdiag = %s\n' cut tlsdiag-json "$jc" \
+        "$jmi" "$jma" "$jw" "$(awk -v k="$jm" 'BEGIN {printf "%.0f MiB", k / 1024}')" \
+        "$(ratio "$tc" "$jc")"
+fi
 echo
-for f in "$SIZED" "$FLOWSF"; do
-    "$BUILD/benchmarks/flowbench" "$f"
+for f in "${CORPORA[@]}"; do
+    "$BUILD/benchmarks/flowbench" "$f" | sed "s|^|$(basename "$f"): |"
 done
