@@ -300,7 +300,7 @@ static void sb_client_chain(struct sb *b, const struct tlsd_session *s)
 
 static bool tls13(const struct tlsd_session *s)
 {
-	return s->has_sh && s->version == TLSD_VERSION_TLS13;
+	return s->has_sh && tlsd_version_is_tls13(s->version);
 }
 
 static bool any_fin(const struct tlsd_session *s)

@@ -724,6 +724,22 @@ static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct 
 	struct sink_ctx sc;
 	struct tlsd_reasm_sink sink;
 
+	/* The ACK first: the peer received what it acknowledges before it sent
+	 * this packet, so those bytes (and any hole below them, or a held
+	 * mid-stream start) come before this packet's payload. */
+	if (fl & TLSD_TCP_ACK) {
+		enum tlsd_dir o = tlsd_dir_other(d);
+
+		if (!f->ignored && f->side[o].reasm.started) {
+			sink_begin(t, f, o, &sc, &sink);
+			tlsd_reasm_ack(&f->side[o].reasm, t->ctx, &sink, pkt->ack);
+			sink_end(t, f);
+			if (f->ignored)
+				return;
+			d = dir_of(f, pkt);
+			r = &f->side[d].reasm;
+		}
+	}
 	if ((pkt->payload_wire_len || (fl & TLSD_TCP_FIN)) && !r->started) {
 		const struct tlsd_flow_side *peer = &f->side[tlsd_dir_other(d)];
 
@@ -762,15 +778,6 @@ static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct 
 	}
 	if (fl & TLSD_TCP_FIN)
 		tlsd_reasm_fin(r, dseq + pkt->payload_wire_len);
-	if (fl & TLSD_TCP_ACK) {
-		enum tlsd_dir o = tlsd_dir_other(d);
-
-		if (!f->ignored && f->side[o].reasm.started) {
-			sink_begin(t, f, o, &sc, &sink);
-			tlsd_reasm_ack(&f->side[o].reasm, t->ctx, &sink, pkt->ack);
-			sink_end(t, f);
-		}
-	}
 }
 
 void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pkt)

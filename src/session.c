@@ -338,14 +338,14 @@ void tlsd_session_roles_flipped(struct tlsd_session *s)
 static bool offered_tls13(const struct tlsd_client_hello *ch)
 {
 	for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++)
-		if (ch->versions[i] == TLSD_VERSION_TLS13)
+		if (tlsd_version_is_tls13(ch->versions[i]))
 			return true;
 	return false;
 }
 
 static bool is_tls13(const struct tlsd_session *s)
 {
-	return s->has_sh && s->version == TLSD_VERSION_TLS13;
+	return s->has_sh && tlsd_version_is_tls13(s->version);
 }
 
 uint16_t tlsd_session_tls13_alert_len(const struct tlsd_session *s)
@@ -510,7 +510,7 @@ static bool on_server_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
 	s->sh = sh;
 	s->sh_ts = m->ts;
 	s->version = tlsd_server_hello_version(&sh);
-	if (s->version == TLSD_VERSION_TLS13) {
+	if (tlsd_version_is_tls13(s->version)) {
 		msg = M_SH13;
 		s->psk_accepted = sh.has_psk;
 	} else if (s->ch_parsed && sh.session_id_len > 0 &&
@@ -1414,7 +1414,7 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 	} else if (s->has_sh) {
 		r->version = s->version;
 	}
-	if (s->sh_parsed && s->version == TLSD_VERSION_TLS13)
+	if (s->sh_parsed && tlsd_version_is_tls13(s->version))
 		r->kx_group = s->sh.key_share_group;
 	else if (s->ske_parsed)
 		r->kx_group = s->ske_group;
