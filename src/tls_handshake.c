@@ -639,6 +639,15 @@ enum tlsd_parse tlsd_parse_server_hello(const uint8_t *body, size_t len,
 		return malformed(err, "legacy_version", len, &c);
 	if (!tlsd_cur_copy(&c, sh.random, sizeof(sh.random)))
 		return malformed(err, "random", len, &c);
+	if ((sh.legacy_version & 0xff00) == 0x7f00 && (sh.legacy_version & 0xff) < 22) {
+		/* TLS 1.3 drafts before 22: version, random, cipher_suite,
+		 * extensions; no session id, no compression, and the draft is
+		 * the selected version. */
+		if (!tlsd_cur_get_u16(&c, &sh.suite))
+			return malformed(err, "cipher_suite", len, &c);
+		sh.selected_version = sh.legacy_version;
+		goto extensions;
+	}
 	if (!tlsd_cur_get_u8_prefixed(&c, &sid) || tlsd_cur_len(&sid) > 32)
 		return malformed(err, "legacy_session_id_echo", len, &c);
 	sh.session_id_len = (uint8_t)tlsd_cur_len(&sid);
@@ -648,6 +657,7 @@ enum tlsd_parse tlsd_parse_server_hello(const uint8_t *body, size_t len,
 		return malformed(err, "cipher_suite", len, &c);
 	if (!tlsd_cur_get_u8(&c, &sh.compression))
 		return malformed(err, "legacy_compression_method", len, &c);
+extensions:
 	sh.is_hrr = memcmp(sh.random, hrr_random, sizeof(hrr_random)) == 0;
 	if (memcmp(sh.random + 24, downgrade_tls12, 8) == 0)
 		sh.downgrade = TLSD_DOWNGRADE_TLS12;

@@ -570,6 +570,39 @@ START_TEST(tc_strlist_bounded)
 }
 END_TEST
 
+/* A TLS 1.3 draft-18 ServerHello (drafts before 22): version, random,
+ * cipher_suite, extensions; no session id, no compression. Layout as in
+ * draft-ietf-tls-tls13-18 section 4.1.3, key_share extension empty here. */
+static const uint8_t draft18_sh[] = {
+	0x7f, 0x12,                                     /* server_version: draft 18 */
+	0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, /* random */
+	0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
+	0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+	0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20,
+	0x13, 0x01,                                     /* TLS_AES_128_GCM_SHA256 */
+	0x00, 0x04,                                     /* extensions */
+	0x00, 0x28, 0x00, 0x00,                         /* key_share (draft 40), empty */
+};
+
+START_TEST(tc_draft_server_hello)
+{
+	struct tlsd_server_hello sh;
+
+	ck_assert_int_eq(tlsd_parse_server_hello(draft18_sh, sizeof(draft18_sh), &sh, NULL),
+			 TLSD_PARSE_OK);
+	ck_assert_uint_eq(sh.suite, 0x1301);
+	ck_assert_uint_eq(tlsd_server_hello_version(&sh), 0x7f12);
+	ck_assert(tlsd_version_is_tls13(tlsd_server_hello_version(&sh)));
+	ck_assert_uint_eq(sh.n_exts, 1);
+	ck_assert_uint_eq(sh.session_id_len, 0);
+	/* Every truncation is malformed, except right before the (optional)
+	 * extensions block. */
+	for (size_t n = 0; n < sizeof(draft18_sh); n++)
+		ck_assert_int_eq(tlsd_parse_server_hello(draft18_sh, n, &sh, NULL),
+				 n == 36 ? TLSD_PARSE_OK : TLSD_PARSE_MALFORMED);
+}
+END_TEST
+
 Suite *tls_handshake_suite(void);
 Suite *tls_handshake_suite(void)
 {
@@ -580,6 +613,7 @@ Suite *tls_handshake_suite(void)
 	tcase_add_test(tc, tc_rfc8448_client_hello);
 	tcase_add_test(tc, tc_rfc8448_server_hello);
 	tcase_add_test(tc, tc_rfc8448_hello_retry_request);
+	tcase_add_test(tc, tc_draft_server_hello);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("client_hello");
