@@ -1174,6 +1174,13 @@ static void diag_not_tls(struct dctx *c, enum tlsd_dir d)
 				     server_spoke_tls ? TLSD_CONF_CERTAIN : TLSD_CONF_LIKELY, c->ev,
 				     "The client sent something that is not TLS to this port; "
 				     "configure it to use TLS here (e.g. https:// instead of http://).");
+	} else if (sd->sample_len >= 3 && (sd->sample[0] & 0x80) && sd->sample[2] == 4) {
+		/* An SSL 2.0 SERVER-HELLO record: it speaks SSL, just not a
+		 * version any current client accepts. */
+		sb_add(b, " (an SSL 2.0 SERVER-HELLO)");
+		tlsd_report_add_diag(c->r, "protocol_version_mismatch", TLSD_CONF_CERTAIN, c->ev,
+				     "The server answered in SSL 2.0, which is insecure and refused "
+				     "by every current client; enable TLS 1.2 or later on the server.");
 	} else {
 		tlsd_report_add_diag(c->r, "server_not_tls", TLSD_CONF_CERTAIN, c->ev,
 				     "The server answered with something that is not TLS: this port "

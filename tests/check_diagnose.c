@@ -724,6 +724,25 @@ START_TEST(tc_server_not_tls)
 }
 END_TEST
 
+/* A server answering in SSL 2.0 (SERVER-HELLO, message type 4) speaks SSL,
+ * only not a version a current client accepts. */
+START_TEST(tc_server_sslv2)
+{
+	static const uint8_t v2[] = {0x83, 0xb4, 0x04, 0x00, 0x01, 0x00, 0x02};
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	s.dir[S2C].framing = TLSD_FRAMING_NOT_TLS;
+	memcpy(s.dir[S2C].sample, v2, sizeof(v2));
+	s.dir[S2C].sample_len = sizeof(v2);
+	fin(&s, S2C, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_DIAG(&r, "protocol_version_mismatch", TLSD_CONF_CERTAIN);
+	ck_assert(!find(&r, "server_not_tls"));
+}
+END_TEST
+
 /* Row 20: plain text to a TLS server, which answers with an alert. */
 START_TEST(tc_client_not_tls)
 {
@@ -1256,6 +1275,7 @@ Suite *diagnose_suite(void)
 	tcase_add_test(tc, tc_tls12_established_close);
 	tcase_add_test(tc, tc_resumed);
 	tcase_add_test(tc, tc_server_not_tls);
+	tcase_add_test(tc, tc_server_sslv2);
 	tcase_add_test(tc, tc_client_not_tls);
 	tcase_add_test(tc, tc_server_no_response);
 	tcase_add_test(tc, tc_reset_after_client_hello);
