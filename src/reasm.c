@@ -373,9 +373,12 @@ unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 								 : TLSD_REASM_EV_RETRANSMIT;
 			break;
 		}
-		if (r->tentative && r->ooo_bytes + charge > TLSD_REASM_TENTATIVE_MAX) {
+		if (r->tentative &&
+		    (r->ooo_bytes + charge > TLSD_REASM_TENTATIVE_MAX || !fits(r, ctx, charge))) {
+			/* Held long enough: settle, which moves the offsets, and
+			 * take this segment again against the settled stream. */
 			tlsd_reasm_settle(r, ctx, sink, false, 0);
-			continue;
+			return ev | tlsd_reasm_segment(r, ctx, sink, seq, p, len, wire_len);
 		}
 		if (fits(r, ctx, charge)) {
 			iev = insert(r, ctx, &pkt, s, pos, ecap, (uint64_t)ewire, false, &charge);
