@@ -452,6 +452,8 @@ static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_
 		c->dc[0] = tlsd_decrypt_new();
 		c->dc[1] = tlsd_decrypt_new();
 	}
+	if (m->cfg.no_fingerprints)
+		tlsd_session_skip_fingerprints(c->session);
 	tlsd_session_tcp_open(c->session, f);
 	if (c->roles_flipped)
 		tlsd_session_roles_flipped(c->session);

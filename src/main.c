@@ -762,6 +762,7 @@ int main(int argc, char **argv)
 		.emit = emit,
 		.ud = &run,
 		.keep_frames = opt.write_file != NULL,
+		.no_fingerprints = opt.format != FORMAT_JSON, /* only JSON shows them */
 		.certs = certs.store ? &certs : NULL,
 		.keylog = keylog,
 	};

@@ -328,6 +328,11 @@ void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f)
 		s->midstream = f->side[C2S].reasm.midstream || f->roles_guessed;
 }
 
+void tlsd_session_skip_fingerprints(struct tlsd_session *s)
+{
+	s->no_fingerprints = true;
+}
+
 void tlsd_session_roles_flipped(struct tlsd_session *s)
 {
 	hist_sym(s, '^');
@@ -1428,7 +1433,8 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 								   : TLSD_SKE_SIG_UNCHECKED;
 	else if (s->certs.ske_kept)
 		r->ske_sig = TLSD_SKE_SIG_UNCHECKED; /* the client accepted it */
-	fill_fingerprints(s, r);
+	if (!s->no_fingerprints)
+		fill_fingerprints(s, r);
 	r->resumed = s->abbreviated || s->psk_accepted || (s->sid_resumed && !s->srv_cert);
 	r->has_last_message = s->has_last_hs;
 	r->last_message = s->last_hs;

@@ -12,6 +12,8 @@
 #define SET_MAX 8        /* distinct values remembered per server and kind */
 #define MAX_DIAG_CODES 96
 #define TOP_SERVERS 10
+#define SUMMARY_SNI_MAX 80 /* kept per server for the summary; longer ones are cut */
+#define FIRST_SLOTS 1024u  /* the server table grows from here to TLSD_SUMMARY_MAX_SERVERS */
 
 /* A small set of 16-bit values; `overflow` once more than SET_MAX distinct
  * values were seen (then "all successes had one of these" is unknown). */
@@ -30,7 +32,7 @@ struct server_stats {
 	uint64_t ok_with_client_cert, ok_with_sni;
 	bool has_sni;
 	uint16_t sni_len;
-	uint8_t sni[TLSD_MAX_SNI + 1]; /* SNI of the first failure */
+	uint8_t sni[SUMMARY_SNI_MAX]; /* SNI of the first failure (cut to fit) */
 };
 
 struct diag_count {
@@ -45,7 +47,8 @@ struct tlsd_summary {
 	uint64_t encrypted_alerts[3];
 	struct diag_count diags[MAX_DIAG_CODES];
 	unsigned n_diags;
-	struct server_stats *servers; /* open addressing, TLSD_SUMMARY_MAX_SERVERS slots */
+	struct server_stats *servers; /* open addressing, n_slots slots (a power of two) */
+	uint32_t n_slots, n_used;
 	uint64_t servers_dropped;
 };
 
@@ -55,7 +58,10 @@ struct tlsd_summary *tlsd_summary_new(void)
 
 	if (!s)
 		return NULL;
-	s->servers = calloc(TLSD_SUMMARY_MAX_SERVERS, sizeof(*s->servers));
+	/* Small to start with: most captures have few servers, and a table that
+	 * fits the cache keeps the per-report cost low. */
+	s->n_slots = FIRST_SLOTS;
+	s->servers = calloc(s->n_slots, sizeof(*s->servers));
 	if (!s->servers) {
 		free(s);
 		return NULL;
@@ -92,7 +98,7 @@ static bool same_server(const struct server_stats *st, const struct tlsd_report 
 static struct server_stats *server_slot(const struct tlsd_summary *s, const struct tlsd_report *r,
 					bool create)
 {
-	uint32_t mask = TLSD_SUMMARY_MAX_SERVERS - 1;
+	uint32_t mask = s->n_slots - 1;
 	uint32_t i = server_hash(&r->server) & mask;
 
 	for (uint32_t probes = 0; probes < 64; probes++, i = (i + 1) & mask) {
@@ -110,6 +116,31 @@ static struct server_stats *server_slot(const struct tlsd_summary *s, const stru
 			return st;
 	}
 	return NULL;
+}
+
+/* Doubles the table (up to TLSD_SUMMARY_MAX_SERVERS) at half load. */
+static void maybe_grow(struct tlsd_summary *s)
+{
+	struct server_stats *old = s->servers, *grown;
+	uint32_t old_n = s->n_slots, n = old_n * 2, mask = n - 1;
+
+	if (s->n_used < old_n / 2 || n > TLSD_SUMMARY_MAX_SERVERS)
+		return;
+	grown = calloc(n, sizeof(*grown));
+	if (!grown)
+		return; /* keep the smaller table: it only fills up sooner */
+	for (uint32_t k = 0; k < old_n; k++) {
+		uint32_t i;
+
+		if (!old[k].used)
+			continue;
+		for (i = server_hash(&old[k].ep) & mask; grown[i].used; i = (i + 1) & mask)
+			;
+		grown[i] = old[k];
+	}
+	free(old);
+	s->servers = grown;
+	s->n_slots = n;
 }
 
 static void set_add(struct small_set *set, uint16_t v)
@@ -175,7 +206,13 @@ void tlsd_summary_add(struct tlsd_summary *s, const struct tlsd_report *r)
 			s->diags[j].n++;
 		}
 	}
-	st = server_slot(s, r, true);
+	maybe_grow(s);
+	st = server_slot(s, r, false);
+	if (!st) {
+		st = server_slot(s, r, true);
+		if (st)
+			s->n_used++;
+	}
 	if (!st) {
 		s->servers_dropped++;
 		return;
@@ -198,8 +235,8 @@ void tlsd_summary_add(struct tlsd_summary *s, const struct tlsd_report *r)
 		st->failed++;
 		if (!st->has_sni && r->has_sni) {
 			st->has_sni = true;
-			st->sni_len = r->sni_len;
-			memcpy(st->sni, r->sni, r->sni_len);
+			st->sni_len = (uint16_t)TLSD_MIN((size_t)r->sni_len, sizeof(st->sni));
+			memcpy(st->sni, r->sni, st->sni_len);
 		}
 		break;
 	case TLSD_OUTCOME_INCOMPLETE:
@@ -288,7 +325,7 @@ static unsigned top_servers(const struct tlsd_summary *s, const struct server_st
 {
 	unsigned n = 0;
 
-	for (uint32_t i = 0; i < TLSD_SUMMARY_MAX_SERVERS; i++) {
+	for (uint32_t i = 0; i < s->n_slots; i++) {
 		const struct server_stats *st = &s->servers[i];
 		unsigned j;
 

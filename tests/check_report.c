@@ -233,6 +233,33 @@ START_TEST(tc_summary_inference)
 }
 END_TEST
 
+/* The server table grows (from 1024 slots) and still finds every server. */
+START_TEST(tc_summary_many_servers)
+{
+	struct tlsd_summary *s = tlsd_summary_new();
+	struct tlsd_report r;
+
+	ck_assert_ptr_nonnull(s);
+	sample_report(&r);
+	r.outcome = TLSD_OUTCOME_ESTABLISHED;
+	r.version = 0x0303;
+	for (uint32_t i = 0; i < 5000; i++) {
+		r.server.addr.b[2] = (uint8_t)(i >> 8);
+		r.server.addr.b[3] = (uint8_t)i;
+		tlsd_summary_add(s, &r);
+	}
+	/* A failing TLS 1.0 client of server #4321 is compared with its success. */
+	sample_report(&r);
+	r.server.addr.b[2] = (uint8_t)(4321 >> 8);
+	r.server.addr.b[3] = (uint8_t)4321;
+	r.versions_offered[0] = 0x0301;
+	r.client_hello_len = 100;
+	tlsd_summary_annotate(s, &r);
+	ck_assert(tlsd_report_has_diag(&r, "differs_from_accepted_clients"));
+	tlsd_summary_free(s);
+}
+END_TEST
+
 Suite *report_suite(void);
 Suite *report_suite(void)
 {
@@ -250,6 +277,7 @@ Suite *report_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("summary_inference");
 	tcase_add_test(tc, tc_summary_inference);
+	tcase_add_test(tc, tc_summary_many_servers);
 	suite_add_tcase(s, tc);
 	return s;
 }

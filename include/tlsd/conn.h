@@ -23,6 +23,7 @@ struct tlsd_conn_cfg {
 		     const uint8_t *frames, size_t frames_len);
 	void *ud;
 	bool keep_frames;      /* -w: keep up to lim.snap_flow bytes of frames per flow */
+	bool no_fingerprints;  /* the output shows no JA3/JA4: skip computing them */
 	/* Certificate stage handed to every session (session.h); NULL = off.
 	 * Must outlive the mux. */
 	const struct tlsd_cert_checks *certs;

@@ -43,6 +43,9 @@ void tlsd_session_check_certs(struct tlsd_session *s);
 /* TCP facts: called once when the connection becomes a TLS candidate. */
 void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f);
 
+/* The report will not show JA3/JA4 (text output): do not compute them. */
+void tlsd_session_skip_fingerprints(struct tlsd_session *s);
+
 /* The capture began after the SYN and the side first taken for the server
  * sent the ClientHello: the roles were swapped (history `^`). */
 void tlsd_session_roles_flipped(struct tlsd_session *s);

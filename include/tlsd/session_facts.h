@@ -166,6 +166,7 @@ struct tlsd_sess_certs {
 
 struct tlsd_session {
 	const struct tlsd_ctx *ctx;
+	bool no_fingerprints;          /* the output shows none: skip JA3/JA4 (cost per connection) */
 	enum tlsd_sstate state;
 	bool established;              /* TLS <= 1.2: reached ESTABLISHED before a fatal alert */
 	tlsd_time_ns established_ts;
