@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""`tlsdiag --stats` counts must agree with tshark's and capinfos' counts.
+
+usage: tests/e2e/run_stats.py [--bin-arg ARG] BIN CAPTURES_DIR
+
+For every capture in CAPTURES_DIR, runs `BIN -f json --stats --all F`, reads
+its {"stats": {...}} line and compares with what tshark 4.0 and capinfos
+count in the same file:
+
+  link_type        capinfos -T -E (wiretap's short name), mapped to libpcap's
+                   DLT name (ether -> EN10MB, linux-sll2 -> LINUX_SLL2, ...)
+  packets, bytes   capinfos -c (packets) and -d (data size: the sum of the
+                   packets' on-the-wire lengths)
+  tcp_packets      frames whose frame.protocols holds tcp   (tshark -Y tcp)
+  udp_packets      ... holds udp                            (tshark -Y udp)
+  ipv4, ipv6       ... holds ip / ipv6                      (tshark -Y ip, -Y ipv6)
+  tcp_connections  distinct tcp.stream values
+  tls_connections  at least the TCP streams in which tshark decodes a
+                   ClientHello (the server ports decoded as TLS with -d, since
+                   tshark knows TLS only on registered ports: 44321/44322 are
+                   pmcd/pmproxy to it), at most tcp_connections; tlsdiag also
+                   counts a connection it judges as a failed TLS connection
+                   without a ClientHello (client_not_tls: plain text to a
+                   server that speaks TLS)
+  anomalies        capture_snaplen_cut plus the truncated_* header counters
+                   equal the frames whose frame.cap_len < frame.len
+
+The tshark side is one `-T fields` pass per file (frame.protocols and friends),
+the same counts as `tshark -r F -Y tcp | wc -l` and so on, in one run.
+One check per capture and count. Prints one line per failed check and ends with
+"N passed, N failed"; exits 1 when a check failed, 77 (skipped) when tshark or
+capinfos is not installed.
+"""
+import argparse, json, os, subprocess, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from xcheck import captures, parse_or_skip  # noqa: E402
+
+# wiretap encapsulation short names (capinfos -T -E) -> libpcap DLT names
+# (pcap_datalink_val_to_name), for the link types tlsdiag decodes.
+ENCAP_TO_DLT = {
+    "ether": "EN10MB",
+    "linux-sll": "LINUX_SLL",
+    "linux-sll2": "LINUX_SLL2",
+    "null": "NULL",
+    "loop": "LOOP",
+    "rawip": "RAW",
+    "rawip4": "IPV4",
+    "rawip6": "IPV6",
+    "ppp": "PPP",
+    "ppp-with-direction": "PPP_PPPD",
+    "ieee-802-11": "IEEE802_11",
+    "ieee-802-11-radiotap": "IEEE802_11_RADIO",
+}
+
+TRUNCATED = ("truncated_link_header", "truncated_ip_header", "truncated_tcp_header",
+             "truncated_udp_header", "truncated_tunnel_header")
+
+
+def tshark(args):
+    p = subprocess.run(["tshark"] + args, capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("tshark: " + p.stderr.strip()[-300:])
+    return p.stdout
+
+
+def capinfos(path):
+    """(encapsulation short name, packets, data bytes)"""
+    p = subprocess.run(["capinfos", "-T", "-r", "-E", "-c", "-d", path],
+                       capture_output=True, text=True, timeout=120)
+    if p.returncode != 0:
+        raise RuntimeError("capinfos: " + p.stderr.strip()[-300:])
+    cols = p.stdout.strip().split("\t")
+    return cols[1], int(cols[2]), int(cols[3])
+
+
+def theirs(path):
+    f = ["frame.protocols", "tcp.stream", "frame.len", "frame.cap_len", "tcp.flags.syn",
+         "tcp.flags.ack", "tcp.dstport"]
+    counts = {"tcp_packets": 0, "udp_packets": 0, "ipv4": 0, "ipv6": 0, "cut_frames": 0}
+    streams, server_ports = set(), set()
+    for line in tshark(["-r", path, "-T", "fields", "-E", "occurrence=f"] +
+                       [x for e in f for x in ("-e", e)]).splitlines():
+        v = dict(zip(f, line.split("\t")))
+        protos = set(v["frame.protocols"].split(":"))
+        counts["tcp_packets"] += "tcp" in protos
+        counts["udp_packets"] += "udp" in protos
+        counts["ipv4"] += "ip" in protos
+        counts["ipv6"] += "ipv6" in protos
+        counts["cut_frames"] += int(v["frame.cap_len"]) < int(v["frame.len"])
+        if v["tcp.stream"]:
+            streams.add(v["tcp.stream"])
+            if v["tcp.flags.syn"] in ("1", "True") and v["tcp.flags.ack"] in ("0", "False"):
+                server_ports.add(v["tcp.dstport"])
+    counts["tcp_connections"] = len(streams)
+    args = ["-r", path, "-o", "tcp.reassemble_out_of_order:TRUE", "-Y", "tls.handshake.type == 1",
+            "-T", "fields", "-e", "tcp.stream"]
+    for port in sorted(server_ports):
+        args += ["-d", "tcp.port==%s,tls" % port]
+    counts["client_hello_streams"] = len(set(tshark(args).split()))
+    return counts
+
+
+def ours(bin_, path, extra):
+    p = subprocess.run([bin_, "-f", "json", "--stats", "--all"] + extra + [path],
+                       capture_output=True, text=True, timeout=120)
+    if p.returncode not in (0, 1):
+        raise RuntimeError("tlsdiag exit %d: %s" % (p.returncode, p.stderr.strip()[-300:]))
+    for line in p.stdout.splitlines():
+        if line.startswith('{"stats"'):
+            return json.loads(line)["stats"]
+    raise RuntimeError("no stats line in the output")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin-arg", action="append", default=[])
+    ap.add_argument("bin")
+    ap.add_argument("captures")
+    a = parse_or_skip(ap, ("tshark", "capinfos"))
+    if a is None:
+        return 77
+    passed = failed = 0
+    for path in captures(a.captures):
+        name = os.path.basename(path)
+        try:
+            s = ours(a.bin, path, a.bin_arg)
+            encap, packets, data = capinfos(path)
+            t = theirs(path)
+        except (OSError, ValueError, KeyError, IndexError, RuntimeError,
+                subprocess.TimeoutExpired) as e:
+            print("FAIL %s: %s" % (name, e))
+            failed += 1
+            continue
+        anomalies = s.get("anomalies", {})
+        cut = anomalies.get("capture_snaplen_cut", 0) + sum(anomalies.get(k, 0) for k in TRUNCATED)
+        checks = [
+            ("link_type", s.get("link_type"), ENCAP_TO_DLT.get(encap, "capinfos:" + encap)),
+            ("packets", s.get("packets"), packets),
+            ("bytes", s.get("bytes"), data),
+            ("tcp_packets", s.get("tcp_packets"), t["tcp_packets"]),
+            ("udp_packets", s.get("udp_packets"), t["udp_packets"]),
+            ("ipv4", s.get("ipv4"), t["ipv4"]),
+            ("ipv6", s.get("ipv6"), t["ipv6"]),
+            ("tcp_connections", s.get("tcp_connections"), t["tcp_connections"]),
+            ("snaplen_cut + truncated_*", cut, t["cut_frames"]),
+        ]
+        for what, got, want in checks:
+            if got == want:
+                passed += 1
+            else:
+                failed += 1
+                print("FAIL %s: %s %s, tshark/capinfos %s" % (name, what, got, want))
+        tls = s.get("tls_connections")
+        if isinstance(tls, int) and t["client_hello_streams"] <= tls <= t["tcp_connections"]:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL %s: tls_connections %s, tshark: %d streams with a ClientHello, %d TCP "
+                  "streams" % (name, tls, t["client_hello_streams"], t["tcp_connections"]))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
