@@ -557,17 +557,25 @@ static void established_ending(const struct tlsd_session *s, struct verdict *v)
 	 * records that show the handshake complete: it was noted as a close
 	 * before completion, but the connection turned out established. */
 	const struct tlsd_sess_alert *ca = s->has_closing_alert ? &s->closing_alert : NULL;
+	/* A fatal alert after the handshake (e.g. decode_error in the middle of
+	 * the application data, readable with the key log). */
+	const struct tlsd_sess_alert *fa = s->has_fatal && !s->fatal.encrypted ? &s->fatal : NULL;
 
 	if (s->has_close_alert && (!ca || s->close_alert.ts < ca->ts))
 		ca = &s->close_alert;
-
+	if (fa && (!ca || fa->ts < ca->ts))
+		ca = fa;
 	if (ca && (!have || ca->ts <= v->ts)) {
-		v->how = TLSD_HOW_CLOSE;
+		v->how = ca == fa ? TLSD_HOW_ALERT : TLSD_HOW_CLOSE;
 		v->by = ca->dir == TLSD_DIR_C2S ? TLSD_PARTY_CLIENT : TLSD_PARTY_SERVER;
 		v->ts = ca->ts;
+		have = true;
+	}
+	/* The alert is reported even when a FIN or RST came first: it was
+	 * sent, and it is what the peer had to say. */
+	if (ca) {
 		v->has_alert = true;
 		v->alert = *ca;
-		have = true;
 	}
 	if (!have)
 		untracked_ending(s, v);
