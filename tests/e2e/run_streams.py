@@ -156,7 +156,7 @@ def our_streams(dump, path):
                 add_run(fl[t[2]], "g", int(t[4]))
                 fl["next"][t[2]] = off + int(t[4])
         elif t[0] == "C":
-            fl = pending.pop(t[1])
+            fl = pending.pop(t[1], None) or pending.default_factory()   # no data at all
             cl, sv = (t[2], int(t[3])), (t[4], int(t[5]))
             flows.append({"client": cl, "server": sv, "end": t[6], "guessed": t[7] == "1",
                           "runs": {cl: fl["c2s"], sv: fl["s2c"]}, "bad": fl["bad"]})
