@@ -991,8 +991,13 @@ void tlsd_session_record(struct tlsd_session *s, enum tlsd_dir d, const struct t
 		return; /* CCS, alerts, handshake and heartbeat come as their own events */
 	}
 	if (s->state == TLSD_SS_IDLE && idle_without_hello(s, M_APP)) {
+		/* Picked up mid-stream: the records are protected, and an alert
+		 * record's type is still visible (TLS <= 1.2). */
 		keep_enc(s, d, ri);
-		hist_enc(s, d);
+		if (ri->type == TLSD_CT_ALERT)
+			note_alert(s, d, true, 0, 0, ri->off, ri->ts);
+		else
+			hist_enc(s, d);
 		return;
 	}
 	keep_enc(s, d, ri);

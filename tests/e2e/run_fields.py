@@ -74,10 +74,6 @@ FLOOR_PUBLIC = 0.945
 # wrong: (capture, fact) -> why. Such a check prints KNOWN instead of FAIL;
 # once tlsdiag agrees the check fails, to get the entry removed.
 KNOWN = {
-    ("tls12_midstream.pcap", "alert"):
-        "frames 9 and 11 are encrypted alert records (type 21) after both CCS; a session "
-        "picked up mid-stream stays idle and counts every protected record as data "
-        "(history ...dddD), so no alert is reported",
 }
 
 MALFORMED_GROUP = "117440512"   # PI_MALFORMED (0x07000000) in _ws.expert.group
