@@ -859,17 +859,27 @@ static enum tlsd_decode_status encap(struct dec_state *st, uint16_t type, struct
 		case ETH_P_TEB:
 			lr = link_en10mb(&c, &type);
 			break;
-		case ETH_P_PPPOE_SESS:
+		case ETH_P_PPPOE_SESS: {
 			/* RFC 2516: ver/type(1) 0x11, code(1) 0, session(2),
-			 * length(2), PPP. The length is not used: captures in the
-			 * wild carry wrong ones, the IP total length is enough. */
+			 * length(2), PPP. A length shorter than what follows
+			 * bounds the payload (Ethernet padding is not data, even
+			 * when the IP total length claims it, as tshark and tcpdump
+			 * read it); a longer one is ignored, as captures in the
+			 * wild carry such wrong lengths. */
+			uint16_t plen;
+			struct tlsd_cur payload;
+
 			if (!tlsd_cur_get_u8(&c, &b) || !tlsd_cur_get_u8(&c, &code) ||
-			    !tlsd_cur_skip(&c, 4))
+			    !tlsd_cur_skip(&c, 2) || !tlsd_cur_get_u16(&c, &plen))
 				return encap_cut(st, missing);
 			if (b != 0x11 || code != 0)
 				return fail(st->ctx, TLSD_DECODE_SKIP, TLSD_ANOM_PKT_NON_IP);
+			if (plen >= 2 && missing == 0 && plen < tlsd_cur_len(&c) &&
+			    tlsd_cur_get_bytes(&c, &payload, plen))
+				c = payload;
 			type = ETH_P_PPP;
 			continue;
+		}
 		case ETH_P_PPP:
 			lr = ppp(&c, &type);
 			break;

@@ -981,14 +981,39 @@ static void b_pppoe6(struct bb *f)
 	PUT(f, 0x11, 0x00, 0x12, 0x34, 0x00, 0x6b, 0x00, 0x57);
 	put_inner(f, 6);
 }
-/* QinQ then PPPoE (the PPPoE length is wrong on purpose: it is not used). */
+/* QinQ then PPPoE. */
 static void b_qinq_pppoe(struct bb *f)
 {
 	put_eth(f, 0x88a8);
 	PUT(f, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x0b, 0x88, 0x64);
-	PUT(f, 0x11, 0x00, 0x00, 0x01, 0x00, 0x02, 0x00, 0x21);
+	PUT(f, 0x11, 0x00, 0x00, 0x01, 0x00, 0x57, 0x00, 0x21);
 	put_inner(f, 4);
 }
+
+/* PPPoE whose length (PPP + a 40-byte IPv4/TCP) is shorter than the IP
+ * total length and the frame: padding after it is not payload (a capture
+ * in the wild: IP says 46, PPPoE 42, the frame has Ethernet padding). */
+START_TEST(tc_pppoe_length_bounds)
+{
+	static const uint8_t frame[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x88, 0x64,  /* Ethernet */
+		0x11, 0x00, 0x00, 0x01, 0x00, 0x2a, 0x00, 0x21,    /* PPPoE len 42, PPP IPv4 */
+		0x45, 0x00, 0x00, 0x2e, 0x00, 0x01, 0x40, 0x00,    /* IPv4, total 46 (wrong) */
+		0x40, 0x06, 0x00, 0x00, 1, 1, 1, 1, 2, 2, 2, 2,
+		0x4f, 0xaa, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 1,    /* TCP, no options */
+		0x50, 0x10, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0, 0, 0, 0, 0, 0,                                  /* Ethernet padding */
+	};
+	struct tlsd_frame fr = {.caplen = sizeof(frame), .wirelen = sizeof(frame),
+				.dlt = DLT_EN10MB, .data = frame};
+	struct tlsd_pkt pkt;
+
+	/* ctx and dec come from the suite's fixture. */
+	ck_assert_int_eq(tlsd_decode_frame(dec, &ctx, &fr, &pkt), TLSD_DECODE_TCP);
+	ck_assert_uint_eq(pkt.payload_len, 0);
+	ck_assert_uint_eq(pkt.payload_wire_len, 0);
+}
+END_TEST
 /* DLT_PPP: HDLC-like framing; without it; protocol field compressed. */
 static void b_ppp_hdlc(struct bb *f)
 {
@@ -1533,6 +1558,7 @@ Suite *decode_suite(void)
 		{"tc_ipv4_frag_memcap", tc_ipv4_frag_memcap, 1},
 		{"tc_ipv4_frag_invalid", tc_ipv4_frag_invalid, 1},
 		{"tc_encap", tc_encap, (int)TLSD_ARRAY_SIZE(encap_cases)},
+		{"tc_pppoe_length_bounds", tc_pppoe_length_bounds, 1},
 		{"tc_encap_truncate", tc_encap_truncate, (int)TLSD_ARRAY_SIZE(encap_cases)},
 		{"tc_udp_not_tunnel", tc_udp_not_tunnel, 6},
 		{"tc_tunnel_bad", tc_tunnel_bad, 11},
