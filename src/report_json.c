@@ -358,8 +358,25 @@ void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 	json_seconds(out, r->rtt);
 	fputs(",\"time_to_failure\":", out);
 	json_seconds(out, r->time_to_failure);
-	fprintf(out, ",\"client_hello\":{\"size\":%" PRIu32 ",\"segments\":%u}",
+	fprintf(out, ",\"client_hello\":{\"size\":%" PRIu32 ",\"segments\":%u",
 		r->client_hello_len, r->client_hello_segments);
+	/* The suites offered, GREASE left out, by IANA name (hex when unknown). */
+	fputs(",\"cipher_suites\":[", out);
+	for (unsigned i = 0, n = 0; i < r->n_suites_kept && i < TLSD_MAX_SUITES; i++) {
+		const char *name;
+		char buf[8];
+
+		if (tlsd_is_grease(r->suites_offered[i]))
+			continue;
+		name = tlsd_name_suite(r->suites_offered[i]);
+		if (!name) {
+			snprintf(buf, sizeof(buf), "0x%04x", r->suites_offered[i]);
+			name = buf;
+		}
+		fputs(n++ ? "," : "", out);
+		json_cstr(out, name);
+	}
+	fprintf(out, "],\"cipher_suites_total\":%u}", r->n_suites_offered);
 	fputs(",\"ja3\":", out);
 	json_cstr(out, r->ja3[0] ? r->ja3 : NULL);
 	fputs(",\"ja3s\":", out);

@@ -21,9 +21,9 @@ their two endpoints. Per connection in which tshark decodes a ClientHello
   client_hello.size the first ClientHello's handshake length;
   suites offered    the number of non-GREASE suites in the first ClientHello
                     against the count in tlsdiag's JA4 (t13d<suites><exts>..),
-                    and its extension count (non-GREASE) and SNI flag (d/i):
-                    the JSON has no list of offered suites, the JA4 has their
-                    number (capped at 99 by JA4);
+                    and its extension count (non-GREASE) and SNI flag (d/i),
+                    and the suites themselves, in order, against
+                    client_hello.cipher_suites (IANA names);
   alert             when tshark decodes plaintext alerts, tlsdiag's alert is
                     the first fatal one (else the first): sender, code, level,
                     encrypted false. Otherwise it is null, or encrypted with
@@ -161,6 +161,8 @@ class Tshark:
                              ([self.vname(legacy)] if legacy is not None else [])) if alone else "?",
                 "length": lengths[i] if len(lengths) > i else None,
                 "suites": len([x for x in suites if not grease(x)]) if alone else None,
+                "suite_names": [self.suites.get(x, "0x%04x" % x) for x in suites
+                                if not grease(x)] if alone else None,
                 "exts": len([x for x in ints(v["tls.handshake.extension.type"]) if not grease(x)])
                 if alone else None,
             }
@@ -270,6 +272,9 @@ def check_conn(ck, where, o, c):
                 fact("cipher suites offered (JA4 count)", int(ja4.group(2)), min(ch["suites"], 99))
                 fact("extensions offered (JA4 count)", int(ja4.group(3)), min(ch["exts"], 99))
                 fact("SNI flag (JA4)", ja4.group(1), "d" if ch["sni"] else "i")
+            # The suites themselves, in order (tlsdiag lists up to 128).
+            fact("client_hello.cipher_suites",
+                 (o.get("client_hello") or {}).get("cipher_suites"), ch["suite_names"][:128])
     if ch is not None:
         fact("client_hello.size", (o.get("client_hello") or {}).get("size"), ch["length"])
     if ch is not None or sh is not None:
