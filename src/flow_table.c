@@ -675,8 +675,17 @@ static void handle_syn(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd
 	bool ack = pkt->tcp_flags & TLSD_TCP_ACK;
 
 	if (s->syn) {
-		if (s->reasm.isn == pkt->seq + 1)
+		const struct tlsd_reasm *r = &s->reasm;
+
+		if (r->isn == pkt->seq + 1) {
 			tlsd_ctx_count(t->ctx, TLSD_ANOM_TCP_RETRANSMIT);
+		} else if (ack && r->next == 0 && r->max_seen == 0 && !r->ooo) {
+			/* Another SYN-ACK with another sequence number (a SYN
+			 * proxy, a load balancer, a retry) before any data: the
+			 * last one is the one the client answers. */
+			tlsd_reasm_init(&s->reasm);
+			tlsd_reasm_start(&s->reasm, pkt->seq + 1, false);
+		}
 		return;
 	}
 	s->syn = true;

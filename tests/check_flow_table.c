@@ -773,6 +773,25 @@ START_TEST(tc_midstream_reordered)
 }
 END_TEST
 
+/* Several SYN-ACKs with different sequence numbers before any data (a SYN
+ * proxy or load balancer): the last one is the server's stream. */
+START_TEST(tc_synack_new_isn)
+{
+	struct fx *x = fx_new();
+
+	fx_start(x);
+	pkt_send(x, 1, C_IP, C_PORT, S_IP, S_PORT, C_ISN, 0, TLSD_TCP_SYN, NULL);
+	pkt_send(x, 1.01, S_IP, S_PORT, C_IP, C_PORT, 777, C_ISN + 1,
+		 TLSD_TCP_SYN | TLSD_TCP_ACK, NULL);
+	pkt_send(x, 1.02, S_IP, S_PORT, C_IP, C_PORT, S_ISN, C_ISN + 1,
+		 TLSD_TCP_SYN | TLSD_TCP_ACK, NULL);
+	cs(x, 1.03, 0, 0, A, NULL);
+	sc(x, 1.04, 0, 0, A, "hello");
+	ck_assert_str_eq(x->c.log, "open#1 d:S:0:5 ");
+	fx_done(x);
+}
+END_TEST
+
 /* Roles guessed wrong: the consumer swaps from inside a data callback, in
  * the middle of one reassembler run; the rest of the run already uses the
  * new directions, and skip takes the new numbering. */
@@ -883,6 +902,7 @@ Suite *flow_table_suite(void)
 		{"swap_mid_run", tc_swap_mid_run},
 		{"midstream_keepalive", tc_midstream_keepalive},
 		{"midstream_reordered", tc_midstream_reordered},
+		{"synack_new_isn", tc_synack_new_isn},
 		{"counters", tc_counters},
 		{"reasm_cap", tc_reasm_cap},
 	};
