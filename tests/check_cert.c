@@ -17,10 +17,9 @@
 #include "tlsd/cert.h"
 #include "tlsd/tls_handshake.h"
 
-#ifndef TLSD_SRCDIR
-#define TLSD_SRCDIR "."
-#endif
-#define CERTS TLSD_SRCDIR "/tests/certs/"
+#include "cert_fixtures.h"
+
+#define CERTS TLSD_FIX_CERTS
 
 /* Capture times (Unix seconds, UTC). */
 #define T_2024_06_01 INT64_C(1717200000)
@@ -31,30 +30,10 @@
 #define T_2027_06_01 INT64_C(1811808000)
 #define T_2025_01_01 INT64_C(1735689600)
 
-struct blob {
-	uint8_t *p;
-	size_t len;
-};
-
-static struct blob slurp(const char *name)
+/* The fixture loader shared with the session and diagnosis suites. */
+static struct tlsd_fix_blob slurp(const char *name)
 {
-	char path[512];
-	struct blob b = {0};
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), CERTS "%s", name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	ck_assert(fseek(f, 0, SEEK_END) == 0);
-	n = ftell(f);
-	ck_assert(n > 0 && fseek(f, 0, SEEK_SET) == 0);
-	b.p = malloc((size_t)n);
-	ck_assert(b.p != NULL);
-	ck_assert(fread(b.p, 1, (size_t)n, f) == (size_t)n);
-	b.len = (size_t)n;
-	fclose(f);
-	return b;
+	return tlsd_fix_slurp(name);
 }
 
 static struct tlsd_cert_store *store_for(const char *ca_pem)
@@ -77,7 +56,7 @@ static struct tlsd_chain_findings F; /* large: not on the stack */
 static void run(struct tlsd_cert_store *s, const char *const *names, const char *sni, int64_t t,
 		struct tlsd_chain_findings *out)
 {
-	struct blob b[TLSD_CERT_MAX_CHAIN];
+	struct tlsd_fix_blob b[TLSD_CERT_MAX_CHAIN];
 	struct tlsd_cur ders[TLSD_CERT_MAX_CHAIN];
 	struct tlsd_cert_query q = {.ders = ders, .capture_time_s = t, .expiry_warning_days = 14};
 	size_t n = 0;
@@ -359,7 +338,7 @@ START_TEST(tc_host_hostile_sni)
 	static const char *const chain[] = {"good.der", "inter.der", NULL};
 	static const uint8_t sni[] = "server.test\0.evil\x1b";
 	struct tlsd_cert_store *s = store_for("root.pem");
-	struct blob b[2] = {slurp(chain[0]), slurp(chain[1])};
+	struct tlsd_fix_blob b[2] = {slurp(chain[0]), slurp(chain[1])};
 	struct tlsd_cur ders[2];
 	struct tlsd_cert_query q = {.ders = ders, .n = 2, .sni = sni, .sni_len = sizeof(sni) - 1,
 				    .capture_time_s = T_2025_06_01};
@@ -432,7 +411,7 @@ START_TEST(tc_self_signed_trusted)
 {
 	static const char *const chain[] = {"selfsigned.der", NULL};
 	char path[] = "/tmp/tlsd-cert-XXXXXX";
-	struct blob b = slurp("selfsigned.der");
+	struct tlsd_fix_blob b = slurp("selfsigned.der");
 	const unsigned char *p = b.p;
 	X509 *x = d2i_X509(NULL, &p, (long)b.len);
 	struct tlsd_cert_opts o;
@@ -512,7 +491,7 @@ static void check_one(struct tlsd_cert_store *s, const uint8_t *p, size_t len)
 /* Every prefix of a certificate is refused cleanly, with or without cache. */
 START_TEST(tc_truncated_every_length)
 {
-	struct blob b = slurp("good.der");
+	struct tlsd_fix_blob b = slurp("good.der");
 	struct tlsd_cert_opts o;
 	struct tlsd_cert_store *s;
 	char err[256];
@@ -545,7 +524,7 @@ START_TEST(tc_hostile_der)
 					   0x00, 0x00, 0x00, 0x00, 0x02};
 	static const uint8_t empty_seq[] = {0x30, 0x00};
 	struct tlsd_cert_store *s = store_for("root.pem");
-	struct blob good = slurp("good.der");
+	struct tlsd_fix_blob good = slurp("good.der");
 	uint8_t *big = calloc(1, TLSD_CERT_MAX_DER + 1), *trail = malloc(good.len + 1);
 	uint32_t x = 12345;
 
@@ -597,7 +576,7 @@ END_TEST
 START_TEST(tc_malformed_intermediate)
 {
 	struct tlsd_cert_store *s = store_for("root.pem");
-	struct blob good = slurp("good.der");
+	struct tlsd_fix_blob good = slurp("good.der");
 	static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
 	struct tlsd_cur ders[2];
 	struct tlsd_cert_query q = {.ders = ders, .n = 2, .capture_time_s = T_2025_06_01};
@@ -618,7 +597,7 @@ END_TEST
 START_TEST(tc_chain_cap)
 {
 	struct tlsd_cert_store *s = store_for("root.pem");
-	struct blob good = slurp("good.der"), inter = slurp("inter.der");
+	struct tlsd_fix_blob good = slurp("good.der"), inter = slurp("inter.der");
 	struct tlsd_cur ders[TLSD_CERT_MAX_CHAIN + 3];
 	struct tlsd_cert_query q = {.ders = ders, .n = TLSD_ARRAY_SIZE(ders),
 				    .capture_time_s = T_2025_06_01};
@@ -639,14 +618,14 @@ END_TEST
 
 /* A self-signed EC certificate with raw bytes in its names, built with
  * libcrypto (no hand-written DER). n_dns extra SAN dNSNames. */
-static struct blob make_cert(const uint8_t *cn, size_t cn_len, const uint8_t *dns,
+static struct tlsd_fix_blob make_cert(const uint8_t *cn, size_t cn_len, const uint8_t *dns,
 			     size_t dns_len, int n_dns)
 {
 	EVP_PKEY *pk = EVP_EC_gen("P-256");
 	X509 *x = X509_new();
 	X509_NAME *name = X509_NAME_new();
 	GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
-	struct blob b = {0};
+	struct tlsd_fix_blob b = {0};
 	unsigned char *out = NULL;
 	int len;
 
@@ -695,7 +674,7 @@ START_TEST(tc_nul_in_names)
 	static const uint8_t cn[] = "evil.test\0.server.test\x1b[31m\\x41\xc3\xa9";
 	static const uint8_t dns[] = "server.test\0.evil.test";
 	struct tlsd_cert_store *s = store_for("root.pem");
-	struct blob b = make_cert(cn, sizeof(cn) - 1, dns, sizeof(dns) - 1, 0);
+	struct tlsd_fix_blob b = make_cert(cn, sizeof(cn) - 1, dns, sizeof(dns) - 1, 0);
 	const struct tlsd_cert_finding *d;
 
 	check_one(s, b.p, b.len);
@@ -719,7 +698,7 @@ START_TEST(tc_huge_san)
 {
 	static const uint8_t cn[] = "huge.test";
 	struct tlsd_cert_store *s = store_for("root.pem");
-	struct blob b = make_cert(cn, sizeof(cn) - 1, (const uint8_t *)"huge.test", 9, 2500);
+	struct tlsd_fix_blob b = make_cert(cn, sizeof(cn) - 1, (const uint8_t *)"huge.test", 9, 2500);
 	struct tlsd_cur der;
 	struct tlsd_cert_query q = {.ders = &der, .n = 1,
 				    .sni = (const uint8_t *)"name-2499.huge.test", .sni_len = 19,
@@ -878,7 +857,7 @@ static const struct ske_case {
 };
 
 struct ske_fixture {
-	struct blob data, sig, leaf;
+	struct tlsd_fix_blob data, sig, leaf;
 	struct tlsd_ske_check in;
 };
 
