@@ -63,24 +63,23 @@ static void print_endpoint(FILE *out, const struct tlsd_endpoint *e, uint8_t ipv
 		fprintf(out, "%s:%u", ip, e->port);
 }
 
-static void print_version(FILE *out, uint16_t v)
+/* A code point's name, or its value in hex when the tables lack it. */
+static void print_named(FILE *out, const char *name, uint16_t v)
 {
-	const char *n = tlsd_name_version(v);
-
-	if (n)
-		fputs(n, out);
+	if (name)
+		fputs(name, out);
 	else
 		fprintf(out, "0x%04x", v);
 }
 
+static void print_version(FILE *out, uint16_t v)
+{
+	print_named(out, tlsd_name_version(v), v);
+}
+
 static void print_suite(FILE *out, uint16_t s)
 {
-	const char *n = tlsd_name_suite(s);
-
-	if (n)
-		fputs(n, out);
-	else
-		fprintf(out, "0x%04x", s);
+	print_named(out, tlsd_name_suite(s), s);
 }
 
 static void print_strlist(FILE *out, const struct tlsd_strlist *l)
