@@ -679,7 +679,8 @@ static void handle_syn(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd
 
 		if (r->isn == pkt->seq + 1) {
 			tlsd_ctx_count(t->ctx, TLSD_ANOM_TCP_RETRANSMIT);
-		} else if (ack && r->next == 0 && r->max_seen == 0 && !r->ooo && !r->fin_seen) {
+		} else if (ack && r->next == 0 && r->max_seen == 0 && !r->ooo && !r->fin_seen &&
+			   !r->fin_delivered && !s->fin && !f->ignored) {
 			/* Another SYN-ACK with another sequence number (a SYN
 			 * proxy, a load balancer, a retry) before any data: the
 			 * last one is the one the client answers. */
