@@ -656,34 +656,11 @@ static void on_server_key_exchange(struct tlsd_session *s, const struct tlsd_hs_
 	s->ske_dh_bits = ske.dh_p_bits;
 }
 
-static void on_decrypted_handshake(struct tlsd_session *s, enum tlsd_dir d,
-				   const struct tlsd_hs_msg *m);
-
-void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m)
+/* What one handshake message tells, whether read in the clear or decrypted
+ * with the key log (the state machine only moves on the former). */
+static void note_message_facts(struct tlsd_session *s, enum tlsd_dir d,
+			       const struct tlsd_hs_msg *m)
 {
-	if (m->decrypted) {
-		on_decrypted_handshake(s, d, m);
-		return;
-	}
-	s->dir[d].hs_msgs++;
-	if (m->type == TLSD_HS_SERVER_HELLO && d == S2C) {
-		bool hrr = on_server_hello(s, m);
-
-		hist_letter(s, d, hrr ? 'J' : 'S');
-		s->has_last_hs = true;
-		s->last_hs = hrr ? TLSD_HS_HELLO_RETRY_REQUEST : TLSD_HS_SERVER_HELLO;
-		return;
-	}
-	hist_letter(s, d, hs_letter(m->type));
-	s->has_last_hs = true;
-	s->last_hs = m->type;
-
-	if (m->type == TLSD_HS_CLIENT_HELLO && d == C2S) {
-		on_client_hello(s, m);
-		return;
-	}
-	if (idle_without_hello(s, m->type))
-		return;
 	switch (m->type) {
 	case TLSD_HS_CERTIFICATE:
 		on_certificate(s, d, m);
@@ -715,6 +692,37 @@ void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struc
 	default:
 		break;
 	}
+}
+
+static void on_decrypted_handshake(struct tlsd_session *s, enum tlsd_dir d,
+				   const struct tlsd_hs_msg *m);
+
+void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m)
+{
+	if (m->decrypted) {
+		on_decrypted_handshake(s, d, m);
+		return;
+	}
+	s->dir[d].hs_msgs++;
+	if (m->type == TLSD_HS_SERVER_HELLO && d == S2C) {
+		bool hrr = on_server_hello(s, m);
+
+		hist_letter(s, d, hrr ? 'J' : 'S');
+		s->has_last_hs = true;
+		s->last_hs = hrr ? TLSD_HS_HELLO_RETRY_REQUEST : TLSD_HS_SERVER_HELLO;
+		return;
+	}
+	hist_letter(s, d, hs_letter(m->type));
+	s->has_last_hs = true;
+	s->last_hs = m->type;
+
+	if (m->type == TLSD_HS_CLIENT_HELLO && d == C2S) {
+		on_client_hello(s, m);
+		return;
+	}
+	if (idle_without_hello(s, m->type))
+		return;
+	note_message_facts(s, d, m);
 	if (step(s, d, m->type, m->ts)) {
 		if (s->state == TLSD_SS_ABBR_TICKET)
 			s->abbreviated = true;
@@ -838,28 +846,14 @@ static void on_decrypted_handshake(struct tlsd_session *s, enum tlsd_dir d,
 				   const struct tlsd_hs_msg *m)
 {
 	s->dir[d].decrypted_msgs++;
-	switch (m->type) {
-	case TLSD_HS_CERTIFICATE:
-		on_certificate(s, d, m);
-		break;
-	case TLSD_HS_CERTIFICATE_REQUEST:
-		if (d == S2C)
-			s->cert_request = true;
-		break;
-	case TLSD_HS_CERTIFICATE_VERIFY:
-		if (d == C2S)
-			s->cli_cert_verify = true;
-		break;
-	case TLSD_HS_FINISHED:
+	if (m->type == TLSD_HS_FINISHED)
 		s->dir[d].decrypted_finished = true;
-		break;
-	case TLSD_HS_NEW_SESSION_TICKET:
-		if (d == S2C)
-			s->srv_ticket = true;
-		break;
-	default:
-		break;
-	}
+	/* A decrypted key exchange is a renegotiation's: it must not replace
+	 * the first handshake's facts. */
+	if (m->type == TLSD_HS_SERVER_KEY_EXCHANGE || m->type == TLSD_HS_SERVER_HELLO_DONE ||
+	    m->type == TLSD_HS_CLIENT_KEY_EXCHANGE)
+		return;
+	note_message_facts(s, d, m);
 }
 
 /* ---- records ----------------------------------------------------------- */
