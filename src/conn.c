@@ -616,7 +616,7 @@ static void on_fin(void *ud, struct tlsd_flow *f, enum tlsd_dir d, tlsd_time_ns 
 
 	(void)ud;
 	if (c && c->kind == CONN_TLS) {
-		tlsd_session_tcp_fin(c->session, d, ts);
+		tlsd_session_tcp_fin(c->session, f, d, ts);
 	} else if (c && c->kind == CONN_UNDECIDED && !c->pending.fin[d]) {
 		c->pending.fin[d] = true;
 		c->pending.fin_ts[d] = ts;
@@ -660,7 +660,7 @@ static void adopt_silent_tls_server(struct tlsd_conn_mux *m, struct tlsd_flow *f
 		if (pe->rst[i])
 			tlsd_session_tcp_rst(c->session, f, (enum tlsd_dir)i, &pe->rst_info[i]);
 		else if (pe->fin[i])
-			tlsd_session_tcp_fin(c->session, (enum tlsd_dir)i, pe->fin_ts[i]);
+			tlsd_session_tcp_fin(c->session, f, (enum tlsd_dir)i, pe->fin_ts[i]);
 	}
 }
 
@@ -679,7 +679,7 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 
 		/* The failing event of an idle or cut connection is its last packet,
 		 * not the moment the capture clock noticed. */
-		tlsd_session_tcp_end(c->session, how, f->last_ts);
+		tlsd_session_tcp_end(c->session, f, how, f->last_ts);
 		if (r) {
 			tlsd_session_report(c->session, f, r);
 			if (r->version)
@@ -693,6 +693,16 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 	conn_free(c);
 }
 
+/* An established connection idles as long as it likes: its verdict needs
+ * no timer, and its later packets belong to the same report. */
+static bool on_keep_idle(void *ud, struct tlsd_flow *f)
+{
+	const struct tlsd_conn *c = f->user;
+
+	(void)ud;
+	return c && c->kind == CONN_TLS && tlsd_session_established(c->session);
+}
+
 static const struct tlsd_flow_ops conn_ops = {
 	.open = on_open,
 	.packet = on_packet,
@@ -701,6 +711,7 @@ static const struct tlsd_flow_ops conn_ops = {
 	.fin = on_fin,
 	.rst = on_rst,
 	.close = on_close,
+	.keep_idle = on_keep_idle,
 };
 
 const struct tlsd_flow_ops *tlsd_conn_mux_ops(void)

@@ -1119,7 +1119,56 @@ void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tls
 
 /* ---- TCP ---------------------------------------------------------------- */
 
-void tlsd_session_tcp_fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts)
+/* Streams longer than this are not compared with ACK numbers (32-bit
+ * sequence space; only the handshake's bytes matter here). */
+#define ACK_COMPARE_MAX (UINT64_C(1) << 30)
+
+/* How many bytes of direction d's stream its peer had acknowledged. With
+ * d's stream anchored the ACK is taken against its ISN, otherwise (nothing
+ * of d captured) the advance of the peer's ACKs is a lower bound. */
+static bool acked_of(const struct tlsd_flow *f, enum tlsd_dir d, uint64_t *out)
+{
+	const struct tlsd_flow_side *sd = &f->side[d], *peer = &f->side[tlsd_dir_other(d)];
+	const struct tlsd_reasm *r = &sd->reasm;
+	int64_t a;
+
+	if (!peer->ack_seen)
+		return false;
+	if (!r->started) {
+		*out = (uint32_t)(peer->last_ack - peer->first_ack);
+		return true;
+	}
+	a = (int32_t)(peer->last_ack - r->isn);
+	if (a < 0 || r->max_seen > ACK_COMPARE_MAX)
+		return false;
+	/* A FIN takes one sequence number of its own. */
+	if (r->fin_seen && (uint64_t)a == r->fin_off + 1)
+		a--;
+	*out = (uint64_t)a;
+	return true;
+}
+
+/* The state of the peer's stream as direction d ends its own. */
+static void note_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
+		     tlsd_time_ns ts)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+	enum tlsd_dir o = tlsd_dir_other(d);
+
+	if (sd->end_seen)
+		return;
+	sd->end_seen = true;
+	sd->end_ts = ts;
+	sd->end_peer_records = s->dir[o].records;
+	sd->end_peer_last_ts = s->dir[o].records ? s->dir[o].last_ts : 0;
+	if (!f)
+		return;
+	sd->end_peer_captured = f->side[o].reasm.max_seen;
+	sd->end_acked_known = acked_of(f, o, &sd->end_acked);
+}
+
+void tlsd_session_tcp_fin(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
+			  tlsd_time_ns ts)
 {
 	struct tlsd_sess_dir *sd = &s->dir[d];
 
@@ -1127,6 +1176,7 @@ void tlsd_session_tcp_fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns 
 		return;
 	sd->fin = true;
 	sd->fin_ts = ts;
+	note_end(s, f, d, ts);
 	hist_sym(s, d == C2S ? '}' : '{');
 }
 
@@ -1198,6 +1248,7 @@ void tlsd_session_tcp_rst(struct tlsd_session *s, const struct tlsd_flow *f, enu
 	sd->rst = true;
 	sd->rst_ts = ri->ts;
 	sd->rst_info = *ri;
+	note_end(s, f, d, ri->ts);
 	sd->rst_hist_pos = s->hist_full ? -1 : (int16_t)s->hist_len;
 	hist_sym(s, d == C2S ? '!' : '|');
 	if (rst_evidence(s, f, d, ri, sd->rst_why, sizeof(sd->rst_why)))
@@ -1314,7 +1365,27 @@ void tlsd_session_check_certs(struct tlsd_session *s)
 	tlsd_buf_cleanup(&sc->mem);
 }
 
-void tlsd_session_tcp_end(struct tlsd_session *s, enum tlsd_flow_end how, tlsd_time_ns ts)
+/* What the capture held of each direction, from the flow. */
+static void note_cover(struct tlsd_session *s, const struct tlsd_flow *f)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct tlsd_flow_side *fs = &f->side[i];
+		struct tlsd_sess_cover *cv = &s->cover[i];
+
+		cv->known = true;
+		cv->packets = fs->packets;
+		cv->syn = fs->syn;
+		cv->stream_started = fs->reasm.started;
+		cv->captured = fs->reasm.max_seen;
+		cv->acked_known = acked_of(f, (enum tlsd_dir)i, &cv->acked);
+		cv->first_ts = fs->first_ts;
+		cv->last_ts = fs->last_ts;
+		cv->ttl = fs->first_ttl;
+	}
+}
+
+void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_flow_end how,
+			  tlsd_time_ns ts)
 {
 	tlsd_session_check_certs(s);
 	if (s->ended)
@@ -1322,8 +1393,18 @@ void tlsd_session_tcp_end(struct tlsd_session *s, enum tlsd_flow_end how, tlsd_t
 	s->ended = true;
 	s->end_how = how;
 	s->end_ts = ts;
+	if (f) {
+		note_cover(s, f);
+		if (s->ctx)
+			s->silence = tlsd_ctx_silence_within(s->ctx, f->first_ts, f->last_ts);
+	}
 	if (how == TLSD_FLOW_END_TIMEOUT)
 		hist_sym(s, '@');
+}
+
+bool tlsd_session_established(const struct tlsd_session *s)
+{
+	return handshake_complete(s);
 }
 
 bool tlsd_session_handshake_over(const struct tlsd_session *s)

@@ -290,7 +290,7 @@ static void alert(struct drv *d, enum tlsd_dir dir, uint8_t level, uint8_t desc)
 static void fin(struct drv *d, enum tlsd_dir dir)
 {
 	d->now += MSEC / 10;
-	tlsd_session_tcp_fin(d->s, dir, d->now);
+	tlsd_session_tcp_fin(d->s, &d->f, dir, d->now);
 }
 
 static void rst(struct drv *d, enum tlsd_dir dir, uint8_t ttl)
@@ -305,7 +305,7 @@ static void rst(struct drv *d, enum tlsd_dir dir, uint8_t ttl)
 static void end(struct drv *d, enum tlsd_flow_end how, struct tlsd_report *r)
 {
 	d->now += MSEC;
-	tlsd_session_tcp_end(d->s, how, d->now);
+	tlsd_session_tcp_end(d->s, &d->f, how, d->now);
 	tlsd_session_report(d->s, &d->f, r);
 }
 
