@@ -697,6 +697,8 @@ static void side_facts(struct tlsd_flow *f, enum tlsd_dir d, const struct tlsd_p
 	s->last_ts = pkt->ts;
 	s->packets++;
 	s->bytes += pkt->payload_wire_len;
+	if (pkt->payload_wire_len > pkt->payload_len)
+		s->snap_cut += pkt->payload_wire_len - pkt->payload_len;
 	if (fl & TLSD_TCP_ACK) {
 		if (!s->ack_seen)
 			s->first_ack = pkt->ack;

@@ -1016,6 +1016,9 @@ void tlsd_session_record(struct tlsd_session *s, enum tlsd_dir d, const struct t
 		on_app_record(s, d, ri);
 		break;
 	case TLSD_CT_HEARTBEAT:
+		s->dir[d].heartbeats++;
+		if (!handshake_complete(s))
+			s->dir[d].heartbeats_early++;
 		hist_letter(s, d, 'B');
 		break;
 	default:
@@ -1049,8 +1052,11 @@ bool tlsd_session_ccs(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, tls
 void tlsd_session_heartbeat(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, uint16_t len)
 {
 	(void)off;
-	(void)len;
 	s->dir[d].heartbeats++;
+	if (!handshake_complete(s))
+		s->dir[d].heartbeats_early++;
+	if (len > s->dir[d].heartbeat_max_len)
+		s->dir[d].heartbeat_max_len = len;
 	hist_letter(s, d, 'B');
 }
 
@@ -1073,6 +1079,10 @@ void tlsd_session_anomaly(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_ano
 			s->first_capture_defect = a;
 		if (a == TLSD_ANOM_CAPTURE_MIDSTREAM)
 			s->midstream = true;
+		else if (a != TLSD_ANOM_CAPTURE_GAP && !s->limit_hit) {
+			s->limit_hit = true;
+			s->limit = a;
+		}
 		break;
 	default:
 		break;
@@ -1111,6 +1121,10 @@ void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tls
 	case TLSD_FRAMING_OVERFLOW:
 		if (s->capture_defects++ == 0)
 			s->first_capture_defect = TLSD_ANOM_CAPTURE_CAP_HANDSHAKE;
+		if (!s->limit_hit) {
+			s->limit_hit = true;
+			s->limit = TLSD_ANOM_CAPTURE_CAP_HANDSHAKE;
+		}
 		break;
 	default:
 		break;
@@ -1377,6 +1391,7 @@ static void note_cover(struct tlsd_session *s, const struct tlsd_flow *f)
 		cv->syn = fs->syn;
 		cv->stream_started = fs->reasm.started;
 		cv->captured = fs->reasm.max_seen;
+		cv->snap_cut = fs->snap_cut;
 		cv->acked_known = acked_of(f, (enum tlsd_dir)i, &cv->acked);
 		cv->first_ts = fs->first_ts;
 		cv->last_ts = fs->last_ts;
@@ -1393,13 +1408,20 @@ void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enu
 	s->ended = true;
 	s->end_how = how;
 	s->end_ts = ts;
+	s->observed_until = ts;
+	if (s->ctx && s->ctx->now > s->observed_until)
+		s->observed_until = s->ctx->now;
 	if (f) {
 		note_cover(s, f);
 		if (s->ctx)
-			s->silence = tlsd_ctx_silence_within(s->ctx, f->first_ts, f->last_ts);
+			s->silence = tlsd_ctx_silence_within(s->ctx, f->first_ts, s->observed_until);
 	}
 	if (how == TLSD_FLOW_END_TIMEOUT)
 		hist_sym(s, '@');
+	if (how == TLSD_FLOW_END_EVICTED && !s->limit_hit) {
+		s->limit_hit = true;
+		s->limit = TLSD_ANOM_CAPTURE_CAP_FLOWS;
+	}
 }
 
 bool tlsd_session_established(const struct tlsd_session *s)
@@ -1445,6 +1467,8 @@ static void fill_offer(const struct tlsd_session *s, struct tlsd_report *r)
 	memcpy(r->suites_offered, ch->suites, r->n_suites_kept * sizeof(r->suites_offered[0]));
 	r->n_groups_offered = (uint8_t)TLSD_MIN((unsigned)ch->n_groups, (unsigned)TLSD_MAX_GROUPS);
 	memcpy(r->groups_offered, ch->groups, r->n_groups_offered * sizeof(r->groups_offered[0]));
+	r->n_key_shares = (uint8_t)TLSD_MIN((unsigned)ch->n_key_shares, (unsigned)TLSD_MAX_KEY_SHARES);
+	memcpy(r->key_shares, ch->key_share_groups, r->n_key_shares * sizeof(r->key_shares[0]));
 }
 
 static void fill_fingerprints(const struct tlsd_session *s, struct tlsd_report *r)
@@ -1520,6 +1544,15 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 	r->last_message = s->last_hs;
 	memcpy(r->history, s->history, sizeof(r->history));
 	r->history[sizeof(r->history) - 1] = '\0';
+	for (int i = 0; i < 2; i++) {
+		const struct tlsd_sess_dir *sd = &s->dir[i];
+
+		if (sd->framing == TLSD_FRAMING_NOT_TLS || sd->framing == TLSD_FRAMING_DESYNC) {
+			r->sample_len[i] = (uint8_t)TLSD_MIN((size_t)sd->sample_len,
+							     sizeof(r->sample[i]));
+			memcpy(r->sample[i], sd->sample, r->sample_len[i]);
+		}
+	}
 	r->client_hello_len = s->has_ch ? s->ch_len : 0;
 	r->client_hello_segments = s->has_ch ? s->ch_segments : 0;
 	r->anomalies = s->anomalies;

@@ -7,6 +7,7 @@
 #include "cert_fixtures.h"
 #include "tlsd/diagnose.h"
 #include "tlsd/tls_names.h"
+#include "explain_fixtures.h"
 
 #define MSEC (TLSD_NS_PER_SEC / 1000)
 #define T0 (INT64_C(1700000000) * TLSD_NS_PER_SEC)
@@ -68,6 +69,8 @@ static void server_hello(struct tlsd_session *s, uint16_t version, uint16_t suit
 	s->sh_ts = s->ch_ts + MSEC;
 	s->state = version == TLSD_VERSION_TLS13 ? TLSD_SS_TLS13_SERVER_FLIGHT
 						 : TLSD_SS_SERVER_HELLO;
+	s->dir[S2C].records++;
+	s->dir[S2C].last_ts = s->sh_ts;
 }
 
 /* The TLS 1.2 server flight: Certificate, ServerKeyExchange, [CR,] Done. */
@@ -80,6 +83,7 @@ static void server_flight12(struct tlsd_session *s, bool cert_request)
 	s->cert_request = cert_request;
 	s->srv_done = true;
 	s->state = TLSD_SS_SERVER_DONE;
+	s->dir[S2C].records += 3;
 }
 
 /* The client's TLS 1.2 answer up to its encrypted Finished. */
@@ -114,16 +118,33 @@ static void alert(struct tlsd_session *s, enum tlsd_dir d, uint8_t level, uint8_
 	s->fatal = a;
 }
 
+/* What tlsd_session_tcp_fin/_rst note without a flow: the end, and what
+ * the peer had sent by then. */
+static void note_end(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+	const struct tlsd_sess_dir *od = &s->dir[d ^ 1];
+
+	if (sd->end_seen)
+		return;
+	sd->end_seen = true;
+	sd->end_ts = ts;
+	sd->end_peer_records = od->records;
+	sd->end_peer_last_ts = od->records ? od->last_ts : 0;
+}
+
 static void fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts)
 {
 	s->dir[d].fin = true;
 	s->dir[d].fin_ts = ts;
+	note_end(s, d, ts);
 }
 
 static void rst(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts, bool middlebox)
 {
 	s->dir[d].rst = true;
 	s->dir[d].rst_ts = ts;
+	note_end(s, d, ts);
 	s->dir[d].rst_info.ts = ts;
 	s->dir[d].rst_info.ttl = middlebox ? 250 : 64;
 	s->dir[d].rst_middlebox = middlebox;
@@ -171,7 +192,7 @@ static const struct tlsd_diag *find(const struct tlsd_report *r, const char *cod
 			      (r)->n_diags ? (r)->diags[0].code : "none");                  \
 		ck_assert_str_eq(tlsd_confidence_name(dg_->confidence),                     \
 				 tlsd_confidence_name(conf));                               \
-		ck_assert_msg(dg_->text[0] && dg_->evidence[0], "empty text/evidence");     \
+		ck_assert_msg(TXT((r), dg_)[0] && EVD((r), dg_)[0], "empty text/evidence");     \
 	} while (0)
 
 #define ASSERT_VERDICT(r, out, st, by_, how_)                                                \
@@ -206,9 +227,9 @@ START_TEST(tc_no_shared_cipher)
 	ck_assert(!r.alert.encrypted);
 	ASSERT_DIAG(&r, "no_shared_cipher", TLSD_CONF_LIKELY);
 	dg = find(&r, "no_shared_cipher");
-	ck_assert_ptr_nonnull(strstr(dg->text, "only CBC"));
-	ck_assert_ptr_nonnull(strstr(dg->evidence, "CBC only: 5"));
-	ck_assert_ptr_nonnull(strstr(dg->evidence, "handshake_failure"));
+	ck_assert_ptr_nonnull(strstr(TXT(&r, dg), "only CBC"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, dg), "CBC only: 5"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, dg), "handshake_failure"));
 	ck_assert_str_eq(r.diags[0].code, "no_shared_cipher");
 	ck_assert_int_eq(r.time_to_failure, MSEC / 2);
 }
@@ -242,7 +263,7 @@ START_TEST(tc_version_server)
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
 		       TLSD_HOW_ALERT);
 	ASSERT_DIAG(&r, "protocol_version_mismatch", TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "TLS 1.0"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "TLS 1.0"));
 }
 END_TEST
 
@@ -276,8 +297,8 @@ START_TEST(tc_version_client)
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_CLIENT,
 		       TLSD_HOW_ALERT);
 	ASSERT_DIAG(&r, "protocol_version_mismatch", TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "server chose TLS 1.2"));
-	ck_assert_ptr_nonnull(strstr(r.diags[0].text, "TLS 1.2"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "server chose TLS 1.2"));
+	ck_assert_ptr_nonnull(strstr(TXT(&r, &r.diags[0]), "TLS 1.2"));
 	ck_assert_int_eq(r.version, TLSD_VERSION_TLS12);
 }
 END_TEST
@@ -531,7 +552,7 @@ START_TEST(tc_unrecognized_name)
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
 		       TLSD_HOW_ALERT);
 	ASSERT_DIAG(&r, "unrecognized_name", TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "\"bad.example\""));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "\"bad.example\""));
 	ck_assert(r.has_sni);
 	ck_assert_int_eq(r.sni_len, 11);
 }
@@ -553,7 +574,7 @@ START_TEST(tc_no_application_protocol)
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
 		       TLSD_HOW_ALERT);
 	ASSERT_DIAG(&r, "no_application_protocol", TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "\"h2\""));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "\"h2\""));
 }
 END_TEST
 
@@ -569,8 +590,8 @@ START_TEST(tc_inappropriate_fallback)
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
 		       TLSD_HOW_ALERT);
 	ASSERT_DIAG(&r, "inappropriate_fallback", TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "TLS_FALLBACK_SCSV: yes"));
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "TLS 1.1"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "TLS_FALLBACK_SCSV: yes"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "TLS 1.1"));
 }
 END_TEST
 
@@ -720,7 +741,7 @@ START_TEST(tc_server_not_tls)
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
 		       TLSD_HOW_CLOSE);
 	ASSERT_DIAG(&r, "server_not_tls", TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "HTTP/1.1 400 Bad Request\\x0d\\x0a"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "HTTP/1.1 400 Bad Request\\x0d\\x0a"));
 }
 END_TEST
 
@@ -762,7 +783,7 @@ START_TEST(tc_client_not_tls)
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CLIENT_HELLO, TLSD_PARTY_SERVER,
 		       TLSD_HOW_ALERT);
 	ASSERT_DIAG(&r, "client_not_tls", TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "GET / HTTP/1.1"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "GET / HTTP/1.1"));
 }
 END_TEST
 
@@ -773,14 +794,22 @@ START_TEST(tc_server_no_response)
 	struct tlsd_session s;
 	struct tlsd_report r;
 
+	/* The client's own timeout cut the wait: likely. */
 	base(&s, TLSD_VERSION_TLS13);
 	fin(&s, C2S, s.ch_ts + 2 * TLSD_NS_PER_SEC);
 	report(&s, &r);
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_CLIENT,
 		       TLSD_HOW_CLOSE);
-	ASSERT_DIAG(&r, "server_no_response", TLSD_CONF_CERTAIN);
+	ASSERT_DIAG(&r, "server_no_response", TLSD_CONF_LIKELY);
 
+	/* Silent for the whole idle timeout after acknowledging the hello:
+	 * certain. */
 	base(&s, TLSD_VERSION_TLS13);
+	s.cover[C2S] = (struct tlsd_sess_cover){.known = true, .packets = 3, .syn = true,
+						.stream_started = true, .captured = 600,
+						.acked_known = true, .acked = 600};
+	s.cover[S2C] = (struct tlsd_sess_cover){.known = true, .packets = 2, .syn = true,
+						.stream_started = true, .acked_known = true};
 	s.end_how = TLSD_FLOW_END_TIMEOUT;
 	s.end_ts = s.ch_ts + 120 * TLSD_NS_PER_SEC;
 	report(&s, &r);
@@ -797,6 +826,7 @@ START_TEST(tc_server_no_response)
 	ASSERT_DIAG(&r, "capture_incomplete", TLSD_CONF_CERTAIN);
 
 	s.end_ts = s.ch_ts + 3 * TLSD_NS_PER_SEC;
+	s.observed_until = s.end_ts;
 	report(&s, &r);
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_UNKNOWN,
 		       TLSD_HOW_CAPTURE_END);
@@ -826,7 +856,7 @@ START_TEST(tc_reset_after_client_hello)
 		       TLSD_HOW_RESET);
 	ASSERT_DIAG(&r, "reset_after_client_hello", TLSD_CONF_CERTAIN);
 	ASSERT_DIAG(&r, "middlebox_reset", TLSD_CONF_LIKELY);
-	ck_assert_ptr_nonnull(strstr(find(&r, "middlebox_reset")->evidence, "TTL 250"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, find(&r, "middlebox_reset")), "TTL 250"));
 }
 END_TEST
 
@@ -846,7 +876,7 @@ START_TEST(tc_large_client_hello)
 	ASSERT_DIAG(&r, "reset_after_client_hello", TLSD_CONF_CERTAIN);
 	ASSERT_DIAG(&r, "middlebox_reset", TLSD_CONF_LIKELY);
 	ASSERT_DIAG(&r, "large_client_hello", TLSD_CONF_POSSIBLE);
-	ck_assert_ptr_nonnull(strstr(find(&r, "large_client_hello")->evidence, "1800 bytes (over"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, find(&r, "large_client_hello")), "ClientHello 1800 bytes"));
 	ck_assert_int_eq(r.client_hello_len, 1800);
 	ck_assert_int_eq(r.client_hello_segments, 2);
 
@@ -954,7 +984,7 @@ START_TEST(tc_capture_incomplete)
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_INCOMPLETE, TLSD_STEP_NONE, TLSD_PARTY_UNKNOWN,
 		       TLSD_HOW_CAPTURE_END);
 	ASSERT_DIAG(&r, "capture_incomplete", TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "mid-connection"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "middle of the connection"));
 
 	base(&s, TLSD_VERSION_TLS12);
 	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
@@ -967,8 +997,9 @@ START_TEST(tc_capture_incomplete)
 	report(&s, &r);
 	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_INCOMPLETE);
 	ck_assert_int_eq(r.failed_step, TLSD_STEP_NONE);
-	ASSERT_DIAG(&r, "capture_incomplete", TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "1448 bytes missing"));
+	ASSERT_DIAG(&r, "packets_missing", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]),
+				     "1448 bytes of the server's stream missing"));
 }
 END_TEST
 
@@ -987,7 +1018,7 @@ START_TEST(tc_other_alert)
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CLIENT_HELLO, TLSD_PARTY_SERVER,
 		       TLSD_HOW_ALERT);
 	ASSERT_DIAG(&r, "alert_decode_error", TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "malformed at extensions"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "malformed at extensions"));
 
 	base(&s, TLSD_VERSION_TLS12);
 	alert(&s, S2C, 2, 200, s.ch_ts + MSEC);
@@ -1054,30 +1085,31 @@ static const struct cert_cause_case {
 	const char *label;
 	const char *const *chain;
 	const char *ca, *sni;
+	enum tlsd_confidence conf; /* of the first diagnosis */
 	uint8_t desc;
 	const char *code;       /* first diagnosis */
 	const char *evidence;   /* substring of its evidence */
 	const char *absent;     /* a generic code that must not appear */
 } cert_cause_cases[] = {
-	{"expired, 45", chain_expired, "root.pem", "expired.test", 45, "certificate_expired",
+	{"expired, 45", chain_expired, "root.pem", "expired.test", TLSD_CONF_CERTAIN, 45, "certificate_expired",
 	 "notAfter 2021-01-01T00:00:00Z", "server_certificate_rejected"},
-	{"expired, 42", chain_expired, "root.pem", "expired.test", 42, "certificate_expired",
+	{"expired, 42", chain_expired, "root.pem", "expired.test", TLSD_CONF_CERTAIN, 42, "certificate_expired",
 	 "capture time 2025-06-01T00:00:00Z", "server_certificate_rejected"},
-	{"not yet valid, 42", chain_notyet, "root.pem", "notyet.test", 42,
+	{"not yet valid, 42", chain_notyet, "root.pem", "notyet.test", TLSD_CONF_CERTAIN, 42,
 	 "certificate_not_yet_valid", "notBefore 2030-01-01", "server_certificate_rejected"},
-	{"host name, 42", chain_good, "root.pem", "www.example.org", 42, "hostname_mismatch",
+	{"host name, 42", chain_good, "root.pem", "www.example.org", TLSD_CONF_CERTAIN, 42, "hostname_mismatch",
 	 "server.test", "server_certificate_rejected"},
-	{"host name, 46", chain_good, "root.pem", "www.example.org", 46, "hostname_mismatch",
+	{"host name, 46", chain_good, "root.pem", "www.example.org", TLSD_CONF_CERTAIN, 46, "hostname_mismatch",
 	 "SNI \"www.example.org\"", "server_certificate_rejected"},
-	{"missing intermediate, 48", chain_leaf_only, "root.pem", "server.test", 48,
-	 "missing_intermediate", "Intermediate", "server_certificate_untrusted"},
-	{"untrusted, 48", chain_good, "other-root.pem", "server.test", 48,
+	{"missing intermediate, 48", chain_leaf_only, "root.pem", "server.test", TLSD_CONF_LIKELY, 48,
+	 "missing_intermediate", "Intermediate", "server_certificate_rejected"},
+	{"untrusted, 48", chain_good, "other-root.pem", "server.test", TLSD_CONF_CERTAIN, 48,
 	 "server_certificate_untrusted", "unable to get local issuer certificate", NULL},
-	{"untrusted, 46", chain_good, "other-root.pem", "server.test", 46,
+	{"untrusted, 46", chain_good, "other-root.pem", "server.test", TLSD_CONF_LIKELY, 46,
 	 "server_certificate_untrusted", "OpenSSL", "server_certificate_rejected"},
-	{"self-signed, 48", chain_self, "root.pem", "selfsigned.test", 48, "self_signed",
+	{"self-signed, 48", chain_self, "root.pem", "selfsigned.test", TLSD_CONF_CERTAIN, 48, "self_signed",
 	 "self-signed", "server_certificate_untrusted"},
-	{"weak key, 42", chain_weak, "root.pem", "weak.test", 42, "weak_key", "1024 bits",
+	{"weak key, 42", chain_weak, "root.pem", "weak.test", TLSD_CONF_CERTAIN, 42, "weak_key", "1024 bits",
 	 "server_certificate_rejected"},
 };
 
@@ -1095,11 +1127,12 @@ START_TEST(tc_cert_cause)
 	ck_assert_msg(r.n_diags > 0, "%s: no diagnosis", cc->label);
 	ck_assert_msg(strcmp(r.diags[0].code, cc->code) == 0, "%s: first is %s, want %s",
 		      cc->label, r.diags[0].code, cc->code);
-	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_CERTAIN);
-	ck_assert_msg(strstr(r.diags[0].evidence, cc->evidence), "%s: evidence %s", cc->label,
-		      r.diags[0].evidence);
-	ck_assert_msg(strstr(r.diags[0].evidence, "client alert fatal"), "%s: no alert in %s",
-		      cc->label, r.diags[0].evidence);
+	ck_assert_msg(r.diags[0].confidence == cc->conf, "%s: confidence %s", cc->label,
+		      tlsd_confidence_name(r.diags[0].confidence));
+	ck_assert_msg(strstr(EVD(&r, &r.diags[0]), cc->evidence), "%s: evidence %s", cc->label,
+		      EVD(&r, &r.diags[0]));
+	ck_assert_msg(strstr(EVD(&r, &r.diags[0]), "client alert fatal"), "%s: no alert in %s",
+		      cc->label, EVD(&r, &r.diags[0]));
 	if (cc->absent)
 		ck_assert_msg(!find(&r, cc->absent), "%s: %s present", cc->label, cc->absent);
 	/* At most one entry per code. */
@@ -1130,7 +1163,7 @@ START_TEST(tc_cert_alert_disagrees)
 	report(&s, &r);
 	ck_assert_int_eq(r.n_diags, 1);
 	ASSERT_DIAG(&r, "server_certificate_untrusted", TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "verifies against tlsdiag's trust store"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "verifies against tlsdiag's trust store"));
 }
 END_TEST
 
@@ -1166,8 +1199,8 @@ START_TEST(tc_cert_ske_invalid)
 	}
 	ck_assert_str_eq(r.diags[0].code, "key_exchange_signature_invalid");
 	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(r.diags[0].text, "private key does not match"));
-	ck_assert_ptr_nonnull(strstr(r.diags[0].evidence, "decrypt_error"));
+	ck_assert_ptr_nonnull(strstr(TXT(&r, &r.diags[0]), "private key does not match"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "decrypt_error"));
 	ck_assert(!find(&r, "alert_decrypt_error"));
 }
 END_TEST
@@ -1195,7 +1228,7 @@ START_TEST(tc_cert_established_warnings)
 	for (unsigned i = 0; i < r.n_diags; i++)
 		ck_assert_int_eq(r.diags[i].confidence, TLSD_CONF_POSSIBLE);
 	if (_i)
-		ck_assert_ptr_nonnull(strstr(find(&r, "expires_soon")->evidence,
+		ck_assert_ptr_nonnull(strstr(EVD(&r, find(&r, "expires_soon")),
 					     "notAfter 2025-06-10"));
 }
 END_TEST
@@ -1237,7 +1270,7 @@ START_TEST(tc_cert_client_chain_evidence)
 	alert(&s, S2C, 2, 48, s.ch_ts + 5 * MSEC);
 	report(&s, &r);
 	ASSERT_DIAG(&r, "client_certificate_rejected", TLSD_CONF_CERTAIN);
-	ck_assert_ptr_nonnull(strstr(find(&r, "client_certificate_rejected")->evidence,
+	ck_assert_ptr_nonnull(strstr(EVD(&r, find(&r, "client_certificate_rejected")),
 				     "does not verify against tlsdiag's trust store"));
 	ck_assert_ptr_eq(r.client_certs, &CF_CLI);
 	ck_assert_ptr_null(r.certs);

@@ -72,6 +72,7 @@ struct tlsd_flow_side {
 	uint16_t first_ip_id, last_ip_id;
 	uint32_t packets;
 	uint64_t bytes;       /* TCP payload bytes on the wire */
+	uint64_t snap_cut;    /* payload bytes the capture's snap length cut off */
 	tlsd_time_ns first_ts, last_ts;
 	uint32_t first_ack;   /* first ACK this side sent (valid if ack_seen) */
 	uint32_t last_ack;    /* highest ACK this side sent (valid if ack_seen) */

@@ -112,6 +112,8 @@ struct tlsd_sess_dir {
 	struct tlsd_sess_enc_rec enc_first[TLSD_SESS_ENC_FIRST];
 	struct tlsd_sess_enc_rec enc_last[TLSD_SESS_ENC_LAST]; /* ring, enc_records % N */
 	uint32_t heartbeats;
+	uint32_t heartbeats_early;           /* before the handshake was complete */
+	uint16_t heartbeat_max_len;          /* largest plaintext heartbeat record */
 	uint32_t hs_msgs;                    /* plaintext handshake messages */
 };
 
@@ -123,6 +125,7 @@ struct tlsd_sess_cover {
 	bool syn;                      /* its SYN (client) or SYN-ACK (server) captured */
 	bool stream_started;           /* stream offsets anchored */
 	uint64_t captured;             /* stream bytes the capture holds (highest offset seen) */
+	uint64_t snap_cut;             /* payload bytes cut by the capture's snap length */
 	bool acked_known;
 	uint64_t acked;                /* stream bytes the peer acknowledged */
 	tlsd_time_ns first_ts, last_ts;
@@ -205,7 +208,8 @@ struct tlsd_session {
 	enum tlsd_flow_end end_how;
 	tlsd_time_ns end_ts;
 	struct tlsd_sess_cover cover[2]; /* by direction, at tcp_end */
-	tlsd_time_ns silence;          /* longest capture-wide silence within the connection */
+	tlsd_time_ns silence;          /* longest capture-wide silence from its start to tcp_end */
+	tlsd_time_ns observed_until;   /* the capture clock at tcp_end (how long it was watched) */
 
 	/* ClientHello: the first one is kept; a second one after an HRR too. */
 	bool has_ch;                   /* a ClientHello message was seen */
@@ -281,6 +285,8 @@ struct tlsd_session {
 	char first_unexpected[TLSD_SESS_WHAT_LEN];
 	uint32_t capture_defects;      /* TLSD_ANOM_CAPTURE_* reported for this flow */
 	enum tlsd_anomaly first_capture_defect;
+	bool limit_hit;                /* a snap length cut or one of tlsdiag's caps */
+	enum tlsd_anomaly limit;       /* ... the first one (TLSD_ANOM_CAPTURE_SNAPLEN, _CAP_*) */
 
 	/* History (Zeek ssl_history letters plus ours; see session.c). */
 	char history[TLSD_HISTORY_LEN];
