@@ -680,15 +680,17 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 		/* The failing event of an idle or cut connection is its last packet,
 		 * not the moment the capture clock noticed. */
 		tlsd_session_tcp_end(c->session, f, how, f->last_ts);
-		if (r) {
+		if (tlsd_session_lookalike(c->session)) {
+			tlsd_ctx_count(m->ctx, TLSD_ANOM_TLS_LOOKALIKE);
+		} else if (r) {
 			tlsd_session_report(c->session, f, r);
 			if (r->version)
 				remember_tls_server(m, f);
 			if (m->cfg.emit)
 				m->cfg.emit(m->cfg.ud, r, f, c->frames.len ? c->frames.data : NULL,
 					    c->frames.len);
-			free(r);
 		}
+		free(r);
 	}
 	conn_free(c);
 }

@@ -43,6 +43,7 @@ void tlsd_ctx_advance(struct tlsd_ctx *ctx, tlsd_time_ns ts, bool live)
 		ctx->silences[ctx->cnt.silences % TLSD_CTX_SILENCES] =
 			(struct tlsd_silence){.start = ctx->now, .end = ts};
 		ctx->cnt.silences++;
+		tlsd_ctx_count(ctx, TLSD_ANOM_CAPTURE_SILENCE);
 		step = 0;
 	}
 	ctx->now = ts;

@@ -87,6 +87,18 @@ static bool client_offered_group(const struct tlsd_client_hello *ch, uint16_t g)
 	return false;
 }
 
+/* The offer holds a suite that practically every server enables: the
+ * HTTP/2 mandatory TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (RFC 7540 9.2.2) or
+ * its ECDSA twin, or TLS 1.3's mandatory TLS_AES_128_GCM_SHA256 (RFC 8446
+ * 9.1). A refusal of such an offer is rarely about cipher suites. */
+static bool mainstream_offer(const struct tlsd_client_hello *ch)
+{
+	for (unsigned i = 0; i < ch->n_suites && i < TLSD_MAX_SUITES; i++)
+		if (ch->suites[i] == 0xc02f || ch->suites[i] == 0xc02b || ch->suites[i] == 0x1301)
+			return true;
+	return false;
+}
+
 static bool client_offered_suite(const struct tlsd_client_hello *ch, uint16_t suite)
 {
 	if (ch->n_suites_total > ch->n_suites)
@@ -533,6 +545,9 @@ static void decide(const struct tlsd_session *s, const struct tlsd_evidence *ev,
 		v->step = step_by_state(s, s->state);
 		if (v->t13 == TLSD_T13_CLIENT_ABORT)
 			v->step = TLSD_STEP_CERTIFICATE;
+		/* The client left before any answer: the step it had reached. */
+		if (v->by == TLSD_PARTY_CLIENT && ev->client_first && s->has_ch)
+			v->step = TLSD_STEP_SERVER_HELLO;
 		return;
 	}
 	untracked_ending(s, v);
@@ -991,9 +1006,23 @@ static void diag_alert(struct dctx *c)
 			} else if (old_only) {
 				diag_version(c, TLSD_CONF_LIKELY, TLSD_HINT_VERSION_OLD_ONLY);
 				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
+			} else if (s->ch_parsed && !s->ch.has_sni && mainstream_offer(&s->ch)) {
+				/* A mainstream offer without a server name: name-based
+				 * hosting (CDNs) refuses exactly this (catalog row 35). */
+				d = add(c, TLSD_CAUSE_SNI_REQUIRED, TLSD_CONF_LIKELY);
+				tlsd_diag_fact(d, TLSD_FACT_SNI, 0, 0);
+				tlsd_diag_fact(d, TLSD_FACT_OFFER, 0, 0);
+				fact_alert(c, d, a);
+				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
 			} else if (offers_tls13(s)) {
 				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
 				diag_no_shared_group(c, TLSD_CONF_POSSIBLE);
+			} else if (s->ch_parsed && mainstream_offer(&s->ch)) {
+				/* Common suites refused: a server that requires TLS 1.3
+				 * (GnuTLS answers 40 to a version it does not speak) or
+				 * suites configured away. */
+				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
+				diag_version(c, TLSD_CONF_POSSIBLE, TLSD_HINT_VERSION_SERVER_REFUSED);
 			} else {
 				diag_no_shared_cipher(c, TLSD_CONF_LIKELY);
 			}

@@ -912,7 +912,7 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 		if (g && !(syn && !ack && !rst)) {
 			g->until = TLSD_MAX(g->until, tlsd_time_add(ctx->idle_clock,
 								    ctx->lim.idle_timeout));
-			ctx->cnt.packets_after_close++;
+			tlsd_ctx_count(ctx, TLSD_ANOM_TCP_AFTER_CLOSE);
 			return;
 		}
 		if (g)

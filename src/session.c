@@ -1137,6 +1137,13 @@ void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tls
  * sequence space; only the handshake's bytes matter here). */
 #define ACK_COMPARE_MAX (UINT64_C(1) << 30)
 
+/* Stream bytes the capture held: the highest offset a segment reached, or
+ * what was consumed (a skipped record body counts: its header was there). */
+static uint64_t stream_seen(const struct tlsd_reasm *r)
+{
+	return TLSD_MAX(r->max_seen, r->next);
+}
+
 /* How many bytes of direction d's stream its peer had acknowledged. With
  * d's stream anchored the ACK is taken against its ISN, otherwise (nothing
  * of d captured) the advance of the peer's ACKs is a lower bound. */
@@ -1177,7 +1184,7 @@ static void note_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tls
 	sd->end_peer_last_ts = s->dir[o].records ? s->dir[o].last_ts : 0;
 	if (!f)
 		return;
-	sd->end_peer_captured = f->side[o].reasm.max_seen;
+	sd->end_peer_captured = stream_seen(&f->side[o].reasm);
 	sd->end_acked_known = acked_of(f, o, &sd->end_acked);
 }
 
@@ -1390,7 +1397,7 @@ static void note_cover(struct tlsd_session *s, const struct tlsd_flow *f)
 		cv->packets = fs->packets;
 		cv->syn = fs->syn;
 		cv->stream_started = fs->reasm.started;
-		cv->captured = fs->reasm.max_seen;
+		cv->captured = stream_seen(&fs->reasm);
 		cv->snap_cut = fs->snap_cut;
 		cv->acked_known = acked_of(f, (enum tlsd_dir)i, &cv->acked);
 		cv->first_ts = fs->first_ts;
@@ -1422,6 +1429,13 @@ void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enu
 		s->limit_hit = true;
 		s->limit = TLSD_ANOM_CAPTURE_CAP_FLOWS;
 	}
+}
+
+bool tlsd_session_lookalike(const struct tlsd_session *s)
+{
+	return s->syn_seen && !s->midstream && !s->has_ch && !s->has_sh && !s->has_hrr &&
+	       s->dir[C2S].records > 0 && s->dir[C2S].framing != TLSD_FRAMING_NOT_TLS &&
+	       s->n_alerts == 0;
 }
 
 bool tlsd_session_established(const struct tlsd_session *s)

@@ -235,19 +235,33 @@ START_TEST(tc_no_shared_cipher)
 }
 END_TEST
 
-/* A TLS 1.3 offer refused with 40: cipher or group, both possible. */
+/* A TLS 1.3 offer with SNI refused with 40: cipher or group, both
+ * possible. Without SNI, a mainstream offer refused points at the missing
+ * name (catalog row 35: suricata-verify tls-extra-alert, CloudFront). */
 START_TEST(tc_tls13_offer_handshake_failure)
 {
 	struct tlsd_session s;
 	struct tlsd_report r;
 
 	base(&s, TLSD_VERSION_TLS13);
+	s.ch.has_sni = true;
+	memcpy(s.ch.sni, "a.example", 9);
+	s.ch.sni_len = 9;
 	alert(&s, S2C, 2, 40, s.ch_ts + MSEC);
 	report(&s, &r);
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
 		       TLSD_HOW_ALERT);
 	ASSERT_DIAG(&r, "no_shared_cipher", TLSD_CONF_POSSIBLE);
 	ASSERT_DIAG(&r, "no_shared_group", TLSD_CONF_POSSIBLE);
+	ck_assert(!find(&r, "sni_required"));
+
+	base(&s, TLSD_VERSION_TLS13);
+	alert(&s, S2C, 2, 40, s.ch_ts + MSEC);
+	report(&s, &r);
+	ck_assert_str_eq(r.diags[0].code, "sni_required");
+	ASSERT_DIAG(&r, "sni_required", TLSD_CONF_LIKELY);
+	ASSERT_DIAG(&r, "no_shared_cipher", TLSD_CONF_POSSIBLE);
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "SNI absent"));
 }
 END_TEST
 

@@ -395,7 +395,7 @@ START_TEST(tc_fin_both)
 	sc(x, 2.5, 5, 6, AF, NULL);
 	ck_assert_uint_eq(tlsd_flow_table_tombstones(x->t), 1);
 	ck_assert_uint_eq(x->ctx.cnt.flows_created, 1);
-	ck_assert_uint_eq(x->ctx.cnt.packets_after_close, 2);
+	ck_assert_uint_eq(x->ctx.cnt.anomalies[TLSD_ANOM_TCP_AFTER_CLOSE], 2);
 	/* A retransmission a minute later (exponential backoff) too. */
 	sc(x, 62.5, 5, 6, AF, NULL);
 	ck_assert_uint_eq(x->ctx.cnt.flows_created, 1);
@@ -592,7 +592,7 @@ START_TEST(tc_idle_same_tuple)
 	cs(x, 100, 0, 0, A, "late");
 	sc(x, 100.1, 0, 4, A, NULL);
 	ck_assert_str_eq(x->c.log, "open#1 close#1:TIMEOUT ");
-	ck_assert_uint_eq(x->ctx.cnt.packets_after_close, 2);
+	ck_assert_uint_eq(x->ctx.cnt.anomalies[TLSD_ANOM_TCP_AFTER_CLOSE], 2);
 	/* A new SYN on the 5-tuple starts a new connection. */
 	cs(x, 101, 0, 0, TLSD_TCP_SYN, NULL);
 	ck_assert_str_eq(x->c.log, "open#1 close#1:TIMEOUT open#2 ");

@@ -43,11 +43,13 @@
 	X(CAPTURE_CAP_DEPTH, "cap_depth")                                      \
 	X(CAPTURE_CAP_HANDSHAKE, "cap_handshake_message")                      \
 	X(CAPTURE_CAP_CHAIN, "cap_certificate_chain")                          \
+	X(CAPTURE_SILENCE, "capture_silences")                                 \
 	X(TCP_RETRANSMIT, "tcp_retransmission")                                \
 	X(TCP_INCONSISTENT_RETRANSMIT, "tcp_inconsistent_retransmission")      \
 	X(TCP_OUT_OF_ORDER, "tcp_out_of_order")                                \
 	X(TCP_PORT_REUSE, "tcp_port_reuse")                                    \
 	X(TCP_ISN_CHANGED, "tcp_isn_changed")                                  \
+	X(TCP_AFTER_CLOSE, "tcp_packets_after_close")                          \
 	X(TCP_DATA_AFTER_FIN, "tcp_data_after_fin")                            \
 	X(TLS_BAD_RECORD, "tls_bad_record")                                    \
 	X(TLS_RECORD_OVERFLOW, "tls_record_overflow")                          \
@@ -55,7 +57,8 @@
 	X(TLS_BAD_ALERT, "tls_malformed_alert")                                \
 	X(TLS_TRAILING_BYTES, "tls_trailing_bytes")                            \
 	X(TLS_UNEXPECTED_MESSAGE, "tls_unexpected_message")                    \
-	X(TLS_NOT_TLS, "not_tls")
+	X(TLS_NOT_TLS, "not_tls")                                              \
+	X(TLS_LOOKALIKE, "tls_lookalike_connections")
 
 enum tlsd_anomaly {
 #define TLSD_ANOMALY_ENUM_(name, str) TLSD_ANOM_##name,
@@ -73,7 +76,6 @@ struct tlsd_counters {
 	uint64_t tcp_packets, tcp_segments_with_data;
 	uint64_t udp_packets;
 	uint64_t flows_created, flows_tls, flows_ignored;
-	uint64_t packets_after_close; /* absorbed by a closed connection's grave */
 	uint64_t silences;            /* capture-wide silences longer than the idle timeout */
 	uint64_t anomalies[TLSD_ANOM__COUNT];
 };

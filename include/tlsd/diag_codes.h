@@ -30,8 +30,9 @@
 	  "Client and server share no application protocol (ALPN); enable one of the client's "   \
 	  "protocols on the server.")                                                             \
 	X(SNI_REQUIRED, "sni_required",                                                           \
-	  "The server refused a ClientHello without a server name (SNI) and accepts the ones "    \
-	  "that carry one; configure the client to send SNI (connect by host name).")             \
+	  "The server refused a ClientHello that carries no server name (SNI), as name-based "    \
+	  "servers (CDNs, virtual hosts) do; configure the client to send SNI (connect by host "  \
+	  "name).")                                                                               \
 	X(SERVER_NOT_TLS, "server_not_tls",                                                       \
 	  "The server answered with something that is not TLS: this port serves a plaintext "     \
 	  "protocol; connect to the TLS port or enable TLS on this one.")                         \

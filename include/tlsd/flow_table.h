@@ -29,8 +29,8 @@
  *   and a new flow starts with that SYN.
  * After a close (other than at the end of the input) the 5-tuple is kept as
  * a grave (16 bytes, in a bounded set) for lim.idle_timeout of idleness:
- * its trailing ACKs, RSTs and retransmissions are absorbed (counted in
- * cnt.packets_after_close) instead of starting a new flow; only a SYN
+ * its trailing ACKs, RSTs and retransmissions are absorbed (counted as
+ * TLSD_ANOM_TCP_AFTER_CLOSE) instead of starting a new flow; only a SYN
  * without ACK starts the 5-tuple again.
  *
  * Re-entrancy: a callback may call tlsd_flow_skip, tlsd_flow_ignore and

@@ -99,6 +99,9 @@ void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enu
 /* The handshake is over (established or failed) and nothing later can change
  * the verdict except the TCP ending: the glue may stop parsing plaintext. */
 bool tlsd_session_handshake_over(const struct tlsd_session *s);
+/* Records that look like TLS but no hello ever, on a connection seen from
+ * its SYN (catalog row 32): not a TLS connection, not reported. */
+bool tlsd_session_lookalike(const struct tlsd_session *s);
 /* Established: nothing later changes the verdict, however long it idles. */
 bool tlsd_session_established(const struct tlsd_session *s);
 
