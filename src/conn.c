@@ -677,6 +677,13 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 	if (c->kind == CONN_TLS) {
 		struct tlsd_report *r = malloc(sizeof(*r));
 
+		const struct tlsd_tls_dir *ct = &c->tls[TLSD_DIR_C2S];
+
+		/* A handshake record or message the client never finished. */
+		if (ct->in_body && ct->cur.type == TLSD_CT_HANDSHAKE)
+			tlsd_session_hello_cut(c->session, ct->cur.len - ct->body_left, ct->cur.len);
+		else if (ct->hs.len > 0)
+			tlsd_session_hello_cut(c->session, ct->hs.len, 0);
 		/* The failing event of an idle or cut connection is its last packet,
 		 * not the moment the capture clock noticed. */
 		tlsd_session_tcp_end(c->session, f, how, f->last_ts);

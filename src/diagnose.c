@@ -862,7 +862,7 @@ static void diag_trust_anchor(struct dctx *c, size_t idx)
 	d = add(c, TLSD_CAUSE_TRUST_ANCHOR_NOT_IN_STORE, TLSD_CONF_POSSIBLE);
 	if (top)
 		tlsd_diag_fact_strf(c->r, d, TLSD_FACT_TRUST_ROOT, "\"%s\"", top);
-	tlsd_diag_fact(d, TLSD_FACT_CLIENT_WENT_ON, 0, 0);
+	tlsd_diag_fact(d, TLSD_FACT_CLIENT_ACCEPTED_CHAIN, 0, 0);
 	tlsd_diag_fact_str(d, TLSD_FACT_CERT_EVIDENCE, f->findings[idx].evidence);
 }
 
@@ -1243,6 +1243,14 @@ static void diag_client_abort_after_flight(struct dctx *c)
 	diag_server_cert_rejected(c, TLSD_CONF_POSSIBLE);
 }
 
+/* The TCP round trip seen at the connection's start, or dflt. */
+static tlsd_time_ns rtt_or(const struct tlsd_session *s, tlsd_time_ns dflt)
+{
+	if (s->syn_ts && s->ack3_ts > s->syn_ts)
+		return s->ack3_ts - s->syn_ts;
+	return dflt;
+}
+
 /* Failures without a readable alert. */
 static void diag_silent(struct dctx *c)
 {
@@ -1291,8 +1299,32 @@ static void diag_silent(struct dctx *c)
 		diag_client_cert_required(c, TLSD_CONF_LIKELY);
 		return;
 	}
+	if (v->by == TLSD_PARTY_CLIENT && !s->dir[TLSD_DIR_S2C].ccs &&
+	    (s->state == TLSD_SS_CLIENT_FINISHED || s->state == TLSD_SS_SERVER_TICKET) &&
+	    c->ev->client_ended && c->ev->client_end_ts - s->dir[TLSD_DIR_C2S].ccs_ts < rtt_or(s, 0)) {
+		/* The client closed sooner after its Finished than a round
+		 * trip: the server's Finished could not have arrived. */
+		struct tlsd_diag *d = add(c, TLSD_CAUSE_CLIENT_ABANDONED, TLSD_CONF_LIKELY);
+
+		fact_hint(d, TLSD_HINT_ABANDON_BEFORE_FINISHED);
+		tlsd_diag_fact_ns(d, TLSD_FACT_AFTER_OWN_FINISHED,
+				  c->ev->client_end_ts - s->dir[TLSD_DIR_C2S].ccs_ts);
+		tlsd_diag_fact(d, TLSD_FACT_ENDED, (uint16_t)v->by, (uint32_t)v->how);
+		return;
+	}
 	if (v->step == TLSD_STEP_FINISHED && (v->how == TLSD_HOW_RESET || v->how == TLSD_HOW_CLOSE))
 		diag_finished(c, TLSD_CONF_POSSIBLE);
+}
+
+/* The ClientHello never arrived whole (catalog row 41). */
+static void diag_hello_cut(struct dctx *c, enum tlsd_confidence conf)
+{
+	struct tlsd_diag *d = add(c, TLSD_CAUSE_CLIENT_HELLO_INCOMPLETE, conf);
+
+	tlsd_diag_fact_u(d, TLSD_FACT_CH_CUT_HAVE, c->s->ch_cut_have);
+	if (c->s->ch_cut_want)
+		tlsd_diag_fact_u(d, TLSD_FACT_CH_CUT_WANT, c->s->ch_cut_want);
+	fact_end(c, d);
 }
 
 /* One of tlsdiag's own limits (or the capture's snap length) stopped the
@@ -1381,6 +1413,8 @@ static void diag_gap(struct dctx *c)
 	case GAP_ENDED:
 	case GAP_NONE:
 	default:
+		if (s->ch_cut && !s->has_ch)
+			diag_hello_cut(c, TLSD_CONF_POSSIBLE);
 		d = add(c, TLSD_CAUSE_CAPTURE_INCOMPLETE, TLSD_CONF_CERTAIN);
 		tlsd_diag_fact(d, TLSD_FACT_CAPTURE_ENDED, (uint16_t)s->state, 0);
 		if (s->has_ch && s->observed_until >= s->ch_ts)
@@ -1506,6 +1540,8 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 		break;
 	}
 	before = r->n_diags;
+	/* An unasked second ClientHello explains what follows it. */
+	diag_duplicate_hello(&c);
 	if (client_not_tls(s))
 		diag_not_tls(&c, TLSD_DIR_C2S);
 	else if (server_not_tls(s))
@@ -1515,8 +1551,9 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 	else
 		diag_silent(&c);
 	diag_malformed_record(&c);
-	diag_duplicate_hello(&c);
 	diag_heartbeat(&c);
+	if (r->n_diags == before && s->ch_cut)
+		diag_hello_cut(&c, TLSD_CONF_LIKELY);
 	if (r->n_diags == before)
 		diag_not_visible(&c);
 	diag_defects(&c);

@@ -293,6 +293,8 @@ static const char *hint_words(enum tlsd_hint h)
 		return "before it had received the server's whole flight";
 	case TLSD_HINT_ABANDON_SLOW:
 		return "long after the server's flight, without an alert";
+	case TLSD_HINT_ABANDON_BEFORE_FINISHED:
+		return "it closed right after its own Finished, before the server's could arrive";
 	case TLSD_HINT_NOT_VISIBLE_ENCRYPTED:
 		return "an encrypted alert";
 	case TLSD_HINT_NOT_VISIBLE_SILENT:

@@ -123,6 +123,9 @@ static void print_suite_count(FILE *out, const struct tlsd_report *r)
 			n--;
 	}
 	fprintf(out, "; %u cipher suite%s", n, n == 1 ? "" : "s");
+	if (r->n_ssl2_specs)
+		fprintf(out, " and %u SSL 2.0 cipher spec%s", r->n_ssl2_specs,
+			r->n_ssl2_specs == 1 ? "" : "s");
 }
 
 static void print_ms(FILE *out, tlsd_time_ns t)
@@ -265,7 +268,8 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	}
 	fputs("  offered:    ", out);
 	print_versions_offered(out, r);
-	print_suite_count(out, r);
+	if (r->client_hello_len)
+		print_suite_count(out, r);
 	if (r->alpn_offered.n) {
 		fputs("; ALPN ", out);
 		print_strlist(out, &r->alpn_offered);

@@ -1431,9 +1431,18 @@ void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enu
 	}
 }
 
+void tlsd_session_hello_cut(struct tlsd_session *s, uint32_t have, uint32_t want)
+{
+	if (s->has_ch || s->ch_cut)
+		return;
+	s->ch_cut = true;
+	s->ch_cut_have = have;
+	s->ch_cut_want = want;
+}
+
 bool tlsd_session_lookalike(const struct tlsd_session *s)
 {
-	return s->syn_seen && !s->midstream && !s->has_ch && !s->has_sh && !s->has_hrr &&
+	return s->syn_seen && !s->midstream && !s->has_ch && !s->ch_cut && !s->has_sh && !s->has_hrr &&
 	       s->dir[C2S].records > 0 && s->dir[C2S].framing != TLSD_FRAMING_NOT_TLS &&
 	       s->n_alerts == 0;
 }
@@ -1477,6 +1486,7 @@ static void fill_offer(const struct tlsd_session *s, struct tlsd_report *r)
 	}
 	r->alpn_offered = ch->alpn;
 	r->n_suites_offered = ch->n_suites_total;
+	r->n_ssl2_specs = ch->n_ssl2_specs;
 	r->n_suites_kept = (uint16_t)TLSD_MIN((unsigned)ch->n_suites, (unsigned)TLSD_MAX_SUITES);
 	memcpy(r->suites_offered, ch->suites, r->n_suites_kept * sizeof(r->suites_offered[0]));
 	r->n_groups_offered = (uint8_t)TLSD_MIN((unsigned)ch->n_groups, (unsigned)TLSD_MAX_GROUPS);

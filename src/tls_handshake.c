@@ -545,8 +545,10 @@ enum tlsd_parse tlsd_parse_sslv2_client_hello(const uint8_t *body, size_t len,
 
 		if (!tlsd_cur_get_u8(&specs, &kind) || !tlsd_cur_get_u16(&specs, &s))
 			return malformed(err, "cipher_specs", len, &c);
-		if (kind != 0)
-			continue; /* an SSLv2-only cipher kind */
+		if (kind != 0) {
+			ch.n_ssl2_specs++; /* an SSLv2-only cipher kind */
+			continue;
+		}
 		ch.n_suites_total++;
 		if (ch.n_suites < TLSD_MAX_SUITES)
 			ch.suites[ch.n_suites++] = s;

@@ -207,6 +207,9 @@ enum tlsd_fact_kind {
 	X(SERVER_ACKED_HELLO, "server_acked_client_hello", TLSD_FK_BOOL,                          \
 	  "the server acknowledged the ClientHello: {}")                                          \
 	X(CH_SIZE, "client_hello_bytes", TLSD_FK_BYTES, "ClientHello {}")                         \
+	X(CH_CUT_HAVE, "client_hello_bytes_sent", TLSD_FK_BYTES,                                  \
+	  "the client sent {} of its first handshake record")                                      \
+	X(CH_CUT_WANT, "client_hello_record_bytes", TLSD_FK_BYTES, "its header announced {}")                     \
 	X(CH_RECORDS, "client_hello_records", TLSD_FK_COUNT, "in {} record(s)")                   \
 	X(MIDSTREAM, "midstream", TLSD_FK_FLAG,                                                   \
 	  "the capture started in the middle of the connection (no SYN, no ClientHello)")        \
@@ -220,6 +223,10 @@ enum tlsd_fact_kind {
 	X(NO_SERVER_PACKETS, "no_server_packets", TLSD_FK_FLAG, "no packet from the server")      \
 	X(CLIENT_WENT_ON, "client_went_on", TLSD_FK_FLAG,                                         \
 	  "the client went on with its key exchange, so the server had answered")                 \
+	X(CLIENT_ACCEPTED_CHAIN, "client_went_on_after_certificate", TLSD_FK_FLAG,                \
+	  "the client went on with the handshake after receiving the chain")                     \
+	X(AFTER_OWN_FINISHED, "after_own_finished_ms", TLSD_FK_DURATION,                         \
+	  "the client ended it {} after its own Finished")                                        \
 	X(OVERSIZED_MESSAGE, "oversized_message_from", TLSD_FK_PARTY,                             \
 	  "a {} handshake message above the size limit")                                          \
 	X(CAPTURE_DEFECT, "capture_defect", TLSD_FK_STR, "{}")                                    \
@@ -265,6 +272,7 @@ enum tlsd_hint {
 	TLSD_HINT_ABANDON_BEFORE_ANSWER,  /* before any answer from the server */
 	TLSD_HINT_ABANDON_PARTIAL_FLIGHT, /* before it had received the server's whole flight */
 	TLSD_HINT_ABANDON_SLOW,           /* seconds after the server's flight, without an alert */
+	TLSD_HINT_ABANDON_BEFORE_FINISHED, /* right after its own Finished, before the server's */
 	TLSD_HINT_NOT_VISIBLE_ENCRYPTED,  /* an encrypted alert without keys */
 	TLSD_HINT_NOT_VISIBLE_SILENT,     /* a close or reset without an alert */
 	TLSD_HINT_NOT_VISIBLE_TIMEOUT,    /* the connection went silent */

@@ -167,6 +167,7 @@ struct tlsd_report {
 	/* What the client offered and what was agreed, for cross-connection
 	 * comparison (summary.c) and the text report. */
 	uint16_t n_suites_offered;           /* total on the wire */
+	uint16_t n_ssl2_specs;               /* SSLv2-only cipher kinds (SSLv2 ClientHello) */
 	uint16_t n_suites_kept;
 	uint16_t suites_offered[TLSD_MAX_SUITES];
 	uint8_t n_groups_offered;

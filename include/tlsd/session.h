@@ -91,6 +91,9 @@ void tlsd_session_tcp_fin(struct tlsd_session *s, const struct tlsd_flow *f, enu
 void tlsd_session_tcp_rst(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
 			  const struct tlsd_rst_info *ri);
 void tlsd_session_tcp_gap(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, uint64_t len);
+/* The client's stream ended inside a handshake record (have of want bytes;
+ * want 0: unknown): its first ClientHello never arrived whole. */
+void tlsd_session_hello_cut(struct tlsd_session *s, uint32_t have, uint32_t want);
 /* The connection ended; f (may be NULL) gives what the capture held of
  * each direction (struct tlsd_sess_cover). */
 void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_flow_end how,

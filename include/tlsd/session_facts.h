@@ -220,6 +220,8 @@ struct tlsd_session {
 	uint32_t ch_len;               /* handshake body length */
 	uint16_t ch_records, ch_segments;
 	struct tlsd_parse_err ch_err;  /* when !ch_parsed */
+	bool ch_cut;                   /* no ClientHello: the client's handshake record was cut */
+	uint32_t ch_cut_have, ch_cut_want;
 	bool has_ch2;
 	bool ch2_parsed;
 	struct tlsd_client_hello ch2;
