@@ -1291,6 +1291,267 @@ START_TEST(tc_cert_client_chain_evidence)
 }
 END_TEST
 
+
+/* ---- evidence rules (catalog rows 29-43, "Evidence rules") ------------- */
+
+/* Coverage facts as the flow would give them: both sides seen, client
+ * stream ch bytes acknowledged by the server, server stream srv bytes. */
+static void cover(struct tlsd_session *s, uint64_t cli, uint64_t srv)
+{
+	s->cover[C2S] = (struct tlsd_sess_cover){.known = true, .packets = 4, .syn = true,
+						 .stream_started = true, .captured = cli,
+						 .acked_known = true, .acked = cli};
+	s->cover[S2C] = (struct tlsd_sess_cover){.known = true, .packets = 4, .syn = true,
+						 .stream_started = true, .captured = srv,
+						 .acked_known = true, .acked = srv};
+}
+
+/* Row 29: the client resets 30 ms after its ClientHello, before any
+ * server byte: the client gave up, the server did not fail. */
+START_TEST(tc_client_abandoned_before_answer)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	cover(&s, 310, 0);
+	rst(&s, C2S, s.ch_ts + 30 * MSEC, false);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_RESET);
+	ck_assert_str_eq(r.diags[0].code, "client_abandoned");
+	ASSERT_DIAG(&r, "client_abandoned", TLSD_CONF_LIKELY);
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "before any byte from the server"));
+	ck_assert(!find(&r, "server_no_response"));
+	/* The server answered later (history "C}s..."): still the client's. */
+	server_hello(&s, TLSD_VERSION_TLS13, 0x1301);
+	report(&s, &r);
+	ck_assert_str_eq(r.diags[0].code, "client_abandoned");
+	ck_assert_int_eq(r.failed_step, TLSD_STEP_SERVER_HELLO);
+}
+END_TEST
+
+/* Row 29: the client closes while its ACKs show it had not received the
+ * server's whole flight: it cannot have rejected the certificate. */
+START_TEST(tc_client_abandoned_partial_flight)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	cert_session(&s, "root.pem", chain_expired, "expired.test", TLSD_FIX_T_2025_06_01);
+	fin(&s, C2S, s.sh_ts + MSEC);
+	s.dir[C2S].end_acked_known = true;
+	s.dir[C2S].end_acked = 1400;
+	s.dir[C2S].end_peer_captured = 3000;
+	report(&s, &r);
+	ck_assert_str_eq(r.diags[0].code, "client_abandoned");
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "had not acknowledged 1600 bytes"));
+	/* The chain's problem stays a warning. */
+	ASSERT_DIAG(&r, "certificate_expired", TLSD_CONF_POSSIBLE);
+}
+END_TEST
+
+/* Evidence rules, time: a client that leaves seconds after the flight
+ * without an alert is a scanner or a timeout, not a rejection. */
+START_TEST(tc_client_abandoned_slow)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	cert_session(&s, "root.pem", chain_expired, "expired.test", TLSD_FIX_T_2025_06_01);
+	s.dir[S2C].last_ts = s.sh_ts;
+	rst(&s, C2S, s.sh_ts + 1300 * MSEC, false);
+	report(&s, &r);
+	ck_assert_str_eq(r.diags[0].code, "client_abandoned");
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "1.30 s after the server's last record"));
+	ASSERT_DIAG(&r, "certificate_expired", TLSD_CONF_POSSIBLE);
+	/* Within milliseconds: the certificate is the likely reason. */
+	cert_session(&s, "root.pem", chain_expired, "expired.test", TLSD_FIX_T_2025_06_01);
+	s.dir[S2C].last_ts = s.sh_ts;
+	rst(&s, C2S, s.sh_ts + 2 * MSEC, false);
+	report(&s, &r);
+	ck_assert_str_eq(r.diags[0].code, "certificate_expired");
+	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_LIKELY);
+}
+END_TEST
+
+/* The client closes right after its own Finished, sooner than a round
+ * trip: the server's Finished could not have come yet. */
+START_TEST(tc_client_abandoned_before_finished)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	s.ack3_ts = s.syn_ts + 14 * MSEC;
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, false);
+	client_flight12(&s, -1);
+	s.dir[C2S].ccs_ts = s.sh_ts + 5 * MSEC;
+	fin(&s, C2S, s.sh_ts + 5 * MSEC + MSEC / 2);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_FINISHED, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_CLOSE);
+	ck_assert_str_eq(r.diags[0].code, "client_abandoned");
+	ck_assert(!find(&r, "finished_verification_failed"));
+}
+END_TEST
+
+/* Row 30: no packet of the server in the capture, yet the client went on
+ * with its key exchange: the server answered, the capture missed it. */
+START_TEST(tc_capture_one_sided)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	client_flight12(&s, -1);
+	s.state = TLSD_SS_CLIENT_HELLO; /* no ServerHello seen */
+	cover(&s, 500, 0);
+	s.cover[S2C].packets = 0;
+	s.cover[C2S].acked = 0;
+	s.cover[S2C].acked = 2900; /* the client's ACKs */
+	fin(&s, C2S, s.ch_ts + 5 * TLSD_NS_PER_SEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_INCOMPLETE, TLSD_STEP_NONE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_CLOSE);
+	ck_assert_str_eq(r.diags[0].code, "capture_one_sided");
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "no packet from the server"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "2900 bytes of the server's stream"));
+	ck_assert(!find(&r, "server_no_response"));
+}
+END_TEST
+
+/* Row 30: both sides in the capture, but the client acknowledged server
+ * bytes the capture lacks. */
+START_TEST(tc_packets_missing_acked)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	cover(&s, 500, 1200);
+	s.cover[S2C].acked = 4000;
+	rst(&s, C2S, s.sh_ts + MSEC, false);
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_INCOMPLETE);
+	ASSERT_DIAG(&r, "packets_missing", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "2800 bytes of the server's stream"));
+}
+END_TEST
+
+/* Row 31: the capture is silent for two years across the wait: no
+ * timeout, no server_no_response. */
+START_TEST(tc_capture_discontinuity)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	cover(&s, 310, 0);
+	s.ended = true;
+	s.end_how = TLSD_FLOW_END_CAPTURE_END;
+	s.end_ts = s.ch_ts;
+	s.observed_until = s.ch_ts + 63072000 * TLSD_NS_PER_SEC;
+	s.silence = 63072000 * TLSD_NS_PER_SEC;
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_INCOMPLETE);
+	ASSERT_DIAG(&r, "capture_discontinuity", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "730 days"));
+}
+END_TEST
+
+/* Row 42: a chain tlsdiag's store cannot verify, which the client went on
+ * with: a warning naming the CA, never server_certificate_untrusted. */
+START_TEST(tc_trust_anchor_not_in_store)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	cert_session(&s, "other-root.pem", chain_good, "server.test", TLSD_FIX_T_2025_06_01);
+	client_flight12(&s, -1);
+	s.dir[S2C].ccs = true;
+	s.dir[S2C].finished = true;
+	s.state = TLSD_SS_ESTABLISHED;
+	s.established = true;
+	fin(&s, C2S, s.ch_ts + 11 * MSEC);
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ASSERT_DIAG(&r, "trust_anchor_not_in_store", TLSD_CONF_POSSIBLE);
+	ck_assert(!find(&r, "server_certificate_untrusted"));
+	ck_assert_ptr_nonnull(strstr(EVD(&r, find(&r, "trust_anchor_not_in_store")),
+				     "the chain ends at \"O=tlsdiag,CN=tlsdiag Test Root CA\""));
+}
+END_TEST
+
+/* Row 39: a heartbeat in the middle of the handshake. */
+START_TEST(tc_heartbeat_abuse)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, false);
+	s.dir[C2S].heartbeats = s.dir[C2S].heartbeats_early = 1;
+	s.dir[S2C].heartbeats = s.dir[S2C].heartbeats_early = 1;
+	rst(&s, C2S, s.sh_ts + MSEC, false);
+	report(&s, &r);
+	ASSERT_DIAG(&r, "heartbeat_abuse", TLSD_CONF_LIKELY);
+}
+END_TEST
+
+/* Row 41: the client's first handshake record stopped short. */
+START_TEST(tc_client_hello_incomplete)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.has_ch = false;
+	s.state = TLSD_SS_IDLE;
+	s.ch_cut = true;
+	s.ch_cut_have = 64;
+	s.ch_cut_want = 517;
+	s.ended = true;
+	s.end_how = TLSD_FLOW_END_TIMEOUT;
+	s.end_ts = T0 + 130 * TLSD_NS_PER_SEC;
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CLIENT_HELLO, TLSD_PARTY_UNKNOWN,
+		       TLSD_HOW_TIMEOUT);
+	ASSERT_DIAG(&r, "client_hello_incomplete", TLSD_CONF_LIKELY);
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "announced 517 bytes"));
+}
+END_TEST
+
+/* Row 33: an SSL 2.0 handshake that goes on past the SERVER-HELLO. */
+START_TEST(tc_ssl2_negotiated)
+{
+	static const uint8_t server_hello_v2[] = {0x83, 0x2c, 0x04, 0x00, 0x01, 0x00, 0x02};
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	s.ch.sslv2 = true;
+	s.ch_len = 50;
+	s.dir[S2C].framing = TLSD_FRAMING_NOT_TLS;
+	memcpy(s.dir[S2C].sample, server_hello_v2, sizeof(server_hello_v2));
+	s.dir[S2C].sample_len = sizeof(server_hello_v2);
+	cover(&s, 200, 0x32e + 40);
+	fin(&s, S2C, s.ch_ts + 50 * MSEC);
+	fin(&s, C2S, s.ch_ts + 51 * MSEC);
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ASSERT_DIAG(&r, "ssl2_negotiated", TLSD_CONF_CERTAIN);
+	/* Only the SERVER-HELLO, then a close: the client refused SSL 2.0. */
+	s.cover[S2C].captured = s.cover[S2C].acked = 0x32e;
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_FAILED);
+	ASSERT_DIAG(&r, "protocol_version_mismatch", TLSD_CONF_CERTAIN);
+}
+END_TEST
+
 Suite *diagnose_suite(void);
 
 Suite *diagnose_suite(void)
@@ -1345,6 +1606,20 @@ Suite *diagnose_suite(void)
 	tcase_add_loop_test(tc, tc_cert_established_warnings, 0, 2);
 	tcase_add_test(tc, tc_cert_silent_client);
 	tcase_add_test(tc, tc_cert_client_chain_evidence);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("evidence");
+	tcase_add_test(tc, tc_client_abandoned_before_answer);
+	tcase_add_test(tc, tc_client_abandoned_partial_flight);
+	tcase_add_test(tc, tc_client_abandoned_slow);
+	tcase_add_test(tc, tc_client_abandoned_before_finished);
+	tcase_add_test(tc, tc_capture_one_sided);
+	tcase_add_test(tc, tc_packets_missing_acked);
+	tcase_add_test(tc, tc_capture_discontinuity);
+	tcase_add_test(tc, tc_trust_anchor_not_in_store);
+	tcase_add_test(tc, tc_heartbeat_abuse);
+	tcase_add_test(tc, tc_client_hello_incomplete);
+	tcase_add_test(tc, tc_ssl2_negotiated);
 	suite_add_tcase(s, tc);
 	return s;
 }
