@@ -429,6 +429,12 @@ static bool looks_like_client_hello(const uint8_t *p, size_t len)
 	return len >= 3 && (p[0] & 0x80) && p[2] == 1;
 }
 
+/* Is this chunk the start of a ServerHello record? */
+static bool looks_like_server_hello(const uint8_t *p, size_t len)
+{
+	return len >= 6 && p[0] == TLSD_CT_HANDSHAKE && p[1] == 3 && p[5] == TLSD_HS_SERVER_HELLO;
+}
+
 static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c)
 {
 	c->session = tlsd_session_new(m->ctx);
@@ -498,16 +504,18 @@ static bool classify(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_c
 			pr->verdict = TLSD_PARSE_MALFORMED;
 	}
 	/* Capture began after the SYN: the side that sends a ClientHello first
-	 * is the client. */
-	if (f->roles_guessed && *d == TLSD_DIR_S2C && !c->probe[TLSD_DIR_C2S].seen &&
-	    looks_like_client_hello(pr->bytes, pr->len)) {
+	 * is the client, the side that sends a ServerHello first the server
+	 * (content decides roles before ports). */
+	if (f->roles_guessed && !c->probe[tlsd_dir_other(*d)].seen &&
+	    ((*d == TLSD_DIR_S2C && looks_like_client_hello(pr->bytes, pr->len)) ||
+	     (*d == TLSD_DIR_C2S && looks_like_server_hello(pr->bytes, pr->len)))) {
 		struct conn_probe tmp = c->probe[0];
 
 		tlsd_flow_swap_roles(m->table, f);
 		c->roles_flipped = true;
 		c->probe[0] = c->probe[1];
 		c->probe[1] = tmp;
-		*d = TLSD_DIR_C2S;
+		*d = tlsd_dir_other(*d);
 	}
 	cl = &c->probe[TLSD_DIR_C2S];
 	sv = &c->probe[TLSD_DIR_S2C];

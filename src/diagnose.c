@@ -685,7 +685,8 @@ static void fact_server_certs(struct dctx *c, struct tlsd_diag *d)
 {
 	if (!c->s->srv_cert)
 		return;
-	tlsd_diag_fact_u(d, TLSD_FACT_SERVER_CERTS, c->s->srv_cert_count);
+	if (c->s->srv_cert_count)
+		tlsd_diag_fact_u(d, TLSD_FACT_SERVER_CERTS, c->s->srv_cert_count);
 	tlsd_diag_fact_u(d, TLSD_FACT_SERVER_CERT_BYTES, c->s->srv_cert_len);
 }
 
@@ -1226,6 +1227,14 @@ static void diag_client_abort_after_flight(struct dctx *c)
 	const struct tlsd_evidence *ev = c->ev;
 	struct tlsd_diag *d;
 
+	if (c->s->srv_cert_len >= TLSD_LARGE_CERT_MSG) {
+		/* Clients refuse a certificate message this large as soon as
+		 * its header announces it (OpenSSL: 100 KiB), mid-flight. */
+		d = add(c, TLSD_CAUSE_HANDSHAKE_MESSAGE_TOO_LARGE, TLSD_CONF_LIKELY);
+		fact_server_certs(c, d);
+		tlsd_diag_fact(d, TLSD_FACT_ENDED, (uint16_t)c->v->by, (uint32_t)c->v->how);
+		return;
+	}
 	if (!ev->client_had_flight || ev->reaction > TLSD_EV_REJECT_WINDOW_NS) {
 		d = add(c, TLSD_CAUSE_CLIENT_ABANDONED, TLSD_CONF_LIKELY);
 		if (!ev->client_had_flight) {
@@ -1361,6 +1370,28 @@ static void diag_limit(struct dctx *c)
 	/* The capture's own cut (snap length): capture again with a larger one. */
 	d = add(c, TLSD_CAUSE_CAPTURE_INCOMPLETE, TLSD_CONF_CERTAIN);
 	tlsd_diag_fact_str(d, TLSD_FACT_CAPTURE_DEFECT, tlsd_anomaly_name(a));
+}
+
+/* A handshake message over --max-handshake was skipped unread: what it
+ * would have shown (a certificate's checks) is missing. */
+static void diag_oversized(struct dctx *c)
+{
+	struct tlsd_diag *d;
+	char nb[48];
+	const char *name;
+
+	if (!c->s->oversized)
+		return;
+	name = tlsd_name_handshake(c->s->oversized_type);
+	if (!name) {
+		snprintf(nb, sizeof(nb), "handshake type %u", c->s->oversized_type);
+		name = nb;
+	}
+	d = add(c, TLSD_CAUSE_ANALYSIS_LIMIT_REACHED, TLSD_CONF_POSSIBLE);
+	tlsd_diag_fact_strf(c->r, d, TLSD_FACT_LIMIT, "a %s %s of %u bytes was not read",
+			    c->s->oversized_dir == TLSD_DIR_C2S ? "client" : "server", name,
+			    c->s->oversized_len);
+	tlsd_diag_fact_str(d, TLSD_FACT_OPTION, "--max-handshake");
 }
 
 /* What the capture lacks, for an incomplete connection. */
@@ -1525,6 +1556,7 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 		diag_cert_rest(&c);
 		return;
 	case TLSD_OUTCOME_ESTABLISHED:
+		diag_oversized(&c);
 		if (v.ssl2) {
 			struct tlsd_diag *d = add(&c, TLSD_CAUSE_SSL2_NEGOTIATED, TLSD_CONF_CERTAIN);
 
@@ -1540,8 +1572,10 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 		break;
 	}
 	before = r->n_diags;
-	/* An unasked second ClientHello explains what follows it. */
+	/* An unasked second ClientHello, or Heartbleed probing, explains
+	 * what follows it. */
 	diag_duplicate_hello(&c);
+	diag_heartbeat(&c);
 	if (client_not_tls(s))
 		diag_not_tls(&c, TLSD_DIR_C2S);
 	else if (server_not_tls(s))
@@ -1551,11 +1585,11 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 	else
 		diag_silent(&c);
 	diag_malformed_record(&c);
-	diag_heartbeat(&c);
 	if (r->n_diags == before && s->ch_cut)
 		diag_hello_cut(&c, TLSD_CONF_LIKELY);
 	if (r->n_diags == before)
 		diag_not_visible(&c);
+	diag_oversized(&c);
 	diag_defects(&c);
 	diag_cert_rest(&c);
 }

@@ -608,6 +608,18 @@ static void keep_ske(struct tlsd_session *s, const struct tlsd_server_key_exchan
 
 static void on_certificate(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m)
 {
+	if (m->oversized) {
+		/* Over --max-handshake: what its header says, nothing checked. */
+		if (d == S2C) {
+			s->srv_cert = true;
+			s->srv_cert_len = m->declared_len;
+			s->srv_cert_ts = m->ts;
+		} else {
+			s->cli_cert = true;
+			s->cli_cert_len = m->declared_len;
+		}
+		return;
+	}
 	struct tlsd_certificate_msg c;
 	struct tlsd_parse_err err = {0};
 	bool ok = tlsd_parse_certificate(m->body, m->len, is_tls13(s), &c, &err) == TLSD_PARSE_OK;
@@ -661,6 +673,8 @@ static void on_server_key_exchange(struct tlsd_session *s, const struct tlsd_hs_
 static void note_message_facts(struct tlsd_session *s, enum tlsd_dir d,
 			       const struct tlsd_hs_msg *m)
 {
+	if (m->oversized && m->type != TLSD_HS_CERTIFICATE)
+		return; /* nothing to read in it */
 	switch (m->type) {
 	case TLSD_HS_CERTIFICATE:
 		on_certificate(s, d, m);
@@ -704,6 +718,17 @@ void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struc
 		return;
 	}
 	s->dir[d].hs_msgs++;
+	if (m->oversized && !s->oversized) {
+		s->oversized = true;
+		s->oversized_dir = d;
+		s->oversized_type = m->type;
+		s->oversized_len = m->declared_len;
+		if (m->type == TLSD_HS_CLIENT_HELLO || m->type == TLSD_HS_SERVER_HELLO) {
+			/* A hello cannot be followed without its content. */
+			tlsd_session_framing_lost(s, d, TLSD_FRAMING_OVERFLOW, m->off, NULL, 0);
+			return;
+		}
+	}
 	if (m->type == TLSD_HS_SERVER_HELLO && d == S2C) {
 		bool hrr = on_server_hello(s, m);
 
@@ -1079,7 +1104,10 @@ void tlsd_session_anomaly(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_ano
 			s->first_capture_defect = a;
 		if (a == TLSD_ANOM_CAPTURE_MIDSTREAM)
 			s->midstream = true;
-		else if (a != TLSD_ANOM_CAPTURE_GAP && !s->limit_hit) {
+		else if (a != TLSD_ANOM_CAPTURE_GAP && a != TLSD_ANOM_CAPTURE_CAP_HANDSHAKE &&
+			 !s->limit_hit) {
+			/* (An oversized handshake message is skipped, framing goes
+			 * on: not a limit that stops the analysis by itself.) */
 			s->limit_hit = true;
 			s->limit = a;
 		}
