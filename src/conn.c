@@ -128,6 +128,8 @@ static void ev_record(void *ud, enum tlsd_dir d, const struct tlsd_record_info *
 {
 	struct feed_ctx *fc = ud;
 
+	if (tlsd_session_ccs_switched_keys(fc->conn->session, d, ri))
+		tlsd_tls_dir_protect_current(&fc->conn->tls[d]); /* ri is the framer's: updated */
 	tlsd_session_record(fc->conn->session, d, ri);
 }
 
@@ -686,12 +688,17 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 		struct tlsd_report *r = malloc(sizeof(*r));
 
 		const struct tlsd_tls_dir *ct = &c->tls[TLSD_DIR_C2S];
+		struct tlsd_cur pending;
+		uint8_t type = 0;
 
-		/* A handshake record or message the client never finished. */
-		if (ct->in_body && ct->cur.type == TLSD_CT_HANDSHAKE)
-			tlsd_session_hello_cut(c->session, ct->cur.len - ct->body_left, ct->cur.len);
-		else if (ct->hs.len > 0)
-			tlsd_session_hello_cut(c->session, ct->hs.len, 0);
+		/* A ClientHello the client never finished: a handshake record
+		 * cut short, or a message of type 1 still being collected. */
+		tlsd_cur_init(&pending, ct->hs.data, ct->hs.len);
+		if (tlsd_cur_peek_u8(&pending, &type) && type == TLSD_HS_CLIENT_HELLO)
+			tlsd_session_hello_cut(c->session, (uint32_t)ct->hs.len, 0);
+		else if (ct->hs.len == 0 && ct->in_body && ct->cur.type == TLSD_CT_HANDSHAKE &&
+			 ct->body_left == ct->cur.len)
+			tlsd_session_hello_cut(c->session, 0, ct->cur.len);
 		/* The failing event of an idle or cut connection is its last packet,
 		 * not the moment the capture clock noticed. */
 		tlsd_session_tcp_end(c->session, f, how, f->last_ts);

@@ -1053,6 +1053,18 @@ void tlsd_session_record(struct tlsd_session *s, enum tlsd_dir d, const struct t
 	}
 }
 
+bool tlsd_session_ccs_switched_keys(struct tlsd_session *s, enum tlsd_dir d,
+				    const struct tlsd_record_info *ri)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+
+	if (ri->encrypted || ri->type != TLSD_CT_HANDSHAKE || !sd->ccs || sd->encrypted ||
+	    s->has_sh || s->has_hrr)
+		return false;
+	sd->encrypted = true;
+	return true;
+}
+
 bool tlsd_session_ccs(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, tlsd_time_ns ts)
 {
 	struct tlsd_sess_dir *sd = &s->dir[d];

@@ -430,6 +430,15 @@ static void sslv2_input(struct tlsd_tls_dir *t, const struct feed_pos *fp, struc
 }
 
 /* Whether a record of this type and length is parsed in clear. */
+static bool parsed_in_clear(const struct tlsd_tls_dir *t, uint8_t type, uint16_t len);
+
+void tlsd_tls_dir_protect_current(struct tlsd_tls_dir *t)
+{
+	t->encrypted = true;
+	t->cur.encrypted = !parsed_in_clear(t, t->cur.type, t->cur.len);
+	t->skip_body = t->cur.encrypted || t->cur.type == TLSD_CT_HEARTBEAT;
+}
+
 static bool parsed_in_clear(const struct tlsd_tls_dir *t, uint8_t type, uint16_t len)
 {
 	switch (type) {

@@ -222,7 +222,7 @@ enum tlsd_fact_kind {
 	X(NO_CLIENT_PACKETS, "no_client_packets", TLSD_FK_FLAG, "no packet from the client")      \
 	X(NO_SERVER_PACKETS, "no_server_packets", TLSD_FK_FLAG, "no packet from the server")      \
 	X(CLIENT_WENT_ON, "client_went_on", TLSD_FK_FLAG,                                         \
-	  "the client went on with its key exchange, so the server had answered")                 \
+	  "the client went on with the handshake, so the server had answered")                 \
 	X(CLIENT_ACCEPTED_CHAIN, "client_went_on_after_certificate", TLSD_FK_FLAG,                \
 	  "the client went on with the handshake after receiving the chain")                     \
 	X(AFTER_OWN_FINISHED, "after_own_finished_ms", TLSD_FK_DURATION,                         \

@@ -176,6 +176,10 @@ TLSD_MUST_USE uint64_t tlsd_tls_dir_feed(struct tlsd_tls_dir *t, enum tlsd_dir d
 void tlsd_tls_dir_gap(struct tlsd_tls_dir *t, enum tlsd_dir d, const struct tlsd_tls_events *ev,
 		      void *ud, uint64_t len);
 void tlsd_tls_dir_set_encrypted(struct tlsd_tls_dir *t, bool encrypted);
+/* From the record callback: this record and the ones after it are protected
+ * after all (a ChangeCipherSpec that was taken for TLS 1.3's middlebox
+ * compatibility one did switch keys). Updates the current record_info. */
+void tlsd_tls_dir_protect_current(struct tlsd_tls_dir *t);
 
 /* Feeds the plaintext of one decrypted record of this direction (inner_type:
  * its real content type, the TLS 1.3 inner one; ri: the record as reported).
