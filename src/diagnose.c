@@ -138,6 +138,27 @@ static bool any_rst(const struct tlsd_session *s)
 	return s->dir[TLSD_DIR_C2S].rst || s->dir[TLSD_DIR_S2C].rst;
 }
 
+/* The first FIN or RST of either side, and whether it was a RST. */
+static tlsd_time_ns first_end_ts(const struct tlsd_session *s)
+{
+	tlsd_time_ns t = INT64_MAX;
+
+	for (int i = 0; i < 2; i++) {
+		if (s->dir[i].fin)
+			t = TLSD_MIN(t, s->dir[i].fin_ts);
+		if (s->dir[i].rst)
+			t = TLSD_MIN(t, s->dir[i].rst_ts);
+	}
+	return t;
+}
+
+static bool first_end_is_rst(const struct tlsd_session *s)
+{
+	tlsd_time_ns t = first_end_ts(s);
+
+	return (s->dir[0].rst && s->dir[0].rst_ts == t) || (s->dir[1].rst && s->dir[1].rst_ts == t);
+}
+
 enum tlsd_tls13_verdict tlsd_diagnose_tls13(const struct tlsd_session *s)
 {
 	const struct tlsd_sess_tls13 *t = &s->t13;
@@ -155,9 +176,13 @@ enum tlsd_tls13_verdict tlsd_diagnose_tls13(const struct tlsd_session *s)
 		if (t->cli_flight == 1 && t->cli_flight_first_len == alen &&
 		    (any_fin(s) || any_rst(s) || s->ended))
 			return TLSD_T13_CLIENT_ALERT;
-		if (any_rst(s))
+		/* A reset right after the client's flight refused it; a close,
+		 * or a reset long after (an idle connection torn down), did
+		 * not. */
+		if (first_end_is_rst(s) &&
+		    first_end_ts(s) - TLSD_MAX(t->cli_flight_last_ts, t->cli_flight_ts) <= TLSD_NS_PER_SEC)
 			return TLSD_T13_CLOSED_AFTER_FLIGHT;
-		if (any_fin(s) || (s->ended && s->end_how == TLSD_FLOW_END_TIMEOUT))
+		if (any_fin(s) || any_rst(s) || (s->ended && s->end_how == TLSD_FLOW_END_TIMEOUT))
 			return TLSD_T13_ESTABLISHED;
 		return TLSD_T13_PENDING;
 	case TLSD_SS_TLS13_POST:
@@ -1235,11 +1260,17 @@ static void diag_client_abort_after_flight(struct dctx *c)
 		tlsd_diag_fact(d, TLSD_FACT_ENDED, (uint16_t)c->v->by, (uint32_t)c->v->how);
 		return;
 	}
-	if (!ev->client_had_flight || ev->reaction > TLSD_EV_REJECT_WINDOW_NS) {
+	/* It ended before the certificate arrived, or its ACKs say it had
+	 * not received all of the flight: it cannot have judged the chain. */
+	bool partial = !ev->client_had_flight ||
+		       (c->s->srv_cert && ev->client_ended && c->s->srv_cert_ts > ev->client_end_ts);
+
+	if (partial || ev->reaction > TLSD_EV_REJECT_WINDOW_NS) {
 		d = add(c, TLSD_CAUSE_CLIENT_ABANDONED, TLSD_CONF_LIKELY);
-		if (!ev->client_had_flight) {
+		if (partial) {
 			fact_hint(d, TLSD_HINT_ABANDON_PARTIAL_FLIGHT);
-			tlsd_diag_fact_u(d, TLSD_FACT_FLIGHT_UNACKED, ev->flight_unacked);
+			if (ev->flight_unacked)
+				tlsd_diag_fact_u(d, TLSD_FACT_FLIGHT_UNACKED, ev->flight_unacked);
 		} else {
 			fact_hint(d, TLSD_HINT_ABANDON_SLOW);
 			tlsd_diag_fact_ns(d, TLSD_FACT_REACTION, ev->reaction);
