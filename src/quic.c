@@ -17,22 +17,26 @@
 
 /* ---- versions ---- */
 
+#define DRAFT_FIRST 0xff000017u /* draft-23: the first with version 1's layout */
+#define DRAFT_LAST 0xff000022u  /* draft-34 */
+
 bool tlsd_quic_version_known(uint32_t v)
 {
-	return v == TLSD_QUIC_V1 || v == TLSD_QUIC_V2 || (v >= TLSD_QUIC_DRAFT29 && v <= 0xff000022u);
+	return v == TLSD_QUIC_V1 || v == TLSD_QUIC_V2 || (v >= DRAFT_FIRST && v <= DRAFT_LAST);
 }
 
 const char *tlsd_quic_version_name(uint32_t v)
 {
-	static const char *const drafts[] = {"draft-29", "draft-30", "draft-31",
-					     "draft-32", "draft-33", "draft-34"};
+	static const char *const drafts[] = {
+		"draft-23", "draft-24", "draft-25", "draft-26", "draft-27", "draft-28",
+		"draft-29", "draft-30", "draft-31", "draft-32", "draft-33", "draft-34"};
 
 	if (v == TLSD_QUIC_V1)
 		return "v1";
 	if (v == TLSD_QUIC_V2)
 		return "v2";
-	if (v >= TLSD_QUIC_DRAFT29 && v <= 0xff000022u)
-		return drafts[v - TLSD_QUIC_DRAFT29];
+	if (v >= DRAFT_FIRST && v <= DRAFT_LAST)
+		return drafts[v - DRAFT_FIRST];
 	return NULL;
 }
 
@@ -119,8 +123,8 @@ static enum tlsd_parse parse_long(struct tlsd_cur *dgram, struct tlsd_quic_hdr *
 		tlsd_cur_init(dgram, NULL, 0);
 		return TLSD_PARSE_OK;
 	}
-	if (!(h->first & 0x40))
-		return TLSD_PARSE_MALFORMED; /* fixed bit */
+	/* The fixed bit (0x40) may be greased once a peer allowed it
+	 * (RFC 9287): not checked here. */
 	if (!tlsd_quic_version_known(h->version)) {
 		h->type = TLSD_QUIC_PKT_UNKNOWN;
 		if (!get_cid(&c, &h->dcid, TLSD_QUIC_MAX_CID) || !get_cid(&c, &h->scid, TLSD_QUIC_MAX_CID))
@@ -186,7 +190,7 @@ enum tlsd_parse tlsd_quic_parse(struct tlsd_cur *dgram, size_t short_dcid_len,
 		return TLSD_PARSE_OK;
 	}
 	/* RFC 9000 17.3: first(1) dcid(known length) pn... up to the end. */
-	if (!(h.first & 0x40) || short_dcid_len > TLSD_QUIC_MAX_CID)
+	if (short_dcid_len > TLSD_QUIC_MAX_CID)
 		return TLSD_PARSE_MALFORMED;
 	h.type = TLSD_QUIC_PKT_SHORT;
 	if (!tlsd_cur_skip(&c, 1) || !tlsd_cur_copy(&c, h.dcid.b, short_dcid_len))
@@ -205,6 +209,8 @@ static const uint8_t salt_v1[20] = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0x
 				    0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
 static const uint8_t salt_v2[20] = {0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
 				    0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9};
+static const uint8_t salt_d23[20] = {0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb, 0x5a, 0x11, 0xa7,
+				     0xd2, 0x43, 0x2b, 0xb4, 0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02};
 static const uint8_t salt_d29[20] = {0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
 				     0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99};
 
@@ -236,9 +242,10 @@ static int keys_of(uint32_t version, const char *digest, const uint8_t *secret, 
 int tlsd_quic_initial_keys(uint32_t version, const struct tlsd_quic_cid *odcid,
 			   struct tlsd_quic_keys *client, struct tlsd_quic_keys *server)
 {
-	const uint8_t *salt = version == TLSD_QUIC_V1 ? salt_v1
-			      : version == TLSD_QUIC_V2 ? salt_v2
-							: salt_d29;
+	const uint8_t *salt = version == TLSD_QUIC_V1	   ? salt_v1
+			      : version == TLSD_QUIC_V2	   ? salt_v2
+			      : version < TLSD_QUIC_DRAFT29 ? salt_d23
+							    : salt_d29;
 	uint8_t initial[32], cs[32], ss[32];
 	struct tlsd_quic_keys c, s;
 	int r;

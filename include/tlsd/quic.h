@@ -59,7 +59,8 @@ struct tlsd_quic_hdr {
 bool tlsd_quic_version_known(uint32_t v);
 /* "v1", "v2", "draft-29", or NULL. */
 const char *tlsd_quic_version_name(uint32_t v);
-/* Long header (bit 0x80) with the fixed bit (0x40), or any VN. */
+/* A long header (bit 0x80). The fixed bit (0x40) is not checked anywhere
+ * but in a client's first Initial: peers may grease it (RFC 9287). */
 static inline bool tlsd_quic_is_long(uint8_t b0)
 {
 	return (b0 & 0x80) != 0;
