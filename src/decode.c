@@ -1185,7 +1185,7 @@ enum tlsd_decode_status tlsd_decode_frame(struct tlsd_decoder *dec, struct tlsd_
 	p.frame = frame;
 	p.reassembled = false;
 	r = network(&st, etype, c, wire);
-	if (r == TLSD_DECODE_TCP || r == TLSD_DECODE_UDP) {
+	if (r == TLSD_DECODE_TCP || r == TLSD_DECODE_UDP || r == TLSD_DECODE_ICMP_ERROR) {
 		if (st.ip_layers > 1)
 			tlsd_ctx_count(ctx, TLSD_ANOM_PKT_TUNNELED);
 		*pkt = p;

@@ -153,7 +153,7 @@ static void diag_icmp(const struct tlsd_session *s, struct tlsd_report *r)
 			     "UDP port %u there, or a firewall rejects it; start the service or "
 			     "open the port.",
 			     icmp_name(uf->icmp_ip_version, uf->icmp_type, uf->icmp_code),
-			     r->server.port);
+			     s->udp.server_port);
 }
 
 /* Q2: the server answered the client's version with Version Negotiation
@@ -244,7 +244,7 @@ static bool diag_no_response(const struct tlsd_session *s, struct tlsd_report *r
 			     "The server never answered the client's QUIC Initials: UDP to port %u "
 			     "is dropped on the path (firewall, rate limit) or no QUIC server "
 			     "listens there; browsers then fall back to TCP.",
-			     r->server.port);
+			     s->udp.server_port);
 	return true;
 }
 

@@ -103,7 +103,8 @@ static void set_packet(struct tlsd_quic_hdr *h, const struct tlsd_cur *all, size
 
 /* RFC 9000 17.2: long headers. A truncated read inside the datagram is a
  * snap-length cut when the datagram is shorter than the header says. */
-static enum tlsd_parse parse_long(struct tlsd_cur *dgram, struct tlsd_quic_hdr *h)
+static enum tlsd_parse parse_long(struct tlsd_cur *dgram, struct tlsd_quic_hdr *h,
+				  bool unknown_as_v1)
 {
 	struct tlsd_cur c = *dgram;
 	uint64_t tlen = 0, plen;
@@ -125,7 +126,7 @@ static enum tlsd_parse parse_long(struct tlsd_cur *dgram, struct tlsd_quic_hdr *
 	}
 	/* The fixed bit (0x40) may be greased once a peer allowed it
 	 * (RFC 9287): not checked here. */
-	if (!tlsd_quic_version_known(h->version)) {
+	if (!tlsd_quic_version_known(h->version) && !unknown_as_v1) {
 		h->type = TLSD_QUIC_PKT_UNKNOWN;
 		if (!get_cid(&c, &h->dcid, TLSD_QUIC_MAX_CID) || !get_cid(&c, &h->scid, TLSD_QUIC_MAX_CID))
 			return TLSD_PARSE_MALFORMED;
@@ -172,8 +173,8 @@ static enum tlsd_parse parse_long(struct tlsd_cur *dgram, struct tlsd_quic_hdr *
 	return TLSD_PARSE_OK;
 }
 
-enum tlsd_parse tlsd_quic_parse(struct tlsd_cur *dgram, size_t short_dcid_len,
-				struct tlsd_quic_hdr *out)
+static enum tlsd_parse parse(struct tlsd_cur *dgram, size_t short_dcid_len, bool unknown_as_v1,
+			     struct tlsd_quic_hdr *out)
 {
 	struct tlsd_quic_hdr h = {0};
 	struct tlsd_cur c = *dgram;
@@ -182,7 +183,7 @@ enum tlsd_parse tlsd_quic_parse(struct tlsd_cur *dgram, size_t short_dcid_len,
 	if (!tlsd_cur_peek_u8(&c, &h.first))
 		return TLSD_PARSE_NEED_MORE;
 	if (tlsd_quic_is_long(h.first)) {
-		r = parse_long(&c, &h);
+		r = parse_long(&c, &h, unknown_as_v1);
 		if (r != TLSD_PARSE_OK)
 			return r;
 		*dgram = c;
@@ -201,6 +202,17 @@ enum tlsd_parse tlsd_quic_parse(struct tlsd_cur *dgram, size_t short_dcid_len,
 	tlsd_cur_init(dgram, NULL, 0);
 	*out = h;
 	return TLSD_PARSE_OK;
+}
+
+enum tlsd_parse tlsd_quic_parse(struct tlsd_cur *dgram, size_t short_dcid_len,
+				struct tlsd_quic_hdr *out)
+{
+	return parse(dgram, short_dcid_len, false, out);
+}
+
+enum tlsd_parse tlsd_quic_parse_as_v1(struct tlsd_cur *dgram, struct tlsd_quic_hdr *out)
+{
+	return parse(dgram, 0, true, out);
 }
 
 /* ---- keys ---- */
@@ -242,7 +254,7 @@ static int keys_of(uint32_t version, const char *digest, const uint8_t *secret, 
 int tlsd_quic_initial_keys(uint32_t version, const struct tlsd_quic_cid *odcid,
 			   struct tlsd_quic_keys *client, struct tlsd_quic_keys *server)
 {
-	const uint8_t *salt = version == TLSD_QUIC_V1	   ? salt_v1
+	const uint8_t *salt = version == TLSD_QUIC_V1 || version == 0 ? salt_v1
 			      : version == TLSD_QUIC_V2	   ? salt_v2
 			      : version < TLSD_QUIC_DRAFT29 ? salt_d23
 							    : salt_d29;
@@ -250,7 +262,7 @@ int tlsd_quic_initial_keys(uint32_t version, const struct tlsd_quic_cid *odcid,
 	struct tlsd_quic_keys c, s;
 	int r;
 
-	if (!tlsd_quic_version_known(version))
+	if (!tlsd_quic_version_known(version) && version != 0)
 		return -ENOTSUP;
 	r = tlsd_hkdf_extract("SHA256", salt, sizeof(salt_v1), odcid->b, odcid->len, initial,
 			      sizeof(initial));

@@ -88,6 +88,7 @@ struct tlsd_quic_conn *tlsd_quic_conn_new(const struct tlsd_quic_env *env,
 		tlsd_session_skip_fingerprints(qc->s);
 	tlsd_session_udp_open(qc->s, TLSD_TRANSPORT_QUIC, pkt->ts);
 	qc->uf = tlsd_session_udp_facts(qc->s);
+	qc->uf->server_port = pkt->dport;
 	for (int sp = 0; sp < TLSD_QUIC_SPACE__COUNT; sp++) {
 		for (int d = 0; d < 2; d++) {
 			qc->largest[sp][d] = -1;
@@ -340,6 +341,30 @@ static void read_packet(struct tlsd_quic_conn *qc, enum tlsd_dir d, const struct
 				     "QUIC frame that does not parse");
 }
 
+static void read_unknown_version(struct tlsd_quic_conn *qc, const struct tlsd_quic_hdr *h,
+				 tlsd_time_ns ts)
+{
+	/* Version 1's keys (tshark's guess), then draft-29's (what ngtcp2
+	 * uses for versions it does not know). */
+	static const uint32_t guesses[] = {0, TLSD_QUIC_DRAFT29};
+	struct tlsd_cur c = h->pkt;
+	struct tlsd_quic_hdr v1;
+	struct tlsd_quic_plain pl;
+
+	if (tlsd_quic_parse_as_v1(&c, &v1) != TLSD_PARSE_OK || v1.type != TLSD_QUIC_PKT_INITIAL)
+		return;
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(guesses); i++) {
+		if (!initial_keys(qc, TLSD_DIR_C2S, guesses[i]))
+			continue;
+		if (tlsd_quic_open(qc->env->crypto, &qc->keys[TLSD_QUIC_SPACE_INITIAL][TLSD_DIR_C2S],
+				   &v1, qc->largest[TLSD_QUIC_SPACE_INITIAL][TLSD_DIR_C2S],
+				   &pl) == TLSD_QUIC_OPEN_OK) {
+			read_packet(qc, TLSD_DIR_C2S, &v1, ts);
+			return;
+		}
+	}
+}
+
 static bool cid_eq(const struct tlsd_quic_cid *a, const struct tlsd_quic_cid *b)
 {
 	return a->len == b->len && memcmp(a->b, b->b, a->len) == 0;
@@ -500,6 +525,12 @@ enum tlsd_quic_feed tlsd_quic_conn_datagram(struct tlsd_quic_conn *qc, struct tl
 				read_packet(qc, d, &h, pkt->ts);
 			break;
 		case TLSD_QUIC_PKT_UNKNOWN:
+			/* A client trying a version we do not read often builds
+			 * its Initial like version 1's (to draw Version
+			 * Negotiation): read its ClientHello if it is one. */
+			if (d == TLSD_DIR_C2S)
+				read_unknown_version(qc, &h, pkt->ts);
+			break;
 		default:
 			break;
 		}

@@ -77,6 +77,11 @@ TLSD_MUST_USE bool tlsd_quic_get_varint(struct tlsd_cur *c, uint64_t *out);
 TLSD_MUST_USE enum tlsd_parse tlsd_quic_parse(struct tlsd_cur *dgram, size_t short_dcid_len,
 					      struct tlsd_quic_hdr *out);
 
+/* The same for a long header of a version we do not read, taken to have
+ * version 1's layout (as clients testing Version Negotiation build them). */
+TLSD_MUST_USE enum tlsd_parse tlsd_quic_parse_as_v1(struct tlsd_cur *dgram,
+						    struct tlsd_quic_hdr *out);
+
 /* ---- packet protection ---- */
 
 enum tlsd_quic_aead {
@@ -93,7 +98,8 @@ struct tlsd_quic_keys {
 };
 
 /* Initial keys of both sides from the client's first Destination
- * Connection ID (RFC 9001 5.2, RFC 9369 3.3.1). 0, -ENOTSUP (version), -EIO. */
+ * Connection ID (RFC 9001 5.2, RFC 9369 3.3.1); version 0 means "version
+ * 1's keys" (for a version we do not read). 0, -ENOTSUP (version), -EIO. */
 TLSD_MUST_USE int tlsd_quic_initial_keys(uint32_t version, const struct tlsd_quic_cid *odcid,
 					 struct tlsd_quic_keys *client,
 					 struct tlsd_quic_keys *server);

@@ -27,6 +27,8 @@ struct tlsd_udp_facts {
 	uint32_t max_datagram[2];   /* UDP payload bytes */
 	tlsd_time_ns first_ts[2], last_ts[2];
 
+	uint16_t server_port;
+
 	/* QUIC */
 	uint32_t quic_version;      /* of the client's first Initial */
 	uint32_t server_version;    /* of the server's first Initial; 0 none */
