@@ -375,7 +375,7 @@ void tlsd_udp_table_packet(struct tlsd_udp_table *t, const struct tlsd_pkt *pkt)
 	bool low_is_src;
 	struct udp_key *k;
 	struct tlsd_udp_flow *f;
-	enum tlsd_dir d;
+	enum tlsd_dir d = TLSD_DIR_C2S;
 
 	if (++t->since_expire >= EXPIRE_EVERY) {
 		t->since_expire = 0;
