@@ -8,8 +8,6 @@
 #include "tlsd/quic.h"
 #include "tlsd/tls_names.h"
 
-#define MS(ns) ((double)(ns) / 1e6)
-
 static enum tlsd_party party(enum tlsd_dir d)
 {
 	return d == TLSD_DIR_C2S ? TLSD_PARTY_CLIENT : TLSD_PARTY_SERVER;
@@ -135,25 +133,24 @@ static const char *icmp_name(uint8_t ipv, uint8_t type, uint8_t code)
 static void diag_icmp(const struct tlsd_session *s, struct tlsd_report *r)
 {
 	const struct tlsd_udp_facts *uf = &s->udp;
-	char ev[TLSD_DIAG_EVIDENCE_LEN], from[64];
+	const char *name = icmp_name(uf->icmp_ip_version, uf->icmp_type, uf->icmp_code);
+	struct tlsd_diag *d;
+	char from[64];
 
 	tlsd_addr_str(&uf->icmp_from, uf->icmp_ip_version, from, sizeof(from));
 	set_verdict(r, s, TLSD_OUTCOME_FAILED, TLSD_STEP_CLIENT_HELLO,
 		    uf->icmp_from_peer ? TLSD_PARTY_SERVER : TLSD_PARTY_MIDDLEBOX, TLSD_HOW_RESET,
 		    uf->icmp_ts);
-	snprintf(ev, sizeof(ev),
-		 "ICMP%s type %u code %u (%s) from %s (%s) %.1f ms after the client's first "
-		 "datagram, %u in all; %u datagram(s) from the client, none answered",
-		 uf->icmp_ip_version == 6 ? "v6" : "", uf->icmp_type, uf->icmp_code,
-		 icmp_name(uf->icmp_ip_version, uf->icmp_type, uf->icmp_code), from,
-		 uf->icmp_from_peer ? "the server itself" : "a router or firewall on the path",
-		 MS(uf->icmp_ts - uf->first_ts[TLSD_DIR_C2S]), uf->icmp, uf->datagrams[TLSD_DIR_C2S]);
-	tlsd_report_add_diag(r, "port_unreachable", TLSD_CONF_CERTAIN, ev,
-			     "The client's datagrams were refused with ICMP %s: nothing listens on "
-			     "UDP port %u there, or a firewall rejects it; start the service or "
-			     "open the port.",
-			     icmp_name(uf->icmp_ip_version, uf->icmp_type, uf->icmp_code),
-			     s->udp.server_port);
+	d = tlsd_report_diag(r, TLSD_CAUSE_PORT_UNREACHABLE, TLSD_CONF_CERTAIN);
+	tlsd_diag_fact_strf(r, d, TLSD_FACT_ICMP, "%s type %u code %u (%s)",
+			    uf->icmp_ip_version == 6 ? "v6" : "", uf->icmp_type, uf->icmp_code, name);
+	tlsd_diag_fact_strf(r, d, TLSD_FACT_ICMP_FROM, "%s (%s)", from,
+			    uf->icmp_from_peer ? "the server itself"
+					       : "a router or firewall on the path");
+	tlsd_diag_fact_ns(d, TLSD_FACT_AFTER_FIRST_DATAGRAM, uf->icmp_ts - uf->first_ts[TLSD_DIR_C2S]);
+	tlsd_diag_fact_u(d, TLSD_FACT_ICMP_COUNT, uf->icmp);
+	tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_DATAGRAMS, uf->datagrams[TLSD_DIR_C2S]);
+	tlsd_diag_fact_u(d, TLSD_FACT_UDP_PORT, s->udp.server_port);
 }
 
 /* Q2: the server answered the client's version with Version Negotiation
@@ -161,25 +158,26 @@ static void diag_icmp(const struct tlsd_session *s, struct tlsd_report *r)
 static bool diag_vn(const struct tlsd_session *s, struct tlsd_report *r)
 {
 	const struct tlsd_udp_facts *uf = &s->udp;
-	char ev[TLSD_DIAG_EVIDENCE_LEN], cv[48];
-	size_t pos;
+	char cv[48], list[160] = "";
+	size_t pos = 0;
+	struct tlsd_diag *d;
 
 	set_verdict(r, s, TLSD_OUTCOME_FAILED, TLSD_STEP_CLIENT_HELLO, TLSD_PARTY_SERVER,
 		    TLSD_HOW_CLOSE, uf->vn_ts);
 	version_str(uf->quic_version, cv, sizeof(cv));
-	pos = (size_t)snprintf(ev, sizeof(ev),
-			       "client's Initial used QUIC %s; the server's Version Negotiation "
-			       "lists",
-			       cv);
-	for (unsigned i = 0; i < uf->n_vn && pos < sizeof(ev); i++) {
+	for (unsigned i = 0; i < uf->n_vn && pos + 1 < sizeof(list); i++) {
 		char v[48];
+		int n;
 
 		version_str(uf->vn_versions[i], v, sizeof(v));
-		pos += (size_t)snprintf(ev + pos, sizeof(ev) - pos, "%s %s", i ? "," : "", v);
+		n = snprintf(list + pos, sizeof(list) - pos, "%s%s", i ? ", " : "", v);
+		if (n < 0)
+			break;
+		pos += (size_t)n;
 	}
-	tlsd_report_add_diag(r, "quic_version_mismatch", TLSD_CONF_CERTAIN, ev,
-			     "The server does not speak the client's QUIC version and offered "
-			     "others; enable a common version (QUIC v1) on both sides.");
+	d = tlsd_report_diag(r, TLSD_CAUSE_QUIC_VERSION_MISMATCH, TLSD_CONF_CERTAIN);
+	tlsd_diag_fact_strf(r, d, TLSD_FACT_QUIC_VERSION, "%s", cv);
+	tlsd_diag_fact_strf(r, d, TLSD_FACT_VN_VERSIONS, "%s", list[0] ? list : "(none)");
 	return true;
 }
 
@@ -187,27 +185,20 @@ static bool diag_vn(const struct tlsd_session *s, struct tlsd_report *r)
 static bool diag_retry(const struct tlsd_session *s, struct tlsd_report *r, bool answered)
 {
 	const struct tlsd_udp_facts *uf = &s->udp;
-	char ev[TLSD_DIAG_EVIDENCE_LEN];
 	bool loop = uf->retries >= 2;
+	struct tlsd_diag *d;
 
 	if (!loop && (answered || uf->retry_token_used))
 		return false;
 	set_verdict(r, s, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO,
 		    loop ? TLSD_PARTY_SERVER : TLSD_PARTY_CLIENT, idle_how(s), uf->retry_ts);
-	snprintf(ev, sizeof(ev),
-		 "%u Retry packet(s) from the server; %u client Initial(s) after the last one, %s "
-		 "its token",
-		 uf->retries, uf->initials_after_retry,
-		 uf->retry_token_used ? "carrying" : "none carrying");
-	tlsd_report_add_diag(r, "quic_retry_failed", loop ? TLSD_CONF_CERTAIN : TLSD_CONF_LIKELY,
-			     ev,
-			     loop ? "The server answered the client's Initial with Retry again and "
-				    "again (address validation loop): its Retry tokens do not "
-				    "validate, e.g. behind a load balancer whose nodes do not share "
-				    "the token key."
-				  : "The client did not follow the server's Retry (it did not send "
-				    "the token back): a client or middlebox that drops Retry; check "
-				    "the client's QUIC stack.");
+	d = tlsd_report_diag(r, TLSD_CAUSE_QUIC_RETRY_FAILED,
+			     loop ? TLSD_CONF_CERTAIN : TLSD_CONF_LIKELY);
+	tlsd_diag_fact(d, TLSD_FACT_HINT,
+		       loop ? TLSD_HINT_RETRY_LOOP : TLSD_HINT_RETRY_NOT_FOLLOWED, 0);
+	tlsd_diag_fact_u(d, TLSD_FACT_RETRIES, uf->retries);
+	tlsd_diag_fact_u(d, TLSD_FACT_INITIALS_AFTER_RETRY, uf->initials_after_retry);
+	tlsd_diag_fact(d, TLSD_FACT_RETRY_TOKEN_USED, uf->retry_token_used, 0);
 	return true;
 }
 
@@ -215,11 +206,10 @@ static bool diag_retry(const struct tlsd_session *s, struct tlsd_report *r, bool
 static bool diag_no_response(const struct tlsd_session *s, struct tlsd_report *r)
 {
 	const struct tlsd_udp_facts *uf = &s->udp;
-	char ev[TLSD_DIAG_EVIDENCE_LEN];
 	tlsd_time_ns first = uf->first_ts[TLSD_DIR_C2S], span = uf->last_ts[TLSD_DIR_C2S] - first;
 	tlsd_time_ns waited = s->ended ? s->end_ts - first : span;
 	bool client_closed = uf->close.seen && uf->close.dir == TLSD_DIR_C2S;
-	size_t pos;
+	struct tlsd_diag *d;
 
 	if (uf->initials[TLSD_DIR_C2S] < 2 && waited < TLSD_UDP_NO_RESPONSE_MIN_WAIT &&
 	    !client_closed)
@@ -227,24 +217,19 @@ static bool diag_no_response(const struct tlsd_session *s, struct tlsd_report *r
 	set_verdict(r, s, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO,
 		    client_closed ? TLSD_PARTY_CLIENT : TLSD_PARTY_UNKNOWN, TLSD_HOW_TIMEOUT,
 		    uf->last_ts[TLSD_DIR_C2S]);
-	pos = (size_t)snprintf(ev, sizeof(ev),
-			       "client sent %u datagram(s) with %u Initial packet(s) over %.3f s, no "
-			       "packet from the server",
-			       uf->datagrams[TLSD_DIR_C2S], uf->initials[TLSD_DIR_C2S],
-			       (double)span / 1e9);
-	if (client_closed && pos < sizeof(ev)) {
+	d = tlsd_report_diag(r, TLSD_CAUSE_QUIC_NO_RESPONSE,
+			     uf->initials[TLSD_DIR_C2S] >= 2 ? TLSD_CONF_CERTAIN : TLSD_CONF_LIKELY);
+	tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_DATAGRAMS, uf->datagrams[TLSD_DIR_C2S]);
+	tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_INITIALS, uf->initials[TLSD_DIR_C2S]);
+	tlsd_diag_fact_ns(d, TLSD_FACT_CLIENT_SPAN, span);
+	tlsd_diag_fact(d, TLSD_FACT_NO_SERVER_PACKET, 0, 0);
+	if (client_closed) {
 		char cs[200];
 
 		close_str(&uf->close, cs, sizeof(cs));
-		snprintf(ev + pos, sizeof(ev) - pos, "; then the client gave up: %s", cs);
+		tlsd_diag_fact_strf(r, d, TLSD_FACT_QUIC_CLOSE, "then the client gave up: %s", cs);
 	}
-	tlsd_report_add_diag(r, "quic_no_response",
-			     uf->initials[TLSD_DIR_C2S] >= 2 ? TLSD_CONF_CERTAIN : TLSD_CONF_LIKELY,
-			     ev,
-			     "The server never answered the client's QUIC Initials: UDP to port %u "
-			     "is dropped on the path (firewall, rate limit) or no QUIC server "
-			     "listens there; browsers then fall back to TCP.",
-			     s->udp.server_port);
+	tlsd_diag_fact_u(d, TLSD_FACT_UDP_PORT, s->udp.server_port);
 	return true;
 }
 
@@ -253,16 +238,17 @@ static void diag_transport_close(const struct tlsd_session *s, struct tlsd_repor
 				 enum tlsd_step step)
 {
 	const struct tlsd_quic_close_fact *c = &s->udp.close;
-	char ev[TLSD_DIAG_EVIDENCE_LEN];
 	const char *name = c->app ? NULL : tlsd_quic_error_name(c->code);
+	struct tlsd_diag *d;
+	char cs[200];
 
 	set_verdict(r, s, TLSD_OUTCOME_FAILED, step, party(c->dir), TLSD_HOW_CLOSE, c->ts);
-	close_str(c, ev, sizeof(ev));
-	tlsd_report_add_diag(r, "quic_transport_error", TLSD_CONF_CERTAIN, ev,
-			     "The %s closed the connection during the handshake with the QUIC "
-			     "error %s (0x%" PRIx64 "); its logs say why (transport parameters, "
-			     "tokens, limits).",
-			     who(c->dir), name ? name : "code", c->code);
+	close_str(c, cs, sizeof(cs));
+	d = tlsd_report_diag(r, TLSD_CAUSE_QUIC_TRANSPORT_ERROR, TLSD_CONF_CERTAIN);
+	tlsd_diag_fact_strf(r, d, TLSD_FACT_QUIC_CLOSE, "%s", cs);
+	tlsd_diag_fact(d, TLSD_FACT_CLOSE_SENDER, (uint16_t)party(c->dir), 0);
+	tlsd_diag_fact_strf(r, d, TLSD_FACT_QUIC_ERROR, "%s (0x%" PRIx64 ")", name ? name : "code",
+			    c->code);
 }
 
 static enum tlsd_step step_reached(const struct tlsd_session *s)
@@ -278,15 +264,15 @@ static enum tlsd_step step_reached(const struct tlsd_session *s)
 static void diag_client_gave_up(const struct tlsd_session *s, struct tlsd_report *r)
 {
 	const struct tlsd_quic_close_fact *c = &s->udp.close;
-	char ev[TLSD_DIAG_EVIDENCE_LEN];
+	struct tlsd_diag *d;
+	char cs[200];
 
 	set_verdict(r, s, TLSD_OUTCOME_FAILED, step_reached(s), TLSD_PARTY_CLIENT, TLSD_HOW_CLOSE,
 		    c->ts);
-	close_str(c, ev, sizeof(ev));
-	tlsd_report_add_diag(r, "client_abandoned", TLSD_CONF_LIKELY, ev,
-			     "The client closed the connection without an error before the "
-			     "handshake completed (it gave up, or another connection won a race); "
-			     "the server did not fail.");
+	d = tlsd_report_diag(r, TLSD_CAUSE_CLIENT_ABANDONED, TLSD_CONF_LIKELY);
+	tlsd_diag_fact(d, TLSD_FACT_HINT, TLSD_HINT_ABANDON_BEFORE_ANSWER_OR_RACE, 0);
+	close_str(c, cs, sizeof(cs));
+	tlsd_diag_fact_strf(r, d, TLSD_FACT_QUIC_CLOSE, "%s", cs);
 }
 
 /* How an established connection ended. */
@@ -307,7 +293,7 @@ static void quic_established(const struct tlsd_session *s, struct tlsd_report *r
 static bool quic_after_server_hello(const struct tlsd_session *s, struct tlsd_report *r)
 {
 	const struct tlsd_udp_facts *uf = &s->udp;
-	char ev[TLSD_DIAG_EVIDENCE_LEN];
+	struct tlsd_diag *d;
 	bool cli_hs = uf->handshakes[TLSD_DIR_C2S] > 0, srv_hs = uf->handshakes[TLSD_DIR_S2C] > 0;
 	bool over = s->ended && (s->end_how == TLSD_FLOW_END_TIMEOUT ||
 				 s->end_ts - uf->last_ts[TLSD_DIR_C2S] >= TLSD_UDP_NO_RESPONSE_MIN_WAIT);
@@ -324,17 +310,14 @@ static bool quic_after_server_hello(const struct tlsd_session *s, struct tlsd_re
 		set_verdict(r, s, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_CLIENT,
 			    TLSD_HOW_ALERT, uf->first_hs_ts[TLSD_DIR_C2S]);
 		inferred_close(r, TLSD_DIR_C2S);
-		snprintf(ev, sizeof(ev),
-			 "server's Handshake flight %u packet(s), %" PRIu64 " bytes; the client "
-			 "answered with %u Handshake packet(s) (%" PRIu64 " bytes) and no 1-RTT "
-			 "packet: a CONNECTION_CLOSE unreadable without the key log",
-			 uf->handshakes[TLSD_DIR_S2C], uf->hs_bytes[TLSD_DIR_S2C],
-			 uf->handshakes[TLSD_DIR_C2S], uf->hs_bytes[TLSD_DIR_C2S]);
-		tlsd_report_add_diag(r, "server_certificate_rejected", TLSD_CONF_LIKELY, ev,
-				     "The client aborted right after the server's certificate "
-				     "flight, most likely rejecting its certificate; check its "
-				     "validity, host names and chain against the client's trust "
-				     "store (--keylog shows the alert).");
+		d = tlsd_report_diag(r, TLSD_CAUSE_SERVER_CERTIFICATE_REJECTED, TLSD_CONF_LIKELY);
+		tlsd_diag_fact_strf(r, d, TLSD_FACT_HS_FLIGHT,
+				    "server's Handshake flight %u packet(s), %" PRIu64 " bytes; the "
+				    "client answered with %u Handshake packet(s) (%" PRIu64 " bytes) "
+				    "and no 1-RTT packet: a CONNECTION_CLOSE unreadable without the "
+				    "key log",
+				    uf->handshakes[TLSD_DIR_S2C], uf->hs_bytes[TLSD_DIR_S2C],
+				    uf->handshakes[TLSD_DIR_C2S], uf->hs_bytes[TLSD_DIR_C2S]);
 		return true;
 	}
 	if (srv_hs && cli_hs && uf->cli_short_after_srv_hs > 0 && uf->srv_short_after_cli_hs == 0 &&
@@ -346,19 +329,15 @@ static bool quic_after_server_hello(const struct tlsd_session *s, struct tlsd_re
 		set_verdict(r, s, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_SERVER,
 			    TLSD_HOW_ALERT, uf->last_srv_hs_ts);
 		inferred_close(r, TLSD_DIR_S2C);
-		snprintf(ev, sizeof(ev),
-			 "client's Handshake flight %u packet(s), %" PRIu64 " bytes (%s); the server "
-			 "answered with Handshake packets only and no 1-RTT packet: a "
-			 "CONNECTION_CLOSE unreadable without the key log",
-			 uf->handshakes[TLSD_DIR_C2S], uf->hs_bytes[TLSD_DIR_C2S],
-			 cert ? "a certificate" : "no certificate");
-		tlsd_report_add_diag(r, cert ? "client_certificate_rejected"
-					     : "client_certificate_required",
-				     TLSD_CONF_LIKELY, ev,
-				     cert ? "The server rejected the client's certificate; check that "
-					    "a CA the server trusts issued it and that it is valid."
-					  : "The server most likely requires a client certificate and "
-					    "the client sent none; configure the client with one.");
+		d = tlsd_report_diag(r, cert ? TLSD_CAUSE_CLIENT_CERTIFICATE_REJECTED
+					     : TLSD_CAUSE_CLIENT_CERTIFICATE_REQUIRED,
+				     TLSD_CONF_LIKELY);
+		tlsd_diag_fact_strf(r, d, TLSD_FACT_HS_FLIGHT,
+				    "client's Handshake flight %u packet(s), %" PRIu64 " bytes (%s); the "
+				    "server answered with Handshake packets only and no 1-RTT packet: a "
+				    "CONNECTION_CLOSE unreadable without the key log",
+				    uf->handshakes[TLSD_DIR_C2S], uf->hs_bytes[TLSD_DIR_C2S],
+				    cert ? "a certificate" : "no certificate");
 		return true;
 	}
 	return false;
@@ -395,17 +374,12 @@ static bool diagnose_quic(const struct tlsd_session *s, struct tlsd_report *r)
 	if (s->has_sh && quic_after_server_hello(s, r))
 		return true;
 	if (uf->stateless_reset && answers > 0) {
-		char ev[TLSD_DIAG_EVIDENCE_LEN];
+		struct tlsd_diag *d;
 
 		set_verdict(r, s, TLSD_OUTCOME_FAILED, step_reached(s), TLSD_PARTY_SERVER,
 			    TLSD_HOW_RESET, uf->reset_ts);
-		snprintf(ev, sizeof(ev),
-			 "the server's last datagram is no packet of this connection (its "
-			 "Destination Connection ID is not the client's): a stateless reset");
-		tlsd_report_add_diag(r, "quic_stateless_reset", TLSD_CONF_LIKELY, ev,
-				     "The server no longer knew the connection and reset it "
-				     "(restarted, or a load balancer sent the packets to another "
-				     "node).");
+		d = tlsd_report_diag(r, TLSD_CAUSE_QUIC_STATELESS_RESET, TLSD_CONF_LIKELY);
+		tlsd_diag_fact(d, TLSD_FACT_STATELESS_RESET, 0, 0);
 		return true;
 	}
 	return false;

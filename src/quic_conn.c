@@ -563,7 +563,7 @@ void tlsd_quic_conn_report(struct tlsd_quic_conn *qc, const struct tlsd_udp_flow
 
 	if (uf->icmp_ts > last)
 		last = uf->icmp_ts;
-	tlsd_session_tcp_end(qc->s,
+	tlsd_session_tcp_end(qc->s, NULL,
 			     how == TLSD_UDP_END_TIMEOUT	    ? TLSD_FLOW_END_TIMEOUT
 			     : how == TLSD_UDP_END_EVICTED    ? TLSD_FLOW_END_EVICTED
 			     : how == TLSD_UDP_END_SUPERSEDED ? TLSD_FLOW_END_PORT_REUSE

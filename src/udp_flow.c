@@ -287,7 +287,8 @@ void tlsd_udp_table_expire(struct tlsd_udp_table *t)
 {
 	tlsd_time_ns limit = t->ctx->lim.idle_timeout;
 
-	while (t->lru_head && t->ctx->now - t->lru_head->last_ts > limit)
+	/* On the idle clock: no timeout across a capture-wide silence (ctx.h). */
+	while (t->lru_head && t->ctx->idle_clock - t->lru_head->idle_ts > limit)
 		close_flow(t, t->lru_head, TLSD_UDP_END_TIMEOUT);
 }
 
@@ -354,7 +355,8 @@ static struct udp_key *find_by_cid(const struct tlsd_udp_table *t, const struct 
 	return NULL;
 }
 
-static void account(struct tlsd_udp_flow *f, enum tlsd_dir d, const struct tlsd_pkt *pkt)
+static void account(const struct tlsd_udp_table *t, struct tlsd_udp_flow *f, enum tlsd_dir d,
+		    const struct tlsd_pkt *pkt)
 {
 	struct tlsd_udp_side *s = &f->side[d];
 
@@ -367,6 +369,7 @@ static void account(struct tlsd_udp_flow *f, enum tlsd_dir d, const struct tlsd_
 	if (pkt->payload_wire_len > s->max_datagram)
 		s->max_datagram = pkt->payload_wire_len;
 	f->last_ts = pkt->ts;
+	f->idle_ts = t->ctx->idle_clock;
 }
 
 void tlsd_udp_table_packet(struct tlsd_udp_table *t, const struct tlsd_pkt *pkt)
@@ -409,7 +412,7 @@ void tlsd_udp_table_packet(struct tlsd_udp_table *t, const struct tlsd_pkt *pkt)
 				return;
 		}
 	}
-	account(f, d, pkt);
+	account(t, f, d, pkt);
 	lru_remove(t, f);
 	lru_append(t, f);
 	if (!f->ignored && t->ops->datagram)
@@ -430,6 +433,7 @@ void tlsd_udp_table_icmp(struct tlsd_udp_table *t, const struct tlsd_pkt *pkt)
 	if (!k)
 		return;
 	k->flow->last_ts = TLSD_MAX(k->flow->last_ts, pkt->ts);
+	k->flow->idle_ts = t->ctx->idle_clock;
 	if (t->ops->icmp)
 		t->ops->icmp(t->ud, k->flow, low_is_src == (k->side == TLSD_DIR_C2S) ? TLSD_DIR_C2S
 										 : TLSD_DIR_S2C,

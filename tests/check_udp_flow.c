@@ -130,7 +130,7 @@ START_TEST(tc_expiry_and_cap)
 	ck_assert_ptr_nonnull(t);
 	for (uint16_t i = 0; i < 1000; i++) {
 		p = pkt(1, (uint16_t)(1000 + i), 2, 53, b, sizeof(b), 1 + i);
-		ctx.now = p.ts;
+		tlsd_ctx_advance(&ctx, p.ts, true);
 		tlsd_udp_table_packet(t, &p);
 		ck_assert_uint_le(tlsd_udp_table_count(t), 100);
 	}
@@ -138,7 +138,7 @@ START_TEST(tc_expiry_and_cap)
 	ck_assert_uint_eq(r.closes, 900);
 	ck_assert_int_eq(r.last_end, TLSD_UDP_END_EVICTED);
 	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_CAPTURE_CAP_UDP_FLOWS], 900);
-	ctx.now += 11 * TLSD_NS_PER_SEC;
+	tlsd_ctx_advance(&ctx, ctx.now + 11 * TLSD_NS_PER_SEC, true);
 	tlsd_udp_table_expire(t);
 	ck_assert_uint_eq(tlsd_udp_table_count(t), 0);
 	ck_assert_int_eq(r.last_end, TLSD_UDP_END_TIMEOUT);

@@ -50,6 +50,7 @@ struct tlsd_udp_flow {
 	uint8_t ip_version;
 	bool ignored;        /* the consumer stopped following it */
 	uint8_t n_tuples;    /* 5-tuples it is known by (> 1: the client moved) */
+	tlsd_time_ns idle_ts; /* ctx->idle_clock at its last packet (expiry) */
 	tlsd_time_ns first_ts, last_ts;
 	uint64_t id;         /* creation order, 1-based */
 	void *user;          /* the consumer's; freed by it in close */
