@@ -17,6 +17,7 @@
 
 #include <openssl/x509_vfy.h>
 
+#include "tlsd/diagnose_udp.h"
 #include "tlsd/evidence.h"
 #include "tlsd/tls_names.h"
 
@@ -1579,6 +1580,11 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 	r->time_to_failure = -1;
 	if (v.outcome == TLSD_OUTCOME_FAILED && s->has_ch && v.ts >= s->ch_ts && v.ts)
 		r->time_to_failure = v.ts - s->ch_ts;
+	/* QUIC and DTLS: the transport's facts may decide (diagnose_udp.c). */
+	if (s->transport != TLSD_TRANSPORT_TCP && tlsd_diagnose_udp(s, r)) {
+		diag_cert_rest(&c);
+		return;
+	}
 
 	switch (v.outcome) {
 	case TLSD_OUTCOME_INCOMPLETE:

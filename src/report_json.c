@@ -7,6 +7,7 @@
 
 #include "tlsd/cert.h"
 #include "tlsd/cur.h"
+#include "tlsd/quic.h"
 #include "tlsd/explain.h"
 #include "tlsd/tls_names.h"
 
@@ -316,6 +317,47 @@ static void json_chain(FILE *out, const struct tlsd_chain_findings *f)
 	fputc(']', out);
 }
 
+/* "transport", "quic_version" and "quic_close" (FAILURE-CATALOG.md, QUIC
+ * and DTLS). */
+static void json_transport(FILE *out, const struct tlsd_report *r)
+{
+	const struct tlsd_report_quic_close *c = &r->quic_close;
+
+	fputs(",\"transport\":", out);
+	json_cstr(out, tlsd_transport_name(r->transport));
+	fputs(",\"quic_version\":", out);
+	if (r->quic_version) {
+		const char *n = tlsd_quic_version_name(r->quic_version);
+		char buf[16];
+
+		if (!n) {
+			snprintf(buf, sizeof(buf), "0x%08" PRIx32, r->quic_version);
+			n = buf;
+		}
+		json_cstr(out, n);
+	} else {
+		fputs("null", out);
+	}
+	fputs(",\"quic_close\":", out);
+	if (!r->has_quic_close) {
+		fputs("null", out);
+		return;
+	}
+	if (c->encrypted) {
+		fputs("{\"frame\":null,\"code\":null,\"name\":null,\"reason\":null,\"sender\":", out);
+	} else {
+		fputs("{\"frame\":", out);
+		json_cstr(out, c->app ? "application" : "transport");
+		fprintf(out, ",\"code\":%" PRIu64 ",\"name\":", c->code);
+		json_cstr(out, c->app ? NULL : tlsd_quic_error_name(c->code));
+		fputs(",\"reason\":", out);
+		tlsd_json_string(out, c->reason, c->reason_len);
+		fputs(",\"sender\":", out);
+	}
+	json_cstr(out, tlsd_party_name(c->sender));
+	fprintf(out, ",\"encrypted\":%s}", c->encrypted ? "true" : "false");
+}
+
 void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 {
 	fputs("{\"ts\":", out);
@@ -384,6 +426,7 @@ void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 	json_alert(out, r);
 	fputs(",\"diagnosis\":", out);
 	json_diags(out, r);
+	json_transport(out, r);
 	/* Certificates (TLS <= 1.2 plaintext chains), right after the diagnosis. */
 	fputs(",\"certificates\":", out);
 	json_chain(out, r->certs);

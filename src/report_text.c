@@ -7,6 +7,7 @@
 
 #include "tlsd/cert.h"
 #include "tlsd/cur.h"
+#include "tlsd/quic.h"
 #include "tlsd/explain.h"
 #include "tlsd/tls_names.h"
 
@@ -193,12 +194,54 @@ static void print_certs(FILE *out, const struct tlsd_report *r)
 	print_chain(out, "client ", r->client_certs);
 }
 
+/* " QUIC v1" / " DTLS" after the endpoints; nothing for TCP. */
+static void print_transport(FILE *out, const struct tlsd_report *r)
+{
+	const char *v;
+
+	if (r->transport == TLSD_TRANSPORT_TCP)
+		return;
+	fputs(r->transport == TLSD_TRANSPORT_QUIC ? " QUIC" : " DTLS", out);
+	if (!r->quic_version)
+		return;
+	v = tlsd_quic_version_name(r->quic_version);
+	if (v)
+		fprintf(out, " %s", v);
+	else
+		fprintf(out, " 0x%08" PRIx32, r->quic_version);
+}
+
+/* "  close:      transport PROTOCOL_VIOLATION (0xa) from server "reason"" */
+static void print_quic_close(FILE *out, const struct tlsd_report *r)
+{
+	const struct tlsd_report_quic_close *c = &r->quic_close;
+	const char *name = c->app ? NULL : tlsd_quic_error_name(c->code);
+
+	if (!r->has_quic_close)
+		return;
+	fputs("  close:      ", out);
+	if (c->encrypted) {
+		fprintf(out, "CONNECTION_CLOSE from %s (in a packet not readable without keys)\n",
+			tlsd_party_name(c->sender));
+		return;
+	}
+	fprintf(out, "%s %s (0x%" PRIx64 ") from %s", c->app ? "application" : "transport",
+		name ? name : "error", c->code, tlsd_party_name(c->sender));
+	if (c->reason_len) {
+		fputs(" \"", out);
+		tlsd_text_escaped(out, c->reason, c->reason_len);
+		fputc('"', out);
+	}
+	fputc('\n', out);
+}
+
 static void print_one_line(FILE *out, const struct tlsd_report *r, const struct tlsd_text_opts *o)
 {
 	fprintf(out, "%s%-11s%s ", col(o, C_GREEN), "ESTABLISHED", col(o, C_OFF));
 	print_endpoint(out, &r->client, r->ip_version);
 	fputs(" -> ", out);
 	print_endpoint(out, &r->server, r->ip_version);
+	print_transport(out, r);
 	if (r->has_sni) {
 		fputs(" sni=", out);
 		tlsd_text_escaped(out, r->sni, r->sni_len);
@@ -237,6 +280,7 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	print_endpoint(out, &r->client, r->ip_version);
 	fputs(" -> ", out);
 	print_endpoint(out, &r->server, r->ip_version);
+	print_transport(out, r);
 	if (r->has_sni) {
 		fputs("  sni=", out);
 		tlsd_text_escaped(out, r->sni, r->sni_len);
@@ -261,6 +305,7 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 		fputc(')', out);
 	}
 	fputc('\n', out);
+	print_quic_close(out, r);
 	if (r->has_alert) {
 		fputs("  alert:      ", out);
 		print_alert(out, r);

@@ -328,6 +328,18 @@ void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f)
 		s->midstream = f->side[C2S].reasm.midstream || f->roles_guessed;
 }
 
+void tlsd_session_udp_open(struct tlsd_session *s, enum tlsd_transport t, tlsd_time_ns first_ts)
+{
+	s->transport = t;
+	s->first_ts = first_ts;
+	s->syn_seen = true; /* the client's first datagram: the start was seen */
+}
+
+struct tlsd_udp_facts *tlsd_session_udp_facts(struct tlsd_session *s)
+{
+	return &s->udp;
+}
+
 void tlsd_session_skip_fingerprints(struct tlsd_session *s)
 {
 	s->no_fingerprints = true;
@@ -1544,7 +1556,11 @@ static void fill_fingerprints(const struct tlsd_session *s, struct tlsd_report *
 	if (s->ch_parsed && !s->ch.sslv2) {
 		if (tlsd_fp_ja3(&s->ch, str, sizeof(str), md5) == 0)
 			snprintf(r->ja3, sizeof(r->ja3), "%s", md5);
-		if (tlsd_fp_ja4(&s->ch, TLSD_JA4_TCP, ja4) == 0)
+		if (tlsd_fp_ja4(&s->ch,
+				s->transport == TLSD_TRANSPORT_QUIC   ? TLSD_JA4_QUIC
+				: s->transport == TLSD_TRANSPORT_DTLS ? TLSD_JA4_DTLS
+								      : TLSD_JA4_TCP,
+				ja4) == 0)
 			snprintf(r->ja4, sizeof(r->ja4), "%s", ja4);
 	}
 	if (s->sh_parsed && tlsd_fp_ja3s(&s->sh, str, sizeof(str), md5) == 0)

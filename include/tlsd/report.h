@@ -11,6 +11,13 @@
 #include "tlsd/diag_codes.h"
 #include "tlsd/tls_handshake.h"
 
+/* What carried the TLS handshake (JSON "transport"). */
+enum tlsd_transport {
+	TLSD_TRANSPORT_TCP = 0,
+	TLSD_TRANSPORT_QUIC,
+	TLSD_TRANSPORT_DTLS,
+};
+
 enum tlsd_outcome {
 	TLSD_OUTCOME_ESTABLISHED = 0,
 	TLSD_OUTCOME_FAILED,
@@ -113,6 +120,18 @@ struct tlsd_report_alert {
 	uint8_t code;
 };
 
+#define TLSD_QUIC_REASON_LEN 128
+
+/* A QUIC CONNECTION_CLOSE (JSON "quic_close"). */
+struct tlsd_report_quic_close {
+	bool app;               /* frame 0x1d "application"; else 0x1c "transport" */
+	bool encrypted;         /* in a packet we could not read: code and reason unknown */
+	enum tlsd_party sender;
+	uint64_t code;
+	uint16_t reason_len;
+	uint8_t reason[TLSD_QUIC_REASON_LEN]; /* raw wire bytes: escape when printing */
+};
+
 struct tlsd_report {
 	uint64_t flow_id;
 	tlsd_time_ns ts_first, ts_last;
@@ -180,6 +199,12 @@ struct tlsd_report {
 	uint32_t client_hello_len;           /* handshake message length; 0 none */
 	uint16_t client_hello_segments;
 	uint32_t anomalies;                  /* findings counted on this connection */
+
+	/* UDP transports (zero for TCP) */
+	enum tlsd_transport transport;
+	uint32_t quic_version;               /* the client's first Initial; 0 not QUIC */
+	bool has_quic_close;
+	struct tlsd_report_quic_close quic_close;
 };
 
 /* Appends a diagnosis of cause c and returns it for its facts; NULL when the
@@ -206,6 +231,7 @@ void tlsd_diag_fact_strf(struct tlsd_report *r, struct tlsd_diag *d, enum tlsd_f
 const struct tlsd_fact *tlsd_diag_find(const struct tlsd_diag *d, enum tlsd_fact_id id);
 
 const char *tlsd_outcome_name(enum tlsd_outcome o); /* "established" ... */
+const char *tlsd_transport_name(enum tlsd_transport t); /* "tcp", "quic", "dtls" */
 const char *tlsd_step_name(enum tlsd_step s);       /* "client_hello" ...; NULL for NONE */
 const char *tlsd_party_name(enum tlsd_party p);     /* "client" ... */
 const char *tlsd_how_name(enum tlsd_how h);         /* "alert" ... */

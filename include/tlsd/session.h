@@ -43,6 +43,13 @@ void tlsd_session_check_certs(struct tlsd_session *s);
 /* TCP facts: called once when the connection becomes a TLS candidate. */
 void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f);
 
+/* QUIC or DTLS instead of TCP: called once, instead of tcp_open, when the
+ * client's first datagram was seen (first_ts). The glue fills the
+ * transport's facts through tlsd_session_udp_facts(); it ends the session
+ * with tlsd_session_tcp_end (TIMEOUT, CAPTURE_END or EVICTED). */
+void tlsd_session_udp_open(struct tlsd_session *s, enum tlsd_transport t, tlsd_time_ns first_ts);
+struct tlsd_udp_facts *tlsd_session_udp_facts(struct tlsd_session *s);
+
 /* The report will not show JA3/JA4 (text output): do not compute them. */
 void tlsd_session_skip_fingerprints(struct tlsd_session *s);
 

@@ -8,6 +8,7 @@
 #include "tlsd/buf.h"
 #include "tlsd/cert.h"
 #include "tlsd/session.h"
+#include "tlsd/udp_facts.h"
 
 /* Handshake states (see the transition tables in session.c). */
 enum tlsd_sstate {
@@ -192,6 +193,8 @@ struct tlsd_sess_certs {
 
 struct tlsd_session {
 	const struct tlsd_ctx *ctx;
+	enum tlsd_transport transport; /* TCP unless opened with tlsd_session_udp_open */
+	struct tlsd_udp_facts udp;     /* QUIC/DTLS only */
 	bool no_fingerprints;          /* the output shows none: skip JA3/JA4 (cost per connection) */
 	enum tlsd_sstate state;
 	bool established;              /* TLS <= 1.2: reached ESTABLISHED before a fatal alert */
