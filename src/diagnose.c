@@ -693,15 +693,26 @@ static void diag_alert_generic(struct dctx *c, bool explained)
 	char nb[32], code[TLSD_DIAG_CODE_LEN];
 	struct tlsd_diag *d;
 
+	/* The server could not read the hello: our parser says where. */
+	bool bad_hello = a->dir == TLSD_DIR_S2C && c->s->has_ch && no_server_hello(a->state) &&
+			 (!c->s->ch_parsed || c->s->ch.bad_ext);
+
 	snprintf(code, sizeof(code), "alert_%s", tlsd_name_alert_or_code(a->desc, nb, sizeof(nb)));
 	d = tlsd_report_diag_named(c->r, TLSD_CAUSE_ALERT, code, TLSD_CONF_CERTAIN);
-	fact_hint(d, explained ? TLSD_HINT_ALERT_EXPLAINED : TLSD_HINT_ALERT_PEER_LOGS);
+	fact_hint(d, bad_hello   ? TLSD_HINT_ALERT_MALFORMED_HELLO
+		     : explained ? TLSD_HINT_ALERT_EXPLAINED
+				 : TLSD_HINT_ALERT_PEER_LOGS);
 	fact_alert(c, d, a);
 	tlsd_diag_fact(d, TLSD_FACT_STATE, (uint16_t)a->state, 0);
 	if (!c->s->ch_parsed && c->s->has_ch && a->dir == TLSD_DIR_S2C) {
 		tlsd_diag_fact_str(d, TLSD_FACT_CH_MALFORMED_AT,
 				   c->s->ch_err.field ? c->s->ch_err.field : "?");
 		tlsd_diag_fact_u(d, TLSD_FACT_CH_MALFORMED_OFFSET, c->s->ch_err.off);
+	} else if (bad_hello) {
+		const char *en = tlsd_name_extension(c->s->ch.bad_ext_type);
+
+		tlsd_diag_fact_strf(c->r, d, TLSD_FACT_CH_MALFORMED_AT, "its %s extension (%u)",
+				    en ? en : "unknown", c->s->ch.bad_ext_type);
 	}
 	if (c->s->unexpected)
 		tlsd_diag_fact_str(d, TLSD_FACT_UNEXPECTED, c->s->first_unexpected);
@@ -1480,7 +1491,7 @@ static void diag_gap(struct dctx *c)
 			diag_hello_cut(c, TLSD_CONF_POSSIBLE);
 		d = add(c, TLSD_CAUSE_CAPTURE_INCOMPLETE, TLSD_CONF_CERTAIN);
 		tlsd_diag_fact(d, TLSD_FACT_CAPTURE_ENDED, (uint16_t)s->state, 0);
-		if (s->has_ch && s->observed_until >= s->ch_ts)
+		if (s->has_ch && s->observed_until > s->ch_ts)
 			tlsd_diag_fact_ns(d, TLSD_FACT_AFTER_CLIENT_HELLO, s->observed_until - s->ch_ts);
 		break;
 	}

@@ -316,6 +316,7 @@ enum tlsd_hint {
 	TLSD_HINT_UNTRUSTED_STORE,        /* tlsdiag's store cannot verify the chain */
 	TLSD_HINT_ALERT_PEER_LOGS,        /* "its logs say why" */
 	TLSD_HINT_ALERT_EXPLAINED,        /* another diagnosis says why */
+	TLSD_HINT_ALERT_MALFORMED_HELLO,  /* the server could not read a malformed ClientHello */
 	TLSD_HINT_ABANDON_BEFORE_ANSWER,  /* before any answer from the server */
 	TLSD_HINT_ABANDON_PARTIAL_FLIGHT, /* before it had received the server's whole flight */
 	TLSD_HINT_ABANDON_SLOW,           /* seconds after the server's flight, without an alert */

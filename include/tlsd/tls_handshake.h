@@ -114,6 +114,7 @@ struct tlsd_client_hello {
 	bool bad_ext;      /* an extension body did not parse (finding); the rest did */
 	uint16_t bad_ext_type; /* the first such extension */
 	uint16_t n_ssl2_specs;             /* SSLv2-only cipher kinds offered (SSLv2 form) */
+	bool salvaged;     /* read by tlsd_parse_client_hello_salvage: malformed */
 	bool sslv2;        /* SSLv2-compatible hello */
 	uint32_t msg_len;  /* handshake body length */
 };
@@ -207,6 +208,13 @@ struct tlsd_alert {
 TLSD_MUST_USE enum tlsd_parse tlsd_parse_client_hello(const uint8_t *body, size_t len,
 						      struct tlsd_client_hello *out,
 						      struct tlsd_parse_err *err);
+/* What can be read of a ClientHello that tlsd_parse_client_hello() refused
+ * because its extensions block overruns the message or an extension is cut
+ * short: the fixed fields and the whole extensions before the break
+ * (salvaged is set). For reporting the offer (SNI, suites, versions) of a
+ * hello a server will refuse; never a reason to call the hello valid. */
+TLSD_MUST_USE enum tlsd_parse tlsd_parse_client_hello_salvage(const uint8_t *body, size_t len,
+							      struct tlsd_client_hello *out);
 /* SSLv2-compatible CLIENT-HELLO (body after the record header: msg type 1,
  * version, cipher spec/session id/challenge lengths and data). Cipher specs
  * of the form 00 xx yy become TLS suites 0xxxyy. */
