@@ -1139,6 +1139,23 @@ static void diag_alert(struct dctx *c)
 		diag_alert_generic(c, c->r->n_diags != n);
 }
 
+/* Direction d's first bytes are one record-shaped unit: a 5-byte header
+ * whose length field is exactly what followed it in the capture. */
+static bool record_shaped(const struct tlsd_session *s, enum tlsd_dir d)
+{
+	const struct tlsd_sess_dir *sd = &s->dir[d];
+	const struct tlsd_sess_cover *cv = &s->cover[d];
+	struct tlsd_cur c;
+	uint8_t type;
+	uint16_t version, len;
+
+	tlsd_cur_init(&c, sd->sample, sd->sample_len);
+	if (!cv->known || !tlsd_cur_get_u8(&c, &type) || !tlsd_cur_get_u16(&c, &version) ||
+	    !tlsd_cur_get_u16(&c, &len))
+		return false;
+	return len > 0 && len <= 16384 + 2048 && cv->captured == 5u + len;
+}
+
 static void diag_not_tls(struct dctx *c, enum tlsd_dir dir)
 {
 	struct tlsd_diag *d;
@@ -1161,6 +1178,15 @@ static void diag_not_tls(struct dctx *c, enum tlsd_dir dir)
 		fact_hint(d, TLSD_HINT_VERSION_SSL2);
 		tlsd_diag_fact(d, TLSD_FACT_SAMPLE, TLSD_DIR_S2C, 0);
 		tlsd_diag_fact(d, TLSD_FACT_SSL2_SERVER_HELLO, 0, 0);
+		return;
+	}
+	if (record_shaped(c->s, TLSD_DIR_S2C)) {
+		/* Shaped like one TLS record whose length matches what was
+		 * sent, with an impossible header: a TLS stack (or something
+		 * rewriting it) wrote it, not a plaintext protocol. */
+		d = add(c, TLSD_CAUSE_MALFORMED_RECORD, TLSD_CONF_LIKELY);
+		tlsd_diag_fact(d, TLSD_FACT_RECORD_HEADER, TLSD_DIR_S2C, 0);
+		fact_end(c, d);
 		return;
 	}
 	d = add(c, TLSD_CAUSE_SERVER_NOT_TLS, TLSD_CONF_CERTAIN);

@@ -107,8 +107,8 @@
 	  "Client and server completed an SSL 2.0 handshake: an insecure protocol, broken for "   \
 	  "decades; disable SSL 2.0 on both sides.")                                              \
 	X(MALFORMED_RECORD, "malformed_record",                                                   \
-	  "A record with an impossible header arrived in the middle of the handshake: the "       \
-	  "sender's TLS stack or a device in between corrupts the stream.")                       \
+	  "A record with an impossible header (content type, version or length) arrived during "  \
+	  "the handshake: the sender's TLS stack or a device in between corrupts the stream.")   \
 	X(DUPLICATE_CLIENT_HELLO, "duplicate_client_hello",                                       \
 	  "The client sent a second ClientHello on the same connection without being asked "     \
 	  "(no HelloRetryRequest), then the handshake was aborted: a client or proxy bug.")       \

@@ -246,10 +246,12 @@ TLSD_MUST_USE enum tlsd_parse tlsd_parse_new_session_ticket(const uint8_t *body,
 
 bool tlsd_is_grease(uint16_t v);
 
-/* TLS 1.3 or one of its drafts (0x7fNN, as early browsers negotiated). */
+/* TLS 1.3 or one of its drafts (0x7fNN, as early browsers negotiated), or
+ * Chrome 63-65's TLS 1.3 experiment variants (0x7e01-0x7e03: draft 18 and
+ * 22 with the middlebox-compatibility changes). */
 static inline bool tlsd_version_is_tls13(uint16_t v)
 {
-	return v == TLSD_VERSION_TLS13 || (v & 0xff00) == 0x7f00;
+	return v == TLSD_VERSION_TLS13 || (v & 0xff00) == 0x7f00 || (v >= 0x7e01 && v <= 0x7e03);
 }
 
 #endif
