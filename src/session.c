@@ -1190,6 +1190,18 @@ void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tls
 	}
 }
 
+void tlsd_session_stream_start(struct tlsd_session *s, enum tlsd_dir d, const uint8_t *p,
+			       size_t len)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+	size_t n = TLSD_MIN(len, sizeof(sd->sample));
+
+	if (sd->framing != TLSD_FRAMING_NOT_TLS || sd->framing_off != 0 || n <= sd->sample_len)
+		return;
+	memcpy(sd->sample, p, n);
+	sd->sample_len = (uint8_t)n;
+}
+
 /* ---- TCP ---------------------------------------------------------------- */
 
 /* Streams longer than this are not compared with ACK numbers (32-bit
