@@ -1000,6 +1000,7 @@ static void diag_cert_rest(struct dctx *c)
 static bool diag_server_hello_invalid(struct dctx *c)
 {
 	const struct tlsd_session *s = c->s;
+	struct tlsd_suite_info si;
 	struct tlsd_diag *d;
 	const char *what = NULL;
 
@@ -1009,6 +1010,8 @@ static bool diag_server_hello_invalid(struct dctx *c)
 		what = "a cipher suite the client did not offer";
 	else if (s->version && !client_offered_version(s, s->version))
 		what = "a version the client did not offer";
+	else if (!tls13(s) && tlsd_suite_info(s->sh.suite, &si) && si.tls13)
+		what = "a TLS 1.3 cipher suite for an earlier version";
 	else if (tls13(s) && s->sh.key_share_group &&
 		 !client_offered_group(&s->ch, s->sh.key_share_group))
 		what = "a key-exchange group the client did not offer";

@@ -1621,6 +1621,11 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 		}
 	} else if (s->has_sh) {
 		r->version = s->version;
+	} else if (s->has_hrr) {
+		/* A HelloRetryRequest already selects the version and suite. */
+		r->version = tlsd_server_hello_version(&s->hrr);
+		r->has_cipher = true;
+		r->cipher = s->hrr.suite;
 	}
 	if (s->sh_parsed && tlsd_version_is_tls13(s->version))
 		r->kx_group = s->sh.key_share_group;
