@@ -27,6 +27,9 @@ def main():
     ap.add_argument("--public", default=None)
     a = ap.parse_args()
     public = a.public or default_public()
+    if a.public and not os.path.isdir(a.public):
+        print("FAIL %s: no such directory" % a.public)
+        return 1
     if not public:
         print("captures-public not found: skipped")
         return 77
