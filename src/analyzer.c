@@ -51,7 +51,7 @@ static void advance_clock(struct tlsd_analyzer *a, tlsd_time_ns ts)
 		a->ctx->now = ts;
 	if (a->ctx->now >= a->next_frag_expiry) {
 		tlsd_decoder_expire(a->dec, a->ctx);
-		a->next_frag_expiry = a->ctx->now + TLSD_NS_PER_SEC;
+		a->next_frag_expiry = tlsd_time_add(a->ctx->now, TLSD_NS_PER_SEC);
 	}
 }
 

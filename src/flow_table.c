@@ -504,7 +504,8 @@ static void close_flow(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd
 	f->side[1].reasm.closed = true;
 	f->last_ts = t->ctx->now;
 	lru_push(t, &t->lru_dead, f);
-	t->lru_dead.next_check = TLSD_MIN(t->lru_dead.next_check, f->last_ts + linger_ns(t));
+	t->lru_dead.next_check =
+		TLSD_MIN(t->lru_dead.next_check, tlsd_time_add(f->last_ts, linger_ns(t)));
 }
 
 /* Ends up to budget flows of list l idle for longer than timeout. */
@@ -523,7 +524,7 @@ static void expire_list(struct tlsd_flow_table *t, struct lru *l, tlsd_time_ns t
 			return;
 		}
 		if (now - f->last_ts <= timeout) {
-			l->next_check = f->last_ts + timeout;
+			l->next_check = tlsd_time_add(f->last_ts, timeout);
 			return;
 		}
 		if (dead)
@@ -602,7 +603,7 @@ static struct tlsd_flow *create(struct tlsd_flow_table *t, const struct tlsd_pkt
 	slot_put(t->slots, t->mask, hash, f->idx + 1);
 	lru_push(t, &t->lru_open, f);
 	t->lru_open.next_check = TLSD_MIN(t->lru_open.next_check,
-					  f->last_ts + t->ctx->lim.idle_timeout);
+					  tlsd_time_add(f->last_ts, t->ctx->lim.idle_timeout));
 	t->live++;
 	t->open++;
 	t->ctx->cnt.flows_created++;

@@ -37,6 +37,18 @@ typedef int64_t tlsd_time_ns;
 
 #define TLSD_NS_PER_SEC INT64_C(1000000000)
 
+/* a + b for capture times and durations, saturating at the ends of the clock:
+ * a timestamp near its end (pcapng with nanoseconds after 2262) plus a
+ * timeout must not overflow. Every time addition goes through it. */
+static inline tlsd_time_ns tlsd_time_add(tlsd_time_ns a, tlsd_time_ns b)
+{
+	if (b > 0 && a > INT64_MAX - b)
+		return INT64_MAX;
+	if (b < 0 && a < INT64_MIN - b)
+		return INT64_MIN;
+	return a + b;
+}
+
 /* Stream framing is tri-state (picotls IN_PROGRESS). */
 enum tlsd_parse {
 	TLSD_PARSE_OK = 0,
