@@ -37,16 +37,14 @@ typedef int64_t tlsd_time_ns;
 
 #define TLSD_NS_PER_SEC INT64_C(1000000000)
 
-/* a + b for capture times and durations, saturating at the ends of the clock:
- * a timestamp near its end (pcapng with nanoseconds after 2262) plus a
- * timeout must not overflow. Every time addition goes through it. */
-static inline tlsd_time_ns tlsd_time_add(tlsd_time_ns a, tlsd_time_ns b)
+/* t + d without overflow (a hostile timestamp near INT64_MAX). */
+static inline tlsd_time_ns tlsd_time_add(tlsd_time_ns t, tlsd_time_ns d)
 {
-	if (b > 0 && a > INT64_MAX - b)
-		return INT64_MAX;
-	if (b < 0 && a < INT64_MIN - b)
-		return INT64_MIN;
-	return a + b;
+	tlsd_time_ns r;
+
+	if (__builtin_add_overflow(t, d, &r))
+		return d > 0 ? INT64_MAX : INT64_MIN;
+	return r;
 }
 
 /* Stream framing is tri-state (picotls IN_PROGRESS). */

@@ -12,7 +12,7 @@ count in the same file:
   packets, bytes   capinfos -c (packets) and -d (data size: the sum of the
                    packets' on-the-wire lengths)
   tcp_packets      frames whose frame.protocols holds tcp   (tshark -Y tcp)
-  udp_packets      ... holds udp                            (tshark -Y udp)
+  udp_packets      ... holds udp, not quoted in ICMP        (tshark -Y "udp && !icmp")
   ipv4, ipv6       ... holds ip / ipv6                      (tshark -Y ip, -Y ipv6)
   tcp_connections  distinct tcp.stream values
   tls_connections  at least the TCP streams in which tshark decodes a
@@ -71,8 +71,11 @@ def theirs(path):
     rows = tshark_view.frames(path)
     for v in rows:
         protos = set(v["frame.protocols"].split(":"))
-        counts["tcp_packets"] += "tcp" in protos
-        counts["udp_packets"] += "udp" in protos
+        # An ICMP error quotes the TCP/UDP header of the datagram it is
+        # about: tshark lists that protocol, tlsdiag counts an ICMP packet.
+        quoted = bool({"icmp", "icmpv6"} & protos)
+        counts["tcp_packets"] += "tcp" in protos and not quoted
+        counts["udp_packets"] += "udp" in protos and not quoted
         counts["ipv4"] += "ip" in protos
         counts["ipv6"] += "ipv6" in protos
         counts["cut_frames"] += int(v["frame.cap_len"]) < int(v["frame.len"])
