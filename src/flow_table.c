@@ -934,12 +934,13 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 		handle_syn(t, f, d, pkt);
 	else if (ack && !rst && d == TLSD_DIR_C2S && f->synack_ts && !f->ack3_ts)
 		f->ack3_ts = pkt->ts; /* the client's first ACK after the SYN-ACK */
+	/* Every packet of the flow, the RST that ends it too (-w keeps them). */
+	if (!f->ignored && t->ops->packet)
+		t->ops->packet(t->ud, f, d, pkt);
 	if (rst) {
 		handle_rst(t, f, d, pkt);
 		return;
 	}
-	if (!f->ignored && t->ops->packet)
-		t->ops->packet(t->ud, f, d, pkt);
 	if (!f->ignored)
 		follow(t, f, pkt);
 	if (deliver_fins(t, f))
