@@ -85,7 +85,7 @@ def theirs(path):
     # Streams with a ClientHello (tls.handshake.type == 1), SYN destinations decoded as TLS.
     counts["client_hello_streams"] = len({
         v["tcp.stream"] for v in tshark_view.tls(path, tshark_view.syn_ports(rows))
-        if "1" in v["tls.handshake.type"].split(",")})
+        if "1" in v["tls.handshake.type"].split(",") and v["tcp.stream"]})
     return counts
 
 

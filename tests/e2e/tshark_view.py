@@ -236,11 +236,12 @@ def syn_ports(rows):
 
 
 def tls(path, ports, keylog=None):
-    """[{field: value}] per frame with TLS (tls among frame.protocols, as -Y tls),
+    """[{field: value}] per frame with TLS over TCP (tls and tcp among
+    frame.protocols: QUIC's TLS messages ride UDP and are checked by e2e_quic),
     TLS_FIELDS (all occurrences, comma-joined), PORTS decoded as TLS, decrypted with
     KEYLOG if given."""
     return [{f: v[f] for f in TLS_FIELDS} for v in view(path, ports, keylog)[0]
-            if "tls" in v["frame.protocols"].split(":")]
+            if {"tls", "tcp"} <= set(v["frame.protocols"].split(":"))]
 
 
 def _blocks(text):
