@@ -35,8 +35,8 @@ struct writer {
 
 static void put(struct writer *w, const void *p, size_t n)
 {
-	if (w->len + n > MAX_OUT)
-		return;
+	if (n == 0 || w->len + n > MAX_OUT)
+		return; /* memcpy wants a pointer even for 0 bytes (segments without data pass NULL) */
 	memcpy(w->buf + w->len, p, n);
 	w->len += n;
 }
