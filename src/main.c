@@ -100,7 +100,7 @@ static void usage(FILE *out)
 	      "      --stats             print packet counters and anomalies at the end\n"
 	      "      --color[=WHEN]      colour text output: auto (default), always, never\n"
 	      "  -o, --output FILE       write reports to FILE\n"
-	      "  -w, --write FILE        write the packets of failed connections to a pcap FILE\n"
+	      "  -w, --write FILE        write the packets of failed connections to a pcapng FILE\n"
 	      "      --snap-flow BYTES   bytes of packets kept per connection for -w (65536)\n"
 	      "      --ports LIST        only follow connections on these TCP/UDP ports (comma list)\n"
 	      "      --idle-timeout SECS connection idle timeout in capture time (120)\n"
@@ -633,11 +633,11 @@ static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum out_format f
 				c->anomalies[i]);
 }
 
-static int open_pcap_out(struct run *run, const struct options *o, int dlt)
+static int open_pcap_out(struct run *run, const struct options *o)
 {
-	char err[PCAP_ERRBUF_SIZE + 64];
+	char err[PATH_MAX + 256];
 
-	run->pout = tlsd_pcap_out_open(o->write_file, dlt, PCAP_OUT_HOLD, err, sizeof(err));
+	run->pout = tlsd_pcap_out_open(o->write_file, PCAP_OUT_HOLD, err, sizeof(err));
 	if (!run->pout) {
 		fprintf(stderr, "tlsdiag: -w %s\n", err); /* err names the path */
 		return -1;
@@ -656,21 +656,6 @@ static void note_bad_headers(struct tlsd_capture *cap, struct tlsd_ctx *ctx, con
 		fprintf(stderr, "tlsdiag: warning: %s: %" PRIu64 " record%s with a captured length "
 			"over its length on the wire or the snap length: the file is damaged\n",
 			name, bad, bad == 1 ? "" : "s");
-}
-
-/* A pcap file holds one link type: -w refuses a capture of another. */
-static int pcap_out_takes(const struct run *run, const struct options *o, int dlt,
-			const char *name)
-{
-	const char *have, *got = pcap_datalink_val_to_name(dlt);
-
-	if (!run->pout || dlt == tlsd_pcap_out_dlt(run->pout))
-		return 0;
-	have = pcap_datalink_val_to_name(tlsd_pcap_out_dlt(run->pout));
-	fprintf(stderr, "tlsdiag: -w %s holds link type %s; %s has %s: write the evidence of "
-		"each link type with a separate run\n", o->write_file, have ? have : "?", name,
-		got ? got : "?");
-	return -1;
 }
 
 static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx,
@@ -701,7 +686,7 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			tlsd_capture_close(cap);
 			return -1;
 		}
-		if (o->write_file && !run->pout && open_pcap_out(run, o, *last_dlt) < 0) {
+		if (o->write_file && !run->pout && open_pcap_out(run, o) < 0) {
 			tlsd_capture_close(cap);
 			return -1;
 		}
@@ -728,8 +713,7 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			continue;
 		}
 		*last_dlt = tlsd_capture_dlt(cap);
-		if ((o->write_file && !run->pout && open_pcap_out(run, o, *last_dlt) < 0) ||
-		    pcap_out_takes(run, o, *last_dlt, o->files[i]) < 0) {
+		if (o->write_file && !run->pout && open_pcap_out(run, o) < 0) {
 			tlsd_capture_close(cap);
 			return -1;
 		}

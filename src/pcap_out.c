@@ -9,10 +9,13 @@
 
 #include "tlsd/conn.h"
 
+#define MAX_IFACES 64
+
 struct tlsd_pcap_out {
-	pcap_dumper_t *d;
-	int dlt;
-	int err;      /* first error, as -errno; 0 none */
+	FILE *f;
+	int err;             /* first error, as -errno; 0 none */
+	int dlt[MAX_IFACES]; /* interface i of the file has link type dlt[i] */
+	unsigned n_ifaces;
 	uint8_t *held;
 	size_t len, cap, hold_max;
 };
@@ -23,43 +26,82 @@ struct slot {
 	size_t seq, off;
 };
 
-struct tlsd_pcap_out *tlsd_pcap_out_open(const char *path, int dlt, size_t hold_max, char *err,
+/* pcapng numbers link types with LINKTYPE_ values; libpcap's DLT_ values
+ * differ for a few (DLT_RAW is 12 or 14 by platform, LINKTYPE_RAW 101). */
+static uint16_t linktype_of(int dlt)
+{
+	if (dlt == DLT_RAW)
+		return 101;
+	if (dlt == DLT_ATM_RFC1483)
+		return 100;
+	return (uint16_t)dlt;
+}
+
+static void put(struct tlsd_pcap_out *o, const void *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, o->f) != n && !o->err)
+		o->err = -(errno ? errno : EIO);
+}
+
+static void put32(struct tlsd_pcap_out *o, uint32_t v)
+{
+	put(o, &v, 4); /* host order: the section header's magic tells readers */
+}
+
+struct tlsd_pcap_out *tlsd_pcap_out_open(const char *path, size_t hold_max, char *err,
 					 size_t errlen)
 {
 	struct tlsd_pcap_out *o = calloc(1, sizeof(*o));
-	pcap_t *dead = pcap_open_dead_with_tstamp_precision(dlt, 262144,
-							     PCAP_TSTAMP_PRECISION_NANO);
 
-	if (!o || !dead) {
+	if (!o) {
 		snprintf(err, errlen, "%s: out of memory", path);
-		goto fail;
+		return NULL;
 	}
-	o->d = pcap_dump_open(dead, path);
-	if (!o->d) {
-		snprintf(err, errlen, "%s", pcap_geterr(dead)); /* names the path */
-		goto fail;
+	o->f = fopen(path, "wb");
+	if (!o->f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(o);
+		return NULL;
 	}
-	/* The dumper wrote its file header; it needs nothing more from dead. */
-	pcap_close(dead);
-	o->dlt = dlt;
 	o->hold_max = hold_max;
+	/* Section header block: byte-order magic, version 1.0, length unknown. */
+	put32(o, 0x0A0D0D0A);
+	put32(o, 28);
+	put32(o, 0x1A2B3C4D);
+	put32(o, 1); /* major 1, minor 0 */
+	put32(o, 0xFFFFFFFF);
+	put32(o, 0xFFFFFFFF);
+	put32(o, 28);
 	return o;
-fail:
-	if (dead)
-		pcap_close(dead);
-	free(o);
-	return NULL;
 }
 
-int tlsd_pcap_out_dlt(const struct tlsd_pcap_out *o)
+/* The file's interface for link type DLT; its description block is written
+ * the first time (pcapng allows one anywhere before its packets). */
+static unsigned iface_of(struct tlsd_pcap_out *o, int dlt)
 {
-	return o->dlt;
+	static const uint8_t tsresol[8] = {9, 0, 1, 0, 9, 0, 0, 0}; /* if_tsresol: 10^-9 s */
+	uint16_t lt[2] = {linktype_of(dlt), 0};
+
+	for (unsigned i = 0; i < o->n_ifaces; i++)
+		if (o->dlt[i] == dlt)
+			return i;
+	if (o->n_ifaces == MAX_IFACES)
+		return 0; /* not with the link types tlsdiag decodes */
+	o->dlt[o->n_ifaces] = dlt;
+	put32(o, 1);
+	put32(o, 32);
+	put(o, lt, 4);
+	put32(o, 262144);
+	put(o, tsresol, sizeof(tsresol));
+	put32(o, 0); /* opt_endofopt */
+	put32(o, 32);
+	return o->n_ifaces++;
 }
 
 /* Records the first error: a failed fflush, or the stream's error flag. */
 static int check(struct tlsd_pcap_out *o, int flush_rc)
 {
-	if (!o->err && (flush_rc != 0 || ferror(pcap_dump_file(o->d))))
+	if (!o->err && (flush_rc != 0 || ferror(o->f)))
 		o->err = -(errno ? errno : EIO);
 	return o->err;
 }
@@ -93,20 +135,31 @@ static size_t index_frames(const struct tlsd_pcap_out *o, struct slot *v)
 	return n;
 }
 
+/* One enhanced packet block. */
 static void write_one(struct tlsd_pcap_out *o, const uint8_t *rec)
 {
-	struct pcap_pkthdr h;
+	static const uint8_t pad[4];
 	uint64_t ts;
-	uint32_t caplen, wirelen;
+	uint32_t caplen, wirelen, len;
+	int32_t dlt;
+	unsigned ifc;
 
 	memcpy(&ts, rec, 8);
 	memcpy(&caplen, rec + 8, 4);
 	memcpy(&wirelen, rec + 12, 4);
-	h.ts.tv_sec = (time_t)(ts / 1000000000u);
-	h.ts.tv_usec = (suseconds_t)(ts % 1000000000u); /* nanoseconds: a nano dumper */
-	h.caplen = caplen;
-	h.len = wirelen;
-	pcap_dump((u_char *)o->d, &h, rec + TLSD_CONN_FRAME_HDR);
+	memcpy(&dlt, rec + 16, 4);
+	ifc = iface_of(o, dlt);
+	len = 32 + ((caplen + 3u) & ~3u);
+	put32(o, 6);
+	put32(o, len);
+	put32(o, ifc);
+	put32(o, (uint32_t)(ts >> 32)); /* nanoseconds (if_tsresol 9) */
+	put32(o, (uint32_t)ts);
+	put32(o, caplen);
+	put32(o, wirelen);
+	put(o, rec + TLSD_CONN_FRAME_HDR, caplen);
+	put(o, pad, (4 - caplen % 4) % 4);
+	put32(o, len);
 }
 
 /* Writes records as they come (LEN bytes of the TLSD_CONN_FRAME_HDR layout). */
@@ -177,7 +230,7 @@ int tlsd_pcap_out_flush(struct tlsd_pcap_out *o)
 	if (write_held(o) < 0)
 		return o->err;
 	errno = 0;
-	return check(o, pcap_dump_flush(o->d));
+	return check(o, fflush(o->f));
 }
 
 int tlsd_pcap_out_close(struct tlsd_pcap_out *o)
@@ -187,7 +240,9 @@ int tlsd_pcap_out_close(struct tlsd_pcap_out *o)
 	if (!o)
 		return 0;
 	rc = tlsd_pcap_out_flush(o);
-	pcap_dump_close(o->d);
+	errno = 0;
+	if (fclose(o->f) != 0 && rc == 0)
+		rc = -(errno ? errno : EIO);
 	free(o->held);
 	free(o);
 	return rc;

@@ -1,12 +1,12 @@
-/* The -w evidence file: the packets of failed connections, written as a pcap
- * in capture-time order, with every write error seen.
+/* The -w evidence file: the packets of failed connections, written as pcapng
+ * (one interface per link type, nanosecond stamps) in capture-time order,
+ * with every write error seen.
  *
  * Connections end (and are handed over) in an order that is not the capture's:
  * their frames are held and written sorted by capture time (stable: a
  * connection's own frames keep their order) when tlsd_pcap_out_flush() is
- * called, or when the held bytes would pass HOLD_MAX. libpcap's pcap_dump
- * returns nothing, so errors are read from the stream (ferror, fflush) and
- * kept: the first one is returned by every later call. */
+ * called, or when the held bytes would pass HOLD_MAX. The first write error
+ * (fwrite, fflush, fclose) is kept and returned by every later call. */
 #ifndef TLSD_PCAP_OUT_H
 #define TLSD_PCAP_OUT_H
 
@@ -17,12 +17,11 @@
 
 struct tlsd_pcap_out;
 
-/* Creates PATH (nanosecond pcap, link type DLT). NULL on failure, with the
- * reason (libpcap's, which names the path) in err. */
-struct tlsd_pcap_out *tlsd_pcap_out_open(const char *path, int dlt, size_t hold_max, char *err,
+/* Creates PATH (a pcapng section header; an interface description block is
+ * written before the first packet of each link type). NULL on failure, with
+ * "PATH: reason" in err. */
+struct tlsd_pcap_out *tlsd_pcap_out_open(const char *path, size_t hold_max, char *err,
 					 size_t errlen);
-
-int tlsd_pcap_out_dlt(const struct tlsd_pcap_out *o);
 
 /* Holds one connection's frames (struct tlsd_conn_cfg's TLSD_CONN_FRAME_HDR
  * layout). 0, or -errno of the first write error. */

@@ -191,11 +191,22 @@ check("interleaved: -w in capture order, every packet but final ACKs",
       times == sorted(times, key=float) and len(orig_times) - 2 <= len(times) <= len(orig_times),
       (len(times), len(orig_times), times[:8]))
 
-# --- -w with two link types is refused clearly (a pcap holds one).
+# --- -w with two link types writes pcapng with one interface per link type:
+# tshark reads every packet with its own link type.
+two = os.path.join(tmp, "two.pcapng")
 sll2 = os.path.join(CAPS, "tls12_unknown_ca_sll2.pcap")
-rc, out, err = run("-w", os.path.join(tmp, "two.pcap"), mixed, sll2)
-check("-w with two link types -> 2, named", rc == 2 and "link type" in err and "LINUX_SLL2" in err,
-      (rc, err))
+rc, out, err = run("-f", "json", "-w", two, mixed, sll2)
+n_failed = len([o for o in reports(out) if o["outcome"] == "failed"])
+protos = subprocess.run(["tshark", "-r", two, "-T", "fields", "-e", "frame.protocols",
+                         "-e", "frame.interface_id"], capture_output=True, text=True).stdout.split("\n")
+eth = [l for l in protos if l.startswith("eth:")]
+sll = [l for l in protos if l.startswith("sll:")]
+check("-w with two link types: pcapng, each packet with its own",
+      rc == 1 and n_failed >= 2 and eth and sll and
+      {l.split("\t")[1] for l in eth} != {l.split("\t")[1] for l in sll},
+      (rc, err, len(eth), len(sll)))
+with open(two, "rb") as f:
+    check("-w writes pcapng", f.read(4) == b"\x0a\x0d\x0d\x0a")
 
 # --- -r A -r B reads both, in order.
 rc, out, err = run("-f", "json", "--all", "-r", mixed, "-r", src)
