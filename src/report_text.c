@@ -305,8 +305,14 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	fputc('\n', out);
 
 	fprintf(out, "  step:       %s", r->failed_step ? tlsd_step_name(r->failed_step) : "-");
-	if (r->has_last_message)
-		fprintf(out, " (last handshake message: %s)", tlsd_name_handshake(r->last_message));
+	if (r->has_last_message) {
+		const char *hn = tlsd_name_handshake(r->last_message);
+
+		if (hn)
+			fprintf(out, " (last handshake message: %s)", hn);
+		else
+			fprintf(out, " (last handshake message: type %u)", r->last_message);
+	}
 	fputc('\n', out);
 	fprintf(out, "  ended:      by %s, %s", tlsd_party_name(r->term_by), tlsd_how_name(r->term_how));
 	if (r->time_to_failure >= 0) {
@@ -314,7 +320,8 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 		print_ms(out, r->time_to_failure);
 		fputs(" after the ClientHello", out);
 	}
-	if (r->rtt >= 0) {
+	/* 0: the capture's timestamps cannot tell (coarse or rewritten). */
+	if (r->rtt > 0) {
 		fputs(" (TCP round trip ", out);
 		print_ms(out, r->rtt);
 		fputc(')', out);
@@ -328,7 +335,9 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	}
 	fputs("  offered:    ", out);
 	print_versions_offered(out, r);
-	if (r->client_hello_len)
+	if (r->client_hello_len && !r->n_versions_offered)
+		fputs(" (the ClientHello could not be read)", out);
+	else if (r->client_hello_len)
 		print_suite_count(out, r);
 	if (r->alpn_offered.n) {
 		fputs("; ALPN ", out);
