@@ -406,6 +406,7 @@ static void keep_frame(struct tlsd_conn_mux *m, struct tlsd_conn *c, const struc
 	memcpy(hdr, &ts, 8);
 	memcpy(hdr + 8, &fr->caplen, 4);
 	memcpy(hdr + 12, &fr->wirelen, 4);
+	memcpy(hdr + 16, &fr->dlt, 4);
 	if (tlsd_buf_append(&c->frames, hdr, sizeof(hdr)) == 0 &&
 	    tlsd_buf_append(&c->frames, fr->data, fr->caplen) != 0)
 		c->frames.len -= sizeof(hdr);

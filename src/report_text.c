@@ -18,20 +18,35 @@
 #define C_DIM "\033[2m"
 #define C_OFF "\033[0m"
 
-void tlsd_text_escaped(FILE *out, const uint8_t *s, size_t len)
+/* Printable ASCII as is, except the bytes of ALSO; a backslash doubled; the
+ * rest as \xHH. */
+static void escaped(FILE *out, const uint8_t *s, size_t len, const char *also)
 {
 	struct tlsd_cur c;
 	uint8_t b;
 
 	tlsd_cur_init(&c, s, len);
 	while (tlsd_cur_get_u8(&c, &b)) {
-		if (b >= 0x20 && b < 0x7f && b != '\\')
-			fputc(b, out);
-		else if (b == '\\')
+		if (b == '\\')
 			fputs("\\\\", out);
+		else if (b >= 0x20 && b < 0x7f && !strchr(also, b))
+			fputc(b, out);
 		else
 			fprintf(out, "\\x%02x", b);
 	}
+}
+
+void tlsd_text_escaped(FILE *out, const uint8_t *s, size_t len)
+{
+	escaped(out, s, len, "");
+}
+
+/* A peer's bytes as the value of a key=value field of a one-line header: a
+ * space, '=' or '"' in it is escaped too, so it cannot fake the fields that
+ * follow. */
+static void field_escaped(FILE *out, const uint8_t *s, size_t len)
+{
+	escaped(out, s, len, " =\"");
 }
 
 static const char *col(const struct tlsd_text_opts *o, const char *code)
@@ -244,7 +259,7 @@ static void print_one_line(FILE *out, const struct tlsd_report *r, const struct 
 	print_transport(out, r);
 	if (r->has_sni) {
 		fputs(" sni=", out);
-		tlsd_text_escaped(out, r->sni, r->sni_len);
+		field_escaped(out, r->sni, r->sni_len);
 	}
 	fputc(' ', out);
 	if (r->version)
@@ -283,7 +298,7 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	print_transport(out, r);
 	if (r->has_sni) {
 		fputs("  sni=", out);
-		tlsd_text_escaped(out, r->sni, r->sni_len);
+		field_escaped(out, r->sni, r->sni_len);
 	}
 	fputs("  ", out);
 	print_time(out, r->ts_first);
