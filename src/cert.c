@@ -550,6 +550,22 @@ static void san_info(const X509 *x, struct tlsd_cert_info *info)
 	GENERAL_NAMES_free(gens);
 }
 
+/* An authorityInfoAccess caIssuers entry: publicly issued certificates
+ * carry one; many private CAs do not. */
+static bool has_ca_issuers(X509 *x)
+{
+	AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL);
+	bool found = false;
+
+	for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
+		const ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+
+		found = found || OBJ_obj2nid(ad->method) == NID_ad_ca_issuers;
+	}
+	AUTHORITY_INFO_ACCESS_free(aia);
+	return found;
+}
+
 static void fill_info(X509 *x, struct tlsd_cert_info *info)
 {
 	const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
@@ -571,6 +587,7 @@ static void fill_info(X509 *x, struct tlsd_cert_info *info)
 	san_info(x, info);
 	info->self_signed = X509_self_signed(x, 1) == 1;
 	info->is_ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0;
+	info->aia_ca_issuers = has_ca_issuers(x);
 	ERR_clear_error();
 }
 

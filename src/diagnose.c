@@ -1107,10 +1107,20 @@ static void diag_alert(struct dctx *c)
 		 * intermediate and a private CA look alike: both, neither
 		 * certain (catalog, evidence rules). */
 		bool mi = tlsd_report_has_diag(c->r, "missing_intermediate");
+		const struct tlsd_chain_findings *f = srv_findings(s);
+		/* A leaf that says where to fetch its issuer (AIA caIssuers)
+		 * comes from a public CA: the intermediate is what is missing.
+		 * Without it, a private CA is as likely. */
+		bool aia = f && f->n_certs && f->certs[0].parsed && f->certs[0].aia_ca_issuers;
 
+		if (mi) {
+			for (unsigned i = 0; i < c->r->n_diags; i++)
+				if (strcmp(c->r->diags[i].code, "missing_intermediate") == 0)
+					tlsd_diag_fact(&c->r->diags[i], TLSD_FACT_LEAF_AIA, aia, 0);
+		}
 		if (!cert_cause || mi) {
 			d = add(c, TLSD_CAUSE_SERVER_CERTIFICATE_UNTRUSTED,
-				mi ? TLSD_CONF_LIKELY : TLSD_CONF_CERTAIN);
+				!mi ? TLSD_CONF_CERTAIN : aia ? TLSD_CONF_POSSIBLE : TLSD_CONF_LIKELY);
 			fact_hint(d, TLSD_HINT_UNTRUSTED_ALERT);
 			fact_server_certs(c, d);
 			fact_alert(c, d, a);

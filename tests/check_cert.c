@@ -264,8 +264,24 @@ START_TEST(tc_cert_info)
 	ck_assert(!leaf->san_truncated);
 	ck_assert(!leaf->self_signed);
 	ck_assert(!leaf->is_ca);
+	ck_assert(!leaf->aia_ca_issuers);
 	ck_assert(ca->is_ca);
 	ck_assert(!ca->self_signed);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* caIssuers is what tells "a private CA without a published issuer" from
+ * "a public chain the server forgot to send"; an OCSP-only AIA is not it. */
+START_TEST(tc_cert_info_aia)
+{
+	static const char *const chain[] = {"aia.der", NULL};
+	struct tlsd_cert_store *s = store_for("root.pem");
+
+	run(s, chain, "aia.test", T_2025_06_01, &F);
+	ck_assert_uint_eq(F.n_certs, 1);
+	ck_assert(F.certs[0].parsed);
+	ck_assert(F.certs[0].aia_ca_issuers);
 	tlsd_cert_store_free(s);
 }
 END_TEST
@@ -1014,6 +1030,7 @@ Suite *cert_suite(void)
 
 	tc = tcase_create("info");
 	tcase_add_test(tc, tc_cert_info);
+	tcase_add_test(tc, tc_cert_info_aia);
 	tcase_add_test(tc, tc_key_types);
 	tcase_add_test(tc, tc_big_san);
 	tcase_add_test(tc, tc_escape);

@@ -1187,6 +1187,30 @@ START_TEST(tc_cert_alert_disagrees)
 }
 END_TEST
 
+/* unknown_ca with only the leaf sent and its issuer not in the store: a
+ * missing intermediate and a private CA look alike. A leaf that names where
+ * its issuer is published (AIA caIssuers) tips it to the missing
+ * intermediate; without it both stay "likely". */
+START_TEST(tc_cert_missing_intermediate_aia)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+	bool aia = _i == 1;
+
+	cert_session(&s, "root.pem", chain_leaf_only, "server.test", TLSD_FIX_T_2025_06_01);
+	ck_assert(!CF.certs[0].aia_ca_issuers);
+	CF.certs[0].aia_ca_issuers = aia;
+	alert(&s, C2S, 2, 48, s.sh_ts + MSEC);
+	report(&s, &r);
+	ck_assert_str_eq(r.diags[0].code, "missing_intermediate");
+	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_LIKELY);
+	ASSERT_DIAG(&r, "server_certificate_untrusted", aia ? TLSD_CONF_POSSIBLE : TLSD_CONF_LIKELY);
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]),
+					 aia ? "caIssuers URL for its issuer (as publicly issued certificates do): yes"
+					     : "caIssuers URL for its issuer (as publicly issued certificates do): no"));
+}
+END_TEST
+
 /* Row 24: the ServerKeyExchange signature does not verify and the client
  * says decrypt_error before any CCS: key exchange, certain. */
 START_TEST(tc_cert_ske_invalid)
@@ -1623,6 +1647,7 @@ Suite *diagnose_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("certificates");
+	tcase_add_loop_test(tc, tc_cert_missing_intermediate_aia, 0, 2);
 	tcase_add_loop_test(tc, tc_cert_cause, 0, (int)TLSD_ARRAY_SIZE(cert_cause_cases));
 	tcase_add_test(tc, tc_cert_alert_disagrees);
 	tcase_add_loop_test(tc, tc_cert_ske_invalid, 0, 3);

@@ -114,6 +114,7 @@ struct tlsd_cert_info {
 	char ips[TLSD_CERT_MAX_IPS][TLSD_CERT_IP_LEN];
 	bool self_signed;                    /* subject == issuer and the signature verifies with its own key */
 	bool is_ca;                          /* basicConstraints CA:TRUE */
+	bool aia_ca_issuers;                 /* names where its issuer can be fetched (AIA caIssuers) */
 };
 
 struct tlsd_cert_finding {

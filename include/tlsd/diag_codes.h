@@ -216,6 +216,9 @@ enum tlsd_fact_kind {
 	X(CERT_EVIDENCE, "certificate_evidence", TLSD_FK_STR, "{}")                               \
 	X(OPENSSL_ERROR, "openssl_error", TLSD_FK_STR, "OpenSSL: {}")                             \
 	X(TRUST_ROOT, "chain_top_issuer", TLSD_FK_STR, "the chain ends at {}")                    \
+	X(LEAF_AIA, "leaf_names_issuer_url", TLSD_FK_BOOL,                                        \
+	  "leaf carries an AIA caIssuers URL for its issuer (as publicly issued "                 \
+	  "certificates do): {}")                                                                  \
 	X(SKE_DETAIL, "server_key_exchange", TLSD_FK_STR, "{}")                                   \
 	X(SAMPLE, "first_bytes", TLSD_FK_SAMPLE, "{}")                                            \
 	X(SSL2_SERVER_HELLO, "ssl2_server_hello", TLSD_FK_FLAG, "an SSL 2.0 SERVER-HELLO")        \

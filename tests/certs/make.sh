@@ -17,6 +17,7 @@
 #   expired.der     2020-01-01 .. 2021-01-01          notyet.der   2030-01-01 .. 2031-01-01
 #   wronghost.der   SAN DNS:other.test                cnonly.der   CN=cnonly.test, no SAN
 #   selfsigned.der  self-signed, SAN DNS:selfsigned.test
+#   aia.der         self-signed, authorityInfoAccess caIssuers + OCSP URIs
 #   weakrsa.der     RSA 1024                          sha1.der     signed with SHA-1
 #   ecdsa.der       EC P-256                          ec224.der    EC P-224 (weak)
 #   ed25519.der     Ed25519                           ed448.der    Ed448
@@ -74,6 +75,13 @@ keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 subjectAltName = ${ENV::SAN}
+[leaf_self_aia]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+subjectAltName = ${ENV::SAN}
+authorityInfoAccess = caIssuers;URI:http://ca.test/inter.der,OCSP;URI:http://ocsp.test/
 EOF
 SAN=DNS:unused
 export SAN
@@ -145,6 +153,8 @@ sign inter good.key /CN=cnonly.test cnonly.pem $Y2025 $Y2027 leaf_nosan
 der cnonly
 SAN=DNS:selfsigned.test sign self good.key /CN=selfsigned.test selfsigned.pem $Y2025 $Y2027 leaf_self
 der selfsigned
+SAN=DNS:aia.test sign self good.key /CN=aia.test aia.pem $Y2025 $Y2027 leaf_self_aia
+der aia
 leaf weakrsa weakrsa.key weak.test DNS:weak.test
 leaf sha1 good.key sha1.test DNS:sha1.test $Y2025 $Y2027 sha1
 leaf ecdsa ecdsa.key ecdsa.test DNS:ecdsa.test
