@@ -911,6 +911,8 @@ static void pattern_text(const struct tlsd_group *g, FILE *out, const struct pat
 	char sni[80], srv[64], t1[TLSD_TIME_STR_LEN], t2[TLSD_TIME_STR_LEN], ip[64];
 	const struct sni_stats *ss = p->sni < g->sni_stats_cap ? &g->sni_stats[p->sni] : NULL;
 
+	if (!ss) /* every pattern is about a name with statistics */
+		return;
 	sni_text(g, p->sni, sni, sizeof(sni), 60);
 	switch (p->kind) {
 	case PAT_SERVER_FAILING:
@@ -927,7 +929,7 @@ static void pattern_text(const struct tlsd_group *g, FILE *out, const struct pat
 			fprintf(out, "%s %.8s %" PRIu64 " ok/%" PRIu64 " failed", i ? "," : "",
 				ss->fps[i].sha, ss->fps[i].ok, ss->fps[i].fail);
 		if (ss->n_fps > 3)
-			fprintf(out, " and %u more", ss->n_fps - 3);
+			fprintf(out, " and %u more", (unsigned)ss->n_fps - 3u);
 		fputc('\n', out);
 		break;
 	case PAT_FALLBACK:
@@ -1132,6 +1134,8 @@ static void pattern_json(const struct tlsd_group *g, FILE *out, const struct pat
 	const struct sni_stats *ss = p->sni < g->sni_stats_cap ? &g->sni_stats[p->sni] : NULL;
 	char ip[64];
 
+	if (!ss)
+		return;
 	fprintf(out, "{\"type\":\"pattern\",\"schema_version\":%d,\"pattern\":", TLSD_JSON_SCHEMA_VERSION);
 	switch (p->kind) {
 	case PAT_SERVER_FAILING:

@@ -46,7 +46,7 @@ def main():
                 continue  # tshark cannot read it: nothing to compare
             if not alerts:
                 continue
-            p = subprocess.run([bin_, "-f", "json", "--all", "--keylog", key, pcap],
+            p = subprocess.run([bin_, "-T", "json", "--all", "--keylog", key, pcap],
                                capture_output=True, text=True, timeout=120)
             ours = {}
             for l in p.stdout.splitlines():
