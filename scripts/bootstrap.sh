@@ -9,6 +9,8 @@ packages=(
 	libpcap-dev libssl-dev check
 	# used by the tests and the capture generator
 	tshark tcpdump openssl gnutls-bin tcpreplay iproute2 clang llvm
+	# JSON output checks: the schema validator and jq
+	python3-jsonschema jq
 )
 missing=()
 for p in "${packages[@]}"; do
