@@ -281,6 +281,7 @@ struct tlsd_group {
 	uint64_t *set; /* distinct (group, kind, value) fingerprints; 0 = empty */
 	uint32_t set_slots, set_used;
 	bool set_full;
+	unsigned text_rows;  /* when set: only the text view is printed, with this many rows */
 	struct otab servers; /* (SNI, server) */
 	struct otab clients; /* (client, SNI) */
 	uint64_t total, failures, dropped;
@@ -297,7 +298,7 @@ struct tlsd_group *tlsd_group_new(void)
 	ok = otab_init(&g->codes.t, sizeof(struct istr), 256, TLSD_GROUP_MAX_KEYS) &&
 	     otab_init(&g->snis.t, sizeof(struct istr), 256, TLSD_GROUP_MAX_KEYS) &&
 	     otab_init(&g->servers, sizeof(struct srv_entry), 1024, TLSD_GROUP_MAX_PAIRS) &&
-	     otab_init(&g->clients, sizeof(struct cli_entry), 1024, TLSD_GROUP_MAX_PAIRS);
+	     otab_init(&g->clients, sizeof(struct cli_entry), 1024, TLSD_GROUP_MAX_KEYS);
 	for (int l = 0; l < LEVELS && ok; l++)
 		ok = otab_init(&g->levels[l], sizeof(struct grp), 256, TLSD_GROUP_MAX_KEYS);
 	g->set_slots = 4096;
@@ -322,6 +323,11 @@ void tlsd_group_free(struct tlsd_group *g)
 	free(g->servers.mem);
 	free(g->clients.mem);
 	free(g);
+}
+
+void tlsd_group_text_only(struct tlsd_group *g, unsigned max_rows)
+{
+	g->text_rows = max_rows ? max_rows : TLSD_GROUP_DEFAULT_ROWS;
 }
 
 uint64_t tlsd_group_failures(const struct tlsd_group *g)
@@ -414,13 +420,22 @@ static size_t addr_len(uint8_t ipv)
 static void add_to_group(struct tlsd_group *g, const struct gkey *k, const struct tlsd_report *r,
 			 const struct tlsd_diag *cause, uint32_t sni)
 {
-	struct grp *e = otab_get(&g->levels[k->level], gkey_hash(k), k, gkey_eq, true);
+	/* Text only: a finer level with more rows than the view shows is never
+	 * printed, so once it has that many it takes no new rows. */
+	bool full = g->text_rows && k->level < LEVELS - 1 &&
+		    g->levels[k->level].n_used > g->text_rows;
+	struct grp *e = otab_get(&g->levels[k->level], gkey_hash(k), k, gkey_eq, !full);
 	uint8_t srv[18];
 
 	if (!e) {
-		g->dropped++;
+		if (!full)
+			g->dropped++;
 		return;
 	}
+	/* A level with more rows than the text view shows is never printed
+	 * (only the text view is): its distinct counts are not kept. */
+	bool count_distinct = !g->text_rows || g->levels[k->level].n_used <= g->text_rows;
+
 	if (!e->count) {
 		e->k = *k;
 		e->serial = g->next_serial++;
@@ -448,6 +463,10 @@ static void add_to_group(struct tlsd_group *g, const struct gkey *k, const struc
 		e->ex_alert_code = r->alert.code;
 		if (tlsd_conn_uid(r, e->ex_id) < 0)
 			e->ex_id[0] = 0;
+	}
+	if (!count_distinct) {
+		e->approx = true;
+		return;
 	}
 	e->clients += set_insert(g, e->serial, 'c', r->client.addr.b, addr_len(r->ip_version),
 				 &e->approx);
@@ -590,8 +609,10 @@ static void add_fleet(struct tlsd_group *g, const struct tlsd_report *r, uint32_
 	}
 	if (!v)
 		return;
+	/* Clients are remembered from their first failure on (a fallback
+	 * follows a failure); successes only update clients already known. */
 	h = fnv(fnv(FNV0, &sni, 4), r->client.addr.b, 16);
-	ce = otab_get(&g->clients, h, &ck, cli_eq, true);
+	ce = otab_get(&g->clients, h, &ck, cli_eq, !ok);
 	if (!ce)
 		return;
 	if (!ce->low_v) {

@@ -51,6 +51,8 @@ struct tlsd_output *tlsd_output_new(FILE *out, const struct tlsd_output_opts *op
 			free(o);
 			return NULL;
 		}
+		if (opts->format == TLSD_FORMAT_TEXT && !opts->verbose)
+			tlsd_group_text_only(o->group, 0);
 	}
 	o->grouping = opts->group == TLSD_GROUP_ON && opts->format == TLSD_FORMAT_TEXT;
 	return o;

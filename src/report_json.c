@@ -55,9 +55,21 @@ void tlsd_json_string(FILE *out, const uint8_t *s, size_t len)
 	fputc('"', out);
 	while (tlsd_cur_len(&c) > 0) {
 		const uint8_t *p = tlsd_cur_data(&c);
-		size_t n = utf8_seq_len(p, tlsd_cur_len(&c));
-		uint8_t b = p[0];
+		size_t left = tlsd_cur_len(&c), run = 0, n;
+		uint8_t b;
 
+		/* A run of bytes that need no escape goes out in one write. */
+		while (run < left && (n = utf8_seq_len(p + run, left - run)) > 0 &&
+		       (n > 1 || (p[run] >= 0x20 && p[run] != 0x7f && p[run] != '"' && p[run] != '\\')))
+			run += n;
+		if (run) {
+			fwrite(p, 1, run, out);
+			if (!tlsd_cur_skip(&c, run))
+				break;
+			continue;
+		}
+		n = utf8_seq_len(p, left);
+		b = p[0];
 		if (n == 0) {
 			fprintf(out, "\\\\x%02x", b);
 			n = 1;
@@ -70,10 +82,8 @@ void tlsd_json_string(FILE *out, const uint8_t *s, size_t len)
 			fputs("\\t", out);
 		} else if (b == '\r') {
 			fputs("\\r", out);
-		} else if (b < 0x20 || b == 0x7f) {
-			fprintf(out, "\\u%04x", b);
 		} else {
-			fwrite(p, 1, n, out);
+			fprintf(out, "\\u%04x", b);
 		}
 		if (!tlsd_cur_skip(&c, n))
 			break;

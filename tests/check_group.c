@@ -139,6 +139,36 @@ START_TEST(tc_fold_levels)
 }
 END_TEST
 
+/* Text only: the finer levels stop taking rows once they cannot be shown;
+ * the view is the same. */
+START_TEST(tc_text_only_same_view)
+{
+	struct tlsd_group *a = tlsd_group_new(), *b = tlsd_group_new();
+	struct tlsd_report r;
+	char ip[32], *va, *vb;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	tlsd_group_text_only(b, 10);
+	for (int i = 0; i < 200; i++) {
+		snprintf(ip, sizeof(ip), "192.0.2.%d", i % 50 + 1);
+		failure(&r, i % 3 ? "10.0.0.1" : "10.0.0.2", (uint16_t)(40000 + i), ip, i);
+		if (i % 7 == 0)
+			snprintf(r.diags[0].code, sizeof(r.diags[0].code), "alert_decode_error");
+		tlsd_group_add(a, &r);
+		tlsd_group_add(b, &r);
+	}
+	va = text_of(a, 10, false, NULL);
+	vb = text_of(b, 10, false, NULL);
+	ck_assert_str_eq(va, vb);
+	ck_assert_ptr_nonnull(strstr(va, "folded by step, cause and SNI"));
+	free(va);
+	free(vb);
+	tlsd_group_free(a);
+	tlsd_group_free(b);
+}
+END_TEST
+
 /* One of three addresses fails every time; the others always succeed. */
 START_TEST(tc_server_failing)
 {
@@ -272,6 +302,7 @@ Suite *group_suite(void)
 
 	tcase_add_test(tc, tc_fold_counts);
 	tcase_add_test(tc, tc_fold_levels);
+	tcase_add_test(tc, tc_text_only_same_view);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("patterns");
 	tcase_add_test(tc, tc_server_failing);

@@ -20,8 +20,10 @@
  *   same SNI again offering a lower one;
  * - failures_began: an SNI (or one server of it) succeeded until some time
  *   and only failed after it (at least 2 of each).
- * Bounded: at most TLSD_GROUP_MAX_KEYS rows per level, SNIs, server and
- * client entries; what does not fit is counted, never allocated. */
+ * Bounded: at most TLSD_GROUP_MAX_KEYS rows per level, SNIs and failing
+ * clients, TLSD_GROUP_MAX_PAIRS (SNI, server) pairs, and a distinct-count
+ * table of at most 2^23 entries (64 MiB); what does not fit is counted, or
+ * makes a count approximate ("+"), never allocated. */
 #ifndef TLSD_GROUP_H
 #define TLSD_GROUP_H
 
@@ -30,7 +32,7 @@
 #include "tlsd/report.h"
 
 #define TLSD_GROUP_MAX_KEYS 65536u
-#define TLSD_GROUP_MAX_PAIRS 262144u    /* (SNI, server) and (client, SNI) entries */
+#define TLSD_GROUP_MAX_PAIRS 262144u    /* (SNI, server) entries */
 #define TLSD_GROUP_DEFAULT_ROWS 14
 
 struct tlsd_group;
@@ -44,6 +46,10 @@ struct tlsd_group_opts {
 
 TLSD_MUST_USE struct tlsd_group *tlsd_group_new(void);
 void tlsd_group_free(struct tlsd_group *g);
+/* Only the text view will be printed, with at most max_rows rows (0: the
+ * default): levels with more rows than that skip their distinct counts,
+ * which saves memory on large captures. Call before the first add. */
+void tlsd_group_text_only(struct tlsd_group *g, unsigned max_rows);
 /* Every reported connection (established ones feed the patterns). */
 void tlsd_group_add(struct tlsd_group *g, const struct tlsd_report *r);
 /* Failed and incomplete connections added so far. */
