@@ -24,7 +24,7 @@ static const EVP_MD *sha1(void)
 /* The hashed tuple: seed(2) saddr daddr proto(1) 0(1) sport(2) dport(2),
  * network byte order, the smaller address:port first. Returns its length. */
 static size_t tuple_bytes(uint8_t ipv, const struct tlsd_endpoint *a, const struct tlsd_endpoint *b,
-			  uint16_t seed, uint8_t buf[40])
+			  uint8_t proto, uint16_t seed, uint8_t buf[40])
 {
 	size_t alen = ipv == 6 ? 16 : 4, n = 0;
 	int c = memcmp(a->addr.b, b->addr.b, alen);
@@ -41,7 +41,7 @@ static size_t tuple_bytes(uint8_t ipv, const struct tlsd_endpoint *a, const stru
 	n += alen;
 	memcpy(buf + n, b->addr.b, alen);
 	n += alen;
-	buf[n++] = TLSD_IPPROTO_TCP;
+	buf[n++] = proto;
 	buf[n++] = 0;
 	buf[n++] = (uint8_t)(a->port >> 8);
 	buf[n++] = (uint8_t)a->port;
@@ -51,12 +51,13 @@ static size_t tuple_bytes(uint8_t ipv, const struct tlsd_endpoint *a, const stru
 }
 
 int tlsd_community_id(uint8_t ip_version, const struct tlsd_endpoint *a,
-		      const struct tlsd_endpoint *b, uint16_t seed, char out[TLSD_COMMUNITY_ID_LEN])
+		      const struct tlsd_endpoint *b, uint8_t proto, uint16_t seed,
+		      char out[TLSD_COMMUNITY_ID_LEN])
 {
 	uint8_t in[40], d[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
 	char b64[32];
-	size_t n = tuple_bytes(ip_version, a, b, seed, in);
+	size_t n = tuple_bytes(ip_version, a, b, proto, seed, in);
 
 	if (!EVP_Digest(in, n, d, &dlen, sha1(), NULL) || dlen != 20)
 		return -EIO;
@@ -69,13 +70,23 @@ int tlsd_community_id(uint8_t ip_version, const struct tlsd_endpoint *a,
 	return 0;
 }
 
+static uint8_t report_proto(const struct tlsd_report *r)
+{
+	return r->transport == TLSD_TRANSPORT_TCP ? TLSD_IPPROTO_TCP : TLSD_IPPROTO_UDP;
+}
+
+int tlsd_report_community_id(const struct tlsd_report *r, char out[TLSD_COMMUNITY_ID_LEN])
+{
+	return tlsd_community_id(r->ip_version, &r->client, &r->server, report_proto(r), 0, out);
+}
+
 int tlsd_conn_uid(const struct tlsd_report *r, char out[TLSD_CONN_UID_LEN])
 {
 	static const char digits[] =
 		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 	uint8_t in[48], d[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
-	size_t n = tuple_bytes(r->ip_version, &r->client, &r->server, 0, in);
+	size_t n = tuple_bytes(r->ip_version, &r->client, &r->server, report_proto(r), 0, in);
 	uint64_t ts = (uint64_t)r->ts_first, hi = 0, lo = 0;
 	char tmp[TLSD_CONN_UID_LEN];
 

@@ -128,6 +128,8 @@ static void ev_record(void *ud, enum tlsd_dir d, const struct tlsd_record_info *
 {
 	struct feed_ctx *fc = ud;
 
+	if (tlsd_session_ccs_switched_keys(fc->conn->session, d, ri))
+		tlsd_tls_dir_protect_current(&fc->conn->tls[d]); /* ri is the framer's: updated */
 	tlsd_session_record(fc->conn->session, d, ri);
 }
 
@@ -429,6 +431,12 @@ static bool looks_like_client_hello(const uint8_t *p, size_t len)
 	return len >= 3 && (p[0] & 0x80) && p[2] == 1;
 }
 
+/* Is this chunk the start of a ServerHello record? */
+static bool looks_like_server_hello(const uint8_t *p, size_t len)
+{
+	return len >= 6 && p[0] == TLSD_CT_HANDSHAKE && p[1] == 3 && p[5] == TLSD_HS_SERVER_HELLO;
+}
+
 static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c)
 {
 	c->session = tlsd_session_new(m->ctx);
@@ -498,16 +506,18 @@ static bool classify(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_c
 			pr->verdict = TLSD_PARSE_MALFORMED;
 	}
 	/* Capture began after the SYN: the side that sends a ClientHello first
-	 * is the client. */
-	if (f->roles_guessed && *d == TLSD_DIR_S2C && !c->probe[TLSD_DIR_C2S].seen &&
-	    looks_like_client_hello(pr->bytes, pr->len)) {
+	 * is the client, the side that sends a ServerHello first the server
+	 * (content decides roles before ports). */
+	if (f->roles_guessed && !c->probe[tlsd_dir_other(*d)].seen &&
+	    ((*d == TLSD_DIR_S2C && looks_like_client_hello(pr->bytes, pr->len)) ||
+	     (*d == TLSD_DIR_C2S && looks_like_server_hello(pr->bytes, pr->len)))) {
 		struct conn_probe tmp = c->probe[0];
 
 		tlsd_flow_swap_roles(m->table, f);
 		c->roles_flipped = true;
 		c->probe[0] = c->probe[1];
 		c->probe[1] = tmp;
-		*d = TLSD_DIR_C2S;
+		*d = tlsd_dir_other(*d);
 	}
 	cl = &c->probe[TLSD_DIR_C2S];
 	sv = &c->probe[TLSD_DIR_S2C];
@@ -616,7 +626,7 @@ static void on_fin(void *ud, struct tlsd_flow *f, enum tlsd_dir d, tlsd_time_ns 
 
 	(void)ud;
 	if (c && c->kind == CONN_TLS) {
-		tlsd_session_tcp_fin(c->session, d, ts);
+		tlsd_session_tcp_fin(c->session, f, d, ts);
 	} else if (c && c->kind == CONN_UNDECIDED && !c->pending.fin[d]) {
 		c->pending.fin[d] = true;
 		c->pending.fin_ts[d] = ts;
@@ -660,7 +670,7 @@ static void adopt_silent_tls_server(struct tlsd_conn_mux *m, struct tlsd_flow *f
 		if (pe->rst[i])
 			tlsd_session_tcp_rst(c->session, f, (enum tlsd_dir)i, &pe->rst_info[i]);
 		else if (pe->fin[i])
-			tlsd_session_tcp_fin(c->session, (enum tlsd_dir)i, pe->fin_ts[i]);
+			tlsd_session_tcp_fin(c->session, f, (enum tlsd_dir)i, pe->fin_ts[i]);
 	}
 }
 
@@ -677,20 +687,44 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 	if (c->kind == CONN_TLS) {
 		struct tlsd_report *r = malloc(sizeof(*r));
 
+		const struct tlsd_tls_dir *ct = &c->tls[TLSD_DIR_C2S];
+		struct tlsd_cur pending;
+		uint8_t type = 0;
+
+		/* A ClientHello the client never finished: a handshake record
+		 * cut short, or a message of type 1 still being collected. */
+		tlsd_cur_init(&pending, ct->hs.data, ct->hs.len);
+		if (tlsd_cur_peek_u8(&pending, &type) && type == TLSD_HS_CLIENT_HELLO)
+			tlsd_session_hello_cut(c->session, (uint32_t)ct->hs.len, 0);
+		else if (ct->hs.len == 0 && ct->in_body && ct->cur.type == TLSD_CT_HANDSHAKE &&
+			 ct->body_left == ct->cur.len)
+			tlsd_session_hello_cut(c->session, 0, ct->cur.len);
 		/* The failing event of an idle or cut connection is its last packet,
 		 * not the moment the capture clock noticed. */
-		tlsd_session_tcp_end(c->session, how, f->last_ts);
-		if (r) {
+		tlsd_session_tcp_end(c->session, f, how, f->last_ts);
+		if (tlsd_session_lookalike(c->session)) {
+			tlsd_ctx_count(m->ctx, TLSD_ANOM_TLS_LOOKALIKE);
+		} else if (r) {
 			tlsd_session_report(c->session, f, r);
 			if (r->version)
 				remember_tls_server(m, f);
 			if (m->cfg.emit)
 				m->cfg.emit(m->cfg.ud, r, f, c->frames.len ? c->frames.data : NULL,
 					    c->frames.len);
-			free(r);
 		}
+		free(r);
 	}
 	conn_free(c);
+}
+
+/* An established connection idles as long as it likes: its verdict needs
+ * no timer, and its later packets belong to the same report. */
+static bool on_keep_idle(void *ud, struct tlsd_flow *f)
+{
+	const struct tlsd_conn *c = f->user;
+
+	(void)ud;
+	return c && c->kind == CONN_TLS && tlsd_session_established(c->session);
 }
 
 static const struct tlsd_flow_ops conn_ops = {
@@ -701,6 +735,7 @@ static const struct tlsd_flow_ops conn_ops = {
 	.fin = on_fin,
 	.rst = on_rst,
 	.close = on_close,
+	.keep_idle = on_keep_idle,
 };
 
 const struct tlsd_flow_ops *tlsd_conn_mux_ops(void)

@@ -212,6 +212,7 @@ static void itab_free(struct itab *it)
 
 struct gkey {
 	uint8_t level, outcome, step, ipv;
+	uint8_t transport; /* QUIC failures are rows of their own */
 	uint32_t cause; /* code index, UINT32_MAX: none */
 	uint32_t sni;   /* NO_SNI, SNI_OTHER or an index (level < 2) */
 	struct tlsd_endpoint server; /* level 0 only */
@@ -393,7 +394,8 @@ static bool gkey_eq(const void *e, const void *key)
 	const struct gkey *k = key;
 
 	return a->k.level == k->level && a->k.outcome == k->outcome && a->k.step == k->step &&
-	       a->k.cause == k->cause && a->k.sni == k->sni && a->k.ipv == k->ipv &&
+	       a->k.transport == k->transport && a->k.cause == k->cause && a->k.sni == k->sni &&
+	       a->k.ipv == k->ipv &&
 	       a->k.server.port == k->server.port &&
 	       memcmp(a->k.server.addr.b, k->server.addr.b, 16) == 0;
 }
@@ -405,6 +407,7 @@ static uint64_t gkey_hash(const struct gkey *k)
 	h = fnv(h, &k->level, 1);
 	h = fnv(h, &k->outcome, 1);
 	h = fnv(h, &k->step, 1);
+	h = fnv(h, &k->transport, 1);
 	h = fnv(h, &k->ipv, 1);
 	h = fnv(h, &k->cause, sizeof(k->cause));
 	h = fnv(h, &k->sni, sizeof(k->sni));
@@ -660,6 +663,7 @@ void tlsd_group_add(struct tlsd_group *g, const struct tlsd_report *r)
 	memset(&k, 0, sizeof(k));
 	k.outcome = (uint8_t)r->outcome;
 	k.step = (uint8_t)r->failed_step;
+	k.transport = (uint8_t)r->transport;
 	k.cause = cause ? intern(&g->codes, (const uint8_t *)cause->code, strlen(cause->code))
 			: UINT32_MAX;
 	k.level = 2;
@@ -754,9 +758,12 @@ static void cause_text(const struct tlsd_group *g, const struct grp *e, char *bu
 static void cause_conf_text(const struct tlsd_group *g, const struct grp *e, char *buf,
 			    size_t size)
 {
-	char c[TLSD_DIAG_CODE_LEN + 2];
+	char c[TLSD_DIAG_CODE_LEN + 12];
 
 	cause_text(g, e, c, sizeof(c));
+	if (e->k.transport != TLSD_TRANSPORT_TCP) /* "quic_no_response [quic] (certain)" */
+		snprintf(c + strlen(c), sizeof(c) - strlen(c), " [%s]",
+			 tlsd_transport_name((enum tlsd_transport)e->k.transport));
 	if (!e->has_conf)
 		snprintf(buf, size, "%s", c);
 	else if (e->conf_lo == e->conf_hi)
@@ -1221,8 +1228,10 @@ void tlsd_group_json(const struct tlsd_group *g, FILE *out)
 		const struct grp *e = rows[i];
 		char cause[TLSD_DIAG_CODE_LEN + 2];
 
-		fprintf(out, "{\"type\":\"group\",\"schema_version\":%d,\"outcome\":\"%s\",\"failed_step\":",
-			TLSD_JSON_SCHEMA_VERSION, tlsd_outcome_name((enum tlsd_outcome)e->k.outcome));
+		fprintf(out, "{\"type\":\"group\",\"schema_version\":%d,\"outcome\":\"%s\","
+			"\"transport\":\"%s\",\"failed_step\":",
+			TLSD_JSON_SCHEMA_VERSION, tlsd_outcome_name((enum tlsd_outcome)e->k.outcome),
+			tlsd_transport_name((enum tlsd_transport)e->k.transport));
 		if (tlsd_step_name((enum tlsd_step)e->k.step))
 			fprintf(out, "\"%s\"", tlsd_step_name((enum tlsd_step)e->k.step));
 		else

@@ -86,6 +86,7 @@ static void usage(FILE *out)
 	      "       tlsdiag [options] -i IFACE [filter expression]\n"
 	      "       tlsdiag -D\n"
 	      "Find failed TLS handshakes: the step, who ended it, the alert and the likely cause.\n"
+	      "TLS over TCP and QUIC (UDP, with ICMP errors) are analysed; DTLS is not yet.\n"
 	      "\n"
 	      "Input:\n"
 	      "  -r, --read FILE         read a capture file (pcap or pcapng; - for stdin)\n"
@@ -134,9 +135,10 @@ static void usage(FILE *out)
 	      "      --min-confidence L  certain, likely or possible\n",
 	      out);
 	fputs("Analysis:\n"
-	      "      --ports LIST        only follow connections on these TCP ports (comma list)\n"
+	      "      --ports LIST        only follow connections on these TCP/UDP ports (comma list)\n"
 	      "      --idle-timeout SECS connection idle timeout in capture time (120)\n"
 	      "      --max-flows N       connections tracked at once (1000000)\n"
+	      "      --max-udp-flows N   UDP flows (QUIC, DTLS, other) tracked at once (262144)\n"
 	      "      --reasm-mem BYTES   memory for out-of-order TCP data, all connections (64 MiB)\n"
 	      "      --max-handshake BYTES  largest handshake message followed (256 KiB)\n"
 	      "      --ca-file FILE      check server certificates against the CAs in FILE (PEM)\n"
@@ -146,7 +148,8 @@ static void usage(FILE *out)
 	      "      --no-cert-checks    skip the certificate stage (no certificate findings)\n"
 	      "      --verify-all-signatures  also verify ServerKeyExchange signatures the client accepted\n"
 	      "      --keylog FILE       decrypt with this key log (SSLKEYLOGFILE format): real\n"
-	      "                          alert codes and TLS 1.3 certificates\n"
+	      "                          alert codes and TLS 1.3 certificates; QUIC Handshake\n"
+	      "                          and 1-RTT packets (closes, certificates)\n"
 	      "  -h, --help              this help\n"
 	      "      --version           print the version\n"
 	      "Exit status: 0 no handshake failed, 1 at least one failed (of those selected),\n"
@@ -228,6 +231,7 @@ enum long_only {
 	OPT_PORTS,
 	OPT_IDLE_TIMEOUT,
 	OPT_MAX_FLOWS,
+	OPT_MAX_UDP_FLOWS,
 	OPT_REASM_MEM,
 	OPT_MAX_HANDSHAKE,
 	OPT_CA_FILE,
@@ -283,6 +287,7 @@ static const struct option long_options[] = {
 	{"ports", required_argument, NULL, OPT_PORTS},
 	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
 	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	{"max-udp-flows", required_argument, NULL, OPT_MAX_UDP_FLOWS},
 	{"reasm-mem", required_argument, NULL, OPT_REASM_MEM},
 	{"max-handshake", required_argument, NULL, OPT_MAX_HANDSHAKE},
 	{"ca-file", required_argument, NULL, OPT_CA_FILE},
@@ -577,6 +582,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return bad_value("--max-flows", optarg);
 			o->lim.max_flows = (uint32_t)v;
 			break;
+		case OPT_MAX_UDP_FLOWS:
+			if (parse_u64(optarg, UINT32_MAX / 2, &v) < 0 || v == 0)
+				return bad_value("--max-udp-flows", optarg);
+			o->lim.max_udp_flows = (uint32_t)v;
+			break;
 		case OPT_REASM_MEM:
 			if (parse_u64(optarg, SIZE_MAX / 2, &v) < 0)
 				return bad_value("--reasm-mem", optarg);
@@ -814,9 +824,12 @@ static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum tlsd_format 
 		fprintf(out, "{\"stats\":{\"link_type\":\"%s\",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
 			",\"ipv4\":%" PRIu64 ",\"ipv6\":%" PRIu64 ",\"tcp_packets\":%" PRIu64
 			",\"udp_packets\":%" PRIu64 ",\"tcp_connections\":%" PRIu64
-			",\"tls_connections\":%" PRIu64 ",\"anomalies\":{",
+			",\"tls_connections\":%" PRIu64 ",\"udp_flows\":%" PRIu64
+			",\"udp_migrations\":%" PRIu64 ",\"quic_connections\":%" PRIu64
+			",\"anomalies\":{",
 			dlt_name ? dlt_name : "unknown", c->packets, c->bytes, c->ipv4, c->ipv6,
-			c->tcp_packets, c->udp_packets, c->flows_created, c->flows_tls);
+			c->tcp_packets, c->udp_packets, c->flows_created, c->flows_tls,
+			c->udp_flows_created, c->udp_migrations, c->quic_connections);
 		bool first = true;
 
 		for (int i = 0; i < TLSD_ANOM__COUNT; i++) {
@@ -832,9 +845,12 @@ static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum tlsd_format 
 	}
 	fprintf(out, "Statistics:\n  link type: %s\n  packets: %" PRIu64 " (%" PRIu64 " bytes)\n"
 		"  IPv4: %" PRIu64 ", IPv6: %" PRIu64 "\n  TCP packets: %" PRIu64
-		", UDP packets: %" PRIu64 "\n  TCP connections: %" PRIu64 ", TLS connections: %" PRIu64 "\n",
+		", UDP packets: %" PRIu64 "\n  TCP connections: %" PRIu64 ", TLS connections: %" PRIu64
+		"\n  UDP flows: %" PRIu64 " (moved to a new address: %" PRIu64 "), QUIC connections: %" PRIu64
+		"\n",
 		dlt_name ? dlt_name : "unknown", c->packets, c->bytes, c->ipv4, c->ipv6, c->tcp_packets,
-		c->udp_packets, c->flows_created, c->flows_tls);
+		c->udp_packets, c->flows_created, c->flows_tls, c->udp_flows_created, c->udp_migrations,
+		c->quic_connections);
 	for (int i = 0; i < TLSD_ANOM__COUNT; i++)
 		if (c->anomalies[i])
 			fprintf(out, "  %s: %" PRIu64 "\n", tlsd_anomaly_name((enum tlsd_anomaly)i),
@@ -1072,6 +1088,7 @@ int main(int argc, char **argv)
 		fputs("tlsdiag: out of memory\n", stderr);
 		goto out;
 	}
+	tlsd_analyzer_set_live(a, opt.iface != NULL);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -288,22 +288,26 @@ void tlsd_next_steps(const struct tlsd_report *r, struct tlsd_next_steps *out)
 	struct sb b;
 	char a[64], c[64];
 	const char *fam = r->ip_version == 6 ? "ipv6" : "ip";
+	const char *l4 = r->transport == TLSD_TRANSPORT_TCP ? "tcp" : "udp";
 	bool plain_sni = r->has_sni && tlsd_next_plain_hostname(r->sni, r->sni_len);
 
 	memset(out, 0, sizeof(*out));
-	b = (struct sb){out->openssl, sizeof(out->openssl), 0};
-	openssl_cmd(&b, r, plain_sni);
-	if (https_like(r)) {
-		b = (struct sb){out->curl, sizeof(out->curl), 0};
-		curl_cmd(&b, r, plain_sni);
+	/* s_client and curl speak TLS over TCP only (QUIC and DTLS: the filter). */
+	if (r->transport == TLSD_TRANSPORT_TCP) {
+		b = (struct sb){out->openssl, sizeof(out->openssl), 0};
+		openssl_cmd(&b, r, plain_sni);
+		if (https_like(r)) {
+			b = (struct sb){out->curl, sizeof(out->curl), 0};
+			curl_cmd(&b, r, plain_sni);
+		}
 	}
 	tlsd_addr_str(&r->client.addr, r->ip_version, c, sizeof(c));
 	tlsd_addr_str(&r->server.addr, r->ip_version, a, sizeof(a));
 	if (strcmp(a, c) == 0) /* loopback: one address, the ports tell the sides apart */
-		snprintf(out->filter, sizeof(out->filter), "%s.addr==%s && tcp.port==%u && tcp.port==%u",
-			 fam, c, r->client.port, r->server.port);
+		snprintf(out->filter, sizeof(out->filter), "%s.addr==%s && %s.port==%u && %s.port==%u",
+			 fam, c, l4, r->client.port, l4, r->server.port);
 	else
 		snprintf(out->filter, sizeof(out->filter),
-			 "%s.addr==%s && %s.addr==%s && tcp.port==%u && tcp.port==%u", fam, c, fam, a,
-			 r->client.port, r->server.port);
+			 "%s.addr==%s && %s.addr==%s && %s.port==%u && %s.port==%u", fam, c, fam, a, l4,
+			 r->client.port, l4, r->server.port);
 }

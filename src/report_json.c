@@ -10,6 +10,8 @@
 #include "tlsd/history.h"
 #include "tlsd/next_step.h"
 #include "tlsd/cur.h"
+#include "tlsd/quic.h"
+#include "tlsd/explain.h"
 #include "tlsd/tls_names.h"
 
 /* Length of the valid UTF-8 sequence starting at s[0..n), or 0 if invalid
@@ -184,6 +186,49 @@ static void json_alert(FILE *out, const struct tlsd_report *r)
 	fprintf(out, ",\"encrypted\":%s}", r->alert.encrypted ? "true" : "false");
 }
 
+static void json_diag_words(FILE *out, const struct tlsd_report *r, const struct tlsd_diag *d)
+{
+	char buf[1024];
+
+	tlsd_explain_text(r, d, buf, sizeof(buf));
+	fputs(",\"text\":", out);
+	json_cstr(out, buf);
+	tlsd_explain_evidence(r, d, buf, sizeof(buf));
+	fputs(",\"evidence\":", out);
+	json_cstr(out, buf);
+}
+
+/* "facts": the diagnosis's facts by key, typed (explain.h). */
+static void json_facts(FILE *out, const struct tlsd_report *r, const struct tlsd_diag *d)
+{
+	char buf[512];
+	bool first = true;
+
+	fputs(",\"facts\":{", out);
+	for (unsigned i = 0; i < d->n_facts && i < TLSD_DIAG_MAX_FACTS; i++) {
+		const struct tlsd_fact *f = &d->facts[i];
+		enum tlsd_fact_json t = tlsd_fact_json_type(f);
+
+		bool dup = false;
+
+		for (unsigned j = 0; j < i; j++)
+			dup = dup || d->facts[j].id == f->id;
+		if (t == TLSD_FJ_HIDDEN || dup)
+			continue;
+		if (!first)
+			fputc(',', out);
+		first = false;
+		json_cstr(out, tlsd_fact_key((enum tlsd_fact_id)f->id));
+		fputc(':', out);
+		tlsd_explain_fact_value(r, f, buf, sizeof(buf));
+		if (t == TLSD_FJ_STRING)
+			json_cstr(out, buf);
+		else
+			fputs(buf, out);
+	}
+	fputc('}', out);
+}
+
 static void json_diags(FILE *out, const struct tlsd_report *r)
 {
 	fputc('[', out);
@@ -196,10 +241,8 @@ static void json_diags(FILE *out, const struct tlsd_report *r)
 		json_cstr(out, d->code);
 		fputs(",\"confidence\":", out);
 		json_cstr(out, tlsd_confidence_name(d->confidence));
-		fputs(",\"text\":", out);
-		json_cstr(out, d->text);
-		fputs(",\"evidence\":", out);
-		json_cstr(out, d->evidence);
+		json_diag_words(out, r, d);
+		json_facts(out, r, d);
 		fputc('}', out);
 	}
 	fputc(']', out);
@@ -306,7 +349,7 @@ static void json_next_steps(FILE *out, const struct tlsd_report *r)
 	}
 	tlsd_next_steps(r, &ns);
 	fputs("{\"openssl\":", out);
-	json_cstr(out, ns.openssl);
+	json_cstr(out, ns.openssl[0] ? ns.openssl : NULL);
 	fputs(",\"curl\":", out);
 	json_cstr(out, ns.curl[0] ? ns.curl : NULL);
 	fputs(",\"tshark_filter\":", out);
@@ -345,7 +388,7 @@ static void json_pipeline_fields(FILE *out, const struct tlsd_report *r,
 		TLSD_JSON_SCHEMA_VERSION);
 	json_cstr(out, tlsd_conn_uid(r, id) == 0 ? id : NULL);
 	fputs(",\"community_id\":", out);
-	json_cstr(out, tlsd_community_id(r->ip_version, &r->client, &r->server, 0, cid) == 0 ? cid
+	json_cstr(out, tlsd_report_community_id(r, cid) == 0 ? cid
 											    : NULL);
 	fputs(",\"source\":", out);
 	if (o && o->source) {
@@ -373,6 +416,47 @@ static void json_pipeline_fields(FILE *out, const struct tlsd_report *r,
 		fputs(",\"history_explained\":", out);
 		json_history_explained(out, r->history);
 	}
+}
+
+/* "transport", "quic_version" and "quic_close" (FAILURE-CATALOG.md, QUIC
+ * and DTLS). */
+static void json_transport(FILE *out, const struct tlsd_report *r)
+{
+	const struct tlsd_report_quic_close *c = &r->quic_close;
+
+	fputs(",\"transport\":", out);
+	json_cstr(out, tlsd_transport_name(r->transport));
+	fputs(",\"quic_version\":", out);
+	if (r->quic_version) {
+		const char *n = tlsd_quic_version_name(r->quic_version);
+		char buf[16];
+
+		if (!n) {
+			snprintf(buf, sizeof(buf), "0x%08" PRIx32, r->quic_version);
+			n = buf;
+		}
+		json_cstr(out, n);
+	} else {
+		fputs("null", out);
+	}
+	fputs(",\"quic_close\":", out);
+	if (!r->has_quic_close) {
+		fputs("null", out);
+		return;
+	}
+	if (c->encrypted) {
+		fputs("{\"frame\":null,\"code\":null,\"name\":null,\"reason\":null,\"sender\":", out);
+	} else {
+		fputs("{\"frame\":", out);
+		json_cstr(out, c->app ? "application" : "transport");
+		fprintf(out, ",\"code\":%" PRIu64 ",\"name\":", c->code);
+		json_cstr(out, c->app ? NULL : tlsd_quic_error_name(c->code));
+		fputs(",\"reason\":", out);
+		tlsd_json_string(out, c->reason, c->reason_len);
+		fputs(",\"sender\":", out);
+	}
+	json_cstr(out, tlsd_party_name(c->sender));
+	fprintf(out, ",\"encrypted\":%s}", c->encrypted ? "true" : "false");
 }
 
 void tlsd_report_json(FILE *out, const struct tlsd_report *r)
@@ -448,6 +532,7 @@ void tlsd_report_json_ex(FILE *out, const struct tlsd_report *r, const struct tl
 	json_alert(out, r);
 	fputs(",\"diagnosis\":", out);
 	json_diags(out, r);
+	json_transport(out, r);
 	/* Certificates (TLS <= 1.2 plaintext chains), right after the diagnosis. */
 	fputs(",\"certificates\":", out);
 	json_chain(out, r->certs);

@@ -101,6 +101,8 @@ void tlsd_report_line(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	endpoint(out, &r->client, r->ip_version);
 	time_token(out, r->ts_first, o);
 	fprintf(out, " ended=%s/%s", tlsd_party_name(r->term_by), tlsd_how_name(r->term_how));
+	if (r->transport != TLSD_TRANSPORT_TCP)
+		fprintf(out, " transport=%s", tlsd_transport_name(r->transport));
 	fputs(" alert=", out);
 	if (!r->has_alert)
 		fputc('-', out);
@@ -129,7 +131,7 @@ void tlsd_report_line(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	if (o->verbose) {
 		char cid[TLSD_COMMUNITY_ID_LEN];
 
-		if (tlsd_community_id(r->ip_version, &r->client, &r->server, 0, cid) == 0)
+		if (tlsd_report_community_id(r, cid) == 0)
 			fprintf(out, " community_id=%s", cid);
 	}
 	fputc('\n', out);

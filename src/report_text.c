@@ -10,6 +10,8 @@
 #include "tlsd/history.h"
 #include "tlsd/next_step.h"
 #include "tlsd/cur.h"
+#include "tlsd/quic.h"
+#include "tlsd/explain.h"
 #include "tlsd/tls_names.h"
 
 #define C_RED "\033[31m"
@@ -117,6 +119,9 @@ static void print_suite_count(FILE *out, const struct tlsd_report *r)
 			n--;
 	}
 	fprintf(out, "; %u cipher suite%s", n, n == 1 ? "" : "s");
+	if (r->n_ssl2_specs)
+		fprintf(out, " and %u SSL 2.0 cipher spec%s", r->n_ssl2_specs,
+			r->n_ssl2_specs == 1 ? "" : "s");
 }
 
 static void print_ms(FILE *out, tlsd_time_ns t)
@@ -202,7 +207,7 @@ static void print_next_steps(FILE *out, const struct tlsd_report *r, const struc
 
 	tlsd_next_steps(r, &ns);
 	/* An incomplete connection has no failure to confirm, only packets. */
-	if (r->outcome == TLSD_OUTCOME_FAILED)
+	if (r->outcome == TLSD_OUTCOME_FAILED && ns.openssl[0])
 		fprintf(out, "  next:       %s\n", ns.openssl);
 	if (o->verbose && ns.curl[0] && r->outcome == TLSD_OUTCOME_FAILED)
 		fprintf(out, "  curl:       %s\n", ns.curl);
@@ -215,9 +220,50 @@ static void print_next_steps(FILE *out, const struct tlsd_report *r, const struc
 		char id[TLSD_CONN_UID_LEN], cid[TLSD_COMMUNITY_ID_LEN];
 
 		if (tlsd_conn_uid(r, id) == 0 &&
-		    tlsd_community_id(r->ip_version, &r->client, &r->server, 0, cid) == 0)
+		    tlsd_report_community_id(r, cid) == 0)
 			fprintf(out, "  id:         %s (community_id %s)\n", id, cid);
 	}
+}
+
+/* " QUIC v1" / " DTLS" after the endpoints; nothing for TCP. */
+static void print_transport(FILE *out, const struct tlsd_report *r)
+{
+	const char *v;
+
+	if (r->transport == TLSD_TRANSPORT_TCP)
+		return;
+	fputs(r->transport == TLSD_TRANSPORT_QUIC ? " QUIC" : " DTLS", out);
+	if (!r->quic_version)
+		return;
+	v = tlsd_quic_version_name(r->quic_version);
+	if (v)
+		fprintf(out, " %s", v);
+	else
+		fprintf(out, " 0x%08" PRIx32, r->quic_version);
+}
+
+/* "  close:      transport PROTOCOL_VIOLATION (0xa) from server "reason"" */
+static void print_quic_close(FILE *out, const struct tlsd_report *r)
+{
+	const struct tlsd_report_quic_close *c = &r->quic_close;
+	const char *name = c->app ? NULL : tlsd_quic_error_name(c->code);
+
+	if (!r->has_quic_close)
+		return;
+	fputs("  close:      ", out);
+	if (c->encrypted) {
+		fprintf(out, "CONNECTION_CLOSE from %s (in a packet not readable without keys)\n",
+			tlsd_party_name(c->sender));
+		return;
+	}
+	fprintf(out, "%s %s (0x%" PRIx64 ") from %s", c->app ? "application" : "transport",
+		name ? name : "error", c->code, tlsd_party_name(c->sender));
+	if (c->reason_len) {
+		fputs(" \"", out);
+		tlsd_text_escaped(out, c->reason, c->reason_len);
+		fputc('"', out);
+	}
+	fputc('\n', out);
 }
 
 static void print_one_line(FILE *out, const struct tlsd_report *r, const struct tlsd_text_opts *o)
@@ -226,6 +272,7 @@ static void print_one_line(FILE *out, const struct tlsd_report *r, const struct 
 	print_endpoint(out, &r->client, r->ip_version);
 	fputs(" -> ", out);
 	print_endpoint(out, &r->server, r->ip_version);
+	print_transport(out, r);
 	if (r->has_sni) {
 		fputs(" sni=", out);
 		tlsd_text_escaped(out, r->sni, r->sni_len);
@@ -240,10 +287,13 @@ static void print_one_line(FILE *out, const struct tlsd_report *r, const struct 
 	if (r->resumed)
 		fputs(" resumed", out);
 	fprintf(out, " history=%s\n", r->history);
-	for (unsigned i = 0; i < r->n_diags; i++)
+	for (unsigned i = 0; i < r->n_diags; i++) {
+		char text[640];
+
+		tlsd_explain_text(r, &r->diags[i], text, sizeof(text));
 		fprintf(out, "  %swarning%s: %s (%s): %s\n", col(o, C_YELLOW), col(o, C_OFF),
-			r->diags[i].code, tlsd_confidence_name(r->diags[i].confidence),
-			r->diags[i].text);
+			r->diags[i].code, tlsd_confidence_name(r->diags[i].confidence), text);
+	}
 	print_certs(out, r);
 }
 
@@ -261,6 +311,7 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	print_endpoint(out, &r->client, r->ip_version);
 	fputs(" -> ", out);
 	print_endpoint(out, &r->server, r->ip_version);
+	print_transport(out, r);
 	if (r->has_sni) {
 		fputs("  sni=", out);
 		tlsd_text_escaped(out, r->sni, r->sni_len);
@@ -285,6 +336,7 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 		fputc(')', out);
 	}
 	fputc('\n', out);
+	print_quic_close(out, r);
 	if (r->has_alert) {
 		fputs("  alert:      ", out);
 		print_alert(out, r);
@@ -292,7 +344,8 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	}
 	fputs("  offered:    ", out);
 	print_versions_offered(out, r);
-	print_suite_count(out, r);
+	if (r->client_hello_len)
+		print_suite_count(out, r);
 	if (r->alpn_offered.n) {
 		fputs("; ALPN ", out);
 		print_strlist(out, &r->alpn_offered);
@@ -320,12 +373,15 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 		print_explained(out, r->history);
 	for (unsigned i = 0; i < r->n_diags; i++) {
 		const struct tlsd_diag *d = &r->diags[i];
+		char text[640], evidence[1024];
 
+		tlsd_explain_text(r, d, text, sizeof(text));
+		tlsd_explain_evidence(r, d, evidence, sizeof(evidence));
 		fprintf(out, "  %scause:%s      %s%s%s (%s): %s\n", col(o, C_BOLD), col(o, C_OFF),
 			col(o, lc), d->code, col(o, C_OFF), tlsd_confidence_name(d->confidence),
-			d->text);
-		if (d->evidence[0])
-			fprintf(out, "  %sevidence:%s   %s\n", col(o, C_DIM), col(o, C_OFF), d->evidence);
+			text);
+		if (evidence[0])
+			fprintf(out, "  %sevidence:%s   %s\n", col(o, C_DIM), col(o, C_OFF), evidence);
 	}
 	if (o->next_steps)
 		print_next_steps(out, r, o);

@@ -191,7 +191,7 @@ void tlsd_report_zeek(FILE *out, const struct tlsd_report *r)
 					     : NULL);
 	zcstr(out, r->ja3[0] ? r->ja3 : NULL);
 	zcstr(out, r->ja3s[0] ? r->ja3s : NULL);
-	zcstr(out, tlsd_community_id(r->ip_version, &r->client, &r->server, 0, cid) == 0 ? cid
+	zcstr(out, tlsd_report_community_id(r, cid) == 0 ? cid
 											   : NULL);
 	zcstr(out, tlsd_outcome_name(r->outcome));
 	zcstr(out, tlsd_step_name(r->failed_step));

@@ -328,6 +328,18 @@ void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f)
 		s->midstream = f->side[C2S].reasm.midstream || f->roles_guessed;
 }
 
+void tlsd_session_udp_open(struct tlsd_session *s, enum tlsd_transport t, tlsd_time_ns first_ts)
+{
+	s->transport = t;
+	s->first_ts = first_ts;
+	s->syn_seen = true; /* the client's first datagram: the start was seen */
+}
+
+struct tlsd_udp_facts *tlsd_session_udp_facts(struct tlsd_session *s)
+{
+	return &s->udp;
+}
+
 void tlsd_session_skip_fingerprints(struct tlsd_session *s)
 {
 	s->no_fingerprints = true;
@@ -608,6 +620,18 @@ static void keep_ske(struct tlsd_session *s, const struct tlsd_server_key_exchan
 
 static void on_certificate(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m)
 {
+	if (m->oversized) {
+		/* Over --max-handshake: what its header says, nothing checked. */
+		if (d == S2C) {
+			s->srv_cert = true;
+			s->srv_cert_len = m->declared_len;
+			s->srv_cert_ts = m->ts;
+		} else {
+			s->cli_cert = true;
+			s->cli_cert_len = m->declared_len;
+		}
+		return;
+	}
 	struct tlsd_certificate_msg c;
 	struct tlsd_parse_err err = {0};
 	bool ok = tlsd_parse_certificate(m->body, m->len, is_tls13(s), &c, &err) == TLSD_PARSE_OK;
@@ -661,6 +685,8 @@ static void on_server_key_exchange(struct tlsd_session *s, const struct tlsd_hs_
 static void note_message_facts(struct tlsd_session *s, enum tlsd_dir d,
 			       const struct tlsd_hs_msg *m)
 {
+	if (m->oversized && m->type != TLSD_HS_CERTIFICATE)
+		return; /* nothing to read in it */
 	switch (m->type) {
 	case TLSD_HS_CERTIFICATE:
 		on_certificate(s, d, m);
@@ -704,6 +730,17 @@ void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struc
 		return;
 	}
 	s->dir[d].hs_msgs++;
+	if (m->oversized && !s->oversized) {
+		s->oversized = true;
+		s->oversized_dir = d;
+		s->oversized_type = m->type;
+		s->oversized_len = m->declared_len;
+		if (m->type == TLSD_HS_CLIENT_HELLO || m->type == TLSD_HS_SERVER_HELLO) {
+			/* A hello cannot be followed without its content. */
+			tlsd_session_framing_lost(s, d, TLSD_FRAMING_OVERFLOW, m->off, NULL, 0);
+			return;
+		}
+	}
 	if (m->type == TLSD_HS_SERVER_HELLO && d == S2C) {
 		bool hrr = on_server_hello(s, m);
 
@@ -1016,6 +1053,9 @@ void tlsd_session_record(struct tlsd_session *s, enum tlsd_dir d, const struct t
 		on_app_record(s, d, ri);
 		break;
 	case TLSD_CT_HEARTBEAT:
+		s->dir[d].heartbeats++;
+		if (!handshake_complete(s))
+			s->dir[d].heartbeats_early++;
 		hist_letter(s, d, 'B');
 		break;
 	default:
@@ -1023,6 +1063,18 @@ void tlsd_session_record(struct tlsd_session *s, enum tlsd_dir d, const struct t
 		hist_letter(s, d, 'Q');
 		break;
 	}
+}
+
+bool tlsd_session_ccs_switched_keys(struct tlsd_session *s, enum tlsd_dir d,
+				    const struct tlsd_record_info *ri)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+
+	if (ri->encrypted || ri->type != TLSD_CT_HANDSHAKE || !sd->ccs || sd->encrypted ||
+	    s->has_sh || s->has_hrr)
+		return false;
+	sd->encrypted = true;
+	return true;
 }
 
 bool tlsd_session_ccs(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, tlsd_time_ns ts)
@@ -1049,8 +1101,11 @@ bool tlsd_session_ccs(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, tls
 void tlsd_session_heartbeat(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, uint16_t len)
 {
 	(void)off;
-	(void)len;
 	s->dir[d].heartbeats++;
+	if (!handshake_complete(s))
+		s->dir[d].heartbeats_early++;
+	if (len > s->dir[d].heartbeat_max_len)
+		s->dir[d].heartbeat_max_len = len;
 	hist_letter(s, d, 'B');
 }
 
@@ -1073,6 +1128,13 @@ void tlsd_session_anomaly(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_ano
 			s->first_capture_defect = a;
 		if (a == TLSD_ANOM_CAPTURE_MIDSTREAM)
 			s->midstream = true;
+		else if (a != TLSD_ANOM_CAPTURE_GAP && a != TLSD_ANOM_CAPTURE_CAP_HANDSHAKE &&
+			 !s->limit_hit) {
+			/* (An oversized handshake message is skipped, framing goes
+			 * on: not a limit that stops the analysis by itself.) */
+			s->limit_hit = true;
+			s->limit = a;
+		}
 		break;
 	default:
 		break;
@@ -1111,6 +1173,10 @@ void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tls
 	case TLSD_FRAMING_OVERFLOW:
 		if (s->capture_defects++ == 0)
 			s->first_capture_defect = TLSD_ANOM_CAPTURE_CAP_HANDSHAKE;
+		if (!s->limit_hit) {
+			s->limit_hit = true;
+			s->limit = TLSD_ANOM_CAPTURE_CAP_HANDSHAKE;
+		}
 		break;
 	default:
 		break;
@@ -1119,7 +1185,63 @@ void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tls
 
 /* ---- TCP ---------------------------------------------------------------- */
 
-void tlsd_session_tcp_fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts)
+/* Streams longer than this are not compared with ACK numbers (32-bit
+ * sequence space; only the handshake's bytes matter here). */
+#define ACK_COMPARE_MAX (UINT64_C(1) << 30)
+
+/* Stream bytes the capture held: the highest offset a segment reached, or
+ * what was consumed (a skipped record body counts: its header was there). */
+static uint64_t stream_seen(const struct tlsd_reasm *r)
+{
+	return TLSD_MAX(r->max_seen, r->next);
+}
+
+/* How many bytes of direction d's stream its peer had acknowledged. With
+ * d's stream anchored the ACK is taken against its ISN, otherwise (nothing
+ * of d captured) the advance of the peer's ACKs is a lower bound. */
+static bool acked_of(const struct tlsd_flow *f, enum tlsd_dir d, uint64_t *out)
+{
+	const struct tlsd_flow_side *sd = &f->side[d], *peer = &f->side[tlsd_dir_other(d)];
+	const struct tlsd_reasm *r = &sd->reasm;
+	int64_t a;
+
+	if (!peer->ack_seen)
+		return false;
+	if (!r->started) {
+		*out = (uint32_t)(peer->last_ack - peer->first_ack);
+		return true;
+	}
+	a = (int32_t)(peer->last_ack - r->isn);
+	if (a < 0 || r->max_seen > ACK_COMPARE_MAX)
+		return false;
+	/* A FIN takes one sequence number of its own. */
+	if (r->fin_seen && (uint64_t)a == r->fin_off + 1)
+		a--;
+	*out = (uint64_t)a;
+	return true;
+}
+
+/* The state of the peer's stream as direction d ends its own. */
+static void note_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
+		     tlsd_time_ns ts)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+	enum tlsd_dir o = tlsd_dir_other(d);
+
+	if (sd->end_seen)
+		return;
+	sd->end_seen = true;
+	sd->end_ts = ts;
+	sd->end_peer_records = s->dir[o].records;
+	sd->end_peer_last_ts = s->dir[o].records ? s->dir[o].last_ts : 0;
+	if (!f)
+		return;
+	sd->end_peer_captured = stream_seen(&f->side[o].reasm);
+	sd->end_acked_known = acked_of(f, o, &sd->end_acked);
+}
+
+void tlsd_session_tcp_fin(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
+			  tlsd_time_ns ts)
 {
 	struct tlsd_sess_dir *sd = &s->dir[d];
 
@@ -1127,6 +1249,7 @@ void tlsd_session_tcp_fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns 
 		return;
 	sd->fin = true;
 	sd->fin_ts = ts;
+	note_end(s, f, d, ts);
 	hist_sym(s, d == C2S ? '}' : '{');
 }
 
@@ -1198,6 +1321,7 @@ void tlsd_session_tcp_rst(struct tlsd_session *s, const struct tlsd_flow *f, enu
 	sd->rst = true;
 	sd->rst_ts = ri->ts;
 	sd->rst_info = *ri;
+	note_end(s, f, d, ri->ts);
 	sd->rst_hist_pos = s->hist_full ? -1 : (int16_t)s->hist_len;
 	hist_sym(s, d == C2S ? '!' : '|');
 	if (rst_evidence(s, f, d, ri, sd->rst_why, sizeof(sd->rst_why)))
@@ -1314,7 +1438,28 @@ void tlsd_session_check_certs(struct tlsd_session *s)
 	tlsd_buf_cleanup(&sc->mem);
 }
 
-void tlsd_session_tcp_end(struct tlsd_session *s, enum tlsd_flow_end how, tlsd_time_ns ts)
+/* What the capture held of each direction, from the flow. */
+static void note_cover(struct tlsd_session *s, const struct tlsd_flow *f)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct tlsd_flow_side *fs = &f->side[i];
+		struct tlsd_sess_cover *cv = &s->cover[i];
+
+		cv->known = true;
+		cv->packets = fs->packets;
+		cv->syn = fs->syn;
+		cv->stream_started = fs->reasm.started;
+		cv->captured = stream_seen(&fs->reasm);
+		cv->snap_cut = fs->snap_cut;
+		cv->acked_known = acked_of(f, (enum tlsd_dir)i, &cv->acked);
+		cv->first_ts = fs->first_ts;
+		cv->last_ts = fs->last_ts;
+		cv->ttl = fs->first_ttl;
+	}
+}
+
+void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_flow_end how,
+			  tlsd_time_ns ts)
 {
 	tlsd_session_check_certs(s);
 	if (s->ended)
@@ -1322,8 +1467,41 @@ void tlsd_session_tcp_end(struct tlsd_session *s, enum tlsd_flow_end how, tlsd_t
 	s->ended = true;
 	s->end_how = how;
 	s->end_ts = ts;
+	s->observed_until = ts;
+	if (s->ctx && s->ctx->now > s->observed_until)
+		s->observed_until = s->ctx->now;
+	if (f) {
+		note_cover(s, f);
+		if (s->ctx)
+			s->silence = tlsd_ctx_silence_within(s->ctx, f->first_ts, s->observed_until);
+	}
 	if (how == TLSD_FLOW_END_TIMEOUT)
 		hist_sym(s, '@');
+	if (how == TLSD_FLOW_END_EVICTED && !s->limit_hit) {
+		s->limit_hit = true;
+		s->limit = TLSD_ANOM_CAPTURE_CAP_FLOWS;
+	}
+}
+
+void tlsd_session_hello_cut(struct tlsd_session *s, uint32_t have, uint32_t want)
+{
+	if (s->has_ch || s->ch_cut)
+		return;
+	s->ch_cut = true;
+	s->ch_cut_have = have;
+	s->ch_cut_want = want;
+}
+
+bool tlsd_session_lookalike(const struct tlsd_session *s)
+{
+	return s->syn_seen && !s->midstream && !s->has_ch && !s->ch_cut && !s->has_sh && !s->has_hrr &&
+	       s->dir[C2S].records > 0 && s->dir[C2S].framing != TLSD_FRAMING_NOT_TLS &&
+	       s->n_alerts == 0;
+}
+
+bool tlsd_session_established(const struct tlsd_session *s)
+{
+	return handshake_complete(s);
 }
 
 bool tlsd_session_handshake_over(const struct tlsd_session *s)
@@ -1360,10 +1538,13 @@ static void fill_offer(const struct tlsd_session *s, struct tlsd_report *r)
 	}
 	r->alpn_offered = ch->alpn;
 	r->n_suites_offered = ch->n_suites_total;
+	r->n_ssl2_specs = ch->n_ssl2_specs;
 	r->n_suites_kept = (uint16_t)TLSD_MIN((unsigned)ch->n_suites, (unsigned)TLSD_MAX_SUITES);
 	memcpy(r->suites_offered, ch->suites, r->n_suites_kept * sizeof(r->suites_offered[0]));
 	r->n_groups_offered = (uint8_t)TLSD_MIN((unsigned)ch->n_groups, (unsigned)TLSD_MAX_GROUPS);
 	memcpy(r->groups_offered, ch->groups, r->n_groups_offered * sizeof(r->groups_offered[0]));
+	r->n_key_shares = (uint8_t)TLSD_MIN((unsigned)ch->n_key_shares, (unsigned)TLSD_MAX_KEY_SHARES);
+	memcpy(r->key_shares, ch->key_share_groups, r->n_key_shares * sizeof(r->key_shares[0]));
 }
 
 static void fill_fingerprints(const struct tlsd_session *s, struct tlsd_report *r)
@@ -1375,7 +1556,11 @@ static void fill_fingerprints(const struct tlsd_session *s, struct tlsd_report *
 	if (s->ch_parsed && !s->ch.sslv2) {
 		if (tlsd_fp_ja3(&s->ch, str, sizeof(str), md5) == 0)
 			snprintf(r->ja3, sizeof(r->ja3), "%s", md5);
-		if (tlsd_fp_ja4(&s->ch, TLSD_JA4_TCP, ja4) == 0)
+		if (tlsd_fp_ja4(&s->ch,
+				s->transport == TLSD_TRANSPORT_QUIC   ? TLSD_JA4_QUIC
+				: s->transport == TLSD_TRANSPORT_DTLS ? TLSD_JA4_DTLS
+								      : TLSD_JA4_TCP,
+				ja4) == 0)
 			snprintf(r->ja4, sizeof(r->ja4), "%s", ja4);
 	}
 	if (s->sh_parsed && tlsd_fp_ja3s(&s->sh, str, sizeof(str), md5) == 0)
@@ -1439,6 +1624,15 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 	r->last_message = s->last_hs;
 	memcpy(r->history, s->history, sizeof(r->history));
 	r->history[sizeof(r->history) - 1] = '\0';
+	for (int i = 0; i < 2; i++) {
+		const struct tlsd_sess_dir *sd = &s->dir[i];
+
+		if (sd->framing == TLSD_FRAMING_NOT_TLS || sd->framing == TLSD_FRAMING_DESYNC) {
+			r->sample_len[i] = (uint8_t)TLSD_MIN((size_t)sd->sample_len,
+							     sizeof(r->sample[i]));
+			memcpy(r->sample[i], sd->sample, r->sample_len[i]);
+		}
+	}
 	r->client_hello_len = s->has_ch ? s->ch_len : 0;
 	r->client_hello_segments = s->has_ch ? s->ch_segments : 0;
 	r->anomalies = s->anomalies;

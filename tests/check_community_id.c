@@ -10,17 +10,22 @@
 static const struct {
 	const char *saddr, *daddr;
 	uint16_t sport, dport, seed;
+	uint8_t proto;
 	const char *want;
 } vectors[] = {
-	{"128.232.110.120", "66.35.250.204", 34855, 80, 0, "1:LQU9qZlK+B5F3KDmev6m5PMibrg="},
-	{"66.35.250.204", "128.232.110.120", 80, 34855, 0, "1:LQU9qZlK+B5F3KDmev6m5PMibrg="},
-	{"2001:470:e5bf:dead:4957:2174:e82c:4887", "2607:f8b0:400c:c03::1a", 63943, 25, 0,
+	{"128.232.110.120", "66.35.250.204", 34855, 80, 0, 6, "1:LQU9qZlK+B5F3KDmev6m5PMibrg="},
+	{"66.35.250.204", "128.232.110.120", 80, 34855, 0, 6, "1:LQU9qZlK+B5F3KDmev6m5PMibrg="},
+	{"2001:470:e5bf:dead:4957:2174:e82c:4887", "2607:f8b0:400c:c03::1a", 63943, 25, 0, 6,
 	 "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4="},
-	{"2607:f8b0:400c:c03::1a", "2001:470:e5bf:dead:4957:2174:e82c:4887", 25, 63943, 0,
+	{"2607:f8b0:400c:c03::1a", "2001:470:e5bf:dead:4957:2174:e82c:4887", 25, 63943, 0, 6,
 	 "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4="},
-	{"128.232.110.120", "66.35.250.204", 34855, 80, 1, "1:3V71V58M3Ksw/yuFALMcW0LAHvc="},
-	{"2001:470:e5bf:dead:4957:2174:e82c:4887", "2607:f8b0:400c:c03::1a", 63943, 25, 1,
+	{"128.232.110.120", "66.35.250.204", 34855, 80, 1, 6, "1:3V71V58M3Ksw/yuFALMcW0LAHvc="},
+	{"2001:470:e5bf:dead:4957:2174:e82c:4887", "2607:f8b0:400c:c03::1a", 63943, 25, 1, 6,
 	 "1:eJYTW6AOzFLlSUoESovMjnu7rMw="},
+	/* UDP rows (QUIC and DTLS connections hash as UDP) */
+	{"192.168.1.52", "8.8.8.8", 54585, 53, 0, 17, "1:d/FP5EW3wiY1vCndhwleRRKHowQ="},
+	{"8.8.8.8", "192.168.1.52", 53, 54585, 0, 17, "1:d/FP5EW3wiY1vCndhwleRRKHowQ="},
+	{"192.168.1.52", "8.8.8.8", 54585, 53, 1, 17, "1:Q9We8WO3piVF8yEQBNJF4uiSVrI="},
 };
 
 static uint8_t endpoint(const char *ip, uint16_t port, struct tlsd_endpoint *e)
@@ -40,7 +45,7 @@ START_TEST(tc_spec_baseline)
 	char got[TLSD_COMMUNITY_ID_LEN];
 
 	ck_assert_uint_eq(endpoint(vectors[_i].daddr, vectors[_i].dport, &b), v);
-	ck_assert_int_eq(tlsd_community_id(v, &a, &b, vectors[_i].seed, got), 0);
+	ck_assert_int_eq(tlsd_community_id(v, &a, &b, vectors[_i].proto, vectors[_i].seed, got), 0);
 	ck_assert_str_eq(got, vectors[_i].want);
 }
 END_TEST
@@ -53,8 +58,8 @@ START_TEST(tc_same_address)
 
 	endpoint("127.0.0.1", 50010, &a);
 	endpoint("127.0.0.1", 44301, &b);
-	ck_assert_int_eq(tlsd_community_id(4, &a, &b, 0, ab), 0);
-	ck_assert_int_eq(tlsd_community_id(4, &b, &a, 0, ba), 0);
+	ck_assert_int_eq(tlsd_community_id(4, &a, &b, TLSD_IPPROTO_TCP, 0, ab), 0);
+	ck_assert_int_eq(tlsd_community_id(4, &b, &a, TLSD_IPPROTO_TCP, 0, ba), 0);
 	ck_assert_str_eq(ab, ba);
 }
 END_TEST

@@ -83,7 +83,7 @@ START_TEST(tc_fold_counts)
 	free(out);
 	out = text_of(g, 0, true, NULL);
 	ck_assert_ptr_nonnull(strstr(out, "{\"type\":\"group\",\"schema_version\":1,\"outcome\":\"failed\","
-					  "\"failed_step\":\"server_hello\",\"cause\":\"no_shared_cipher\","
+					  "\"transport\":\"tcp\",\"failed_step\":\"server_hello\",\"cause\":\"no_shared_cipher\","
 					  "\"sni\":\"www.example.com\",\"server\":{\"ip\":\"192.0.2.7\","
 					  "\"port\":443},\"count\":5,\"clients\":2,"));
 	ck_assert_ptr_nonnull(strstr(out, "\"first\":\"2025-11-27T03:16:00.723456Z\","

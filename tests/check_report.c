@@ -11,6 +11,7 @@
 #include "tlsd/report_text.h"
 #include "tlsd/report_zeek.h"
 #include "tlsd/summary.h"
+#include "explain_fixtures.h"
 
 /* Renders with a memstream; returns a malloc'd NUL-terminated string. */
 static char *json_of(const uint8_t *s, size_t len)
@@ -83,8 +84,8 @@ static void sample_report(struct tlsd_report *r)
 	r->alert.code = 40;
 	r->rtt = -1;
 	r->time_to_failure = 400000;
-	tlsd_report_add_diag(r, "no_shared_cipher", TLSD_CONF_CERTAIN, "client offered \"x\"",
-			     "The server rejected %d suites.", 14);
+	tlsd_diag_fact_str(tlsd_report_diag(r, TLSD_CAUSE_NO_SHARED_CIPHER, TLSD_CONF_CERTAIN),
+			   TLSD_FACT_UNEXPECTED, "\"x\"");
 }
 
 static char *render(const struct tlsd_report *r, bool json, bool all)
@@ -134,8 +135,8 @@ START_TEST(tc_json_key_order)
 					  "\"encrypted\":false}"));
 	ck_assert_ptr_nonnull(strstr(out, "\"failed_step\":\"server_hello\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"last_message\":\"client_hello\""));
-	ck_assert_ptr_nonnull(strstr(out, "\"text\":\"The server rejected 14 suites.\""));
-	ck_assert_ptr_nonnull(strstr(out, "\"evidence\":\"client offered \\\"x\\\"\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"text\":\"The server rejected the client's offer"));
+	ck_assert_ptr_nonnull(strstr(out, "\"evidence\":\"unexpected: \\\"x\\\"\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"rtt\":null"));
 	ck_assert(out[strlen(out) - 1] == '\n');
 	ck_assert_ptr_null(strchr(out, '\x01')); /* no raw control byte anywhere */
@@ -212,8 +213,8 @@ START_TEST(tc_summary_inference)
 	bad.client_hello_len = 150;
 	tlsd_summary_annotate(s, &bad);
 	ck_assert(tlsd_report_has_diag(&bad, "differs_from_accepted_clients"));
-	ck_assert_ptr_nonnull(strstr(bad.diags[bad.n_diags - 1].text, "accepted 3 other"));
-	ck_assert_ptr_nonnull(strstr(bad.diags[bad.n_diags - 1].text, "TLS 1.2"));
+	ck_assert_ptr_nonnull(strstr(TXT(&bad, &bad.diags[bad.n_diags - 1]), "accepted 3 other"));
+	ck_assert_ptr_nonnull(strstr(TXT(&bad, &bad.diags[bad.n_diags - 1]), "TLS 1.2"));
 	tlsd_summary_add(s, &bad);
 	ck_assert_uint_eq(tlsd_summary_failed(s), 1);
 
@@ -277,7 +278,7 @@ START_TEST(tc_line_format)
 	fixture_report(&r);
 	memcpy(r.sni, "a b\\c\x01", 6);
 	r.sni_len = 6;
-	tlsd_report_add_diag(&r, "server_certificate_untrusted", TLSD_CONF_POSSIBLE, "", "x");
+	(void)tlsd_report_diag(&r, TLSD_CAUSE_SERVER_CERTIFICATE_UNTRUSTED, TLSD_CONF_POSSIBLE);
 	f = open_memstream(&buf, &n);
 	tlsd_report_line(f, &r, &lo);
 	ck_assert_int_eq(tlsd_conn_uid(&r, id1), 0);
@@ -391,7 +392,7 @@ START_TEST(tc_summary_causes)
 
 	ck_assert_ptr_nonnull(s);
 	fixture_report(&r);
-	tlsd_report_add_diag(&r, "server_certificate_untrusted", TLSD_CONF_POSSIBLE, "", "x");
+	(void)tlsd_report_diag(&r, TLSD_CAUSE_SERVER_CERTIFICATE_UNTRUSTED, TLSD_CONF_POSSIBLE);
 	r.ip_version = 6;
 	fixture_ip(&r.server, "2001:db8::7", 443);
 	tlsd_summary_add(s, &r);
@@ -399,7 +400,7 @@ START_TEST(tc_summary_causes)
 	r.outcome = TLSD_OUTCOME_ESTABLISHED;
 	r.failed_step = TLSD_STEP_NONE;
 	r.n_diags = 0;
-	tlsd_report_add_diag(&r, "server_certificate_untrusted", TLSD_CONF_POSSIBLE, "", "x");
+	(void)tlsd_report_diag(&r, TLSD_CAUSE_SERVER_CERTIFICATE_UNTRUSTED, TLSD_CONF_POSSIBLE);
 	tlsd_summary_add(s, &r);
 	out = summary_text_of(s);
 	ck_assert_ptr_nonnull(strstr(out, "  cause no_shared_cipher: 1\n"));

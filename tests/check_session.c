@@ -7,6 +7,7 @@
 #include "cert_fixtures.h"
 #include "tlsd/diagnose.h"
 #include "tlsd/session_facts.h"
+#include "explain_fixtures.h"
 
 #define MSEC (TLSD_NS_PER_SEC / 1000)
 #define T0 (INT64_C(1700000000) * TLSD_NS_PER_SEC)
@@ -290,7 +291,7 @@ static void alert(struct drv *d, enum tlsd_dir dir, uint8_t level, uint8_t desc)
 static void fin(struct drv *d, enum tlsd_dir dir)
 {
 	d->now += MSEC / 10;
-	tlsd_session_tcp_fin(d->s, dir, d->now);
+	tlsd_session_tcp_fin(d->s, &d->f, dir, d->now);
 }
 
 static void rst(struct drv *d, enum tlsd_dir dir, uint8_t ttl)
@@ -305,7 +306,7 @@ static void rst(struct drv *d, enum tlsd_dir dir, uint8_t ttl)
 static void end(struct drv *d, enum tlsd_flow_end how, struct tlsd_report *r)
 {
 	d->now += MSEC;
-	tlsd_session_tcp_end(d->s, how, d->now);
+	tlsd_session_tcp_end(d->s, &d->f, how, d->now);
 	tlsd_session_report(d->s, &d->f, r);
 }
 
@@ -915,7 +916,7 @@ START_TEST(tc_gap_incomplete)
 	end(&d, TLSD_FLOW_END_CLOSE, &r);
 	ck_assert_str_eq(r.history, "Cs~}");
 	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_INCOMPLETE);
-	ck_assert_str_eq(r.diags[0].code, "capture_incomplete");
+	ck_assert_str_eq(r.diags[0].code, "packets_missing");
 	drv_free(&d);
 }
 END_TEST
@@ -1121,7 +1122,7 @@ START_TEST(tc_cert_client_chain)
 	ck_assert(r.certs->host_checked);
 	/* good.der is a serverAuth-only certificate: not for client use. */
 	ck_assert(!r.client_certs->verified);
-	ck_assert_ptr_nonnull(strstr(find_diag(&r, "client_certificate_rejected")->evidence,
+	ck_assert_ptr_nonnull(strstr(EVD(&r, find_diag(&r, "client_certificate_rejected")),
 				     "client certificate \"CN=server.test\""));
 	cert_drv_free(&d);
 }
@@ -1195,6 +1196,64 @@ START_TEST(tc_cert_off)
 }
 END_TEST
 
+/* One-sided capture of a TLS 1.2 resumption by a client that also offered
+ * TLS 1.3: its CCS is first taken for the compatibility one, but the
+ * handshake record after it can only be TLS 1.2's encrypted Finished. */
+START_TEST(tc_ccs_switched_keys)
+{
+	struct drv d;
+	struct tlsd_record_info fin = {.type = 22, .version = 0x0303, .len = 40};
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls13);
+	ck_assert(!ccs(&d, C2S));
+	fin.off = d.off[C2S];
+	fin.ts = d.now;
+	ck_assert(tlsd_session_ccs_switched_keys(d.s, C2S, &fin));
+	fin.encrypted = true; /* what the framer then reports */
+	tlsd_session_record(d.s, C2S, &fin);
+	/* Once is enough: the direction is protected now. */
+	ck_assert(!tlsd_session_ccs_switched_keys(d.s, C2S, &fin));
+	end(&d, TLSD_FLOW_END_CAPTURE_END, &r);
+	ck_assert_str_eq(r.history, "CID");
+	drv_free(&d);
+
+	/* After a HelloRetryRequest, plaintext hellos follow CCSs. */
+	drv_init(&d);
+	ch(&d, &tls13);
+	ck_assert(!ccs(&d, C2S));
+	d.s->has_hrr = true;
+	fin.encrypted = false;
+	ck_assert(!tlsd_session_ccs_switched_keys(d.s, C2S, &fin));
+	drv_free(&d);
+}
+END_TEST
+
+/* Records that look like TLS, no hello, seen from the SYN: a look-alike. */
+START_TEST(tc_lookalike)
+{
+	struct drv d;
+
+	drv_init(&d);
+	record(&d, C2S, 22, 0, false);
+	enc(&d, C2S, 23, 100);
+	ck_assert(tlsd_session_lookalike(d.s));
+	drv_free(&d);
+	/* A cut ClientHello is not one. */
+	drv_init(&d);
+	record(&d, C2S, 22, 300, false);
+	tlsd_session_hello_cut(d.s, 100, 300);
+	ck_assert(!tlsd_session_lookalike(d.s));
+	drv_free(&d);
+	/* Nor a connection with a ClientHello. */
+	drv_init(&d);
+	ch(&d, &tls12);
+	ck_assert(!tlsd_session_lookalike(d.s));
+	drv_free(&d);
+}
+END_TEST
+
 Suite *session_suite(void);
 
 Suite *session_suite(void)
@@ -1232,6 +1291,8 @@ Suite *session_suite(void)
 	tcase_add_test(tc, tc_middlebox_rst_timing);
 	tcase_add_test(tc, tc_client_not_tls);
 	tcase_add_test(tc, tc_gap_incomplete);
+	tcase_add_test(tc, tc_ccs_switched_keys);
+	tcase_add_test(tc, tc_lookalike);
 	tcase_add_test(tc, tc_timeout);
 	suite_add_tcase(s, tc);
 	return s;

@@ -48,7 +48,7 @@ static inline void fixture_report(struct tlsd_report *r)
 	r->n_suites_offered = r->n_suites_kept = 2;
 	r->suites_offered[0] = 0xc02f; /* TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
 	r->suites_offered[1] = 0x009c; /* TLS_RSA_WITH_AES_128_GCM_SHA256 */
-	tlsd_report_add_diag(r, "no_shared_cipher", TLSD_CONF_CERTAIN, "", "No suite in common.");
+	(void)tlsd_report_diag(r, TLSD_CAUSE_NO_SHARED_CIPHER, TLSD_CONF_CERTAIN);
 }
 
 #endif

@@ -9,7 +9,8 @@
  * - curl: `curl -v --resolve ...` for connections that look like HTTPS
  *   (ALPN h2/http/1.1 offered, or server port 443/8443); empty otherwise.
  * - filter: `ip.addr==A && ip.addr==B && tcp.port==P && tcp.port==Q` (ipv6.addr
- *   for IPv6): both directions of this 4-tuple.
+ *   for IPv6, udp.port for QUIC and DTLS): both directions of this 4-tuple.
+ * openssl and curl are empty for QUIC and DTLS (TLS over TCP only).
  * Every string is printable ASCII and safe to paste into a POSIX shell: a
  * server name that is not a plain host name is left out. */
 #ifndef TLSD_NEXT_STEP_H
@@ -21,7 +22,7 @@
 #define TLSD_NEXT_FILTER_LEN 192
 
 struct tlsd_next_steps {
-	char openssl[TLSD_NEXT_CMD_LEN];
+	char openssl[TLSD_NEXT_CMD_LEN]; /* "" for QUIC and DTLS */
 	char curl[TLSD_NEXT_CMD_LEN]; /* "" when not HTTPS-like */
 	char filter[TLSD_NEXT_FILTER_LEN];
 };

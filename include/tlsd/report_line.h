@@ -3,7 +3,8 @@
  *   VERDICT STEP CAUSE(CONFIDENCE) SNI SERVER CLIENT TIME
  * e.g. "FAILED certificate server_certificate_untrusted(certain)
  * www.example.com 192.0.2.7:443 10.0.0.5:51234 2026-11-27T05:08:59.471842Z",
- * then key=value fields: ended=BY/HOW alert=... version=... history=... id=...
+ * then key=value fields: ended=BY/HOW [transport=quic|dtls] alert=... version=...
+ * history=... id=...
  * and also=CODE,... (a failure's further findings) or warnings=CODE,... (an
  * established connection's) when there are any. No field holds a space: SNI
  * bytes outside printable ASCII, spaces and backslashes are written \xNN. */

@@ -43,6 +43,13 @@ void tlsd_session_check_certs(struct tlsd_session *s);
 /* TCP facts: called once when the connection becomes a TLS candidate. */
 void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f);
 
+/* QUIC or DTLS instead of TCP: called once, instead of tcp_open, when the
+ * client's first datagram was seen (first_ts). The glue fills the
+ * transport's facts through tlsd_session_udp_facts(); it ends the session
+ * with tlsd_session_tcp_end (TIMEOUT, CAPTURE_END or EVICTED). */
+void tlsd_session_udp_open(struct tlsd_session *s, enum tlsd_transport t, tlsd_time_ns first_ts);
+struct tlsd_udp_facts *tlsd_session_udp_facts(struct tlsd_session *s);
+
 /* The report will not show JA3/JA4 (text output): do not compute them. */
 void tlsd_session_skip_fingerprints(struct tlsd_session *s);
 
@@ -55,6 +62,14 @@ void tlsd_session_record(struct tlsd_session *s, enum tlsd_dir d, const struct t
 void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m);
 void tlsd_session_alert(struct tlsd_session *s, enum tlsd_dir d, uint8_t level, uint8_t desc,
 			uint64_t off, tlsd_time_ns ts);
+/* A plaintext handshake record of direction d after its ChangeCipherSpec
+ * was taken for TLS 1.3's compatibility one, with no ServerHello to tell
+ * the version: TLS 1.3 protects everything after that CCS as application
+ * data (the plaintext hellos after a HelloRetryRequest aside), so this is
+ * TLS <= 1.2's encrypted Finished and the CCS did switch keys. Returns true
+ * (and notes it) when the caller must treat the record as protected. */
+TLSD_MUST_USE bool tlsd_session_ccs_switched_keys(struct tlsd_session *s, enum tlsd_dir d,
+						  const struct tlsd_record_info *ri);
 /* Returns true when records of this direction are encrypted from now on
  * (TLS <= 1.2); a TLS 1.3 compatibility CCS returns false. */
 TLSD_MUST_USE bool tlsd_session_ccs(struct tlsd_session *s, enum tlsd_dir d, uint64_t off,
@@ -84,16 +99,29 @@ void tlsd_session_alert_decrypted(struct tlsd_session *s, enum tlsd_dir d, uint8
  * m->decrypted set: they add facts (certificate chains, CertificateRequest,
  * Finished) without moving the record-based state machine. */
 
-/* TCP events. f gives per-side TTL/IP ID history for middlebox evidence. */
-void tlsd_session_tcp_fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts);
+/* TCP events. f (may be NULL) gives per-side TTL/IP ID history for
+ * middlebox evidence and the ACKs that say what each side had received. */
+void tlsd_session_tcp_fin(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
+			  tlsd_time_ns ts);
 void tlsd_session_tcp_rst(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
 			  const struct tlsd_rst_info *ri);
 void tlsd_session_tcp_gap(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, uint64_t len);
-void tlsd_session_tcp_end(struct tlsd_session *s, enum tlsd_flow_end how, tlsd_time_ns ts);
+/* The client's stream ended inside a handshake record (have of want bytes;
+ * want 0: unknown): its first ClientHello never arrived whole. */
+void tlsd_session_hello_cut(struct tlsd_session *s, uint32_t have, uint32_t want);
+/* The connection ended; f (may be NULL) gives what the capture held of
+ * each direction (struct tlsd_sess_cover). */
+void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_flow_end how,
+			  tlsd_time_ns ts);
 
 /* The handshake is over (established or failed) and nothing later can change
  * the verdict except the TCP ending: the glue may stop parsing plaintext. */
 bool tlsd_session_handshake_over(const struct tlsd_session *s);
+/* Records that look like TLS but no hello ever, on a connection seen from
+ * its SYN (catalog row 32): not a TLS connection, not reported. */
+bool tlsd_session_lookalike(const struct tlsd_session *s);
+/* Established: nothing later changes the verdict, however long it idles. */
+bool tlsd_session_established(const struct tlsd_session *s);
 
 /* Builds the verdict (diagnose.c). The session must have seen tcp_end.
  * out->certs and out->client_certs point into the session: the report must

@@ -38,6 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 F = ["frame.number", "frame.time_epoch", "tcp.stream", "ip.src", "ipv6.src", "tcp.srcport",
      "ip.dst", "ipv6.dst", "tcp.dstport", "tcp.flags.syn", "tcp.flags.ack", "communityid",
+     "udp.srcport", "udp.dstport", "udp.stream",
      "tls.handshake.type", "tls.handshake.extensions_server_name",
      "tls.handshake.extensions.supported_version", "tls.handshake.version",
      "tls.handshake.extensions_key_share_group", "tls.handshake.server_named_curve",
@@ -78,7 +79,7 @@ def tshark_view(path):
                                 "-T", "fields", "-e", "tcp.dstport"],
                                capture_output=True, text=True).stdout.split())
     args = ["tshark", "-r", path, "-o", "tcp.reassemble_out_of_order:TRUE",
-            "--enable-protocol", "communityid", "-Y", "tcp", "-T", "fields",
+            "--enable-protocol", "communityid", "-Y", "tcp || (udp && !icmp && !icmpv6)", "-T", "fields",
             "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=,"]
     for p in sorted(ports):
         args += ["-d", "tcp.port==%s,tls" % p]
@@ -88,10 +89,15 @@ def tshark_view(path):
     conns = {}
     for line in out.splitlines():
         v = dict(zip(F, line.split("\t")))
-        if not v.get("tcp.srcport"):
+        udp = not v.get("tcp.srcport")
+        if udp and not v.get("udp.srcport"):
             continue
-        src = ((v["ip.src"] or v["ipv6.src"]).split(",")[-1], int(v["tcp.srcport"]))
-        dst = ((v["ip.dst"] or v["ipv6.dst"]).split(",")[-1], int(v["tcp.dstport"]))
+        if udp:  # QUIC: the 4-tuple and its Community ID only
+            v["tcp.stream"] = "u" + v["udp.stream"]
+        src = ((v["ip.src"] or v["ipv6.src"]).split(",")[-1],
+               int(v["udp.srcport"] if udp else v["tcp.srcport"]))
+        dst = ((v["ip.dst"] or v["ipv6.dst"]).split(",")[-1],
+               int(v["udp.dstport"] if udp else v["tcp.dstport"]))
         c = conns.setdefault(frozenset([src, dst]), {
             "cids": set(), "streams": set(), "server": None, "client": None, "sni": None,
             "ch": False, "max_v": 0, "version": None, "curve": None, "fatal": False,
@@ -167,6 +173,8 @@ def check_capture(ck, bin_, path, view):
             continue
         ck.check("%s %s: community_id" % (name, r["id"]), t["cids"] == {r["community_id"]},
                  (r["community_id"], t["cids"]))
+        if r.get("transport", "tcp") != "tcp":
+            continue  # QUIC: the Community ID (UDP) only
         if t["ch"] and len(t["streams"]) == 1:
             ck.check("%s %s: sni" % (name, r["id"]), r["sni"] == t["sni"], (r["sni"], t["sni"]))
             ck.check("%s %s: server endpoint" % (name, r["id"]),
@@ -222,7 +230,7 @@ def check_capture(ck, bin_, path, view):
                  z["established"] == ("T" if r["outcome"] == "established" else "F"), z)
         ck.check("%s %s: zeek cause" % (name, r["id"]),
                  z["tlsdiag.cause"] == (r["cause"] or "-"), (z["tlsdiag.cause"], r["cause"]))
-        if t.get("ch") and len(t.get("streams", ())) == 1:
+        if t.get("ch") and len(t.get("streams", ())) == 1 and r.get("transport", "tcp") == "tcp":
             ck.check("%s %s: zeek server_name" % (name, r["id"]),
                      z["server_name"] == (t["sni"] if t["sni"] else "-"), (z["server_name"], t["sni"]))
             if t["version"] is not None:
@@ -434,6 +442,7 @@ def fleet(ck, bin_, caps, views):
 
 # One of each kind the full set holds (the default run must stay short).
 SUBSET = ["mixed.pcap", "fleet.pcap", "tls12_no_shared_cipher_ipv6.pcap", "tls12_ok_vlan.pcap",
+          "quic_no_shared_cipher.pcap",
           "tls12_unknown_ca_sll2.pcap", "tls13_hrr_ok.pcap", "tls12_resumed.pcap",
           "tls12_dhe_ok.pcap", "tls12_midstream.pcap", "tls12_gap.pcap", "tls12_ecdsa_ok.pcap"]
 
