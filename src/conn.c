@@ -344,7 +344,9 @@ static uint64_t feed_framer(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct
 {
 	struct feed_ctx fc = {.mux = m, .flow = f, .conn = c};
 
-	if (c->tls[d].framing != TLSD_FRAMING_OK)
+	/* After framing is lost only the stream's first bytes still matter
+	 * (the framer keeps them as evidence), and it returns at once. */
+	if (c->tls[d].framing != TLSD_FRAMING_OK && c->tls[d].off >= TLSD_SAMPLE_LEN)
 		return 0;
 	return tlsd_tls_dir_feed(&c->tls[d], d, &tls_events, &fc, p, len, ts);
 }
@@ -404,6 +406,7 @@ static void keep_frame(struct tlsd_conn_mux *m, struct tlsd_conn *c, const struc
 	memcpy(hdr, &ts, 8);
 	memcpy(hdr + 8, &fr->caplen, 4);
 	memcpy(hdr + 12, &fr->wirelen, 4);
+	memcpy(hdr + 16, &fr->dlt, 4);
 	if (tlsd_buf_append(&c->frames, hdr, sizeof(hdr)) == 0 &&
 	    tlsd_buf_append(&c->frames, fr->data, fr->caplen) != 0)
 		c->frames.len -= sizeof(hdr);
@@ -699,6 +702,9 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 		else if (ct->hs.len == 0 && ct->in_body && ct->cur.type == TLSD_CT_HANDSHAKE &&
 			 ct->body_left == ct->cur.len)
 			tlsd_session_hello_cut(c->session, 0, ct->cur.len);
+		for (int i = 0; i < 2; i++)
+			tlsd_session_stream_start(c->session, (enum tlsd_dir)i, c->tls[i].sample,
+						  c->tls[i].sample_len);
 		/* The failing event of an idle or cut connection is its last packet,
 		 * not the moment the capture clock noticed. */
 		tlsd_session_tcp_end(c->session, f, how, f->last_ts);

@@ -693,15 +693,26 @@ static void diag_alert_generic(struct dctx *c, bool explained)
 	char nb[32], code[TLSD_DIAG_CODE_LEN];
 	struct tlsd_diag *d;
 
+	/* The server could not read the hello: our parser says where. */
+	bool bad_hello = a->dir == TLSD_DIR_S2C && c->s->has_ch && no_server_hello(a->state) &&
+			 (!c->s->ch_parsed || c->s->ch.bad_ext);
+
 	snprintf(code, sizeof(code), "alert_%s", tlsd_name_alert_or_code(a->desc, nb, sizeof(nb)));
 	d = tlsd_report_diag_named(c->r, TLSD_CAUSE_ALERT, code, TLSD_CONF_CERTAIN);
-	fact_hint(d, explained ? TLSD_HINT_ALERT_EXPLAINED : TLSD_HINT_ALERT_PEER_LOGS);
+	fact_hint(d, bad_hello   ? TLSD_HINT_ALERT_MALFORMED_HELLO
+		     : explained ? TLSD_HINT_ALERT_EXPLAINED
+				 : TLSD_HINT_ALERT_PEER_LOGS);
 	fact_alert(c, d, a);
 	tlsd_diag_fact(d, TLSD_FACT_STATE, (uint16_t)a->state, 0);
 	if (!c->s->ch_parsed && c->s->has_ch && a->dir == TLSD_DIR_S2C) {
 		tlsd_diag_fact_str(d, TLSD_FACT_CH_MALFORMED_AT,
 				   c->s->ch_err.field ? c->s->ch_err.field : "?");
 		tlsd_diag_fact_u(d, TLSD_FACT_CH_MALFORMED_OFFSET, c->s->ch_err.off);
+	} else if (bad_hello) {
+		const char *en = tlsd_name_extension(c->s->ch.bad_ext_type);
+
+		tlsd_diag_fact_strf(c->r, d, TLSD_FACT_CH_MALFORMED_AT, "its %s extension (%u)",
+				    en ? en : "unknown", c->s->ch.bad_ext_type);
 	}
 	if (c->s->unexpected)
 		tlsd_diag_fact_str(d, TLSD_FACT_UNEXPECTED, c->s->first_unexpected);
@@ -989,6 +1000,7 @@ static void diag_cert_rest(struct dctx *c)
 static bool diag_server_hello_invalid(struct dctx *c)
 {
 	const struct tlsd_session *s = c->s;
+	struct tlsd_suite_info si;
 	struct tlsd_diag *d;
 	const char *what = NULL;
 
@@ -998,6 +1010,8 @@ static bool diag_server_hello_invalid(struct dctx *c)
 		what = "a cipher suite the client did not offer";
 	else if (s->version && !client_offered_version(s, s->version))
 		what = "a version the client did not offer";
+	else if (!tls13(s) && tlsd_suite_info(s->sh.suite, &si) && si.tls13)
+		what = "a TLS 1.3 cipher suite for an earlier version";
 	else if (tls13(s) && s->sh.key_share_group &&
 		 !client_offered_group(&s->ch, s->sh.key_share_group))
 		what = "a key-exchange group the client did not offer";
@@ -1128,6 +1142,23 @@ static void diag_alert(struct dctx *c)
 		diag_alert_generic(c, c->r->n_diags != n);
 }
 
+/* Direction d's first bytes are one record-shaped unit: a 5-byte header
+ * whose length field is exactly what followed it in the capture. */
+static bool record_shaped(const struct tlsd_session *s, enum tlsd_dir d)
+{
+	const struct tlsd_sess_dir *sd = &s->dir[d];
+	const struct tlsd_sess_cover *cv = &s->cover[d];
+	struct tlsd_cur c;
+	uint8_t type;
+	uint16_t version, len;
+
+	tlsd_cur_init(&c, sd->sample, sd->sample_len);
+	if (!cv->known || !tlsd_cur_get_u8(&c, &type) || !tlsd_cur_get_u16(&c, &version) ||
+	    !tlsd_cur_get_u16(&c, &len))
+		return false;
+	return len > 0 && len <= 16384 + 2048 && cv->captured == 5u + len;
+}
+
 static void diag_not_tls(struct dctx *c, enum tlsd_dir dir)
 {
 	struct tlsd_diag *d;
@@ -1150,6 +1181,15 @@ static void diag_not_tls(struct dctx *c, enum tlsd_dir dir)
 		fact_hint(d, TLSD_HINT_VERSION_SSL2);
 		tlsd_diag_fact(d, TLSD_FACT_SAMPLE, TLSD_DIR_S2C, 0);
 		tlsd_diag_fact(d, TLSD_FACT_SSL2_SERVER_HELLO, 0, 0);
+		return;
+	}
+	if (record_shaped(c->s, TLSD_DIR_S2C)) {
+		/* Shaped like one TLS record whose length matches what was
+		 * sent, with an impossible header: a TLS stack (or something
+		 * rewriting it) wrote it, not a plaintext protocol. */
+		d = add(c, TLSD_CAUSE_MALFORMED_RECORD, TLSD_CONF_LIKELY);
+		tlsd_diag_fact(d, TLSD_FACT_RECORD_HEADER, TLSD_DIR_S2C, 0);
+		fact_end(c, d);
 		return;
 	}
 	d = add(c, TLSD_CAUSE_SERVER_NOT_TLS, TLSD_CONF_CERTAIN);
@@ -1480,7 +1520,7 @@ static void diag_gap(struct dctx *c)
 			diag_hello_cut(c, TLSD_CONF_POSSIBLE);
 		d = add(c, TLSD_CAUSE_CAPTURE_INCOMPLETE, TLSD_CONF_CERTAIN);
 		tlsd_diag_fact(d, TLSD_FACT_CAPTURE_ENDED, (uint16_t)s->state, 0);
-		if (s->has_ch && s->observed_until >= s->ch_ts)
+		if (s->has_ch && s->observed_until > s->ch_ts)
 			tlsd_diag_fact_ns(d, TLSD_FACT_AFTER_CLIENT_HELLO, s->observed_until - s->ch_ts);
 		break;
 	}

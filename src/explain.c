@@ -505,6 +505,9 @@ static void sb_alert_sentence(struct sb *b, const struct tlsd_diag *d)
 		  tlsd_name_alert_or_code((uint8_t)a->a, nb, sizeof(nb)), a->a);
 	if (h && h->a == TLSD_HINT_ALERT_EXPLAINED)
 		sb_puts(b, "; see the other diagnoses for why.");
+	else if (h && h->a == TLSD_HINT_ALERT_MALFORMED_HELLO)
+		sb_puts(b, ": the ClientHello is malformed (see the evidence); fix the client, or the "
+			   "device that rewrites its hello.");
 	else
 		sb_puts(b, "; its logs say why.");
 }

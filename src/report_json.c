@@ -521,7 +521,10 @@ void tlsd_report_json_ex(FILE *out, const struct tlsd_report *r, const struct tl
 	fputs(",\"failed_step\":", out);
 	json_cstr(out, tlsd_step_name(r->failed_step));
 	fputs(",\"last_message\":", out);
-	json_cstr(out, r->has_last_message ? tlsd_name_handshake(r->last_message) : NULL);
+	if (r->has_last_message && !tlsd_name_handshake(r->last_message))
+		fprintf(out, "\"handshake_type_%u\"", r->last_message);
+	else
+		json_cstr(out, r->has_last_message ? tlsd_name_handshake(r->last_message) : NULL);
 	fputs(",\"history\":", out);
 	json_cstr(out, r->history);
 	fputs(",\"termination\":{\"by\":", out);

@@ -479,10 +479,17 @@ static void on_client_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
 	if (!s->has_ch) {
 		s->has_ch = true;
 		s->ch_parsed = r == TLSD_PARSE_OK;
-		if (s->ch_parsed)
+		if (s->ch_parsed) {
 			s->ch = ch;
-		else
+		} else {
 			s->ch_err = err;
+			/* The offer is still worth showing (SNI, suites). */
+			if (!m->sslv2 && tlsd_parse_client_hello_salvage(m->body, m->len, &ch) ==
+						 TLSD_PARSE_OK) {
+				s->ch = ch;
+				s->ch_salvaged = true;
+			}
+		}
 		s->ch_ts = m->ts;
 		s->ch_off = m->off;
 		s->ch_len = m->len;
@@ -1183,6 +1190,18 @@ void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tls
 	}
 }
 
+void tlsd_session_stream_start(struct tlsd_session *s, enum tlsd_dir d, const uint8_t *p,
+			       size_t len)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+	size_t n = TLSD_MIN(len, sizeof(sd->sample));
+
+	if (sd->framing != TLSD_FRAMING_NOT_TLS || sd->framing_off != 0 || n <= sd->sample_len)
+		return;
+	memcpy(sd->sample, p, n);
+	sd->sample_len = (uint8_t)n;
+}
+
 /* ---- TCP ---------------------------------------------------------------- */
 
 /* Streams longer than this are not compared with ACK numbers (32-bit
@@ -1291,7 +1310,7 @@ static bool rst_evidence(struct tlsd_session *s, const struct tlsd_flow *f, enum
 	rtt = s->synack_ts - s->syn_ts;
 	near = s->ack3_ts - s->synack_ts;
 	if (d == S2C && s->has_ch && s->syn_ts && s->synack_ts && s->ack3_ts &&
-	    rtt >= TLSD_NS_PER_SEC / 1000 && rtt > 4 * near && ri->ts - s->ch_ts < rtt / 2) {
+	    rtt >= TLSD_NS_PER_SEC / 1000 && rtt > 4 * near && ri->ts - s->ch_ts < rtt) {
 		snprintf(why, len,
 			 "the RST came %.3f ms after the ClientHello, sooner than the %.3f ms round trip "
 			 "allows",
@@ -1590,7 +1609,7 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 	} else if (s->syn_ts && s->ack3_ts && s->ack3_ts >= s->syn_ts) {
 		r->rtt = s->ack3_ts - s->syn_ts;
 	}
-	if (s->ch_parsed)
+	if (s->ch_parsed || s->ch_salvaged)
 		fill_offer(s, r);
 	if (s->has_sh && s->sh_parsed) {
 		r->version = s->version;
@@ -1602,6 +1621,11 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 		}
 	} else if (s->has_sh) {
 		r->version = s->version;
+	} else if (s->has_hrr) {
+		/* A HelloRetryRequest already selects the version and suite. */
+		r->version = tlsd_server_hello_version(&s->hrr);
+		r->has_cipher = true;
+		r->cipher = s->hrr.suite;
 	}
 	if (s->sh_parsed && tlsd_version_is_tls13(s->version))
 		r->kx_group = s->sh.key_share_group;

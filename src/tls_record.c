@@ -679,11 +679,14 @@ uint64_t tlsd_tls_dir_feed(struct tlsd_tls_dir *t, enum tlsd_dir d,
 
 	tlsd_cur_init(&c, p, len);
 	t->off += len;
+	/* The stream's first bytes are kept whatever happens to the framing:
+	 * evidence for a side that does not speak TLS, the same however the
+	 * stream was cut into segments. */
+	if (fp.base < TLSD_SAMPLE_LEN && len)
+		keep_sample(t, p, len);
 	if (t->framing != TLSD_FRAMING_OK || len == 0)
 		return 0;
 	t->feeds++;
-	if (fp.base < TLSD_SAMPLE_LEN)
-		keep_sample(t, p, len);
 	while (tlsd_cur_len(&c) && t->framing == TLSD_FRAMING_OK) {
 		if (t->in_body)
 			body_input(t, &fp);

@@ -1230,6 +1230,28 @@ START_TEST(tc_ccs_switched_keys)
 }
 END_TEST
 
+/* A reset from the server's address sooner after the ClientHello than the
+ * round trip allows cannot come from the server (the capture sits near the
+ * client: its ACK of the SYN-ACK followed at once): a middlebox (man page,
+ * reset_after_client_hello). One later than the round trip may be the
+ * server's. */
+START_TEST(tc_rst_timing)
+{
+	for (int late = 0; late < 2; late++) {
+		struct drv d;
+		struct tlsd_report r;
+
+		drv_init(&d); /* round trip 10.02 ms */
+		ch(&d, &tls12);
+		d.now += late ? 12 * MSEC : 8 * MSEC;
+		rst(&d, S2C, 64);
+		end(&d, TLSD_FLOW_END_RESET, &r);
+		ck_assert_int_eq(r.term_by, late ? TLSD_PARTY_SERVER : TLSD_PARTY_MIDDLEBOX);
+		drv_free(&d);
+	}
+}
+END_TEST
+
 /* Records that look like TLS, no hello, seen from the SYN: a look-alike. */
 START_TEST(tc_lookalike)
 {
@@ -1293,6 +1315,7 @@ Suite *session_suite(void)
 	tcase_add_test(tc, tc_gap_incomplete);
 	tcase_add_test(tc, tc_ccs_switched_keys);
 	tcase_add_test(tc, tc_lookalike);
+	tcase_add_test(tc, tc_rst_timing);
 	tcase_add_test(tc, tc_timeout);
 	suite_add_tcase(s, tc);
 	return s;

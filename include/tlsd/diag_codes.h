@@ -107,8 +107,8 @@
 	  "Client and server completed an SSL 2.0 handshake: an insecure protocol, broken for "   \
 	  "decades; disable SSL 2.0 on both sides.")                                              \
 	X(MALFORMED_RECORD, "malformed_record",                                                   \
-	  "A record with an impossible header arrived in the middle of the handshake: the "       \
-	  "sender's TLS stack or a device in between corrupts the stream.")                       \
+	  "A record with an impossible header (content type, version or length) arrived during "  \
+	  "the handshake: the sender's TLS stack or a device in between corrupts the stream.")   \
 	X(DUPLICATE_CLIENT_HELLO, "duplicate_client_hello",                                       \
 	  "The client sent a second ClientHello on the same connection without being asked "     \
 	  "(no HelloRetryRequest), then the handshake was aborted: a client or proxy bug.")       \
@@ -316,6 +316,7 @@ enum tlsd_hint {
 	TLSD_HINT_UNTRUSTED_STORE,        /* tlsdiag's store cannot verify the chain */
 	TLSD_HINT_ALERT_PEER_LOGS,        /* "its logs say why" */
 	TLSD_HINT_ALERT_EXPLAINED,        /* another diagnosis says why */
+	TLSD_HINT_ALERT_MALFORMED_HELLO,  /* the server could not read a malformed ClientHello */
 	TLSD_HINT_ABANDON_BEFORE_ANSWER,  /* before any answer from the server */
 	TLSD_HINT_ABANDON_PARTIAL_FLIGHT, /* before it had received the server's whole flight */
 	TLSD_HINT_ABANDON_SLOW,           /* seconds after the server's flight, without an alert */

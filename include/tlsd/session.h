@@ -80,6 +80,12 @@ void tlsd_session_anomaly(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_ano
 void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_framing why,
 			       uint64_t off, const uint8_t *sample, size_t sample_len);
 
+/* The first bytes of direction d's stream, as many as the framer kept by
+ * the end: replace the shorter sample noted when it was found not to be TLS
+ * (evidence must not depend on how the stream was cut into segments). */
+void tlsd_session_stream_start(struct tlsd_session *s, enum tlsd_dir d, const uint8_t *p,
+			       size_t len);
+
 /* Key-log decryption (conn.c decrypts; the session only learns what the
  * protected records said). */
 struct tlsd_session_crypto {

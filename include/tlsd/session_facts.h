@@ -217,6 +217,7 @@ struct tlsd_session {
 	/* ClientHello: the first one is kept; a second one after an HRR too. */
 	bool has_ch;                   /* a ClientHello message was seen */
 	bool ch_parsed;                /* ... and it parsed */
+	bool ch_salvaged;              /* ... or not, but its offer could be read (ch) */
 	struct tlsd_client_hello ch;
 	tlsd_time_ns ch_ts;
 	uint64_t ch_off;
