@@ -6,7 +6,7 @@
 #                  reads files (libpcap's own fopen reads 4 KiB per read())
 #   flowbench      capture + decode + flow table + reassembly, TLS off
 #   tlsdiag        tlsdiag F > /dev/null (text, failed handshakes only)
-#   tlsdiag-json   tlsdiag -f json --all F > /dev/null
+#   tlsdiag-json   tlsdiag -T json --all F > /dev/null
 # on each corpus: median of N runs (after one warm-up run) of CPU time
 # (user + sys) and wall time, peak RSS, and the ratio to the floor (CPU).
 # With tshark installed, also tshark and tlsdiag on a cut of the first
@@ -105,7 +105,7 @@ for f in "${CORPORA[@]}"; do
     row "$n" flowbench "$c" "$mi" "$ma" "$w" "$m" "$fc"
     read -r c mi ma w m < <(measure "$BUILD/tlsdiag" "$f")
     row "$n" tlsdiag "$c" "$mi" "$ma" "$w" "$m" "$fc"
-    read -r c mi ma w m < <(measure "$BUILD/tlsdiag" -f json --all "$f")
+    read -r c mi ma w m < <(measure "$BUILD/tlsdiag" -T json --all "$f")
     row "$n" tlsdiag-json "$c" "$mi" "$ma" "$w" "$m" "$fc"
 done
 
@@ -120,7 +120,7 @@ if [ "$TSHARK" = 1 ] && command -v tshark >/dev/null && command -v editcap >/dev
         -e ip.src -e tls.alert_message.desc)
     RUNS=$saved
     read -r c mi ma w m < <(measure "$BUILD/tlsdiag" "$cut")
-    read -r jc jmi jma jw jm < <(measure "$BUILD/tlsdiag" -f json --all "$cut")
+    read -r jc jmi jma jw jm < <(measure "$BUILD/tlsdiag" -T json --all "$cut")
     printf '%-16s %-14s %6s [%s-%s] %7s %9s\n' cut tshark "$tc" "$tmin" "$tmax" "$tw" \
         "$(awk -v k="$tm" 'BEGIN {printf "%.0f MiB", k / 1024}')"
     printf '%-16s %-14s %6s [%s-%s] %7s %9s   tshark / tlsdiag = %s\n' cut tlsdiag "$c" "$mi" \

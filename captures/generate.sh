@@ -849,6 +849,64 @@ sc_tls12_mutual_ok() {         # mutual authentication that works (CsxkrnXYGIF..
     end
 }
 scenario tls12_mutual_ok
+# Fleet patterns (the grouped view): several server addresses behind one name, on the
+# same port. Numbered 61 to leave room for the numbers other work appends.
+fsrv() { # ip extra...: an OpenSSL server on ip:$PORT, waited for
+    local ip=$1
+    shift
+    ( cd "$WORK" && exec openssl s_server -accept "$ip:$PORT" -ign_eof "$@" ) \
+        >>"$WORK/$NAME.srv.out" 2>>"$WORK/$NAME.srv.err" <"$WORK/stdin.fifo" &
+    FSRV_PID=$!
+    PIDS+=("$FSRV_PID")
+    SRV_PIDS+=("$FSRV_PID")
+    local i
+    for i in $(seq 1 100); do
+        if ss -Hltn | grep -q " $ip:$PORT "; then return 0; fi
+        sleep 0.05
+    done
+    log "$NAME: server on $ip:$PORT did not start"
+    return 1
+}
+fcli() { # i ip sni extra...: the i-th OpenSSL client (from port 52000+i: every connection of
+          # the scenario has its own client port), verifying the chain against the test root
+    local k=$((52000 + $1 - 50000 - 10 * NUM)) ip=$2 sni=$3
+    shift 3
+    cli "$k" 4 openssl s_client -connect "$ip:$PORT" -servername "$sni" -CAfile "$P/ca.pem" \
+        -verify_return_error -keylogfile "$KEYLOG" "$@"
+}
+sc_fleet() {
+    begin 61 fleet
+    # TLS 1.2, so that the certificates are on the wire (their fingerprints)
+    local k i=0 good=(-tls1_2 -cert "$P/server.pem" -key "$P/server.key" -cert_chain "$P/inter.pem")
+    local bad=(-tls1_2 -cert "$P/expired.pem" -key "$P/expired.key" -cert_chain "$P/inter.pem")
+    # A: server.tlsdiag.test on 127.0.0.2-4; 127.0.0.4 serves the expired certificate
+    # (one bad node behind a load balancer: other fingerprint, every handshake fails)
+    fsrv 127.0.0.2 "${good[@]}"
+    fsrv 127.0.0.3 "${good[@]}"
+    fsrv 127.0.0.4 "${bad[@]}"
+    # B: b.tlsdiag.test on 127.0.0.5-6; 127.0.0.6 is redeployed with the expired
+    # certificate after 4 handshakes (failures begin at a time)
+    fsrv 127.0.0.5 "${good[@]}"
+    fsrv 127.0.0.6 "${good[@]}" -naccept 4
+    for k in 0 1 2 3 4 5 6 7; do
+        if [ "$k" = 4 ]; then
+            wait "$FSRV_PID" 2>/dev/null || true
+            fsrv 127.0.0.6 "${bad[@]}"
+        fi
+        fcli $((i++)) 127.0.0.2 server.tlsdiag.test -verify_hostname server.tlsdiag.test
+        fcli $((i++)) 127.0.0.3 server.tlsdiag.test -verify_hostname server.tlsdiag.test
+        fcli $((i++)) 127.0.0.4 server.tlsdiag.test -verify_hostname server.tlsdiag.test
+        fcli $((i++)) 127.0.0.5 b.tlsdiag.test
+        fcli $((i++)) 127.0.0.6 b.tlsdiag.test
+    done
+    # C: c.tlsdiag.test on 127.0.0.7 speaks TLS 1.2 at most; the client tries TLS 1.3
+    # only, then falls back to TLS 1.2
+    fsrv 127.0.0.7 "${good[@]}"
+    fcli $((i++)) 127.0.0.7 c.tlsdiag.test -tls1_3
+    fcli $((i++)) 127.0.0.7 c.tlsdiag.test -tls1_2
+    end
+}
+scenario fleet
 
 # ================================================================== derived files
 # A derived file is remade when it or one of its sources is selected.

@@ -11,6 +11,8 @@ packages=(
 	tshark tcpdump openssl gnutls-bin tcpreplay iproute2 clang llvm
 	# QUIC captures (captures/generate_udp.sh): ngtcp2 on GnuTLS, iptables
 	ngtcp2-client ngtcp2-server iptables
+	# JSON output checks: the schema validator and jq
+	python3-jsonschema jq
 )
 missing=()
 for p in "${packages[@]}"; do

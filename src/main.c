@@ -21,8 +21,10 @@
 #include "tlsd/keylog.h"
 #include "tlsd/pcap_out.h"
 #include "tlsd/cert.h"
+#include "tlsd/output.h"
 #include "tlsd/report_json.h"
 #include "tlsd/report_text.h"
+#include "tlsd/result_filter.h"
 #include "tlsd/session.h"
 #include "tlsd/summary.h"
 #include "tlsd_config.h"
@@ -33,7 +35,6 @@ enum exit_code {
 	EXIT_TROUBLE = 2,    /* usage or input error */
 };
 
-enum out_format { FORMAT_TEXT, FORMAT_JSON };
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 #define MAX_PORTS 64
@@ -43,13 +44,17 @@ struct options {
 	const char **files;
 	size_t n_files;
 	const char *iface;
-	char *filter;
+	char *filter;           /* BPF: -f, or the arguments after the files */
 	const char *output;
 	const char *write_file;
 	const char *user;
-	enum out_format format;
+	enum tlsd_format format;
+	enum tlsd_group_mode group;
+	enum tlsd_time_fmt time_fmt;
 	enum color_mode color;
 	bool all, summary, stats, list_ifaces, no_promisc;
+	bool quiet, verbose, line_buffered, explain;
+	struct tlsd_result_filter *results; /* --cause, --sni, --server, ... */
 	int snaplen, buffer_kib;
 	uint64_t count;        /* 0: unlimited */
 	double duration;       /* seconds; 0: unlimited */
@@ -85,23 +90,53 @@ static void usage(FILE *out)
 	      "Find failed TLS handshakes: the step, who ended it, the alert and the likely cause.\n"
 	      "TLS over TCP and QUIC (UDP, with ICMP errors) are analysed; DTLS is not yet.\n"
 	      "\n"
+	      "Input:\n"
 	      "  -r, --read FILE         read a capture file (pcap or pcapng; - for stdin; repeatable)\n"
 	      "  -i, --interface IFACE   capture live on IFACE\n"
+	      "  -f, --filter FILTER     capture filter (BPF, as in tshark and dumpcap); or give it\n"
+	      "                          after the files, as with tcpdump\n"
 	      "  -D, --list-interfaces   list the interfaces that can be captured on\n"
 	      "  -p, --no-promiscuous-mode  do not put the interface into promiscuous mode\n"
 	      "  -s, --snapshot-length N bytes captured per packet (default 262144)\n"
 	      "  -B, --buffer-size KiB   kernel capture buffer size\n"
 	      "  -Z, --relinquish-privileges USER  drop privileges after opening the interface (-i)\n"
+	      "                          and the -o and -w files\n"
 	      "  -c, --count N           stop after N packets\n"
 	      "      --duration SECONDS  stop a live capture after SECONDS\n"
-	      "  -f, --format text|json  output format (json: JSON Lines, one object per connection)\n"
+	      "  -n                      accepted for tcpdump habits: tlsdiag never resolves names\n",
+	      out);
+	fputs("Output:\n"
+	      "  -T, --format FORMAT     text (default), json (JSON Lines), line (one line per\n"
+	      "                          connection: verdict, step, cause first), zeek (ssl.log TSV)\n"
 	      "  -a, --all               report established connections too\n"
+	      "      --group             fold identical failures into one row each, with patterns\n"
+	      "                          (on by default for text from files when more than 20\n"
+	      "                          failures would be printed)\n"
+	      "      --no-group          print every connection, however many\n"
+	      "  -q, --quiet             no per-connection output (summary, stats, exit status only)\n"
+	      "  -v, -V, --verbose       more: every kind in the grouped view, curl commands,\n"
+	      "                          connection ids\n"
+	      "      --explain           spell out each connection's history string\n"
+	      "  -t, --time-format FMT   times as ud (UTC with date, default), u (UTC), ad, a\n"
+	      "                          (local), r (seconds since the first packet), e (epoch)\n"
+	      "  -l, --line-buffered     flush after every line (reports are flushed after each\n"
+	      "                          connection anyway when reading live or from a pipe)\n"
 	      "      --summary           print a summary at the end\n"
 	      "      --stats             print packet counters and anomalies at the end\n"
-	      "      --color[=WHEN]      colour text output: auto (default), always, never\n"
+	      "      --color[=WHEN]      colour text output: auto (default; off with NO_COLOR),\n"
+	      "                          always, never\n"
 	      "  -o, --output FILE       write reports to FILE\n"
 	      "  -w, --write FILE        write the packets of failed connections to a pcapng FILE\n"
-	      "      --snap-flow BYTES   bytes of packets kept per connection for -w (65536)\n"
+	      "      --snap-flow BYTES   bytes of packets kept per connection for -w (65536)\n",
+	      out);
+	fputs("Filters on the result (a comma list or the option again = either; all must match):\n"
+	      "      --outcome LIST      failed, incomplete, established\n"
+	      "      --cause LIST        diagnosis codes or globs, e.g. 'certificate_*'\n"
+	      "      --sni LIST          server names or globs, e.g. '*.example.com' (- = no SNI)\n"
+	      "      --server LIST       ADDR, ADDR/LEN, ADDR:PORT, [IPv6]:PORT, :PORT\n"
+	      "      --min-confidence L  certain, likely or possible\n",
+	      out);
+	fputs("Analysis:\n"
 	      "      --ports LIST        only follow connections on these TCP/UDP ports (comma list)\n"
 	      "      --idle-timeout SECS connection idle timeout in capture time (120)\n"
 	      "      --max-flows N       connections tracked at once (1000000)\n"
@@ -118,9 +153,9 @@ static void usage(FILE *out)
 	      "                          alert codes and TLS 1.3 certificates; QUIC Handshake\n"
 	      "                          and 1-RTT packets (closes, certificates)\n"
 	      "  -h, --help              this help\n"
-	      "  -V, --version           print the version\n"
-	      "Exit status: 0 no handshake failed, 1 at least one failed, 2 usage or input error.\n"
-	      "See tlsdiag(1).\n",
+	      "      --version           print the version\n"
+	      "Exit status: 0 no handshake failed, 1 at least one failed (of those selected),\n"
+	      "2 usage or input error. See tlsdiag(1).\n",
 	      out);
 }
 
@@ -222,6 +257,15 @@ enum long_only {
 	OPT_NO_CERT_CHECKS,
 	OPT_VERIFY_ALL_SIGNATURES,
 	OPT_KEYLOG,
+	OPT_GROUP,
+	OPT_NO_GROUP,
+	OPT_EXPLAIN,
+	OPT_CAUSE,
+	OPT_SNI,
+	OPT_SERVER,
+	OPT_OUTCOME,
+	OPT_MIN_CONFIDENCE,
+	OPT_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -234,7 +278,20 @@ static const struct option long_options[] = {
 	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"count", required_argument, NULL, 'c'},
 	{"duration", required_argument, NULL, OPT_DURATION},
-	{"format", required_argument, NULL, 'f'},
+	{"format", required_argument, NULL, 'T'},
+	{"filter", required_argument, NULL, 'f'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"line-buffered", no_argument, NULL, 'l'},
+	{"time-format", required_argument, NULL, 't'},
+	{"group", no_argument, NULL, OPT_GROUP},
+	{"no-group", no_argument, NULL, OPT_NO_GROUP},
+	{"explain", no_argument, NULL, OPT_EXPLAIN},
+	{"cause", required_argument, NULL, OPT_CAUSE},
+	{"sni", required_argument, NULL, OPT_SNI},
+	{"server", required_argument, NULL, OPT_SERVER},
+	{"outcome", required_argument, NULL, OPT_OUTCOME},
+	{"min-confidence", required_argument, NULL, OPT_MIN_CONFIDENCE},
 	{"all", no_argument, NULL, 'a'},
 	{"summary", no_argument, NULL, OPT_SUMMARY},
 	{"stats", no_argument, NULL, OPT_STATS},
@@ -257,7 +314,7 @@ static const struct option long_options[] = {
 	{"verify-all-signatures", no_argument, NULL, OPT_VERIFY_ALL_SIGNATURES},
 	{"keylog", required_argument, NULL, OPT_KEYLOG},
 	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
+	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
 };
 
@@ -265,6 +322,113 @@ static int bad_value(const char *opt, const char *val)
 {
 	fprintf(stderr, "tlsdiag: invalid value for %s: '%s'\n", opt, val ? val : "");
 	return -EINVAL;
+}
+
+static bool parse_format(const char *s, enum tlsd_format *out)
+{
+	static const struct {
+		const char *name;
+		enum tlsd_format f;
+	} names[] = {{"text", TLSD_FORMAT_TEXT}, {"json", TLSD_FORMAT_JSON},
+		     {"line", TLSD_FORMAT_LINE}, {"zeek", TLSD_FORMAT_ZEEK}};
+
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(names); i++) {
+		if (strcmp(s, names[i].name) == 0) {
+			*out = names[i].f;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Words a capture filter starts with (pcap-filter(7) primitives). */
+static bool looks_like_bpf(const char *s)
+{
+	static const char *const words[] = {"port", "host", "net", "tcp", "udp", "ip", "ip6",
+					    "src", "dst", "not", "vlan", "portrange", "ether"};
+	size_t n = strcspn(s, " ");
+
+	if (s[n] == ' ')
+		return true;
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(words); i++)
+		if (strcmp(s, words[i]) == 0)
+			return true;
+	return false;
+}
+
+/* -T with a value meant for tshark's -T, or a filter. */
+static int bad_format(const char *val)
+{
+	fprintf(stderr, "tlsdiag: invalid value for -T/--format: '%s' (text, json, line or zeek)\n",
+		val);
+	if (strcmp(val, "ek") == 0 || strcmp(val, "jsonraw") == 0)
+		fputs("tlsdiag: hint: -T json writes JSON Lines, one object per connection, as tshark's "
+		      "-T ek does per packet\n", stderr);
+	else if (strcmp(val, "fields") == 0 || strcmp(val, "tabs") == 0 || strcmp(val, "psml") == 0 ||
+		 strcmp(val, "pdml") == 0 || strcmp(val, "ps") == 0)
+		fputs("tlsdiag: hint: -T line prints one line per connection (for awk and cut); -T json "
+		      "with jq picks fields\n", stderr);
+	else if (looks_like_bpf(val))
+		fprintf(stderr, "tlsdiag: hint: -T sets the output format; did you mean the capture "
+			"filter -f '%s'?\n", val);
+	return -EINVAL;
+}
+
+/* tshark's -o takes "name:value" preferences; ours is the output file. */
+static bool looks_like_preference(const char *v)
+{
+	const char *colon = strchr(v, ':'), *dot = strchr(v, '.');
+
+	if (!colon || !dot || dot > colon)
+		return false;
+	for (const char *p = v; p < colon; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.'))
+			return false;
+	return true;
+}
+
+static int preference_hint(const char *v)
+{
+	fprintf(stderr, "tlsdiag: -o writes the reports to a file; '%s' looks like a tshark "
+		"preference\n", v);
+	if (strncmp(v, "tls.keylog_file:", 16) == 0 || strncmp(v, "ssl.keylog_file:", 16) == 0)
+		fprintf(stderr, "tlsdiag: hint: did you mean --keylog %s?\n", strchr(v, ':') + 1);
+	return -EINVAL;
+}
+
+/* tshark's -a autostop conditions, given where a file or filter goes. */
+static bool autostop_hint(const char *a)
+{
+	static const char *const conds[] = {"duration:", "packets:", "filesize:", "files:"};
+
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(conds); i++) {
+		if (strncmp(a, conds[i], strlen(conds[i])) == 0) {
+			fprintf(stderr, "tlsdiag: '%s' looks like tshark's -a autostop condition; here -a "
+				"is --all: use --duration SECONDS or -c PACKETS\n", a);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void unknown_option(const char *arg, int opt)
+{
+	fprintf(stderr, "tlsdiag: unknown option %s\n", arg);
+	if (opt == 'Y')
+		fputs("tlsdiag: hint: tshark's -Y display filter selects packets; tlsdiag selects results "
+		      "with --outcome, --cause, --sni, --server and --min-confidence\n", stderr);
+	else if (opt == 'x' || opt == 'X')
+		fputs("tlsdiag: hint: -T json prints every field of each connection\n", stderr);
+	fputs("Try 'tlsdiag --help'.\n", stderr);
+}
+
+static int result_opt(int rc, const char *opt, const char *val)
+{
+	if (rc == -ENOMEM) {
+		fputs("tlsdiag: out of memory\n", stderr);
+		return rc;
+	}
+	return rc < 0 ? bad_value(opt, val) : 0;
 }
 
 /* Returns 0 to run, 1 when done (help/version), negative on usage error. */
@@ -277,7 +441,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 	tlsd_limits_default(&o->lim);
 	o->color = COLOR_AUTO;
 	o->expiry_warning_days = TLSD_DEFAULT_EXPIRY_WARNING_DAYS;
-	while ((c = getopt_long(argc, argv, "r:i:Dps:B:Z:c:f:ao:w:hV", long_options, NULL)) != -1) {
+	o->results = tlsd_result_filter_new();
+	if (!o->results)
+		return -ENOMEM;
+	opterr = 0; /* unknown options get a hint below */
+	while ((c = getopt_long(argc, argv, ":r:i:Dps:B:Z:c:T:f:ao:w:hVvqlnt:", long_options, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'r': /* repeatable: the files are read in order, as one capture */
 			if (o->n_files == MAX_READ_FILES) {
@@ -324,13 +493,69 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return bad_value("--duration", optarg);
 			break;
 		}
+		case 'T':
+			if (!parse_format(optarg, &o->format))
+				return bad_format(optarg);
+			break;
 		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				o->format = FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				o->format = FORMAT_JSON;
-			else
-				return bad_value("--format", optarg);
+			if (parse_format(optarg, &(enum tlsd_format){0})) {
+				fprintf(stderr, "tlsdiag: -f takes a capture filter, as in tshark and dumpcap; "
+					"did you mean -T %s?\n", optarg);
+				return -EINVAL;
+			}
+			if (o->filter) {
+				fputs("tlsdiag: give one capture filter (-f)\n", stderr);
+				return -EINVAL;
+			}
+			o->filter = strdup(optarg);
+			if (!o->filter)
+				return -ENOMEM;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+		case 'V':
+			o->verbose = true;
+			break;
+		case 'l':
+			o->line_buffered = true;
+			break;
+		case 'n':
+			break; /* names are never resolved */
+		case 't':
+			if (!tlsd_parse_time_fmt(optarg, &o->time_fmt))
+				return bad_value("-t", optarg);
+			break;
+		case OPT_GROUP:
+			o->group = TLSD_GROUP_ON;
+			break;
+		case OPT_NO_GROUP:
+			o->group = TLSD_GROUP_OFF;
+			break;
+		case OPT_EXPLAIN:
+			o->explain = true;
+			break;
+		case OPT_CAUSE:
+			if (result_opt(tlsd_result_filter_causes(o->results, optarg), "--cause", optarg))
+				return -EINVAL;
+			break;
+		case OPT_SNI:
+			if (result_opt(tlsd_result_filter_snis(o->results, optarg), "--sni", optarg))
+				return -EINVAL;
+			break;
+		case OPT_SERVER:
+			if (result_opt(tlsd_result_filter_servers(o->results, optarg), "--server", optarg))
+				return -EINVAL;
+			break;
+		case OPT_OUTCOME:
+			if (result_opt(tlsd_result_filter_outcomes(o->results, optarg), "--outcome", optarg))
+				return -EINVAL;
+			break;
+		case OPT_MIN_CONFIDENCE:
+			if (result_opt(tlsd_result_filter_min_confidence(o->results, optarg),
+				       "--min-confidence", optarg))
+				return -EINVAL;
 			break;
 		case 'a':
 			o->all = true;
@@ -352,6 +577,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return bad_value("--color", optarg);
 			break;
 		case 'o':
+			if (looks_like_preference(optarg))
+				return preference_hint(optarg);
 			o->output = optarg;
 			break;
 		case 'w':
@@ -419,11 +646,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case 'V':
+		case OPT_VERSION:
 			printf("tlsdiag %s\n%s\n", TLSD_VERSION, pcap_lib_version());
 			return 1;
+		case ':':
+			fprintf(stderr, "tlsdiag: option %s needs a value\n", argv[optind - 1]);
+			fputs("Try 'tlsdiag --help'.\n", stderr);
+			return -EINVAL;
 		default:
-			usage(stderr);
+			unknown_option(argv[optind - 1], optopt);
 			return -EINVAL;
 		}
 	}
@@ -435,10 +666,34 @@ static int parse_options(int argc, char **argv, struct options *o)
 		o->files = (const char **)&argv[optind];
 		o->n_files = (size_t)(first_filter - optind);
 	}
+	for (int i = first_filter; i < argc; i++) {
+		if (autostop_hint(argv[i]))
+			return -EINVAL;
+		/* A file after the filter: tcpdump's order is files, then filter. */
+		if (i > first_filter && !o->iface && looks_like_file(argv[i]) &&
+		    strcmp(argv[i], "-") != 0) {
+			fprintf(stderr, "tlsdiag: the filter goes after the files: tlsdiag [options] "
+				"%s... '", argv[i]);
+			for (int j = first_filter; j < i; j++)
+				fprintf(stderr, "%s%s", j > first_filter ? " " : "", argv[j]);
+			fputs("' (or give it with -f)\n", stderr);
+			return -EINVAL;
+		}
+	}
 	if (first_filter < argc) {
+		if (o->filter) {
+			fputs("tlsdiag: a capture filter was given both with -f and after the files; "
+			      "give one\n", stderr);
+			return -EINVAL;
+		}
 		o->filter = join_args(&argv[first_filter], argc - first_filter);
 		if (!o->filter)
 			return -ENOMEM;
+	}
+	if (o->group == TLSD_GROUP_ON && o->format != TLSD_FORMAT_TEXT &&
+	    o->format != TLSD_FORMAT_JSON) {
+		fputs("tlsdiag: --group works with -T text or -T json\n", stderr);
+		return -EINVAL;
 	}
 	if (o->list_ifaces)
 		return 0;
@@ -469,6 +724,7 @@ struct run {
 	const struct options *opt;
 	FILE *out;
 	bool color;
+	struct tlsd_output *output;
 	struct tlsd_summary *summary;
 	struct tlsd_pcap_out *pout; /* -w */
 	uint64_t reported;
@@ -494,30 +750,21 @@ static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
 		 const uint8_t *frames, size_t frames_len)
 {
 	struct run *run = ud;
-	struct tlsd_text_opts to = {.all = run->opt->all, .color = run->color};
 
 	(void)f;
-	/* A connection picked up mid-stream with no handshake message in view
-	 * says nothing about handshakes: only shown with --all. */
-	if (!run->opt->all && r->outcome == TLSD_OUTCOME_INCOMPLETE && !r->has_last_message &&
-	    r->roles_guessed)
-		return;
 	tlsd_summary_annotate(run->summary, r);
+	/* The result filters decide what is shown, summarised and counted for
+	 * the exit status; -a only decides what is shown. */
+	if (!tlsd_output_selects(run->output, r))
+		return;
 	tlsd_summary_add(run->summary, r);
 	run->reported++;
-	if (run->opt->format == FORMAT_JSON) {
-		if (run->opt->all || r->outcome != TLSD_OUTCOME_ESTABLISHED)
-			tlsd_report_json(run->out, r);
-	} else {
-		tlsd_report_text(run->out, r, &to);
-	}
+	tlsd_output_report(run->output, r);
 	if (run->pout && frames && r->outcome == TLSD_OUTCOME_FAILED &&
 	    tlsd_pcap_out_add(run->pout, frames, frames_len) == 0 && run->opt->iface)
 		/* Live: on disk at once, so a crash or power cut keeps the evidence;
 		 * an error is reported when the file is closed. */
 		(void)!tlsd_pcap_out_flush(run->pout);
-	if (run->opt->iface)
-		fflush(run->out);
 }
 
 static int drop_privileges(const char *user)
@@ -560,7 +807,7 @@ static double monotonic_s(void)
 /* Reads one capture to its end (or until -c / --duration / a signal).
  * Returns 0, or -1 after printing an error (what was read is kept). */
 static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_ctx *ctx,
-		const struct options *o, bool live)
+		const struct options *o, bool live, struct tlsd_output *out)
 {
 	double deadline = o->duration > 0 ? monotonic_s() + o->duration : 0;
 	char err[TLSD_CAPTURE_ERRLEN];
@@ -576,6 +823,8 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 			break;
 		st = tlsd_capture_next(cap, &fr, err);
 		if (st == TLSD_CAPTURE_FRAME) {
+			if (ctx->cnt.packets == 0)
+				tlsd_output_set_origin(out, fr.ts); /* -t r */
 			tlsd_analyzer_frame(a, &fr);
 		} else if (st == TLSD_CAPTURE_TIMEOUT) {
 			if (live)
@@ -592,12 +841,12 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 	return 0;
 }
 
-static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum out_format fmt, int dlt)
+static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum tlsd_format fmt, int dlt)
 {
 	const struct tlsd_counters *c = &ctx->cnt;
 	const char *dlt_name = dlt >= 0 ? pcap_datalink_val_to_name(dlt) : NULL;
 
-	if (fmt == FORMAT_JSON) {
+	if (fmt == TLSD_FORMAT_JSON) {
 		fprintf(out, "{\"stats\":{\"link_type\":\"%s\",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
 			",\"ipv4\":%" PRIu64 ",\"ipv6\":%" PRIu64 ",\"tcp_packets\":%" PRIu64
 			",\"udp_packets\":%" PRIu64 ",\"tcp_connections\":%" PRIu64
@@ -616,7 +865,8 @@ static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum out_format f
 				tlsd_anomaly_name((enum tlsd_anomaly)i), c->anomalies[i]);
 			first = false;
 		}
-		fputs("}}}\n", out);
+		fprintf(out, "}},\"type\":\"stats\",\"schema_version\":%d}\n",
+			TLSD_JSON_SCHEMA_VERSION);
 		return;
 	}
 	fprintf(out, "Statistics:\n  link type: %s\n  packets: %" PRIu64 " (%" PRIu64 " bytes)\n"
@@ -682,18 +932,21 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 		if (warn[0])
 			fprintf(stderr, "tlsdiag: warning: %s\n", warn);
 		*last_dlt = tlsd_capture_dlt(cap);
-		if (o->user && drop_privileges(o->user) < 0) {
-			tlsd_capture_close(cap);
-			return -1;
-		}
+		/* -o and -w are both opened before privileges are dropped (-o at
+		 * the start), so both may live where only root can write. */
 		if (o->write_file && !run->pout && open_pcap_out(run, o) < 0) {
 			tlsd_capture_close(cap);
 			return -1;
 		}
+		if (o->user && drop_privileges(o->user) < 0) {
+			tlsd_capture_close(cap);
+			return -1;
+		}
+		tlsd_output_set_source(run->output, o->iface, true);
 		fprintf(stderr, "tlsdiag: listening on %s, link-type %s\n", o->iface,
 			pcap_datalink_val_to_name(*last_dlt) ? pcap_datalink_val_to_name(*last_dlt)
 							     : "?");
-		rc = pump(cap, a, ctx, o, true);
+		rc = pump(cap, a, ctx, o, true, run->output);
 		note_bad_headers(cap, ctx, o->iface);
 		if (tlsd_capture_stats(cap, &recv, &drop, &ifdrop) == 0)
 			fprintf(stderr, "tlsdiag: %" PRIu64 " packets received by filter, %" PRIu64
@@ -712,17 +965,34 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			rc = -1;
 			continue;
 		}
+		tlsd_output_set_source(run->output, o->files[i], false);
 		*last_dlt = tlsd_capture_dlt(cap);
 		if (o->write_file && !run->pout && open_pcap_out(run, o) < 0) {
 			tlsd_capture_close(cap);
 			return -1;
 		}
-		if (pump(cap, a, ctx, o, false) < 0)
+		if (pump(cap, a, ctx, o, false, run->output) < 0)
 			rc = -1;
 		note_bad_headers(cap, ctx, o->files[i]);
 		tlsd_capture_close(cap);
 	}
 	return rc;
+}
+
+/* Input that arrives over time (a pipe, a socket, a terminal): reports are
+ * flushed as connections end, as for a live capture. */
+static bool streaming_input(const struct options *o)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < o->n_files; i++) {
+		int r = strcmp(o->files[i], "-") == 0 ? fstat(STDIN_FILENO, &st)
+							: stat(o->files[i], &st);
+
+		if (r == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode)))
+			return true;
+	}
+	return false;
 }
 
 /* An output that is the same file as an input (device and inode, not the
@@ -767,10 +1037,12 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	int rc, last_dlt = -1, status = EXIT_TROUBLE;
 	char err[TLSD_CAPTURE_ERRLEN];
+	const char *no_color;
 
 	rc = parse_options(argc, argv, &opt);
 	if (rc != 0) {
 		free(opt.filter);
+		tlsd_result_filter_free(opt.results);
 		return rc > 0 ? EXIT_NO_FAILURE : EXIT_TROUBLE;
 	}
 	if (opt.list_ifaces) {
@@ -778,6 +1050,7 @@ int main(int argc, char **argv)
 		if (rc < 0)
 			fprintf(stderr, "tlsdiag: %s\n", err);
 		free(opt.filter);
+		tlsd_result_filter_free(opt.results);
 		return rc < 0 ? EXIT_TROUBLE : EXIT_NO_FAILURE;
 	}
 
@@ -794,11 +1067,37 @@ int main(int argc, char **argv)
 		if (!run.out) {
 			fprintf(stderr, "tlsdiag: %s: %s\n", opt.output, strerror(errno));
 			free(opt.filter);
+			tlsd_result_filter_free(opt.results);
 			return EXIT_TROUBLE;
 		}
 	}
+	if (opt.line_buffered)
+		setvbuf(run.out, NULL, _IOLBF, 0);
+	/* NO_COLOR (no-color.org): no colour unless asked for explicitly. */
+	no_color = getenv("NO_COLOR");
 	run.color = opt.color == COLOR_ALWAYS ||
-		    (opt.color == COLOR_AUTO && !opt.output && isatty(STDOUT_FILENO));
+		    (opt.color == COLOR_AUTO && !opt.output && isatty(STDOUT_FILENO) &&
+		     !(no_color && no_color[0]));
+	{
+		struct tlsd_output_opts oo = {
+			.format = opt.format,
+			.group = opt.group,
+			.all = opt.all,
+			.quiet = opt.quiet,
+			.verbose = opt.verbose,
+			.explain = opt.explain,
+			.color = run.color,
+			.flush_each = opt.line_buffered || opt.iface || streaming_input(&opt),
+			.time_fmt = opt.time_fmt,
+			.filter = opt.results,
+		};
+
+		run.output = tlsd_output_new(run.out, &oo);
+		if (!run.output) {
+			fputs("tlsdiag: out of memory\n", stderr);
+			goto out;
+		}
+	}
 	if (!opt.no_cert_checks) {
 		struct tlsd_cert_opts co;
 		char cerr[256];
@@ -846,7 +1145,8 @@ int main(int argc, char **argv)
 		.emit = emit,
 		.ud = &run,
 		.keep_frames = opt.write_file != NULL,
-		.no_fingerprints = opt.format != FORMAT_JSON, /* only JSON shows them */
+		/* only JSON and Zeek's ssl.log show them */
+		.no_fingerprints = opt.format != TLSD_FORMAT_JSON && opt.format != TLSD_FORMAT_ZEEK,
 		.certs = certs.store ? &certs : NULL,
 		.keylog = keylog,
 	};
@@ -867,11 +1167,22 @@ int main(int argc, char **argv)
 	rc = run_captures(&opt, &run, &ctx, a, &last_dlt);
 	/* Whatever was read is analysed and reported, even after an error. */
 	tlsd_analyzer_finish(a);
+	tlsd_output_finish(run.output);
 	if (opt.summary) {
-		if (opt.format == FORMAT_JSON)
+		if (opt.format == TLSD_FORMAT_JSON) {
 			tlsd_summary_json(run.summary, run.out);
-		else
+		} else {
+			const struct tlsd_group *g = tlsd_output_group(run.output);
+
 			tlsd_summary_text(run.summary, run.out, run.color);
+			if (tlsd_output_hidden(run.output))
+				fprintf(run.out, "  not shown: %" PRIu64 " incomplete connection%s picked up "
+					"mid-stream without a handshake message (-a shows them)\n",
+					tlsd_output_hidden(run.output),
+					tlsd_output_hidden(run.output) == 1 ? "" : "s");
+			if (g && !tlsd_output_grouped(run.output))
+				tlsd_group_patterns_text(g, run.out, tlsd_output_group_opts(run.output));
+		}
 	}
 	if (opt.stats)
 		print_stats(run.out, &ctx, opt.format, last_dlt);
@@ -884,6 +1195,8 @@ out:
 	tlsd_cert_store_free(certs.store);
 	tlsd_keylog_free(keylog);
 	tlsd_summary_free(run.summary);
+	tlsd_output_free(run.output);
+	tlsd_result_filter_free(opt.results);
 	if (close_pcap_out(&run, opt.write_file) < 0)
 		status = EXIT_TROUBLE;
 	if (run.out && fflush(run.out) != 0) {

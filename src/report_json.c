@@ -6,6 +6,9 @@
 #include <time.h>
 
 #include "tlsd/cert.h"
+#include "tlsd/community_id.h"
+#include "tlsd/history.h"
+#include "tlsd/next_step.h"
 #include "tlsd/cur.h"
 #include "tlsd/quic.h"
 #include "tlsd/explain.h"
@@ -54,9 +57,21 @@ void tlsd_json_string(FILE *out, const uint8_t *s, size_t len)
 	fputc('"', out);
 	while (tlsd_cur_len(&c) > 0) {
 		const uint8_t *p = tlsd_cur_data(&c);
-		size_t n = utf8_seq_len(p, tlsd_cur_len(&c));
-		uint8_t b = p[0];
+		size_t left = tlsd_cur_len(&c), run = 0, n;
+		uint8_t b;
 
+		/* A run of bytes that need no escape goes out in one write. */
+		while (run < left && (n = utf8_seq_len(p + run, left - run)) > 0 &&
+		       (n > 1 || (p[run] >= 0x20 && p[run] != 0x7f && p[run] != '"' && p[run] != '\\')))
+			run += n;
+		if (run) {
+			fwrite(p, 1, run, out);
+			if (!tlsd_cur_skip(&c, run))
+				break;
+			continue;
+		}
+		n = utf8_seq_len(p, left);
+		b = p[0];
 		if (n == 0) {
 			fprintf(out, "\\\\x%02x", b);
 			n = 1;
@@ -69,10 +84,8 @@ void tlsd_json_string(FILE *out, const uint8_t *s, size_t len)
 			fputs("\\t", out);
 		} else if (b == '\r') {
 			fputs("\\r", out);
-		} else if (b < 0x20 || b == 0x7f) {
-			fprintf(out, "\\u%04x", b);
 		} else {
-			fwrite(p, 1, n, out);
+			fprintf(out, "\\u%04x", b);
 		}
 		if (!tlsd_cur_skip(&c, n))
 			break;
@@ -89,7 +102,7 @@ static void json_cstr(FILE *out, const char *s)
 	tlsd_json_string(out, (const uint8_t *)s, strlen(s));
 }
 
-static void json_time(FILE *out, tlsd_time_ns t)
+void tlsd_json_time(FILE *out, tlsd_time_ns t)
 {
 	time_t sec = (time_t)(t / TLSD_NS_PER_SEC);
 	long usec = (long)((t % TLSD_NS_PER_SEC) / 1000);
@@ -127,7 +140,7 @@ static void json_version(FILE *out, uint16_t v)
 	json_cstr(out, n);
 }
 
-static void json_endpoint(FILE *out, const struct tlsd_endpoint *e, uint8_t ipv)
+void tlsd_json_endpoint(FILE *out, const struct tlsd_endpoint *e, uint8_t ipv)
 {
 	char ip[64];
 
@@ -317,6 +330,94 @@ static void json_chain(FILE *out, const struct tlsd_chain_findings *f)
 	fputc(']', out);
 }
 
+/* Microseconds as an integer (pipelines re-render small floats as 2.7e-05). */
+static void json_us(FILE *out, tlsd_time_ns t)
+{
+	if (t < 0)
+		fputs("null", out);
+	else
+		fprintf(out, "%" PRId64, t / 1000);
+}
+
+static void json_next_steps(FILE *out, const struct tlsd_report *r)
+{
+	struct tlsd_next_steps ns;
+
+	if (r->outcome == TLSD_OUTCOME_ESTABLISHED) {
+		fputs("null", out);
+		return;
+	}
+	tlsd_next_steps(r, &ns);
+	fputs("{\"openssl\":", out);
+	json_cstr(out, ns.openssl[0] ? ns.openssl : NULL);
+	fputs(",\"curl\":", out);
+	json_cstr(out, ns.curl[0] ? ns.curl : NULL);
+	fputs(",\"tshark_filter\":", out);
+	json_cstr(out, ns.filter);
+	fputc('}', out);
+}
+
+static void json_history_explained(FILE *out, const char *h)
+{
+	struct tlsd_history_step st;
+	size_t pos = 0;
+	bool first = true;
+
+	fputc('[', out);
+	while (tlsd_history_next(h, &pos, &st)) {
+		fputs(first ? "{\"symbol\":" : ",{\"symbol\":", out);
+		json_cstr(out, st.sym);
+		fputs(",\"by\":", out);
+		json_cstr(out, st.who);
+		fputs(",\"event\":", out);
+		json_cstr(out, st.what);
+		fputc('}', out);
+		first = false;
+	}
+	fputc(']', out);
+}
+
+/* Fields for log pipelines, after the catalog's and the earlier additions. */
+static void json_pipeline_fields(FILE *out, const struct tlsd_report *r,
+				 const struct tlsd_json_opts *o)
+{
+	const struct tlsd_diag *cause = tlsd_report_main_cause(r);
+	char id[TLSD_CONN_UID_LEN], cid[TLSD_COMMUNITY_ID_LEN];
+
+	fprintf(out, ",\"type\":\"connection\",\"schema_version\":%d,\"id\":",
+		TLSD_JSON_SCHEMA_VERSION);
+	json_cstr(out, tlsd_conn_uid(r, id) == 0 ? id : NULL);
+	fputs(",\"community_id\":", out);
+	json_cstr(out, tlsd_report_community_id(r, cid) == 0 ? cid
+											    : NULL);
+	fputs(",\"source\":", out);
+	if (o && o->source) {
+		fprintf(out, "{\"type\":\"%s\",\"name\":", o->live ? "interface" : "file");
+		json_cstr(out, o->source);
+		fputc('}', out);
+	} else {
+		fputs("null", out);
+	}
+	fputs(",\"cause\":", out);
+	json_cstr(out, cause ? cause->code : NULL);
+	fputs(",\"confidence\":", out);
+	json_cstr(out, cause ? tlsd_confidence_name(cause->confidence) : NULL);
+	fputs(",\"curve\":", out);
+	json_cstr(out, r->kx_group ? tlsd_name_group(r->kx_group) : NULL);
+	fputs(",\"duration_us\":", out);
+	json_us(out, r->ts_last - r->ts_first);
+	fputs(",\"rtt_us\":", out);
+	json_us(out, r->rtt);
+	fputs(",\"time_to_failure_us\":", out);
+	json_us(out, r->time_to_failure);
+	fputs(",\"next_steps\":", out);
+	json_next_steps(out, r);
+	if (o && o->explain) {
+		fputs(",\"history_explained\":", out);
+		json_history_explained(out, r->history);
+	}
+}
+
 /* "transport", "quic_version" and "quic_close" (FAILURE-CATALOG.md, QUIC
  * and DTLS). */
 static void json_transport(FILE *out, const struct tlsd_report *r)
@@ -360,14 +461,19 @@ static void json_transport(FILE *out, const struct tlsd_report *r)
 
 void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 {
+	tlsd_report_json_ex(out, r, NULL);
+}
+
+void tlsd_report_json_ex(FILE *out, const struct tlsd_report *r, const struct tlsd_json_opts *o)
+{
 	fputs("{\"ts\":", out);
-	json_time(out, r->ts_first);
+	tlsd_json_time(out, r->ts_first);
 	fputs(",\"duration\":", out);
 	json_seconds(out, r->ts_last - r->ts_first);
 	fputs(",\"client\":", out);
-	json_endpoint(out, &r->client, r->ip_version);
+	tlsd_json_endpoint(out, &r->client, r->ip_version);
 	fputs(",\"server\":", out);
-	json_endpoint(out, &r->server, r->ip_version);
+	tlsd_json_endpoint(out, &r->server, r->ip_version);
 	fputs(",\"sni\":", out);
 	if (r->has_sni)
 		tlsd_json_string(out, r->sni, r->sni_len);
@@ -446,8 +552,12 @@ void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 	json_seconds(out, r->rtt);
 	fputs(",\"time_to_failure\":", out);
 	json_seconds(out, r->time_to_failure);
-	fprintf(out, ",\"client_hello\":{\"size\":%" PRIu32 ",\"segments\":%u",
-		r->client_hello_len, r->client_hello_segments);
+	/* Sizes of a ClientHello that was not seen are null, not 0. */
+	if (r->client_hello_len)
+		fprintf(out, ",\"client_hello\":{\"size\":%" PRIu32 ",\"segments\":%u",
+			r->client_hello_len, r->client_hello_segments);
+	else
+		fputs(",\"client_hello\":{\"size\":null,\"segments\":null", out);
 	/* The suites offered, GREASE left out, by IANA name (hex when unknown). */
 	fputs(",\"cipher_suites\":[", out);
 	for (unsigned i = 0, n = 0; i < r->n_suites_kept && i < TLSD_MAX_SUITES; i++) {
@@ -464,13 +574,18 @@ void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 		fputs(n++ ? "," : "", out);
 		json_cstr(out, name);
 	}
-	fprintf(out, "],\"cipher_suites_total\":%u}", r->n_suites_offered);
+	if (r->client_hello_len)
+		fprintf(out, "],\"cipher_suites_total\":%u}", r->n_suites_offered);
+	else
+		fputs("],\"cipher_suites_total\":null}", out);
 	fputs(",\"ja3\":", out);
 	json_cstr(out, r->ja3[0] ? r->ja3 : NULL);
 	fputs(",\"ja3s\":", out);
 	json_cstr(out, r->ja3s[0] ? r->ja3s : NULL);
 	fputs(",\"ja4\":", out);
 	json_cstr(out, r->ja4[0] ? r->ja4 : NULL);
-	fprintf(out, ",\"roles_guessed\":%s,\"anomalies\":%" PRIu32 "}\n",
+	fprintf(out, ",\"roles_guessed\":%s,\"anomalies\":%" PRIu32,
 		r->roles_guessed ? "true" : "false", r->anomalies);
+	json_pipeline_fields(out, r, o);
+	fputs("}\n", out);
 }

@@ -6,6 +6,9 @@
 #include <time.h>
 
 #include "tlsd/cert.h"
+#include "tlsd/community_id.h"
+#include "tlsd/history.h"
+#include "tlsd/next_step.h"
 #include "tlsd/cur.h"
 #include "tlsd/quic.h"
 #include "tlsd/explain.h"
@@ -54,19 +57,11 @@ static const char *col(const struct tlsd_text_opts *o, const char *code)
 	return o->color ? code : "";
 }
 
-static void print_time(FILE *out, tlsd_time_ns t)
+static void print_time(FILE *out, tlsd_time_ns t, const struct tlsd_text_opts *o)
 {
-	time_t sec = (time_t)(t / TLSD_NS_PER_SEC);
-	long usec = (long)((t % TLSD_NS_PER_SEC) / 1000);
-	struct tm tm;
-	char buf[32];
+	char buf[TLSD_TIME_STR_LEN];
 
-	if (usec < 0) {
-		usec += 1000000;
-		sec--;
-	}
-	if (gmtime_r(&sec, &tm) && strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm))
-		fprintf(out, "%s.%06ld", buf, usec);
+	fputs(tlsd_format_time(buf, sizeof(buf), t, o->time_fmt, o->time_origin), out);
 }
 
 static void print_endpoint(FILE *out, const struct tlsd_endpoint *e, uint8_t ipv)
@@ -209,6 +204,42 @@ static void print_certs(FILE *out, const struct tlsd_report *r)
 	print_chain(out, "client ", r->client_certs);
 }
 
+/* --explain: one line per history symbol. */
+static void print_explained(FILE *out, const char *h)
+{
+	struct tlsd_history_step st;
+	size_t pos = 0;
+
+	while (tlsd_history_next(h, &pos, &st))
+		fprintf(out, "              %-3s %-9s %s\n", st.sym, st.who ? st.who : "-", st.what);
+}
+
+/* What confirms the failure, and the packets to look at. */
+static void print_next_steps(FILE *out, const struct tlsd_report *r, const struct tlsd_text_opts *o)
+{
+	struct tlsd_next_steps ns;
+	char src[512] = "";
+
+	tlsd_next_steps(r, &ns);
+	/* An incomplete connection has no failure to confirm, only packets. */
+	if (r->outcome == TLSD_OUTCOME_FAILED && ns.openssl[0])
+		fprintf(out, "  next:       %s\n", ns.openssl);
+	if (o->verbose && ns.curl[0] && r->outcome == TLSD_OUTCOME_FAILED)
+		fprintf(out, "  curl:       %s\n", ns.curl);
+	if (o->source && tlsd_shell_quote(src, sizeof(src), o->source))
+		fprintf(out, "  packets:    tshark %s %s -Y '%s'\n", o->live ? "-i" : "-r", src,
+			ns.filter);
+	else
+		fprintf(out, "  packets:    tshark -Y '%s'\n", ns.filter);
+	if (o->verbose) {
+		char id[TLSD_CONN_UID_LEN], cid[TLSD_COMMUNITY_ID_LEN];
+
+		if (tlsd_conn_uid(r, id) == 0 &&
+		    tlsd_report_community_id(r, cid) == 0)
+			fprintf(out, "  id:         %s (community_id %s)\n", id, cid);
+	}
+}
+
 /* " QUIC v1" / " DTLS" after the endpoints; nothing for TCP. */
 static void print_transport(FILE *out, const struct tlsd_report *r)
 {
@@ -301,7 +332,7 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 		field_escaped(out, r->sni, r->sni_len);
 	}
 	fputs("  ", out);
-	print_time(out, r->ts_first);
+	print_time(out, r->ts_first, o);
 	fputc('\n', out);
 
 	fprintf(out, "  step:       %s", r->failed_step ? tlsd_step_name(r->failed_step) : "-");
@@ -362,6 +393,8 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 		fputc('\n', out);
 	}
 	fprintf(out, "  history:    %s\n", r->history);
+	if (o->explain)
+		print_explained(out, r->history);
 	for (unsigned i = 0; i < r->n_diags; i++) {
 		const struct tlsd_diag *d = &r->diags[i];
 		char text[640], evidence[1024];
@@ -374,6 +407,8 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 		if (evidence[0])
 			fprintf(out, "  %sevidence:%s   %s\n", col(o, C_DIM), col(o, C_OFF), evidence);
 	}
+	if (o->next_steps)
+		print_next_steps(out, r, o);
 	print_certs(out, r);
 	fputc('\n', out);
 }

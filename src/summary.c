@@ -57,8 +57,13 @@ struct tlsd_summary {
 	uint64_t steps[6];
 	uint64_t alerts[3][256];     /* [sender party: 0 unknown/mb, 1 client, 2 server][code] */
 	uint64_t encrypted_alerts[3];
-	struct diag_count diags[MAX_DIAG_CODES];
+	struct diag_count diags[MAX_DIAG_CODES];  /* every diagnosis of a failure */
 	unsigned n_diags;
+	struct diag_count causes[MAX_DIAG_CODES]; /* each failure's main cause only */
+	unsigned n_causes;
+	struct diag_count warnings[MAX_DIAG_CODES]; /* diagnoses of established connections */
+	unsigned n_warnings;
+	uint64_t failures_without_cause;
 	struct server_stats *servers; /* open addressing, n_slots slots (a power of two) */
 	uint32_t n_slots, n_used;
 	uint64_t servers_dropped;
@@ -190,6 +195,24 @@ static int party_index(enum tlsd_party p)
 	return p == TLSD_PARTY_CLIENT ? 1 : p == TLSD_PARTY_SERVER ? 2 : 0;
 }
 
+/* Counts one more of code in the table (codes beyond MAX_DIAG_CODES are
+ * not counted). */
+static void count_code(struct diag_count *tab, unsigned *n, const char *code)
+{
+	unsigned j;
+
+	for (j = 0; j < *n; j++)
+		if (strcmp(tab[j].code, code) == 0)
+			break;
+	if (j == *n) {
+		if (j == MAX_DIAG_CODES)
+			return;
+		snprintf(tab[j].code, sizeof(tab[j].code), "%s", code);
+		(*n)++;
+	}
+	tab[j].n++;
+}
+
 static void note_tcp(struct tlsd_summary *s, const struct tlsd_report *r)
 {
 	if (r->transport != TLSD_TRANSPORT_TCP)
@@ -244,6 +267,7 @@ static void annotate_quic_fallback(const struct tlsd_summary *s, struct tlsd_rep
 void tlsd_summary_add(struct tlsd_summary *s, const struct tlsd_report *r)
 {
 	struct server_stats *st;
+	const struct tlsd_diag *cause = tlsd_report_main_cause(r);
 
 	note_tcp(s, r);
 	if ((unsigned)r->outcome < 3)
@@ -257,21 +281,15 @@ void tlsd_summary_add(struct tlsd_summary *s, const struct tlsd_report *r)
 			s->alerts[party_index(r->alert.sender)][r->alert.code]++;
 	}
 	if (r->outcome != TLSD_OUTCOME_ESTABLISHED) {
-		for (unsigned i = 0; i < r->n_diags; i++) {
-			unsigned j;
-
-			for (j = 0; j < s->n_diags; j++)
-				if (strcmp(s->diags[j].code, r->diags[i].code) == 0)
-					break;
-			if (j == s->n_diags) {
-				if (j == MAX_DIAG_CODES)
-					continue;
-				snprintf(s->diags[j].code, sizeof(s->diags[j].code), "%s",
-					 r->diags[i].code);
-				s->n_diags++;
-			}
-			s->diags[j].n++;
-		}
+		for (unsigned i = 0; i < r->n_diags; i++)
+			count_code(s->diags, &s->n_diags, r->diags[i].code);
+		if (cause)
+			count_code(s->causes, &s->n_causes, cause->code);
+		else
+			s->failures_without_cause++;
+	} else {
+		for (unsigned i = 0; i < r->n_diags; i++)
+			count_code(s->warnings, &s->n_warnings, r->diags[i].code);
 	}
 	maybe_grow(s);
 	st = server_slot(s, r, false);
@@ -425,6 +443,37 @@ static unsigned top_servers(const struct tlsd_summary *s, const struct server_st
 
 static const char *const party_label[3] = {"unknown", "client", "server"};
 
+/* "label a 3, b 1" on one line: the counts of all, minus those in `minus`
+ * (further findings = every diagnosis of a failure that was not its main
+ * cause). Nothing when all are zero. */
+static void code_list(FILE *out, const char *label, const struct diag_count *all, unsigned n_all,
+		      const struct diag_count *minus, unsigned n_minus)
+{
+	bool first = true;
+
+	for (unsigned i = 0; i < n_all; i++) {
+		uint64_t n = all[i].n;
+
+		for (unsigned j = 0; j < n_minus; j++)
+			if (strcmp(minus[j].code, all[i].code) == 0)
+				n -= minus[j].n;
+		if (!n)
+			continue;
+		fprintf(out, "%s %s %" PRIu64, first ? label : ",", all[i].code, n);
+		first = false;
+	}
+	if (!first)
+		fputc('\n', out);
+}
+
+static void json_codes(FILE *out, const char *key, const struct diag_count *tab, unsigned n)
+{
+	fprintf(out, ",\"%s\":{", key);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(out, "%s\"%s\":%" PRIu64, i ? "," : "", tab[i].code, tab[i].n);
+	fputc('}', out);
+}
+
 void tlsd_summary_text(const struct tlsd_summary *s, FILE *out, bool color)
 {
 	const struct server_stats *top[TOP_SERVERS];
@@ -454,15 +503,20 @@ void tlsd_summary_text(const struct tlsd_summary *s, FILE *out, bool color)
 			fprintf(out, "  encrypted alert from %s: %" PRIu64 "\n", party_label[p],
 				s->encrypted_alerts[p]);
 	}
-	for (unsigned i = 0; i < s->n_diags; i++)
-		fprintf(out, "  cause %s: %" PRIu64 "\n", s->diags[i].code, s->diags[i].n);
+	for (unsigned i = 0; i < s->n_causes; i++)
+		fprintf(out, "  cause %s: %" PRIu64 "\n", s->causes[i].code, s->causes[i].n);
+	if (s->failures_without_cause)
+		fprintf(out, "  no cause named: %" PRIu64 "\n", s->failures_without_cause);
+	code_list(out, "  further findings on failed or incomplete connections:", s->diags, s->n_diags, s->causes,
+		  s->n_causes);
+	code_list(out, "  warnings on established connections:", s->warnings, s->n_warnings, NULL, 0);
 	if (ntop)
 		fputs("  servers with the most failures:\n", out);
 	for (unsigned i = 0; i < ntop; i++) {
 		char ip[64];
 
 		tlsd_addr_str(&top[i]->ep.addr, top[i]->ip_version, ip, sizeof(ip));
-		fprintf(out, "    %s:%u", ip, top[i]->ep.port);
+		fprintf(out, top[i]->ip_version == 6 ? "    [%s]:%u" : "    %s:%u", ip, top[i]->ep.port);
 		if (top[i]->has_sni) {
 			fputs(" sni=", out);
 			tlsd_text_escaped(out, top[i]->sni, top[i]->sni_len);
@@ -525,5 +579,11 @@ void tlsd_summary_json(const struct tlsd_summary *s, FILE *out)
 		fprintf(out, ",\"failed\":%" PRIu64 ",\"established\":%" PRIu64 "}", top[i]->failed,
 			top[i]->established);
 	}
-	fprintf(out, "],\"servers_not_tracked\":%" PRIu64 "}}\n", s->servers_dropped);
+	fprintf(out, "],\"servers_not_tracked\":%" PRIu64, s->servers_dropped);
+	/* Additions: each failure's main cause, failures without one, and the
+	 * warnings on established connections. */
+	json_codes(out, "causes", s->causes, s->n_causes);
+	fprintf(out, ",\"failures_without_cause\":%" PRIu64, s->failures_without_cause);
+	json_codes(out, "warnings", s->warnings, s->n_warnings);
+	fprintf(out, "},\"type\":\"summary\",\"schema_version\":%d}\n", TLSD_JSON_SCHEMA_VERSION);
 }

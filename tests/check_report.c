@@ -4,8 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_fixtures.h"
+#include "tlsd/community_id.h"
 #include "tlsd/report_json.h"
+#include "tlsd/report_line.h"
 #include "tlsd/report_text.h"
+#include "tlsd/report_zeek.h"
 #include "tlsd/summary.h"
 #include "explain_fixtures.h"
 
@@ -284,6 +288,156 @@ START_TEST(tc_summary_many_servers)
 }
 END_TEST
 
+
+/* -T line: the positional fields, then key=value; no field holds a space. */
+START_TEST(tc_line_format)
+{
+	struct tlsd_report r;
+	struct tlsd_line_opts lo = {0};
+	char *buf = NULL, id1[TLSD_CONN_UID_LEN], id2[TLSD_CONN_UID_LEN], want[1024];
+	size_t n = 0;
+	FILE *f;
+
+	fixture_report(&r);
+	memcpy(r.sni, "a b\\c\x01", 6);
+	r.sni_len = 6;
+	(void)tlsd_report_diag(&r, TLSD_CAUSE_SERVER_CERTIFICATE_UNTRUSTED, TLSD_CONF_POSSIBLE);
+	f = open_memstream(&buf, &n);
+	tlsd_report_line(f, &r, &lo);
+	ck_assert_int_eq(tlsd_conn_uid(&r, id1), 0);
+	r.outcome = TLSD_OUTCOME_ESTABLISHED;
+	r.failed_step = TLSD_STEP_NONE;
+	r.has_alert = false;
+	r.version = 0x0303;
+	r.ip_version = 6;
+	fixture_ip(&r.client, "2001:db8::5", 51234);
+	fixture_ip(&r.server, "64:ff9b::9765:798c", 443);
+	lo.time_fmt = TLSD_TIME_EPOCH;
+	tlsd_report_line(f, &r, &lo);
+	ck_assert_int_eq(tlsd_conn_uid(&r, id2), 0);
+	fclose(f);
+	snprintf(want, sizeof(want),
+		"FAILED server_hello no_shared_cipher(certain) a\\x20b\\x5cc\\x01 192.0.2.7:443 "
+		"10.0.0.5:51234 2025-11-27T03:16:00.123456Z ended=server/alert "
+		"alert=server:fatal:handshake_failure(40) version=- history=Cl{} id=%s "
+		"also=server_certificate_untrusted\n"
+		"ESTABLISHED - - a\\x20b\\x5cc\\x01 [64:ff9b::9765:798c]:443 [2001:db8::5]:51234 "
+		"1764213360.123456 ended=server/alert alert=- version=TLS1.2 history=Cl{} "
+		"id=%s warnings=no_shared_cipher,server_certificate_untrusted\n", id1, id2);
+	ck_assert_str_eq(buf, want);
+	free(buf);
+}
+END_TEST
+
+/* -T zeek: Zeek's header lines, one record of exactly the #fields count,
+ * Zeek's version strings and escapes. */
+START_TEST(tc_zeek_format)
+{
+	struct tlsd_report r;
+	char *buf = NULL, *fields, *rec;
+	size_t n = 0;
+	FILE *f;
+	unsigned nf = 0, nr = 0;
+
+	fixture_report(&r);
+	memcpy(r.sni, "x\tc,d", 5);
+	r.sni_len = 5;
+	r.version = 0x0303;
+	r.kx_group = 0x001d;
+	f = open_memstream(&buf, &n);
+	tlsd_zeek_header(f, r.ts_first);
+	tlsd_report_zeek(f, &r);
+	tlsd_zeek_footer(f, r.ts_last);
+	fclose(f);
+	ck_assert_ptr_eq(strstr(buf, "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
+				     "#unset_field\t-\n#path\tssl\n#open\t2025-11-27-03-16-00\n"
+				     "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\t"
+				     "version\tcipher\tcurve\tserver_name\tresumed\tlast_alert\t"
+				     "next_protocol\testablished\tssl_history\tcert_chain_fps\t"
+				     "client_cert_chain_fps\tsni_matches_cert\tvalidation_status\tja3\tja3s\t"
+				     "community_id\ttlsdiag.outcome"),
+			 buf);
+	ck_assert_ptr_nonnull(strstr(buf, "\n#types\ttime\tstring\taddr\tport\taddr\tport\tstring"));
+	ck_assert_ptr_nonnull(strstr(buf, "\n#close\t2025-11-27-03-16-00\n"));
+	fields = strstr(buf, "#fields");
+	for (char *p = fields; *p != '\n'; p++)
+		nf += *p == '\t';
+	rec = strstr(buf, "\n1764213360.123456\t");
+	ck_assert_ptr_nonnull(rec);
+	for (char *p = rec + 1; *p != '\n'; p++)
+		nr += *p == '\t';
+	ck_assert_uint_eq(nr, nf - 1); /* "#fields" itself is the first column */
+	ck_assert_ptr_nonnull(strstr(rec, "\t10.0.0.5\t51234\t192.0.2.7\t443\tTLSv12\t-\tx25519\t"
+					  "x\\x09c,d\tF\thandshake_failure\t-\tF\tCl{}\t-\t-\t-\t-\t-\t-\t1:"));
+	ck_assert_ptr_nonnull(strstr(rec, "\tfailed\tserver_hello\tno_shared_cipher\tcertain\n"));
+	free(buf);
+}
+END_TEST
+
+START_TEST(tc_time_formats)
+{
+	char b[TLSD_TIME_STR_LEN];
+	tlsd_time_ns t = INT64_C(1764213360123456000);
+	enum tlsd_time_fmt f;
+
+	ck_assert_str_eq(tlsd_format_time(b, sizeof(b), t, TLSD_TIME_UTC_DATE, 0),
+			 "2025-11-27 03:16:00.123456 UTC");
+	ck_assert_str_eq(tlsd_format_time(b, sizeof(b), t, TLSD_TIME_UTC, 0), "03:16:00.123456 UTC");
+	ck_assert_str_eq(tlsd_format_time(b, sizeof(b), t, TLSD_TIME_EPOCH, 0), "1764213360.123456");
+	ck_assert_str_eq(tlsd_format_time(b, sizeof(b), t, TLSD_TIME_RELATIVE, t - 1500000000),
+			 "1.500000");
+	ck_assert_str_eq(tlsd_format_time(b, sizeof(b), t - 1000, TLSD_TIME_RELATIVE, t),
+			 "-0.000001");
+	ck_assert(tlsd_parse_time_fmt("ad", &f) && f == TLSD_TIME_LOCAL_DATE);
+	ck_assert(!tlsd_parse_time_fmt("x", &f));
+}
+END_TEST
+
+static char *summary_text_of(const struct tlsd_summary *s)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	tlsd_summary_text(s, f, false);
+	fclose(f);
+	return buf;
+}
+
+/* Cause counts are each failure's main cause; its further findings and the
+ * warnings on established connections are counted apart; IPv6 servers are
+ * written in brackets. */
+START_TEST(tc_summary_causes)
+{
+	struct tlsd_summary *s = tlsd_summary_new();
+	struct tlsd_report r;
+	char *out;
+
+	ck_assert_ptr_nonnull(s);
+	fixture_report(&r);
+	(void)tlsd_report_diag(&r, TLSD_CAUSE_SERVER_CERTIFICATE_UNTRUSTED, TLSD_CONF_POSSIBLE);
+	r.ip_version = 6;
+	fixture_ip(&r.server, "2001:db8::7", 443);
+	tlsd_summary_add(s, &r);
+	fixture_report(&r);
+	r.outcome = TLSD_OUTCOME_ESTABLISHED;
+	r.failed_step = TLSD_STEP_NONE;
+	r.n_diags = 0;
+	(void)tlsd_report_diag(&r, TLSD_CAUSE_SERVER_CERTIFICATE_UNTRUSTED, TLSD_CONF_POSSIBLE);
+	tlsd_summary_add(s, &r);
+	out = summary_text_of(s);
+	ck_assert_ptr_nonnull(strstr(out, "  cause no_shared_cipher: 1\n"));
+	ck_assert_ptr_null(strstr(out, "cause server_certificate_untrusted"));
+	ck_assert_ptr_nonnull(strstr(out, "  further findings on failed or incomplete connections: "
+					  "server_certificate_untrusted 1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  warnings on established connections: "
+					  "server_certificate_untrusted 1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "    [2001:db8::7]:443 sni=www.example.com"));
+	free(out);
+	tlsd_summary_free(s);
+}
+END_TEST
+
 Suite *report_suite(void);
 Suite *report_suite(void)
 {
@@ -303,6 +457,12 @@ Suite *report_suite(void)
 	tc = tcase_create("summary_inference");
 	tcase_add_test(tc, tc_summary_inference);
 	tcase_add_test(tc, tc_summary_many_servers);
+	tcase_add_test(tc, tc_summary_causes);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("formats");
+	tcase_add_test(tc, tc_line_format);
+	tcase_add_test(tc, tc_zeek_format);
+	tcase_add_test(tc, tc_time_formats);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -230,6 +230,31 @@ void tlsd_diag_fact_strf(struct tlsd_report *r, struct tlsd_diag *d, enum tlsd_f
 /* The fact id of d, or NULL. */
 const struct tlsd_fact *tlsd_diag_find(const struct tlsd_diag *d, enum tlsd_fact_id id);
 
+/* The failure's main cause: the first diagnosis of a failed or incomplete
+ * connection (diagnose.c puts the cause the evidence points at first; later
+ * ones are further findings). NULL for established connections, whose
+ * diagnoses are warnings, and for failures without any diagnosis. */
+const struct tlsd_diag *tlsd_report_main_cause(const struct tlsd_report *r);
+/* Its warnings: every diagnosis of an established connection. */
+bool tlsd_report_is_warning(const struct tlsd_report *r, unsigned i);
+
+/* How times are printed in text output (tshark's -t choices). */
+enum tlsd_time_fmt {
+	TLSD_TIME_UTC_DATE = 0, /* "2026-11-27 05:08:52.730294 UTC" (default; -t ud) */
+	TLSD_TIME_UTC,          /* "05:08:52.730294 UTC" (-t u) */
+	TLSD_TIME_LOCAL_DATE,   /* local time with date and zone (-t ad) */
+	TLSD_TIME_LOCAL,        /* local time of day and zone (-t a) */
+	TLSD_TIME_RELATIVE,     /* seconds since the first packet of the run (-t r) */
+	TLSD_TIME_EPOCH,        /* seconds since 1970 (-t e) */
+};
+#define TLSD_TIME_STR_LEN 48
+/* Formats t; origin is the first packet's time (for TLSD_TIME_RELATIVE).
+ * Always NUL-terminates buf (size TLSD_TIME_STR_LEN). */
+const char *tlsd_format_time(char *buf, size_t len, tlsd_time_ns t, enum tlsd_time_fmt fmt,
+			     tlsd_time_ns origin);
+/* Parses a -t argument ("ud", "u", "ad", "a", "r", "e"). */
+TLSD_MUST_USE bool tlsd_parse_time_fmt(const char *s, enum tlsd_time_fmt *out);
+
 const char *tlsd_outcome_name(enum tlsd_outcome o); /* "established" ... */
 const char *tlsd_transport_name(enum tlsd_transport t); /* "tcp", "quic", "dtls" */
 const char *tlsd_step_name(enum tlsd_step s);       /* "client_hello" ...; NULL for NONE */

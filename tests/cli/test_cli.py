@@ -6,18 +6,41 @@ Writes the small non-capture inputs it needs into a temporary directory.
 Ends with the line 'N passed, N failed'."""
 import json
 import os
+import pty
+import select
+import shutil
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 BIN, CAPS = sys.argv[1], sys.argv[2]
 passed = failed = 0
 
 
-def run(*args, stdin=None):
-    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, timeout=60)
+def run(*args, stdin=None, env=None):
+    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, timeout=60, env=env)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def read_pcap(path):
+    """(header bytes, [(ts_sec, ts_usec, data, wirelen), ...]) of a classic pcap."""
+    with open(path, "rb") as f:
+        d = f.read()
+    hdr, off, recs = d[:24], 24, []
+    while off + 16 <= len(d):
+        sec, usec, incl, orig = struct.unpack("<IIII", d[off:off + 16])
+        recs.append((sec, usec, d[off + 16:off + 16 + incl], orig))
+        off += 16 + incl
+    return hdr, recs
+
+
+def write_pcap(path, hdr, recs):
+    with open(path, "wb") as f:
+        f.write(hdr)
+        for sec, usec, data, orig in recs:
+            f.write(struct.pack("<IIII", sec, usec, len(data), orig) + data)
 
 
 def check(name, cond, detail=""):
@@ -93,27 +116,27 @@ rc, out, err = run(fail_capture)
 check("failure -> 1", rc == 1, (rc, err))
 check("failure text names the step", "server_hello" in out, out)
 
-rc, out, err = run("-f", "json", "--all", "--summary", "--stats", ok_capture, fail_capture)
+rc, out, err = run("-T", "json", "--all", "--summary", "--stats", ok_capture, fail_capture)
 lines = [json.loads(l) for l in out.splitlines() if l.strip()]
 check("json lines parse", len(lines) >= 4, out[:300])
 check("json has summary", any("summary" in l for l in lines), out[-300:])
 check("json has stats", any("stats" in l for l in lines), out[-300:])
 check("two files as one capture -> 1", rc == 1, rc)
 
-rc, out, err = run("-f", "json", "--all", "-", stdin=data)
+rc, out, err = run("-T", "json", "--all", "-", stdin=data)
 check("stdin", rc == 0 and '"outcome"' in out, (rc, err))
 
-rc, out, err = run("-f", "json", "--all", fail_capture, "tcp port 1")
+rc, out, err = run("-T", "json", "--all", fail_capture, "tcp port 1")
 check("filter excludes everything", rc == 0 and out.strip() == "", (rc, out))
 
 outfile = os.path.join(tmp, "out.json")
-rc, out, err = run("-f", "json", "-o", outfile, fail_capture)
+rc, out, err = run("-T", "json", "-o", outfile, fail_capture)
 check("-o writes the file", rc == 1 and os.path.getsize(outfile) > 0 and out == "", (rc, out))
 
 wfile = os.path.join(tmp, "failed.pcap")
 rc, out, err = run("-w", wfile, fail_capture)
 check("-w writes a pcap", rc == 1 and os.path.getsize(wfile) > 24, rc)
-rc2, out2, err2 = run("-f", "json", wfile)
+rc2, out2, err2 = run("-T", "json", wfile)
 check("-w output re-analyses as failed", rc2 == 1 and '"failed"' in out2, (rc2, err2))
 
 rc, out, err = run("-c", "3", "--stats", ok_capture)
@@ -133,7 +156,7 @@ if os.geteuid() == 0:
     rc, out, err = run("-i", "lo", "-Z", "no-such-user-tlsdiag", "--duration", "1")
     check("-Z unknown user refuses to go on", rc == 2 and "no-such-user-tlsdiag" in err,
           (rc, err))
-    rc, out, err = run("-i", "lo", "-Z", "nobody", "--duration", "0.5", "-f", "json")
+    rc, out, err = run("-i", "lo", "-Z", "nobody", "--duration", "0.5", "-T", "json")
     check("-Z nobody drops privileges and runs", rc == 0, (rc, err))
 
 keys = os.path.join(tmp, "keys.txt")
@@ -144,6 +167,282 @@ check("malformed key log lines are reported, not fatal", rc == 0 and "malformed"
       (rc, err))
 rc, out, err = run("--keylog", os.path.join(tmp, "nokeys.txt"), ok_capture)
 check("missing key log -> 2", rc == 2 and "nokeys.txt" in err, (rc, err))
+
+
+# ---- issue 12: tcpdump/tshark habits, formats, filters, grouped view ----
+mixed = os.path.join(CAPS, "mixed.pcap")
+ipv6_capture = os.path.join(CAPS, "tls12_no_shared_cipher_ipv6.pcap")
+
+# A filter given before the files: say where it goes.
+rc, out, err = run("port 443", mixed)
+check("filter before the files -> 2", rc == 2, rc)
+check("filter before the files says so", "the filter goes after the files" in err, err)
+rc, out, err = run("tcp", "port", "443", mixed)
+check("unquoted filter before the files says so",
+      rc == 2 and "the filter goes after the files" in err and "'tcp port 443'" in err, err)
+
+# -f is the capture filter (tshark, dumpcap); -T the format.
+rc, out, err = run("-T", "json", "-f", "tcp port 44306", mixed)
+recs = [json.loads(l) for l in out.splitlines() if l.strip()]
+check("-f filters packets", rc == 1 and len(recs) == 1 and recs[0]["server"]["port"] == 44306,
+      (rc, out[:300], err))
+rc, out, err = run("-f", "json", mixed)
+check("-f json: hint -T json", rc == 2 and "did you mean -T json?" in err, (rc, err))
+rc, out, err = run("-f", "port 1", mixed, "port 2")
+check("-f and a trailing filter -> 2", rc == 2 and "both" in err, (rc, err))
+rc, out, err = run("-T", "port 443", mixed)
+check("-T with a filter: hint -f", rc == 2 and "-f 'port 443'" in err, (rc, err))
+rc, out, err = run("-T", "ek", mixed)
+check("-T ek: hint -T json", rc == 2 and "-T json" in err, (rc, err))
+rc, out, err = run("-T", "fields", mixed)
+check("-T fields: hint -T line", rc == 2 and "-T line" in err, (rc, err))
+rc, out, err = run("-o", "tls.keylog_file:/tmp/keys.txt", mixed)
+check("-o with a tshark preference: hint --keylog",
+      rc == 2 and "--keylog /tmp/keys.txt" in err and not os.path.exists("tls.keylog_file:/tmp/keys.txt"),
+      (rc, err))
+rc, out, err = run("-a", "duration:10", mixed)
+check("tshark autostop: hint --duration", rc == 2 and "--duration" in err, (rc, err))
+rc, out, err = run("-Y", "tls.alert_message", mixed)
+check("-Y: hint the result filters", rc == 2 and "--cause" in err, (rc, err))
+rc, out, err = run("--format", "json", fail_capture)
+check("--format stays an alias of -T", rc == 1 and out.startswith("{"), (rc, out[:100]))
+rc, out, err = run("-n", fail_capture)
+check("-n accepted", rc == 1 and "FAILED" in out, (rc, err))
+rc, out, err = run("-q", fail_capture)
+check("-q: no per-connection output, exit status kept", rc == 1 and out == "", (rc, out))
+rc, out, err = run("-q", "--summary", fail_capture)
+check("-q --summary: the summary only", rc == 1 and out.startswith("Summary:"), (rc, out[:200]))
+for flag in ("-v", "-V", "--verbose"):
+    rc, out, err = run(flag, fail_capture)
+    check("%s: connection id and Community ID" % flag,
+          rc == 1 and "  id:         C" in out and "(community_id 1:" in out, (rc, out))
+rc, out, err = run("--version")
+check("--version", rc == 0 and out.startswith("tlsdiag "), out)
+
+# Times: UTC labelled; tshark's -t choices.
+rc, out, err = run(fail_capture)
+check("text times say UTC", " UTC\n" in out.split("\n")[0] + "\n", out[:200])
+rc, out, err = run("-t", "e", "-T", "line", fail_capture)
+fields = out.split()
+check("-t e: epoch seconds", rc == 1 and len(fields) > 6 and fields[6].replace(".", "").isdigit(),
+      out)
+rc, out, err = run("-t", "x", fail_capture)
+check("-t with an unknown format -> 2", rc == 2, rc)
+
+# NO_COLOR (no-color.org) turns off the automatic colour of a terminal.
+def on_tty(env_extra):
+    master, slave = pty.openpty()
+    env = dict(os.environ, **env_extra)
+    p = subprocess.Popen([BIN, fail_capture], stdout=slave, stderr=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    got = b""
+    while True:
+        try:
+            r, _, _ = select.select([master], [], [], 10)
+            if not r:
+                break
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        got += chunk
+    p.wait()
+    os.close(master)
+    return got
+env_nc = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+check("colour on a terminal", b"\x1b[" in on_tty({}) if "NO_COLOR" not in os.environ else True)
+check("NO_COLOR: no colour on a terminal", b"\x1b[" not in on_tty({"NO_COLOR": "1"}))
+rc, out, err = run("--color=always", fail_capture, env=dict(os.environ, NO_COLOR="1"))
+check("--color=always wins over NO_COLOR", "\x1b[" in out, out[:100])
+
+# A pipe: each report is flushed when its connection ends, not at EOF.
+def first_report_before_eof(args):
+    with open(fail_capture, "rb") as f:
+        cap = f.read()
+    p = subprocess.Popen([BIN, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    p.stdin.write(cap)
+    p.stdin.flush()
+    t0, got = time.time(), b""
+    while time.time() - t0 < 10 and b"FAILED" not in got and b"failed" not in got:
+        r, _, _ = select.select([p.stdout], [], [], 0.2)
+        if r:
+            chunk = p.stdout.read1(65536)
+            if not chunk:
+                break
+            got += chunk
+    p.stdin.close()
+    p.wait()
+    return b"FAILED" in got or b"failed" in got
+check("pipe: report before EOF (text)", first_report_before_eof(["-r", "-"]))
+check("pipe: report before EOF (JSON, -l)", first_report_before_eof(["-l", "-T", "json", "-r", "-"]))
+
+# Summary: IPv6 servers in brackets; causes = main causes; warnings on
+# established connections apart; totals do not depend on -a.
+rc, out, err = run("--summary", ipv6_capture)
+check("summary: IPv6 server in brackets", "    [::1]:44333 " in out, out[-300:])
+# Counted as the per-connection records of the same capture say: the main
+# cause (the first diagnosis) of each failure, its other diagnoses apart,
+# and every diagnosis of an established connection as a warning.
+def summary_matches_records(path):
+    rc, out, err = run("-T", "json", "-a", path)
+    recs = [json.loads(l) for l in out.splitlines() if '"type":"connection"' in l]
+    causes, further, warnings = {}, {}, {}
+    for r in recs:
+        codes = [d["code"] for d in r["diagnosis"]]
+        if r["outcome"] == "established":
+            for c in codes:
+                warnings[c] = warnings.get(c, 0) + 1
+        elif codes:
+            causes[codes[0]] = causes.get(codes[0], 0) + 1
+            for c in codes[1:]:
+                further[c] = further.get(c, 0) + 1
+    rc, out, err = run("--summary", path)
+    want = ["  cause %s: %d" % kv for kv in causes.items()]
+    if further:
+        want.append("  further findings on failed or incomplete connections: " +
+                    ", ".join("%s %d" % kv for kv in further.items()))
+    if warnings:
+        want.append("  warnings on established connections: " +
+                    ", ".join("%s %d" % kv for kv in warnings.items()))
+    got = [l for l in out.splitlines() if l.startswith(("  cause ", "  further findings", "  warnings on"))]
+
+    def norm(lines):  # the order of the codes on one line does not matter
+        return sorted(l.split(": ", 1)[0] + ": " + ", ".join(sorted(l.split(": ", 1)[1].split(", ")))
+                      if l.startswith(("  further", "  warnings")) else l for l in lines)
+    return norm(got) == norm(want), (got, want), causes, further, warnings
+ok_, detail, causes, further, _ = summary_matches_records(os.path.join(CAPS, "tls12_expired_cert.pcap"))
+check("summary: main causes, further findings apart", ok_ and sum(causes.values()) == 1 and further, detail)
+ok_, detail, _, _, warnings = summary_matches_records(ok_capture.replace("tls13_ok", "tls12_ok"))
+check("summary: warnings on established connections", ok_ and warnings, detail)
+ok_, detail, _, _, _ = summary_matches_records(mixed)
+check("summary: mixed.pcap counted as its records", ok_, detail)
+# A capture that starts after the handshake (frames from the first application
+# data record on, as tshark numbers them): one connection with no handshake.
+tls12_ok = os.path.join(CAPS, "tls12_ok.pcap")
+midstream = os.path.join(tmp, "midstream.pcap")
+if shutil.which("tshark"):
+    t = subprocess.run(["tshark", "-r", tls12_ok, "-Y", "tls.app_data", "-T", "fields",
+                        "-e", "frame.number"], capture_output=True, text=True)
+    first_app = int(t.stdout.split()[0])
+    hdr, recs = read_pcap(tls12_ok)
+    write_pcap(midstream, hdr, recs[first_app - 1:])
+    rc, out, err = run("--summary", midstream)
+    rc2, out2, err2 = run("-a", "--summary", midstream)
+    line1 = [l for l in out.splitlines() if l.startswith("Summary:")]
+    line2 = [l for l in out2.splitlines() if l.startswith("Summary:")]
+    check("summary totals do not depend on -a", line1 == line2 and line1 and "1 TLS connection" in line1[0],
+          (line1, line2))
+    check("summary says what -a would show", "not shown: 1 incomplete" in out, out)
+
+# -T line: verdict, step, cause first; one line per connection.
+rc, out, err = run("-T", "line", mixed)
+lines = out.splitlines()
+check("-T line: one line per failed connection", rc == 1 and len(lines) == 6, out)
+check("-T line: verdict and step first",
+      all(l.split()[0] == "FAILED" and l.split()[1] in ("server_hello", "certificate") for l in lines), out)
+check("-T line: cause(confidence), SNI, server",
+      any(l.startswith("FAILED server_hello unrecognized_name(certain) unknown.tlsdiag.test "
+                       "127.0.0.1:44317 127.0.0.1:50170 ") for l in lines), out)
+rc, out, err = run("-T", "line", "-a", mixed)
+check("-T line -a: established too", len(out.splitlines()) == 8 and
+      sum(l.startswith("ESTABLISHED - - ") for l in out.splitlines()) == 2, out)
+rc, out, err = run("-T", "line", ipv6_capture)
+check("-T line: IPv6 in brackets", "[::1]:44333 [::1]:50330 " in out, out)
+
+# -T zeek: Zeek's ssl.log header, one record per connection, #close.
+rc, out, err = run("-T", "zeek", "-a", mixed)
+zl = out.splitlines()
+check("-T zeek: header", zl[:5] == ["#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)",
+                                    "#unset_field\t-", "#path\tssl"], zl[:6])
+fields_line = [l for l in zl if l.startswith("#fields\t")]
+recs_z = [l for l in zl if not l.startswith("#")]
+check("-T zeek: every record has the #fields count",
+      fields_line and len(recs_z) == 8 and
+      all(len(r.split("\t")) == len(fields_line[0].split("\t")) - 1 for r in recs_z), zl)
+check("-T zeek: #close last", zl[-1].startswith("#close\t"), zl[-1:])
+
+# Filters on the result, alone and with BPF (ports from tests/e2e/expected.tsv).
+def line_ports(*args):
+    rc, out, err = run("-T", "line", *args)
+    return rc, sorted(int(l.split()[5].rsplit(":", 1)[1]) for l in out.splitlines())
+check("--outcome established", line_ports("--outcome", "established", mixed) == (0, [50010, 50020]))
+check("--sni glob", line_ports("--sni", "UNKNOWN.*", mixed) == (1, [50170]))
+check("--sni - (no SNI)", line_ports("-a", "--sni", "-", mixed) == (0, []))
+check("--server", line_ports("--server", "127.0.0.1:44318", mixed) == (1, [50180]))
+check("--server ::1", line_ports("--server", "::1", ipv6_capture) == (1, [50330]))
+check("--cause glob", line_ports("--cause", "no_*", mixed) == (1, [50060, 50180]))
+check("--cause and --min-confidence",
+      line_ports("--cause", "no_*", "--min-confidence", "certain", mixed) == (1, [50180]))
+check("--cause with BPF", line_ports("--cause", "no_*", mixed, "port 44306") == (1, [50060]))
+check("--cause that matches nothing: exit 0", line_ports("--cause", "nothing", mixed) == (0, []))
+rc, out, err = run("--outcome", "ok", mixed)
+check("--outcome ok -> 2", rc == 2 and "--outcome" in err, (rc, err))
+rc, out, err = run("--server", "example.com", mixed)
+check("--server with a name -> 2", rc == 2, (rc, err))
+
+# The next step and --explain in the text blocks.
+rc, out, err = run(fail_capture)
+check("next: an openssl command offering what the client offered",
+      "  next:       openssl s_client -connect 127.0.0.1:44306 -servername server.tlsdiag.test "
+      "-tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305 </dev/null\n" in out, out)
+check("packets: a tshark filter for this connection",
+      "  packets:    tshark -r %s -Y 'ip.addr==127.0.0.1 && tcp.port==50060 && tcp.port==44306'\n"
+      % fail_capture in out, out)
+rc, out, err = run("--explain", fail_capture)
+check("--explain spells out the history",
+      "  history:    Cl{}\n              C   client    client_hello\n"
+      "              l   server    alert\n" in out, out)
+
+# The grouped view: --group, and on its own for long text output.
+rc, out, err = run("--group", mixed)
+check("--group: the grouped view", rc == 1 and out.startswith("Grouped view: 6 failed or incomplete "
+                                                             "of 8 TLS connections in 6 kinds"), out)
+rc, out, err = run(mixed)
+check("6 failures: blocks, not grouped", out.startswith("FAILED "), out[:100])
+# 25 copies of one failing handshake, 10 s apart, each from its own client
+# port (tshark must see 25 connections and 25 alerts)
+def with_client_port(frame, old, new):
+    """The Ethernet/IPv4/TCP frame with TCP port old replaced by new (either side)."""
+    ihl = (frame[14] & 15) * 4
+    tcp = 14 + ihl
+    sport, dport = struct.unpack("!HH", frame[tcp:tcp + 4])
+    ports = struct.pack("!HH", new if sport == old else sport, new if dport == old else dport)
+    return frame[:tcp] + ports + frame[tcp + 4:]
+hdr, recs = read_pcap(fail_capture)
+many = os.path.join(tmp, "many.pcap")
+write_pcap(many, hdr, [(sec + 10 * k, usec, with_client_port(d, 50060, 51000 + k), o)
+                       for k in range(25) for sec, usec, d, o in recs])
+if shutil.which("tshark"):
+    t = subprocess.run(["tshark", "-r", many, "-Y", "tls.alert_message.desc == 40", "-T", "fields",
+                        "-e", "tcp.stream"], capture_output=True, text=True)
+    check("25 copies: tshark sees 25 alerts in 25 connections",
+          len(set(t.stdout.split())) == 25, t.stdout[-200:])
+rc, out, err = run(many)
+check("more than 20 failures: grouped by default",
+      rc == 1 and out.startswith("Grouped view: 25 failed or incomplete of 25 TLS connections in 1 kind") and
+      "     25       1  server_hello  no_shared_cipher (likely)" in out and
+      "127.0.0.1:44306" in out and "e.g. 127.0.0.1:51000 -> 127.0.0.1:44306" in out, out)
+check("grouped view: short", len(out.splitlines()) <= 6, out)
+rc, out, err = run("--no-group", many)
+check("--no-group: every block", out.count("\nFAILED ") + out.startswith("FAILED ") == 25, out[:200])
+rc, out, err = run("-a", many)
+check("-a: every connection, not grouped", out.startswith("FAILED "), out[:100])
+rc, out, err = run("-T", "json", "--group", many)
+kinds = [json.loads(l)["type"] for l in out.splitlines()]
+check("-T json --group: group records after the connections",
+      kinds.count("connection") == 25 and kinds[-1] == "group" and kinds.count("group") == 1, kinds)
+rc, out, err = run("-T", "line", "--group", mixed)
+check("--group with -T line -> 2", rc == 2, rc)
+
+# -o and -w are both opened before -Z drops privileges: both may be in a
+# directory only root can write (tmp is mode 0700, owned by root).
+if os.geteuid() == 0:
+    rc, out, err = run("-i", "lo", "-Z", "nobody", "--duration", "0.5",
+                       "-w", os.path.join(tmp, "z.pcap"), "-o", os.path.join(tmp, "z.txt"))
+    check("-Z with -w and -o in a root-only directory", rc == 0 and
+          os.path.getsize(os.path.join(tmp, "z.pcap")) >= 24 and os.path.exists(os.path.join(tmp, "z.txt")),
+          (rc, err))
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -85,8 +85,8 @@ lt, recs = pcap_records(src)
 far = os.path.join(tmp, "year2300.pcapng")
 base = 10_400_000_000 * 10**9                      # year 2299, in ns (fits in u64)
 pcapng(far, [lt], [(0, base + ts - recs[0][0], c, w, d) for ts, c, w, d in recs])
-rc0, out0, _ = run("-f", "json", "--all", src)
-rc, out, err = run("-f", "json", "--all", far)
+rc0, out0, _ = run("-T", "json", "--all", src)
+rc, out, err = run("-T", "json", "--all", far)
 want = [(o["outcome"], o.get("version"), o.get("cipher")) for o in reports(out0)]
 got = [(o["outcome"], o.get("version"), o.get("cipher")) for o in reports(out)]
 check("pcapng after 2262: same verdicts as the original", rc == rc0 and got == want and want,
@@ -144,9 +144,9 @@ check("-w into a missing folder -> 2, path once",
 # --- -w keeps every packet of a failed connection (the RST too), in capture
 # order, and the evidence read back gives the same verdicts.
 ev = os.path.join(tmp, "evidence.pcap")
-rc, out, err = run("-f", "json", "-w", ev, mixed)
+rc, out, err = run("-T", "json", "-w", ev, mixed)
 failed_ = {o["client"]["port"]: o for o in reports(out) if o["outcome"] == "failed"}
-rc2, out2, err2 = run("-f", "json", "--all", ev)
+rc2, out2, err2 = run("-T", "json", "--all", ev)
 back = {o["client"]["port"]: o for o in reports(out2)}
 for port, o in sorted(failed_.items()):
     b = back.get(port, {})
@@ -181,7 +181,7 @@ with open(inter, "wb") as f:
     for ts, c, w, d in both:
         f.write(struct.pack("<IIII", ts // 10**9, ts % 10**9, c, w) + d)
 ev2 = os.path.join(tmp, "evidence2.pcap")
-rc, out, err = run("-f", "json", "-w", ev2, inter)
+rc, out, err = run("-T", "json", "-w", ev2, inter)
 check("interleaved: two failed connections", rc == 1 and len(reports(out)) == 2, (rc, err))
 times = subprocess.run(["tshark", "-r", ev2, "-T", "fields", "-e", "frame.time_epoch"],
                        capture_output=True, text=True).stdout.split()
@@ -195,7 +195,7 @@ check("interleaved: -w in capture order, every packet but final ACKs",
 # tshark reads every packet with its own link type.
 two = os.path.join(tmp, "two.pcapng")
 sll2 = os.path.join(CAPS, "tls12_unknown_ca_sll2.pcap")
-rc, out, err = run("-f", "json", "-w", two, mixed, sll2)
+rc, out, err = run("-T", "json", "-w", two, mixed, sll2)
 n_failed = len([o for o in reports(out) if o["outcome"] == "failed"])
 protos = subprocess.run(["tshark", "-r", two, "-T", "fields", "-e", "frame.protocols",
                          "-e", "frame.interface_id"], capture_output=True, text=True).stdout.split("\n")
@@ -209,10 +209,10 @@ with open(two, "rb") as f:
     check("-w writes pcapng", f.read(4) == b"\x0a\x0d\x0d\x0a")
 
 # --- -r A -r B reads both, in order.
-rc, out, err = run("-f", "json", "--all", "-r", mixed, "-r", src)
-rc1, out1, _ = run("-f", "json", "--all", mixed, src)
+rc, out, err = run("-T", "json", "--all", "-r", mixed, "-r", src)
+rc1, out1, _ = run("-T", "json", "--all", mixed, src)
 check("-r A -r B reads both", len(reports(out)) == len(reports(out1)) > len(reports(run(
-    "-f", "json", "--all", src)[1])), (len(reports(out)), len(reports(out1))))
+    "-T", "json", "--all", src)[1])), (len(reports(out)), len(reports(out1))))
 
 # --- Options that used to be accepted silently.
 for args, what in ((["--ca-path", "/nonexistent-tlsdiag"], "nonexistent-tlsdiag"),
@@ -236,7 +236,7 @@ with open(bad, "wb") as f:
         f.write(struct.pack("<IIII", ts // 10**9, ts % 10**9 // 1000, c,
                             w - 10 if i == 3 else w))
         f.write(d)
-rc, out, err = run("-f", "json", "--stats", bad)
+rc, out, err = run("-T", "json", "--stats", bad)
 stats = [json.loads(l)["stats"] for l in out.splitlines() if l.startswith('{"stats"')]
 check("caplen > len: warning names the file", "damaged" in err and "caplen.pcap" in err, err)
 check("caplen > len: counted", stats and sum(stats[0]["anomalies"].values()) >= 1, stats)

@@ -53,7 +53,7 @@ EXTRA_ARGS = []  # --bin-arg: given to every tlsdiag run
 
 
 def tlsdiag(bin_, path, *args):
-    p = subprocess.run([bin_, "-f", "json", "--all", *EXTRA_ARGS, *args, path],
+    p = subprocess.run([bin_, "-T", "json", "--all", *EXTRA_ARGS, *args, path],
                        capture_output=True)
     if p.returncode not in (0, 1):   # 1: a handshake failed
         raise RuntimeError("%s exited %d: %s" % (bin_, p.returncode, p.stderr.decode()[-300:]))

@@ -4,7 +4,7 @@
 usage: tests/e2e/run_fields.py [--bin-arg ARG] BIN CAPTURES_DIR
        tests/e2e/run_fields.py --agree-public [--agree-tool PATH] [--public DIR] BIN CAPTURES_DIR
 
-Default mode: for every capture in CAPTURES_DIR, runs `BIN -f json --all F`
+Default mode: for every capture in CAPTURES_DIR, runs `BIN -T json --all F`
 and reads the same file with tshark 4.0 (`-T fields`, out-of-order
 reassembly on, every server port -- the destination of a SYN -- decoded as
 TLS with -d, because tshark knows TLS only on registered ports and its
@@ -161,7 +161,7 @@ class Tshark:
 
 
 def ours(bin_, path, extra):
-    p = subprocess.run([bin_, "-f", "json", "--all"] + extra + [path],
+    p = subprocess.run([bin_, "-T", "json", "--all"] + extra + [path],
                        capture_output=True, text=True, timeout=120)
     if p.returncode not in (0, 1):
         raise RuntimeError("tlsdiag exit %d: %s" % (p.returncode, p.stderr.strip()[-300:]))

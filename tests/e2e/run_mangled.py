@@ -57,7 +57,8 @@ def linktype(path):
 
 # Timing and how the stream was cut into segments change with the mangling
 # by design; every verdict, alert, cause and wire fact must not.
-IGNORE = {"ts", "duration", "client_hello.segments"}
+# id is made from ts, duration_us is duration, source names the file read.
+IGNORE = {"ts", "duration", "client_hello.segments", "id", "duration_us", "source"}
 
 def snap_cut(path):
     """True when some record of a classic pcap holds fewer bytes than were on the wire:

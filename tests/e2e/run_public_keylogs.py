@@ -48,7 +48,7 @@ def main():
             return 0, 0, []  # tshark cannot read it: nothing to compare
         if not alerts:
             return 0, 0, []
-        p = subprocess.run([bin_, "-f", "json", "--all", "--keylog", key, pcap],
+        p = subprocess.run([bin_, "-T", "json", "--all", "--keylog", key, pcap],
                            capture_output=True, text=True, timeout=120)
         ours = {}
         for l in p.stdout.splitlines():

@@ -44,7 +44,7 @@ def main():
             failed += 1
             continue
         if f not in cache:
-            p = subprocess.run([a.bin, "-f", "json", "--all", path], capture_output=True,
+            p = subprocess.run([a.bin, "-T", "json", "--all", path], capture_output=True,
                                text=True, timeout=120)
             cache[f] = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
         reps = [o for o in cache[f] if "outcome" in o and o.get("client", {}).get("port") == int(port)]

@@ -97,7 +97,7 @@ def main():
         pcap = os.path.join(capdir, cap + '.pcap')
         kl = os.path.join(capdir, cap + '.keylog') if keylog == 'yes' else None
         name = cap + (' (keylog)' if kl else '')
-        args = [tlsdiag, '-a', '-f', 'json'] + (['--keylog', kl] if kl else []) + [pcap]
+        args = [tlsdiag, '-a', '-T', 'json'] + (['--keylog', kl] if kl else []) + [pcap]
         out = subprocess.run(args, capture_output=True, text=True).stdout
         reps = [json.loads(l) for l in out.splitlines() if l.startswith('{"ts"')]
         quic = [r for r in reps if r.get('transport') == 'quic']

@@ -52,7 +52,7 @@ def main():
     for p in pcaps:
         name = os.path.relpath(p, root)
         sni, cipher, version = tshark(p)
-        out = subprocess.run([tlsdiag, '-a', '-f', 'json', p], capture_output=True, text=True,
+        out = subprocess.run([tlsdiag, '-a', '-T', 'json', p], capture_output=True, text=True,
                              timeout=300).stdout
         ours = {}
         for line in out.splitlines():

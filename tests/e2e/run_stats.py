@@ -3,7 +3,7 @@
 
 usage: tests/e2e/run_stats.py [--bin-arg ARG] BIN CAPTURES_DIR
 
-For every capture in CAPTURES_DIR, runs `BIN -f json --stats --all F`, reads
+For every capture in CAPTURES_DIR, runs `BIN -T json --stats --all F`, reads
 its {"stats": {...}} line and compares with what tshark 4.0 and capinfos
 count in the same file:
 
@@ -90,7 +90,7 @@ def theirs(path):
 
 
 def ours(bin_, path, extra):
-    p = subprocess.run([bin_, "-f", "json", "--stats", "--all"] + extra + [path],
+    p = subprocess.run([bin_, "-T", "json", "--stats", "--all"] + extra + [path],
                        capture_output=True, text=True, timeout=120)
     if p.returncode not in (0, 1):
         raise RuntimeError("tlsdiag exit %d: %s" % (p.returncode, p.stderr.strip()[-300:]))

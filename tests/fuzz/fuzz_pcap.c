@@ -1,6 +1,6 @@
 /* Whole pipeline: a pcap file in memory through decode, flow table,
- * reassembly, TLS, session, diagnosis, the summary and both reporters
- * (fuzz_pipeline.c). Inputs over 1 MiB are ignored. */
+ * reassembly, TLS, session, diagnosis, the summary, every reporter and the
+ * grouped view (fuzz_pipeline.c). Inputs over 1 MiB are ignored. */
 #include <stdint.h>
 
 #include "fuzz_pipeline.h"

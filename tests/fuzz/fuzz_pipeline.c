@@ -1,6 +1,7 @@
 /* The whole pipeline on a pcap file in memory (fmemopen + pcap_fopen_offline):
- * decode, flow table, reassembly, TLS, session, diagnosis, the summary and
- * both reporters. Shared by fuzz_pcap (raw files) and fuzz_flow (files it
+ * decode, flow table, reassembly, TLS, session, diagnosis, the summary, every
+ * reporter (text with next steps and the explained history, JSON, line,
+ * Zeek), the grouped view and its patterns. Shared by fuzz_pcap (raw files) and fuzz_flow (files it
  * writes around TLS bytes). */
 #include <pcap/pcap.h>
 #include <stdint.h>
@@ -9,28 +10,39 @@
 
 #include "fuzz_pipeline.h"
 #include "tlsd/analyzer.h"
+#include "tlsd/group.h"
 #include "tlsd/report_json.h"
+#include "tlsd/report_line.h"
 #include "tlsd/report_text.h"
+#include "tlsd/report_zeek.h"
 #include "tlsd/summary.h"
 
 struct sink {
 	FILE *out;
 	struct tlsd_summary *summary;
+	struct tlsd_group *group;
 };
 
 static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
 		 const uint8_t *frames, size_t frames_len)
 {
 	struct sink *s = ud;
-	struct tlsd_text_opts to = {.all = true, .color = true};
+	struct tlsd_text_opts to = {.all = true, .color = true, .next_steps = true, .verbose = true,
+				    .explain = true, .source = "f'x.pcap"};
+	struct tlsd_json_opts jo = {.source = "x.pcap", .explain = true};
+	struct tlsd_line_opts lo = {.verbose = true};
 
 	(void)f;
 	(void)frames;
 	(void)frames_len;
 	tlsd_summary_annotate(s->summary, r);
 	tlsd_summary_add(s->summary, r);
-	tlsd_report_json(s->out, r);
+	tlsd_report_json_ex(s->out, r, &jo);
 	tlsd_report_text(s->out, r, &to);
+	tlsd_report_line(s->out, r, &lo);
+	tlsd_report_zeek(s->out, r);
+	if (s->group)
+		tlsd_group_add(s->group, r);
 }
 
 void fuzz_pipeline(const uint8_t *data, size_t size)
@@ -64,6 +76,7 @@ void fuzz_pipeline(const uint8_t *data, size_t size)
 	ctx.lim.snap_flow = 4096;
 	s.out = fopen("/dev/null", "w");
 	s.summary = tlsd_summary_new();
+	s.group = tlsd_group_new();
 	if (s.out && s.summary)
 		a = tlsd_analyzer_new(&ctx, &cfg);
 	if (a) {
@@ -83,7 +96,14 @@ void fuzz_pipeline(const uint8_t *data, size_t size)
 		tlsd_analyzer_finish(a);
 		tlsd_summary_text(s.summary, s.out, false);
 		tlsd_summary_json(s.summary, s.out);
+		if (s.group) {
+			struct tlsd_group_opts go = {.max_rows = 3};
+
+			tlsd_group_text(s.group, s.out, &go);
+			tlsd_group_json(s.group, s.out);
+		}
 	}
+	tlsd_group_free(s.group);
 	tlsd_analyzer_free(a);
 	tlsd_summary_free(s.summary);
 	if (s.out)

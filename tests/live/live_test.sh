@@ -20,7 +20,7 @@ port=46443
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/k.pem" -out "$work/c.pem" \
 	-subj "/CN=live.test" -days 2 >/dev/null 2>&1
 
-"$BIN" -i lo -f json --all "tcp port $port" > "$work/out.json" 2> "$work/err.txt" &
+"$BIN" -i lo -T json --all "tcp port $port" > "$work/out.json" 2> "$work/err.txt" &
 tpid=$!
 pids+=("$tpid")
 sleep 1
