@@ -1056,6 +1056,7 @@ int main(int argc, char **argv)
 
 	if (refuse_overwrite(&opt) < 0) {
 		free(opt.filter);
+		tlsd_result_filter_free(opt.results);
 		return EXIT_TROUBLE;
 	}
 	tlsd_ctx_init(&ctx);
