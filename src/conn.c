@@ -133,9 +133,11 @@ static void ev_record(void *ud, enum tlsd_dir d, const struct tlsd_record_info *
 
 /* ---- key-log decryption --------------------------------------------- */
 
+/* The key log, or NULL while it holds nothing (main always passes one:
+ * pcapng files may bring their secrets along). */
 static const struct tlsd_keylog *keylog_of(const struct feed_ctx *fc)
 {
-	return fc->mux->cfg.keylog;
+	return tlsd_keylog_empty(fc->mux->cfg.keylog) ? NULL : fc->mux->cfg.keylog;
 }
 
 /* Installs a TLS 1.3 traffic secret for direction d. Without it (a partial
@@ -446,8 +448,8 @@ static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_
 		tlsd_tls_dir_set_midstream(&c->tls[0]);
 		tlsd_tls_dir_set_midstream(&c->tls[1]);
 	}
-	if (m->cfg.keylog) {
-		/* Decryption states only where a key log was given; a failed
+	if (!tlsd_keylog_empty(m->cfg.keylog)) {
+		/* Decryption states only where a key log has secrets; a failed
 		 * allocation just means this connection is not decrypted. */
 		c->dc[0] = tlsd_decrypt_new();
 		c->dc[1] = tlsd_decrypt_new();

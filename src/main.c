@@ -431,6 +431,7 @@ struct run {
 	struct tlsd_summary *summary;
 	pcap_dumper_t *dumper;
 	uint64_t reported;
+	struct tlsd_keylog *keylog; /* --keylog's and pcapng-embedded secrets */
 };
 
 static void write_frames(pcap_dumper_t *d, const uint8_t *frames, size_t len)
@@ -657,7 +658,9 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 
 		if (o->count && ctx->cnt.packets >= o->count)
 			break;
-		if (tlsd_capture_open_file(&cap, o->files[i], o->filter, err) < 0) {
+		struct tlsd_file_opts fo = {.filter = o->filter, .secrets = run->keylog};
+
+		if (tlsd_capture_open_file_opts(&cap, o->files[i], &fo, err) < 0) {
 			fprintf(stderr, "tlsdiag: %s\n", err);
 			rc = -1;
 			continue;
@@ -733,14 +736,16 @@ int main(int argc, char **argv)
 		certs.ctx = &ctx;
 		certs.verify_all_signatures = opt.verify_all_signatures;
 	}
+	/* Always there: pcapng files may carry their own key logs. */
+	keylog = tlsd_keylog_new();
+	if (!keylog) {
+		fputs("tlsdiag: out of memory\n", stderr);
+		goto out;
+	}
+	run.keylog = keylog;
 	if (opt.keylog_file) {
 		struct tlsd_keylog_stats ks;
 
-		keylog = tlsd_keylog_new();
-		if (!keylog) {
-			fputs("tlsdiag: out of memory\n", stderr);
-			goto out;
-		}
 		rc = tlsd_keylog_load_file(keylog, opt.keylog_file);
 		if (rc < 0 && rc != -EFBIG) {
 			fprintf(stderr, "tlsdiag: %s: %s\n", opt.keylog_file, strerror(-rc));
