@@ -34,6 +34,16 @@ static ssize_t mem_read(void *ud, uint8_t *buf, size_t n)
 	return (ssize_t)k;
 }
 
+static struct tlsd_pcapng *open_mem(struct memsrc *m, const struct ngw *w, size_t chunk)
+{
+	struct tlsd_pcapng *ng;
+
+	*m = (struct memsrc){.p = w->b, .len = w->len, .chunk = chunk};
+	ng = tlsd_pcapng_new(mem_read, m);
+	ck_assert_ptr_nonnull(ng);
+	return ng;
+}
+
 static const uint8_t frame60[60] = {
 	0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02, 0x08, 0x00, 0x45, 0, 0, 46, 0, 1,
 	0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, 0x12, 0x34, 0x01, 0xbb, 0, 0,
@@ -79,17 +89,14 @@ static void small_file(struct ngw *w, bool le)
 START_TEST(tc_one_packet)
 {
 	struct ngw w = {0};
-	struct memsrc m = {0};
+	struct memsrc m;
 	struct tlsd_pcapng *ng;
 	struct tlsd_pcapng_event ev;
 	const struct tlsd_pcapng_iface *ifc;
 	struct tlsd_pcapng_stats st;
 
 	small_file(&w, _i == 1);
-	m.p = w.b;
-	m.len = w.len;
-	ng = tlsd_pcapng_new(mem_read, &m);
-	ck_assert_ptr_nonnull(ng);
+	ng = open_mem(&m, &w, 0);
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_INTERFACE);
 	ck_assert_uint_eq(ev.iface, 0);
 	ifc = tlsd_pcapng_iface(ng, 0);
@@ -124,14 +131,13 @@ END_TEST
 START_TEST(tc_byte_by_byte)
 {
 	struct ngw w = {0};
-	struct memsrc m = {0};
+	struct memsrc m;
 	struct tlsd_pcapng *ng;
 	struct tlsd_pcapng_event ev;
 
 	small_file(&w, _i == 1);
 	ngw_epb(&w, 0, 5, frame60, 7, 7, NULL);
-	m = (struct memsrc){.p = w.b, .len = w.len, .chunk = 1};
-	ng = tlsd_pcapng_new(mem_read, &m);
+	ng = open_mem(&m, &w, 1);
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_INTERFACE);
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_PACKET);
 	ck_assert_mem_eq(ev.pkt.data, frame60, 60);
@@ -208,7 +214,7 @@ END_TEST
 START_TEST(tc_sections)
 {
 	struct ngw w = {0};
-	struct memsrc m = {0};
+	struct memsrc m;
 	struct tlsd_pcapng *ng;
 	struct tlsd_pcapng_event ev;
 	struct tlsd_pcapng_stats st;
@@ -222,8 +228,7 @@ START_TEST(tc_sections)
 	ngw_idb(&w, 276, 128, "any", 9, 0);
 	ngw_epb(&w, 0, 7, frame60, 60, 60, NULL);
 	ngw_epb(&w, 1, 7, frame60, 60, 60, NULL); /* interface 1 is gone */
-	m = (struct memsrc){.p = w.b, .len = w.len};
-	ng = tlsd_pcapng_new(mem_read, &m);
+	ng = open_mem(&m, &w, 0);
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_INTERFACE);
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_INTERFACE);
 	ck_assert_uint_eq(ev.iface, 1);
@@ -273,15 +278,14 @@ static const struct {
 START_TEST(tc_tsresol)
 {
 	struct ngw w = {0};
-	struct memsrc m = {0};
+	struct memsrc m;
 	struct tlsd_pcapng *ng;
 	struct tlsd_pcapng_event ev;
 
 	ngw_shb(&w, _i % 2 == 0);
 	ngw_idb(&w, 1, 0, NULL, ts_cases[_i].tsresol, ts_cases[_i].tsoffset);
 	ngw_epb(&w, 0, ts_cases[_i].units, frame60, 60, 60, NULL);
-	m = (struct memsrc){.p = w.b, .len = w.len};
-	ng = tlsd_pcapng_new(mem_read, &m);
+	ng = open_mem(&m, &w, 0);
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_INTERFACE);
 	ck_assert_str_eq(tlsd_pcapng_iface(ng, 0)->name, "");
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_PACKET);
@@ -310,13 +314,12 @@ START_TEST(tc_bad_tsresol)
 {
 	static const int bad[] = {20, 0x80 | 64, 0xff};
 	struct ngw w = {0};
-	struct memsrc m = {0};
+	struct memsrc m;
 	struct tlsd_pcapng *ng;
 
 	ngw_shb(&w, false);
 	ngw_idb(&w, 1, 0, NULL, bad[_i], 0);
-	m = (struct memsrc){.p = w.b, .len = w.len};
-	ng = tlsd_pcapng_new(mem_read, &m);
+	ng = open_mem(&m, &w, 0);
 	expect_err(ng, "time stamp resolution");
 	tlsd_pcapng_free(ng);
 	ngw_free(&w);
@@ -328,7 +331,7 @@ END_TEST
 START_TEST(tc_spb_pb)
 {
 	struct ngw w = {0};
-	struct memsrc m = {0};
+	struct memsrc m;
 	struct tlsd_pcapng *ng;
 	struct tlsd_pcapng_event ev;
 
@@ -353,8 +356,7 @@ START_TEST(tc_spb_pb)
 	ngw_opt(&w, 1, "pb", 2);
 	ngw_opt_end(&w);
 	ngw_end(&w);
-	m = (struct memsrc){.p = w.b, .len = w.len};
-	ng = tlsd_pcapng_new(mem_read, &m);
+	ng = open_mem(&m, &w, 0);
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_INTERFACE);
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_INTERFACE);
 	ck_assert_int_eq(tlsd_pcapng_iface(ng, 1)->dlt, DLT_RAW);
@@ -382,7 +384,7 @@ START_TEST(tc_skip_and_secrets)
 	static const char keylog[] = "CLIENT_RANDOM 00 11\n";
 	static const uint32_t skipped[] = {4, 5, 9, 0xBAD, 0x40000BAD, 0x80001234, 0x42};
 	struct ngw w = {0};
-	struct memsrc m = {0};
+	struct memsrc m;
 	struct tlsd_pcapng *ng;
 	struct tlsd_pcapng_event ev;
 	struct tlsd_pcapng_stats st;
@@ -396,8 +398,7 @@ START_TEST(tc_skip_and_secrets)
 	}
 	ngw_idb(&w, 1, 0, NULL, -1, 0);
 	ngw_dsb(&w, 0x57474b4c /* WireGuard */, "x", 1);
-	m = (struct memsrc){.p = w.b, .len = w.len};
-	ng = tlsd_pcapng_new(mem_read, &m);
+	ng = open_mem(&m, &w, 0);
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_SECRETS);
 	ck_assert_uint_eq(ev.secrets_type, TLSD_PCAPNG_SECRETS_TLS);
 	ck_assert_uint_eq(ev.secrets_len, sizeof(keylog) - 1);
@@ -562,15 +563,14 @@ static void write_bad(struct ngw *w, enum bad_kind kind)
 START_TEST(tc_bad)
 {
 	struct ngw w = {0};
-	struct memsrc m = {0};
+	struct memsrc m;
 	struct tlsd_pcapng *ng;
 	struct tlsd_pcapng_event ev;
 	char err[TLSD_PCAPNG_ERRLEN];
 	enum tlsd_pcapng_kind k;
 
 	write_bad(&w, bad_cases[_i].kind);
-	m = (struct memsrc){.p = w.b, .len = w.len};
-	ng = tlsd_pcapng_new(mem_read, &m);
+	ng = open_mem(&m, &w, 0);
 	/* the good blocks before it are read */
 	while ((k = tlsd_pcapng_next(ng, &ev, err)) == TLSD_PCAPNG_INTERFACE)
 		;
@@ -588,7 +588,7 @@ END_TEST
 START_TEST(tc_large_block)
 {
 	struct ngw w = {0};
-	struct memsrc m = {0};
+	struct memsrc m;
 	struct tlsd_pcapng *ng;
 	struct tlsd_pcapng_event ev;
 	uint32_t big = 1u << 20;
@@ -600,8 +600,7 @@ START_TEST(tc_large_block)
 	ngw_idb(&w, 1, 0, NULL, -1, 0);
 	ngw_epb(&w, 0, 0, data, big, big, NULL);
 	ngw_epb(&w, 0, 0, frame60, 60, 60, NULL);
-	m = (struct memsrc){.p = w.b, .len = w.len, .chunk = 4096};
-	ng = tlsd_pcapng_new(mem_read, &m);
+	ng = open_mem(&m, &w, 4096);
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_INTERFACE);
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_PACKET);
 	ck_assert_uint_eq(ev.pkt.caplen, big);
@@ -620,7 +619,7 @@ END_TEST
 START_TEST(tc_iface_cap)
 {
 	struct ngw w = {0};
-	struct memsrc m = {0};
+	struct memsrc m;
 	struct tlsd_pcapng *ng;
 	struct tlsd_pcapng_event ev;
 	char err[TLSD_PCAPNG_ERRLEN];
@@ -632,8 +631,7 @@ START_TEST(tc_iface_cap)
 	ngw_shb(&w, true);
 	for (unsigned i = 0; i <= TLSD_PCAPNG_MAX_IFACES; i++)
 		ngw_idb(&w, 1, 0, NULL, -1, 0);
-	m = (struct memsrc){.p = w.b, .len = w.len};
-	ng = tlsd_pcapng_new(mem_read, &m);
+	ng = open_mem(&m, &w, 0);
 	while (tlsd_pcapng_next(ng, &ev, err) == TLSD_PCAPNG_INTERFACE)
 		n++;
 	ck_assert_uint_eq(n, 2 * TLSD_PCAPNG_MAX_IFACES);
@@ -647,7 +645,7 @@ END_TEST
 START_TEST(tc_read_error)
 {
 	struct ngw w = {0};
-	struct memsrc m = {0};
+	struct memsrc m;
 	struct tlsd_pcapng *ng;
 	struct tlsd_pcapng_event ev;
 	size_t first;
