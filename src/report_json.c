@@ -274,6 +274,21 @@ static void json_chain(FILE *out, const struct tlsd_chain_findings *f)
 	fputc(']', out);
 }
 
+/* pcapng: the interface name and the packet comments. */
+static void json_capture_notes(FILE *out, const struct tlsd_report *r)
+{
+	fputs(",\"interface\":", out);
+	json_cstr(out, r->interface[0] ? r->interface : NULL);
+	fputs(",\"comments\":[", out);
+	for (unsigned i = 0; i < r->n_comments && i < TLSD_MAX_COMMENTS; i++) {
+		fprintf(out, "%s{\"frame\":%" PRIu64 ",\"text\":", i ? "," : "", r->comments[i].frame);
+		tlsd_json_string(out, r->comments[i].text,
+				 TLSD_MIN(r->comments[i].len, (uint16_t)TLSD_COMMENT_LEN));
+		fputc('}', out);
+	}
+	fprintf(out, "],\"comments_total\":%" PRIu32, r->n_comments_total);
+}
+
 void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 {
 	fputs("{\"ts\":", out);
@@ -383,6 +398,8 @@ void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 	json_cstr(out, r->ja3s[0] ? r->ja3s : NULL);
 	fputs(",\"ja4\":", out);
 	json_cstr(out, r->ja4[0] ? r->ja4 : NULL);
-	fprintf(out, ",\"roles_guessed\":%s,\"anomalies\":%" PRIu32 "}\n",
+	fprintf(out, ",\"roles_guessed\":%s,\"anomalies\":%" PRIu32,
 		r->roles_guessed ? "true" : "false", r->anomalies);
+	json_capture_notes(out, r);
+	fputs("}\n", out);
 }
