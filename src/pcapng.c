@@ -412,6 +412,15 @@ static int packet_tail(struct tlsd_pcapng *ng, uint32_t type,
 		return fail(ng, err, type, "malformed option");
 	pkt->caplen = caplen;
 	pkt->data = tlsd_cur_data(&data);
+	/* A string option ends at a NUL, as Wireshark reads it (some writers
+	 * count padding or garbage after it). */
+	if (tlsd_cur_len(&comment)) {
+		const uint8_t *nul = memchr(tlsd_cur_data(&comment), 0, tlsd_cur_len(&comment));
+
+		if (nul)
+			tlsd_cur_init(&comment, tlsd_cur_data(&comment),
+				      (size_t)(nul - tlsd_cur_data(&comment)));
+	}
 	pkt->comment = tlsd_cur_len(&comment) ? tlsd_cur_data(&comment) : NULL;
 	pkt->comment_len = (uint16_t)tlsd_cur_len(&comment);
 	return 1;

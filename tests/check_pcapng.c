@@ -353,7 +353,7 @@ START_TEST(tc_spb_pb)
 	ngw_u32(&w, 60);
 	ngw_bytes(&w, frame60, 10);
 	ngw_pad(&w);
-	ngw_opt(&w, 1, "pb", 2);
+	ngw_opt(&w, 1, "pb\0junk", 7); /* a string ends at its NUL */
 	ngw_opt_end(&w);
 	ngw_end(&w);
 	ng = open_mem(&m, &w, 0);
@@ -370,6 +370,7 @@ START_TEST(tc_spb_pb)
 	ck_assert_uint_eq(ev.pkt.iface, 1);
 	ck_assert_uint_eq(ev.pkt.caplen, 10);
 	ck_assert_int_eq(ev.pkt.ts, 99);
+	ck_assert_uint_eq(ev.pkt.comment_len, 2);
 	ck_assert_mem_eq(ev.pkt.comment, "pb", 2);
 	ck_assert_int_eq(next(ng, &ev), TLSD_PCAPNG_END);
 	tlsd_pcapng_free(ng);

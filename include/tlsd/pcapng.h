@@ -68,7 +68,8 @@ struct tlsd_pcapng_packet {
 	uint32_t caplen;       /* bytes at data, as the block says */
 	uint32_t wirelen;      /* original length, as the block says */
 	const uint8_t *data;   /* valid until the next tlsd_pcapng_next() */
-	const uint8_t *comment; /* first opt_comment, or NULL; not NUL-terminated */
+	const uint8_t *comment; /* first opt_comment up to a NUL, or NULL; not
+				 * NUL-terminated */
 	uint16_t comment_len;
 };
 
