@@ -138,7 +138,7 @@ tlsd_time_ns tlsd_pcapng_ts_ns(uint64_t units, uint8_t tsresol, int64_t tsoffset
 		100000000000000u, 1000000000000000u, 10000000000000000u, 100000000000000000u,
 		1000000000000000000u, 10000000000000000000u,
 	};
-	const int64_t max_sec = INT64_MAX / TLSD_NS_PER_SEC - 1;
+	const int64_t max_sec = TLSD_PCAPNG_MAX_SEC;
 	unsigned n = tsresol & 0x7fu;
 	uint64_t sec, frac, ns;
 	int64_t s;

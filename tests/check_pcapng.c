@@ -297,12 +297,17 @@ END_TEST
 
 START_TEST(tc_ts_ns_limits)
 {
-	/* the largest values clamp instead of overflowing */
-	ck_assert_int_eq(tlsd_pcapng_ts_ns(UINT64_MAX, 0, 0),
-			 (INT64_MAX / TLSD_NS_PER_SEC - 1) * TLSD_NS_PER_SEC);
-	ck_assert_int_eq(tlsd_pcapng_ts_ns(UINT64_MAX, 0, INT64_MAX),
-			 (INT64_MAX / TLSD_NS_PER_SEC - 1) * TLSD_NS_PER_SEC);
+	const tlsd_time_ns max = TLSD_PCAPNG_MAX_SEC * TLSD_NS_PER_SEC;
+
+	/* the largest values clamp at 2106 instead of overflowing later sums */
+	ck_assert_int_eq(tlsd_pcapng_ts_ns(UINT64_MAX, 0, 0), max);
+	ck_assert_int_eq(tlsd_pcapng_ts_ns(UINT64_MAX, 0, INT64_MAX), max);
+	ck_assert_int_eq(tlsd_pcapng_ts_ns(UINT64_C(4294967295999999999), 9, 0),
+			 max + 999999999);
+	ck_assert_int_eq(tlsd_pcapng_ts_ns(UINT64_C(4294967296000000000), 9, 0), max);
+	ck_assert_int_eq(tlsd_pcapng_ts_ns(1, 0, 4294967294), max);
 	ck_assert_int_eq(tlsd_pcapng_ts_ns(0, 0, INT64_MIN), 0);
+	ck_assert_int_eq(tlsd_pcapng_ts_ns(0, 0, -1), 0);
 	ck_assert_int_ge(tlsd_pcapng_ts_ns(UINT64_MAX, 0x80 | 63, 0), TLSD_NS_PER_SEC);
 	ck_assert_int_lt(tlsd_pcapng_ts_ns(UINT64_MAX, 0x80 | 63, 0), 2 * TLSD_NS_PER_SEC);
 	ck_assert_int_eq(tlsd_pcapng_ts_ns(UINT64_MAX, 19, 0),

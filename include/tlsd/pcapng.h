@@ -114,8 +114,12 @@ void tlsd_pcapng_get_stats(const struct tlsd_pcapng *ng, struct tlsd_pcapng_stat
  * which is not exported). */
 int tlsd_pcapng_linktype_to_dlt(uint16_t linktype);
 
+/* Time stamps clamp at the last second a pcap file can hold (2106-02-07), so
+ * that timeouts added to them cannot overflow; and at 0 before 1970. */
+#define TLSD_PCAPNG_MAX_SEC INT64_C(4294967295)
+
 /* A time stamp in if_tsresol units, plus if_tsoffset seconds, in ns since
- * the epoch (clamped to [0, INT64_MAX]). */
+ * the epoch, clamped to [0, TLSD_PCAPNG_MAX_SEC s + 999999999 ns]. */
 tlsd_time_ns tlsd_pcapng_ts_ns(uint64_t units, uint8_t tsresol, int64_t tsoffset);
 
 #endif
