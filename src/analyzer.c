@@ -12,7 +12,13 @@ struct tlsd_analyzer {
 	struct tlsd_conn_mux *mux;
 	struct tlsd_flow_table *flows;
 	tlsd_time_ns next_frag_expiry;
+	bool live; /* packets from an interface: silence is real time */
 };
+
+void tlsd_analyzer_set_live(struct tlsd_analyzer *a, bool live)
+{
+	a->live = live;
+}
 
 struct tlsd_analyzer *tlsd_analyzer_new(struct tlsd_ctx *ctx, const struct tlsd_conn_cfg *cfg)
 {
@@ -45,10 +51,9 @@ void tlsd_analyzer_free(struct tlsd_analyzer *a)
 
 /* The capture clock only moves forward: a packet stamped earlier than its
  * predecessor (clock step, merged files) does not rewind timeouts. */
-static void advance_clock(struct tlsd_analyzer *a, tlsd_time_ns ts)
+static void advance_clock(struct tlsd_analyzer *a, tlsd_time_ns ts, bool live)
 {
-	if (ts > a->ctx->now)
-		a->ctx->now = ts;
+	tlsd_ctx_advance(a->ctx, ts, live);
 	if (a->ctx->now >= a->next_frag_expiry) {
 		tlsd_decoder_expire(a->dec, a->ctx);
 		a->next_frag_expiry = a->ctx->now + TLSD_NS_PER_SEC;
@@ -62,7 +67,7 @@ void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr)
 	a->ctx->frame_no++;
 	a->ctx->cnt.packets++;
 	a->ctx->cnt.bytes += fr->wirelen;
-	advance_clock(a, fr->ts);
+	advance_clock(a, fr->ts, a->live);
 	switch (tlsd_decode_frame(a->dec, a->ctx, fr, &pkt)) {
 	case TLSD_DECODE_TCP:
 		tlsd_flow_table_packet(a->flows, &pkt);
@@ -79,7 +84,7 @@ void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr)
 
 void tlsd_analyzer_tick(struct tlsd_analyzer *a, tlsd_time_ns now)
 {
-	advance_clock(a, now);
+	advance_clock(a, now, true);
 	tlsd_flow_table_expire(a->flows);
 }
 

@@ -699,7 +699,7 @@ static void on_fin(void *ud, struct tlsd_flow *f, enum tlsd_dir d, tlsd_time_ns 
 
 	(void)ud;
 	if (c && c->kind == CONN_TLS) {
-		tlsd_session_tcp_fin(c->session, d, ts);
+		tlsd_session_tcp_fin(c->session, f, d, ts);
 	} else if (c && c->kind == CONN_UNDECIDED && !c->pending.fin[d]) {
 		c->pending.fin[d] = true;
 		c->pending.fin_ts[d] = ts;
@@ -743,7 +743,7 @@ static void adopt_silent_tls_server(struct tlsd_conn_mux *m, struct tlsd_flow *f
 		if (pe->rst[i])
 			tlsd_session_tcp_rst(c->session, f, (enum tlsd_dir)i, &pe->rst_info[i]);
 		else if (pe->fin[i])
-			tlsd_session_tcp_fin(c->session, (enum tlsd_dir)i, pe->fin_ts[i]);
+			tlsd_session_tcp_fin(c->session, f, (enum tlsd_dir)i, pe->fin_ts[i]);
 	}
 }
 
@@ -760,10 +760,19 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 	if (c->kind == CONN_TLS) {
 		struct tlsd_report *r = malloc(sizeof(*r));
 
+		const struct tlsd_tls_dir *ct = &c->tls[TLSD_DIR_C2S];
+
+		/* A handshake record or message the client never finished. */
+		if (ct->in_body && ct->cur.type == TLSD_CT_HANDSHAKE)
+			tlsd_session_hello_cut(c->session, ct->cur.len - ct->body_left, ct->cur.len);
+		else if (ct->hs.len > 0)
+			tlsd_session_hello_cut(c->session, ct->hs.len, 0);
 		/* The failing event of an idle or cut connection is its last packet,
 		 * not the moment the capture clock noticed. */
-		tlsd_session_tcp_end(c->session, how, f->last_ts);
-		if (r) {
+		tlsd_session_tcp_end(c->session, f, how, f->last_ts);
+		if (tlsd_session_lookalike(c->session)) {
+			tlsd_ctx_count(m->ctx, TLSD_ANOM_TLS_LOOKALIKE);
+		} else if (r) {
 			tlsd_session_report(c->session, f, r);
 			report_capture_notes(m, c, r);
 			if (r->version)
@@ -771,10 +780,20 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 			if (m->cfg.emit)
 				m->cfg.emit(m->cfg.ud, r, f, c->frames.len ? c->frames.data : NULL,
 					    c->frames.len);
-			free(r);
 		}
+		free(r);
 	}
 	conn_free(c);
+}
+
+/* An established connection idles as long as it likes: its verdict needs
+ * no timer, and its later packets belong to the same report. */
+static bool on_keep_idle(void *ud, struct tlsd_flow *f)
+{
+	const struct tlsd_conn *c = f->user;
+
+	(void)ud;
+	return c && c->kind == CONN_TLS && tlsd_session_established(c->session);
 }
 
 static const struct tlsd_flow_ops conn_ops = {
@@ -785,6 +804,7 @@ static const struct tlsd_flow_ops conn_ops = {
 	.fin = on_fin,
 	.rst = on_rst,
 	.close = on_close,
+	.keep_idle = on_keep_idle,
 };
 
 const struct tlsd_flow_ops *tlsd_conn_mux_ops(void)

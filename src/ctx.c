@@ -26,6 +26,45 @@ void tlsd_ctx_init(struct tlsd_ctx *ctx)
 	tlsd_limits_default(&ctx->lim);
 }
 
+void tlsd_ctx_advance(struct tlsd_ctx *ctx, tlsd_time_ns ts, bool live)
+{
+	tlsd_time_ns step;
+
+	if (!ctx->clock_started) {
+		ctx->clock_started = true; /* the first packet starts both clocks */
+		ctx->now = ts;
+		ctx->idle_clock = ts;
+		return;
+	}
+	if (ts <= ctx->now)
+		return;
+	step = ts - ctx->now;
+	if (!live && step > ctx->lim.idle_timeout) {
+		ctx->silences[ctx->cnt.silences % TLSD_CTX_SILENCES] =
+			(struct tlsd_silence){.start = ctx->now, .end = ts};
+		ctx->cnt.silences++;
+		tlsd_ctx_count(ctx, TLSD_ANOM_CAPTURE_SILENCE);
+		step = 0;
+	}
+	ctx->now = ts;
+	ctx->idle_clock = tlsd_time_add(ctx->idle_clock, step);
+}
+
+tlsd_time_ns tlsd_ctx_silence_within(const struct tlsd_ctx *ctx, tlsd_time_ns from,
+				     tlsd_time_ns to)
+{
+	tlsd_time_ns best = 0;
+	uint64_t n = TLSD_MIN(ctx->cnt.silences, (uint64_t)TLSD_CTX_SILENCES);
+
+	for (uint64_t i = 0; i < n; i++) {
+		const struct tlsd_silence *sl = &ctx->silences[i];
+
+		if (sl->start >= from && sl->end <= to && sl->end - sl->start > best)
+			best = sl->end - sl->start;
+	}
+	return best;
+}
+
 static const char *const anomaly_names[TLSD_ANOM__COUNT] = {
 #define TLSD_ANOMALY_NAME_(name, str) [TLSD_ANOM_##name] = str,
 	TLSD_ANOMALY_LIST(TLSD_ANOMALY_NAME_)

@@ -1,88 +1,29 @@
 /* The verdict (outcome, failed step, termination) and the diagnosis list of
- * one finished session. Pure: reads the session, writes the report.
+ * one finished session. Pure: reads the session and what the evidence stage
+ * (evidence.c) says the capture proves, writes codes and facts into the
+ * report; the reporters (explain.c) turn them into words.
  *
- * The rules follow FAILURE-CATALOG.md (the five steps and rows 1-7, 11-23,
- * 25-28) and the outcome rules documented at the top of session.c. Several
- * diagnoses may apply; the most specific cause comes first. */
+ * The rules follow FAILURE-CATALOG.md (the five steps, rows 1-43, and the
+ * "Evidence rules") and the outcome rules documented at the top of
+ * session.c. A cause is "certain" only when the capture proves it (an alert
+ * that names it, or a fact on the wire that admits no other reading),
+ * "likely" when the evidence fits and the named facts rule out the
+ * alternatives, "possible" otherwise; with no rule's evidence present the
+ * cause is cause_not_visible. Several diagnoses may apply; the most specific
+ * comes first. */
 #include "tlsd/diagnose.h"
 
-#include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <openssl/x509_vfy.h>
 
+#include "tlsd/evidence.h"
 #include "tlsd/tls_names.h"
 
-#define MS(ns) ((double)(ns) / 1e6)
-/* A capture that ends this soon after an unanswered ClientHello proves
- * nothing about the server. */
-#define NO_RESPONSE_MIN_WAIT TLSD_NS_PER_SEC
 /* A ClientHello above this does not fit one typical segment (MSS 1460). */
 #define TLSD_LARGE_CLIENT_HELLO 1400
-
-/* ---- bounded string building -------------------------------------------- */
-
-struct sb {
-	char *p;
-	size_t cap, len;
-};
-
-static void sb_init(struct sb *b, char *p, size_t cap)
-{
-	b->p = p;
-	b->cap = cap;
-	b->len = 0;
-	if (cap)
-		p[0] = '\0';
-}
-
-__attribute__((format(printf, 2, 3))) static void sb_add(struct sb *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->len + 1 >= b->cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	b->len = TLSD_MIN(b->len + (size_t)n, b->cap - 1);
-}
-
-static void sb_version(struct sb *b, uint16_t v)
-{
-	const char *n = tlsd_name_version(v);
-
-	if (n)
-		sb_add(b, "%s", n);
-	else
-		sb_add(b, "0x%04x", v);
-}
-
-static void sb_group(struct sb *b, uint16_t g)
-{
-	const char *n = tlsd_name_group(g);
-
-	if (n)
-		sb_add(b, "%s", n);
-	else
-		sb_add(b, "0x%04x", g);
-}
-
-/* Escapes bytes for evidence: printable ASCII as is, the rest as \xNN. */
-static void sb_escaped(struct sb *b, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && p[i] != '"')
-			sb_add(b, "%c", p[i]);
-		else
-			sb_add(b, "\\x%02x", p[i]);
-	}
-}
+/* A certificate message above this exceeds common client limits. */
+#define TLSD_LARGE_CERT_MSG (64u << 10)
 
 /* ---- facts about the offer ------------------------------------------------ */
 
@@ -92,7 +33,7 @@ static bool is_scsv(uint16_t s)
 }
 
 struct suite_mix {
-	unsigned total, aead, cbc, rc4, null, unknown, tls13, export_grade;
+	unsigned total, aead, cbc, rc4, null, export_grade;
 };
 
 static void suite_mix(const struct tlsd_client_hello *ch, struct suite_mix *m)
@@ -105,23 +46,14 @@ static void suite_mix(const struct tlsd_client_hello *ch, struct suite_mix *m)
 		if (tlsd_is_grease(s) || is_scsv(s))
 			continue;
 		m->total++;
-		if (!tlsd_suite_info(s, &si)) {
-			m->unknown++;
+		if (!tlsd_suite_info(s, &si))
 			continue;
-		}
-		if (si.tls13)
-			m->tls13++;
-		if (si.export_grade)
-			m->export_grade++;
-		switch (si.cipher) {
-		case TLSD_CIPHER_AEAD: m->aead++; break;
-		case TLSD_CIPHER_CBC: m->cbc++; break;
-		case TLSD_CIPHER_RC4: m->rc4++; break;
-		case TLSD_CIPHER_NULL: m->null++; break;
-		default: m->unknown++; break;
-		}
+		m->export_grade += si.export_grade;
+		m->aead += si.cipher == TLSD_CIPHER_AEAD;
+		m->cbc += si.cipher == TLSD_CIPHER_CBC;
+		m->rc4 += si.cipher == TLSD_CIPHER_RC4;
+		m->null += si.cipher == TLSD_CIPHER_NULL;
 	}
-	/* Suites beyond what the parser kept still count. */
 	if (ch->n_suites_total > ch->n_suites)
 		m->total += ch->n_suites_total - ch->n_suites;
 }
@@ -147,89 +79,6 @@ static bool offers_tls13(const struct tlsd_session *s)
 	return s->ch_parsed && max_offered(s) >= TLSD_VERSION_TLS13;
 }
 
-static void sb_versions(struct sb *b, const struct tlsd_session *s)
-{
-	const struct tlsd_client_hello *ch = &s->ch;
-	bool any = false;
-
-	if (ch->has_supported_versions) {
-		for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++) {
-			if (tlsd_is_grease(ch->versions[i]))
-				continue;
-			sb_add(b, "%s", any ? ", " : "");
-			sb_version(b, ch->versions[i]);
-			any = true;
-		}
-	}
-	if (!any) {
-		sb_version(b, ch->legacy_version);
-		sb_add(b, "%s", ch->legacy_version >= TLSD_VERSION_TLS10 ? " and below" : "");
-	}
-}
-
-static void sb_suites(struct sb *b, const struct tlsd_session *s)
-{
-	struct suite_mix m;
-
-	suite_mix(&s->ch, &m);
-	sb_add(b, "client offered %u suite%s", m.total, m.total == 1 ? "" : "s");
-	if (m.total <= 4) {
-		bool any = false;
-
-		for (unsigned i = 0; i < s->ch.n_suites && i < TLSD_MAX_SUITES; i++) {
-			uint16_t v = s->ch.suites[i];
-			const char *n = tlsd_name_suite(v);
-
-			if (tlsd_is_grease(v) || is_scsv(v))
-				continue;
-			sb_add(b, "%s", any ? ", " : " ");
-			if (n)
-				sb_add(b, "%s", n);
-			else
-				sb_add(b, "0x%04x", v);
-			any = true;
-		}
-	}
-	if (m.total && m.cbc == m.total)
-		sb_add(b, " (CBC only: %u)", m.cbc);
-	else if (m.total && m.rc4 == m.total)
-		sb_add(b, " (RC4 only: %u)", m.rc4);
-	else if (m.total && m.null == m.total)
-		sb_add(b, " (NULL only: %u)", m.null);
-	else
-		sb_add(b, " (AEAD %u, CBC %u, other %u)", m.aead, m.cbc,
-		       m.total - m.aead - m.cbc);
-	sb_add(b, ", versions ");
-	sb_versions(b, s);
-}
-
-static void sb_groups(struct sb *b, const struct tlsd_client_hello *ch)
-{
-	bool any = false;
-
-	sb_add(b, "client groups ");
-	for (unsigned i = 0; i < ch->n_groups && i < TLSD_MAX_GROUPS; i++) {
-		if (tlsd_is_grease(ch->groups[i]))
-			continue;
-		sb_add(b, "%s", any ? ", " : "");
-		sb_group(b, ch->groups[i]);
-		any = true;
-	}
-	if (!any)
-		sb_add(b, "(none)");
-	any = false;
-	sb_add(b, ", key shares ");
-	for (unsigned i = 0; i < ch->n_key_shares && i < TLSD_MAX_KEY_SHARES; i++) {
-		if (tlsd_is_grease(ch->key_share_groups[i]))
-			continue;
-		sb_add(b, "%s", any ? ", " : "");
-		sb_group(b, ch->key_share_groups[i]);
-		any = true;
-	}
-	if (!any)
-		sb_add(b, "(none)");
-}
-
 static bool client_offered_group(const struct tlsd_client_hello *ch, uint16_t g)
 {
 	for (unsigned i = 0; i < ch->n_groups && i < TLSD_MAX_GROUPS; i++)
@@ -238,62 +87,38 @@ static bool client_offered_group(const struct tlsd_client_hello *ch, uint16_t g)
 	return false;
 }
 
-static void sb_alpn(struct sb *b, const struct tlsd_strlist *l)
+/* The offer holds a suite that practically every server enables: the
+ * HTTP/2 mandatory TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (RFC 7540 9.2.2) or
+ * its ECDSA twin, or TLS 1.3's mandatory TLS_AES_128_GCM_SHA256 (RFC 8446
+ * 9.1). A refusal of such an offer is rarely about cipher suites. */
+static bool mainstream_offer(const struct tlsd_client_hello *ch)
 {
-	size_t pos = 0, len;
-	const uint8_t *p;
-	bool any = false;
-
-	while (tlsd_strlist_next(l, &pos, &p, &len)) {
-		sb_add(b, "%s\"", any ? ", " : "");
-		sb_escaped(b, p, len);
-		sb_add(b, "\"");
-		any = true;
-	}
-	if (!any)
-		sb_add(b, "(none)");
+	for (unsigned i = 0; i < ch->n_suites && i < TLSD_MAX_SUITES; i++)
+		if (ch->suites[i] == 0xc02f || ch->suites[i] == 0xc02b || ch->suites[i] == 0x1301)
+			return true;
+	return false;
 }
 
-static const char *who(enum tlsd_dir d)
+static bool client_offered_suite(const struct tlsd_client_hello *ch, uint16_t suite)
 {
-	return d == TLSD_DIR_C2S ? "client" : "server";
+	if (ch->n_suites_total > ch->n_suites)
+		return true; /* not all kept: cannot say it was not offered */
+	for (unsigned i = 0; i < ch->n_suites && i < TLSD_MAX_SUITES; i++)
+		if (ch->suites[i] == suite)
+			return true;
+	return false;
 }
 
-static void sb_alert(struct sb *b, const struct tlsd_session *s, const struct tlsd_sess_alert *a)
+static bool client_offered_version(const struct tlsd_session *s, uint16_t v)
 {
-	char nb[32];
+	const struct tlsd_client_hello *ch = &s->ch;
 
-	if (a->encrypted) {
-		sb_add(b, "%s encrypted alert", who(a->dir));
-	} else {
-		const char *lvl = tlsd_name_alert_level(a->level);
-
-		sb_add(b, "%s alert %s %u %s", who(a->dir), lvl ? lvl : "level?", a->desc,
-		       tlsd_name_alert_or_code(a->desc, nb, sizeof(nb)));
-	}
-	if (s->has_ch && a->ts >= s->ch_ts)
-		sb_add(b, " %.1f ms after ClientHello", MS(a->ts - s->ch_ts));
-}
-
-/* For client_certificate_rejected: what our trust store says about the
- * client's chain. */
-static void sb_client_chain(struct sb *b, const struct tlsd_session *s)
-{
-	const struct tlsd_chain_findings *f = s->certs.cli_findings;
-
-	if (!f || f->n_certs == 0 || !f->certs[0].parsed)
-		return;
-	sb_add(b, "; client certificate \"%s\" issued by \"%s\"", f->certs[0].subject,
-	       f->certs[0].issuer);
-	if (f->verified)
-		sb_add(b, " verifies against tlsdiag's trust store");
-	else if (f->verify_error_text[0])
-		sb_add(b, " does not verify against tlsdiag's trust store: %s", f->verify_error_text);
-	for (size_t i = 0; i < f->n_findings; i++)
-		if (f->findings[i].code == TLSD_CERT_EXPIRED ||
-		    f->findings[i].code == TLSD_CERT_NOT_YET_VALID)
-			sb_add(b, "; %s: %s", tlsd_cert_code_name(f->findings[i].code),
-			       f->findings[i].evidence);
+	if (!ch->has_supported_versions)
+		return v <= ch->legacy_version;
+	for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++)
+		if (ch->versions[i] == v)
+			return true;
+	return false;
 }
 
 /* ---- TLS 1.3 by record sizes ------------------------------------------------ */
@@ -351,6 +176,17 @@ bool tlsd_diagnose_tls13_client_sent_cert(const struct tlsd_session *s)
 
 /* ---- the verdict ------------------------------------------------------------ */
 
+/* Why a connection is incomplete: what the capture lacks. */
+enum gap_reason {
+	GAP_NONE = 0,
+	GAP_MIDSTREAM,     /* began after the ClientHello */
+	GAP_MISSING,       /* bytes the peers exchanged are not in it */
+	GAP_ONE_SIDED,     /* one direction is not in it */
+	GAP_DISCONTINUITY, /* the capture itself is interrupted */
+	GAP_LIMIT,         /* one of tlsdiag's limits */
+	GAP_ENDED,         /* it ended before a verdict */
+};
+
 struct verdict {
 	enum tlsd_outcome outcome;
 	enum tlsd_step step;
@@ -363,6 +199,8 @@ struct verdict {
 	enum tlsd_tls13_verdict t13;
 	bool rst_ended;      /* the ending event was a reset */
 	enum tlsd_dir end_dir;
+	enum gap_reason gap;
+	bool ssl2;           /* an SSL 2.0 handshake that completed */
 };
 
 static bool no_server_hello(enum tlsd_sstate st)
@@ -464,6 +302,29 @@ static enum tlsd_step step_for_alert(const struct tlsd_session *s, const struct 
 	}
 }
 
+/* SSL 2.0: the server's first record is a SERVER-HELLO (message type 4). */
+static bool ssl2_server_hello(const struct tlsd_session *s)
+{
+	const struct tlsd_sess_dir *sd = &s->dir[TLSD_DIR_S2C];
+
+	return sd->framing == TLSD_FRAMING_NOT_TLS && sd->sample_len >= 3 && (sd->sample[0] & 0x80) &&
+	       sd->sample[2] == 4;
+}
+
+/* An SSL 2.0 handshake that went on past the SERVER-HELLO: both sides sent
+ * more records (CLIENT-MASTER-KEY, FINISHED, data) and it closed normally. */
+static bool ssl2_completed(const struct tlsd_session *s)
+{
+	const struct tlsd_sess_dir *sd = &s->dir[TLSD_DIR_S2C];
+	const struct tlsd_sess_cover *cc = &s->cover[TLSD_DIR_C2S], *sc = &s->cover[TLSD_DIR_S2C];
+	uint32_t first;
+
+	if (!ssl2_server_hello(s) || !s->has_ch || !s->ch.sslv2 || !cc->known || any_rst(s))
+		return false;
+	first = (((uint32_t)sd->sample[0] & 0x7f) << 8 | sd->sample[1]) + 2;
+	return sc->captured > first && cc->captured > (uint64_t)s->ch_len + 2;
+}
+
 static bool client_not_tls(const struct tlsd_session *s)
 {
 	return s->dir[TLSD_DIR_C2S].framing == TLSD_FRAMING_NOT_TLS && !s->has_ch && !s->midstream;
@@ -475,19 +336,10 @@ static bool server_not_tls(const struct tlsd_session *s)
 	       !s->midstream;
 }
 
-static bool capture_gap(const struct tlsd_session *s)
+/* A side that spoke TLS and then sent a record header no stack writes. */
+static bool malformed_record(const struct tlsd_session *s, enum tlsd_dir d)
 {
-	return (s->dir[TLSD_DIR_C2S].gap && s->dir[TLSD_DIR_C2S].gap_in_handshake) ||
-	       (s->dir[TLSD_DIR_S2C].gap && s->dir[TLSD_DIR_S2C].gap_in_handshake) ||
-	       s->dir[TLSD_DIR_C2S].framing == TLSD_FRAMING_GAP ||
-	       s->dir[TLSD_DIR_S2C].framing == TLSD_FRAMING_GAP ||
-	       s->dir[TLSD_DIR_C2S].framing == TLSD_FRAMING_OVERFLOW ||
-	       s->dir[TLSD_DIR_S2C].framing == TLSD_FRAMING_OVERFLOW;
-}
-
-static bool capture_midstream(const struct tlsd_session *s)
-{
-	return s->midstream && !s->has_ch;
+	return s->dir[d].framing == TLSD_FRAMING_DESYNC;
 }
 
 /* The first TCP event that ended the connection (FIN or RST), if any. */
@@ -592,7 +444,30 @@ static void inferred_alert(struct verdict *v, enum tlsd_dir d, tlsd_time_ns ts,
 	v->outcome = TLSD_OUTCOME_FAILED;
 }
 
-static void decide(const struct tlsd_session *s, struct verdict *v)
+/* Incomplete: the capture lacks what a verdict would need. The ending is
+ * still reported as seen, with an unreadable alert if one came. */
+static void incomplete(const struct tlsd_session *s, struct verdict *v, enum gap_reason why)
+{
+	v->outcome = TLSD_OUTCOME_INCOMPLETE;
+	v->step = TLSD_STEP_NONE;
+	v->gap = why;
+	if (s->has_fatal) {
+		ending(s, v);
+		v->has_alert = true;
+		v->alert = s->fatal;
+	} else {
+		established_ending(s, v); /* a close_notify ends it like this */
+	}
+}
+
+/* Bytes of the handshake the peers exchanged that the capture lacks. */
+static bool bytes_missing(const struct tlsd_evidence *ev)
+{
+	return ev->handshake_gap || ev->side[TLSD_DIR_S2C].missing > 0 ||
+	       ev->side[TLSD_DIR_C2S].missing > 0;
+}
+
+static void decide(const struct tlsd_session *s, const struct tlsd_evidence *ev, struct verdict *v)
 {
 	bool established;
 
@@ -602,7 +477,10 @@ static void decide(const struct tlsd_session *s, struct verdict *v)
 	if (established && v->t13 == TLSD_T13_ESTABLISHED && s->has_fatal &&
 	    s->fatal.state != TLSD_SS_TLS13_POST)
 		established = false;
-
+	if (!established && !s->has_fatal && ssl2_completed(s)) {
+		established = true;
+		v->ssl2 = true;
+	}
 	if (established) {
 		v->outcome = TLSD_OUTCOME_ESTABLISHED;
 		v->step = TLSD_STEP_NONE;
@@ -616,17 +494,22 @@ static void decide(const struct tlsd_session *s, struct verdict *v)
 		v->step = step_for_alert(s, &s->fatal);
 		return;
 	}
-	/* Otherwise missing bytes may hide the messages that explain the rest. */
-	if (capture_midstream(s) || capture_gap(s)) {
-		v->outcome = TLSD_OUTCOME_INCOMPLETE;
-		if (s->has_fatal) {
-			/* Unreadable: reported, but the TCP ending tells how. */
-			ending(s, v);
-			v->has_alert = true;
-			v->alert = s->fatal;
-		} else {
-			established_ending(s, v); /* a close_notify ends it like this */
-		}
+	/* Otherwise what the capture lacks may hide the messages that explain
+	 * the rest: no verdict on a part of the connection. */
+	if (ev->midstream) {
+		incomplete(s, v, GAP_MIDSTREAM);
+		return;
+	}
+	if (ev->overflow || ev->limit_hit) {
+		incomplete(s, v, GAP_LIMIT);
+		return;
+	}
+	if (ev->one_sided) {
+		incomplete(s, v, GAP_ONE_SIDED);
+		return;
+	}
+	if (bytes_missing(ev)) {
+		incomplete(s, v, GAP_MISSING);
 		return;
 	}
 	if (s->has_fatal) {
@@ -662,231 +545,216 @@ static void decide(const struct tlsd_session *s, struct verdict *v)
 		v->step = step_by_state(s, s->state);
 		if (v->t13 == TLSD_T13_CLIENT_ABORT)
 			v->step = TLSD_STEP_CERTIFICATE;
+		/* The client left before any answer: the step it had reached. */
+		if (v->by == TLSD_PARTY_CLIENT && ev->client_first && s->has_ch)
+			v->step = TLSD_STEP_SERVER_HELLO;
 		return;
 	}
 	untracked_ending(s, v);
+	/* Silence: only a wait that the capture watched is evidence. */
+	if (ev->silence > 0) {
+		incomplete(s, v, GAP_DISCONTINUITY);
+		return;
+	}
 	if (v->how != TLSD_HOW_CAPTURE_END) {
 		v->step = step_by_state(s, s->state);
 		return;
 	}
-	/* The capture ended first: only a long unanswered hello is a verdict. */
+	/* The capture ended first: only a long unanswered hello is a verdict,
+	 * and only when the server's side of the connection is in it. */
 	if (s->state == TLSD_SS_CLIENT_HELLO && s->dir[TLSD_DIR_S2C].records == 0 &&
-	    s->ended && s->end_ts - s->ch_ts >= NO_RESPONSE_MIN_WAIT) {
+	    s->dir[TLSD_DIR_S2C].framing == TLSD_FRAMING_OK && ev->side[TLSD_DIR_S2C].seen &&
+	    TLSD_MAX(s->observed_until, s->end_ts) - s->ch_ts >= TLSD_EV_NO_RESPONSE_MIN_NS) {
 		v->step = TLSD_STEP_SERVER_HELLO;
 		return;
 	}
-	v->outcome = TLSD_OUTCOME_INCOMPLETE;
-	v->step = TLSD_STEP_NONE;
+	incomplete(s, v, GAP_ENDED);
 }
 
 /* ---- diagnoses ----------------------------------------------------------- */
 
 struct dctx {
 	const struct tlsd_session *s;
+	const struct tlsd_evidence *ev;
 	const struct verdict *v;
 	struct tlsd_report *r;
-	char ev[TLSD_DIAG_EVIDENCE_LEN];
-	struct sb b;
 	uint32_t cert_done; /* server-chain findings already reported (bit per index) */
 	bool ske_done;      /* key_exchange_signature_invalid already reported */
 };
 
-static struct sb *ev_begin(struct dctx *c)
+static enum tlsd_party party_of(enum tlsd_dir d)
 {
-	sb_init(&c->b, c->ev, sizeof(c->ev));
-	return &c->b;
+	return d == TLSD_DIR_C2S ? TLSD_PARTY_CLIENT : TLSD_PARTY_SERVER;
 }
 
-/* "<offer>; <alert or ending>" */
-static void ev_offer_and_end(struct dctx *c)
+static void fact_hint(struct tlsd_diag *d, enum tlsd_hint h)
 {
-	struct sb *b = ev_begin(c);
+	tlsd_diag_fact(d, TLSD_FACT_HINT, (uint16_t)h, 0);
+}
 
-	if (c->s->ch_parsed) {
-		sb_suites(b, c->s);
-		sb_add(b, "; ");
-	}
+/* The alert, and when it came after the ClientHello. */
+static void fact_alert(struct dctx *c, struct tlsd_diag *d, const struct tlsd_sess_alert *a)
+{
+	uint32_t b = a->level | (a->dir == TLSD_DIR_C2S ? 0x100u : 0) | (a->encrypted ? 0x200u : 0);
+
+	if (!d)
+		return;
+	tlsd_diag_fact(d, TLSD_FACT_ALERT, a->encrypted ? 0 : a->desc, b);
+	if (c->s->has_ch && a->ts >= c->s->ch_ts)
+		tlsd_diag_fact_ns(d, TLSD_FACT_AFTER_CLIENT_HELLO, a->ts - c->s->ch_ts);
+}
+
+/* The verdict's alert, or how it ended. */
+static void fact_end(struct dctx *c, struct tlsd_diag *d)
+{
 	if (c->v->has_alert)
-		sb_alert(b, c->s, &c->v->alert);
+		fact_alert(c, d, &c->v->alert);
 	else
-		sb_add(b, "ended by %s (%s)", tlsd_how_name(c->v->how), tlsd_party_name(c->v->by));
+		tlsd_diag_fact(d, TLSD_FACT_ENDED, (uint16_t)c->v->by, (uint32_t)c->v->how);
+}
+
+static struct tlsd_diag *add(struct dctx *c, enum tlsd_cause cause, enum tlsd_confidence conf)
+{
+	return tlsd_report_diag(c->r, cause, conf);
 }
 
 static void diag_no_shared_cipher(struct dctx *c, enum tlsd_confidence conf)
 {
+	struct tlsd_diag *d = add(c, TLSD_CAUSE_NO_SHARED_CIPHER, conf);
 	struct suite_mix m;
-	const char *hint;
 
 	suite_mix(&c->s->ch, &m);
-	ev_offer_and_end(c);
 	if (m.total && m.cbc == m.total)
-		hint = " The client offered only CBC suites; enable an AEAD suite such as "
-		       "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 on one side.";
+		fact_hint(d, TLSD_HINT_CIPHER_CBC_ONLY);
 	else if (m.total && m.rc4 + m.null + m.export_grade >= m.total)
-		hint = " The client offered only obsolete suites (RC4, NULL or export); update the "
-		       "client's cipher list.";
+		fact_hint(d, TLSD_HINT_CIPHER_OBSOLETE);
 	else
-		hint = " Enable a suite from the client's list (see the evidence) on the server, or "
-		       "the server's on the client.";
-	tlsd_report_add_diag(c->r, "no_shared_cipher", conf, c->ev,
-			     "The server rejected the client's offer: none of the %u cipher suite%s "
-			     "the client proposed is enabled on it.%s",
-			     m.total, m.total == 1 ? "" : "s", hint);
+		fact_hint(d, TLSD_HINT_CIPHER_GENERIC);
+	if (c->s->ch_parsed)
+		tlsd_diag_fact(d, TLSD_FACT_OFFER, 0, 0);
+	fact_end(c, d);
 }
 
 static void diag_no_shared_group(struct dctx *c, enum tlsd_confidence conf)
 {
-	struct sb *b = ev_begin(c);
+	struct tlsd_diag *d = add(c, TLSD_CAUSE_NO_SHARED_GROUP, conf);
 
 	if (c->s->ch_parsed)
-		sb_groups(b, &c->s->ch);
-	if (c->s->has_hrr) {
-		sb_add(b, "; HelloRetryRequest asked for ");
-		sb_group(b, c->s->hrr.key_share_group);
-	}
-	if (c->v->has_alert) {
-		sb_add(b, "; ");
-		sb_alert(b, c->s, &c->v->alert);
-	}
-	tlsd_report_add_diag(c->r, "no_shared_group", conf, c->ev,
-			     "Client and server have no key-exchange group in common; enable a "
-			     "common group such as x25519 or secp256r1 on both sides.");
+		tlsd_diag_fact(d, TLSD_FACT_GROUPS_OFFERED, 0, 0);
+	if (c->s->has_hrr)
+		tlsd_diag_fact(d, TLSD_FACT_HRR_GROUP, c->s->hrr.key_share_group, 0);
+	if (c->v->has_alert)
+		fact_alert(c, d, &c->v->alert);
 }
 
-static void diag_version(struct dctx *c, enum tlsd_confidence conf, bool client_refused)
+static void diag_version(struct dctx *c, enum tlsd_confidence conf, enum tlsd_hint hint)
 {
-	struct sb *b = ev_begin(c);
-	char chosen[24] = "";
-	struct sb cb;
+	struct tlsd_diag *d = add(c, TLSD_CAUSE_PROTOCOL_VERSION_MISMATCH, conf);
 
-	sb_add(b, "client offered ");
+	fact_hint(d, hint);
 	if (c->s->ch_parsed)
-		sb_versions(b, c->s);
-	else
-		sb_add(b, "(unparsed hello)");
-	if (c->s->has_sh) {
-		sb_init(&cb, chosen, sizeof(chosen));
-		sb_version(&cb, c->s->version);
-		sb_add(b, "; server chose %s", chosen);
-	}
-	if (c->v->has_alert) {
-		sb_add(b, "; ");
-		sb_alert(b, c->s, &c->v->alert);
-	}
-	if (client_refused)
-		tlsd_report_add_diag(c->r, "protocol_version_mismatch", conf, c->ev,
-				     "The server chose %s, which the client does not accept; enable "
-				     "a version the client offered on the server, or allow %s on "
-				     "the client.",
-				     chosen[0] ? chosen : "a version", chosen[0] ? chosen : "it");
-	else if (conf == TLSD_CONF_CERTAIN)
-		tlsd_report_add_diag(c->r, "protocol_version_mismatch", conf, c->ev,
-				     "The server refused every protocol version the client offered; "
-				     "enable a common version (TLS 1.2 or later) on both sides.");
-	else
-		tlsd_report_add_diag(c->r, "protocol_version_mismatch", conf, c->ev,
-				     "The client offered only versions below TLS 1.2, which many "
-				     "servers refuse (OpenSSL answers internal_error, GnuTLS "
-				     "handshake_failure); enable TLS 1.2 or later on the client.");
+		tlsd_diag_fact(d, TLSD_FACT_VERSIONS_OFFERED, 0, 0);
+	if (c->s->has_sh)
+		tlsd_diag_fact(d, TLSD_FACT_SERVER_VERSION, c->s->version, 0);
+	if (c->v->has_alert)
+		fact_alert(c, d, &c->v->alert);
 }
 
-static void diag_alert_generic(struct dctx *c)
+/* An alert no rule explains: its code, the state, and what else is odd. */
+static void diag_alert_generic(struct dctx *c, bool explained)
 {
 	const struct tlsd_sess_alert *a = &c->v->alert;
 	char nb[32], code[TLSD_DIAG_CODE_LEN];
-	const char *name = tlsd_name_alert_or_code(a->desc, nb, sizeof(nb));
-	struct sb *b = ev_begin(c);
+	struct tlsd_diag *d;
 
-	sb_alert(b, c->s, a);
-	sb_add(b, "; handshake state %s", tlsd_sstate_name(a->state));
-	if (!c->s->ch_parsed && c->s->has_ch && a->dir == TLSD_DIR_S2C)
-		sb_add(b, "; the ClientHello is malformed at %s (offset %zu)",
-		       c->s->ch_err.field ? c->s->ch_err.field : "?", c->s->ch_err.off);
+	snprintf(code, sizeof(code), "alert_%s", tlsd_name_alert_or_code(a->desc, nb, sizeof(nb)));
+	d = tlsd_report_diag_named(c->r, TLSD_CAUSE_ALERT, code, TLSD_CONF_CERTAIN);
+	fact_hint(d, explained ? TLSD_HINT_ALERT_EXPLAINED : TLSD_HINT_ALERT_PEER_LOGS);
+	fact_alert(c, d, a);
+	tlsd_diag_fact(d, TLSD_FACT_STATE, (uint16_t)a->state, 0);
+	if (!c->s->ch_parsed && c->s->has_ch && a->dir == TLSD_DIR_S2C) {
+		tlsd_diag_fact_str(d, TLSD_FACT_CH_MALFORMED_AT,
+				   c->s->ch_err.field ? c->s->ch_err.field : "?");
+		tlsd_diag_fact_u(d, TLSD_FACT_CH_MALFORMED_OFFSET, c->s->ch_err.off);
+	}
 	if (c->s->unexpected)
-		sb_add(b, "; unexpected: %s", c->s->first_unexpected);
-	snprintf(code, sizeof(code), "alert_%s", name);
-	tlsd_report_add_diag(c->r, code, TLSD_CONF_CERTAIN, c->ev,
-			     "The %s aborted the handshake with a %s alert (%u); its logs say why.",
-			     who(a->dir), name, a->desc);
+		tlsd_diag_fact_str(d, TLSD_FACT_UNEXPECTED, c->s->first_unexpected);
 }
 
-static void diag_server_cert_rejected(struct dctx *c, enum tlsd_confidence conf,
-				      const char *how)
+static void fact_server_certs(struct dctx *c, struct tlsd_diag *d)
 {
-	struct sb *b = ev_begin(c);
+	if (!c->s->srv_cert)
+		return;
+	tlsd_diag_fact_u(d, TLSD_FACT_SERVER_CERTS, c->s->srv_cert_count);
+	tlsd_diag_fact_u(d, TLSD_FACT_SERVER_CERT_BYTES, c->s->srv_cert_len);
+}
 
-	if (c->s->srv_cert)
-		sb_add(b, "server sent %u certificate(s), %u bytes; ", c->s->srv_cert_count,
-		       c->s->srv_cert_len);
-	if (c->v->has_alert)
-		sb_alert(b, c->s, &c->v->alert);
-	else
-		sb_add(b, "client %s without an alert", how);
-	tlsd_report_add_diag(c->r, "server_certificate_rejected", conf, c->ev,
-			     "The client rejected the server's certificate; check its validity "
-			     "dates, host names and chain against the client's trust store.");
+static void diag_server_cert_rejected(struct dctx *c, enum tlsd_confidence conf)
+{
+	struct tlsd_diag *d = add(c, TLSD_CAUSE_SERVER_CERTIFICATE_REJECTED, conf);
+
+	fact_server_certs(c, d);
+	fact_end(c, d);
+	if (!c->v->has_alert && c->ev->reaction >= 0)
+		tlsd_diag_fact_ns(d, TLSD_FACT_REACTION, c->ev->reaction);
 }
 
 static void diag_client_cert_required(struct dctx *c, enum tlsd_confidence conf)
 {
-	struct sb *b = ev_begin(c);
+	struct tlsd_diag *d = add(c, TLSD_CAUSE_CLIENT_CERTIFICATE_REQUIRED, conf);
 	const struct tlsd_session *s = c->s;
 
 	if (tls13(s)) {
-		sb_add(b, "TLS 1.3: client's flight %u record(s), first %u bytes (no certificate); ",
-		       s->t13.cli_flight, s->t13.cli_flight_first_len);
+		tlsd_diag_fact_u(d, TLSD_FACT_TLS13_CLIENT_FLIGHT, s->t13.cli_flight);
+		tlsd_diag_fact_u(d, TLSD_FACT_TLS13_CLIENT_FLIGHT_FIRST, s->t13.cli_flight_first_len);
 	} else {
-		sb_add(b, "server sent CertificateRequest; ");
-		if (s->cli_cert)
-			sb_add(b, "client sent an empty Certificate; ");
-		else if (s->cli_no_certificate_alert)
-			sb_add(b, "client sent a no_certificate warning; ");
-		else
-			sb_add(b, "client sent no Certificate; ");
+		tlsd_diag_fact(d, TLSD_FACT_CERT_REQUEST, 0, 0);
+		tlsd_diag_fact_str(d, TLSD_FACT_CLIENT_CERT_SENT,
+				   s->cli_cert ? "an empty Certificate"
+				   : s->cli_no_certificate_alert ? "a no_certificate warning"
+								 : "no Certificate");
 	}
-	if (c->v->has_alert)
-		sb_alert(b, s, &c->v->alert);
-	else
-		sb_add(b, "then %s by %s", tlsd_how_name(c->v->how), tlsd_party_name(c->v->by));
-	tlsd_report_add_diag(c->r, "client_certificate_required", conf, c->ev,
-			     "The server requires a client certificate and the client sent none; "
-			     "configure the client with a certificate and key issued by a CA the "
-			     "server trusts.");
+	fact_end(c, d);
 }
 
 static void diag_client_cert_rejected(struct dctx *c, enum tlsd_confidence conf)
 {
-	struct sb *b = ev_begin(c);
+	struct tlsd_diag *d = add(c, TLSD_CAUSE_CLIENT_CERTIFICATE_REJECTED, conf);
+	const struct tlsd_chain_findings *f = c->s->certs.cli_findings;
 
-	if (tls13(c->s))
-		sb_add(b, "TLS 1.3: client's flight %u record(s), first %u bytes (a certificate); ",
-		       c->s->t13.cli_flight, c->s->t13.cli_flight_first_len);
-	else
-		sb_add(b, "client sent %u certificate(s), %u bytes; ", c->s->cli_cert_count,
-		       c->s->cli_cert_len);
-	sb_alert(b, c->s, &c->v->alert);
-	sb_client_chain(b, c->s);
-	tlsd_report_add_diag(c->r, "client_certificate_rejected", conf, c->ev,
-			     "The server rejected the client's certificate; check that a CA in the "
-			     "server's client-CA list issued it, that it is valid now and allows "
-			     "client authentication.");
+	if (tls13(c->s)) {
+		tlsd_diag_fact_u(d, TLSD_FACT_TLS13_CLIENT_FLIGHT, c->s->t13.cli_flight);
+		tlsd_diag_fact_u(d, TLSD_FACT_TLS13_CLIENT_FLIGHT_FIRST,
+				 c->s->t13.cli_flight_first_len);
+	} else {
+		tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_CERTS, c->s->cli_cert_count);
+		tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_CERT_BYTES, c->s->cli_cert_len);
+	}
+	fact_end(c, d);
+	if (!d || !f || f->n_certs == 0 || !f->certs[0].parsed)
+		return;
+	tlsd_diag_fact_strf(c->r, d, TLSD_FACT_CLIENT_CHAIN, "\"%s\" issued by \"%s\"",
+			    f->certs[0].subject, f->certs[0].issuer);
+	if (f->verified)
+		tlsd_diag_fact_str(d, TLSD_FACT_CLIENT_CHAIN_VERIFY,
+				   "it verifies against tlsdiag's trust store");
+	else if (f->verify_error_text[0])
+		tlsd_diag_fact_strf(c->r, d, TLSD_FACT_CLIENT_CHAIN_VERIFY,
+				    "it does not verify against tlsdiag's trust store: %s",
+				    f->verify_error_text);
+	for (size_t i = 0; i < f->n_findings; i++)
+		if (f->findings[i].code == TLSD_CERT_EXPIRED ||
+		    f->findings[i].code == TLSD_CERT_NOT_YET_VALID)
+			tlsd_diag_fact_str(d, TLSD_FACT_CERT_EVIDENCE, f->findings[i].evidence);
 }
 
 static void diag_finished(struct dctx *c, enum tlsd_confidence conf)
 {
-	struct sb *b = ev_begin(c);
+	struct tlsd_diag *d = add(c, TLSD_CAUSE_FINISHED_VERIFICATION_FAILED, conf);
 
-	if (c->v->has_alert)
-		sb_alert(b, c->s, &c->v->alert);
-	else
-		sb_add(b, "%s by %s right after the Finished flight", tlsd_how_name(c->v->how),
-		       tlsd_party_name(c->v->by));
-	sb_add(b, "; client CCS %s, server CCS %s", c->s->dir[TLSD_DIR_C2S].ccs ? "seen" : "not seen",
-	       c->s->dir[TLSD_DIR_S2C].ccs ? "seen" : "not seen");
-	tlsd_report_add_diag(c->r, "finished_verification_failed", conf, c->ev,
-			     "The Finished message did not verify: the two sides derived different "
-			     "keys or saw different handshakes (a middlebox altering it, a broken "
-			     "implementation, or stale session state); check devices in between.");
+	fact_end(c, d);
+	tlsd_diag_fact(d, TLSD_FACT_CLIENT_CCS, c->s->dir[TLSD_DIR_C2S].ccs, 0);
+	tlsd_diag_fact(d, TLSD_FACT_SERVER_CCS, c->s->dir[TLSD_DIR_S2C].ccs, 0);
 }
 
 /* ---- certificate findings (cert.h; the session ran the checks) ----------- */
@@ -899,6 +767,13 @@ static const struct tlsd_chain_findings *srv_findings(const struct tlsd_session 
 static bool ske_bad(const struct tlsd_session *s)
 {
 	return s->certs.ske_checked && s->certs.ske_result == TLSD_SIG_BAD;
+}
+
+/* Findings that only say what tlsdiag's own trust store makes of the chain:
+ * the client's store, at the capture's time, may differ. */
+static bool store_dependent(enum tlsd_cert_code code)
+{
+	return code == TLSD_CERT_UNTRUSTED || code == TLSD_CERT_MISSING_INTERMEDIATE;
 }
 
 /* How well a client's alert agrees with a finding on the server's chain:
@@ -945,44 +820,65 @@ static bool cert_redundant(const struct tlsd_chain_findings *f, const struct tls
 	       X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT && tlsd_cert_has_finding(f, TLSD_CERT_SELF_SIGNED);
 }
 
-/* One finding of the server's chain as a diagnosis; with_alert appends the
- * alert that agrees with it. */
+/* The subject of the chain's last certificate's issuer: the CA it ends at. */
+static const char *chain_top_issuer(const struct tlsd_chain_findings *f)
+{
+	for (uint32_t i = f->n_certs; i > 0; i--)
+		if (f->certs[i - 1].parsed)
+			return f->certs[i - 1].issuer;
+	return NULL;
+}
+
+/* One finding of the server's chain as a diagnosis; with_alert adds the
+ * verdict's alert that agrees with it. */
 static void add_cert_diag(struct dctx *c, size_t idx, enum tlsd_confidence conf, bool with_alert)
 {
 	const struct tlsd_chain_findings *f = srv_findings(c->s);
 	const struct tlsd_cert_finding *fd = &f->findings[idx];
-	struct sb *b = ev_begin(c);
+	struct tlsd_diag *d;
 
 	c->cert_done |= UINT32_C(1) << idx;
-	sb_add(b, "%s", fd->evidence);
+	d = tlsd_report_diag_named(c->r, TLSD_CAUSE_CERTIFICATE_FINDING, tlsd_cert_code_name(fd->code),
+				   conf);
+	tlsd_diag_fact_str(d, TLSD_FACT_CERT_TEXT, fd->text);
+	tlsd_diag_fact_str(d, TLSD_FACT_CERT_EVIDENCE, fd->evidence);
 	if (fd->code == TLSD_CERT_SELF_SIGNED && !f->verified && f->verify_error_text[0])
-		sb_add(b, "; OpenSSL: %s", f->verify_error_text);
-	if (with_alert && c->v->has_alert) {
-		sb_add(b, "; ");
-		sb_alert(b, c->s, &c->v->alert);
-	}
-	tlsd_report_add_diag(c->r, tlsd_cert_code_name(fd->code), conf, c->ev, "%s", fd->text);
+		tlsd_diag_fact_str(d, TLSD_FACT_OPENSSL_ERROR, f->verify_error_text);
+	if (with_alert && c->v->has_alert)
+		fact_alert(c, d, &c->v->alert);
+	else if (with_alert && c->ev->reaction >= 0)
+		tlsd_diag_fact_ns(d, TLSD_FACT_REACTION, c->ev->reaction);
+}
+
+/* The chain ends at a CA this machine lacks while the client went on: not a
+ * failure; the warning names the CA (catalog row 42). */
+static void diag_trust_anchor(struct dctx *c, size_t idx)
+{
+	const struct tlsd_chain_findings *f = srv_findings(c->s);
+	struct tlsd_diag *d;
+	const char *top = chain_top_issuer(f);
+
+	c->cert_done |= UINT32_C(1) << idx;
+	d = add(c, TLSD_CAUSE_TRUST_ANCHOR_NOT_IN_STORE, TLSD_CONF_POSSIBLE);
+	if (top)
+		tlsd_diag_fact_strf(c->r, d, TLSD_FACT_TRUST_ROOT, "\"%s\"", top);
+	tlsd_diag_fact(d, TLSD_FACT_CLIENT_ACCEPTED_CHAIN, 0, 0);
+	tlsd_diag_fact_str(d, TLSD_FACT_CERT_EVIDENCE, f->findings[idx].evidence);
 }
 
 static void diag_ske(struct dctx *c, enum tlsd_confidence conf)
 {
-	struct sb *b = ev_begin(c);
+	struct tlsd_diag *d = add(c, TLSD_CAUSE_KEY_EXCHANGE_SIGNATURE_INVALID, conf);
 
 	c->ske_done = true;
-	sb_add(b, "%s", c->s->certs.ske_detail);
-	if (c->v->has_alert) {
-		sb_add(b, "; ");
-		sb_alert(b, c->s, &c->v->alert);
-	}
-	tlsd_report_add_diag(c->r, "key_exchange_signature_invalid", conf, c->ev,
-			     "The server's ServerKeyExchange signature does not verify with the "
-			     "public key of its certificate: the server's private key does not match "
-			     "its certificate (install the matching key and certificate pair), or "
-			     "the traffic was altered on the way.");
+	tlsd_diag_fact_str(d, TLSD_FACT_SKE_DETAIL, c->s->certs.ske_detail);
+	if (c->v->has_alert)
+		fact_alert(c, d, &c->v->alert);
 }
 
-/* The findings that a client alert confirms, best match first ("certain"),
- * others that agree as "likely". Returns true when one explained it. */
+/* The findings that a client alert confirms, best match first. A finding
+ * that only depends on tlsdiag's trust store is at most likely: the
+ * client's store at the capture's time may differ (catalog row 42). */
 static bool diag_cert_cause(struct dctx *c, const struct tlsd_sess_alert *a)
 {
 	const struct tlsd_chain_findings *f = srv_findings(c->s);
@@ -996,18 +892,25 @@ static bool diag_cert_cause(struct dctx *c, const struct tlsd_sess_alert *a)
 		return false;
 	for (int rank = 0; rank < 16; rank++) {
 		for (size_t i = 0; i < f->n_findings; i++) {
-			if (cert_alert_rank(a->desc, &f->findings[i]) != rank ||
-			    (c->cert_done & (UINT32_C(1) << i)) || cert_redundant(f, &f->findings[i]))
+			const struct tlsd_cert_finding *fd = &f->findings[i];
+			enum tlsd_confidence conf = any ? TLSD_CONF_LIKELY : TLSD_CONF_CERTAIN;
+
+			if (cert_alert_rank(a->desc, fd) != rank || (c->cert_done & (UINT32_C(1) << i)) ||
+			    cert_redundant(f, fd))
 				continue;
-			add_cert_diag(c, i, any ? TLSD_CONF_LIKELY : TLSD_CONF_CERTAIN, true);
+			/* unknown_ca names an untrusted chain itself. */
+			if (store_dependent(fd->code) &&
+			    !(a->desc == 48 && fd->code == TLSD_CERT_UNTRUSTED))
+				conf = TLSD_CONF_LIKELY;
+			add_cert_diag(c, i, conf, true);
 			any = true;
 		}
 	}
 	return any;
 }
 
-/* A client that left after the server's flight without an alert: errors
- * found in the chain are the likely reason. */
+/* A client that left right after the server's flight without an alert:
+ * errors found in the chain are candidates, never certain. */
 static bool diag_cert_cause_silent(struct dctx *c)
 {
 	const struct tlsd_chain_findings *f = srv_findings(c->s);
@@ -1018,25 +921,66 @@ static bool diag_cert_cause_silent(struct dctx *c)
 		return true;
 	}
 	for (size_t i = 0; f && i < f->n_findings; i++) {
-		if (f->findings[i].severity != TLSD_CERT_SEV_ERROR || cert_redundant(f, &f->findings[i]))
+		const struct tlsd_cert_finding *fd = &f->findings[i];
+
+		if (fd->severity != TLSD_CERT_SEV_ERROR || cert_redundant(f, fd))
 			continue;
-		add_cert_diag(c, i, TLSD_CONF_LIKELY, true);
+		add_cert_diag(c, i, store_dependent(fd->code) ? TLSD_CONF_POSSIBLE : TLSD_CONF_LIKELY,
+			      true);
 		return true;
 	}
 	return false;
 }
 
 /* Every finding not reported yet, as a warning: "possible" (the handshake
- * did not fail because of it, or nothing says it did). */
+ * did not fail because of it, or nothing says it did). A chain the client
+ * went on with was trusted by it: what only tlsdiag's store refuses is
+ * trust_anchor_not_in_store. */
 static void diag_cert_rest(struct dctx *c)
 {
 	const struct tlsd_chain_findings *f = srv_findings(c->s);
+	bool anchor_said = false;
 
 	if (ske_bad(c->s) && !c->ske_done)
 		diag_ske(c, TLSD_CONF_POSSIBLE);
-	for (size_t i = 0; f && i < f->n_findings; i++)
-		if (!(c->cert_done & (UINT32_C(1) << i)) && !cert_redundant(f, &f->findings[i]))
-			add_cert_diag(c, i, TLSD_CONF_POSSIBLE, false);
+	for (size_t i = 0; f && i < f->n_findings; i++) {
+		const struct tlsd_cert_finding *fd = &f->findings[i];
+
+		if ((c->cert_done & (UINT32_C(1) << i)) || cert_redundant(f, fd))
+			continue;
+		if (store_dependent(fd->code) && c->ev->client_went_on) {
+			if (!anchor_said)
+				diag_trust_anchor(c, i);
+			anchor_said = true;
+			continue;
+		}
+		add_cert_diag(c, i, TLSD_CONF_POSSIBLE, false);
+	}
+}
+
+/* The client refused a ServerHello that chose something it never offered. */
+static bool diag_server_hello_invalid(struct dctx *c)
+{
+	const struct tlsd_session *s = c->s;
+	struct tlsd_diag *d;
+	const char *what = NULL;
+
+	if (!s->ch_parsed || !s->sh_parsed || s->ch.sslv2)
+		return false;
+	if (!client_offered_suite(&s->ch, s->sh.suite))
+		what = "a cipher suite the client did not offer";
+	else if (s->version && !client_offered_version(s, s->version))
+		what = "a version the client did not offer";
+	else if (tls13(s) && s->sh.key_share_group &&
+		 !client_offered_group(&s->ch, s->sh.key_share_group))
+		what = "a key-exchange group the client did not offer";
+	if (!what)
+		return false;
+	d = add(c, TLSD_CAUSE_SERVER_HELLO_INVALID, TLSD_CONF_CERTAIN);
+	tlsd_diag_fact_strf(c->r, d, TLSD_FACT_UNEXPECTED, "the ServerHello chose %s", what);
+	tlsd_diag_fact(d, TLSD_FACT_SERVER_VERSION, s->version, 0);
+	fact_end(c, d);
+	return true;
 }
 
 /* Diagnoses for a readable alert that ended the handshake. */
@@ -1049,99 +993,98 @@ static void diag_alert(struct dctx *c)
 	bool old_only = s->ch_parsed && max_offered(s) < TLSD_VERSION_TLS12;
 	uint8_t n = c->r->n_diags;
 	bool cert_cause = !srv && !pre_sh && diag_cert_cause(c, a);
+	struct tlsd_diag *d;
 
+	if (!srv && a->state == TLSD_SS_SERVER_HELLO && (a->desc == 47 || a->desc == 40 ||
+							  a->desc == 70 || a->desc == 110))
+		(void)diag_server_hello_invalid(c);
 	if (srv && pre_sh) {
 		switch (a->desc) {
 		case 40:
 			if (s->has_hrr) {
 				diag_no_shared_group(c, TLSD_CONF_LIKELY);
 			} else if (old_only) {
-				diag_version(c, TLSD_CONF_LIKELY, false);
+				diag_version(c, TLSD_CONF_LIKELY, TLSD_HINT_VERSION_OLD_ONLY);
+				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
+			} else if (s->ch_parsed && !s->ch.has_sni && mainstream_offer(&s->ch)) {
+				/* A mainstream offer without a server name: name-based
+				 * hosting (CDNs) refuses exactly this (catalog row 35). */
+				d = add(c, TLSD_CAUSE_SNI_REQUIRED, TLSD_CONF_LIKELY);
+				tlsd_diag_fact(d, TLSD_FACT_SNI, 0, 0);
+				tlsd_diag_fact(d, TLSD_FACT_OFFER, 0, 0);
+				fact_alert(c, d, a);
 				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
 			} else if (offers_tls13(s)) {
 				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
 				diag_no_shared_group(c, TLSD_CONF_POSSIBLE);
+			} else if (s->ch_parsed && mainstream_offer(&s->ch)) {
+				/* Common suites refused: a server that requires TLS 1.3
+				 * (GnuTLS answers 40 to a version it does not speak) or
+				 * suites configured away. */
+				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
+				diag_version(c, TLSD_CONF_POSSIBLE, TLSD_HINT_VERSION_SERVER_REFUSED);
 			} else {
 				diag_no_shared_cipher(c, TLSD_CONF_LIKELY);
 			}
 			break;
 		case 70:
-			diag_version(c, TLSD_CONF_CERTAIN, false);
+			diag_version(c, TLSD_CONF_CERTAIN, TLSD_HINT_VERSION_SERVER_REFUSED);
 			break;
 		case 80:
 			if (old_only)
-				diag_version(c, TLSD_CONF_LIKELY, false);
+				diag_version(c, TLSD_CONF_LIKELY, TLSD_HINT_VERSION_OLD_ONLY);
 			break;
 		default:
 			break;
 		}
 	}
 	if (!srv && a->desc == 70 && s->has_sh)
-		diag_version(c, TLSD_CONF_CERTAIN, true);
+		diag_version(c, TLSD_CONF_CERTAIN, TLSD_HINT_VERSION_CLIENT_REFUSED);
 	if (!srv && a->desc == 47 && s->has_hrr && s->ch_parsed &&
 	    !client_offered_group(&s->ch, s->hrr.key_share_group))
 		diag_no_shared_group(c, TLSD_CONF_CERTAIN);
 	if (a->desc == 86) {
-		struct sb *b = ev_begin(c);
-
-		sb_add(b, "client sent TLS_FALLBACK_SCSV: %s; versions ",
-		       s->ch_parsed && s->ch.fallback_scsv ? "yes" : "no");
+		d = add(c, TLSD_CAUSE_INAPPROPRIATE_FALLBACK, TLSD_CONF_CERTAIN);
+		tlsd_diag_fact(d, TLSD_FACT_FALLBACK_SCSV, s->ch_parsed && s->ch.fallback_scsv, 0);
 		if (s->ch_parsed)
-			sb_versions(b, s);
-		sb_add(b, "; ");
-		sb_alert(b, s, a);
-		tlsd_report_add_diag(c->r, "inappropriate_fallback", TLSD_CONF_CERTAIN, c->ev,
-				     "The client retried at a lower version with TLS_FALLBACK_SCSV and "
-				     "the server, which supports a higher one, refused; find why the "
-				     "client's first, higher-version attempt failed.");
+			tlsd_diag_fact(d, TLSD_FACT_VERSIONS_OFFERED, 0, 0);
+		fact_alert(c, d, a);
 	}
 	if (a->desc == 112) {
-		struct sb *b = ev_begin(c);
-
-		sb_add(b, "SNI ");
-		if (s->ch_parsed && s->ch.has_sni) {
-			sb_add(b, "\"");
-			sb_escaped(b, s->ch.sni, s->ch.sni_len);
-			sb_add(b, "\"");
-		} else {
-			sb_add(b, "absent");
-		}
-		sb_add(b, "; ");
-		sb_alert(b, s, a);
-		tlsd_report_add_diag(c->r, "unrecognized_name", TLSD_CONF_CERTAIN, c->ev,
-				     "The server does not serve the host name the client asked for "
-				     "(SNI); add the name to the server's configuration or connect "
-				     "with a name it serves.");
+		d = add(c, TLSD_CAUSE_UNRECOGNIZED_NAME, TLSD_CONF_CERTAIN);
+		tlsd_diag_fact(d, TLSD_FACT_SNI, 0, 0);
+		fact_alert(c, d, a);
 	}
 	if (a->desc == 120) {
-		struct sb *b = ev_begin(c);
-
-		sb_add(b, "client offered ALPN ");
-		if (s->ch_parsed)
-			sb_alpn(b, &s->ch.alpn);
-		sb_add(b, "; ");
-		sb_alert(b, s, a);
-		tlsd_report_add_diag(c->r, "no_application_protocol", TLSD_CONF_CERTAIN, c->ev,
-				     "Client and server share no application protocol (ALPN); enable "
-				     "one of the client's protocols on the server.");
+		d = add(c, TLSD_CAUSE_NO_APPLICATION_PROTOCOL, TLSD_CONF_CERTAIN);
+		tlsd_diag_fact(d, TLSD_FACT_ALPN_OFFERED, 0, 0);
+		fact_alert(c, d, a);
 	}
-	if (!srv && a->desc == 48 && !pre_sh && !cert_cause) {
-		struct sb *b = ev_begin(c);
+	if (!srv && a->desc == 48 && !pre_sh) {
+		/* The client said it does not know the CA. When the leaf's issuer
+		 * was neither sent nor in tlsdiag's store, a missing
+		 * intermediate and a private CA look alike: both, neither
+		 * certain (catalog, evidence rules). */
+		bool mi = tlsd_report_has_diag(c->r, "missing_intermediate");
 
-		if (s->srv_cert)
-			sb_add(b, "server sent %u certificate(s), %u bytes; ", s->srv_cert_count,
-			       s->srv_cert_len);
-		sb_alert(b, s, a);
-		if (srv_findings(s) && srv_findings(s)->verified)
-			sb_add(b, "; the chain verifies against tlsdiag's trust store, so the "
-				  "client's own store lacks its root CA");
-		tlsd_report_add_diag(c->r, "server_certificate_untrusted", TLSD_CONF_CERTAIN, c->ev,
-				     "The client does not trust the CA that issued the server's "
-				     "certificate; install the issuing CA (or send the missing "
-				     "intermediate) or use a certificate from a CA the client trusts.");
+		if (!cert_cause || mi) {
+			d = add(c, TLSD_CAUSE_SERVER_CERTIFICATE_UNTRUSTED,
+				mi ? TLSD_CONF_LIKELY : TLSD_CONF_CERTAIN);
+			fact_hint(d, TLSD_HINT_UNTRUSTED_ALERT);
+			fact_server_certs(c, d);
+			fact_alert(c, d, a);
+			if (srv_findings(s) && srv_findings(s)->verified)
+				tlsd_diag_fact(d, TLSD_FACT_STORE_VERIFIES, 0, 0);
+		}
 	}
 	if (!srv && a->desc >= 42 && a->desc <= 46 && !pre_sh && !cert_cause)
-		diag_server_cert_rejected(c, TLSD_CONF_LIKELY, "");
+		diag_server_cert_rejected(c, TLSD_CONF_LIKELY);
+	if (!srv && !pre_sh && s->srv_cert_len >= TLSD_LARGE_CERT_MSG &&
+	    (a->desc == 22 || a->desc == 50 || a->desc == 80)) {
+		d = add(c, TLSD_CAUSE_HANDSHAKE_MESSAGE_TOO_LARGE, TLSD_CONF_LIKELY);
+		fact_server_certs(c, d);
+		fact_alert(c, d, a);
+	}
 	if (srv && !pre_sh && client_cert_missing(s) &&
 	    (a->desc == 40 || a->desc == 42 || a->desc == 116 || a->desc == 50))
 		diag_client_cert_required(c, s->cli_cert || a->desc == 116 ? TLSD_CONF_CERTAIN
@@ -1155,159 +1098,157 @@ static void diag_alert(struct dctx *c)
 		diag_finished(c, TLSD_CONF_CERTAIN);
 	/* Anything the rules above did not explain, and the not-quite-sure ones. */
 	if (c->r->n_diags == n || a->desc == 80)
-		diag_alert_generic(c);
+		diag_alert_generic(c, c->r->n_diags != n);
 }
 
-static void diag_not_tls(struct dctx *c, enum tlsd_dir d)
+static void diag_not_tls(struct dctx *c, enum tlsd_dir dir)
 {
-	const struct tlsd_sess_dir *sd = &c->s->dir[d];
-	struct sb *b = ev_begin(c);
+	struct tlsd_diag *d;
 
-	sb_add(b, "%s's first bytes: \"", who(d));
-	sb_escaped(b, sd->sample, sd->sample_len);
-	sb_add(b, "\"");
-	if (d == TLSD_DIR_C2S) {
+	if (dir == TLSD_DIR_C2S) {
 		/* Certain when the server answered in TLS; when it only closed,
 		 * it is known to speak TLS from elsewhere (other connections in
 		 * the capture, or a TLS port): likely. */
 		bool server_spoke_tls = c->s->dir[TLSD_DIR_S2C].records > 0 || c->v->has_alert;
 
-		if (c->v->has_alert) {
-			sb_add(b, "; ");
-			sb_alert(b, c->s, &c->v->alert);
-		} else if (!server_spoke_tls) {
-			sb_add(b, "; the server (known to speak TLS) closed without answering");
-		}
-		tlsd_report_add_diag(c->r, "client_not_tls",
-				     server_spoke_tls ? TLSD_CONF_CERTAIN : TLSD_CONF_LIKELY, c->ev,
-				     "The client sent something that is not TLS to this port; "
-				     "configure it to use TLS here (e.g. https:// instead of http://).");
-	} else if (sd->sample_len >= 3 && (sd->sample[0] & 0x80) && sd->sample[2] == 4) {
-		/* An SSL 2.0 SERVER-HELLO record: it speaks SSL, just not a
-		 * version any current client accepts. */
-		sb_add(b, " (an SSL 2.0 SERVER-HELLO)");
-		tlsd_report_add_diag(c->r, "protocol_version_mismatch", TLSD_CONF_CERTAIN, c->ev,
-				     "The server answered in SSL 2.0, which is insecure and refused "
-				     "by every current client; enable TLS 1.2 or later on the server.");
-	} else {
-		tlsd_report_add_diag(c->r, "server_not_tls", TLSD_CONF_CERTAIN, c->ev,
-				     "The server answered with something that is not TLS: this port "
-				     "serves a plaintext protocol; connect to the TLS port or enable "
-				     "TLS on this one.");
+		d = add(c, TLSD_CAUSE_CLIENT_NOT_TLS,
+			server_spoke_tls ? TLSD_CONF_CERTAIN : TLSD_CONF_LIKELY);
+		tlsd_diag_fact(d, TLSD_FACT_SAMPLE, TLSD_DIR_C2S, 0);
+		fact_end(c, d);
+		return;
 	}
+	if (ssl2_server_hello(c->s)) {
+		/* It speaks SSL, just not a version any current client accepts. */
+		d = add(c, TLSD_CAUSE_PROTOCOL_VERSION_MISMATCH, TLSD_CONF_CERTAIN);
+		fact_hint(d, TLSD_HINT_VERSION_SSL2);
+		tlsd_diag_fact(d, TLSD_FACT_SAMPLE, TLSD_DIR_S2C, 0);
+		tlsd_diag_fact(d, TLSD_FACT_SSL2_SERVER_HELLO, 0, 0);
+		return;
+	}
+	d = add(c, TLSD_CAUSE_SERVER_NOT_TLS, TLSD_CONF_CERTAIN);
+	tlsd_diag_fact(d, TLSD_FACT_SAMPLE, TLSD_DIR_S2C, 0);
 }
 
 static void diag_large_hello(struct dctx *c)
 {
 	const struct tlsd_session *s = c->s;
-	struct sb *b;
+	struct tlsd_diag *d;
 
 	/* By size, not by the segments seen: how a capture point or a
 	 * re-segmenting device cut the stream must not change the verdict. */
 	if (!s->has_ch || s->ch_len <= TLSD_LARGE_CLIENT_HELLO)
 		return;
-	b = ev_begin(c);
-	sb_add(b, "ClientHello %u bytes (over %u: more than one segment holds on many paths), %u record(s)",
-	       s->ch_len, TLSD_LARGE_CLIENT_HELLO, s->ch_records);
-	if (s->ch_parsed) {
-		for (unsigned i = 0; i < s->ch.n_key_shares && i < TLSD_MAX_KEY_SHARES; i++) {
-			sb_add(b, "%s", i ? ", " : "; key shares ");
-			sb_group(b, s->ch.key_share_groups[i]);
-			sb_add(b, " (%u bytes)", s->ch.key_share_lens[i]);
-		}
-	}
-	tlsd_report_add_diag(c->r, "large_client_hello", TLSD_CONF_POSSIBLE, c->ev,
-			     "The ClientHello was larger than one segment; some middleboxes drop or "
-			     "reset such hellos (e.g. with post-quantum key shares): retry without "
-			     "the large key share, or fix the device in between.");
+	d = add(c, TLSD_CAUSE_LARGE_CLIENT_HELLO, TLSD_CONF_POSSIBLE);
+	tlsd_diag_fact_u(d, TLSD_FACT_CH_SIZE, s->ch_len);
+	tlsd_diag_fact_u(d, TLSD_FACT_CH_RECORDS, s->ch_records);
+	if (s->ch_parsed)
+		tlsd_diag_fact(d, TLSD_FACT_GROUPS_OFFERED, 0, 0);
 }
 
+/* The ClientHello got no TLS answer: a reset or close from the server's
+ * address, or silence. */
 static void diag_no_answer(struct dctx *c)
 {
 	const struct tlsd_session *s = c->s;
 	const struct verdict *v = c->v;
-	struct sb *b = ev_begin(c);
-	tlsd_time_ns wait = v->ts && v->ts >= s->ch_ts ? v->ts - s->ch_ts : 0;
+	tlsd_time_ns wait = v->ts && v->ts >= s->ch_ts ? v->ts - s->ch_ts : -1;
+	struct tlsd_diag *d;
 
-	if (!v->ts && s->ended)
-		wait = s->end_ts - s->ch_ts;
 	if (v->how == TLSD_HOW_RESET && v->end_dir == TLSD_DIR_S2C) {
-		sb_add(b, "RST from the server's address %.1f ms after the ClientHello, no TLS "
-		       "bytes from the server",
-		       MS(wait));
+		d = add(c, TLSD_CAUSE_RESET_AFTER_CLIENT_HELLO, TLSD_CONF_CERTAIN);
+		tlsd_diag_fact(d, TLSD_FACT_RST_FROM, TLSD_PARTY_SERVER, 0);
+		if (wait >= 0)
+			tlsd_diag_fact_ns(d, TLSD_FACT_AFTER_CLIENT_HELLO, wait);
+		tlsd_diag_fact(d, TLSD_FACT_NO_SERVER_BYTES, 0, 0);
 		if (s->dir[TLSD_DIR_S2C].rst_info.ttl)
-			sb_add(b, " (TTL %u)", s->dir[TLSD_DIR_S2C].rst_info.ttl);
-		tlsd_report_add_diag(c->r, "reset_after_client_hello", TLSD_CONF_CERTAIN, c->ev,
-				     "The connection was reset right after the ClientHello without a "
-				     "TLS answer; typical of a firewall or SNI filter blocking the "
-				     "name, or a server refusing the connection outright.");
+			tlsd_diag_fact_u(d, TLSD_FACT_RST_TTL, s->dir[TLSD_DIR_S2C].rst_info.ttl);
 		for (int i = 0; i < 2; i++) {
 			const struct tlsd_sess_dir *sd = &s->dir[i];
 
 			if (!sd->rst || !sd->rst_middlebox)
 				continue;
-			tlsd_report_add_diag(c->r, "middlebox_reset", TLSD_CONF_LIKELY, sd->rst_why,
-					     "The reset most likely came from a device on the path, "
-					     "not from the server; check firewalls, IPS and SNI "
-					     "filters between client and server.");
+			d = add(c, TLSD_CAUSE_MIDDLEBOX_RESET, TLSD_CONF_LIKELY);
+			tlsd_diag_fact_str(d, TLSD_FACT_RST_EVIDENCE, sd->rst_why);
 		}
 	} else if (v->how == TLSD_HOW_CLOSE && v->end_dir == TLSD_DIR_S2C) {
-		sb_add(b, "server closed (FIN) %.1f ms after the ClientHello without a TLS answer",
-		       MS(wait));
-		tlsd_report_add_diag(c->r, "server_closed_after_client_hello", TLSD_CONF_LIKELY,
-				     c->ev,
-				     "The server closed the connection right after the ClientHello "
-				     "without a TLS answer; its logs should say why it refused the "
-				     "hello (or a proxy in front of it did).");
+		d = add(c, TLSD_CAUSE_SERVER_CLOSED_AFTER_CLIENT_HELLO, TLSD_CONF_LIKELY);
+		tlsd_diag_fact(d, TLSD_FACT_SERVER_FIN, 0, 0);
+		if (wait >= 0)
+			tlsd_diag_fact_ns(d, TLSD_FACT_AFTER_CLIENT_HELLO, wait);
+		tlsd_diag_fact(d, TLSD_FACT_NO_SERVER_BYTES, 0, 0);
 	} else {
-		sb_add(b, "no bytes from the server in %.3f s after the ClientHello; ended by %s (%s)",
-		       (double)wait / 1e9, tlsd_how_name(v->how), tlsd_party_name(v->by));
-		tlsd_report_add_diag(c->r, "server_no_response",
-				     v->how == TLSD_HOW_CAPTURE_END ? TLSD_CONF_LIKELY
-								    : TLSD_CONF_CERTAIN,
-				     c->ev,
-				     "The server accepted the TCP connection but never answered the "
-				     "ClientHello; check that a TLS server (not a hung or overloaded "
-				     "process) listens there and that nothing drops the hello.");
+		/* Silence (a timeout, or the capture ended): proven when the
+		 * server acknowledged the hello and the capture watched long. */
+		tlsd_time_ns watched =
+			(v->how == TLSD_HOW_CAPTURE_END ? TLSD_MAX(s->observed_until, s->end_ts) : v->ts) -
+			s->ch_ts;
+
+		d = add(c, TLSD_CAUSE_SERVER_NO_RESPONSE,
+			c->ev->server_acked_hello && v->how == TLSD_HOW_TIMEOUT ? TLSD_CONF_CERTAIN
+										  : TLSD_CONF_LIKELY);
+		tlsd_diag_fact(d, TLSD_FACT_NO_SERVER_BYTES, 0, 0);
+		tlsd_diag_fact_ns(d, TLSD_FACT_WAITED, watched);
+		tlsd_diag_fact(d, TLSD_FACT_SERVER_ACKED_HELLO, c->ev->server_acked_hello, 0);
+		tlsd_diag_fact(d, TLSD_FACT_ENDED, (uint16_t)v->by, (uint32_t)v->how);
 	}
 	diag_large_hello(c);
 }
 
-static void diag_capture(struct dctx *c, enum tlsd_confidence conf)
+/* The client ended the connection before the server's first byte. */
+static void diag_client_first(struct dctx *c)
 {
-	const struct tlsd_session *s = c->s;
-	struct sb *b = ev_begin(c);
-	bool any = false;
+	const struct tlsd_evidence *ev = c->ev;
+	struct tlsd_diag *d;
 
-	if (capture_midstream(s)) {
-		sb_add(b, "capture started mid-connection (no SYN, no ClientHello)");
-		any = true;
+	if (ev->client_wait >= TLSD_EV_NO_RESPONSE_MIN_NS && ev->side[TLSD_DIR_S2C].seen) {
+		/* It waited: the server was silent that long, the client's own
+		 * timeout ended it. */
+		d = add(c, TLSD_CAUSE_SERVER_NO_RESPONSE, TLSD_CONF_LIKELY);
+		tlsd_diag_fact(d, TLSD_FACT_NO_SERVER_BYTES, 0, 0);
+		tlsd_diag_fact_ns(d, TLSD_FACT_CLIENT_GAVE_UP_AFTER, ev->client_wait);
+		tlsd_diag_fact(d, TLSD_FACT_SERVER_ACKED_HELLO, ev->server_acked_hello, 0);
+		tlsd_diag_fact(d, TLSD_FACT_ENDED, (uint16_t)c->v->by, (uint32_t)c->v->how);
+		diag_large_hello(c);
+		return;
 	}
-	for (int i = 0; i < 2; i++) {
-		const struct tlsd_sess_dir *sd = &s->dir[i];
+	d = add(c, TLSD_CAUSE_CLIENT_ABANDONED, TLSD_CONF_LIKELY);
+	fact_hint(d, TLSD_HINT_ABANDON_BEFORE_ANSWER);
+	if (ev->client_wait >= 0)
+		tlsd_diag_fact_ns(d, TLSD_FACT_CLIENT_GAVE_UP_AFTER, ev->client_wait);
+	tlsd_diag_fact(d, TLSD_FACT_BEFORE_SERVER_BYTE, 0, 0);
+	tlsd_diag_fact(d, TLSD_FACT_ENDED, (uint16_t)c->v->by, (uint32_t)c->v->how);
+}
 
-		if (sd->gap) {
-			sb_add(b, "%s%" PRIu64 " bytes missing at offset %" PRIu64 " of the %s's stream",
-			       any ? "; " : "", sd->gap_len, sd->gap_off, who((enum tlsd_dir)i));
-			any = true;
-		} else if (sd->framing == TLSD_FRAMING_OVERFLOW) {
-			sb_add(b, "%sa %s handshake message above the size limit", any ? "; " : "",
-			       who((enum tlsd_dir)i));
-			any = true;
+/* The client ended it after (part of) the server's flight, without an
+ * alert: a rejection is quick and follows the whole flight. */
+static void diag_client_abort_after_flight(struct dctx *c)
+{
+	const struct tlsd_evidence *ev = c->ev;
+	struct tlsd_diag *d;
+
+	if (!ev->client_had_flight || ev->reaction > TLSD_EV_REJECT_WINDOW_NS) {
+		d = add(c, TLSD_CAUSE_CLIENT_ABANDONED, TLSD_CONF_LIKELY);
+		if (!ev->client_had_flight) {
+			fact_hint(d, TLSD_HINT_ABANDON_PARTIAL_FLIGHT);
+			tlsd_diag_fact_u(d, TLSD_FACT_FLIGHT_UNACKED, ev->flight_unacked);
+		} else {
+			fact_hint(d, TLSD_HINT_ABANDON_SLOW);
+			tlsd_diag_fact_ns(d, TLSD_FACT_REACTION, ev->reaction);
 		}
+		tlsd_diag_fact(d, TLSD_FACT_ENDED, (uint16_t)c->v->by, (uint32_t)c->v->how);
+		return;
 	}
-	if (s->capture_defects) {
-		sb_add(b, "%s%s", any ? "; " : "", tlsd_anomaly_name(s->first_capture_defect));
-		any = true;
-	}
-	if (!any) {
-		sb_add(b, "capture ended in state %s", tlsd_sstate_name(s->state));
-		if (s->has_ch && s->ended && s->end_ts >= s->ch_ts)
-			sb_add(b, " %.1f ms after the ClientHello", MS(s->end_ts - s->ch_ts));
-	}
-	tlsd_report_add_diag(c->r, "capture_incomplete", conf, c->ev,
-			     "The capture does not hold enough of this connection for a verdict; "
-			     "capture from its start, with a full snap length and without drops.");
+	if (diag_cert_cause_silent(c))
+		return;
+	diag_server_cert_rejected(c, TLSD_CONF_POSSIBLE);
+}
+
+/* The TCP round trip seen at the connection's start, or dflt. */
+static tlsd_time_ns rtt_or(const struct tlsd_session *s, tlsd_time_ns dflt)
+{
+	if (s->syn_ts && s->ack3_ts > s->syn_ts)
+		return s->ack3_ts - s->syn_ts;
+	return dflt;
 }
 
 /* Failures without a readable alert. */
@@ -1323,7 +1264,7 @@ static void diag_silent(struct dctx *c)
 			else
 				diag_client_cert_required(c, TLSD_CONF_LIKELY);
 		} else {
-			diag_server_cert_rejected(c, TLSD_CONF_LIKELY, "");
+			diag_server_cert_rejected(c, TLSD_CONF_LIKELY);
 		}
 		return;
 	}
@@ -1335,6 +1276,10 @@ static void diag_silent(struct dctx *c)
 			diag_finished(c, TLSD_CONF_POSSIBLE);
 		return;
 	}
+	if (v->by == TLSD_PARTY_CLIENT && c->ev->client_first && s->has_ch) {
+		diag_client_first(c);
+		return;
+	}
 	if (no_server_hello(s->state) && s->has_ch && s->dir[TLSD_DIR_S2C].records == 0 &&
 	    s->dir[TLSD_DIR_S2C].framing == TLSD_FRAMING_OK) {
 		diag_no_answer(c);
@@ -1343,27 +1288,219 @@ static void diag_silent(struct dctx *c)
 	if (v->t13 == TLSD_T13_CLIENT_ABORT ||
 	    (v->by == TLSD_PARTY_CLIENT && s->srv_cert && s->state >= TLSD_SS_SERVER_CERT &&
 	     s->state <= TLSD_SS_SERVER_DONE)) {
-		if (diag_cert_cause_silent(c))
-			return;
-		diag_server_cert_rejected(c, TLSD_CONF_POSSIBLE,
-					  v->how == TLSD_HOW_RESET ? "reset" : "closed");
+		diag_client_abort_after_flight(c);
 		return;
 	}
+	if (v->by == TLSD_PARTY_CLIENT && s->state == TLSD_SS_SERVER_HELLO &&
+	    diag_server_hello_invalid(c))
+		return;
 	if (v->by == TLSD_PARTY_SERVER && client_cert_missing(s) && s->state >= TLSD_SS_CLIENT_CERT &&
 	    s->state <= TLSD_SS_SERVER_CCS) {
 		diag_client_cert_required(c, TLSD_CONF_LIKELY);
+		return;
+	}
+	if (v->by == TLSD_PARTY_CLIENT && !s->dir[TLSD_DIR_S2C].ccs &&
+	    (s->state == TLSD_SS_CLIENT_FINISHED || s->state == TLSD_SS_SERVER_TICKET) &&
+	    c->ev->client_ended && c->ev->client_end_ts - s->dir[TLSD_DIR_C2S].ccs_ts < rtt_or(s, 0)) {
+		/* The client closed sooner after its Finished than a round
+		 * trip: the server's Finished could not have arrived. */
+		struct tlsd_diag *d = add(c, TLSD_CAUSE_CLIENT_ABANDONED, TLSD_CONF_LIKELY);
+
+		fact_hint(d, TLSD_HINT_ABANDON_BEFORE_FINISHED);
+		tlsd_diag_fact_ns(d, TLSD_FACT_AFTER_OWN_FINISHED,
+				  c->ev->client_end_ts - s->dir[TLSD_DIR_C2S].ccs_ts);
+		tlsd_diag_fact(d, TLSD_FACT_ENDED, (uint16_t)v->by, (uint32_t)v->how);
 		return;
 	}
 	if (v->step == TLSD_STEP_FINISHED && (v->how == TLSD_HOW_RESET || v->how == TLSD_HOW_CLOSE))
 		diag_finished(c, TLSD_CONF_POSSIBLE);
 }
 
+/* The ClientHello never arrived whole (catalog row 41). */
+static void diag_hello_cut(struct dctx *c, enum tlsd_confidence conf)
+{
+	struct tlsd_diag *d = add(c, TLSD_CAUSE_CLIENT_HELLO_INCOMPLETE, conf);
+
+	tlsd_diag_fact_u(d, TLSD_FACT_CH_CUT_HAVE, c->s->ch_cut_have);
+	if (c->s->ch_cut_want)
+		tlsd_diag_fact_u(d, TLSD_FACT_CH_CUT_WANT, c->s->ch_cut_want);
+	fact_end(c, d);
+}
+
+/* One of tlsdiag's own limits (or the capture's snap length) stopped the
+ * analysis: name it and the option that raises it (catalog row 38). */
+static void diag_limit(struct dctx *c)
+{
+	static const struct {
+		enum tlsd_anomaly a;
+		const char *limit, *option;
+	} limits[] = {
+		{TLSD_ANOM_CAPTURE_CAP_HANDSHAKE,
+		 "the largest handshake message followed (256 KiB by default)", "--max-handshake"},
+		{TLSD_ANOM_CAPTURE_CAP_FLOWS, "the number of connections followed at once",
+		 "--max-flows"},
+		{TLSD_ANOM_CAPTURE_CAP_REASM, "the memory for out-of-order TCP data", "--reasm-mem"},
+		{TLSD_ANOM_CAPTURE_CAP_DEPTH, "the bytes followed per direction during a handshake",
+		 "--max-handshake"},
+	};
+	const struct tlsd_evidence *ev = c->ev;
+	enum tlsd_anomaly a = ev->overflow ? TLSD_ANOM_CAPTURE_CAP_HANDSHAKE : ev->limit;
+	struct tlsd_diag *d;
+
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(limits); i++) {
+		if (limits[i].a != a)
+			continue;
+		d = add(c, TLSD_CAUSE_ANALYSIS_LIMIT_REACHED, TLSD_CONF_CERTAIN);
+		tlsd_diag_fact_str(d, TLSD_FACT_LIMIT, limits[i].limit);
+		tlsd_diag_fact_str(d, TLSD_FACT_OPTION, limits[i].option);
+		if (ev->overflow)
+			tlsd_diag_fact(d, TLSD_FACT_OVERSIZED_MESSAGE,
+				       (uint16_t)party_of(ev->overflow_dir), 0);
+		return;
+	}
+	/* The capture's own cut (snap length): capture again with a larger one. */
+	d = add(c, TLSD_CAUSE_CAPTURE_INCOMPLETE, TLSD_CONF_CERTAIN);
+	tlsd_diag_fact_str(d, TLSD_FACT_CAPTURE_DEFECT, tlsd_anomaly_name(a));
+}
+
+/* What the capture lacks, for an incomplete connection. */
+static void diag_gap(struct dctx *c)
+{
+	const struct tlsd_session *s = c->s;
+	const struct tlsd_evidence *ev = c->ev;
+	const struct tlsd_ev_side *cl = &ev->side[TLSD_DIR_C2S], *sv = &ev->side[TLSD_DIR_S2C];
+	struct tlsd_diag *d = NULL;
+
+	switch (c->v->gap) {
+	case GAP_MIDSTREAM:
+		d = add(c, TLSD_CAUSE_CAPTURE_INCOMPLETE, TLSD_CONF_CERTAIN);
+		tlsd_diag_fact(d, TLSD_FACT_MIDSTREAM, 0, 0);
+		break;
+	case GAP_ONE_SIDED:
+		d = add(c, TLSD_CAUSE_CAPTURE_ONE_SIDED, TLSD_CONF_CERTAIN);
+		tlsd_diag_fact(d, ev->absent == TLSD_DIR_S2C ? TLSD_FACT_NO_SERVER_PACKETS
+							      : TLSD_FACT_NO_CLIENT_PACKETS, 0, 0);
+		if (sv->missing)
+			tlsd_diag_fact_u(d, TLSD_FACT_MISSING_SERVER, sv->missing);
+		if (cl->missing)
+			tlsd_diag_fact_u(d, TLSD_FACT_MISSING_CLIENT, cl->missing);
+		if (ev->absent == TLSD_DIR_S2C && (s->cke || s->dir[TLSD_DIR_C2S].ccs))
+			tlsd_diag_fact(d, TLSD_FACT_CLIENT_WENT_ON, 0, 0);
+		break;
+	case GAP_MISSING:
+		if (cl->snap_cut || sv->snap_cut) {
+			/* Not lost: cut by the capture's own snap length. */
+			d = add(c, TLSD_CAUSE_CAPTURE_INCOMPLETE, TLSD_CONF_CERTAIN);
+			tlsd_diag_fact_u(d, TLSD_FACT_SNAP_CUT, cl->snap_cut + sv->snap_cut);
+			break;
+		}
+		d = add(c, TLSD_CAUSE_PACKETS_MISSING, TLSD_CONF_CERTAIN);
+		if (sv->missing)
+			tlsd_diag_fact_u(d, TLSD_FACT_MISSING_SERVER, sv->missing);
+		if (cl->missing)
+			tlsd_diag_fact_u(d, TLSD_FACT_MISSING_CLIENT, cl->missing);
+		if (s->cke || s->dir[TLSD_DIR_C2S].ccs)
+			tlsd_diag_fact(d, TLSD_FACT_CLIENT_WENT_ON, 0, 0);
+		break;
+	case GAP_DISCONTINUITY:
+		d = add(c, TLSD_CAUSE_CAPTURE_DISCONTINUITY, TLSD_CONF_CERTAIN);
+		tlsd_diag_fact_ns(d, TLSD_FACT_SILENCE, ev->silence);
+		tlsd_diag_fact(d, TLSD_FACT_CAPTURE_ENDED, (uint16_t)s->state, 0);
+		break;
+	case GAP_LIMIT:
+		diag_limit(c);
+		return;
+	case GAP_ENDED:
+	case GAP_NONE:
+	default:
+		if (s->ch_cut && !s->has_ch)
+			diag_hello_cut(c, TLSD_CONF_POSSIBLE);
+		d = add(c, TLSD_CAUSE_CAPTURE_INCOMPLETE, TLSD_CONF_CERTAIN);
+		tlsd_diag_fact(d, TLSD_FACT_CAPTURE_ENDED, (uint16_t)s->state, 0);
+		if (s->has_ch && s->observed_until >= s->ch_ts)
+			tlsd_diag_fact_ns(d, TLSD_FACT_AFTER_CLIENT_HELLO, s->observed_until - s->ch_ts);
+		break;
+	}
+	if (c->v->has_alert)
+		fact_alert(c, d, &c->v->alert);
+}
+
+/* Capture defects noted on a connection that still got a verdict. */
+static void diag_defects(struct dctx *c)
+{
+	struct tlsd_diag *d;
+
+	if (!c->s->limit_hit && !c->ev->handshake_gap)
+		return;
+	d = add(c, TLSD_CAUSE_CAPTURE_INCOMPLETE, TLSD_CONF_POSSIBLE);
+	tlsd_diag_fact_str(d, TLSD_FACT_CAPTURE_DEFECT, tlsd_anomaly_name(c->s->first_capture_defect));
+}
+
+/* Heartbeats while the handshake was under way (RFC 6520 forbids them), or
+ * a response larger than any request: Heartbleed probing. */
+static void diag_heartbeat(struct dctx *c)
+{
+	const struct tlsd_sess_dir *cl = &c->s->dir[TLSD_DIR_C2S], *sv = &c->s->dir[TLSD_DIR_S2C];
+	struct tlsd_diag *d;
+	bool early = cl->heartbeats_early || sv->heartbeats_early;
+	bool larger = sv->heartbeat_max_len > cl->heartbeat_max_len && cl->heartbeat_max_len;
+
+	if (!early && !larger)
+		return;
+	d = add(c, TLSD_CAUSE_HEARTBEAT_ABUSE, TLSD_CONF_LIKELY);
+	tlsd_diag_fact_u(d, TLSD_FACT_HEARTBEATS_CLIENT, cl->heartbeats);
+	tlsd_diag_fact_u(d, TLSD_FACT_HEARTBEATS_SERVER, sv->heartbeats);
+	tlsd_diag_fact(d, TLSD_FACT_STATE, (uint16_t)c->s->state, 0);
+}
+
+/* A second ClientHello that no HelloRetryRequest asked for. */
+static void diag_duplicate_hello(struct dctx *c)
+{
+	struct tlsd_diag *d;
+
+	if (c->s->n_client_hellos < 2 || c->s->has_hrr)
+		return;
+	d = add(c, TLSD_CAUSE_DUPLICATE_CLIENT_HELLO, TLSD_CONF_LIKELY);
+	tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_HELLOS, c->s->n_client_hellos);
+	fact_end(c, d);
+}
+
+/* A side that spoke TLS, then sent a record header no stack writes. */
+static void diag_malformed_record(struct dctx *c)
+{
+	struct tlsd_diag *d;
+
+	for (int i = 0; i < 2; i++) {
+		if (!malformed_record(c->s, (enum tlsd_dir)i))
+			continue;
+		d = add(c, TLSD_CAUSE_MALFORMED_RECORD, TLSD_CONF_LIKELY);
+		tlsd_diag_fact(d, TLSD_FACT_RECORD_HEADER, (uint16_t)i, 0);
+		tlsd_diag_fact(d, TLSD_FACT_STATE, (uint16_t)c->s->state, 0);
+	}
+}
+
+/* No rule's evidence: say what is known (catalog row 43). */
+static void diag_not_visible(struct dctx *c)
+{
+	const struct verdict *v = c->v;
+	struct tlsd_diag *d = add(c, TLSD_CAUSE_CAUSE_NOT_VISIBLE, TLSD_CONF_CERTAIN);
+
+	fact_hint(d, v->has_alert && v->alert.encrypted ? TLSD_HINT_NOT_VISIBLE_ENCRYPTED
+		     : v->how == TLSD_HOW_TIMEOUT	   ? TLSD_HINT_NOT_VISIBLE_TIMEOUT
+							   : TLSD_HINT_NOT_VISIBLE_SILENT);
+	tlsd_diag_fact(d, TLSD_FACT_STATE, (uint16_t)c->s->state, 0);
+	fact_end(c, d);
+}
+
 void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 {
+	struct tlsd_evidence ev;
 	struct verdict v;
-	struct dctx c = {.s = s, .v = &v, .r = r};
+	struct dctx c = {.s = s, .ev = &ev, .v = &v, .r = r};
+	uint8_t before;
 
-	decide(s, &v);
+	tlsd_evidence_compute(s, &ev);
+	decide(s, &ev, &v);
 	r->outcome = v.outcome;
 	r->failed_step = v.outcome == TLSD_OUTCOME_FAILED ? v.step : TLSD_STEP_NONE;
 	r->term_by = v.by;
@@ -1383,18 +1520,28 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 
 	switch (v.outcome) {
 	case TLSD_OUTCOME_INCOMPLETE:
-		diag_capture(&c, TLSD_CONF_CERTAIN);
+		diag_gap(&c);
+		diag_heartbeat(&c);
 		diag_cert_rest(&c);
 		return;
 	case TLSD_OUTCOME_ESTABLISHED:
-		if (s->capture_defects || capture_gap(s))
-			diag_capture(&c, TLSD_CONF_POSSIBLE);
+		if (v.ssl2) {
+			struct tlsd_diag *d = add(&c, TLSD_CAUSE_SSL2_NEGOTIATED, TLSD_CONF_CERTAIN);
+
+			tlsd_diag_fact(d, TLSD_FACT_SAMPLE, TLSD_DIR_S2C, 0);
+			tlsd_diag_fact(d, TLSD_FACT_SSL2_SERVER_HELLO, 0, 0);
+		}
+		diag_heartbeat(&c);
+		diag_defects(&c);
 		diag_cert_rest(&c);
 		return;
 	case TLSD_OUTCOME_FAILED:
 	default:
 		break;
 	}
+	before = r->n_diags;
+	/* An unasked second ClientHello explains what follows it. */
+	diag_duplicate_hello(&c);
 	if (client_not_tls(s))
 		diag_not_tls(&c, TLSD_DIR_C2S);
 	else if (server_not_tls(s))
@@ -1403,7 +1550,12 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 		diag_alert(&c);
 	else
 		diag_silent(&c);
-	if (s->capture_defects || capture_gap(s))
-		diag_capture(&c, TLSD_CONF_POSSIBLE);
+	diag_malformed_record(&c);
+	diag_heartbeat(&c);
+	if (r->n_diags == before && s->ch_cut)
+		diag_hello_cut(&c, TLSD_CONF_LIKELY);
+	if (r->n_diags == before)
+		diag_not_visible(&c);
+	diag_defects(&c);
 	diag_cert_rest(&c);
 }

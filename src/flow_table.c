@@ -11,15 +11,24 @@
  * packets) and no memory is allocated per packet. Free entries form a list
  * through lru_next.
  *
- * LRU: two intrusive doubly linked lists by index: open flows and tombstones
- * (closed flows lingering for trailing packets). A packet only writes its
- * flow's last_ts; the lists are ordered by lru_ts, the time a flow was last
- * (re)queued, and a head touched since it was queued is moved to the tail
- * when it is looked at (lazy LRU: no neighbour cache lines per packet). A
- * head that was not touched since it was queued is the least recently active
- * flow of its list, so idle expiry and eviction stay exact. The table also
- * remembers when the head can expire at the earliest, so most packets do not
- * look at it at all. */
+ * LRU: an intrusive doubly linked list by index of the open flows. A packet
+ * only writes its flow's idle_ts; the list is ordered by lru_ts, the time a
+ * flow was last (re)queued, and a head touched since it was queued is moved
+ * to the tail when it is looked at (lazy LRU: no neighbour cache lines per
+ * packet). A head that was not touched since it was queued is the least
+ * recently active flow, so idle expiry and eviction stay exact. The table
+ * also remembers when the head can expire at the earliest, so most packets
+ * do not look at it at all.
+ *
+ * Idle time runs on ctx->idle_clock, the capture clock without the
+ * capture-wide silences (analyzer.c): a timer never fires across a stretch
+ * of the file in which nothing at all was captured.
+ *
+ * Graves: closed connections are remembered by a 64-bit hash of their
+ * 5-tuple in a fixed-size, 4-way set-associative array (16 bytes an entry,
+ * no allocation after the first close), so retransmitted FINs, late ACKs and
+ * RSTs after a close are absorbed for lim.idle_timeout of idleness instead
+ * of opening a new connection. A full set replaces its oldest entry. */
 #include "tlsd/flow_table.h"
 
 #include <stdlib.h>
@@ -45,6 +54,15 @@ struct lru {
 	tlsd_time_ns next_check; /* nothing in the list can expire before */
 };
 
+/* A closed connection's 5-tuple, absorbing its trailing packets. */
+struct grave {
+	uint64_t key;       /* hash64 of the canonical 5-tuple | 1; 0 = empty */
+	tlsd_time_ns until; /* idle clock */
+};
+
+#define GRAVE_WAYS 4u
+#define GRAVE_SETS_MAX (UINT32_C(1) << 15) /* 131,072 graves, 2 MiB */
+
 struct tlsd_flow_table {
 	struct tlsd_ctx *ctx;
 	const struct tlsd_flow_ops *ops;
@@ -59,7 +77,9 @@ struct tlsd_flow_table {
 	uint32_t open;
 	struct slot *slots;
 	uint32_t mask;
-	struct lru lru_open, lru_dead;
+	struct lru lru_open;
+	struct grave *graves; /* allocated at the first close */
+	uint32_t grave_sets;  /* power of two */
 	uint64_t next_id;
 	uint64_t key[4];
 	struct tlsd_flow *in_reasm; /* the flow whose reassembler is running */
@@ -98,8 +118,8 @@ static bool ep_greater(const struct tlsd_addr *a, uint16_t ap, const struct tlsd
 	return ap > bp;
 }
 
-static uint32_t hash_tuple(const struct tlsd_flow_table *t, uint8_t ipv, const struct tlsd_addr *a,
-			   uint16_t ap, const struct tlsd_addr *b, uint16_t bp)
+static uint64_t hash_tuple64(const struct tlsd_flow_table *t, uint8_t ipv, const struct tlsd_addr *a,
+			     uint16_t ap, const struct tlsd_addr *b, uint16_t bp)
 {
 	const struct tlsd_addr *lo = a, *hi = b;
 	uint16_t lop = ap, hip = bp;
@@ -113,8 +133,12 @@ static uint32_t hash_tuple(const struct tlsd_flow_table *t, uint8_t ipv, const s
 	}
 	h = mum(load64(lo->b) ^ t->key[0], load64(lo->b + 8) ^ t->key[1]);
 	h = mum(h ^ load64(hi->b) ^ t->key[2], load64(hi->b + 8) ^ t->key[3]);
-	h = mum(h ^ ((uint64_t)lop | (uint64_t)hip << 16 | (uint64_t)ipv << 32) ^ t->key[0],
-		t->key[1] ^ UINT64_C(0x9e3779b97f4a7c15));
+	return mum(h ^ ((uint64_t)lop | (uint64_t)hip << 16 | (uint64_t)ipv << 32) ^ t->key[0],
+		   t->key[1] ^ UINT64_C(0x9e3779b97f4a7c15));
+}
+
+static uint32_t hash32(uint64_t h)
+{
 	return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -284,11 +308,6 @@ static void slot_del(struct tlsd_flow_table *t, const struct tlsd_flow *f)
 
 /* ---- LRU ---- */
 
-static struct lru *lru_of(struct tlsd_flow_table *t, const struct tlsd_flow *f)
-{
-	return f->closing ? &t->lru_dead : &t->lru_open;
-}
-
 static void lru_unlink(struct tlsd_flow_table *t, struct lru *l, struct tlsd_flow *f)
 {
 	if (f->lru_prev != NIL)
@@ -303,7 +322,7 @@ static void lru_unlink(struct tlsd_flow_table *t, struct lru *l, struct tlsd_flo
 
 static void lru_push(struct tlsd_flow_table *t, struct lru *l, struct tlsd_flow *f)
 {
-	f->lru_ts = f->last_ts;
+	f->lru_ts = f->idle_ts;
 	f->lru_prev = l->tail;
 	f->lru_next = NIL;
 	if (l->tail != NIL)
@@ -320,7 +339,7 @@ static struct tlsd_flow *lru_oldest(struct tlsd_flow_table *t, struct lru *l)
 	while (l->head != NIL) {
 		struct tlsd_flow *f = flow_at(t, l->head);
 
-		if (f->last_ts <= f->lru_ts || l->head == l->tail)
+		if (f->idle_ts <= f->lru_ts || l->head == l->tail)
 			return f;
 		lru_unlink(t, l, f);
 		lru_push(t, l, f);
@@ -343,7 +362,6 @@ struct tlsd_flow_table *tlsd_flow_table_new(struct tlsd_ctx *ctx, const struct t
 	t->max_flows = TLSD_MIN(TLSD_MAX(ctx->lim.max_flows, 1u), MAX_FLOWS_LIMIT);
 	t->free_head = NIL;
 	t->lru_open = (struct lru){NIL, NIL, INT64_MAX};
-	t->lru_dead = (struct lru){NIL, NIL, INT64_MAX};
 	t->slots = calloc(MIN_SLOTS, sizeof(*t->slots));
 	if (!t->slots) {
 		free(t);
@@ -357,7 +375,7 @@ struct tlsd_flow_table *tlsd_flow_table_new(struct tlsd_ctx *ctx, const struct t
 static void remove_flow(struct tlsd_flow_table *t, struct tlsd_flow *f)
 {
 	slot_del(t, f);
-	lru_unlink(t, lru_of(t, f), f);
+	lru_unlink(t, &t->lru_open, f);
 	tlsd_reasm_cleanup(&f->side[0].reasm, t->ctx);
 	tlsd_reasm_cleanup(&f->side[1].reasm, t->ctx);
 	f->lru_next = t->free_head;
@@ -474,15 +492,66 @@ static bool deliver_fins(struct tlsd_flow_table *t, struct tlsd_flow *f)
 	return f->side[0].reasm.fin_delivered && f->side[1].reasm.fin_delivered;
 }
 
-static tlsd_time_ns linger_ns(const struct tlsd_flow_table *t)
+/* ---- graves ---- */
+
+static uint64_t grave_key(const struct tlsd_flow_table *t, const struct tlsd_flow *f)
 {
-	return TLSD_MIN(TLSD_FLOW_LINGER_NS, t->ctx->lim.idle_timeout);
+	const struct tlsd_flow_side *c = &f->side[TLSD_DIR_C2S], *s = &f->side[TLSD_DIR_S2C];
+
+	return hash_tuple64(t, f->ip_version, &c->addr, c->port, &s->addr, s->port) | 1;
 }
 
-/* Ends a flow: flush, fins, close. tombstone: keep the entry to absorb
- * trailing packets; otherwise it is removed. */
-static void close_flow(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_flow_end how,
-		       bool tombstone)
+static struct grave *grave_set(const struct tlsd_flow_table *t, uint64_t key)
+{
+	return &t->graves[(size_t)((key >> 1) & (t->grave_sets - 1)) * GRAVE_WAYS];
+}
+
+/* Remembers a closed connection; the oldest grave of a full set goes. */
+static void grave_put(struct tlsd_flow_table *t, uint64_t key, tlsd_time_ns until)
+{
+	struct grave *set, *victim;
+
+	if (!t->graves) {
+		uint32_t sets = TLSD_MAX(TLSD_MIN(t->max_flows / GRAVE_WAYS, GRAVE_SETS_MAX), 1u);
+
+		sets = UINT32_C(1) << (31 - __builtin_clz(sets)); /* power of two below */
+		t->graves = calloc((size_t)sets * GRAVE_WAYS, sizeof(*t->graves));
+		if (!t->graves)
+			return; /* no memory: trailing packets may open a new flow */
+		t->grave_sets = sets;
+	}
+	set = grave_set(t, key);
+	victim = &set[0];
+	for (unsigned i = 0; i < GRAVE_WAYS; i++) {
+		if (set[i].key == key || set[i].key == 0) {
+			victim = &set[i];
+			break;
+		}
+		if (set[i].until < victim->until)
+			victim = &set[i];
+	}
+	victim->key = key;
+	victim->until = until;
+}
+
+/* The live grave of key, or NULL. */
+static struct grave *grave_find(const struct tlsd_flow_table *t, uint64_t key)
+{
+	struct grave *set;
+
+	if (!t->graves)
+		return NULL;
+	set = grave_set(t, key);
+	for (unsigned i = 0; i < GRAVE_WAYS; i++)
+		if (set[i].key == key)
+			return set[i].until >= t->ctx->idle_clock ? &set[i] : NULL;
+	return NULL;
+}
+
+/* ---- lifetimes ---- */
+
+/* Ends a flow: flush, fins, close, and a grave for its trailing packets. */
+static void close_flow(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_flow_end how)
 {
 	flush_dir(t, f, TLSD_DIR_C2S);
 	flush_dir(t, f, TLSD_DIR_S2C);
@@ -490,28 +559,24 @@ static void close_flow(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd
 	if (t->ops->close)
 		t->ops->close(t->ud, f, how);
 	f->user = NULL;
-	tlsd_reasm_cleanup(&f->side[0].reasm, t->ctx);
-	tlsd_reasm_cleanup(&f->side[1].reasm, t->ctx);
 	t->open--;
-	if (!tombstone) {
-		remove_flow(t, f);
-		return;
-	}
-	lru_unlink(t, &t->lru_open, f);
-	f->closing = true;
-	f->ignored = true;
-	f->side[0].reasm.closed = true;
-	f->side[1].reasm.closed = true;
-	f->last_ts = t->ctx->now;
-	lru_push(t, &t->lru_dead, f);
-	t->lru_dead.next_check = TLSD_MIN(t->lru_dead.next_check, f->last_ts + linger_ns(t));
+	if (how != TLSD_FLOW_END_CAPTURE_END && how != TLSD_FLOW_END_PORT_REUSE)
+		grave_put(t, grave_key(t, f), t->ctx->idle_clock + t->ctx->lim.idle_timeout);
+	remove_flow(t, f);
 }
 
-/* Ends up to budget flows of list l idle for longer than timeout. */
-static void expire_list(struct tlsd_flow_table *t, struct lru *l, tlsd_time_ns timeout,
-			bool dead, unsigned budget)
+/* An idle flow whose consumer still wants it (a connection whose verdict no
+ * longer depends on a timer) stays, and is looked at again a timeout later. */
+static bool keep_idle(struct tlsd_flow_table *t, struct tlsd_flow *f)
 {
-	tlsd_time_ns now = t->ctx->now;
+	return t->ops->keep_idle && !f->ignored && t->ops->keep_idle(t->ud, f);
+}
+
+/* Ends up to budget open flows idle for longer than the timeout. */
+static void expire_list(struct tlsd_flow_table *t, unsigned budget)
+{
+	struct lru *l = &t->lru_open;
+	tlsd_time_ns now = t->ctx->idle_clock, timeout = t->ctx->lim.idle_timeout;
 	struct tlsd_flow *f;
 
 	if (now <= l->next_check)
@@ -522,22 +587,24 @@ static void expire_list(struct tlsd_flow_table *t, struct lru *l, tlsd_time_ns t
 			l->next_check = INT64_MAX;
 			return;
 		}
-		if (now - f->last_ts <= timeout) {
-			l->next_check = f->last_ts + timeout;
+		if (now - f->lru_ts <= timeout) {
+			l->next_check = tlsd_time_add(f->lru_ts, timeout);
 			return;
 		}
-		if (dead)
-			remove_flow(t, f);
-		else
-			close_flow(t, f, TLSD_FLOW_END_TIMEOUT, false);
+		if (keep_idle(t, f)) {
+			lru_unlink(t, l, f);
+			lru_push(t, l, f);
+			f->lru_ts = now; /* dormant: not before another timeout */
+			continue;
+		}
+		close_flow(t, f, TLSD_FLOW_END_TIMEOUT);
 	}
 	/* Budget used up: look again at the next packet. */
 }
 
 static void expire_some(struct tlsd_flow_table *t, unsigned budget)
 {
-	expire_list(t, &t->lru_open, t->ctx->lim.idle_timeout, false, budget);
-	expire_list(t, &t->lru_dead, linger_ns(t), true, budget);
+	expire_list(t, budget);
 }
 
 void tlsd_flow_table_expire(struct tlsd_flow_table *t)
@@ -545,20 +612,15 @@ void tlsd_flow_table_expire(struct tlsd_flow_table *t)
 	expire_some(t, UINT32_MAX);
 }
 
-/* Makes room for one more entry at max_flows: the oldest tombstone goes
- * first, else the least recently active open flow is evicted. */
+/* Makes room for one more entry at max_flows: the least recently active
+ * flow is evicted. */
 static void evict_one(struct tlsd_flow_table *t)
 {
-	struct tlsd_flow *f = lru_oldest(t, &t->lru_dead);
+	struct tlsd_flow *f = lru_oldest(t, &t->lru_open);
 
 	if (f) {
-		remove_flow(t, f);
-		return;
-	}
-	f = lru_oldest(t, &t->lru_open);
-	if (f) {
 		tlsd_ctx_count(t->ctx, TLSD_ANOM_CAPTURE_CAP_FLOWS);
-		close_flow(t, f, TLSD_FLOW_END_EVICTED, false);
+		close_flow(t, f, TLSD_FLOW_END_EVICTED);
 	}
 }
 
@@ -597,12 +659,13 @@ static struct tlsd_flow *create(struct tlsd_flow_table *t, const struct tlsd_pkt
 	*d = src_is_client ? TLSD_DIR_C2S : TLSD_DIR_S2C;
 	f->ip_version = pkt->ip_version;
 	f->first_ts = f->last_ts = t->ctx->now;
+	f->idle_ts = t->ctx->idle_clock;
 	f->id = ++t->next_id;
 	f->hash = hash;
 	slot_put(t->slots, t->mask, hash, f->idx + 1);
 	lru_push(t, &t->lru_open, f);
 	t->lru_open.next_check = TLSD_MIN(t->lru_open.next_check,
-					  f->last_ts + t->ctx->lim.idle_timeout);
+					  tlsd_time_add(f->idle_ts, t->ctx->lim.idle_timeout));
 	t->live++;
 	t->open++;
 	t->ctx->cnt.flows_created++;
@@ -634,7 +697,11 @@ static void side_facts(struct tlsd_flow *f, enum tlsd_dir d, const struct tlsd_p
 	s->last_ts = pkt->ts;
 	s->packets++;
 	s->bytes += pkt->payload_wire_len;
+	if (pkt->payload_wire_len > pkt->payload_len)
+		s->snap_cut += pkt->payload_wire_len - pkt->payload_len;
 	if (fl & TLSD_TCP_ACK) {
+		if (!s->ack_seen)
+			s->first_ack = pkt->ack;
 		if (!s->ack_seen || (int32_t)(pkt->ack - s->last_ack) > 0)
 			s->last_ack = pkt->ack;
 		s->ack_seen = true;
@@ -717,12 +784,22 @@ static void handle_rst(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd
 	(void)deliver_fins(t, f);
 	if (t->ops->rst)
 		t->ops->rst(t->ud, f, dir_of(f, pkt), &ri);
-	close_flow(t, f, TLSD_FLOW_END_RESET, true);
+	close_flow(t, f, TLSD_FLOW_END_RESET);
 }
 
 /* How far behind a segment a peer's ACK may lie and still be taken as the
  * start of a stream picked up mid-way (a window's worth). */
 #define MIDSTREAM_ACK_REACH (1 << 20)
+
+/* Whether the first data of a stream that has delivered nothing yet lies
+ * outside any window around its ISN. */
+static bool isn_moved(const struct tlsd_reasm *r, uint32_t seq)
+{
+	uint32_t ahead = seq - r->isn, behind = r->isn - seq;
+
+	return !r->midstream && r->next == 0 && r->max_seen == 0 && !r->ooo && !r->fin_seen &&
+	       ahead > MIDSTREAM_ACK_REACH && behind > MIDSTREAM_ACK_REACH;
+}
 
 /* Payload, FIN and ACK of a followed flow. */
 static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
@@ -749,6 +826,19 @@ static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct 
 			d = dir_of(f, pkt);
 			r = &f->side[d].reasm;
 		}
+	}
+	if (pkt->payload_wire_len && r->started && isn_moved(r, dseq)) {
+		/* The side's first data lies far from the sequence number its
+		 * SYN announced (a SYN proxy or load balancer that handed the
+		 * connection on without translating sequence numbers): its
+		 * stream starts here, and the peer's ACKs follow the new space. */
+		struct tlsd_flow_side *peer = &f->side[tlsd_dir_other(d)];
+
+		tlsd_reasm_init(r);
+		tlsd_reasm_start(r, dseq, true);
+		if (peer->ack_seen)
+			peer->last_ack = dseq;
+		tlsd_ctx_count(t->ctx, TLSD_ANOM_TCP_ISN_CHANGED);
 	}
 	if ((pkt->payload_wire_len || (fl & TLSD_TCP_FIN)) && !r->started) {
 		const struct tlsd_flow_side *peer = &f->side[tlsd_dir_other(d)];
@@ -795,6 +885,7 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 	struct tlsd_ctx *ctx = t->ctx;
 	uint8_t fl = pkt->tcp_flags;
 	bool syn = fl & TLSD_TCP_SYN, ack = fl & TLSD_TCP_ACK, rst = fl & TLSD_TCP_RST;
+	uint64_t hash64;
 	uint32_t hash;
 	struct tlsd_flow *f;
 	enum tlsd_dir d = TLSD_DIR_C2S;
@@ -802,29 +893,30 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 	if (pkt->payload_wire_len)
 		ctx->cnt.tcp_segments_with_data++;
 	expire_some(t, EXPIRE_PER_PACKET);
-	hash = hash_tuple(t, pkt->ip_version, &pkt->src, pkt->sport, &pkt->dst, pkt->dport);
+	hash64 = hash_tuple64(t, pkt->ip_version, &pkt->src, pkt->sport, &pkt->dst, pkt->dport);
+	hash = hash32(hash64);
 	f = lookup(t, pkt, hash, &d);
-	if (f && f->closing) {
-		tlsd_time_ns linger = linger_ns(t);
-		const struct tlsd_reasm *sr = &f->side[d].reasm;
-		bool new_syn = syn && !rst &&
-			       (!ack || !f->side[d].syn || sr->isn != pkt->seq + 1);
-
-		if (!new_syn && ctx->now - f->last_ts <= linger) {
-			f->last_ts = TLSD_MAX(f->last_ts, ctx->now);
-			return;
-		}
-		remove_flow(t, f);
-		f = NULL;
-	} else if (f && ctx->now - f->last_ts > ctx->lim.idle_timeout) {
-		close_flow(t, f, TLSD_FLOW_END_TIMEOUT, false);
+	if (f && ctx->idle_clock - f->idle_ts > ctx->lim.idle_timeout && !keep_idle(t, f)) {
+		close_flow(t, f, TLSD_FLOW_END_TIMEOUT);
 		f = NULL;
 	} else if (f && syn && !ack && !rst && syn_reuses_port(f, d, pkt)) {
 		tlsd_ctx_count(ctx, TLSD_ANOM_TCP_PORT_REUSE);
-		close_flow(t, f, TLSD_FLOW_END_PORT_REUSE, false);
+		close_flow(t, f, TLSD_FLOW_END_PORT_REUSE);
 		f = NULL;
 	}
 	if (!f) {
+		struct grave *g = grave_find(t, hash64 | 1);
+
+		/* After a close, only a new SYN starts a connection again: the
+		 * rest are its retransmissions, late ACKs and RSTs. */
+		if (g && !(syn && !ack && !rst)) {
+			g->until = TLSD_MAX(g->until, tlsd_time_add(ctx->idle_clock,
+								    ctx->lim.idle_timeout));
+			tlsd_ctx_count(ctx, TLSD_ANOM_TCP_AFTER_CLOSE);
+			return;
+		}
+		if (g)
+			g->key = 0;
 		if (rst)
 			return; /* a lone RST: nothing to follow */
 		f = create(t, pkt, hash, &d);
@@ -835,6 +927,7 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 		d = dir_of(f, pkt);
 	}
 	f->last_ts = TLSD_MAX(f->last_ts, ctx->now);
+	f->idle_ts = TLSD_MAX(f->idle_ts, ctx->idle_clock);
 	side_facts(f, d, pkt);
 	if (syn && !rst)
 		handle_syn(t, f, d, pkt);
@@ -849,7 +942,7 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 	if (!f->ignored)
 		follow(t, f, pkt);
 	if (deliver_fins(t, f))
-		close_flow(t, f, TLSD_FLOW_END_CLOSE, true);
+		close_flow(t, f, TLSD_FLOW_END_CLOSE);
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -869,14 +962,12 @@ void tlsd_flow_table_finish(struct tlsd_flow_table *t)
 			v[n++] = flow_at(t, i);
 		qsort(v, n, sizeof(*v), cmp_id);
 		for (size_t i = 0; i < n; i++)
-			close_flow(t, v[i], TLSD_FLOW_END_CAPTURE_END, false);
+			close_flow(t, v[i], TLSD_FLOW_END_CAPTURE_END);
 		free(v);
 	}
 	/* Without memory for sorting: least recently active first. */
 	while (t->lru_open.head != NIL)
-		close_flow(t, flow_at(t, t->lru_open.head), TLSD_FLOW_END_CAPTURE_END, false);
-	while (t->lru_dead.head != NIL)
-		remove_flow(t, flow_at(t, t->lru_dead.head));
+		close_flow(t, flow_at(t, t->lru_open.head), TLSD_FLOW_END_CAPTURE_END);
 }
 
 void tlsd_flow_table_free(struct tlsd_flow_table *t)
@@ -887,6 +978,7 @@ void tlsd_flow_table_free(struct tlsd_flow_table *t)
 	for (uint32_t k = 0; k < t->nchunks; k++)
 		free(t->chunk[k]);
 	free(t->slots);
+	free(t->graves);
 	free(t);
 }
 
@@ -897,18 +989,23 @@ size_t tlsd_flow_table_count(const struct tlsd_flow_table *t)
 
 size_t tlsd_flow_table_tombstones(const struct tlsd_flow_table *t)
 {
-	return t->live - t->open;
+	size_t n = 0;
+
+	for (size_t i = 0; t->graves && i < (size_t)t->grave_sets * GRAVE_WAYS; i++)
+		n += t->graves[i].key && t->graves[i].until >= t->ctx->idle_clock;
+	return n;
 }
 
 size_t tlsd_flow_table_memory(const struct tlsd_flow_table *t)
 {
 	return sizeof(*t) + (size_t)t->cap * sizeof(struct tlsd_flow) +
-	       ((size_t)t->mask + 1) * sizeof(struct slot);
+	       ((size_t)t->mask + 1) * sizeof(struct slot) +
+	       (size_t)t->grave_sets * GRAVE_WAYS * sizeof(struct grave);
 }
 
 void tlsd_flow_skip(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_dir d, uint64_t n)
 {
-	if (f->ignored || f->closing)
+	if (f->ignored)
 		return;
 	tlsd_reasm_skip(&f->side[user_dir(f, d)].reasm, t->ctx, n);
 }

@@ -777,6 +777,7 @@ int main(int argc, char **argv)
 		fputs("tlsdiag: out of memory\n", stderr);
 		goto out;
 	}
+	tlsd_analyzer_set_live(a, opt.iface != NULL);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -6,22 +6,39 @@
 #include <stdio.h>
 #include <string.h>
 
-void tlsd_report_add_diag(struct tlsd_report *r, const char *code, enum tlsd_confidence conf,
-			  const char *evidence, const char *text_fmt, ...)
+static const char *const cause_names[TLSD_CAUSE__COUNT] = {
+#define TLSD_CAUSE_NAME_(e, name, text) [TLSD_CAUSE_##e] = name,
+	TLSD_CAUSE_LIST(TLSD_CAUSE_NAME_)
+#undef TLSD_CAUSE_NAME_
+};
+
+const char *tlsd_cause_name(enum tlsd_cause c)
 {
-	struct tlsd_diag *dg;
-	va_list ap;
+	return (unsigned)c < TLSD_CAUSE__COUNT ? cause_names[c] : "unknown";
+}
+
+struct tlsd_diag *tlsd_report_diag_named(struct tlsd_report *r, enum tlsd_cause c,
+					 const char *code, enum tlsd_confidence conf)
+{
+	struct tlsd_diag *d;
+	size_t n = strlen(code);
 
 	if (r->n_diags >= TLSD_MAX_DIAGS || tlsd_report_has_diag(r, code))
-		return;
-	dg = &r->diags[r->n_diags++];
-	memset(dg, 0, sizeof(*dg));
-	snprintf(dg->code, sizeof(dg->code), "%s", code);
-	dg->confidence = conf;
-	snprintf(dg->evidence, sizeof(dg->evidence), "%s", evidence ? evidence : "");
-	va_start(ap, text_fmt);
-	vsnprintf(dg->text, sizeof(dg->text), text_fmt, ap);
-	va_end(ap);
+		return NULL;
+	d = &r->diags[r->n_diags++];
+	n = TLSD_MIN(n, sizeof(d->code) - 1);
+	memcpy(d->code, code, n);
+	d->code[n] = '\0';
+	d->cause = c;
+	d->confidence = conf;
+	d->n_facts = 0;
+	return d;
+}
+
+struct tlsd_diag *tlsd_report_diag(struct tlsd_report *r, enum tlsd_cause c,
+				   enum tlsd_confidence conf)
+{
+	return tlsd_report_diag_named(r, c, tlsd_cause_name(c), conf);
 }
 
 bool tlsd_report_has_diag(const struct tlsd_report *r, const char *code)
@@ -30,6 +47,92 @@ bool tlsd_report_has_diag(const struct tlsd_report *r, const char *code)
 		if (strcmp(r->diags[i].code, code) == 0)
 			return true;
 	return false;
+}
+
+bool tlsd_report_has_cause(const struct tlsd_report *r, enum tlsd_cause c)
+{
+	for (unsigned i = 0; i < r->n_diags && i < TLSD_MAX_DIAGS; i++)
+		if (r->diags[i].cause == c)
+			return true;
+	return false;
+}
+
+static struct tlsd_fact *fact_add(struct tlsd_diag *d, enum tlsd_fact_id id)
+{
+	struct tlsd_fact *f;
+
+	if (!d || d->n_facts >= TLSD_DIAG_MAX_FACTS)
+		return NULL;
+	f = &d->facts[d->n_facts++];
+	memset(f, 0, sizeof(*f));
+	f->id = (uint16_t)id;
+	return f;
+}
+
+void tlsd_diag_fact(struct tlsd_diag *d, enum tlsd_fact_id id, uint16_t a, uint32_t b)
+{
+	struct tlsd_fact *f = fact_add(d, id);
+
+	if (f) {
+		f->a = a;
+		f->b = b;
+	}
+}
+
+void tlsd_diag_fact_u(struct tlsd_diag *d, enum tlsd_fact_id id, uint64_t v)
+{
+	struct tlsd_fact *f = fact_add(d, id);
+
+	if (f)
+		f->v.u = v;
+}
+
+void tlsd_diag_fact_ns(struct tlsd_diag *d, enum tlsd_fact_id id, int64_t ns)
+{
+	struct tlsd_fact *f = fact_add(d, id);
+
+	if (f)
+		f->v.i = ns;
+}
+
+void tlsd_diag_fact_str(struct tlsd_diag *d, enum tlsd_fact_id id, const char *s)
+{
+	struct tlsd_fact *f;
+
+	if (!s)
+		return;
+	f = fact_add(d, id);
+	if (f)
+		f->v.s = s;
+}
+
+void tlsd_diag_fact_strf(struct tlsd_report *r, struct tlsd_diag *d, enum tlsd_fact_id id,
+			 const char *fmt, ...)
+{
+	size_t room = sizeof(r->arena) - r->arena_len;
+	char *p = r->arena + r->arena_len;
+	va_list ap;
+	int n;
+
+	if (!d || room < 2)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(p, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		p[0] = '\0';
+		return; /* does not fit: the fact is left out rather than cut */
+	}
+	r->arena_len = (uint16_t)(r->arena_len + (size_t)n + 1);
+	tlsd_diag_fact_str(d, id, p);
+}
+
+const struct tlsd_fact *tlsd_diag_find(const struct tlsd_diag *d, enum tlsd_fact_id id)
+{
+	for (unsigned i = 0; i < d->n_facts && i < TLSD_DIAG_MAX_FACTS; i++)
+		if (d->facts[i].id == id)
+			return &d->facts[i];
+	return NULL;
 }
 
 const char *tlsd_outcome_name(enum tlsd_outcome o)

@@ -7,6 +7,7 @@
 
 #include "tlsd/cert.h"
 #include "tlsd/cur.h"
+#include "tlsd/explain.h"
 #include "tlsd/tls_names.h"
 
 /* Length of the valid UTF-8 sequence starting at s[0..n), or 0 if invalid
@@ -171,6 +172,49 @@ static void json_alert(FILE *out, const struct tlsd_report *r)
 	fprintf(out, ",\"encrypted\":%s}", r->alert.encrypted ? "true" : "false");
 }
 
+static void json_diag_words(FILE *out, const struct tlsd_report *r, const struct tlsd_diag *d)
+{
+	char buf[1024];
+
+	tlsd_explain_text(r, d, buf, sizeof(buf));
+	fputs(",\"text\":", out);
+	json_cstr(out, buf);
+	tlsd_explain_evidence(r, d, buf, sizeof(buf));
+	fputs(",\"evidence\":", out);
+	json_cstr(out, buf);
+}
+
+/* "facts": the diagnosis's facts by key, typed (explain.h). */
+static void json_facts(FILE *out, const struct tlsd_report *r, const struct tlsd_diag *d)
+{
+	char buf[512];
+	bool first = true;
+
+	fputs(",\"facts\":{", out);
+	for (unsigned i = 0; i < d->n_facts && i < TLSD_DIAG_MAX_FACTS; i++) {
+		const struct tlsd_fact *f = &d->facts[i];
+		enum tlsd_fact_json t = tlsd_fact_json_type(f);
+
+		bool dup = false;
+
+		for (unsigned j = 0; j < i; j++)
+			dup = dup || d->facts[j].id == f->id;
+		if (t == TLSD_FJ_HIDDEN || dup)
+			continue;
+		if (!first)
+			fputc(',', out);
+		first = false;
+		json_cstr(out, tlsd_fact_key((enum tlsd_fact_id)f->id));
+		fputc(':', out);
+		tlsd_explain_fact_value(r, f, buf, sizeof(buf));
+		if (t == TLSD_FJ_STRING)
+			json_cstr(out, buf);
+		else
+			fputs(buf, out);
+	}
+	fputc('}', out);
+}
+
 static void json_diags(FILE *out, const struct tlsd_report *r)
 {
 	fputc('[', out);
@@ -183,10 +227,8 @@ static void json_diags(FILE *out, const struct tlsd_report *r)
 		json_cstr(out, d->code);
 		fputs(",\"confidence\":", out);
 		json_cstr(out, tlsd_confidence_name(d->confidence));
-		fputs(",\"text\":", out);
-		json_cstr(out, d->text);
-		fputs(",\"evidence\":", out);
-		json_cstr(out, d->evidence);
+		json_diag_words(out, r, d);
+		json_facts(out, r, d);
 		fputc('}', out);
 	}
 	fputc(']', out);

@@ -7,6 +7,7 @@
 
 #include "tlsd/cert.h"
 #include "tlsd/cur.h"
+#include "tlsd/explain.h"
 #include "tlsd/tls_names.h"
 
 #define C_RED "\033[31m"
@@ -122,6 +123,9 @@ static void print_suite_count(FILE *out, const struct tlsd_report *r)
 			n--;
 	}
 	fprintf(out, "; %u cipher suite%s", n, n == 1 ? "" : "s");
+	if (r->n_ssl2_specs)
+		fprintf(out, " and %u SSL 2.0 cipher spec%s", r->n_ssl2_specs,
+			r->n_ssl2_specs == 1 ? "" : "s");
 }
 
 static void print_ms(FILE *out, tlsd_time_ns t)
@@ -232,10 +236,13 @@ static void print_one_line(FILE *out, const struct tlsd_report *r, const struct 
 		tlsd_text_escaped(out, (const uint8_t *)r->interface, strlen(r->interface));
 	}
 	fprintf(out, " history=%s\n", r->history);
-	for (unsigned i = 0; i < r->n_diags; i++)
+	for (unsigned i = 0; i < r->n_diags; i++) {
+		char text[640];
+
+		tlsd_explain_text(r, &r->diags[i], text, sizeof(text));
 		fprintf(out, "  %swarning%s: %s (%s): %s\n", col(o, C_YELLOW), col(o, C_OFF),
-			r->diags[i].code, tlsd_confidence_name(r->diags[i].confidence),
-			r->diags[i].text);
+			r->diags[i].code, tlsd_confidence_name(r->diags[i].confidence), text);
+	}
 	print_capture_notes(out, r, false);
 	print_certs(out, r);
 }
@@ -285,7 +292,8 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	}
 	fputs("  offered:    ", out);
 	print_versions_offered(out, r);
-	print_suite_count(out, r);
+	if (r->client_hello_len)
+		print_suite_count(out, r);
 	if (r->alpn_offered.n) {
 		fputs("; ALPN ", out);
 		print_strlist(out, &r->alpn_offered);
@@ -312,12 +320,15 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	print_capture_notes(out, r, true);
 	for (unsigned i = 0; i < r->n_diags; i++) {
 		const struct tlsd_diag *d = &r->diags[i];
+		char text[640], evidence[1024];
 
+		tlsd_explain_text(r, d, text, sizeof(text));
+		tlsd_explain_evidence(r, d, evidence, sizeof(evidence));
 		fprintf(out, "  %scause:%s      %s%s%s (%s): %s\n", col(o, C_BOLD), col(o, C_OFF),
 			col(o, lc), d->code, col(o, C_OFF), tlsd_confidence_name(d->confidence),
-			d->text);
-		if (d->evidence[0])
-			fprintf(out, "  %sevidence:%s   %s\n", col(o, C_DIM), col(o, C_OFF), d->evidence);
+			text);
+		if (evidence[0])
+			fprintf(out, "  %sevidence:%s   %s\n", col(o, C_DIM), col(o, C_OFF), evidence);
 	}
 	print_certs(out, r);
 	fputc('\n', out);

@@ -1016,6 +1016,9 @@ void tlsd_session_record(struct tlsd_session *s, enum tlsd_dir d, const struct t
 		on_app_record(s, d, ri);
 		break;
 	case TLSD_CT_HEARTBEAT:
+		s->dir[d].heartbeats++;
+		if (!handshake_complete(s))
+			s->dir[d].heartbeats_early++;
 		hist_letter(s, d, 'B');
 		break;
 	default:
@@ -1049,8 +1052,11 @@ bool tlsd_session_ccs(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, tls
 void tlsd_session_heartbeat(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, uint16_t len)
 {
 	(void)off;
-	(void)len;
 	s->dir[d].heartbeats++;
+	if (!handshake_complete(s))
+		s->dir[d].heartbeats_early++;
+	if (len > s->dir[d].heartbeat_max_len)
+		s->dir[d].heartbeat_max_len = len;
 	hist_letter(s, d, 'B');
 }
 
@@ -1073,6 +1079,10 @@ void tlsd_session_anomaly(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_ano
 			s->first_capture_defect = a;
 		if (a == TLSD_ANOM_CAPTURE_MIDSTREAM)
 			s->midstream = true;
+		else if (a != TLSD_ANOM_CAPTURE_GAP && !s->limit_hit) {
+			s->limit_hit = true;
+			s->limit = a;
+		}
 		break;
 	default:
 		break;
@@ -1111,6 +1121,10 @@ void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tls
 	case TLSD_FRAMING_OVERFLOW:
 		if (s->capture_defects++ == 0)
 			s->first_capture_defect = TLSD_ANOM_CAPTURE_CAP_HANDSHAKE;
+		if (!s->limit_hit) {
+			s->limit_hit = true;
+			s->limit = TLSD_ANOM_CAPTURE_CAP_HANDSHAKE;
+		}
 		break;
 	default:
 		break;
@@ -1119,7 +1133,63 @@ void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tls
 
 /* ---- TCP ---------------------------------------------------------------- */
 
-void tlsd_session_tcp_fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts)
+/* Streams longer than this are not compared with ACK numbers (32-bit
+ * sequence space; only the handshake's bytes matter here). */
+#define ACK_COMPARE_MAX (UINT64_C(1) << 30)
+
+/* Stream bytes the capture held: the highest offset a segment reached, or
+ * what was consumed (a skipped record body counts: its header was there). */
+static uint64_t stream_seen(const struct tlsd_reasm *r)
+{
+	return TLSD_MAX(r->max_seen, r->next);
+}
+
+/* How many bytes of direction d's stream its peer had acknowledged. With
+ * d's stream anchored the ACK is taken against its ISN, otherwise (nothing
+ * of d captured) the advance of the peer's ACKs is a lower bound. */
+static bool acked_of(const struct tlsd_flow *f, enum tlsd_dir d, uint64_t *out)
+{
+	const struct tlsd_flow_side *sd = &f->side[d], *peer = &f->side[tlsd_dir_other(d)];
+	const struct tlsd_reasm *r = &sd->reasm;
+	int64_t a;
+
+	if (!peer->ack_seen)
+		return false;
+	if (!r->started) {
+		*out = (uint32_t)(peer->last_ack - peer->first_ack);
+		return true;
+	}
+	a = (int32_t)(peer->last_ack - r->isn);
+	if (a < 0 || r->max_seen > ACK_COMPARE_MAX)
+		return false;
+	/* A FIN takes one sequence number of its own. */
+	if (r->fin_seen && (uint64_t)a == r->fin_off + 1)
+		a--;
+	*out = (uint64_t)a;
+	return true;
+}
+
+/* The state of the peer's stream as direction d ends its own. */
+static void note_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
+		     tlsd_time_ns ts)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+	enum tlsd_dir o = tlsd_dir_other(d);
+
+	if (sd->end_seen)
+		return;
+	sd->end_seen = true;
+	sd->end_ts = ts;
+	sd->end_peer_records = s->dir[o].records;
+	sd->end_peer_last_ts = s->dir[o].records ? s->dir[o].last_ts : 0;
+	if (!f)
+		return;
+	sd->end_peer_captured = stream_seen(&f->side[o].reasm);
+	sd->end_acked_known = acked_of(f, o, &sd->end_acked);
+}
+
+void tlsd_session_tcp_fin(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
+			  tlsd_time_ns ts)
 {
 	struct tlsd_sess_dir *sd = &s->dir[d];
 
@@ -1127,6 +1197,7 @@ void tlsd_session_tcp_fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns 
 		return;
 	sd->fin = true;
 	sd->fin_ts = ts;
+	note_end(s, f, d, ts);
 	hist_sym(s, d == C2S ? '}' : '{');
 }
 
@@ -1198,6 +1269,7 @@ void tlsd_session_tcp_rst(struct tlsd_session *s, const struct tlsd_flow *f, enu
 	sd->rst = true;
 	sd->rst_ts = ri->ts;
 	sd->rst_info = *ri;
+	note_end(s, f, d, ri->ts);
 	sd->rst_hist_pos = s->hist_full ? -1 : (int16_t)s->hist_len;
 	hist_sym(s, d == C2S ? '!' : '|');
 	if (rst_evidence(s, f, d, ri, sd->rst_why, sizeof(sd->rst_why)))
@@ -1314,7 +1386,28 @@ void tlsd_session_check_certs(struct tlsd_session *s)
 	tlsd_buf_cleanup(&sc->mem);
 }
 
-void tlsd_session_tcp_end(struct tlsd_session *s, enum tlsd_flow_end how, tlsd_time_ns ts)
+/* What the capture held of each direction, from the flow. */
+static void note_cover(struct tlsd_session *s, const struct tlsd_flow *f)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct tlsd_flow_side *fs = &f->side[i];
+		struct tlsd_sess_cover *cv = &s->cover[i];
+
+		cv->known = true;
+		cv->packets = fs->packets;
+		cv->syn = fs->syn;
+		cv->stream_started = fs->reasm.started;
+		cv->captured = stream_seen(&fs->reasm);
+		cv->snap_cut = fs->snap_cut;
+		cv->acked_known = acked_of(f, (enum tlsd_dir)i, &cv->acked);
+		cv->first_ts = fs->first_ts;
+		cv->last_ts = fs->last_ts;
+		cv->ttl = fs->first_ttl;
+	}
+}
+
+void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_flow_end how,
+			  tlsd_time_ns ts)
 {
 	tlsd_session_check_certs(s);
 	if (s->ended)
@@ -1322,8 +1415,41 @@ void tlsd_session_tcp_end(struct tlsd_session *s, enum tlsd_flow_end how, tlsd_t
 	s->ended = true;
 	s->end_how = how;
 	s->end_ts = ts;
+	s->observed_until = ts;
+	if (s->ctx && s->ctx->now > s->observed_until)
+		s->observed_until = s->ctx->now;
+	if (f) {
+		note_cover(s, f);
+		if (s->ctx)
+			s->silence = tlsd_ctx_silence_within(s->ctx, f->first_ts, s->observed_until);
+	}
 	if (how == TLSD_FLOW_END_TIMEOUT)
 		hist_sym(s, '@');
+	if (how == TLSD_FLOW_END_EVICTED && !s->limit_hit) {
+		s->limit_hit = true;
+		s->limit = TLSD_ANOM_CAPTURE_CAP_FLOWS;
+	}
+}
+
+void tlsd_session_hello_cut(struct tlsd_session *s, uint32_t have, uint32_t want)
+{
+	if (s->has_ch || s->ch_cut)
+		return;
+	s->ch_cut = true;
+	s->ch_cut_have = have;
+	s->ch_cut_want = want;
+}
+
+bool tlsd_session_lookalike(const struct tlsd_session *s)
+{
+	return s->syn_seen && !s->midstream && !s->has_ch && !s->ch_cut && !s->has_sh && !s->has_hrr &&
+	       s->dir[C2S].records > 0 && s->dir[C2S].framing != TLSD_FRAMING_NOT_TLS &&
+	       s->n_alerts == 0;
+}
+
+bool tlsd_session_established(const struct tlsd_session *s)
+{
+	return handshake_complete(s);
 }
 
 bool tlsd_session_handshake_over(const struct tlsd_session *s)
@@ -1360,10 +1486,13 @@ static void fill_offer(const struct tlsd_session *s, struct tlsd_report *r)
 	}
 	r->alpn_offered = ch->alpn;
 	r->n_suites_offered = ch->n_suites_total;
+	r->n_ssl2_specs = ch->n_ssl2_specs;
 	r->n_suites_kept = (uint16_t)TLSD_MIN((unsigned)ch->n_suites, (unsigned)TLSD_MAX_SUITES);
 	memcpy(r->suites_offered, ch->suites, r->n_suites_kept * sizeof(r->suites_offered[0]));
 	r->n_groups_offered = (uint8_t)TLSD_MIN((unsigned)ch->n_groups, (unsigned)TLSD_MAX_GROUPS);
 	memcpy(r->groups_offered, ch->groups, r->n_groups_offered * sizeof(r->groups_offered[0]));
+	r->n_key_shares = (uint8_t)TLSD_MIN((unsigned)ch->n_key_shares, (unsigned)TLSD_MAX_KEY_SHARES);
+	memcpy(r->key_shares, ch->key_share_groups, r->n_key_shares * sizeof(r->key_shares[0]));
 }
 
 static void fill_fingerprints(const struct tlsd_session *s, struct tlsd_report *r)
@@ -1439,6 +1568,15 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 	r->last_message = s->last_hs;
 	memcpy(r->history, s->history, sizeof(r->history));
 	r->history[sizeof(r->history) - 1] = '\0';
+	for (int i = 0; i < 2; i++) {
+		const struct tlsd_sess_dir *sd = &s->dir[i];
+
+		if (sd->framing == TLSD_FRAMING_NOT_TLS || sd->framing == TLSD_FRAMING_DESYNC) {
+			r->sample_len[i] = (uint8_t)TLSD_MIN((size_t)sd->sample_len,
+							     sizeof(r->sample[i]));
+			memcpy(r->sample[i], sd->sample, r->sample_len[i]);
+		}
+	}
 	r->client_hello_len = s->has_ch ? s->ch_len : 0;
 	r->client_hello_segments = s->has_ch ? s->ch_segments : 0;
 	r->anomalies = s->anomalies;

@@ -271,10 +271,10 @@ static void set_names(char *buf, size_t len, const struct small_set *set,
 void tlsd_summary_annotate(const struct tlsd_summary *s, struct tlsd_report *r)
 {
 	const struct server_stats *st;
-	char what[TLSD_DIAG_TEXT_LEN] = "";
-	char ev[TLSD_DIAG_EVIDENCE_LEN] = "";
+	char what[200] = "";
 	char ip[64];
 	const char *lacks = NULL;
+	struct tlsd_diag *d;
 
 	/* Only a client that sent a ClientHello can be compared with others. */
 	if (r->outcome != TLSD_OUTCOME_FAILED || r->client_hello_len == 0)
@@ -310,14 +310,23 @@ void tlsd_summary_annotate(const struct tlsd_summary *s, struct tlsd_report *r)
 	if (!lacks)
 		return;
 	tlsd_addr_str(&st->ep.addr, st->ip_version, ip, sizeof(ip));
-	snprintf(ev, sizeof(ev), "server %s:%u: %" PRIu64 " accepted, %" PRIu64
-		 " failed so far; every accepted handshake had %s", ip, st->ep.port,
-		 st->established, st->failed + 1, what);
-	tlsd_report_add_diag(r, "differs_from_accepted_clients", TLSD_CONF_LIKELY, ev,
-			     "The same server accepted %" PRIu64 " other handshake%s, all with %s; "
-			     "this client lacked %s: align its configuration with the clients "
-			     "that succeed.",
-			     st->established, st->established == 1 ? "" : "s", what, lacks);
+	if (!r->has_sni && st->ok_with_sni == st->established &&
+	    r->failed_step == TLSD_STEP_SERVER_HELLO) {
+		/* Catalog row 35: refused without SNI, accepted with it. */
+		d = tlsd_report_diag(r, TLSD_CAUSE_SNI_REQUIRED, TLSD_CONF_LIKELY);
+		tlsd_diag_fact(d, TLSD_FACT_SNI, 0, 0);
+		tlsd_diag_fact_strf(r, d, TLSD_FACT_SERVER_ENDPOINT,
+				    st->ip_version == 6 ? "[%s]:%u" : "%s:%u", ip, st->ep.port);
+		tlsd_diag_fact_u(d, TLSD_FACT_SNI_ACCEPTED_ELSEWHERE, st->established);
+		return;
+	}
+	d = tlsd_report_diag(r, TLSD_CAUSE_DIFFERS_FROM_ACCEPTED_CLIENTS, TLSD_CONF_LIKELY);
+	tlsd_diag_fact_strf(r, d, TLSD_FACT_SERVER_ENDPOINT, st->ip_version == 6 ? "[%s]:%u" : "%s:%u",
+			    ip, st->ep.port);
+	tlsd_diag_fact_u(d, TLSD_FACT_ACCEPTED, st->established);
+	tlsd_diag_fact_u(d, TLSD_FACT_FAILED_SO_FAR, st->failed + 1);
+	tlsd_diag_fact_strf(r, d, TLSD_FACT_ACCEPTED_HAD, "%s", what);
+	tlsd_diag_fact_str(d, TLSD_FACT_LACKS, lacks);
 }
 
 /* Indices of the servers with the most failures, best first. */

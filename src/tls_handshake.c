@@ -545,8 +545,10 @@ enum tlsd_parse tlsd_parse_sslv2_client_hello(const uint8_t *body, size_t len,
 
 		if (!tlsd_cur_get_u8(&specs, &kind) || !tlsd_cur_get_u16(&specs, &s))
 			return malformed(err, "cipher_specs", len, &c);
-		if (kind != 0)
-			continue; /* an SSLv2-only cipher kind */
+		if (kind != 0) {
+			ch.n_ssl2_specs++; /* an SSLv2-only cipher kind */
+			continue;
+		}
 		ch.n_suites_total++;
 		if (ch.n_suites < TLSD_MAX_SUITES)
 			ch.suites[ch.n_suites++] = s;
@@ -639,10 +641,13 @@ enum tlsd_parse tlsd_parse_server_hello(const uint8_t *body, size_t len,
 		return malformed(err, "legacy_version", len, &c);
 	if (!tlsd_cur_copy(&c, sh.random, sizeof(sh.random)))
 		return malformed(err, "random", len, &c);
-	if ((sh.legacy_version & 0xff00) == 0x7f00 && (sh.legacy_version & 0xff) < 22) {
+	if (((sh.legacy_version & 0xff00) == 0x7f00 && (sh.legacy_version & 0xff) < 22) ||
+	    sh.legacy_version == TLSD_VERSION_TLS13) {
 		/* TLS 1.3 drafts before 22: version, random, cipher_suite,
 		 * extensions; no session id, no compression, and the draft is
-		 * the selected version. */
+		 * the selected version. Some early draft servers (draft 14 at
+		 * tls13.crypto.mozilla.org) wrote 0x0304 here, which the final
+		 * format never does (legacy_version is 0x0303). */
 		if (!tlsd_cur_get_u16(&c, &sh.suite))
 			return malformed(err, "cipher_suite", len, &c);
 		sh.selected_version = sh.legacy_version;

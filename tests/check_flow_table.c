@@ -35,6 +35,7 @@ struct cons {
 	enum tlsd_dir skip_dir;
 	unsigned events;
 	bool quiet; /* no log (many flows) */
+	bool keep_idle; /* answer to keep_idle */
 };
 
 static void logf_(struct cons *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -142,7 +143,16 @@ static void on_event(void *ud, struct tlsd_flow *f, enum tlsd_dir d, unsigned ev
 	c->events |= ev;
 }
 
+static bool on_keep_idle(void *ud, struct tlsd_flow *f)
+{
+	const struct cons *c = ud;
+
+	(void)f;
+	return c->keep_idle;
+}
+
 static const struct tlsd_flow_ops ops = {
+	.keep_idle = on_keep_idle,
 	.open = on_open,
 	.data = on_data,
 	.gap = on_gap,
@@ -156,6 +166,7 @@ struct fx {
 	struct tlsd_ctx ctx;
 	struct cons c;
 	struct tlsd_flow_table *t;
+	bool file_clock; /* packets come from a file (silences stop the idle clock) */
 };
 
 static struct fx *fx_new(void)
@@ -214,7 +225,9 @@ static void pkt_send(struct fx *x, double t, const char *src, uint16_t sport, co
 	p.payload = (const uint8_t *)payload;
 	p.payload_len = payload ? (uint32_t)strlen(payload) : 0;
 	p.payload_wire_len = p.payload_len;
-	x->ctx.now = p.ts;
+	/* Live: a pause between packets is time passing (the file rule that a
+	 * capture-wide silence stops the idle clock has a test of its own). */
+	tlsd_ctx_advance(&x->ctx, p.ts, x->file_clock ? false : true);
 	x->ctx.frame_no++;
 	p.frame_no = x->ctx.frame_no;
 	tlsd_flow_table_packet(x->t, &p);
@@ -377,13 +390,17 @@ START_TEST(tc_fin_both)
 	ck_assert_str_eq(x->c.log, "open#1 d:C:0:5 d:S:0:5 fin:C fin:S close#1:CLOSE ");
 	ck_assert_uint_eq(tlsd_flow_table_count(x->t), 0);
 	ck_assert_uint_eq(tlsd_flow_table_tombstones(x->t), 1);
-	/* Trailing ACK and a retransmitted FIN: absorbed by the tombstone. */
+	/* Trailing ACK and a retransmitted FIN: absorbed by the grave. */
 	cs(x, 1.5, 6, 6, A, NULL);
 	sc(x, 2.5, 5, 6, AF, NULL);
 	ck_assert_uint_eq(tlsd_flow_table_tombstones(x->t), 1);
 	ck_assert_uint_eq(x->ctx.cnt.flows_created, 1);
-	/* Idle past the linger time: gone. */
-	x->ctx.now = 5 * SEC;
+	ck_assert_uint_eq(x->ctx.cnt.anomalies[TLSD_ANOM_TCP_AFTER_CLOSE], 2);
+	/* A retransmission a minute later (exponential backoff) too. */
+	sc(x, 62.5, 5, 6, AF, NULL);
+	ck_assert_uint_eq(x->ctx.cnt.flows_created, 1);
+	/* Idle past the idle timeout: gone. */
+	tlsd_ctx_advance(&x->ctx, 200 * SEC, true);
 	tlsd_flow_table_expire(x->t);
 	ck_assert_uint_eq(tlsd_flow_table_tombstones(x->t), 0);
 	ck_assert_str_eq(x->c.log, "open#1 d:C:0:5 d:S:0:5 fin:C fin:S close#1:CLOSE ");
@@ -555,7 +572,7 @@ START_TEST(tc_idle_timeout)
 	/* Another flow's packet much later expires the first one. */
 	pkt_send(x, 100, "10.9.9.9", 1234, S_IP, S_PORT, 1, 0, TLSD_TCP_SYN, NULL);
 	ck_assert_str_eq(x->c.log, "open#1 d:C:0:1 close#1:TIMEOUT open#2 ");
-	x->ctx.now = 200 * SEC;
+	tlsd_ctx_advance(&x->ctx, 200 * SEC, true);
 	tlsd_flow_table_expire(x->t);
 	ck_assert_str_eq(x->c.log, "open#1 d:C:0:1 close#1:TIMEOUT open#2 close#2:TIMEOUT ");
 	ck_assert_uint_eq(tlsd_flow_table_count(x->t), 0);
@@ -563,7 +580,8 @@ START_TEST(tc_idle_timeout)
 }
 END_TEST
 
-/* A packet of an idle flow starts a new one after closing the old. */
+/* A packet of a flow idle past the timeout closes it; that packet and the
+ * rest belong to the closed connection (its grave), not to a new one. */
 START_TEST(tc_idle_same_tuple)
 {
 	struct fx *x = fx_new();
@@ -573,7 +591,53 @@ START_TEST(tc_idle_same_tuple)
 	handshake(x, 1);
 	cs(x, 100, 0, 0, A, "late");
 	sc(x, 100.1, 0, 4, A, NULL);
-	ck_assert_str_eq(x->c.log, "open#1 close#1:TIMEOUT open#2 d:C:0:4 ");
+	ck_assert_str_eq(x->c.log, "open#1 close#1:TIMEOUT ");
+	ck_assert_uint_eq(x->ctx.cnt.anomalies[TLSD_ANOM_TCP_AFTER_CLOSE], 2);
+	/* A new SYN on the 5-tuple starts a new connection. */
+	cs(x, 101, 0, 0, TLSD_TCP_SYN, NULL);
+	ck_assert_str_eq(x->c.log, "open#1 close#1:TIMEOUT open#2 ");
+	fx_done(x);
+}
+END_TEST
+
+/* A consumer that keeps an idle flow (an established connection): no
+ * timeout, and its later packets continue the same flow. */
+START_TEST(tc_idle_kept)
+{
+	struct fx *x = fx_new();
+
+	x->ctx.lim.idle_timeout = 60 * SEC;
+	x->c.keep_idle = true;
+	fx_start(x);
+	handshake(x, 1);
+	cs(x, 2, 0, 0, A, "x");
+	pkt_send(x, 100, "10.9.9.9", 1234, S_IP, S_PORT, 1, 0, TLSD_TCP_SYN, NULL);
+	tlsd_ctx_advance(&x->ctx, 400 * SEC, true);
+	tlsd_flow_table_expire(x->t);
+	cs(x, 400, 1, 0, A, "y");
+	ck_assert_str_eq(x->c.log, "open#1 d:C:0:1 open#2 d:C:1:1 ");
+	fx_done(x);
+}
+END_TEST
+
+/* In a file, a silence of the whole capture longer than the idle timeout
+ * is a discontinuity: the waiting flow does not time out across it. */
+START_TEST(tc_idle_silence)
+{
+	struct fx *x = fx_new();
+
+	x->ctx.lim.idle_timeout = 60 * SEC;
+	x->file_clock = true;
+	fx_start(x);
+	handshake(x, 1);
+	cs(x, 2, 0, 0, A, "x");
+	/* Two years later. */
+	sc(x, 2 + 63072000.0, 0, 1, A, "y");
+	tlsd_flow_table_expire(x->t);
+	ck_assert_str_eq(x->c.log, "open#1 d:C:0:1 d:S:0:1 ");
+	ck_assert_uint_eq(x->ctx.cnt.silences, 1);
+	ck_assert_int_eq(tlsd_ctx_silence_within(&x->ctx, 1 * SEC, 63072010 * SEC),
+			 63072000 * SEC);
 	fx_done(x);
 }
 END_TEST
@@ -599,7 +663,7 @@ START_TEST(tc_evict)
 }
 END_TEST
 
-/* Tombstones are evicted first, silently. */
+/* Graves do not take places of max_flows. */
 START_TEST(tc_evict_tombstone_first)
 {
 	struct fx *x = fx_new();
@@ -612,7 +676,7 @@ START_TEST(tc_evict_tombstone_first)
 	pkt_send(x, 1.3, "10.1.0.2", 1000, S_IP, S_PORT, 1, 0, TLSD_TCP_SYN, NULL);
 	ck_assert_str_eq(x->c.log, "open#1 rst:S close#1:RESET open#2 open#3 ");
 	ck_assert_uint_eq(x->ctx.cnt.anomalies[TLSD_ANOM_CAPTURE_CAP_FLOWS], 0);
-	ck_assert_uint_eq(tlsd_flow_table_tombstones(x->t), 0);
+	ck_assert_uint_eq(tlsd_flow_table_tombstones(x->t), 1);
 	fx_done(x);
 }
 END_TEST
@@ -654,16 +718,14 @@ START_TEST(tc_many_flows)
 	}
 	ck_assert_uint_eq(tlsd_flow_table_count(x->t), 2500);
 	ck_assert_uint_eq(tlsd_flow_table_tombstones(x->t), 2500);
-	x->ctx.now = 10 * SEC;
-	tlsd_flow_table_expire(x->t);
-	ck_assert_uint_eq(tlsd_flow_table_tombstones(x->t), 0);
 	for (int i = 1; i < 5000; i += 2) {
 		snprintf(ip, sizeof(ip), "10.2.%d.%d", i / 250, i % 250);
 		pkt_send(x, 11, ip, (uint16_t)(1024 + i), S_IP, S_PORT, 2, 0, A, "z");
 	}
 	ck_assert_uint_eq(x->ctx.cnt.flows_created, 5000);
 	ck_assert_uint_eq(x->c.data_bytes[TLSD_DIR_C2S], 2500);
-	ck_assert_uint_lt(tlsd_flow_table_memory(x->t), (size_t)8192 * 512);
+	/* The slab and slots, plus the fixed-size grave array (2 MiB). */
+	ck_assert_uint_lt(tlsd_flow_table_memory(x->t), (size_t)8192 * 512 + (2u << 20));
 	fx_done(x);
 }
 END_TEST
@@ -894,6 +956,8 @@ Suite *flow_table_suite(void)
 		{"idle_same_tuple", tc_idle_same_tuple},
 		{"evict", tc_evict},
 		{"evict_tombstone_first", tc_evict_tombstone_first},
+		{"idle_kept", tc_idle_kept},
+		{"idle_silence", tc_idle_silence},
 		{"finish_order", tc_finish_order},
 		{"many_flows", tc_many_flows},
 		{"ignore_on_open", tc_ignore_on_open},

@@ -7,6 +7,7 @@
 #include "cert_fixtures.h"
 #include "tlsd/diagnose.h"
 #include "tlsd/session_facts.h"
+#include "explain_fixtures.h"
 
 #define MSEC (TLSD_NS_PER_SEC / 1000)
 #define T0 (INT64_C(1700000000) * TLSD_NS_PER_SEC)
@@ -290,7 +291,7 @@ static void alert(struct drv *d, enum tlsd_dir dir, uint8_t level, uint8_t desc)
 static void fin(struct drv *d, enum tlsd_dir dir)
 {
 	d->now += MSEC / 10;
-	tlsd_session_tcp_fin(d->s, dir, d->now);
+	tlsd_session_tcp_fin(d->s, &d->f, dir, d->now);
 }
 
 static void rst(struct drv *d, enum tlsd_dir dir, uint8_t ttl)
@@ -305,7 +306,7 @@ static void rst(struct drv *d, enum tlsd_dir dir, uint8_t ttl)
 static void end(struct drv *d, enum tlsd_flow_end how, struct tlsd_report *r)
 {
 	d->now += MSEC;
-	tlsd_session_tcp_end(d->s, how, d->now);
+	tlsd_session_tcp_end(d->s, &d->f, how, d->now);
 	tlsd_session_report(d->s, &d->f, r);
 }
 
@@ -915,7 +916,7 @@ START_TEST(tc_gap_incomplete)
 	end(&d, TLSD_FLOW_END_CLOSE, &r);
 	ck_assert_str_eq(r.history, "Cs~}");
 	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_INCOMPLETE);
-	ck_assert_str_eq(r.diags[0].code, "capture_incomplete");
+	ck_assert_str_eq(r.diags[0].code, "packets_missing");
 	drv_free(&d);
 }
 END_TEST
@@ -1121,7 +1122,7 @@ START_TEST(tc_cert_client_chain)
 	ck_assert(r.certs->host_checked);
 	/* good.der is a serverAuth-only certificate: not for client use. */
 	ck_assert(!r.client_certs->verified);
-	ck_assert_ptr_nonnull(strstr(find_diag(&r, "client_certificate_rejected")->evidence,
+	ck_assert_ptr_nonnull(strstr(EVD(&r, find_diag(&r, "client_certificate_rejected")),
 				     "client certificate \"CN=server.test\""));
 	cert_drv_free(&d);
 }

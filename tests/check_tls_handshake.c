@@ -603,6 +603,25 @@ START_TEST(tc_draft_server_hello)
 }
 END_TEST
 
+/* The same layout with 0x0304 in the version field, as early draft servers
+ * wrote it (suricata-verify tls13-draft14: tls13.crypto.mozilla.org, 2016;
+ * tshark 4.0 shows "Version: TLS 1.3 (0x0304)" there and misreads the
+ * rest). The final format never puts 0x0304 here. */
+START_TEST(tc_draft_server_hello_0304)
+{
+	uint8_t b[sizeof(draft18_sh)];
+	struct tlsd_server_hello sh;
+
+	memcpy(b, draft18_sh, sizeof(b));
+	b[0] = 0x03;
+	b[1] = 0x04;
+	ck_assert_int_eq(tlsd_parse_server_hello(b, sizeof(b), &sh, NULL), TLSD_PARSE_OK);
+	ck_assert_uint_eq(sh.suite, 0x1301);
+	ck_assert_uint_eq(tlsd_server_hello_version(&sh), TLSD_VERSION_TLS13);
+	ck_assert_uint_eq(sh.session_id_len, 0);
+}
+END_TEST
+
 Suite *tls_handshake_suite(void);
 Suite *tls_handshake_suite(void)
 {
@@ -614,6 +633,7 @@ Suite *tls_handshake_suite(void)
 	tcase_add_test(tc, tc_rfc8448_server_hello);
 	tcase_add_test(tc, tc_rfc8448_hello_retry_request);
 	tcase_add_test(tc, tc_draft_server_hello);
+	tcase_add_test(tc, tc_draft_server_hello_0304);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("client_hello");

@@ -13,6 +13,9 @@ TLSD_MUST_USE struct tlsd_analyzer *tlsd_analyzer_new(struct tlsd_ctx *ctx,
 						      const struct tlsd_conn_cfg *cfg);
 void tlsd_analyzer_free(struct tlsd_analyzer *a);
 
+/* Packets come from an interface, not a file: a stretch without packets is
+ * time passing, not a discontinuity of the capture (ctx.h). */
+void tlsd_analyzer_set_live(struct tlsd_analyzer *a, bool live);
 /* One captured frame (any supported link type). */
 void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr);
 /* Live capture with no packets for a while: advance the capture clock to

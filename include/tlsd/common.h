@@ -37,6 +37,16 @@ typedef int64_t tlsd_time_ns;
 
 #define TLSD_NS_PER_SEC INT64_C(1000000000)
 
+/* t + d without overflow (a hostile timestamp near INT64_MAX). */
+static inline tlsd_time_ns tlsd_time_add(tlsd_time_ns t, tlsd_time_ns d)
+{
+	tlsd_time_ns r;
+
+	if (__builtin_add_overflow(t, d, &r))
+		return d > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 /* Stream framing is tri-state (picotls IN_PROGRESS). */
 enum tlsd_parse {
 	TLSD_PARSE_OK = 0,

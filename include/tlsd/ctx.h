@@ -43,10 +43,13 @@
 	X(CAPTURE_CAP_DEPTH, "cap_depth")                                      \
 	X(CAPTURE_CAP_HANDSHAKE, "cap_handshake_message")                      \
 	X(CAPTURE_CAP_CHAIN, "cap_certificate_chain")                          \
+	X(CAPTURE_SILENCE, "capture_silences")                                 \
 	X(TCP_RETRANSMIT, "tcp_retransmission")                                \
 	X(TCP_INCONSISTENT_RETRANSMIT, "tcp_inconsistent_retransmission")      \
 	X(TCP_OUT_OF_ORDER, "tcp_out_of_order")                                \
 	X(TCP_PORT_REUSE, "tcp_port_reuse")                                    \
+	X(TCP_ISN_CHANGED, "tcp_isn_changed")                                  \
+	X(TCP_AFTER_CLOSE, "tcp_packets_after_close")                          \
 	X(TCP_DATA_AFTER_FIN, "tcp_data_after_fin")                            \
 	X(TLS_BAD_RECORD, "tls_bad_record")                                    \
 	X(TLS_RECORD_OVERFLOW, "tls_record_overflow")                          \
@@ -54,7 +57,8 @@
 	X(TLS_BAD_ALERT, "tls_malformed_alert")                                \
 	X(TLS_TRAILING_BYTES, "tls_trailing_bytes")                            \
 	X(TLS_UNEXPECTED_MESSAGE, "tls_unexpected_message")                    \
-	X(TLS_NOT_TLS, "not_tls")
+	X(TLS_NOT_TLS, "not_tls")                                              \
+	X(TLS_LOOKALIKE, "tls_lookalike_connections")
 
 enum tlsd_anomaly {
 #define TLSD_ANOMALY_ENUM_(name, str) TLSD_ANOM_##name,
@@ -72,19 +76,46 @@ struct tlsd_counters {
 	uint64_t tcp_packets, tcp_segments_with_data;
 	uint64_t udp_packets;
 	uint64_t flows_created, flows_tls, flows_ignored;
+	uint64_t silences;            /* capture-wide silences longer than the idle timeout */
 	uint64_t anomalies[TLSD_ANOM__COUNT];
 };
+
+/* A stretch of a capture file in which nothing at all was captured for
+ * longer than the idle timeout (a time jump, a paused or sampled capture,
+ * merged files): a discontinuity of the capture, not a timeout of the
+ * connections that were waiting across it. */
+struct tlsd_silence {
+	tlsd_time_ns start, end; /* the packets before and after it */
+};
+
+#define TLSD_CTX_SILENCES 32 /* the most recent ones are kept */
 
 struct tlsd_ctx {
 	struct tlsd_limits lim;
 	struct tlsd_counters cnt;
 	tlsd_time_ns now;       /* capture clock: timestamp of the last packet */
+	/* The capture clock without the capture-wide silences of a file: idle
+	 * timers run on it, so they never fire across a discontinuity. Live
+	 * captures have none (time passes while nothing arrives). */
+	tlsd_time_ns idle_clock;
+	bool clock_started;
+	struct tlsd_silence silences[TLSD_CTX_SILENCES]; /* ring, cnt.silences % N */
 	uint64_t frame_no;      /* 1-based number of the current packet (all files) */
 	size_t reasm_mem_used;  /* out-of-order bytes held, all flows */
 	size_t ipfrag_mem_used; /* IP fragment bytes held */
 };
 
 void tlsd_ctx_init(struct tlsd_ctx *ctx);
+
+/* Moves the clocks to a packet's time ts. A file (live false) that was
+ * silent for longer than the idle timeout before ts records a silence and
+ * the idle clock does not move across it. Time never runs backwards. */
+void tlsd_ctx_advance(struct tlsd_ctx *ctx, tlsd_time_ns ts, bool live);
+
+/* The longest capture-wide silence that lies within [from, to] (0 when
+ * none is known): what a wait measured over that span cannot count on. */
+tlsd_time_ns tlsd_ctx_silence_within(const struct tlsd_ctx *ctx, tlsd_time_ns from,
+				     tlsd_time_ns to);
 
 static inline void tlsd_ctx_count(struct tlsd_ctx *ctx, enum tlsd_anomaly a)
 {

@@ -16,18 +16,22 @@
  * - RST: buffered data is flushed (gaps declared), fin for directions whose
  *   FIN is reached, then rst, then close(RESET), all at the RST packet.
  * - FIN from both sides, both streams delivered up to their FINs: close(CLOSE).
- * - idle > lim.idle_timeout: flush, close(TIMEOUT) (amortised in _packet,
- *   all of them in _expire).
+ * - idle > lim.idle_timeout (on ctx->idle_clock, which stands still across
+ *   capture-wide silences): flush, close(TIMEOUT) (amortised in _packet, all
+ *   of them in _expire), unless the consumer's keep_idle says the flow's
+ *   verdict no longer needs a timer (an established TLS connection): then
+ *   it stays open, however long it idles, and its later packets continue
+ *   it (one connection, one report).
  * - lim.max_flows reached: the least recently active flow is flushed and
  *   closed with EVICTED (counted TLSD_ANOM_CAPTURE_CAP_FLOWS).
  * - a SYN (no ACK) on an open 5-tuple whose client ISN differs, or from the
  *   server side: flush, close(PORT_REUSE) (counted TLSD_ANOM_TCP_PORT_REUSE),
  *   and a new flow starts with that SYN.
- * After close(RESET) or close(CLOSE) the entry stays as a tombstone
- * (closing = ignored = true, user = NULL, no callbacks at all) for
- * TLSD_FLOW_LINGER_NS of idleness, so that trailing ACKs and retransmissions
- * do not start a new flow; a new SYN replaces it at once. Tombstones count
- * against max_flows and are evicted first.
+ * After a close (other than at the end of the input) the 5-tuple is kept as
+ * a grave (16 bytes, in a bounded set) for lim.idle_timeout of idleness:
+ * its trailing ACKs, RSTs and retransmissions are absorbed (counted as
+ * TLSD_ANOM_TCP_AFTER_CLOSE) instead of starting a new flow; only a SYN
+ * without ACK starts the 5-tuple again.
  *
  * Re-entrancy: a callback may call tlsd_flow_skip, tlsd_flow_ignore and
  * tlsd_flow_swap_roles on the flow it was given (not tlsd_flow_table_packet
@@ -40,7 +44,7 @@
  * when that reassembler run returns, before any fin/rst/close). After
  * ignore no data/gap/packet callback follows; fin, rst and close still do.
  *
- * Memory per idle connection: sizeof(struct tlsd_flow) = 368 bytes on
+ * Memory per idle connection: sizeof(struct tlsd_flow) = 376 bytes on
  * x86-64 (measured, gcc 12; struct tlsd_reasm is 64 of each side's 136),
  * plus 8-byte table slots at a load factor between 1/4 and 1/2 (16-32 bytes
  * per flow): about 400 bytes. The slab grows by doubling, so up to half of
@@ -68,7 +72,9 @@ struct tlsd_flow_side {
 	uint16_t first_ip_id, last_ip_id;
 	uint32_t packets;
 	uint64_t bytes;       /* TCP payload bytes on the wire */
+	uint64_t snap_cut;    /* payload bytes the capture's snap length cut off */
 	tlsd_time_ns first_ts, last_ts;
+	uint32_t first_ack;   /* first ACK this side sent (valid if ack_seen) */
 	uint32_t last_ack;    /* highest ACK this side sent (valid if ack_seen) */
 	uint32_t window;      /* last advertised window, scaled when known */
 	uint8_t wscale;
@@ -82,9 +88,8 @@ struct tlsd_flow {
 	uint8_t ip_version;
 	bool roles_guessed; /* no SYN seen: client chosen by content or port */
 	bool ignored;       /* the consumer stopped following it */
-	bool closing;       /* tombstone: close() was delivered after FIN both ways
-			     * or RST; absorbs trailing packets until it expires */
-	tlsd_time_ns first_ts, last_ts;
+	tlsd_time_ns first_ts, last_ts; /* capture clock */
+	tlsd_time_ns idle_ts; /* ctx->idle_clock at its last packet */
 	/* TCP three-way handshake times (0 when not seen): RTT = ack3 - syn. */
 	tlsd_time_ns syn_ts, synack_ts, ack3_ts;
 	uint64_t id;        /* creation order, 1-based */
@@ -96,9 +101,6 @@ struct tlsd_flow {
 	tlsd_time_ns lru_ts;  /* when it was last queued in its LRU list */
 	uint8_t swap_pending; /* swap_roles called while this flow's reassembler runs */
 };
-
-/* How long a tombstone absorbs trailing packets (idle, capture time). */
-#define TLSD_FLOW_LINGER_NS (2 * TLSD_NS_PER_SEC)
 
 /* Evidence carried by a reset, for telling a middlebox's RST from a peer's. */
 struct tlsd_rst_info {
@@ -127,6 +129,8 @@ struct tlsd_flow_ops {
 	/* Optional: TLSD_REASM_EV_* bits raised by one segment of direction d
 	 * (also counted in ctx). For per-flow evidence of retransmissions. */
 	void (*tcp_event)(void *ud, struct tlsd_flow *f, enum tlsd_dir d, unsigned ev);
+	/* Optional: the flow is idle past the timeout; true keeps it open. */
+	bool (*keep_idle)(void *ud, struct tlsd_flow *f);
 };
 
 struct tlsd_flow_table; /* opaque */
@@ -147,7 +151,7 @@ void tlsd_flow_table_expire(struct tlsd_flow_table *t);
 void tlsd_flow_table_finish(struct tlsd_flow_table *t);
 /* Open flows (tombstones not included). */
 size_t tlsd_flow_table_count(const struct tlsd_flow_table *t);
-/* Tombstones currently held. */
+/* Graves (closed 5-tuples absorbing trailing packets) currently live. */
 size_t tlsd_flow_table_tombstones(const struct tlsd_flow_table *t);
 /* Bytes allocated by the table itself (slab and slots; not reassembly). */
 size_t tlsd_flow_table_memory(const struct tlsd_flow_table *t);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "tlsd/decode.h"
+#include "tlsd/diag_codes.h"
 #include "tlsd/tls_handshake.h"
 
 enum tlsd_outcome {
@@ -47,10 +48,11 @@ enum tlsd_confidence {
 };
 
 #define TLSD_DIAG_CODE_LEN 48
-#define TLSD_DIAG_TEXT_LEN 480
-#define TLSD_DIAG_EVIDENCE_LEN 480
+#define TLSD_DIAG_MAX_FACTS 10
 #define TLSD_MAX_DIAGS 8
 #define TLSD_HISTORY_LEN 96
+#define TLSD_REPORT_ARENA 384 /* bytes of strings owned by one report's facts */
+#define TLSD_REPORT_SAMPLE 48 /* first bytes of a side that did not speak TLS */
 
 struct tlsd_chain_findings; /* cert.h */
 
@@ -74,11 +76,40 @@ enum tlsd_ske_sig {
 				 * one the client accepted (see --verify-all-signatures) */
 };
 
+enum tlsd_cause {
+#define TLSD_CAUSE_ENUM_(e, name, text) TLSD_CAUSE_##e,
+	TLSD_CAUSE_LIST(TLSD_CAUSE_ENUM_)
+#undef TLSD_CAUSE_ENUM_
+	TLSD_CAUSE__COUNT
+};
+
+enum tlsd_fact_id {
+#define TLSD_FACT_ENUM_(e, key, kind, phrase) TLSD_FACT_##e,
+	TLSD_FACT_LIST(TLSD_FACT_ENUM_)
+#undef TLSD_FACT_ENUM_
+	TLSD_FACT__COUNT
+};
+
+/* One fact a diagnosis rests on (diag_codes.h says how each is stored). */
+struct tlsd_fact {
+	uint16_t id;  /* enum tlsd_fact_id */
+	uint16_t a;
+	uint32_t b;
+	union {
+		uint64_t u;
+		int64_t i;
+		const char *s;
+	} v;
+};
+
+/* A diagnosis: a cause and the facts it rests on. Words come from the
+ * reporters (tlsd_explain_* in explain.h). */
 struct tlsd_diag {
-	char code[TLSD_DIAG_CODE_LEN];       /* stable name from the catalog */
+	char code[TLSD_DIAG_CODE_LEN];       /* stable catalog name ("alert_<name>" for ALERT) */
+	enum tlsd_cause cause;
 	enum tlsd_confidence confidence;
-	char text[TLSD_DIAG_TEXT_LEN];       /* one sentence a person can act on */
-	char evidence[TLSD_DIAG_EVIDENCE_LEN]; /* what was seen; may hold wire bytes */
+	uint8_t n_facts;
+	struct tlsd_fact facts[TLSD_DIAG_MAX_FACTS];
 };
 
 struct tlsd_endpoint {
@@ -126,6 +157,12 @@ struct tlsd_report {
 
 	uint8_t n_diags;
 	struct tlsd_diag diags[TLSD_MAX_DIAGS];
+	uint16_t arena_len;                  /* strings copied for facts (tlsd_diag_fact_strf) */
+	char arena[TLSD_REPORT_ARENA];
+	uint8_t sample_len[2];               /* by direction: first bytes, when not TLS */
+	uint8_t sample[2][TLSD_REPORT_SAMPLE];
+	uint8_t n_key_shares;
+	uint16_t key_shares[TLSD_MAX_KEY_SHARES];
 
 	/* The certificate stage's answer for the server's and the client's
 	 * TLS <= 1.2 chains (cert.h), or NULL when none was checked. Borrowed
@@ -142,6 +179,7 @@ struct tlsd_report {
 	/* What the client offered and what was agreed, for cross-connection
 	 * comparison (summary.c) and the text report. */
 	uint16_t n_suites_offered;           /* total on the wire */
+	uint16_t n_ssl2_specs;               /* SSLv2-only cipher kinds (SSLv2 ClientHello) */
 	uint16_t n_suites_kept;
 	uint16_t suites_offered[TLSD_MAX_SUITES];
 	uint8_t n_groups_offered;
@@ -165,11 +203,28 @@ struct tlsd_report {
 	struct tlsd_packet_comment comments[TLSD_MAX_COMMENTS];
 };
 
-/* Appends a diagnosis (ignored when full). Formats text with printf rules. */
-void tlsd_report_add_diag(struct tlsd_report *r, const char *code, enum tlsd_confidence conf,
-			  const char *evidence, const char *text_fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+/* Appends a diagnosis of cause c and returns it for its facts; NULL when the
+ * report already has TLSD_MAX_DIAGS or a diagnosis with the same code. */
+struct tlsd_diag *tlsd_report_diag(struct tlsd_report *r, enum tlsd_cause c,
+				   enum tlsd_confidence conf);
+/* The same with a code name of its own (certificate findings, alert_<name>). */
+struct tlsd_diag *tlsd_report_diag_named(struct tlsd_report *r, enum tlsd_cause c,
+					 const char *code, enum tlsd_confidence conf);
 bool tlsd_report_has_diag(const struct tlsd_report *r, const char *code);
+bool tlsd_report_has_cause(const struct tlsd_report *r, enum tlsd_cause c);
+const char *tlsd_cause_name(enum tlsd_cause c);
+
+/* Facts (all ignore a NULL diagnosis and a full one). */
+void tlsd_diag_fact(struct tlsd_diag *d, enum tlsd_fact_id id, uint16_t a, uint32_t b);
+void tlsd_diag_fact_u(struct tlsd_diag *d, enum tlsd_fact_id id, uint64_t v);
+void tlsd_diag_fact_ns(struct tlsd_diag *d, enum tlsd_fact_id id, int64_t ns);
+/* s must outlive the report (a static string, or one owned by the session). */
+void tlsd_diag_fact_str(struct tlsd_diag *d, enum tlsd_fact_id id, const char *s);
+/* Formats a string into the report's own arena (dropped when it is full). */
+void tlsd_diag_fact_strf(struct tlsd_report *r, struct tlsd_diag *d, enum tlsd_fact_id id,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The fact id of d, or NULL. */
+const struct tlsd_fact *tlsd_diag_find(const struct tlsd_diag *d, enum tlsd_fact_id id);
 
 const char *tlsd_outcome_name(enum tlsd_outcome o); /* "established" ... */
 const char *tlsd_step_name(enum tlsd_step s);       /* "client_hello" ...; NULL for NONE */

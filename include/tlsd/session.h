@@ -84,16 +84,29 @@ void tlsd_session_alert_decrypted(struct tlsd_session *s, enum tlsd_dir d, uint8
  * m->decrypted set: they add facts (certificate chains, CertificateRequest,
  * Finished) without moving the record-based state machine. */
 
-/* TCP events. f gives per-side TTL/IP ID history for middlebox evidence. */
-void tlsd_session_tcp_fin(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts);
+/* TCP events. f (may be NULL) gives per-side TTL/IP ID history for
+ * middlebox evidence and the ACKs that say what each side had received. */
+void tlsd_session_tcp_fin(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
+			  tlsd_time_ns ts);
 void tlsd_session_tcp_rst(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
 			  const struct tlsd_rst_info *ri);
 void tlsd_session_tcp_gap(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, uint64_t len);
-void tlsd_session_tcp_end(struct tlsd_session *s, enum tlsd_flow_end how, tlsd_time_ns ts);
+/* The client's stream ended inside a handshake record (have of want bytes;
+ * want 0: unknown): its first ClientHello never arrived whole. */
+void tlsd_session_hello_cut(struct tlsd_session *s, uint32_t have, uint32_t want);
+/* The connection ended; f (may be NULL) gives what the capture held of
+ * each direction (struct tlsd_sess_cover). */
+void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_flow_end how,
+			  tlsd_time_ns ts);
 
 /* The handshake is over (established or failed) and nothing later can change
  * the verdict except the TCP ending: the glue may stop parsing plaintext. */
 bool tlsd_session_handshake_over(const struct tlsd_session *s);
+/* Records that look like TLS but no hello ever, on a connection seen from
+ * its SYN (catalog row 32): not a TLS connection, not reported. */
+bool tlsd_session_lookalike(const struct tlsd_session *s);
+/* Established: nothing later changes the verdict, however long it idles. */
+bool tlsd_session_established(const struct tlsd_session *s);
 
 /* Builds the verdict (diagnose.c). The session must have seen tcp_end.
  * out->certs and out->client_certs point into the session: the report must

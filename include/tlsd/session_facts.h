@@ -77,6 +77,15 @@ struct tlsd_sess_dir {
 	/* TCP */
 	bool fin, rst;
 	tlsd_time_ns fin_ts, rst_ts;
+	/* What this side had received when it sent its first FIN or RST: the
+	 * evidence for "who acted first" and "what had it seen". */
+	bool end_seen;
+	tlsd_time_ns end_ts;
+	bool end_acked_known;
+	uint64_t end_acked;            /* bytes of the peer's stream it had acknowledged */
+	uint64_t end_peer_captured;    /* bytes of the peer's stream the capture held by then */
+	uint32_t end_peer_records;     /* the peer's records by then */
+	tlsd_time_ns end_peer_last_ts; /* the peer's last record before it (0 none) */
 	struct tlsd_rst_info rst_info;
 	bool rst_middlebox;                  /* evidence says a middlebox sent it */
 	char rst_why[TLSD_SESS_RST_WHY_LEN]; /* that evidence, for the report */
@@ -103,7 +112,24 @@ struct tlsd_sess_dir {
 	struct tlsd_sess_enc_rec enc_first[TLSD_SESS_ENC_FIRST];
 	struct tlsd_sess_enc_rec enc_last[TLSD_SESS_ENC_LAST]; /* ring, enc_records % N */
 	uint32_t heartbeats;
+	uint32_t heartbeats_early;           /* before the handshake was complete */
+	uint16_t heartbeat_max_len;          /* largest plaintext heartbeat record */
 	uint32_t hs_msgs;                    /* plaintext handshake messages */
+};
+
+/* What the capture holds of one direction (by sender), copied from the flow
+ * when the connection ends: the evidence stage's coverage facts. */
+struct tlsd_sess_cover {
+	bool known;                    /* filled from a flow */
+	uint32_t packets;              /* packets of this side captured */
+	bool syn;                      /* its SYN (client) or SYN-ACK (server) captured */
+	bool stream_started;           /* stream offsets anchored */
+	uint64_t captured;             /* stream bytes the capture holds (highest offset seen) */
+	uint64_t snap_cut;             /* payload bytes cut by the capture's snap length */
+	bool acked_known;
+	uint64_t acked;                /* stream bytes the peer acknowledged */
+	tlsd_time_ns first_ts, last_ts;
+	uint8_t ttl;                   /* of its first packet */
 };
 
 /* TLS 1.3 flights, counted from the encrypted records after the ServerHello
@@ -181,6 +207,9 @@ struct tlsd_session {
 	bool ended;
 	enum tlsd_flow_end end_how;
 	tlsd_time_ns end_ts;
+	struct tlsd_sess_cover cover[2]; /* by direction, at tcp_end */
+	tlsd_time_ns silence;          /* longest capture-wide silence from its start to tcp_end */
+	tlsd_time_ns observed_until;   /* the capture clock at tcp_end (how long it was watched) */
 
 	/* ClientHello: the first one is kept; a second one after an HRR too. */
 	bool has_ch;                   /* a ClientHello message was seen */
@@ -191,6 +220,8 @@ struct tlsd_session {
 	uint32_t ch_len;               /* handshake body length */
 	uint16_t ch_records, ch_segments;
 	struct tlsd_parse_err ch_err;  /* when !ch_parsed */
+	bool ch_cut;                   /* no ClientHello: the client's handshake record was cut */
+	uint32_t ch_cut_have, ch_cut_want;
 	bool has_ch2;
 	bool ch2_parsed;
 	struct tlsd_client_hello ch2;
@@ -256,6 +287,8 @@ struct tlsd_session {
 	char first_unexpected[TLSD_SESS_WHAT_LEN];
 	uint32_t capture_defects;      /* TLSD_ANOM_CAPTURE_* reported for this flow */
 	enum tlsd_anomaly first_capture_defect;
+	bool limit_hit;                /* a snap length cut or one of tlsdiag's caps */
+	enum tlsd_anomaly limit;       /* ... the first one (TLSD_ANOM_CAPTURE_SNAPLEN, _CAP_*) */
 
 	/* History (Zeek ssl_history letters plus ours; see session.c). */
 	char history[TLSD_HISTORY_LEN];

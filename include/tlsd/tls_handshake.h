@@ -113,6 +113,7 @@ struct tlsd_client_hello {
 	bool trailing;     /* bytes after the extensions (finding) */
 	bool bad_ext;      /* an extension body did not parse (finding); the rest did */
 	uint16_t bad_ext_type; /* the first such extension */
+	uint16_t n_ssl2_specs;             /* SSLv2-only cipher kinds offered (SSLv2 form) */
 	bool sslv2;        /* SSLv2-compatible hello */
 	uint32_t msg_len;  /* handshake body length */
 };

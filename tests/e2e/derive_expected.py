@@ -96,7 +96,7 @@ DERIVED = {
     "tls12_ok_retrans_diff": (1, None),
     "tls13_ok_snaplen": (2, ("27", "incomplete", "*", "capture_incomplete", False)),
     "tls12_midstream": (1, ("27", "incomplete", "*", "capture_incomplete", False)),
-    "tls12_gap": (1, ("27", "incomplete", "*", "capture_incomplete", False)),
+    "tls12_gap": (1, ("30", "incomplete", "*", "packets_missing", False)),
 }
 
 HS = {0: "HR", 1: "CH", 2: "SH", 4: "NST", 8: "EE", 11: "Cert", 12: "SKE", 13: "CR", 14: "SHD",

@@ -76,7 +76,7 @@ static void on_data(void *ud, struct tlsd_flow *f, enum tlsd_dir d, uint64_t off
 	struct user *u = f->user;
 
 	(void)ts;
-	CHECK(!f->ignored && !f->closing);
+	CHECK(!f->ignored);
 	CHECK(st->ctx.reasm_mem_used <= st->ctx.lim.reasm_mem);
 	if (!u)
 		return;
