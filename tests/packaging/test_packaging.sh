@@ -10,7 +10,8 @@
 # - tlsdiag@.service passes `systemd-analyze verify`, keeps its hardening
 #   (`systemd-analyze security` exposure below 3.0), its ExecStart is the
 #   installed binary, and (as root, with setpriv) the two capabilities it
-#   grants are enough to capture as an unprivileged user, and needed.
+#   grants are enough to capture as an unprivileged user, and needed;
+# - debian/changelog's version is meson.build's.
 # Prints "N passed, N failed"; exit 1 when a check failed.
 set -uo pipefail
 SRC=$1
@@ -49,6 +50,13 @@ check "installed tlsdiag --version: $ver" grep -q "^tlsdiag " <<<"$ver"
 unit=$TMP/dest$prefix/lib/systemd/system/tlsdiag@.service
 check "unit ExecStart is not the installed binary" \
 	grep -q "^ExecStart=$prefix/bin/tlsdiag --interface %I " "$unit"
+
+# the Debian package's version is the project's
+if command -v dpkg-parsechangelog >/dev/null; then
+	dv=$(cd "$SRC" && dpkg-parsechangelog -S Version)
+	mv=$(meson introspect "$BUILD" --projectinfo | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
+	check "debian/changelog says $dv, meson.build $mv" test "$dv" = "$mv"
+fi
 
 # ---- bash completion ----------------------------------------------------------
 comp=$SRC/completions/tlsdiag
