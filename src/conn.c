@@ -53,6 +53,7 @@ struct tlsd_conn {
 	enum conn_kind kind;
 	bool roles_flipped;
 	uint8_t iface; /* interned interface name + 1 (mux->ifnames); 0: none */
+	uint16_t dlt;  /* link type of the first packet (pcapng: interfaces differ) */
 	uint32_t plain_bytes, plain_chunks; /* while CONN_PLAINTEXT */
 	struct conn_pending_end pending;
 	struct conn_probe probe[2];
@@ -441,6 +442,7 @@ static void report_capture_notes(const struct tlsd_conn_mux *m, const struct tls
 {
 	if (c->iface && m->ifnames)
 		memcpy(r->interface, m->ifnames[c->iface - 1], sizeof(r->interface));
+	r->dlt = c->dlt;
 	if (c->comments) {
 		r->n_comments = c->comments->n;
 		r->n_comments_total = c->comments->total;
@@ -464,8 +466,10 @@ static void on_open(void *ud, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
 	}
 	if (m->cfg.keep_frames)
 		tlsd_buf_init(&c->frames, m->ctx->lim.snap_flow);
-	if (pkt->frame)
+	if (pkt->frame) {
 		c->iface = intern_ifname(m, pkt->frame->iface);
+		c->dlt = (uint16_t)pkt->frame->dlt;
+	}
 	f->user = c;
 }
 

@@ -432,6 +432,8 @@ struct run {
 	pcap_dumper_t *dumper;
 	uint64_t reported;
 	struct tlsd_keylog *keylog; /* --keylog's and pcapng-embedded secrets */
+	int dumper_dlt;             /* -w: the file's link type */
+	bool dumper_skipped;        /* -w: a connection of another link type was left out */
 };
 
 static void write_frames(pcap_dumper_t *d, const uint8_t *frames, size_t len)
@@ -458,6 +460,13 @@ static void write_frames(pcap_dumper_t *d, const uint8_t *frames, size_t len)
 	}
 }
 
+static const char *link_name(int dlt)
+{
+	const char *n = pcap_datalink_val_to_name(dlt);
+
+	return n ? n : "?";
+}
+
 static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
 		 const uint8_t *frames, size_t frames_len)
 {
@@ -479,8 +488,16 @@ static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
 	} else {
 		tlsd_report_text(run->out, r, &to);
 	}
-	if (run->dumper && frames && r->outcome == TLSD_OUTCOME_FAILED)
-		write_frames(run->dumper, frames, frames_len);
+	if (run->dumper && frames && r->outcome == TLSD_OUTCOME_FAILED) {
+		/* a pcap file has one link type; a pcapng input may have several */
+		if (r->dlt == run->dumper_dlt) {
+			write_frames(run->dumper, frames, frames_len);
+		} else if (!run->dumper_skipped) {
+			run->dumper_skipped = true;
+			fprintf(stderr, "tlsdiag: -w: connections on link type %s are not written "
+				"(the file is %s)\n", link_name(r->dlt), link_name(run->dumper_dlt));
+		}
+	}
 	if (run->opt->iface)
 		fflush(run->out);
 }
@@ -599,6 +616,7 @@ static int open_dumper(struct run *run, const struct options *o, int dlt)
 	if (!dead)
 		return -1;
 	run->dumper = pcap_dump_open(dead, o->write_file);
+	run->dumper_dlt = dlt;
 	if (!run->dumper) {
 		fprintf(stderr, "tlsdiag: %s: %s\n", o->write_file, pcap_geterr(dead));
 		pcap_close(dead);

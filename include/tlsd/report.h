@@ -196,6 +196,9 @@ struct tlsd_report {
 	/* pcapng: the interface (if_name) of the connection's first packet,
 	 * cut at TLSD_IFACE_NAME_LEN - 1 bytes; "" when the capture names none. */
 	char interface[TLSD_IFACE_NAME_LEN];
+	/* The link type (DLT) of the connection's first packet: the frames kept
+	 * for -w are of this type. Not rendered. */
+	int dlt;
 	/* pcapng: comments on the connection's packets, the first
 	 * TLSD_MAX_COMMENTS in capture order; n_comments_total counts them all. */
 	uint8_t n_comments;

@@ -20,7 +20,8 @@ skipped when absent). Checks:
   compares with tshark's) and, for a few whose alert is protected on the wire
   (DSB_TSHARK), the alerts tshark decrypts from that file alone;
 - mergecap of two captures of different link types (Ethernet and LINUX_SLL2) gives, per
-  connection, the lines of each capture read alone; a BPF filter keeps one of them;
+  connection, the lines of each capture read alone; a BPF filter keeps one of them; -w
+  (a pcap: one link type) writes the Ethernet one and says it left the other out;
 - two sections in one file (cat of two pcapng files) read like the merge;
 - packet comments (editcap -a) appear on their connection with tshark's frame numbers;
 - the interface of each connection of many_interfaces-1.pcapng is the one tshark names
@@ -227,6 +228,13 @@ def check_multi_link(checks, a, tmp):
     checks.expect(strip(got) == strip(two),
                   "merged.pcapng with filter \"tcp port %d\": %d lines, want the SLL2 "
                   "capture's (%s)" % (sll_port, len(got), err.strip()))
+    # -w writes a pcap: one link type; the other connection is left out, and said so
+    w = os.path.join(tmp, "w.pcap")
+    rc, got, err = tlsdiag(a.bin, ["-w", w, merged])
+    ports = run(["tshark", "-n", "-r", w, "-T", "fields", "-e", "tcp.srcport"]).stdout.split()
+    checks.expect(rc == 1 and "LINUX_SLL2 are not written" in err and ports and
+                  {int(p) for p in ports} == {one[0]["client"]["port"], port},
+                  "merged.pcapng -w: exit %d, ports %s, stderr %r" % (rc, set(ports), err))
     ng = [os.path.join(tmp, n + ".pcapng") for n in ("ca", "sll")]
     for src, dst in zip((ca, sll), ng):
         run(["editcap", "-F", "pcapng", src, dst], check=True)
