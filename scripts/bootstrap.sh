@@ -18,6 +18,8 @@ build_packages=(
 test_packages=(
 	check tshark tcpdump openssl gnutls-bin tcpreplay iproute2 clang llvm
 	systemd
+	# QUIC captures (captures/generate_udp.sh): ngtcp2 on GnuTLS, iptables
+	ngtcp2-client ngtcp2-server iptables
 )
 # The Debian package (dpkg-buildpackage; .ci/run builds and installs it).
 deb_packages=(

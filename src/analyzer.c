@@ -5,12 +5,15 @@
 
 #include "tlsd/decode.h"
 #include "tlsd/flow_table.h"
+#include "tlsd/udp_conn.h"
 
 struct tlsd_analyzer {
 	struct tlsd_ctx *ctx;
 	struct tlsd_decoder *dec;
 	struct tlsd_conn_mux *mux;
 	struct tlsd_flow_table *flows;
+	struct tlsd_udp_mux *udp_mux;
+	struct tlsd_udp_table *udp;
 	tlsd_time_ns next_frag_expiry;
 	bool live; /* packets from an interface: silence is real time */
 };
@@ -31,11 +34,15 @@ struct tlsd_analyzer *tlsd_analyzer_new(struct tlsd_ctx *ctx, const struct tlsd_
 	a->mux = tlsd_conn_mux_new(ctx, cfg);
 	if (a->mux)
 		a->flows = tlsd_flow_table_new(ctx, tlsd_conn_mux_ops(), a->mux);
-	if (!a->dec || !a->mux || !a->flows) {
+	a->udp_mux = tlsd_udp_mux_new(ctx, cfg);
+	if (a->udp_mux)
+		a->udp = tlsd_udp_table_new(ctx, tlsd_udp_mux_ops(), a->udp_mux);
+	if (!a->dec || !a->mux || !a->flows || !a->udp) {
 		tlsd_analyzer_free(a);
 		return NULL;
 	}
 	tlsd_conn_mux_attach(a->mux, a->flows);
+	tlsd_udp_mux_attach(a->udp_mux, a->udp);
 	return a;
 }
 
@@ -45,6 +52,8 @@ void tlsd_analyzer_free(struct tlsd_analyzer *a)
 		return;
 	tlsd_flow_table_free(a->flows);
 	tlsd_conn_mux_free(a->mux);
+	tlsd_udp_table_free(a->udp);
+	tlsd_udp_mux_free(a->udp_mux);
 	tlsd_decoder_free(a->dec);
 	free(a);
 }
@@ -56,7 +65,7 @@ static void advance_clock(struct tlsd_analyzer *a, tlsd_time_ns ts, bool live)
 	tlsd_ctx_advance(a->ctx, ts, live);
 	if (a->ctx->now >= a->next_frag_expiry) {
 		tlsd_decoder_expire(a->dec, a->ctx);
-		a->next_frag_expiry = a->ctx->now + TLSD_NS_PER_SEC;
+		a->next_frag_expiry = tlsd_time_add(a->ctx->now, TLSD_NS_PER_SEC);
 	}
 }
 
@@ -73,6 +82,11 @@ void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr)
 		tlsd_flow_table_packet(a->flows, &pkt);
 		break;
 	case TLSD_DECODE_UDP:
+		tlsd_udp_table_packet(a->udp, &pkt);
+		break;
+	case TLSD_DECODE_ICMP_ERROR:
+		tlsd_udp_table_icmp(a->udp, &pkt);
+		break;
 	case TLSD_DECODE_SKIP:
 	case TLSD_DECODE_FRAGMENT:
 	case TLSD_DECODE_TRUNCATED:
@@ -86,9 +100,13 @@ void tlsd_analyzer_tick(struct tlsd_analyzer *a, tlsd_time_ns now)
 {
 	advance_clock(a, now, true);
 	tlsd_flow_table_expire(a->flows);
+	tlsd_udp_table_expire(a->udp);
 }
 
 void tlsd_analyzer_finish(struct tlsd_analyzer *a)
 {
+	/* TCP first: a QUIC attempt's report can then be compared with the
+	 * TCP connections the same client made (quic_blocked_tcp_fallback). */
 	tlsd_flow_table_finish(a->flows);
+	tlsd_udp_table_finish(a->udp);
 }

@@ -7,6 +7,7 @@ void tlsd_limits_default(struct tlsd_limits *lim)
 {
 	*lim = (struct tlsd_limits){
 		.max_flows = TLSD_DEFAULT_MAX_FLOWS,
+		.max_udp_flows = TLSD_DEFAULT_MAX_UDP_FLOWS,
 		.idle_timeout = (tlsd_time_ns)TLSD_DEFAULT_IDLE_TIMEOUT_S * TLSD_NS_PER_SEC,
 		.reasm_mem = TLSD_DEFAULT_REASM_MEM,
 		.reasm_per_dir = TLSD_DEFAULT_REASM_PER_DIR,

@@ -38,6 +38,7 @@
 #define PPP_MPLS_MC 0x0283
 
 #define IPPROTO_HOPOPTS_ 0
+#define IPPROTO_ICMP_ 1
 #define IPPROTO_IPIP_ 4
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
@@ -48,6 +49,7 @@
 #define IPPROTO_AH_ 51
 #define IPPROTO_NONE_ 59
 #define IPPROTO_DSTOPTS_ 60
+#define IPPROTO_ICMPV6_ 58
 #define IPPROTO_MH_ 135
 #define IPPROTO_HIP_ 139
 #define IPPROTO_SHIM6_ 140
@@ -556,6 +558,53 @@ static enum tlsd_decode_status udp(struct dec_state *st, struct tlsd_cur c, size
 	return TLSD_DECODE_UDP;
 }
 
+static void addr4(struct tlsd_addr *a, uint32_t v);
+
+/* The IP header and first transport bytes an ICMP error quotes: only the
+ * addresses, protocol and ports matter (and are all a router must quote). */
+static bool quoted_datagram(struct tlsd_cur c, struct tlsd_icmp_quote *q)
+{
+	uint8_t vihl, proto;
+	uint32_t src, dst;
+
+	if (!tlsd_cur_peek_u8(&c, &vihl))
+		return false;
+	if ((vihl >> 4) == 4) {
+		if (!tlsd_cur_skip(&c, 9) || !tlsd_cur_get_u8(&c, &proto) || !tlsd_cur_skip(&c, 2) ||
+		    !tlsd_cur_get_u32(&c, &src) || !tlsd_cur_get_u32(&c, &dst) ||
+		    (size_t)(vihl & 0x0f) * 4 < IPV4_MIN_HDR ||
+		    !tlsd_cur_skip(&c, (size_t)(vihl & 0x0f) * 4 - IPV4_MIN_HDR))
+			return false;
+		q->ip_version = 4;
+		addr4(&q->src, src);
+		addr4(&q->dst, dst);
+	} else if ((vihl >> 4) == 6) {
+		if (!tlsd_cur_skip(&c, 6) || !tlsd_cur_get_u8(&c, &proto) || !tlsd_cur_skip(&c, 1) ||
+		    !tlsd_cur_copy(&c, q->src.b, 16) || !tlsd_cur_copy(&c, q->dst.b, 16))
+			return false;
+		q->ip_version = 6;
+	} else {
+		return false;
+	}
+	q->proto = proto;
+	return (proto == IPPROTO_UDP_ || proto == IPPROTO_TCP_) && tlsd_cur_get_u16(&c, &q->sport) &&
+	       tlsd_cur_get_u16(&c, &q->dport);
+}
+
+/* ICMP type 3 / ICMPv6 type 1 (destination unreachable): type(1) code(1)
+ * checksum(2) unused(4) then the quoted datagram. Other ICMP is skipped. */
+static enum tlsd_decode_status icmp(struct dec_state *st, struct tlsd_cur c, bool v6)
+{
+	struct tlsd_icmp_quote q = {0};
+
+	if (!tlsd_cur_get_u8(&c, &q.type) || !tlsd_cur_get_u8(&c, &q.code) || !tlsd_cur_skip(&c, 6) ||
+	    q.type != (v6 ? 1 : 3) || !quoted_datagram(c, &q))
+		return fail(st->ctx, TLSD_DECODE_SKIP, TLSD_ANOM_PKT_NON_TCP);
+	st->pkt->icmp = q;
+	tlsd_ctx_count(st->ctx, TLSD_ANOM_PKT_ICMP_UNREACHABLE);
+	return TLSD_DECODE_ICMP_ERROR;
+}
+
 static enum tlsd_decode_status transport(struct dec_state *st, uint8_t proto,
 					 const struct tlsd_cur *c, size_t wire)
 {
@@ -565,6 +614,9 @@ static enum tlsd_decode_status transport(struct dec_state *st, uint8_t proto,
 		return tcp(st, *c, wire);
 	case IPPROTO_UDP_:
 		return udp(st, *c, wire);
+	case IPPROTO_ICMP_:
+	case IPPROTO_ICMPV6_:
+		return icmp(st, *c, proto == IPPROTO_ICMPV6_);
 	case IPPROTO_IPIP_:
 		return too_deep(st) ? TLSD_DECODE_SKIP : ipv4(st, *c, wire);
 	case IPPROTO_IPV6_:
@@ -1133,7 +1185,7 @@ enum tlsd_decode_status tlsd_decode_frame(struct tlsd_decoder *dec, struct tlsd_
 	p.frame = frame;
 	p.reassembled = false;
 	r = network(&st, etype, c, wire);
-	if (r == TLSD_DECODE_TCP || r == TLSD_DECODE_UDP) {
+	if (r == TLSD_DECODE_TCP || r == TLSD_DECODE_UDP || r == TLSD_DECODE_ICMP_ERROR) {
 		if (st.ip_layers > 1)
 			tlsd_ctx_count(ctx, TLSD_ANOM_PKT_TUNNELED);
 		*pkt = p;

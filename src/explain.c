@@ -293,6 +293,9 @@ static const char *hint_words(enum tlsd_hint h)
 		return "before it had received the server's whole flight";
 	case TLSD_HINT_ABANDON_SLOW:
 		return "long after the server's flight, without an alert";
+	case TLSD_HINT_ABANDON_BEFORE_ANSWER_OR_RACE:
+		return "it closed without an error before the handshake completed, perhaps because "
+		       "another connection won a race";
 	case TLSD_HINT_ABANDON_BEFORE_FINISHED:
 		return "it closed right after its own Finished, before the server's could arrive";
 	case TLSD_HINT_NOT_VISIBLE_ENCRYPTED:
@@ -301,6 +304,13 @@ static const char *hint_words(enum tlsd_hint h)
 		return "a close or reset without an alert";
 	case TLSD_HINT_NOT_VISIBLE_TIMEOUT:
 		return "the connection went silent";
+	case TLSD_HINT_RETRY_LOOP:
+		return "The server answered the client's Initial with Retry again and again (address "
+		       "validation loop): its Retry tokens do not validate, e.g. behind a load "
+		       "balancer whose nodes do not share the token key.";
+	case TLSD_HINT_RETRY_NOT_FOLLOWED:
+		return "The client did not follow the server's Retry (it did not send the token "
+		       "back): a client or middlebox that drops Retry; check the client's QUIC stack.";
 	case TLSD_HINT_ALERT_PEER_LOGS:
 	case TLSD_HINT_ALERT_EXPLAINED:
 	case TLSD_HINT_NONE:
@@ -495,6 +505,9 @@ static void sb_alert_sentence(struct sb *b, const struct tlsd_diag *d)
 		  tlsd_name_alert_or_code((uint8_t)a->a, nb, sizeof(nb)), a->a);
 	if (h && h->a == TLSD_HINT_ALERT_EXPLAINED)
 		sb_puts(b, "; see the other diagnoses for why.");
+	else if (h && h->a == TLSD_HINT_ALERT_MALFORMED_HELLO)
+		sb_puts(b, ": the ClientHello is malformed (see the evidence); fix the client, or the "
+			   "device that rewrites its hello.");
 	else
 		sb_puts(b, "; its logs say why.");
 }

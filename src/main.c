@@ -19,6 +19,7 @@
 
 #include "tlsd/analyzer.h"
 #include "tlsd/keylog.h"
+#include "tlsd/pcap_out.h"
 #include "tlsd/cert.h"
 #include "tlsd/report_json.h"
 #include "tlsd/report_text.h"
@@ -36,6 +37,7 @@ enum out_format { FORMAT_TEXT, FORMAT_JSON };
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 #define MAX_PORTS 64
+#define MAX_READ_FILES 256
 
 struct options {
 	const char **files;
@@ -81,14 +83,15 @@ static void usage(FILE *out)
 	      "       tlsdiag [options] -i IFACE [filter expression]\n"
 	      "       tlsdiag -D\n"
 	      "Find failed TLS handshakes: the step, who ended it, the alert and the likely cause.\n"
+	      "TLS over TCP and QUIC (UDP, with ICMP errors) are analysed; DTLS is not yet.\n"
 	      "\n"
-	      "  -r, --read FILE         read a capture file (pcap or pcapng; - for stdin)\n"
+	      "  -r, --read FILE         read a capture file (pcap or pcapng; - for stdin; repeatable)\n"
 	      "  -i, --interface IFACE   capture live on IFACE\n"
 	      "  -D, --list-interfaces   list the interfaces that can be captured on\n"
 	      "  -p, --no-promiscuous-mode  do not put the interface into promiscuous mode\n"
 	      "  -s, --snapshot-length N bytes captured per packet (default 262144)\n"
 	      "  -B, --buffer-size KiB   kernel capture buffer size\n"
-	      "  -Z, --relinquish-privileges USER  drop privileges after opening the capture\n"
+	      "  -Z, --relinquish-privileges USER  drop privileges after opening the interface (-i)\n"
 	      "  -c, --count N           stop after N packets\n"
 	      "      --duration SECONDS  stop a live capture after SECONDS\n"
 	      "  -f, --format text|json  output format (json: JSON Lines, one object per connection)\n"
@@ -97,11 +100,12 @@ static void usage(FILE *out)
 	      "      --stats             print packet counters and anomalies at the end\n"
 	      "      --color[=WHEN]      colour text output: auto (default), always, never\n"
 	      "  -o, --output FILE       write reports to FILE\n"
-	      "  -w, --write FILE        write the packets of failed connections to a pcap FILE\n"
+	      "  -w, --write FILE        write the packets of failed connections to a pcapng FILE\n"
 	      "      --snap-flow BYTES   bytes of packets kept per connection for -w (65536)\n"
-	      "      --ports LIST        only follow connections on these TCP ports (comma list)\n"
+	      "      --ports LIST        only follow connections on these TCP/UDP ports (comma list)\n"
 	      "      --idle-timeout SECS connection idle timeout in capture time (120)\n"
 	      "      --max-flows N       connections tracked at once (1000000)\n"
+	      "      --max-udp-flows N   UDP flows (QUIC, DTLS, other) tracked at once (262144)\n"
 	      "      --reasm-mem BYTES   memory for out-of-order TCP data, all connections (64 MiB)\n"
 	      "      --max-handshake BYTES  largest handshake message followed (256 KiB)\n"
 	      "      --ca-file FILE      check server certificates against the CAs in FILE (PEM)\n"
@@ -111,7 +115,8 @@ static void usage(FILE *out)
 	      "      --no-cert-checks    skip the certificate stage (no certificate findings)\n"
 	      "      --verify-all-signatures  also verify ServerKeyExchange signatures the client accepted\n"
 	      "      --keylog FILE       decrypt with this key log (SSLKEYLOGFILE format): real\n"
-	      "                          alert codes and TLS 1.3 certificates\n"
+	      "                          alert codes and TLS 1.3 certificates; QUIC Handshake\n"
+	      "                          and 1-RTT packets (closes, certificates)\n"
 	      "  -h, --help              this help\n"
 	      "  -V, --version           print the version\n"
 	      "Exit status: 0 no handshake failed, 1 at least one failed, 2 usage or input error.\n"
@@ -124,7 +129,8 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	char *end;
 	unsigned long long v;
 
-	if (!s || !*s || *s == '-')
+	/* Digits only: strtoull alone also takes " 5", "+5" and "-5". */
+	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -134,23 +140,28 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* A comma list of ports; an empty item ("443,,80", "443,") is an error. */
 static int parse_ports(struct options *o, const char *list)
 {
-	char *dup = strdup(list), *save = NULL;
+	char *dup = strdup(list), *tok = dup;
+	int rc = 0;
 
 	if (!dup)
 		return -ENOMEM;
-	for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	while (tok && rc == 0) {
+		char *comma = strchr(tok, ',');
 		uint64_t v;
 
-		if (parse_u64(tok, 65535, &v) < 0 || v == 0 || o->n_ports == MAX_PORTS) {
-			free(dup);
-			return -EINVAL;
-		}
-		o->ports[o->n_ports++] = (uint16_t)v;
+		if (comma)
+			*comma = '\0';
+		if (parse_u64(tok, 65535, &v) < 0 || v == 0 || o->n_ports == MAX_PORTS)
+			rc = -EINVAL;
+		else
+			o->ports[o->n_ports++] = (uint16_t)v;
+		tok = comma ? comma + 1 : NULL;
 	}
 	free(dup);
-	return o->n_ports ? 0 : -EINVAL;
+	return rc;
 }
 
 /* Positional arguments: leading capture files, then a filter expression.
@@ -164,6 +175,14 @@ static bool looks_like_file(const char *a)
 		return true;
 	return dot && (strcmp(dot, ".pcap") == 0 || strcmp(dot, ".pcapng") == 0 ||
 		       strcmp(dot, ".cap") == 0 || strcmp(dot, ".dmp") == 0);
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	errno = 0;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static char *join_args(char **argv, int n)
@@ -193,6 +212,7 @@ enum long_only {
 	OPT_PORTS,
 	OPT_IDLE_TIMEOUT,
 	OPT_MAX_FLOWS,
+	OPT_MAX_UDP_FLOWS,
 	OPT_REASM_MEM,
 	OPT_MAX_HANDSHAKE,
 	OPT_CA_FILE,
@@ -226,6 +246,7 @@ static const struct option long_options[] = {
 	{"ports", required_argument, NULL, OPT_PORTS},
 	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
 	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	{"max-udp-flows", required_argument, NULL, OPT_MAX_UDP_FLOWS},
 	{"reasm-mem", required_argument, NULL, OPT_REASM_MEM},
 	{"max-handshake", required_argument, NULL, OPT_MAX_HANDSHAKE},
 	{"ca-file", required_argument, NULL, OPT_CA_FILE},
@@ -249,7 +270,7 @@ static int bad_value(const char *opt, const char *val)
 /* Returns 0 to run, 1 when done (help/version), negative on usage error. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const char *files_r[1];
+	static const char *files_r[MAX_READ_FILES];
 	int c;
 	uint64_t v;
 
@@ -258,12 +279,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->expiry_warning_days = TLSD_DEFAULT_EXPIRY_WARNING_DAYS;
 	while ((c = getopt_long(argc, argv, "r:i:Dps:B:Z:c:f:ao:w:hV", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'r':
-			files_r[0] = optarg;
+		case 'r': /* repeatable: the files are read in order, as one capture */
+			if (o->n_files == MAX_READ_FILES) {
+				fprintf(stderr, "tlsdiag: more than %d -r files\n", MAX_READ_FILES);
+				return -EINVAL;
+			}
+			files_r[o->n_files++] = optarg;
 			o->files = files_r;
-			o->n_files = 1;
 			break;
 		case 'i':
+			if (!*optarg)
+				return bad_value("-i", optarg);
 			o->iface = optarg;
 			break;
 		case 'D':
@@ -332,7 +358,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->write_file = optarg;
 			break;
 		case OPT_SNAP_FLOW:
-			if (parse_u64(optarg, 1u << 30, &v) < 0)
+			if (parse_u64(optarg, 1u << 30, &v) < 0 || v == 0)
 				return bad_value("--snap-flow", optarg);
 			o->lim.snap_flow = (size_t)v;
 			break;
@@ -350,8 +376,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return bad_value("--max-flows", optarg);
 			o->lim.max_flows = (uint32_t)v;
 			break;
+		case OPT_MAX_UDP_FLOWS:
+			if (parse_u64(optarg, UINT32_MAX / 2, &v) < 0 || v == 0)
+				return bad_value("--max-udp-flows", optarg);
+			o->lim.max_udp_flows = (uint32_t)v;
+			break;
 		case OPT_REASM_MEM:
-			if (parse_u64(optarg, SIZE_MAX / 2, &v) < 0)
+			if (parse_u64(optarg, SIZE_MAX / 2, &v) < 0 || v == 0)
 				return bad_value("--reasm-mem", optarg);
 			o->lim.reasm_mem = (size_t)v;
 			break;
@@ -415,6 +446,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 		fputs("tlsdiag: give either -i IFACE or capture files, not both\n", stderr);
 		return -EINVAL;
 	}
+	if (o->user && !o->iface) {
+		fputs("tlsdiag: -Z drops privileges after opening an interface; it needs -i "
+		      "(read files as the user you want instead)\n", stderr);
+		return -EINVAL;
+	}
+	if (o->ca_path && !is_dir(o->ca_path)) {
+		fprintf(stderr, "tlsdiag: --ca-path %s: %s\n", o->ca_path,
+			errno ? strerror(errno) : "not a directory");
+		return -EINVAL;
+	}
 	if (!o->iface && o->n_files == 0) {
 		fputs("tlsdiag: no capture file or interface given\n", stderr);
 		usage(stderr);
@@ -429,42 +470,25 @@ struct run {
 	FILE *out;
 	bool color;
 	struct tlsd_summary *summary;
-	pcap_dumper_t *dumper;
+	struct tlsd_pcap_out *pout; /* -w */
 	uint64_t reported;
 	struct tlsd_keylog *keylog; /* --keylog's and pcapng-embedded secrets */
-	int dumper_dlt;             /* -w: the file's link type */
-	bool dumper_skipped;        /* -w: a connection of another link type was left out */
 };
 
-static void write_frames(pcap_dumper_t *d, const uint8_t *frames, size_t len)
+/* Connections' frames held for -w before they are written in capture order. */
+#define PCAP_OUT_HOLD (64u << 20)
+
+/* Closes the -w file; -1 after saying why when anything written to it was
+ * lost. */
+static int close_pcap_out(struct run *run, const char *path)
 {
-	size_t pos = 0;
+	int rc = tlsd_pcap_out_close(run->pout);
 
-	while (pos + TLSD_CONN_FRAME_HDR <= len) {
-		struct pcap_pkthdr h;
-		uint64_t ts;
-		uint32_t caplen, wirelen;
-
-		memcpy(&ts, frames + pos, 8);
-		memcpy(&caplen, frames + pos + 8, 4);
-		memcpy(&wirelen, frames + pos + 12, 4);
-		pos += TLSD_CONN_FRAME_HDR;
-		if (caplen > len - pos)
-			break;
-		h.ts.tv_sec = (time_t)(ts / 1000000000u);
-		h.ts.tv_usec = (suseconds_t)(ts % 1000000000u / 1000u);
-		h.caplen = caplen;
-		h.len = wirelen;
-		pcap_dump((u_char *)d, &h, frames + pos);
-		pos += caplen;
-	}
-}
-
-static const char *link_name(int dlt)
-{
-	const char *n = pcap_datalink_val_to_name(dlt);
-
-	return n ? n : "?";
+	run->pout = NULL;
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "tlsdiag: -w %s: write error: %s\n", path, strerror(-rc));
+	return -1;
 }
 
 static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
@@ -488,16 +512,11 @@ static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
 	} else {
 		tlsd_report_text(run->out, r, &to);
 	}
-	if (run->dumper && frames && r->outcome == TLSD_OUTCOME_FAILED) {
-		/* a pcap file has one link type; a pcapng input may have several */
-		if (r->dlt == run->dumper_dlt) {
-			write_frames(run->dumper, frames, frames_len);
-		} else if (!run->dumper_skipped) {
-			run->dumper_skipped = true;
-			fprintf(stderr, "tlsdiag: -w: connections on link type %s are not written "
-				"(the file is %s)\n", link_name(r->dlt), link_name(run->dumper_dlt));
-		}
-	}
+	if (run->pout && frames && r->outcome == TLSD_OUTCOME_FAILED &&
+	    tlsd_pcap_out_add(run->pout, frames, frames_len) == 0 && run->opt->iface)
+		/* Live: on disk at once, so a crash or power cut keeps the evidence;
+		 * an error is reported when the file is closed. */
+		(void)!tlsd_pcap_out_flush(run->pout);
 	if (run->opt->iface)
 		fflush(run->out);
 }
@@ -583,9 +602,12 @@ static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum out_format f
 		fprintf(out, "{\"stats\":{\"link_type\":\"%s\",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
 			",\"ipv4\":%" PRIu64 ",\"ipv6\":%" PRIu64 ",\"tcp_packets\":%" PRIu64
 			",\"udp_packets\":%" PRIu64 ",\"tcp_connections\":%" PRIu64
-			",\"tls_connections\":%" PRIu64 ",\"anomalies\":{",
+			",\"tls_connections\":%" PRIu64 ",\"udp_flows\":%" PRIu64
+			",\"udp_migrations\":%" PRIu64 ",\"quic_connections\":%" PRIu64
+			",\"anomalies\":{",
 			dlt_name ? dlt_name : "unknown", c->packets, c->bytes, c->ipv4, c->ipv6,
-			c->tcp_packets, c->udp_packets, c->flows_created, c->flows_tls);
+			c->tcp_packets, c->udp_packets, c->flows_created, c->flows_tls,
+			c->udp_flows_created, c->udp_migrations, c->quic_connections);
 		bool first = true;
 
 		for (int i = 0; i < TLSD_ANOM__COUNT; i++) {
@@ -600,31 +622,41 @@ static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum out_format f
 	}
 	fprintf(out, "Statistics:\n  link type: %s\n  packets: %" PRIu64 " (%" PRIu64 " bytes)\n"
 		"  IPv4: %" PRIu64 ", IPv6: %" PRIu64 "\n  TCP packets: %" PRIu64
-		", UDP packets: %" PRIu64 "\n  TCP connections: %" PRIu64 ", TLS connections: %" PRIu64 "\n",
+		", UDP packets: %" PRIu64 "\n  TCP connections: %" PRIu64 ", TLS connections: %" PRIu64
+		"\n  UDP flows: %" PRIu64 " (moved to a new address: %" PRIu64 "), QUIC connections: %" PRIu64
+		"\n",
 		dlt_name ? dlt_name : "unknown", c->packets, c->bytes, c->ipv4, c->ipv6, c->tcp_packets,
-		c->udp_packets, c->flows_created, c->flows_tls);
+		c->udp_packets, c->flows_created, c->flows_tls, c->udp_flows_created, c->udp_migrations,
+		c->quic_connections);
 	for (int i = 0; i < TLSD_ANOM__COUNT; i++)
 		if (c->anomalies[i])
 			fprintf(out, "  %s: %" PRIu64 "\n", tlsd_anomaly_name((enum tlsd_anomaly)i),
 				c->anomalies[i]);
 }
 
-static int open_dumper(struct run *run, const struct options *o, int dlt)
+static int open_pcap_out(struct run *run, const struct options *o)
 {
-	pcap_t *dead = pcap_open_dead_with_tstamp_precision(dlt, 262144, PCAP_TSTAMP_PRECISION_MICRO);
+	char err[PATH_MAX + 256];
 
-	if (!dead)
-		return -1;
-	run->dumper = pcap_dump_open(dead, o->write_file);
-	run->dumper_dlt = dlt;
-	if (!run->dumper) {
-		fprintf(stderr, "tlsdiag: %s: %s\n", o->write_file, pcap_geterr(dead));
-		pcap_close(dead);
+	run->pout = tlsd_pcap_out_open(o->write_file, PCAP_OUT_HOLD, err, sizeof(err));
+	if (!run->pout) {
+		fprintf(stderr, "tlsdiag: -w %s\n", err); /* err names the path */
 		return -1;
 	}
-	/* The dumper wrote its file header; it needs nothing more from dead. */
-	pcap_close(dead);
 	return 0;
+}
+
+/* Records whose captured length exceeds their length on the wire (or the
+ * snap length) were clamped and counted: say that the file is damaged. */
+static void note_bad_headers(struct tlsd_capture *cap, struct tlsd_ctx *ctx, const char *name)
+{
+	uint64_t bad = tlsd_capture_bad_headers(cap);
+
+	ctx->cnt.anomalies[TLSD_ANOM_PKT_BAD_PKTHDR] += bad;
+	if (bad)
+		fprintf(stderr, "tlsdiag: warning: %s: %" PRIu64 " record%s with a captured length "
+			"over its length on the wire or the snap length: the file is damaged\n",
+			name, bad, bad == 1 ? "" : "s");
 }
 
 static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx,
@@ -655,7 +687,7 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			tlsd_capture_close(cap);
 			return -1;
 		}
-		if (o->write_file && !run->dumper && open_dumper(run, o, *last_dlt) < 0) {
+		if (o->write_file && !run->pout && open_pcap_out(run, o) < 0) {
 			tlsd_capture_close(cap);
 			return -1;
 		}
@@ -663,7 +695,7 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			pcap_datalink_val_to_name(*last_dlt) ? pcap_datalink_val_to_name(*last_dlt)
 							     : "?");
 		rc = pump(cap, a, ctx, o, true);
-		ctx->cnt.anomalies[TLSD_ANOM_PKT_BAD_PKTHDR] += tlsd_capture_bad_headers(cap);
+		note_bad_headers(cap, ctx, o->iface);
 		if (tlsd_capture_stats(cap, &recv, &drop, &ifdrop) == 0)
 			fprintf(stderr, "tlsdiag: %" PRIu64 " packets received by filter, %" PRIu64
 				" dropped by kernel, %" PRIu64 " dropped by interface\n",
@@ -684,16 +716,46 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			continue;
 		}
 		*last_dlt = tlsd_capture_dlt(cap);
-		if (o->write_file && !run->dumper && open_dumper(run, o, *last_dlt) < 0) {
+		if (o->write_file && !run->pout && open_pcap_out(run, o) < 0) {
 			tlsd_capture_close(cap);
 			return -1;
 		}
 		if (pump(cap, a, ctx, o, false) < 0)
 			rc = -1;
-		ctx->cnt.anomalies[TLSD_ANOM_PKT_BAD_PKTHDR] += tlsd_capture_bad_headers(cap);
+		note_bad_headers(cap, ctx, o->files[i]);
 		tlsd_capture_close(cap);
 	}
 	return rc;
+}
+
+/* An output that is the same file as an input (device and inode, not the
+ * name) would destroy it: refused before anything is opened for writing. */
+static int same_file(const char *out, const char *in, const char *what)
+{
+	struct stat so, si;
+
+	if (!out || !in || strcmp(in, "-") == 0 || stat(out, &so) != 0 || stat(in, &si) != 0 ||
+	    so.st_dev != si.st_dev || so.st_ino != si.st_ino)
+		return 0;
+	fprintf(stderr, "tlsdiag: %s %s is the same file as the input %s: refusing to "
+		"overwrite it\n", what, out, in);
+	return -1;
+}
+
+static int refuse_overwrite(const struct options *o)
+{
+	const char *outs[2][2] = {{o->output, "-o"}, {o->write_file, "-w"}};
+
+	for (int k = 0; k < 2; k++) {
+		const char *out = outs[k][0], *what = outs[k][1];
+
+		for (size_t i = 0; i < o->n_files; i++)
+			if (same_file(out, o->files[i], what) < 0)
+				return -1;
+		if (same_file(out, o->keylog_file, what) < 0 || same_file(out, o->ca_file, what) < 0)
+			return -1;
+	}
+	return same_file(o->write_file, o->output, "-w");
 }
 
 int main(int argc, char **argv)
@@ -722,6 +784,10 @@ int main(int argc, char **argv)
 		return rc < 0 ? EXIT_TROUBLE : EXIT_NO_FAILURE;
 	}
 
+	if (refuse_overwrite(&opt) < 0) {
+		free(opt.filter);
+		return EXIT_TROUBLE;
+	}
 	tlsd_ctx_init(&ctx);
 	ctx.lim = opt.lim;
 	run.opt = &opt;
@@ -823,8 +889,8 @@ out:
 	tlsd_cert_store_free(certs.store);
 	tlsd_keylog_free(keylog);
 	tlsd_summary_free(run.summary);
-	if (run.dumper)
-		pcap_dump_close(run.dumper);
+	if (close_pcap_out(&run, opt.write_file) < 0)
+		status = EXIT_TROUBLE;
 	if (run.out && fflush(run.out) != 0) {
 		fprintf(stderr, "tlsdiag: write error: %s\n", strerror(errno));
 		status = EXIT_TROUBLE;

@@ -145,6 +145,16 @@ const char *tlsd_outcome_name(enum tlsd_outcome o)
 	}
 }
 
+const char *tlsd_transport_name(enum tlsd_transport t)
+{
+	switch (t) {
+	case TLSD_TRANSPORT_QUIC: return "quic";
+	case TLSD_TRANSPORT_DTLS: return "dtls";
+	case TLSD_TRANSPORT_TCP:
+	default: return "tcp";
+	}
+}
+
 const char *tlsd_step_name(enum tlsd_step s)
 {
 	switch (s) {

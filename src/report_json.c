@@ -7,6 +7,7 @@
 
 #include "tlsd/cert.h"
 #include "tlsd/cur.h"
+#include "tlsd/quic.h"
 #include "tlsd/explain.h"
 #include "tlsd/tls_names.h"
 
@@ -331,6 +332,47 @@ static void json_capture_notes(FILE *out, const struct tlsd_report *r)
 	fprintf(out, "],\"comments_total\":%" PRIu32, r->n_comments_total);
 }
 
+/* "transport", "quic_version" and "quic_close" (FAILURE-CATALOG.md, QUIC
+ * and DTLS). */
+static void json_transport(FILE *out, const struct tlsd_report *r)
+{
+	const struct tlsd_report_quic_close *c = &r->quic_close;
+
+	fputs(",\"transport\":", out);
+	json_cstr(out, tlsd_transport_name(r->transport));
+	fputs(",\"quic_version\":", out);
+	if (r->quic_version) {
+		const char *n = tlsd_quic_version_name(r->quic_version);
+		char buf[16];
+
+		if (!n) {
+			snprintf(buf, sizeof(buf), "0x%08" PRIx32, r->quic_version);
+			n = buf;
+		}
+		json_cstr(out, n);
+	} else {
+		fputs("null", out);
+	}
+	fputs(",\"quic_close\":", out);
+	if (!r->has_quic_close) {
+		fputs("null", out);
+		return;
+	}
+	if (c->encrypted) {
+		fputs("{\"frame\":null,\"code\":null,\"name\":null,\"reason\":null,\"sender\":", out);
+	} else {
+		fputs("{\"frame\":", out);
+		json_cstr(out, c->app ? "application" : "transport");
+		fprintf(out, ",\"code\":%" PRIu64 ",\"name\":", c->code);
+		json_cstr(out, c->app ? NULL : tlsd_quic_error_name(c->code));
+		fputs(",\"reason\":", out);
+		tlsd_json_string(out, c->reason, c->reason_len);
+		fputs(",\"sender\":", out);
+	}
+	json_cstr(out, tlsd_party_name(c->sender));
+	fprintf(out, ",\"encrypted\":%s}", c->encrypted ? "true" : "false");
+}
+
 void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 {
 	fputs("{\"ts\":", out);
@@ -388,7 +430,10 @@ void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 	fputs(",\"failed_step\":", out);
 	json_cstr(out, tlsd_step_name(r->failed_step));
 	fputs(",\"last_message\":", out);
-	json_cstr(out, r->has_last_message ? tlsd_name_handshake(r->last_message) : NULL);
+	if (r->has_last_message && !tlsd_name_handshake(r->last_message))
+		fprintf(out, "\"handshake_type_%u\"", r->last_message);
+	else
+		json_cstr(out, r->has_last_message ? tlsd_name_handshake(r->last_message) : NULL);
 	fputs(",\"history\":", out);
 	json_cstr(out, r->history);
 	fputs(",\"termination\":{\"by\":", out);
@@ -399,6 +444,7 @@ void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 	json_alert(out, r);
 	fputs(",\"diagnosis\":", out);
 	json_diags(out, r);
+	json_transport(out, r);
 	/* Certificates (TLS <= 1.2 plaintext chains), right after the diagnosis. */
 	fputs(",\"certificates\":", out);
 	json_chain(out, r->certs);

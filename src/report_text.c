@@ -7,6 +7,7 @@
 
 #include "tlsd/cert.h"
 #include "tlsd/cur.h"
+#include "tlsd/quic.h"
 #include "tlsd/explain.h"
 #include "tlsd/tls_names.h"
 
@@ -17,20 +18,35 @@
 #define C_DIM "\033[2m"
 #define C_OFF "\033[0m"
 
-void tlsd_text_escaped(FILE *out, const uint8_t *s, size_t len)
+/* Printable ASCII as is, except the bytes of ALSO; a backslash doubled; the
+ * rest as \xHH. */
+static void escaped(FILE *out, const uint8_t *s, size_t len, const char *also)
 {
 	struct tlsd_cur c;
 	uint8_t b;
 
 	tlsd_cur_init(&c, s, len);
 	while (tlsd_cur_get_u8(&c, &b)) {
-		if (b >= 0x20 && b < 0x7f && b != '\\')
-			fputc(b, out);
-		else if (b == '\\')
+		if (b == '\\')
 			fputs("\\\\", out);
+		else if (b >= 0x20 && b < 0x7f && !strchr(also, b))
+			fputc(b, out);
 		else
 			fprintf(out, "\\x%02x", b);
 	}
+}
+
+void tlsd_text_escaped(FILE *out, const uint8_t *s, size_t len)
+{
+	escaped(out, s, len, "");
+}
+
+/* A peer's bytes as the value of a key=value field of a one-line header: a
+ * space, '=' or '"' in it is escaped too, so it cannot fake the fields that
+ * follow. */
+static void field_escaped(FILE *out, const uint8_t *s, size_t len)
+{
+	escaped(out, s, len, " =\"");
 }
 
 static const char *col(const struct tlsd_text_opts *o, const char *code)
@@ -212,15 +228,57 @@ static void print_capture_notes(FILE *out, const struct tlsd_report *r, bool ifa
 		fprintf(out, "  comment:    %" PRIu32 " more\n", r->n_comments_total - r->n_comments);
 }
 
+/* " QUIC v1" / " DTLS" after the endpoints; nothing for TCP. */
+static void print_transport(FILE *out, const struct tlsd_report *r)
+{
+	const char *v;
+
+	if (r->transport == TLSD_TRANSPORT_TCP)
+		return;
+	fputs(r->transport == TLSD_TRANSPORT_QUIC ? " QUIC" : " DTLS", out);
+	if (!r->quic_version)
+		return;
+	v = tlsd_quic_version_name(r->quic_version);
+	if (v)
+		fprintf(out, " %s", v);
+	else
+		fprintf(out, " 0x%08" PRIx32, r->quic_version);
+}
+
+/* "  close:      transport PROTOCOL_VIOLATION (0xa) from server "reason"" */
+static void print_quic_close(FILE *out, const struct tlsd_report *r)
+{
+	const struct tlsd_report_quic_close *c = &r->quic_close;
+	const char *name = c->app ? NULL : tlsd_quic_error_name(c->code);
+
+	if (!r->has_quic_close)
+		return;
+	fputs("  close:      ", out);
+	if (c->encrypted) {
+		fprintf(out, "CONNECTION_CLOSE from %s (in a packet not readable without keys)\n",
+			tlsd_party_name(c->sender));
+		return;
+	}
+	fprintf(out, "%s %s (0x%" PRIx64 ") from %s", c->app ? "application" : "transport",
+		name ? name : "error", c->code, tlsd_party_name(c->sender));
+	if (c->reason_len) {
+		fputs(" \"", out);
+		tlsd_text_escaped(out, c->reason, c->reason_len);
+		fputc('"', out);
+	}
+	fputc('\n', out);
+}
+
 static void print_one_line(FILE *out, const struct tlsd_report *r, const struct tlsd_text_opts *o)
 {
 	fprintf(out, "%s%-11s%s ", col(o, C_GREEN), "ESTABLISHED", col(o, C_OFF));
 	print_endpoint(out, &r->client, r->ip_version);
 	fputs(" -> ", out);
 	print_endpoint(out, &r->server, r->ip_version);
+	print_transport(out, r);
 	if (r->has_sni) {
 		fputs(" sni=", out);
-		tlsd_text_escaped(out, r->sni, r->sni_len);
+		field_escaped(out, r->sni, r->sni_len);
 	}
 	fputc(' ', out);
 	if (r->version)
@@ -233,7 +291,7 @@ static void print_one_line(FILE *out, const struct tlsd_report *r, const struct 
 		fputs(" resumed", out);
 	if (r->interface[0]) {
 		fputs(" interface=", out);
-		tlsd_text_escaped(out, (const uint8_t *)r->interface, strlen(r->interface));
+		field_escaped(out, (const uint8_t *)r->interface, strlen(r->interface));
 	}
 	fprintf(out, " history=%s\n", r->history);
 	for (unsigned i = 0; i < r->n_diags; i++) {
@@ -261,17 +319,24 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	print_endpoint(out, &r->client, r->ip_version);
 	fputs(" -> ", out);
 	print_endpoint(out, &r->server, r->ip_version);
+	print_transport(out, r);
 	if (r->has_sni) {
 		fputs("  sni=", out);
-		tlsd_text_escaped(out, r->sni, r->sni_len);
+		field_escaped(out, r->sni, r->sni_len);
 	}
 	fputs("  ", out);
 	print_time(out, r->ts_first);
 	fputc('\n', out);
 
 	fprintf(out, "  step:       %s", r->failed_step ? tlsd_step_name(r->failed_step) : "-");
-	if (r->has_last_message)
-		fprintf(out, " (last handshake message: %s)", tlsd_name_handshake(r->last_message));
+	if (r->has_last_message) {
+		const char *hn = tlsd_name_handshake(r->last_message);
+
+		if (hn)
+			fprintf(out, " (last handshake message: %s)", hn);
+		else
+			fprintf(out, " (last handshake message: type %u)", r->last_message);
+	}
 	fputc('\n', out);
 	fprintf(out, "  ended:      by %s, %s", tlsd_party_name(r->term_by), tlsd_how_name(r->term_how));
 	if (r->time_to_failure >= 0) {
@@ -279,12 +344,14 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 		print_ms(out, r->time_to_failure);
 		fputs(" after the ClientHello", out);
 	}
-	if (r->rtt >= 0) {
+	/* 0: the capture's timestamps cannot tell (coarse or rewritten). */
+	if (r->rtt > 0) {
 		fputs(" (TCP round trip ", out);
 		print_ms(out, r->rtt);
 		fputc(')', out);
 	}
 	fputc('\n', out);
+	print_quic_close(out, r);
 	if (r->has_alert) {
 		fputs("  alert:      ", out);
 		print_alert(out, r);
@@ -292,7 +359,9 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	}
 	fputs("  offered:    ", out);
 	print_versions_offered(out, r);
-	if (r->client_hello_len)
+	if (r->client_hello_len && !r->n_versions_offered)
+		fputs(" (the ClientHello could not be read)", out);
+	else if (r->client_hello_len)
 		print_suite_count(out, r);
 	if (r->alpn_offered.n) {
 		fputs("; ALPN ", out);

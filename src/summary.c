@@ -35,6 +35,18 @@ struct server_stats {
 	uint8_t sni[SUMMARY_SNI_MAX]; /* SNI of the first failure (cut to fit) */
 };
 
+/* TCP connections seen, for the QUIC-to-TCP fallback inference: a ring of
+ * the most recent ones (client address, server address and port, start). */
+#define TCP_SEEN_RING 4096u
+
+struct tcp_seen {
+	struct tlsd_addr client, server;
+	uint16_t port;
+	uint8_t ip_version;
+	bool established;
+	tlsd_time_ns ts;
+};
+
 struct diag_count {
 	char code[TLSD_DIAG_CODE_LEN];
 	uint64_t n;
@@ -50,6 +62,8 @@ struct tlsd_summary {
 	struct server_stats *servers; /* open addressing, n_slots slots (a power of two) */
 	uint32_t n_slots, n_used;
 	uint64_t servers_dropped;
+	struct tcp_seen *tcp_seen; /* TCP_SEEN_RING entries, allocated on first use */
+	uint32_t tcp_seen_next;
 };
 
 struct tlsd_summary *tlsd_summary_new(void)
@@ -74,6 +88,7 @@ void tlsd_summary_free(struct tlsd_summary *s)
 	if (!s)
 		return;
 	free(s->servers);
+	free(s->tcp_seen);
 	free(s);
 }
 
@@ -175,10 +190,62 @@ static int party_index(enum tlsd_party p)
 	return p == TLSD_PARTY_CLIENT ? 1 : p == TLSD_PARTY_SERVER ? 2 : 0;
 }
 
+static void note_tcp(struct tlsd_summary *s, const struct tlsd_report *r)
+{
+	if (r->transport != TLSD_TRANSPORT_TCP)
+		return;
+	if (!s->tcp_seen) {
+		s->tcp_seen = calloc(TCP_SEEN_RING, sizeof(*s->tcp_seen));
+		if (!s->tcp_seen)
+			return;
+	}
+	s->tcp_seen[s->tcp_seen_next++ % TCP_SEEN_RING] = (struct tcp_seen){
+		.client = r->client.addr,
+		.server = r->server.addr,
+		.port = r->server.port,
+		.ip_version = r->ip_version,
+		.established = r->outcome == TLSD_OUTCOME_ESTABLISHED,
+		.ts = r->ts_first,
+	};
+}
+
+/* Q1 + fallback: a client whose QUIC Initials went unanswered reached the
+ * same server address over TCP on the QUIC port (443) afterwards. */
+static void annotate_quic_fallback(const struct tlsd_summary *s, struct tlsd_report *r)
+{
+	const struct tcp_seen *hit = NULL;
+	char ip[64];
+	struct tlsd_diag *d;
+
+	if (!s->tcp_seen || !tlsd_report_has_diag(r, "quic_no_response"))
+		return;
+	for (uint32_t i = 0; i < TCP_SEEN_RING; i++) {
+		const struct tcp_seen *t = &s->tcp_seen[i];
+
+		if (t->ip_version == r->ip_version && t->port == r->server.port &&
+		    t->ts >= r->ts_first &&
+		    memcmp(t->client.b, r->client.addr.b, sizeof(t->client.b)) == 0 &&
+		    memcmp(t->server.b, r->server.addr.b, sizeof(t->server.b)) == 0 &&
+		    (!hit || t->ts < hit->ts))
+			hit = t;
+	}
+	if (!hit)
+		return;
+	tlsd_addr_str(&r->server.addr, r->ip_version, ip, sizeof(ip));
+	d = tlsd_report_diag(r, TLSD_CAUSE_QUIC_BLOCKED_TCP_FALLBACK, TLSD_CONF_LIKELY);
+	tlsd_diag_fact_strf(r, d, TLSD_FACT_TCP_FALLBACK,
+			    "the same client connected to %s over TCP port %u %.3f s after its first "
+			    "QUIC Initial (TLS %s)",
+			    ip, hit->port, (double)(hit->ts - r->ts_first) / 1e9,
+			    hit->established ? "established" : "not established");
+	tlsd_diag_fact_u(d, TLSD_FACT_UDP_PORT, r->server.port);
+}
+
 void tlsd_summary_add(struct tlsd_summary *s, const struct tlsd_report *r)
 {
 	struct server_stats *st;
 
+	note_tcp(s, r);
 	if ((unsigned)r->outcome < 3)
 		s->outcomes[r->outcome]++;
 	if (r->outcome == TLSD_OUTCOME_FAILED && (unsigned)r->failed_step < 6)
@@ -276,8 +343,12 @@ void tlsd_summary_annotate(const struct tlsd_summary *s, struct tlsd_report *r)
 	const char *lacks = NULL;
 	struct tlsd_diag *d;
 
-	/* Only a client that sent a ClientHello can be compared with others. */
-	if (r->outcome != TLSD_OUTCOME_FAILED || r->client_hello_len == 0)
+	if (r->transport == TLSD_TRANSPORT_QUIC)
+		annotate_quic_fallback(s, r);
+	/* Only a client that sent a ClientHello can be compared with others,
+	 * over the same transport. */
+	if (r->outcome != TLSD_OUTCOME_FAILED || r->client_hello_len == 0 ||
+	    r->transport != TLSD_TRANSPORT_TCP)
 		return;
 	st = server_slot(s, r, false);
 	if (!st || st->established == 0)

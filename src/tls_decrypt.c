@@ -224,8 +224,8 @@ static int kdf_derive(const char *name, const OSSL_PARAM *params, uint8_t *out, 
 }
 
 /* HKDF-Expand-Label(secret, label, "", len) (RFC 8446 7.1). */
-static int expand_label(const struct hash *h, const uint8_t *secret, size_t secret_len,
-			const char *label, uint8_t *out, size_t len)
+int tlsd_hkdf_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
+			   const char *label, uint8_t *out, size_t len)
 {
 	uint8_t info[2 + 1 + 255 + 1];
 	size_t ll = strlen("tls13 ") + strlen(label), n = 0;
@@ -242,12 +242,49 @@ static int expand_label(const struct hash *h, const uint8_t *secret, size_t secr
 	n += ll;
 	info[n++] = 0; /* empty context */
 	params[0] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)h->evp, 0);
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
 	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret,
 						      secret_len);
 	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n);
 	params[4] = OSSL_PARAM_construct_end();
 	return kdf_derive("HKDF", params, out, len);
+}
+
+static int expand_label(const struct hash *h, const uint8_t *secret, size_t secret_len,
+			const char *label, uint8_t *out, size_t len)
+{
+	return tlsd_hkdf_expand_label(h->evp, secret, secret_len, label, out, len);
+}
+
+int tlsd_hkdf_extract(const char *digest, const uint8_t *salt, size_t salt_len,
+		      const uint8_t *ikm, size_t ikm_len, uint8_t *out, size_t out_len)
+{
+	int mode = EVP_KDF_HKDF_MODE_EXTRACT_ONLY;
+	OSSL_PARAM params[5];
+
+	params[0] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
+	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
+	params[4] = OSSL_PARAM_construct_end();
+	return kdf_derive("HKDF", params, out, out_len);
+}
+
+bool tlsd_decrypt_tls13_suite(uint16_t suite, struct tlsd_tls13_suite *out)
+{
+	struct suite_desc d;
+
+	if (!describe_suite(suite, &d) || !d.tls13 || !d.bulk->evp)
+		return false;
+	*out = (struct tlsd_tls13_suite){
+		.digest = d.hash->evp,
+		.hash_len = d.hash->len,
+		.key_len = d.bulk->key_len,
+		.tag_len = d.bulk->tag_len,
+		.chacha = d.bulk->kind == BULK_CHACHA,
+		.ccm = d.bulk->kind == BULK_CCM,
+	};
+	return true;
 }
 
 /* The TLS PRF (RFC 5246 5; RFC 2246 5 with "MD5-SHA1"). */

@@ -221,8 +221,32 @@ START_TEST(tc_capture_notes)
 	r.outcome = TLSD_OUTCOME_ESTABLISHED;
 	r.n_diags = 0;
 	out = render(&r, false, true);
-	ck_assert_ptr_nonnull(strstr(out, " interface=eth\"0 history="));
+	/* a header field: its quote is escaped so that it cannot fake others */
+	ck_assert_ptr_nonnull(strstr(out, " interface=eth\\x220 history="));
 	ck_assert_ptr_nonnull(strstr(out, "  comment:    frame 12: "));
+	free(out);
+}
+END_TEST
+
+/* An SNI with spaces cannot fake the fields after it in the one-line header
+ * (-a) or the block's header line: space, '=' and '"' are escaped there. */
+START_TEST(tc_text_sni_fields)
+{
+	static const char fake[] = "a.example TLS 1.3 x=\"y\"";
+	struct tlsd_report r;
+	char *out;
+
+	sample_report(&r);
+	memcpy(r.sni, fake, sizeof(fake) - 1);
+	r.sni_len = sizeof(fake) - 1;
+	out = render(&r, false, false);
+	ck_assert_ptr_nonnull(strstr(out, "sni=a.example\\x20TLS\\x201.3\\x20x\\x3d\\x22y\\x22"));
+	ck_assert_ptr_null(strstr(out, " TLS 1.3 x="));
+	free(out);
+	r.outcome = TLSD_OUTCOME_ESTABLISHED;
+	r.n_diags = 0;
+	out = render(&r, false, true);
+	ck_assert_ptr_nonnull(strstr(out, " sni=a.example\\x20TLS\\x201.3\\x20x\\x3d\\x22y\\x22"));
 	free(out);
 }
 END_TEST
@@ -321,6 +345,7 @@ Suite *report_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("text_blocks");
 	tcase_add_test(tc, tc_text_blocks);
+	tcase_add_test(tc, tc_text_sni_fields);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("capture_notes");
 	tcase_add_test(tc, tc_capture_notes);

@@ -23,6 +23,7 @@
 	X(PKT_NON_IP, "non_ip")                                                \
 	X(PKT_NON_TCP, "non_tcp")                                              \
 	X(PKT_UDP, "udp")                                                      \
+	X(PKT_ICMP_UNREACHABLE, "icmp_unreachable")                            \
 	X(PKT_BAD_PKTHDR, "bad_pcap_record_header")                            \
 	X(PKT_TUNNELED, "tunneled_packets")                                    \
 	X(PKT_TRUNCATED_TUNNEL, "truncated_tunnel_header")                     \
@@ -39,6 +40,7 @@
 	X(CAPTURE_GAP, "capture_gap")                                          \
 	X(CAPTURE_MIDSTREAM, "capture_midstream")                              \
 	X(CAPTURE_CAP_FLOWS, "cap_flows_evicted")                              \
+	X(CAPTURE_CAP_UDP_FLOWS, "cap_udp_flows_evicted")                      \
 	X(CAPTURE_CAP_REASM, "cap_reassembly_memory")                          \
 	X(CAPTURE_CAP_DEPTH, "cap_depth")                                      \
 	X(CAPTURE_CAP_HANDSHAKE, "cap_handshake_message")                      \
@@ -76,6 +78,8 @@ struct tlsd_counters {
 	uint64_t tcp_packets, tcp_segments_with_data;
 	uint64_t udp_packets;
 	uint64_t flows_created, flows_tls, flows_ignored;
+	uint64_t udp_flows_created, udp_migrations;
+	uint64_t quic_connections, dtls_associations;
 	uint64_t silences;            /* capture-wide silences longer than the idle timeout */
 	uint64_t anomalies[TLSD_ANOM__COUNT];
 };

@@ -25,6 +25,15 @@ struct tlsd_tcp_opts {
 	uint32_t ts_val, ts_ecr;
 };
 
+/* The datagram an ICMP or ICMPv6 error quotes (RFC 792, RFC 4443): whose
+ * packet drew it, and why. */
+struct tlsd_icmp_quote {
+	uint8_t type, code;       /* of the ICMP message */
+	uint8_t ip_version, proto;
+	struct tlsd_addr src, dst; /* of the quoted datagram */
+	uint16_t sport, dport;
+};
+
 struct tlsd_pkt {
 	tlsd_time_ns ts;
 	uint64_t frame_no;
@@ -51,6 +60,8 @@ struct tlsd_pkt {
 	/* Payload length according to the IP header; > payload_len when the
 	 * snap length cut the packet (the missing bytes are a capture gap). */
 	uint32_t payload_wire_len;
+	/* TLSD_DECODE_ICMP_ERROR only: src/dst above are the ICMP packet's own. */
+	struct tlsd_icmp_quote icmp;
 };
 
 enum tlsd_decode_status {
@@ -60,6 +71,8 @@ enum tlsd_decode_status {
 	TLSD_DECODE_FRAGMENT,  /* a fragment was stored; nothing to deliver yet */
 	TLSD_DECODE_TRUNCATED, /* headers cut by the snap length (counted) */
 	TLSD_DECODE_MALFORMED, /* invalid headers (counted) */
+	TLSD_DECODE_ICMP_ERROR, /* ICMP destination unreachable quoting a UDP/TCP datagram:
+				 * *pkt holds the ICMP packet's addresses and pkt->icmp */
 };
 
 struct tlsd_decoder; /* opaque: IP fragment reassembly state */

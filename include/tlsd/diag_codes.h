@@ -107,8 +107,8 @@
 	  "Client and server completed an SSL 2.0 handshake: an insecure protocol, broken for "   \
 	  "decades; disable SSL 2.0 on both sides.")                                              \
 	X(MALFORMED_RECORD, "malformed_record",                                                   \
-	  "A record with an impossible header arrived in the middle of the handshake: the "       \
-	  "sender's TLS stack or a device in between corrupts the stream.")                       \
+	  "A record with an impossible header (content type, version or length) arrived during "  \
+	  "the handshake: the sender's TLS stack or a device in between corrupts the stream.")   \
 	X(DUPLICATE_CLIENT_HELLO, "duplicate_client_hello",                                       \
 	  "The client sent a second ClientHello on the same connection without being asked "     \
 	  "(no HelloRetryRequest), then the handshake was aborted: a client or proxy bug.")       \
@@ -127,6 +127,27 @@
 	X(DIFFERS_FROM_ACCEPTED_CLIENTS, "differs_from_accepted_clients",                         \
 	  "The same server accepted {accepted} other handshakes, all with {accepted_had}; this "  \
 	  "client lacked {lacks}: align its configuration with the clients that succeed.")        \
+	X(PORT_UNREACHABLE, "port_unreachable",                                                   \
+	  "The client's datagrams were refused with ICMP {icmp}: nothing listens on UDP port "    \
+	  "{udp_port} there, or a firewall rejects it; start the service or open the port.")      \
+	X(QUIC_VERSION_MISMATCH, "quic_version_mismatch",                                         \
+	  "The server does not speak the client's QUIC version and offered others; enable a "     \
+	  "common version (QUIC v1) on both sides.")                                              \
+	X(QUIC_RETRY_FAILED, "quic_retry_failed", "{hint}")                                        \
+	X(QUIC_NO_RESPONSE, "quic_no_response",                                                   \
+	  "The server never answered the client's QUIC Initials: UDP to port {udp_port} is "      \
+	  "dropped on the path (firewall, rate limit) or no QUIC server listens there; browsers " \
+	  "then fall back to TCP.")                                                               \
+	X(QUIC_TRANSPORT_ERROR, "quic_transport_error",                                           \
+	  "The {close_sender} closed the connection during the handshake with the QUIC error "   \
+	  "{quic_error}; its logs say why (transport parameters, tokens, limits).")              \
+	X(QUIC_STATELESS_RESET, "quic_stateless_reset",                                           \
+	  "The server no longer knew the connection and reset it (restarted, or a load balancer " \
+	  "sent the packets to another node).")                                                   \
+	X(QUIC_BLOCKED_TCP_FALLBACK, "quic_blocked_tcp_fallback",                                 \
+	  "UDP to this server is blocked or rate-limited on the path while TCP gets through: "    \
+	  "the client fell back to TCP. Allow UDP port {udp_port} (QUIC) through the firewalls "  \
+	  "in between.")                                                                          \
 	X(CAUSE_NOT_VISIBLE, "cause_not_visible",                                                 \
 	  "The capture shows that the handshake failed but not why ({hint}); more would show "    \
 	  "with the session keys (--keylog), the other direction, or the peers' logs.")
@@ -222,7 +243,7 @@ enum tlsd_fact_kind {
 	X(NO_CLIENT_PACKETS, "no_client_packets", TLSD_FK_FLAG, "no packet from the client")      \
 	X(NO_SERVER_PACKETS, "no_server_packets", TLSD_FK_FLAG, "no packet from the server")      \
 	X(CLIENT_WENT_ON, "client_went_on", TLSD_FK_FLAG,                                         \
-	  "the client went on with its key exchange, so the server had answered")                 \
+	  "the client went on with the handshake, so the server had answered")                 \
 	X(CLIENT_ACCEPTED_CHAIN, "client_went_on_after_certificate", TLSD_FK_FLAG,                \
 	  "the client went on with the handshake after receiving the chain")                     \
 	X(AFTER_OWN_FINISHED, "after_own_finished_ms", TLSD_FK_DURATION,                         \
@@ -253,7 +274,33 @@ enum tlsd_fact_kind {
 	X(ACCEPTED_HAD, "accepted_had", TLSD_FK_STR, "every accepted handshake had {}")           \
 	X(LACKS, "lacks", TLSD_FK_STR, NULL)                                                      \
 	X(SNI_ACCEPTED_ELSEWHERE, "accepted_with_sni", TLSD_FK_COUNT,                             \
-	  "the same server accepted {} handshake(s) with SNI")
+	  "the same server accepted {} handshake(s) with SNI")                                    \
+	X(UDP_PORT, "udp_port", TLSD_FK_COUNT, NULL)                                              \
+	X(ICMP, "icmp", TLSD_FK_STR, "ICMP {}")                                                   \
+	X(ICMP_FROM, "icmp_from", TLSD_FK_STR, "from {}")                                         \
+	X(ICMP_COUNT, "icmp_errors", TLSD_FK_COUNT, "{} ICMP error(s)")                           \
+	X(AFTER_FIRST_DATAGRAM, "after_first_datagram_ms", TLSD_FK_DURATION,                      \
+	  "{} after the client's first datagram")                                                 \
+	X(CLIENT_DATAGRAMS, "client_datagrams", TLSD_FK_COUNT,                                    \
+	  "{} datagram(s) from the client")                                                       \
+	X(CLIENT_INITIALS, "client_initials", TLSD_FK_COUNT, "{} Initial packet(s)")              \
+	X(CLIENT_SPAN, "client_span_ms", TLSD_FK_DURATION, "over {}")                             \
+	X(NO_SERVER_PACKET, "no_server_packet", TLSD_FK_FLAG, "no packet from the server")        \
+	X(QUIC_VERSION, "quic_version", TLSD_FK_STR, "the client's Initial used QUIC {}")         \
+	X(VN_VERSIONS, "version_negotiation", TLSD_FK_STR,                                        \
+	  "the server's Version Negotiation lists {}")                                            \
+	X(RETRIES, "retries", TLSD_FK_COUNT, "{} Retry packet(s) from the server")                \
+	X(INITIALS_AFTER_RETRY, "initials_after_retry", TLSD_FK_COUNT,                            \
+	  "{} client Initial(s) after the last one")                                              \
+	X(RETRY_TOKEN_USED, "retry_token_used", TLSD_FK_BOOL, "the token sent back: {}")          \
+	X(QUIC_CLOSE, "quic_close", TLSD_FK_STR, "{}")                                            \
+	X(CLOSE_SENDER, "close_sender", TLSD_FK_PARTY, NULL)                                      \
+	X(QUIC_ERROR, "quic_error", TLSD_FK_STR, NULL)                                            \
+	X(HS_FLIGHT, "handshake_flight", TLSD_FK_STR, "{}")                                       \
+	X(STATELESS_RESET, "stateless_reset", TLSD_FK_FLAG,                                       \
+	  "the server's last datagram is no packet of this connection (its Destination "          \
+	  "Connection ID is not the client's): a stateless reset")                                \
+	X(TCP_FALLBACK, "tcp_fallback", TLSD_FK_STR, "{}")
 
 /* Words a rule picks for a sentence's {hint} (explain.c writes them). */
 enum tlsd_hint {
@@ -269,13 +316,17 @@ enum tlsd_hint {
 	TLSD_HINT_UNTRUSTED_STORE,        /* tlsdiag's store cannot verify the chain */
 	TLSD_HINT_ALERT_PEER_LOGS,        /* "its logs say why" */
 	TLSD_HINT_ALERT_EXPLAINED,        /* another diagnosis says why */
+	TLSD_HINT_ALERT_MALFORMED_HELLO,  /* the server could not read a malformed ClientHello */
 	TLSD_HINT_ABANDON_BEFORE_ANSWER,  /* before any answer from the server */
 	TLSD_HINT_ABANDON_PARTIAL_FLIGHT, /* before it had received the server's whole flight */
 	TLSD_HINT_ABANDON_SLOW,           /* seconds after the server's flight, without an alert */
 	TLSD_HINT_ABANDON_BEFORE_FINISHED, /* right after its own Finished, before the server's */
+	TLSD_HINT_ABANDON_BEFORE_ANSWER_OR_RACE, /* QUIC: closed without error before completion */
 	TLSD_HINT_NOT_VISIBLE_ENCRYPTED,  /* an encrypted alert without keys */
 	TLSD_HINT_NOT_VISIBLE_SILENT,     /* a close or reset without an alert */
 	TLSD_HINT_NOT_VISIBLE_TIMEOUT,    /* the connection went silent */
+	TLSD_HINT_RETRY_LOOP,             /* QUIC: Retry after Retry */
+	TLSD_HINT_RETRY_NOT_FOLLOWED,     /* QUIC: the client ignored the Retry */
 };
 
 #endif

@@ -7,6 +7,7 @@
 
 #define TLSD_DEFAULT_SNAPLEN 262144
 #define TLSD_DEFAULT_MAX_FLOWS 1000000u
+#define TLSD_DEFAULT_MAX_UDP_FLOWS 262144u      /* UDP flows (QUIC, DTLS, other) */
 #define TLSD_DEFAULT_IDLE_TIMEOUT_S 120
 #define TLSD_DEFAULT_REASM_MEM (64u << 20)      /* all out-of-order bytes */
 #define TLSD_DEFAULT_REASM_PER_DIR (256u << 10) /* out-of-order bytes per direction */
@@ -21,6 +22,7 @@
 
 struct tlsd_limits {
 	uint32_t max_flows;
+	uint32_t max_udp_flows;
 	tlsd_time_ns idle_timeout;
 	size_t reasm_mem;
 	size_t reasm_per_dir;

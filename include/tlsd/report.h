@@ -11,6 +11,13 @@
 #include "tlsd/diag_codes.h"
 #include "tlsd/tls_handshake.h"
 
+/* What carried the TLS handshake (JSON "transport"). */
+enum tlsd_transport {
+	TLSD_TRANSPORT_TCP = 0,
+	TLSD_TRANSPORT_QUIC,
+	TLSD_TRANSPORT_DTLS,
+};
+
 enum tlsd_outcome {
 	TLSD_OUTCOME_ESTABLISHED = 0,
 	TLSD_OUTCOME_FAILED,
@@ -125,6 +132,18 @@ struct tlsd_report_alert {
 	uint8_t code;
 };
 
+#define TLSD_QUIC_REASON_LEN 128
+
+/* A QUIC CONNECTION_CLOSE (JSON "quic_close"). */
+struct tlsd_report_quic_close {
+	bool app;               /* frame 0x1d "application"; else 0x1c "transport" */
+	bool encrypted;         /* in a packet we could not read: code and reason unknown */
+	enum tlsd_party sender;
+	uint64_t code;
+	uint16_t reason_len;
+	uint8_t reason[TLSD_QUIC_REASON_LEN]; /* raw wire bytes: escape when printing */
+};
+
 struct tlsd_report {
 	uint64_t flow_id;
 	tlsd_time_ns ts_first, ts_last;
@@ -196,14 +215,16 @@ struct tlsd_report {
 	/* pcapng: the interface (if_name) of the connection's first packet,
 	 * cut at TLSD_IFACE_NAME_LEN - 1 bytes; "" when the capture names none. */
 	char interface[TLSD_IFACE_NAME_LEN];
-	/* The link type (DLT) of the connection's first packet: the frames kept
-	 * for -w are of this type. Not rendered. */
-	int dlt;
 	/* pcapng: comments on the connection's packets, the first
 	 * TLSD_MAX_COMMENTS in capture order; n_comments_total counts them all. */
 	uint8_t n_comments;
 	uint32_t n_comments_total;
 	struct tlsd_packet_comment comments[TLSD_MAX_COMMENTS];
+	/* UDP transports (zero for TCP) */
+	enum tlsd_transport transport;
+	uint32_t quic_version;               /* the client's first Initial; 0 not QUIC */
+	bool has_quic_close;
+	struct tlsd_report_quic_close quic_close;
 };
 
 /* Appends a diagnosis of cause c and returns it for its facts; NULL when the
@@ -230,6 +251,7 @@ void tlsd_diag_fact_strf(struct tlsd_report *r, struct tlsd_diag *d, enum tlsd_f
 const struct tlsd_fact *tlsd_diag_find(const struct tlsd_diag *d, enum tlsd_fact_id id);
 
 const char *tlsd_outcome_name(enum tlsd_outcome o); /* "established" ... */
+const char *tlsd_transport_name(enum tlsd_transport t); /* "tcp", "quic", "dtls" */
 const char *tlsd_step_name(enum tlsd_step s);       /* "client_hello" ...; NULL for NONE */
 const char *tlsd_party_name(enum tlsd_party p);     /* "client" ... */
 const char *tlsd_how_name(enum tlsd_how h);         /* "alert" ... */

@@ -8,6 +8,7 @@
 #include "tlsd/buf.h"
 #include "tlsd/cert.h"
 #include "tlsd/session.h"
+#include "tlsd/udp_facts.h"
 
 /* Handshake states (see the transition tables in session.c). */
 enum tlsd_sstate {
@@ -192,6 +193,8 @@ struct tlsd_sess_certs {
 
 struct tlsd_session {
 	const struct tlsd_ctx *ctx;
+	enum tlsd_transport transport; /* TCP unless opened with tlsd_session_udp_open */
+	struct tlsd_udp_facts udp;     /* QUIC/DTLS only */
 	bool no_fingerprints;          /* the output shows none: skip JA3/JA4 (cost per connection) */
 	enum tlsd_sstate state;
 	bool established;              /* TLS <= 1.2: reached ESTABLISHED before a fatal alert */
@@ -214,12 +217,17 @@ struct tlsd_session {
 	/* ClientHello: the first one is kept; a second one after an HRR too. */
 	bool has_ch;                   /* a ClientHello message was seen */
 	bool ch_parsed;                /* ... and it parsed */
+	bool ch_salvaged;              /* ... or not, but its offer could be read (ch) */
 	struct tlsd_client_hello ch;
 	tlsd_time_ns ch_ts;
 	uint64_t ch_off;
 	uint32_t ch_len;               /* handshake body length */
 	uint16_t ch_records, ch_segments;
 	struct tlsd_parse_err ch_err;  /* when !ch_parsed */
+	bool oversized;                /* a handshake message over --max-handshake (first one) */
+	enum tlsd_dir oversized_dir;
+	uint8_t oversized_type;
+	uint32_t oversized_len;        /* its declared length */
 	bool ch_cut;                   /* no ClientHello: the client's handshake record was cut */
 	uint32_t ch_cut_have, ch_cut_want;
 	bool has_ch2;

@@ -108,6 +108,29 @@ void tlsd_decrypt_skip(struct tlsd_decrypt *dc);
 TLSD_MUST_USE int tlsd_decrypt_tls13_key_iv(uint16_t suite, const uint8_t *secret,
 					    size_t secret_len, uint8_t key[32], size_t *key_len,
 					    uint8_t iv[12]);
+/* HKDF (RFC 5869) with a libcrypto digest name ("SHA256", "SHA384"), and
+ * TLS 1.3's HKDF-Expand-Label(secret, label, "", len) (RFC 8446 7.1; label
+ * without the "tls13 " prefix). QUIC derives its packet protection keys
+ * with them (RFC 9001 5). 0, -EINVAL, -EIO. */
+TLSD_MUST_USE int tlsd_hkdf_extract(const char *digest, const uint8_t *salt, size_t salt_len,
+				    const uint8_t *ikm, size_t ikm_len, uint8_t *out,
+				    size_t out_len);
+TLSD_MUST_USE int tlsd_hkdf_expand_label(const char *digest, const uint8_t *secret,
+					 size_t secret_len, const char *label, uint8_t *out,
+					 size_t len);
+
+/* What a TLS 1.3 suite uses. */
+struct tlsd_tls13_suite {
+	const char *digest;  /* HKDF hash, libcrypto name */
+	uint8_t hash_len;
+	uint8_t key_len;     /* AEAD key */
+	uint8_t tag_len;
+	bool chacha;         /* ChaCha20-Poly1305 (else AES-GCM or AES-CCM) */
+	bool ccm;
+};
+/* false when suite is not a TLS 1.3 suite we read. */
+TLSD_MUST_USE bool tlsd_decrypt_tls13_suite(uint16_t suite, struct tlsd_tls13_suite *out);
+
 /* Can we read records of this suite at this version (0x0301..0x0304)? */
 bool tlsd_decrypt_supported(uint16_t version, uint16_t suite);
 

@@ -1,0 +1,179 @@
+/* UDP flows -> QUIC connections / DTLS associations -> reports. */
+#include "tlsd/udp_conn.h"
+
+#include <stdlib.h>
+
+#include "tlsd/quic_conn.h"
+
+enum udp_kind {
+	UDP_UNDECIDED = 0,
+	UDP_QUIC,
+	UDP_OTHER,
+};
+
+struct udp_conn {
+	enum udp_kind kind;
+	uint32_t watched; /* datagrams seen while undecided */
+	struct tlsd_quic_conn *quic;
+};
+
+struct tlsd_udp_mux {
+	struct tlsd_ctx *ctx;
+	struct tlsd_conn_cfg cfg;
+	struct tlsd_quic_env qenv;
+	struct tlsd_udp_table *table;
+};
+
+static bool port_followed(const struct tlsd_udp_mux *m, const struct tlsd_udp_flow *f)
+{
+	if (!m->cfg.ports)
+		return true;
+	for (size_t i = 0; i < m->cfg.n_ports; i++)
+		if (f->side[0].port == m->cfg.ports[i] || f->side[1].port == m->cfg.ports[i])
+			return true;
+	return false;
+}
+
+static void emit_quic(struct tlsd_udp_mux *m, struct udp_conn *c, const struct tlsd_udp_flow *f,
+		      enum tlsd_udp_end how)
+{
+	struct tlsd_report *r = malloc(sizeof(*r));
+
+	if (r) {
+		tlsd_quic_conn_report(c->quic, f, how, r);
+		if (m->cfg.emit)
+			m->cfg.emit(m->cfg.ud, r, NULL, NULL, 0);
+		free(r);
+	}
+	tlsd_quic_conn_free(c->quic);
+	c->quic = NULL;
+}
+
+static void on_open(void *ud, struct tlsd_udp_flow *f, const struct tlsd_pkt *pkt)
+{
+	struct tlsd_udp_mux *m = ud;
+	struct udp_conn *c;
+
+	(void)pkt;
+	if (!port_followed(m, f)) {
+		tlsd_udp_flow_ignore(m->table, f);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		tlsd_udp_flow_ignore(m->table, f);
+		return;
+	}
+	f->user = c;
+}
+
+static void start_quic(struct tlsd_udp_mux *m, struct tlsd_udp_flow *f, struct udp_conn *c,
+		       enum tlsd_dir d, const struct tlsd_pkt *pkt)
+{
+	/* A client Initial from the side taken for the server: the capture
+	 * missed the client's first datagrams, or the roles were guessed. */
+	if (d == TLSD_DIR_S2C)
+		tlsd_udp_flow_swap_roles(m->table, f);
+	c->quic = tlsd_quic_conn_new(&m->qenv, f, pkt);
+	c->kind = c->quic ? UDP_QUIC : UDP_OTHER;
+}
+
+static void on_datagram(void *ud, struct tlsd_udp_flow *f, enum tlsd_dir d,
+			const struct tlsd_pkt *pkt)
+{
+	struct tlsd_udp_mux *m = ud;
+	struct udp_conn *c = f->user;
+
+	if (!c || c->kind == UDP_OTHER)
+		return;
+	if (c->kind == UDP_UNDECIDED) {
+		if (!tlsd_quic_starts_connection(pkt)) {
+			if (++c->watched >= TLSD_UDP_WATCH_DATAGRAMS) {
+				c->kind = UDP_OTHER;
+				tlsd_udp_flow_ignore(m->table, f);
+			}
+			return;
+		}
+		start_quic(m, f, c, d, pkt);
+		if (c->kind != UDP_QUIC)
+			return;
+		d = TLSD_DIR_C2S;
+	}
+	if (tlsd_quic_conn_datagram(c->quic, f, d, pkt) == TLSD_QUIC_FEED_NEW_CONNECTION) {
+		emit_quic(m, c, f, TLSD_UDP_END_SUPERSEDED);
+		c->quic = tlsd_quic_conn_new(&m->qenv, f, pkt);
+		if (!c->quic) {
+			c->kind = UDP_OTHER;
+			return;
+		}
+		/* Its own first Initial never starts yet another one. */
+		if (tlsd_quic_conn_datagram(c->quic, f, d, pkt) != TLSD_QUIC_FEED_OK)
+			return;
+	}
+}
+
+static void on_icmp(void *ud, struct tlsd_udp_flow *f, enum tlsd_dir d, const struct tlsd_pkt *pkt)
+{
+	struct udp_conn *c = f->user;
+
+	(void)ud;
+	if (c && c->kind == UDP_QUIC && c->quic)
+		tlsd_quic_conn_icmp(c->quic, f, d, pkt);
+}
+
+static void on_close(void *ud, struct tlsd_udp_flow *f, enum tlsd_udp_end how)
+{
+	struct tlsd_udp_mux *m = ud;
+	struct udp_conn *c = f->user;
+
+	f->user = NULL;
+	if (!c)
+		return;
+	if (c->quic)
+		emit_quic(m, c, f, how);
+	free(c);
+}
+
+static const struct tlsd_udp_ops udp_ops = {
+	.open = on_open,
+	.datagram = on_datagram,
+	.icmp = on_icmp,
+	.close = on_close,
+};
+
+const struct tlsd_udp_ops *tlsd_udp_mux_ops(void)
+{
+	return &udp_ops;
+}
+
+struct tlsd_udp_mux *tlsd_udp_mux_new(struct tlsd_ctx *ctx, const struct tlsd_conn_cfg *cfg)
+{
+	struct tlsd_udp_mux *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->ctx = ctx;
+	m->cfg = *cfg;
+	m->qenv.ctx = ctx;
+	m->qenv.cfg = &m->cfg;
+	m->qenv.crypto = tlsd_quic_crypto_new();
+	if (!m->qenv.crypto) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void tlsd_udp_mux_attach(struct tlsd_udp_mux *m, struct tlsd_udp_table *t)
+{
+	m->table = t;
+	m->qenv.table = t;
+}
+
+void tlsd_udp_mux_free(struct tlsd_udp_mux *m)
+{
+	if (!m)
+		return;
+	tlsd_quic_crypto_free(m->qenv.crypto);
+	free(m);
+}
