@@ -1,11 +1,11 @@
 /* Per-connection glue: flow table events -> TLS framer -> session. */
 #include "tlsd/conn.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tlsd/buf.h"
+#include "tlsd/capture_notes.h"
 #include "tlsd/keylog.h"
 #include "tlsd/session.h"
 #include "tlsd/tls_decrypt.h"
@@ -42,17 +42,9 @@ struct conn_pending_end {
 	struct tlsd_rst_info rst_info[2];
 };
 
-/* pcapng packet comments seen on a connection (allocated at the first). */
-struct conn_comments {
-	uint8_t n;
-	uint32_t total;
-	struct tlsd_packet_comment c[TLSD_MAX_COMMENTS];
-};
-
 struct tlsd_conn {
 	enum conn_kind kind;
 	bool roles_flipped;
-	uint8_t iface; /* interned interface name + 1 (mux->ifnames); 0: none */
 	uint32_t plain_bytes, plain_chunks; /* while CONN_PLAINTEXT */
 	struct conn_pending_end pending;
 	struct conn_probe probe[2];
@@ -60,7 +52,7 @@ struct tlsd_conn {
 	struct tlsd_tls_dir tls[2];
 	struct tlsd_decrypt *dc[2]; /* key-log decryption per direction; NULL = off */
 	struct tlsd_buf frames; /* -w */
-	struct conn_comments *comments;
+	struct tlsd_conn_notes notes; /* pcapng: interface, packet comments */
 };
 
 /* Server endpoints seen speaking TLS, so that a client's plain text to
@@ -74,17 +66,12 @@ struct tls_server_key {
 	uint8_t ip_version; /* 0: empty slot */
 };
 
-/* Interface names, interned: a connection keeps a one-byte index, and the
- * names outlive the capture file that gave them. */
-#define MAX_IFNAMES 255u
-
 struct tlsd_conn_mux {
 	struct tlsd_ctx *ctx;
 	struct tlsd_conn_cfg cfg;
 	struct tlsd_flow_table *table;
 	struct tls_server_key *tls_servers;
-	char (*ifnames)[TLSD_IFACE_NAME_LEN]; /* allocated at the first name */
-	uint8_t n_ifnames, last_ifname;       /* last_ifname: index + 1 of the last hit */
+	struct tlsd_ifnames ifnames;
 };
 
 /* Ports registered for TLS-wrapped services (IANA), plus 4433 (OpenSSL's
@@ -352,7 +339,7 @@ static void conn_free(struct tlsd_conn *c)
 	tlsd_tls_dir_cleanup(&c->tls[0]);
 	tlsd_tls_dir_cleanup(&c->tls[1]);
 	tlsd_buf_cleanup(&c->frames);
-	free(c->comments);
+	tlsd_notes_cleanup(&c->notes);
 	free(c);
 }
 
@@ -391,67 +378,6 @@ static bool port_followed(const struct tlsd_conn_mux *m, const struct tlsd_flow 
 	return false;
 }
 
-/* The index + 1 of this interface name (0: none, or over MAX_IFNAMES). */
-static uint8_t intern_ifname(struct tlsd_conn_mux *m, const char *name)
-{
-	char key[TLSD_IFACE_NAME_LEN];
-
-	if (!name || !*name)
-		return 0;
-	snprintf(key, sizeof(key), "%s", name);
-	if (m->last_ifname && strcmp(m->ifnames[m->last_ifname - 1], key) == 0)
-		return m->last_ifname;
-	for (uint8_t i = 0; i < m->n_ifnames; i++) {
-		if (strcmp(m->ifnames[i], key) == 0) {
-			m->last_ifname = (uint8_t)(i + 1);
-			return m->last_ifname;
-		}
-	}
-	if (m->n_ifnames >= MAX_IFNAMES)
-		return 0;
-	if (!m->ifnames) {
-		m->ifnames = calloc(MAX_IFNAMES, sizeof(*m->ifnames));
-		if (!m->ifnames)
-			return 0;
-	}
-	memcpy(m->ifnames[m->n_ifnames], key, sizeof(key));
-	m->last_ifname = ++m->n_ifnames;
-	return m->last_ifname;
-}
-
-/* Keeps a pcapng packet comment of the connection (the first few). */
-static void keep_comment(struct tlsd_conn *c, const struct tlsd_pkt *pkt)
-{
-	const struct tlsd_frame *fr = pkt->frame;
-	struct tlsd_packet_comment *pc;
-
-	if (!c->comments) {
-		c->comments = calloc(1, sizeof(*c->comments));
-		if (!c->comments)
-			return;
-	}
-	c->comments->total++;
-	if (c->comments->n >= TLSD_MAX_COMMENTS)
-		return;
-	pc = &c->comments->c[c->comments->n++];
-	pc->frame = pkt->frame_no;
-	pc->len = (uint16_t)TLSD_MIN(fr->comment_len, (uint16_t)sizeof(pc->text));
-	memcpy(pc->text, fr->comment, pc->len);
-}
-
-/* What the capture said about the connection's packets, into its report. */
-static void report_capture_notes(const struct tlsd_conn_mux *m, const struct tlsd_conn *c,
-				 struct tlsd_report *r)
-{
-	if (c->iface && m->ifnames)
-		memcpy(r->interface, m->ifnames[c->iface - 1], sizeof(r->interface));
-	if (c->comments) {
-		r->n_comments = c->comments->n;
-		r->n_comments_total = c->comments->total;
-		memcpy(r->comments, c->comments->c, sizeof(r->comments));
-	}
-}
-
 static void on_open(void *ud, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
 {
 	struct tlsd_conn_mux *m = ud;
@@ -468,8 +394,7 @@ static void on_open(void *ud, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
 	}
 	if (m->cfg.keep_frames)
 		tlsd_buf_init(&c->frames, m->ctx->lim.snap_flow);
-	if (pkt->frame)
-		c->iface = intern_ifname(m, pkt->frame->iface);
+	tlsd_notes_open(&m->ifnames, &c->notes, pkt);
 	f->user = c;
 }
 
@@ -499,8 +424,8 @@ static void on_packet(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const stru
 	struct tlsd_conn *c;
 
 	(void)d;
-	if (pkt->frame && pkt->frame->comment && f->user)
-		keep_comment(f->user, pkt);
+	if (f->user)
+		tlsd_notes_packet(&((struct tlsd_conn *)f->user)->notes, pkt);
 	if (!m->cfg.keep_frames)
 		return; /* before touching the connection: a cache miss per packet */
 	c = f->user;
@@ -795,7 +720,7 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 			tlsd_ctx_count(m->ctx, TLSD_ANOM_TLS_LOOKALIKE);
 		} else if (r) {
 			tlsd_session_report(c->session, f, r);
-			report_capture_notes(m, c, r);
+			tlsd_notes_report(&m->ifnames, &c->notes, r);
 			if (r->version)
 				remember_tls_server(m, f);
 			if (m->cfg.emit)
@@ -859,6 +784,6 @@ void tlsd_conn_mux_free(struct tlsd_conn_mux *m)
 	if (!m)
 		return;
 	free(m->tls_servers);
-	free(m->ifnames);
+	tlsd_ifnames_cleanup(&m->ifnames);
 	free(m);
 }

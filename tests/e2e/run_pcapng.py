@@ -23,7 +23,8 @@ skipped when absent). Checks:
   connection, the lines of each capture read alone; a BPF filter keeps one of them; -w
   keeps the packets of both, each with its own link type (as tshark reads them back);
 - two sections in one file (cat of two pcapng files) read like the merge;
-- packet comments (editcap -a) appear on their connection with tshark's frame numbers;
+- packet comments (editcap -a) appear on their connection (TCP and QUIC) with tshark's
+  frame numbers;
 - the interface of each connection of many_interfaces-1.pcapng is the one tshark names
   for its first packet, and its SNI is tshark's;
 - standard input, a pipe and a gzip-compressed pcapng give the file's lines; a truncated
@@ -254,30 +255,46 @@ def check_multi_link(checks, a, tmp):
     return [merged, sections]
 
 
-def check_comments(checks, a, tmp):
-    pcap = os.path.join(a.captures, "tls12_unknown_ca.pcap")
-    ng = os.path.join(tmp, "comments.pcapng")
-    run(["editcap", "-F", "pcapng", "-a", "4:ClientHello here", "-a", "6:second one",
-         "-a", "7:third", pcap, ng], check=True)
-    out = run(["tshark", "-n", "-r", ng, "-Y", "frame.comment", "-T", "fields",
+def tshark_comments(path):
+    """{(src port, dst port): [{"frame": N, "text": T}]} of tshark's packet comments
+    (TCP or UDP)."""
+    out = run(["tshark", "-n", "-r", path, "-Y", "frame.comment", "-T", "fields",
                "-e", "frame.number", "-e", "frame.comment", "-e", "tcp.srcport",
-               "-e", "tcp.dstport"]).stdout.decode()
+               "-e", "tcp.dstport", "-e", "udp.srcport", "-e", "udp.dstport"]).stdout.decode()
     want = {}
     for line in out.splitlines():
-        num, text, sp, dp = line.split("\t")
-        want.setdefault((int(sp), int(dp)), []).append({"frame": int(num), "text": text})
-    rc, got, err = tlsdiag(a.bin, [ng])
-    checks.expect(len(got) == 1 and want, "comments.pcapng: %d reports, tshark comments %r" % (
-        len(got), want))
-    for o in got:
-        c, s = o["client"]["port"], o["server"]["port"]
-        w = sorted(want.get((c, s), []) + want.get((s, c), []), key=lambda x: x["frame"])
-        checks.expect(o["comments"] == w[:4] and o["comments_total"] == len(w),
-                      "comments.pcapng port %d: comments %r, tshark %r" % (c, o["comments"], w))
-    txt = run([a.bin, ng]).stdout.decode()
+        num, text, tsp, tdp, usp, udp = line.split("\t")
+        key = (int(tsp or usp), int(tdp or udp))
+        want.setdefault(key, []).append({"frame": int(num), "text": text})
+    return want
+
+
+def check_comments(checks, a, tmp):
+    """Comments on a TLS connection's and a QUIC connection's packets."""
+    made = []
+    for src, name, comments, reports in (
+            ("tls12_unknown_ca.pcap", "comments.pcapng",
+             ["4:ClientHello here", "6:second one", "7:third"], 1),
+            ("quic_admin_prohibited.pcap", "quic_comments.pcapng", ["1:first Initial"], 1)):
+        ng = os.path.join(tmp, name)
+        cmd = ["editcap", "-F", "pcapng"]
+        for c in comments:
+            cmd += ["-a", c]
+        run(cmd + [os.path.join(a.captures, src), ng], check=True)
+        want = tshark_comments(ng)
+        rc, got, err = tlsdiag(a.bin, [ng])
+        checks.expect(len(got) == reports and want, "%s: %d reports, tshark comments %r" % (
+            name, len(got), want))
+        for o in got:
+            c, s = o["client"]["port"], o["server"]["port"]
+            w = sorted(want.get((c, s), []) + want.get((s, c), []), key=lambda x: x["frame"])
+            checks.expect(o["comments"] == w[:4] and o["comments_total"] == len(w) and w,
+                          "%s port %d: comments %r, tshark %r" % (name, c, o["comments"], w))
+        made.append(ng)
+    txt = run([a.bin, made[0]]).stdout.decode()
     checks.expect("comment:    frame 4: ClientHello here" in txt,
                   "comments.pcapng: text report lacks the comment: %s" % txt)
-    return [ng]
+    return made
 
 
 def check_many_interfaces(checks, a, path):
