@@ -13,7 +13,12 @@
 # corpus (its first 131,248 packets = 100 MiB of corpus-1g.pcap, as in
 # PEERS.md) for the ratio against tshark.
 #
-#   benchmarks/run.sh [--runs N] [--corpus FILE]... [--no-tshark] [--lto]
+# With --pcapng, each corpus is also converted with `editcap -F pcapng` (into
+# $WORK) and read by libpcap (floor-64k), by our pcapng reader through the
+# capture front end (capfloor), and by tlsdiag: the reader must not cost
+# more than libpcap's (capfloor / floor-64k <= 1).
+#
+#   benchmarks/run.sh [--runs N] [--corpus FILE]... [--no-tshark] [--lto] [--pcapng]
 #
 # Without --corpus: /tmp/corpus-1g.pcap and /tmp/flows-1m.pcap when they
 # exist, else they are made in $WORK with /work/shared/bench/make-corpus
@@ -28,6 +33,7 @@ MAKE_CORPUS=${MAKE_CORPUS:-/work/shared/bench/make-corpus}
 RUNS=5
 TSHARK=1
 LTO=false
+PCAPNG=0
 CORPORA=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -35,7 +41,9 @@ while [ $# -gt 0 ]; do
         --corpus) CORPORA+=("$2"); shift 2 ;;
         --no-tshark) TSHARK=0; shift ;;
         --lto) LTO=true; shift ;;
-        *) echo "usage: $0 [--runs N] [--corpus FILE]... [--no-tshark] [--lto]" >&2; exit 2 ;;
+        --pcapng) PCAPNG=1; shift ;;
+        *) echo "usage: $0 [--runs N] [--corpus FILE]... [--no-tshark] [--lto] [--pcapng]" >&2
+           exit 2 ;;
     esac
 done
 mkdir -p "$WORK"
@@ -45,7 +53,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     meson setup "$BUILD" "$SRC" --buildtype=release -Dwerror=false -Dtests=disabled >/dev/null
 fi
 meson configure "$BUILD" -Db_lto="$LTO" >/dev/null
-ninja -C "$BUILD" -j2 tlsdiag benchmarks/floor benchmarks/flowbench >/dev/null
+ninja -C "$BUILD" -j2 tlsdiag benchmarks/floor benchmarks/flowbench benchmarks/capfloor >/dev/null
 
 if [ ${#CORPORA[@]} -eq 0 ]; then
     for spec in "corpus-1g.pcap:--seed 1" "flows-1m.pcap:--flows 1000000 --seed 1"; do
@@ -108,6 +116,23 @@ for f in "${CORPORA[@]}"; do
     read -r c mi ma w m < <(measure "$BUILD/tlsdiag" -T json --all "$f")
     row "$n" tlsdiag-json "$c" "$mi" "$ma" "$w" "$m" "$fc"
 done
+
+if [ "$PCAPNG" = 1 ]; then
+    echo
+    echo "pcapng (editcap -F pcapng of each corpus): libpcap's loop, our reader, tlsdiag"
+    for f in "${CORPORA[@]}"; do
+        ng=$WORK/$(basename "$f" .pcap).pcapng
+        [ -s "$ng" ] || editcap -F pcapng "$f" "$ng"
+        n=$(basename "$ng")
+        cat "$ng" >/dev/null
+        read -r fc fmin fmax fw fm < <(measure "$BUILD/benchmarks/floor" -b 64 "$ng")
+        row "$n" floor-64k "$fc" "$fmin" "$fmax" "$fw" "$fm" "$fc"
+        read -r c mi ma w m < <(measure "$BUILD/benchmarks/capfloor" "$ng")
+        row "$n" capfloor "$c" "$mi" "$ma" "$w" "$m" "$fc"
+        read -r c mi ma w m < <(measure "$BUILD/tlsdiag" "$ng")
+        row "$n" tlsdiag "$c" "$mi" "$ma" "$w" "$m" "$fc"
+    done
+fi
 
 if [ "$TSHARK" = 1 ] && command -v tshark >/dev/null && command -v editcap >/dev/null; then
     cut=$WORK/cut-$(basename "${CORPORA[0]}")

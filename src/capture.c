@@ -1,6 +1,10 @@
-/* libpcap front end: files and live interfaces, BPF filters, record-header
+/* Capture front end: files and live interfaces, BPF filters, record-header
  * sanity checks (tcpdump print.c), nanosecond timestamps; gzip-compressed
- * files through a `gzip -dc` child process. */
+ * files through a `gzip -dc` child process. pcap files and live capture go
+ * through libpcap; pcapng files through our own reader (pcapng.c), since
+ * libpcap 1.10 refuses interfaces with different link types. The first
+ * bytes of every input are sniffed, pipes and standard input included. */
+#define _GNU_SOURCE /* fopencookie: sniffed bytes handed back to libpcap */
 #include "tlsd/capture.h"
 
 #include <errno.h>
@@ -18,7 +22,9 @@
 #include <unistd.h>
 
 #include "tlsd/decode.h"
+#include "tlsd/keylog.h"
 #include "tlsd/limits.h"
+#include "tlsd/pcapng.h"
 
 #define NAME_MAX_ 256
 /* stdio buffer for files: libpcap freads record by record, and with the
@@ -29,9 +35,40 @@
 #define FILE_BUF_SIZE (64u << 10)
 #define LIVE_TIMEOUT_MS 100
 #define PERM_HINT "capturing needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities"
+#define SNIFF_LEN 4u
+/* Distinct link types with a compiled filter in one pcapng file. */
+#define MAX_FILTERS 64u
+
+/* A file descriptor whose first bytes were already read to sniff the
+ * format: they are returned first. */
+struct fd_src {
+	int fd;
+	uint8_t pre[SNIFF_LEN];
+	size_t pre_len, pre_off;
+};
+
+/* The filter compiled for one link type of a pcapng file. usable: false
+ * when it cannot apply to that link type (it then matches nothing). */
+struct ng_filter {
+	int dlt;
+	bool usable;
+	struct bpf_program prog;
+};
 
 struct tlsd_capture {
-	pcap_t *p;
+	pcap_t *p;            /* libpcap: pcap files, live capture */
+	struct tlsd_pcapng *ng; /* or our pcapng reader */
+	struct fd_src src;    /* the pcapng reader's input (closed by us) */
+	struct fd_src cookie; /* libpcap's input after sniffing a stream (its FILE closes it) */
+	char *filter;         /* pcapng: the filter expression, or NULL */
+	struct ng_filter *filters;
+	uint32_t n_filters;
+	uint32_t last_filter; /* index of the last used, for the common case */
+	struct tlsd_keylog *secrets; /* pcapng: where TLS key logs go, or NULL */
+	uint64_t secrets_bytes;      /* key log bytes loaded from this file */
+	uint64_t secrets_blocks;     /* TLS key log blocks loaded */
+	uint64_t frames_supported;   /* pcapng: frames of a link type we decode */
+	int unsupported_dlt;         /* pcapng: a link type of the others, or -1 */
 	char name[NAME_MAX_]; /* file or interface, for messages */
 	int dlt;
 	uint32_t snaplen;     /* pcap_snapshot(), 0 when unknown */
@@ -158,7 +195,8 @@ static int open_stream(struct tlsd_capture *cap, FILE *fp, char *err)
 	return 0;
 }
 
-/* A capture file that is not compressed, read from fd (at offset 0). */
+/* A capture file that is not compressed, read by libpcap from fd (at the
+ * start of the capture). */
 static int open_plain(struct tlsd_capture *cap, int fd, char *err)
 {
 	FILE *fp = fdopen(fd, "rb");
@@ -173,11 +211,243 @@ static int open_plain(struct tlsd_capture *cap, int fd, char *err)
 	return open_stream(cap, fp, err);
 }
 
+/* ---- reading the sniffed bytes back ------------------------------------ */
+
+static ssize_t fd_src_read(void *ud, uint8_t *buf, size_t n)
+{
+	struct fd_src *s = ud;
+	ssize_t r;
+
+	if (s->pre_off < s->pre_len) {
+		size_t k = TLSD_MIN(n, s->pre_len - s->pre_off);
+
+		memcpy(buf, s->pre + s->pre_off, k);
+		s->pre_off += k;
+		return (ssize_t)k;
+	}
+	do
+		r = read(s->fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
+static ssize_t cookie_read(void *ud, char *buf, size_t n)
+{
+	ssize_t r = fd_src_read(ud, (uint8_t *)buf, n);
+
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+static int cookie_close(void *ud)
+{
+	struct fd_src *s = ud;
+
+	return close(s->fd);
+}
+
+/* Reads up to SNIFF_LEN bytes (fewer only at the end of the input). */
+static int sniff(int fd, uint8_t *buf, size_t *got)
+{
+	size_t n = 0;
+
+	while (n < SNIFF_LEN) {
+		ssize_t r = read(fd, buf + n, SNIFF_LEN - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*got = n;
+	return 0;
+}
+
+/* ---- pcapng: our reader ------------------------------------------------- */
+
+/* The filter for a link type, compiled on first use (pcap_open_dead +
+ * pcap_compile, run with pcap_offline_filter). For the file's first
+ * interface a filter that does not compile is an error (as for a pcap
+ * file); for a later link type it matches nothing there (e.g. "ether host"
+ * on a loopback interface). Returns the index, or -1 with err filled. */
+static int filter_for(struct tlsd_capture *cap, int dlt, bool first, char *err)
+{
+	struct ng_filter *f;
+	pcap_t *dead;
+
+	if (cap->last_filter < cap->n_filters && cap->filters[cap->last_filter].dlt == dlt)
+		return (int)cap->last_filter;
+	for (uint32_t i = 0; i < cap->n_filters; i++) {
+		if (cap->filters[i].dlt == dlt) {
+			cap->last_filter = i;
+			return (int)i;
+		}
+	}
+	if (cap->n_filters >= MAX_FILTERS) {
+		errf(err, cap->name, "too many link types with a filter");
+		return -1;
+	}
+	if (!cap->filters) {
+		cap->filters = calloc(MAX_FILTERS, sizeof(*cap->filters));
+		if (!cap->filters) {
+			errf(err, cap->name, strerror(ENOMEM));
+			return -1;
+		}
+	}
+	f = &cap->filters[cap->n_filters];
+	*f = (struct ng_filter){.dlt = dlt};
+	dead = pcap_open_dead(dlt, TLSD_DEFAULT_SNAPLEN);
+	if (!dead) {
+		errf(err, cap->name, strerror(ENOMEM));
+		return -1;
+	}
+	f->usable = pcap_compile(dead, &f->prog, cap->filter, 1, PCAP_NETMASK_UNKNOWN) == 0;
+	if (!f->usable && first) {
+		char msg[TLSD_CAPTURE_ERRLEN];
+
+		snprintf(msg, sizeof(msg), "bad filter \"%s\": %s", cap->filter, pcap_geterr(dead));
+		errf(err, cap->name, msg);
+		pcap_close(dead);
+		return -1;
+	}
+	pcap_close(dead);
+	cap->last_filter = cap->n_filters;
+	return (int)cap->n_filters++;
+}
+
+/* A Decryption Secrets Block: a TLS key log goes where --keylog's go. The
+ * bytes loaded from one file are capped like a key log file. */
+static void take_secrets(struct tlsd_capture *cap, const struct tlsd_pcapng_event *ev)
+{
+	if (ev->secrets_type != TLSD_PCAPNG_SECRETS_TLS || !cap->secrets ||
+	    cap->secrets_bytes + ev->secrets_len > TLSD_KEYLOG_MAX_FILE)
+		return;
+	cap->secrets_bytes += ev->secrets_len;
+	if (tlsd_keylog_load_mem(cap->secrets, ev->secrets, ev->secrets_len) == 0)
+		cap->secrets_blocks++;
+}
+
+static void ng_error(struct tlsd_capture *cap, const char *msg, char *err)
+{
+	char m[TLSD_CAPTURE_ERRLEN];
+
+	snprintf(m, sizeof(m), "%s (after packet %llu)", msg, (unsigned long long)cap->frames);
+	errf(err, cap->name, m);
+}
+
+/* Reads up to the first interface (and the key logs before it), so that
+ * the link type is known and a bad filter fails the open. A file with no
+ * interface at all is empty. */
+static int ng_start(struct tlsd_capture *cap, char *err)
+{
+	char msg[TLSD_PCAPNG_ERRLEN];
+	struct tlsd_pcapng_event ev;
+
+	cap->dlt = -1;
+	for (;;) {
+		switch (tlsd_pcapng_next(cap->ng, &ev, msg)) {
+		case TLSD_PCAPNG_SECRETS:
+			take_secrets(cap, &ev);
+			continue;
+		case TLSD_PCAPNG_INTERFACE:
+			cap->dlt = tlsd_pcapng_iface(cap->ng, ev.iface)->dlt;
+			if (cap->filter && filter_for(cap, cap->dlt, true, err) < 0)
+				return -EINVAL;
+			return 0;
+		case TLSD_PCAPNG_END:
+			return 0;
+		case TLSD_PCAPNG_ERROR:
+			errf(err, cap->name, msg);
+			return -EIO;
+		case TLSD_PCAPNG_PACKET: /* the reader refuses packets before an interface */
+		default:
+			errf(err, cap->name, "internal error: packet before any interface");
+			return -EIO;
+		}
+	}
+}
+
+static int open_pcapng(struct tlsd_capture *cap, int fd, const uint8_t *pre, size_t pre_len,
+		       char *err)
+{
+	cap->src.fd = fd;
+	memcpy(cap->src.pre, pre, pre_len);
+	cap->src.pre_len = pre_len;
+	cap->src.pre_off = 0;
+	cap->ng = tlsd_pcapng_new(fd_src_read, &cap->src);
+	if (!cap->ng) {
+		close(fd);
+		cap->src.fd = -1;
+		errf(err, cap->name, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* libpcap on an input whose first bytes were read already: a FILE that
+ * returns them first. */
+static int open_cookie(struct tlsd_capture *cap, int fd, const uint8_t *pre, size_t pre_len,
+		       char *err)
+{
+	cookie_io_functions_t io = {.read = cookie_read, .close = cookie_close};
+	FILE *fp;
+
+	cap->cookie.fd = fd;
+	memcpy(cap->cookie.pre, pre, pre_len);
+	cap->cookie.pre_len = pre_len;
+	cap->cookie.pre_off = 0;
+	fp = fopencookie(&cap->cookie, "rb", io);
+	if (!fp) {
+		int r = -errno;
+
+		close(fd);
+		errf(err, cap->name, strerror(-r));
+		return r;
+	}
+	return open_stream(cap, fp, err);
+}
+
+/* fd is an uncompressed capture (a regular file at its start, a pipe, the
+ * output of gzip): pcapng goes to our reader, anything else to libpcap. */
+static int open_sniffed(struct tlsd_capture *cap, int fd, bool seekable, char *err)
+{
+	uint8_t pre[SNIFF_LEN];
+	size_t got = 0;
+
+	if (seekable) {
+		off_t at = lseek(fd, 0, SEEK_CUR);
+		ssize_t n = at < 0 ? -1 : pread(fd, pre, SNIFF_LEN, at);
+
+		if (n < 0)
+			seekable = false; /* read it like a pipe */
+		else if (!tlsd_pcapng_magic(pre, (size_t)n))
+			return open_plain(cap, fd, err);
+	}
+	if (!seekable) {
+		int r = sniff(fd, pre, &got);
+
+		if (r < 0) {
+			close(fd);
+			errf(err, cap->name, strerror(-r));
+			return r;
+		}
+		if (!tlsd_pcapng_magic(pre, got))
+			return open_cookie(cap, fd, pre, got, err);
+	}
+	return open_pcapng(cap, fd, pre, got, err);
+}
+
 /* gzip-compressed captures (magic 1f 8b), which libpcap cannot read, as
  * tshark can: a child `gzip -dc` (argv, no shell) reads the opened file on
- * its standard input and writes the capture into a pipe that libpcap reads
- * as a stream. Other files are read directly (open_plain). Returns 0 with
- * cap->p set, or a negative errno with err filled. */
+ * its standard input and writes the capture into a pipe that is read as a
+ * stream. Other files are read directly (open_sniffed). Returns 0 with
+ * cap->p or cap->ng set, or a negative errno with err filled. */
 static int open_file(struct tlsd_capture *cap, const char *path, char *err)
 {
 	static char arg0[] = "gzip", arg1[] = "-dc";
@@ -186,27 +456,24 @@ static int open_file(struct tlsd_capture *cap, const char *path, char *err)
 	unsigned char magic[2];
 	int fd, pfd[2], r;
 	struct stat st;
-	FILE *fp;
+	off_t at;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (strcmp(path, "-") == 0)
+		fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
 		errf(err, cap->name, strerror(-r));
 		return r;
 	}
-	/* A pipe (`tlsdiag <(cmd)`) cannot be sniffed and rewound: read as is. */
+	/* A pipe (`tlsdiag <(cmd)`, stdin) cannot be rewound: sniffed as a stream. */
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		return open_plain(cap, fd, err);
-	if (read(fd, magic, 2) != 2 || magic[0] != 0x1f || magic[1] != 0x8b) {
-		if (lseek(fd, 0, SEEK_SET) != 0) {
-			r = -errno;
-			close(fd);
-			errf(err, cap->name, strerror(-r));
-			return r;
-		}
-		return open_plain(cap, fd, err);
-	}
-	if (lseek(fd, 0, SEEK_SET) != 0 || pipe(pfd) != 0) {
+		return open_sniffed(cap, fd, false, err);
+	at = lseek(fd, 0, SEEK_CUR);
+	if (at < 0 || pread(fd, magic, 2, at) != 2 || magic[0] != 0x1f || magic[1] != 0x8b)
+		return open_sniffed(cap, fd, true, err);
+	if (pipe(pfd) != 0) {
 		r = -errno;
 		close(fd);
 		errf(err, cap->name, strerror(-r));
@@ -235,26 +502,17 @@ static int open_file(struct tlsd_capture *cap, const char *path, char *err)
 		errf(err, cap->name, msg);
 		return -EIO;
 	}
-	fp = fdopen(pfd[0], "rb");
-	if (!fp) {
-		r = -errno;
-		close(pfd[0]);
-		(void)gzip_reap(cap);
-		errf(err, cap->name, strerror(-r));
-		return r;
-	}
-	r = open_stream(cap, fp, err);
+	r = open_sniffed(cap, pfd[0], false, err);
 	if (r < 0 && !gzip_reap(cap))
 		errf(err, cap->name, GZIP_FAILED);
 	return r;
 }
 
-int tlsd_capture_open_file(struct tlsd_capture **out, const char *path, const char *filter,
-			   char *err)
+int tlsd_capture_open_file_opts(struct tlsd_capture **out, const char *path,
+				const struct tlsd_file_opts *opts, char *err)
 {
-	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct tlsd_capture *cap = calloc(1, sizeof(*cap));
-	bool is_stdin = strcmp(path, "-") == 0;
+	const char *filter = opts ? opts->filter : NULL;
 	int r;
 
 	if (!cap) {
@@ -262,28 +520,45 @@ int tlsd_capture_open_file(struct tlsd_capture **out, const char *path, const ch
 		return -ENOMEM;
 	}
 	cap->fd = -1;
-	set_name(cap, is_stdin ? "standard input" : path);
-	if (is_stdin) { /* not sniffed (no unread) */
-		cap->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
-								 errbuf);
-		if (!cap->p)
-			errf(err, cap->name, errbuf);
-		r = cap->p ? 0 : -EIO;
-	} else {
-		r = open_file(cap, path, err);
-	}
+	cap->src.fd = -1;
+	cap->unsupported_dlt = -1;
+	cap->secrets = opts ? opts->secrets : NULL;
+	set_name(cap, strcmp(path, "-") == 0 ? "standard input" : path);
+	r = open_file(cap, path, err);
 	if (r < 0) {
+		(void)gzip_reap(cap);
 		free(cap);
 		return r;
 	}
-	cap->nano = pcap_get_tstamp_precision(cap->p) == PCAP_TSTAMP_PRECISION_NANO;
-	r = finish_open(cap, filter, PCAP_NETMASK_UNKNOWN, err);
+	if (cap->ng) {
+		if (filter && *filter) {
+			cap->filter = strdup(filter);
+			if (!cap->filter) {
+				errf(err, cap->name, strerror(ENOMEM));
+				tlsd_capture_close(cap);
+				return -ENOMEM;
+			}
+		}
+		cap->nano = true;
+		r = ng_start(cap, err);
+	} else {
+		cap->nano = pcap_get_tstamp_precision(cap->p) == PCAP_TSTAMP_PRECISION_NANO;
+		r = finish_open(cap, filter, PCAP_NETMASK_UNKNOWN, err);
+	}
 	if (r < 0) {
 		tlsd_capture_close(cap);
 		return r;
 	}
 	*out = cap;
 	return 0;
+}
+
+int tlsd_capture_open_file(struct tlsd_capture **out, const char *path, const char *filter,
+			   char *err)
+{
+	struct tlsd_file_opts o = {.filter = filter};
+
+	return tlsd_capture_open_file_opts(out, path, &o, err);
 }
 
 /* pcap_activate() results in words (tcpdump's messages, plus hints). */
@@ -430,7 +705,15 @@ void tlsd_capture_close(struct tlsd_capture *cap)
 		return;
 	if (cap->p)
 		pcap_close(cap->p); /* closes the pipe: an unfinished gzip ends on SIGPIPE */
+	tlsd_pcapng_free(cap->ng);
+	if (cap->src.fd >= 0)
+		close(cap->src.fd);
 	(void)gzip_reap(cap);
+	for (uint32_t i = 0; i < cap->n_filters; i++)
+		if (cap->filters[i].usable)
+			pcap_freecode(&cap->filters[i].prog);
+	free(cap->filters);
+	free(cap->filter);
 	free(cap->iobuf);
 	free(cap);
 }
@@ -453,6 +736,116 @@ static tlsd_time_ns ts_ns(const struct tlsd_capture *cap, const struct timeval *
 	return sec * TLSD_NS_PER_SEC + frac;
 }
 
+/* Never trust a record header beyond the bytes handed over: caplen above
+ * the wire length or the snapshot length is clamped and counted. */
+static uint32_t clamp_caplen(struct tlsd_capture *cap, uint32_t caplen, uint32_t wirelen,
+			     uint32_t snaplen)
+{
+	if (caplen > wirelen || (snaplen && caplen > snaplen)) {
+		cap->bad_headers++;
+		caplen = TLSD_MIN(caplen, wirelen);
+		if (snaplen)
+			caplen = TLSD_MIN(caplen, snaplen);
+	}
+	return caplen;
+}
+
+/* End of a file read as a stream: only the end if gzip read all of it. */
+static enum tlsd_capture_status stream_end(struct tlsd_capture *cap, char *err)
+{
+	if (!gzip_reap(cap)) {
+		char msg[TLSD_CAPTURE_ERRLEN];
+
+		snprintf(msg, sizeof(msg), GZIP_FAILED " (after packet %llu)",
+			 (unsigned long long)cap->frames);
+		errf(err, cap->name, msg);
+		return TLSD_CAPTURE_ERROR;
+	}
+	return TLSD_CAPTURE_END;
+}
+
+/* A pcapng file in which no packet had a link type we decode: say so, as
+ * the open does for a pcap file. */
+static enum tlsd_capture_status ng_end(struct tlsd_capture *cap, char *err)
+{
+	char msg[TLSD_CAPTURE_ERRLEN], dn[128];
+
+	if (cap->frames == 0 || cap->frames_supported > 0)
+		return stream_end(cap, err);
+	snprintf(msg, sizeof(msg), "unsupported link type %s; supported: %s",
+		 dlt_name(cap->unsupported_dlt, dn, sizeof(dn)), tlsd_decode_supported_dlts());
+	errf(err, cap->name, msg);
+	return TLSD_CAPTURE_ERROR;
+}
+
+/* Does the filter let this packet through? */
+static bool ng_filter_pass(struct tlsd_capture *cap, int dlt, const struct tlsd_pcapng_packet *p,
+			   uint32_t caplen)
+{
+	struct pcap_pkthdr h = {.caplen = caplen, .len = p->wirelen};
+	char err[TLSD_CAPTURE_ERRLEN];
+	int i = filter_for(cap, dlt, false, err);
+
+	/* Out of memory or link types: the packet is let through unfiltered
+	 * rather than lost. */
+	if (i < 0)
+		return true;
+	return cap->filters[i].usable && pcap_offline_filter(&cap->filters[i].prog, &h, p->data);
+}
+
+static enum tlsd_capture_status ng_next(struct tlsd_capture *cap, struct tlsd_frame *frame,
+					char *err)
+{
+	char msg[TLSD_PCAPNG_ERRLEN];
+	struct tlsd_pcapng_event ev;
+
+	while (!cap->stopped) {
+		const struct tlsd_pcapng_iface *ifc;
+		uint32_t caplen;
+
+		switch (tlsd_pcapng_next(cap->ng, &ev, msg)) {
+		case TLSD_PCAPNG_PACKET:
+			break;
+		case TLSD_PCAPNG_SECRETS:
+			take_secrets(cap, &ev);
+			continue;
+		case TLSD_PCAPNG_INTERFACE:
+			if (cap->dlt < 0)
+				cap->dlt = tlsd_pcapng_iface(cap->ng, ev.iface)->dlt;
+			continue;
+		case TLSD_PCAPNG_END:
+			return ng_end(cap, err);
+		case TLSD_PCAPNG_ERROR:
+		default:
+			ng_error(cap, msg, err);
+			return TLSD_CAPTURE_ERROR;
+		}
+		ifc = tlsd_pcapng_iface(cap->ng, ev.pkt.iface);
+		if (!ifc)
+			continue; /* cannot happen: the reader checks it */
+		caplen = clamp_caplen(cap, ev.pkt.caplen, ev.pkt.wirelen, ifc->snaplen);
+		if (cap->filter && !ng_filter_pass(cap, ifc->dlt, &ev.pkt, caplen))
+			continue;
+		cap->frames++;
+		if (tlsd_decode_dlt_supported(ifc->dlt))
+			cap->frames_supported++;
+		else
+			cap->unsupported_dlt = ifc->dlt;
+		*frame = (struct tlsd_frame){
+			.ts = ev.pkt.ts,
+			.caplen = caplen,
+			.wirelen = ev.pkt.wirelen,
+			.dlt = ifc->dlt,
+			.data = ev.pkt.data,
+			.iface = ifc->name[0] ? ifc->name : NULL,
+			.comment = ev.pkt.comment,
+			.comment_len = ev.pkt.comment_len,
+		};
+		return TLSD_CAPTURE_FRAME;
+	}
+	return TLSD_CAPTURE_STOPPED;
+}
+
 enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd_frame *frame,
 					   char *err)
 {
@@ -460,8 +853,11 @@ enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd
 	const u_char *data;
 	uint32_t caplen, wirelen;
 	char msg[TLSD_CAPTURE_ERRLEN];
-	int r = pcap_next_ex(cap->p, &h, &data);
+	int r;
 
+	if (cap->ng)
+		return ng_next(cap, frame, err);
+	r = pcap_next_ex(cap->p, &h, &data);
 	if (r == 0 && cap->fd >= 0 && !cap->stopped) {
 		struct pollfd pfd = {.fd = cap->fd, .events = POLLIN};
 
@@ -478,15 +874,7 @@ enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd
 	case PCAP_ERROR_BREAK:
 		if (cap->live || cap->stopped)
 			return TLSD_CAPTURE_STOPPED;
-		/* the end of a decompressed stream is only the end of the file if
-		 * gzip read all of it */
-		if (!gzip_reap(cap)) {
-			snprintf(msg, sizeof(msg), GZIP_FAILED " (after packet %llu)",
-				 (unsigned long long)cap->frames);
-			errf(err, cap->name, msg);
-			return TLSD_CAPTURE_ERROR;
-		}
-		return TLSD_CAPTURE_END;
+		return stream_end(cap, err);
 	case PCAP_ERROR:
 	default:
 		if (cap->live)
@@ -498,20 +886,15 @@ enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd
 		return TLSD_CAPTURE_ERROR;
 	}
 	cap->frames++;
-	/* Never trust the record header beyond the bytes libpcap handed us. */
-	caplen = h->caplen;
 	wirelen = h->len;
-	if (caplen > wirelen || (cap->snaplen && caplen > cap->snaplen)) {
-		cap->bad_headers++;
-		caplen = TLSD_MIN(caplen, wirelen);
-		if (cap->snaplen)
-			caplen = TLSD_MIN(caplen, cap->snaplen);
-	}
-	frame->ts = ts_ns(cap, &h->ts);
-	frame->caplen = caplen;
-	frame->wirelen = wirelen;
-	frame->dlt = cap->dlt;
-	frame->data = data;
+	caplen = clamp_caplen(cap, h->caplen, wirelen, cap->snaplen);
+	*frame = (struct tlsd_frame){
+		.ts = ts_ns(cap, &h->ts),
+		.caplen = caplen,
+		.wirelen = wirelen,
+		.dlt = cap->dlt,
+		.data = data,
+	};
 	return TLSD_CAPTURE_FRAME;
 }
 
@@ -523,7 +906,8 @@ uint64_t tlsd_capture_bad_headers(const struct tlsd_capture *cap)
 void tlsd_capture_break(struct tlsd_capture *cap)
 {
 	cap->stopped = 1;
-	pcap_breakloop(cap->p);
+	if (cap->p)
+		pcap_breakloop(cap->p);
 }
 
 int tlsd_capture_dlt(const struct tlsd_capture *cap)
@@ -547,6 +931,11 @@ int tlsd_capture_stats(struct tlsd_capture *cap, uint64_t *received, uint64_t *d
 void *tlsd_capture_pcap(struct tlsd_capture *cap)
 {
 	return cap->p;
+}
+
+uint64_t tlsd_capture_secrets_blocks(const struct tlsd_capture *cap)
+{
+	return cap->secrets_blocks;
 }
 
 int tlsd_capture_list_interfaces(char *err)

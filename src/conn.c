@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tlsd/buf.h"
+#include "tlsd/capture_notes.h"
 #include "tlsd/keylog.h"
 #include "tlsd/session.h"
 #include "tlsd/tls_decrypt.h"
@@ -51,6 +52,7 @@ struct tlsd_conn {
 	struct tlsd_tls_dir tls[2];
 	struct tlsd_decrypt *dc[2]; /* key-log decryption per direction; NULL = off */
 	struct tlsd_buf frames; /* -w */
+	struct tlsd_conn_notes notes; /* pcapng: interface, packet comments */
 };
 
 /* Server endpoints seen speaking TLS, so that a client's plain text to
@@ -69,6 +71,7 @@ struct tlsd_conn_mux {
 	struct tlsd_conn_cfg cfg;
 	struct tlsd_flow_table *table;
 	struct tls_server_key *tls_servers;
+	struct tlsd_ifnames ifnames;
 };
 
 /* Ports registered for TLS-wrapped services (IANA), plus 4433 (OpenSSL's
@@ -135,9 +138,11 @@ static void ev_record(void *ud, enum tlsd_dir d, const struct tlsd_record_info *
 
 /* ---- key-log decryption --------------------------------------------- */
 
+/* The key log, or NULL while it holds nothing (main always passes one:
+ * pcapng files may bring their secrets along). */
 static const struct tlsd_keylog *keylog_of(const struct feed_ctx *fc)
 {
-	return fc->mux->cfg.keylog;
+	return tlsd_keylog_empty(fc->mux->cfg.keylog) ? NULL : fc->mux->cfg.keylog;
 }
 
 /* Installs a TLS 1.3 traffic secret for direction d. Without it (a partial
@@ -334,6 +339,7 @@ static void conn_free(struct tlsd_conn *c)
 	tlsd_tls_dir_cleanup(&c->tls[0]);
 	tlsd_tls_dir_cleanup(&c->tls[1]);
 	tlsd_buf_cleanup(&c->frames);
+	tlsd_notes_cleanup(&c->notes);
 	free(c);
 }
 
@@ -377,7 +383,6 @@ static void on_open(void *ud, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
 	struct tlsd_conn_mux *m = ud;
 	struct tlsd_conn *c;
 
-	(void)pkt;
 	if (!port_followed(m, f)) {
 		tlsd_flow_ignore(m->table, f);
 		return;
@@ -389,6 +394,7 @@ static void on_open(void *ud, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
 	}
 	if (m->cfg.keep_frames)
 		tlsd_buf_init(&c->frames, m->ctx->lim.snap_flow);
+	tlsd_notes_open(&m->ifnames, &c->notes, pkt);
 	f->user = c;
 }
 
@@ -418,6 +424,8 @@ static void on_packet(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const stru
 	struct tlsd_conn *c;
 
 	(void)d;
+	if (f->user)
+		tlsd_notes_packet(&((struct tlsd_conn *)f->user)->notes, pkt);
 	if (!m->cfg.keep_frames)
 		return; /* before touching the connection: a cache miss per packet */
 	c = f->user;
@@ -457,8 +465,8 @@ static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_
 		tlsd_tls_dir_set_midstream(&c->tls[0]);
 		tlsd_tls_dir_set_midstream(&c->tls[1]);
 	}
-	if (m->cfg.keylog) {
-		/* Decryption states only where a key log was given; a failed
+	if (!tlsd_keylog_empty(m->cfg.keylog)) {
+		/* Decryption states only where a key log has secrets; a failed
 		 * allocation just means this connection is not decrypted. */
 		c->dc[0] = tlsd_decrypt_new();
 		c->dc[1] = tlsd_decrypt_new();
@@ -712,6 +720,7 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 			tlsd_ctx_count(m->ctx, TLSD_ANOM_TLS_LOOKALIKE);
 		} else if (r) {
 			tlsd_session_report(c->session, f, r);
+			tlsd_notes_report(&m->ifnames, &c->notes, r);
 			if (r->version)
 				remember_tls_server(m, f);
 			if (m->cfg.emit)
@@ -775,5 +784,6 @@ void tlsd_conn_mux_free(struct tlsd_conn_mux *m)
 	if (!m)
 		return;
 	free(m->tls_servers);
+	tlsd_ifnames_cleanup(&m->ifnames);
 	free(m);
 }

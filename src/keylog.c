@@ -72,6 +72,11 @@ void tlsd_keylog_get_stats(const struct tlsd_keylog *kl, struct tlsd_keylog_stat
 	*out = kl->st;
 }
 
+bool tlsd_keylog_empty(const struct tlsd_keylog *kl)
+{
+	return !kl || kl->n_secs == 0;
+}
+
 /* FNV-1a over the random. Randoms come from the operator's own key log;
  * lookups (peer-controlled randoms) never insert. */
 static size_t hash_random(const uint8_t *r)

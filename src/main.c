@@ -728,6 +728,7 @@ struct run {
 	struct tlsd_summary *summary;
 	struct tlsd_pcap_out *pout; /* -w */
 	uint64_t reported;
+	struct tlsd_keylog *keylog; /* --keylog's and pcapng-embedded secrets */
 };
 
 /* Connections' frames held for -w before they are written in capture order. */
@@ -960,7 +961,9 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 
 		if (o->count && ctx->cnt.packets >= o->count)
 			break;
-		if (tlsd_capture_open_file(&cap, o->files[i], o->filter, err) < 0) {
+		struct tlsd_file_opts fo = {.filter = o->filter, .secrets = run->keylog};
+
+		if (tlsd_capture_open_file_opts(&cap, o->files[i], &fo, err) < 0) {
 			fprintf(stderr, "tlsdiag: %s\n", err);
 			rc = -1;
 			continue;
@@ -1117,14 +1120,16 @@ int main(int argc, char **argv)
 		certs.ctx = &ctx;
 		certs.verify_all_signatures = opt.verify_all_signatures;
 	}
+	/* Always there: pcapng files may carry their own key logs. */
+	keylog = tlsd_keylog_new();
+	if (!keylog) {
+		fputs("tlsdiag: out of memory\n", stderr);
+		goto out;
+	}
+	run.keylog = keylog;
 	if (opt.keylog_file) {
 		struct tlsd_keylog_stats ks;
 
-		keylog = tlsd_keylog_new();
-		if (!keylog) {
-			fputs("tlsdiag: out of memory\n", stderr);
-			goto out;
-		}
 		rc = tlsd_keylog_load_file(keylog, opt.keylog_file);
 		if (rc < 0 && rc != -EFBIG) {
 			fprintf(stderr, "tlsdiag: %s: %s\n", opt.keylog_file, strerror(-rc));

@@ -418,6 +418,21 @@ static void json_pipeline_fields(FILE *out, const struct tlsd_report *r,
 	}
 }
 
+/* pcapng: the interface name and the packet comments. */
+static void json_capture_notes(FILE *out, const struct tlsd_report *r)
+{
+	fputs(",\"interface\":", out);
+	json_cstr(out, r->interface[0] ? r->interface : NULL);
+	fputs(",\"comments\":[", out);
+	for (unsigned i = 0; i < r->n_comments && i < TLSD_MAX_COMMENTS; i++) {
+		fprintf(out, "%s{\"frame\":%" PRIu64 ",\"text\":", i ? "," : "", r->comments[i].frame);
+		tlsd_json_string(out, r->comments[i].text,
+				 TLSD_MIN(r->comments[i].len, (uint16_t)TLSD_COMMENT_LEN));
+		fputc('}', out);
+	}
+	fprintf(out, "],\"comments_total\":%" PRIu32, r->n_comments_total);
+}
+
 /* "transport", "quic_version" and "quic_close" (FAILURE-CATALOG.md, QUIC
  * and DTLS). */
 static void json_transport(FILE *out, const struct tlsd_report *r)
@@ -587,5 +602,6 @@ void tlsd_report_json_ex(FILE *out, const struct tlsd_report *r, const struct tl
 	fprintf(out, ",\"roles_guessed\":%s,\"anomalies\":%" PRIu32,
 		r->roles_guessed ? "true" : "false", r->anomalies);
 	json_pipeline_fields(out, r, o);
+	json_capture_notes(out, r);
 	fputs("}\n", out);
 }

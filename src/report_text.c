@@ -240,6 +240,25 @@ static void print_next_steps(FILE *out, const struct tlsd_report *r, const struc
 	}
 }
 
+/* pcapng: the interface (failures; established connections show it on
+ * their line) and the packet comments. */
+static void print_capture_notes(FILE *out, const struct tlsd_report *r, bool iface)
+{
+	if (iface && r->interface[0]) {
+		fputs("  interface:  ", out);
+		tlsd_text_escaped(out, (const uint8_t *)r->interface, strlen(r->interface));
+		fputc('\n', out);
+	}
+	for (unsigned i = 0; i < r->n_comments && i < TLSD_MAX_COMMENTS; i++) {
+		fprintf(out, "  comment:    frame %" PRIu64 ": ", r->comments[i].frame);
+		tlsd_text_escaped(out, r->comments[i].text,
+				  TLSD_MIN(r->comments[i].len, (uint16_t)TLSD_COMMENT_LEN));
+		fputc('\n', out);
+	}
+	if (r->n_comments_total > r->n_comments)
+		fprintf(out, "  comment:    %" PRIu32 " more\n", r->n_comments_total - r->n_comments);
+}
+
 /* " QUIC v1" / " DTLS" after the endpoints; nothing for TCP. */
 static void print_transport(FILE *out, const struct tlsd_report *r)
 {
@@ -301,6 +320,10 @@ static void print_one_line(FILE *out, const struct tlsd_report *r, const struct 
 	}
 	if (r->resumed)
 		fputs(" resumed", out);
+	if (r->interface[0]) {
+		fputs(" interface=", out);
+		field_escaped(out, (const uint8_t *)r->interface, strlen(r->interface));
+	}
 	fprintf(out, " history=%s\n", r->history);
 	for (unsigned i = 0; i < r->n_diags; i++) {
 		char text[640];
@@ -309,6 +332,7 @@ static void print_one_line(FILE *out, const struct tlsd_report *r, const struct 
 		fprintf(out, "  %swarning%s: %s (%s): %s\n", col(o, C_YELLOW), col(o, C_OFF),
 			r->diags[i].code, tlsd_confidence_name(r->diags[i].confidence), text);
 	}
+	print_capture_notes(out, r, false);
 	print_certs(out, r);
 }
 
@@ -395,6 +419,7 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	fprintf(out, "  history:    %s\n", r->history);
 	if (o->explain)
 		print_explained(out, r->history);
+	print_capture_notes(out, r, true);
 	for (unsigned i = 0; i < r->n_diags; i++) {
 		const struct tlsd_diag *d = &r->diags[i];
 		char text[640], evidence[1024];

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "tlsd/capture_notes.h"
 #include "tlsd/quic_conn.h"
 
 enum udp_kind {
@@ -15,6 +16,7 @@ struct udp_conn {
 	enum udp_kind kind;
 	uint32_t watched; /* datagrams seen while undecided */
 	struct tlsd_quic_conn *quic;
+	struct tlsd_conn_notes notes; /* pcapng: interface, packet comments */
 };
 
 struct tlsd_udp_mux {
@@ -22,6 +24,7 @@ struct tlsd_udp_mux {
 	struct tlsd_conn_cfg cfg;
 	struct tlsd_quic_env qenv;
 	struct tlsd_udp_table *table;
+	struct tlsd_ifnames ifnames;
 };
 
 static bool port_followed(const struct tlsd_udp_mux *m, const struct tlsd_udp_flow *f)
@@ -41,12 +44,14 @@ static void emit_quic(struct tlsd_udp_mux *m, struct udp_conn *c, const struct t
 
 	if (r) {
 		tlsd_quic_conn_report(c->quic, f, how, r);
+		tlsd_notes_report(&m->ifnames, &c->notes, r);
 		if (m->cfg.emit)
 			m->cfg.emit(m->cfg.ud, r, NULL, NULL, 0);
 		free(r);
 	}
 	tlsd_quic_conn_free(c->quic);
 	c->quic = NULL;
+	tlsd_notes_cleanup(&c->notes); /* a next connection on the flow has its own */
 }
 
 static void on_open(void *ud, struct tlsd_udp_flow *f, const struct tlsd_pkt *pkt)
@@ -54,7 +59,6 @@ static void on_open(void *ud, struct tlsd_udp_flow *f, const struct tlsd_pkt *pk
 	struct tlsd_udp_mux *m = ud;
 	struct udp_conn *c;
 
-	(void)pkt;
 	if (!port_followed(m, f)) {
 		tlsd_udp_flow_ignore(m->table, f);
 		return;
@@ -64,6 +68,7 @@ static void on_open(void *ud, struct tlsd_udp_flow *f, const struct tlsd_pkt *pk
 		tlsd_udp_flow_ignore(m->table, f);
 		return;
 	}
+	tlsd_notes_open(&m->ifnames, &c->notes, pkt);
 	f->user = c;
 }
 
@@ -86,6 +91,7 @@ static void on_datagram(void *ud, struct tlsd_udp_flow *f, enum tlsd_dir d,
 
 	if (!c || c->kind == UDP_OTHER)
 		return;
+	tlsd_notes_packet(&c->notes, pkt);
 	if (c->kind == UDP_UNDECIDED) {
 		if (!tlsd_quic_starts_connection(pkt)) {
 			if (++c->watched >= TLSD_UDP_WATCH_DATAGRAMS) {
@@ -131,6 +137,7 @@ static void on_close(void *ud, struct tlsd_udp_flow *f, enum tlsd_udp_end how)
 		return;
 	if (c->quic)
 		emit_quic(m, c, f, how);
+	tlsd_notes_cleanup(&c->notes);
 	free(c);
 }
 
@@ -175,5 +182,6 @@ void tlsd_udp_mux_free(struct tlsd_udp_mux *m)
 	if (!m)
 		return;
 	tlsd_quic_crypto_free(m->qenv.crypto);
+	tlsd_ifnames_cleanup(&m->ifnames);
 	free(m);
 }

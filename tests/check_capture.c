@@ -1,6 +1,9 @@
-/* Unit tests for the libpcap front end: error texts, nanosecond timestamps,
- * filters, unsupported link types, truncated files, record-header clamping.
- * Pcaps are written by the test with pcap_open_dead + pcap_dump. */
+/* Unit tests for the capture front end: error texts, nanosecond timestamps,
+ * filters, unsupported link types, truncated files, record-header clamping,
+ * gzip, pipes, and pcapng files through our reader (per-frame link types,
+ * interface names, comments, per-link-type filters, embedded key logs).
+ * Pcaps are written by the test with pcap_open_dead + pcap_dump, pcapng
+ * files with tests/pcapng_writer.h. */
 #include <check.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
@@ -12,7 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pcapng_writer.h"
 #include "tlsd/capture.h"
+#include "tlsd/keylog.h"
 
 #define TS_SEC 1700000000
 #define TS_NSEC 123456789
@@ -355,6 +360,254 @@ START_TEST(tc_gzip_corrupt)
 }
 END_TEST
 
+/* ---- pcapng files (our reader) -------------------------------------------- */
+
+static void write_bytes(const char *p, const uint8_t *b, size_t len)
+{
+	FILE *f = fopen(p, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(b, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* BSD loopback (DLT_NULL): AF_INET in host order, then the IPv4 header of
+ * frame_bytes(). */
+static void null_frame(uint8_t *b, size_t len, uint8_t proto)
+{
+	uint8_t eth[64];
+	uint32_t af = 2;
+
+	frame_bytes(eth, sizeof(eth), proto);
+	memset(b, 0, len);
+	memcpy(b, &af, 4);
+	memcpy(b + 4, eth + 14, len - 4 < sizeof(eth) - 14 ? len - 4 : sizeof(eth) - 14);
+}
+
+/* Two interfaces of different link types (what libpcap refuses): eth0
+ * (Ethernet, ns) and lo0 (BSD loopback, us, one hour of if_tsoffset); a TCP
+ * and a UDP packet on each, the first with a comment; and a TLS key log. */
+static void write_pcapng_multi(bool le)
+{
+	static const char keylog[] =
+		"CLIENT_RANDOM 0101010101010101010101010101010101010101010101010101010101010101 "
+		"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+		"202122232425262728292a2b2c2d2e2f\n";
+	struct ngw w = {0};
+	uint8_t eth_tcp[60], eth_udp[60], lo_tcp[44], lo_udp[44];
+
+	frame_bytes(eth_tcp, sizeof(eth_tcp), 6);
+	frame_bytes(eth_udp, sizeof(eth_udp), 17);
+	null_frame(lo_tcp, sizeof(lo_tcp), 6);
+	null_frame(lo_udp, sizeof(lo_udp), 17);
+	ngw_shb(&w, le);
+	ngw_dsb(&w, 0x544c534bu, keylog, sizeof(keylog) - 1);
+	ngw_idb(&w, 1, 262144, "eth0", 9, 0);
+	ngw_idb(&w, 0, 262144, "lo0", -1, 3600);
+	ngw_epb(&w, 0, (uint64_t)TS_SEC * 1000000000 + TS_NSEC, eth_tcp, 60, 60, "first packet");
+	ngw_epb(&w, 1, (uint64_t)TS_SEC * 1000000 + 1, lo_tcp, 44, 44, NULL);
+	ngw_epb(&w, 0, (uint64_t)TS_SEC * 1000000000 + 2, eth_udp, 60, 60, NULL);
+	ngw_epb(&w, 1, (uint64_t)TS_SEC * 1000000 + 3, lo_udp, 44, 44, NULL);
+	write_bytes(path, w.b, w.len);
+	ngw_free(&w);
+}
+
+START_TEST(tc_pcapng_multi_link)
+{
+	struct tlsd_keylog *kl = tlsd_keylog_new();
+	struct tlsd_file_opts o = {.secrets = kl};
+	struct tlsd_capture *cap;
+	struct tlsd_frame f[4];
+	struct tlsd_secret sec;
+	uint8_t r1[32];
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+
+	write_pcapng_multi(_i == 1);
+	ck_assert_int_eq(tlsd_capture_open_file_opts(&cap, path, &o, err), 0);
+	ck_assert_int_eq(tlsd_capture_dlt(cap), DLT_EN10MB);
+	ck_assert_ptr_null(tlsd_capture_pcap(cap));
+	/* the key log came before the first interface: loaded at the open */
+	ck_assert_uint_eq(tlsd_capture_secrets_blocks(cap), 1);
+	memset(r1, 1, sizeof(r1));
+	ck_assert(tlsd_keylog_get(kl, r1, TLSD_KEYLOG_CLIENT_RANDOM, &sec));
+	ck_assert_uint_eq(sec.len, 48);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(tlsd_capture_next(cap, &f[i], err), TLSD_CAPTURE_FRAME);
+		ck_assert_str_eq(f[i].iface, i % 2 ? "lo0" : "eth0");
+		ck_assert_int_eq(f[i].dlt, i % 2 ? DLT_NULL : DLT_EN10MB);
+		ck_assert_uint_eq(f[i].caplen, i % 2 ? 44 : 60);
+		ck_assert_uint_eq(f[i].wirelen, f[i].caplen);
+	}
+	ck_assert_int_eq(f[0].ts, (int64_t)TS_SEC * 1000000000 + TS_NSEC);
+	ck_assert_int_eq(f[1].ts, (int64_t)(TS_SEC + 3600) * 1000000000 + 1000);
+	ck_assert_int_eq(f[2].ts, (int64_t)TS_SEC * 1000000000 + 2);
+	ck_assert_uint_eq(f[0].comment_len, 12);
+	ck_assert_ptr_null(f[2].comment);
+	ck_assert_int_eq(tlsd_capture_next(cap, &f[0], err), TLSD_CAPTURE_END);
+	tlsd_capture_close(cap);
+	tlsd_keylog_free(kl);
+}
+END_TEST
+
+/* A filter is compiled for each link type: "tcp" keeps the TCP packet of
+ * both interfaces; "ether src 02:00:00:00:00:02" cannot apply to the
+ * loopback, whose packets it then does not match. */
+START_TEST(tc_pcapng_filter)
+{
+	struct tlsd_capture *cap;
+	struct tlsd_frame f;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+	int n = 0;
+
+	write_pcapng_multi(false);
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, "tcp", err), 0);
+	while (tlsd_capture_next(cap, &f, err) == TLSD_CAPTURE_FRAME) {
+		ck_assert_str_eq(f.iface, n ? "lo0" : "eth0");
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	tlsd_capture_close(cap);
+
+	n = 0;
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, "ether src 02:00:00:00:00:02", err), 0);
+	while (tlsd_capture_next(cap, &f, err) == TLSD_CAPTURE_FRAME) {
+		ck_assert_str_eq(f.iface, "eth0");
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	tlsd_capture_close(cap);
+
+	ck_assert_int_lt(tlsd_capture_open_file(&cap, path, "tcp port", err), 0);
+	names_file(err);
+	has(err, "bad filter \"tcp port\": ");
+}
+END_TEST
+
+/* Key logs are ignored without a place to put them; the file reads alike. */
+START_TEST(tc_pcapng_no_keylog)
+{
+	struct tlsd_capture *cap;
+	struct tlsd_frame first;
+	enum tlsd_capture_status st;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+
+	write_pcapng_multi(true);
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, NULL, err), 0);
+	ck_assert_int_eq(read_all(cap, &first, err, &st), 4);
+	ck_assert_int_eq(st, TLSD_CAPTURE_END);
+	ck_assert_uint_eq(tlsd_capture_secrets_blocks(cap), 0);
+	tlsd_capture_close(cap);
+}
+END_TEST
+
+/* Cut inside the last block: three frames, then an error naming the file,
+ * the block's offset and the packet after which it happened. */
+START_TEST(tc_pcapng_truncated)
+{
+	struct tlsd_capture *cap;
+	struct tlsd_frame first;
+	enum tlsd_capture_status st;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+	struct stat sb;
+
+	write_pcapng_multi(false);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(truncate(path, sb.st_size - 10), 0);
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, NULL, err), 0);
+	ck_assert_int_eq(read_all(cap, &first, err, &st), 3);
+	ck_assert_int_eq(st, TLSD_CAPTURE_ERROR);
+	names_file(err);
+	has(err, "pcapng block at offset ");
+	has(err, "the file ends inside the block");
+	has(err, "(after packet 3)");
+	tlsd_capture_close(cap);
+}
+END_TEST
+
+/* gzip-compressed pcapng goes through gzip and then our reader. */
+START_TEST(tc_pcapng_gzip)
+{
+	struct tlsd_capture *cap;
+	struct tlsd_frame first;
+	enum tlsd_capture_status st;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+
+	write_pcapng_multi(false);
+	gzip_file();
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, gzpath, "udp", err), 0);
+	ck_assert_int_eq(read_all(cap, &first, err, &st), 2);
+	ck_assert_int_eq(st, TLSD_CAPTURE_END);
+	ck_assert_str_eq(first.iface, "eth0");
+	tlsd_capture_close(cap);
+	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+}
+END_TEST
+
+/* Only a link type we do not decode: the end of the file says so, as the
+ * open does for a pcap file. */
+START_TEST(tc_pcapng_unsupported)
+{
+	struct ngw w = {0};
+	struct tlsd_capture *cap;
+	struct tlsd_frame first;
+	enum tlsd_capture_status st;
+	char err[TLSD_CAPTURE_ERRLEN] = "";
+	uint8_t b[60];
+
+	frame_bytes(b, sizeof(b), 6);
+	ngw_shb(&w, true);
+	ngw_idb(&w, 105 /* IEEE802_11 */, 0, "wlan0", -1, 0);
+	ngw_epb(&w, 0, 0, b, 60, 60, NULL);
+	write_bytes(path, w.b, w.len);
+	ngw_free(&w);
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, NULL, err), 0);
+	ck_assert_int_eq(read_all(cap, &first, err, &st), 1);
+	ck_assert_int_eq(st, TLSD_CAPTURE_ERROR);
+	names_file(err);
+	has(err, "unsupported link type IEEE802_11");
+	tlsd_capture_close(cap);
+}
+END_TEST
+
+/* A pcap file read through a pipe: its sniffed first bytes are handed back
+ * to libpcap. */
+START_TEST(tc_pipe_pcap)
+{
+	struct tlsd_capture *cap;
+	struct tlsd_frame first;
+	enum tlsd_capture_status st;
+	char err[TLSD_CAPTURE_ERRLEN] = "", dev[32];
+	int pfd[2], status;
+	pid_t pid;
+
+	write_pcap(DLT_EN10MB, PCAP_TSTAMP_PRECISION_NANO, 3, 60, 0);
+	ck_assert_int_eq(pipe(pfd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(path, O_RDONLY);
+		char buf[512];
+		ssize_t n;
+
+		close(pfd[0]);
+		while (fd >= 0 && (n = read(fd, buf, 3)) > 0) /* small writes */
+			if (write(pfd[1], buf, (size_t)n) != n)
+				_exit(1);
+		_exit(0);
+	}
+	close(pfd[1]);
+	snprintf(dev, sizeof(dev), "/dev/fd/%d", pfd[0]);
+	ck_assert_int_eq(tlsd_capture_open_file(&cap, dev, NULL, err), 0);
+	ck_assert_int_eq(read_all(cap, &first, err, &st), 3);
+	ck_assert_int_eq(st, TLSD_CAPTURE_END);
+	ck_assert_int_eq(first.ts, (int64_t)TS_SEC * 1000000000 + TS_NSEC);
+	ck_assert_ptr_null(first.iface);
+	tlsd_capture_close(cap);
+	close(pfd[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+}
+END_TEST
+
 /* A live open of an interface that does not exist fails in words. */
 START_TEST(tc_live_no_such_device)
 {
@@ -389,6 +642,12 @@ Suite *capture_suite(void)
 		{"tc_gzip_read", tc_gzip_read},
 		{"tc_gzip_truncated", tc_gzip_truncated},
 		{"tc_gzip_corrupt", tc_gzip_corrupt},
+		{"tc_pcapng_filter", tc_pcapng_filter},
+		{"tc_pcapng_no_keylog", tc_pcapng_no_keylog},
+		{"tc_pcapng_truncated", tc_pcapng_truncated},
+		{"tc_pcapng_gzip", tc_pcapng_gzip},
+		{"tc_pcapng_unsupported", tc_pcapng_unsupported},
+		{"tc_pipe_pcap", tc_pipe_pcap},
 		{"tc_live_no_such_device", tc_live_no_such_device},
 	};
 
@@ -397,6 +656,14 @@ Suite *capture_suite(void)
 
 		tcase_add_checked_fixture(tc, setup, teardown);
 		tcase_add_test(tc, cases[i].t);
+		suite_add_tcase(s, tc);
+	}
+	{
+		/* both byte orders */
+		TCase *tc = tcase_create("tc_pcapng_multi_link");
+
+		tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_add_loop_test(tc, tc_pcapng_multi_link, 0, 2);
 		suite_add_tcase(s, tc);
 	}
 	return s;

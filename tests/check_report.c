@@ -185,6 +185,53 @@ START_TEST(tc_text_blocks)
 }
 END_TEST
 
+/* pcapng notes: the interface name and packet comments, escaped, in both
+ * reporters; null and [] when the capture gave none. */
+START_TEST(tc_capture_notes)
+{
+	struct tlsd_report r;
+	char *out;
+
+	sample_report(&r);
+	out = render(&r, true, true);
+	ck_assert_ptr_nonnull(strstr(out, "\"interface\":null,\"comments\":[],\"comments_total\":0}"));
+	free(out);
+	out = render(&r, false, true);
+	ck_assert_ptr_null(strstr(out, "interface:"));
+	ck_assert_ptr_null(strstr(out, "comment:"));
+	free(out);
+
+	strcpy(r.interface, "eth\"0");
+	r.n_comments = 2;
+	r.n_comments_total = 5;
+	r.comments[0].frame = 12;
+	r.comments[0].len = 9;
+	memcpy(r.comments[0].text, "rst\nby fw", 9);
+	r.comments[1].frame = 40;
+	r.comments[1].len = 3;
+	memcpy(r.comments[1].text, "\xff\x01x", 3);
+	out = render(&r, true, true);
+	ck_assert_msg(strstr(out, "\"interface\":\"eth\\\"0\",\"comments\":[{\"frame\":12,"
+				  "\"text\":\"rst\\nby fw\"},{\"frame\":40,\"text\":\"\\\\xff\\u0001x\"}],"
+				  "\"comments_total\":5}\n"),
+		      "%s", out);
+	free(out);
+	out = render(&r, false, true);
+	ck_assert_ptr_nonnull(strstr(out, "  interface:  eth\"0\n"));
+	ck_assert_msg(strstr(out, "  comment:    frame 12: rst\\x0aby fw\n"), "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "  comment:    frame 40: \\xff\\x01x\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  comment:    3 more\n"));
+	free(out);
+	r.outcome = TLSD_OUTCOME_ESTABLISHED;
+	r.n_diags = 0;
+	out = render(&r, false, true);
+	/* a header field: its quote is escaped so that it cannot fake others */
+	ck_assert_ptr_nonnull(strstr(out, " interface=eth\\x220 history="));
+	ck_assert_ptr_nonnull(strstr(out, "  comment:    frame 12: "));
+	free(out);
+}
+END_TEST
+
 /* An SNI with spaces cannot fake the fields after it in the one-line header
  * (-a) or the block's header line: space, '=' and '"' are escaped there. */
 START_TEST(tc_text_sni_fields)
@@ -453,6 +500,9 @@ Suite *report_suite(void)
 	tc = tcase_create("text_blocks");
 	tcase_add_test(tc, tc_text_blocks);
 	tcase_add_test(tc, tc_text_sni_fields);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("capture_notes");
+	tcase_add_test(tc, tc_capture_notes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("summary_inference");
 	tcase_add_test(tc, tc_summary_inference);

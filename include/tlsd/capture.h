@@ -1,20 +1,25 @@
-/* libpcap front end: files (pcap/pcapng, nanosecond precision, stdin) and
- * live interfaces, BPF filters, record-header sanity checks. */
+/* Capture front end: files (pcap through libpcap, pcapng through our own
+ * reader, gzip-compressed or not, nanosecond precision, stdin and pipes)
+ * and live interfaces (libpcap), BPF filters, record-header sanity checks. */
 #ifndef TLSD_CAPTURE_H
 #define TLSD_CAPTURE_H
 
 #include "tlsd/common.h"
 
-struct tlsd_capture; /* opaque; wraps one pcap_t */
+struct tlsd_capture; /* opaque; wraps one pcap_t or one pcapng reader */
+struct tlsd_keylog;
 
-/* One captured frame. `data` is borrowed from libpcap and valid only until
- * the next tlsd_capture_next() on the same capture. */
+/* One captured frame. `data`, `iface` and `comment` are borrowed and valid
+ * only until the next tlsd_capture_next() on the same capture. */
 struct tlsd_frame {
 	tlsd_time_ns ts;
 	uint32_t caplen; /* bytes in data */
 	uint32_t wirelen;
-	int dlt;
+	int dlt;         /* each frame its own: pcapng interfaces differ */
 	const uint8_t *data;
+	const char *iface;      /* pcapng if_name of the frame's interface, or NULL */
+	const uint8_t *comment; /* pcapng opt_comment (not NUL-terminated), or NULL */
+	uint16_t comment_len;
 };
 
 struct tlsd_live_opts {
@@ -37,6 +42,17 @@ TLSD_MUST_USE int tlsd_capture_open_file(struct tlsd_capture **out, const char *
 TLSD_MUST_USE int tlsd_capture_open_live(struct tlsd_capture **out,
 					 const struct tlsd_live_opts *opts,
 					 const char *filter, char *err, char *warn);
+
+struct tlsd_file_opts {
+	const char *filter;          /* BPF filter, or NULL */
+	/* Where the TLS key logs of pcapng Decryption Secrets Blocks go (as
+	 * --keylog's), or NULL to ignore them. Must outlive the capture. */
+	struct tlsd_keylog *secrets;
+};
+
+/* tlsd_capture_open_file() with options. */
+TLSD_MUST_USE int tlsd_capture_open_file_opts(struct tlsd_capture **out, const char *path,
+					      const struct tlsd_file_opts *opts, char *err);
 void tlsd_capture_close(struct tlsd_capture *cap);
 
 enum tlsd_capture_status {
@@ -59,12 +75,17 @@ TLSD_MUST_USE enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *ca
 uint64_t tlsd_capture_bad_headers(const struct tlsd_capture *cap);
 /* Async-signal-safe: only calls pcap_breakloop(). */
 void tlsd_capture_break(struct tlsd_capture *cap);
+/* The link type (pcapng: of the first interface; -1 when the file has
+ * none). */
 int tlsd_capture_dlt(const struct tlsd_capture *cap);
 /* Live only: kernel counters. Returns -1 when unavailable. */
 int tlsd_capture_stats(struct tlsd_capture *cap, uint64_t *received, uint64_t *dropped,
 		       uint64_t *if_dropped);
-/* The pcap_t, for pcap_dump_open() by -w. */
+/* The pcap_t, for pcap_dump_open() by -w; NULL for a pcapng file. */
 void *tlsd_capture_pcap(struct tlsd_capture *cap);
+/* pcapng: Decryption Secrets Blocks whose TLS key log went into the key log
+ * so far. */
+uint64_t tlsd_capture_secrets_blocks(const struct tlsd_capture *cap);
 /* Lists interfaces like `tcpdump -D` onto stdout. Returns 0 or -1 (err filled). */
 TLSD_MUST_USE int tlsd_capture_list_interfaces(char *err);
 

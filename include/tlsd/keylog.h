@@ -87,6 +87,8 @@ TLSD_MUST_USE int tlsd_keylog_feed(struct tlsd_keylog *kl, const uint8_t *p, siz
 TLSD_MUST_USE int tlsd_keylog_end(struct tlsd_keylog *kl);
 
 void tlsd_keylog_get_stats(const struct tlsd_keylog *kl, struct tlsd_keylog_stats *out);
+/* True when kl is NULL or holds no secret (yet). */
+bool tlsd_keylog_empty(const struct tlsd_keylog *kl);
 
 /* The secrets logged for this ClientHello random. false (out untouched) when
  * the file had none. */

@@ -63,6 +63,18 @@ enum tlsd_confidence {
 
 struct tlsd_chain_findings; /* cert.h */
 
+/* pcapng: the interface name and packet comments kept per connection. */
+#define TLSD_IFACE_NAME_LEN 64
+#define TLSD_MAX_COMMENTS 4
+#define TLSD_COMMENT_LEN 256
+
+/* A packet comment (pcapng opt_comment) on one of the connection's packets. */
+struct tlsd_packet_comment {
+	uint64_t frame;                  /* frame number in the run (1-based) */
+	uint16_t len;
+	uint8_t text[TLSD_COMMENT_LEN];  /* raw bytes, cut at TLSD_COMMENT_LEN: escape when printing */
+};
+
 enum tlsd_ske_sig {
 	TLSD_SKE_SIG_NONE = 0,  /* not checked: no signed (EC)DHE ServerKeyExchange */
 	TLSD_SKE_SIG_VALID,     /* made by the key of the server's certificate */
@@ -200,6 +212,14 @@ struct tlsd_report {
 	uint16_t client_hello_segments;
 	uint32_t anomalies;                  /* findings counted on this connection */
 
+	/* pcapng: the interface (if_name) of the connection's first packet,
+	 * cut at TLSD_IFACE_NAME_LEN - 1 bytes; "" when the capture names none. */
+	char interface[TLSD_IFACE_NAME_LEN];
+	/* pcapng: comments on the connection's packets, the first
+	 * TLSD_MAX_COMMENTS in capture order; n_comments_total counts them all. */
+	uint8_t n_comments;
+	uint32_t n_comments_total;
+	struct tlsd_packet_comment comments[TLSD_MAX_COMMENTS];
 	/* UDP transports (zero for TCP) */
 	enum tlsd_transport transport;
 	uint32_t quic_version;               /* the client's first Initial; 0 not QUIC */
