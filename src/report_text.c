@@ -194,12 +194,17 @@ static void print_certs(FILE *out, const struct tlsd_report *r)
 	print_chain(out, "client ", r->client_certs);
 }
 
-/* " QUIC v1" / " DTLS" after the endpoints; nothing for TCP. */
+/* " QUIC v1" / " DTLS" after the endpoints; nothing for TCP, nor for DTLS
+ * when the negotiated version's name says it. */
 static void print_transport(FILE *out, const struct tlsd_report *r)
 {
 	const char *v;
 
 	if (r->transport == TLSD_TRANSPORT_TCP)
+		return;
+	/* A DTLS version printed next says it already. */
+	if (r->transport == TLSD_TRANSPORT_DTLS && tlsd_version_is_dtls(r->version) &&
+	    tlsd_name_version(r->version))
 		return;
 	fputs(r->transport == TLSD_TRANSPORT_QUIC ? " QUIC" : " DTLS", out);
 	if (!r->quic_version)
