@@ -1028,10 +1028,12 @@ static void diag_alert(struct dctx *c)
 			} else if (offers_tls13(s)) {
 				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
 				diag_no_shared_group(c, TLSD_CONF_POSSIBLE);
-			} else if (s->ch_parsed && mainstream_offer(&s->ch)) {
+			} else if (s->ch_parsed && mainstream_offer(&s->ch) &&
+				   s->transport != TLSD_TRANSPORT_DTLS) {
 				/* Common suites refused: a server that requires TLS 1.3
 				 * (GnuTLS answers 40 to a version it does not speak) or
-				 * suites configured away. */
+				 * suites configured away. (DTLS servers that speak only
+				 * DTLS 1.3 are not in use.) */
 				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
 				diag_version(c, TLSD_CONF_POSSIBLE, TLSD_HINT_VERSION_SERVER_REFUSED);
 			} else {

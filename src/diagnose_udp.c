@@ -143,8 +143,8 @@ static void diag_icmp(const struct tlsd_session *s, struct tlsd_report *r)
 		    uf->icmp_from_peer ? TLSD_PARTY_SERVER : TLSD_PARTY_MIDDLEBOX, TLSD_HOW_RESET,
 		    uf->icmp_ts);
 	d = tlsd_report_diag(r, TLSD_CAUSE_PORT_UNREACHABLE, TLSD_CONF_CERTAIN);
-	tlsd_diag_fact_strf(r, d, TLSD_FACT_ICMP, "%s type %u code %u (%s)",
-			    uf->icmp_ip_version == 6 ? "v6" : "", uf->icmp_type, uf->icmp_code, name);
+	tlsd_diag_fact_strf(r, d, TLSD_FACT_ICMP, "%stype %u code %u (%s)",
+			    uf->icmp_ip_version == 6 ? "v6 " : "", uf->icmp_type, uf->icmp_code, name);
 	tlsd_diag_fact_strf(r, d, TLSD_FACT_ICMP_FROM, "%s (%s)", from,
 			    uf->icmp_from_peer ? "the server itself"
 					       : "a router or firewall on the path");
@@ -417,7 +417,7 @@ static bool diag_cookie(const struct tlsd_session *s, struct tlsd_report *r)
 	} else if (uf->cookie_hellos == 0) {
 		/* Nothing but hellos without the cookie (resent copies, or new
 		 * ones) after the HelloVerifyRequest, or silence. */
-		watched = watched_after(s, uf->hvr_ts);
+		watched = watched_after(s, uf->hvr_first_ts);
 		if (uf->cli_after_hvr == 0 && watched < TLSD_UDP_NO_RESPONSE_MIN_WAIT)
 			return false; /* the capture ended too soon to tell */
 		hint = TLSD_HINT_COOKIE_NOT_RETURNED;
@@ -431,8 +431,10 @@ static bool diag_cookie(const struct tlsd_session *s, struct tlsd_report *r)
 	} else {
 		return false; /* the server answered the cookie: the rest decides */
 	}
+	/* It failed when the client gave up (its last datagram), or with the
+	 * server's last refusal. */
 	set_verdict(r, s, TLSD_OUTCOME_FAILED, TLSD_STEP_CLIENT_HELLO, by, TLSD_HOW_TIMEOUT,
-		    hint == TLSD_HINT_COOKIE_IGNORED ? uf->cookie_hello_ts : uf->hvr_ts);
+		    hint == TLSD_HINT_COOKIE_LOOP ? uf->hvr_ts : uf->last_ts[TLSD_DIR_C2S]);
 	d = tlsd_report_diag(r, TLSD_CAUSE_DTLS_COOKIE_EXCHANGE_FAILED, conf);
 	tlsd_diag_fact(d, TLSD_FACT_HINT, (uint16_t)hint, 0);
 	tlsd_diag_fact_u(d, TLSD_FACT_HVR_COUNT, uf->hvr);
@@ -502,7 +504,8 @@ static bool diag_retransmission(const struct tlsd_session *s, struct tlsd_report
 		tlsd_diag_fact_u(d, TLSD_FACT_PEER_RETRANSMITTED, uf->peer_retx_during[fd]);
 	else if (peer_silent)
 		tlsd_diag_fact(d, TLSD_FACT_PEER_SILENT, 0, 0);
-	tlsd_diag_fact_ns(d, TLSD_FACT_WATCHED_AFTER, watched);
+	if (watched > 0)
+		tlsd_diag_fact_ns(d, TLSD_FACT_WATCHED_AFTER, watched);
 	return true;
 }
 

@@ -211,11 +211,6 @@ static void note_cookie_exchange(struct tlsd_dtls_conn *dc, enum tlsd_dir d, uin
 		dc->hvr_pending = type == TLSD_HS_HELLO_VERIFY_REQUEST;
 		if (type != TLSD_HS_HELLO_VERIFY_REQUEST)
 			return;
-		uf->hvr++;
-		uf->hvr_ts = dc->now;
-		uf->cli_after_hvr = 0;
-		if (dc->last_hello_cookie)
-			uf->hvr_after_cookie++;
 		if (tlsd_parse_hello_verify_request(tlsd_cur_data(&body), tlsd_cur_len(&body), &hvr,
 						    &err) == TLSD_PARSE_OK)
 			uf->hvr_cookie_len = hvr.cookie_len;
@@ -223,13 +218,6 @@ static void note_cookie_exchange(struct tlsd_dtls_conn *dc, enum tlsd_dir d, uin
 	}
 	if (type != TLSD_HS_CLIENT_HELLO)
 		return;
-	dc->last_hello_cookie = hello_cookie_len(body) > 0;
-	if (dc->last_hello_cookie) {
-		if (uf->cookie_hellos++ == 0)
-			uf->cookie_hello_ts = dc->now;
-	} else if (uf->hvr) {
-		uf->plain_hellos_after_hvr++;
-	}
 	{
 		/* The latest hello's: its retransmissions are no new association. */
 		struct tlsd_cur c = body;
@@ -412,6 +400,32 @@ static bool store(struct tlsd_dtls_conn *dc, enum tlsd_dir d, struct msg_slot *s
 	return true;
 }
 
+/* The cookie exchange counts every copy of a hello and a
+ * HelloVerifyRequest (a stateless server answers each copy of the hello
+ * with the same HelloVerifyRequest, message_seq 0 again), from the first
+ * fragment of each. */
+static void note_hello_copy(struct tlsd_dtls_conn *dc, enum tlsd_dir d,
+			    const struct tlsd_dtls_hs_frag *f)
+{
+	struct tlsd_udp_facts *uf = dc->uf;
+
+	if (d == TLSD_DIR_S2C && f->type == TLSD_HS_HELLO_VERIFY_REQUEST) {
+		if (uf->hvr++ == 0)
+			uf->hvr_first_ts = dc->now;
+		uf->hvr_ts = dc->now;
+		if (dc->last_hello_cookie)
+			uf->hvr_after_cookie++;
+	} else if (d == TLSD_DIR_C2S && f->type == TLSD_HS_CLIENT_HELLO) {
+		dc->last_hello_cookie = hello_cookie_len(f->data) > 0;
+		if (dc->last_hello_cookie) {
+			if (uf->cookie_hellos++ == 0)
+				uf->cookie_hello_ts = dc->now;
+		} else if (uf->hvr) {
+			uf->plain_hellos_after_hvr++;
+		}
+	}
+}
+
 static void on_fragment(struct tlsd_dtls_conn *dc, enum tlsd_dir d, const struct tlsd_dtls_record *rec,
 			uint64_t rec_off, const struct tlsd_dtls_hs_frag *f)
 {
@@ -421,6 +435,8 @@ static void on_fragment(struct tlsd_dtls_conn *dc, enum tlsd_dir d, const struct
 
 	if (f->frag_off != 0 || f->frag_len != f->msg_len)
 		dc->env->ctx->cnt.dtls_fragments++;
+	if (f->frag_off == 0)
+		note_hello_copy(dc, d, f);
 	if (sd->lost)
 		return;
 	if (f->msg_len > dc->env->ctx->lim.max_handshake) {

@@ -195,16 +195,15 @@ static void print_certs(FILE *out, const struct tlsd_report *r)
 }
 
 /* " QUIC v1" / " DTLS" after the endpoints; nothing for TCP, nor for DTLS
- * when the negotiated version's name says it. */
-static void print_transport(FILE *out, const struct tlsd_report *r)
+ * when the line goes on with a version whose name says it. */
+static void print_transport(FILE *out, const struct tlsd_report *r, bool version_follows)
 {
 	const char *v;
 
 	if (r->transport == TLSD_TRANSPORT_TCP)
 		return;
-	/* A DTLS version printed next says it already. */
-	if (r->transport == TLSD_TRANSPORT_DTLS && tlsd_version_is_dtls(r->version) &&
-	    tlsd_name_version(r->version))
+	if (version_follows && r->transport == TLSD_TRANSPORT_DTLS &&
+	    tlsd_version_is_dtls(r->version) && tlsd_name_version(r->version))
 		return;
 	fputs(r->transport == TLSD_TRANSPORT_QUIC ? " QUIC" : " DTLS", out);
 	if (!r->quic_version)
@@ -246,7 +245,7 @@ static void print_one_line(FILE *out, const struct tlsd_report *r, const struct 
 	print_endpoint(out, &r->client, r->ip_version);
 	fputs(" -> ", out);
 	print_endpoint(out, &r->server, r->ip_version);
-	print_transport(out, r);
+	print_transport(out, r, true);
 	if (r->has_sni) {
 		fputs(" sni=", out);
 		tlsd_text_escaped(out, r->sni, r->sni_len);
@@ -285,7 +284,7 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	print_endpoint(out, &r->client, r->ip_version);
 	fputs(" -> ", out);
 	print_endpoint(out, &r->server, r->ip_version);
-	print_transport(out, r);
+	print_transport(out, r, false);
 	if (r->has_sni) {
 		fputs("  sni=", out);
 		tlsd_text_escaped(out, r->sni, r->sni_len);

@@ -311,7 +311,7 @@ enum tlsd_fact_kind {
 	  "{} of them answering a hello that carried the cookie")                                 \
 	X(COOKIE_HELLOS, "cookie_hellos", TLSD_FK_COUNT, "{} ClientHello(s) with a cookie")       \
 	X(CLIENT_AFTER_HVR, "client_datagrams_after_hvr", TLSD_FK_COUNT,                          \
-	  "{} client datagram(s) after the last HelloVerifyRequest, none a hello with its "       \
+	  "{} client datagram(s) after the first HelloVerifyRequest, none a hello with its "      \
 	  "cookie")                                                                               \
 	X(WATCHED_AFTER, "watched_ms", TLSD_FK_DURATION, "the capture went on {} after it")       \
 	X(NO_ANSWER_TO_COOKIE, "no_answer_to_cookie_hello", TLSD_FK_FLAG,                         \

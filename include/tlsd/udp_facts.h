@@ -73,14 +73,14 @@ struct tlsd_udp_facts {
 
 	/* DTLS (dtls_conn.c) */
 	uint16_t dtls_version;      /* record version of the client's first hello */
-	uint32_t hvr;               /* HelloVerifyRequests (new ones, not resent copies) */
-	tlsd_time_ns hvr_ts;        /* the last one */
+	uint32_t hvr;               /* HelloVerifyRequests (each copy) */
+	tlsd_time_ns hvr_first_ts, hvr_ts; /* the first and the last one */
 	uint8_t hvr_cookie_len;     /* cookie length of the last one */
 	uint32_t hvr_after_cookie;  /* ... that answered a hello carrying a cookie */
-	uint32_t cookie_hellos;     /* ClientHellos carrying a cookie */
+	uint32_t cookie_hellos;     /* ClientHellos carrying a cookie (each copy) */
 	tlsd_time_ns cookie_hello_ts;   /* the first one */
-	uint32_t plain_hellos_after_hvr; /* ClientHellos without a cookie sent after an HVR */
-	uint32_t cli_after_hvr;     /* client datagrams since the last HVR */
+	uint32_t plain_hellos_after_hvr; /* ... without a cookie, after an HVR (each copy) */
+	uint32_t cli_after_hvr;     /* client datagrams since the first HVR */
 	uint32_t srv_after_cookie;  /* server datagrams after the first cookie hello */
 	uint32_t retransmits[2];    /* datagrams that carried a flight again */
 	tlsd_time_ns last_retransmit_ts[2];

@@ -126,7 +126,7 @@ class Tshark:
         """{frozenset(endpoints): facts} for every TCP stream with TLS records."""
         ports = set(self.run(["-r", path, "-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0",
                               "-T", "fields", "-e", "tcp.dstport"]).split())
-        args = ["-r", path, "-Y", "tls", "-T", "fields", "-E", "separator=\t",
+        args = ["-r", path, "-Y", "tls && tcp", "-T", "fields", "-E", "separator=\t",
                 "-E", "occurrence=a", "-E", "aggregator=,"]
         for port in sorted(ports):
             args += ["-d", "tcp.port==%s,tls" % port]
@@ -191,7 +191,9 @@ def ours(bin_, path, extra):
     for line in p.stdout.splitlines():
         if line.startswith("{"):
             o = json.loads(line)
-            if "outcome" in o:
+            # TLS over TCP only: QUIC and DTLS have their own checks
+            # (run_quic.py, run_dtls.py) on their own tshark fields.
+            if "outcome" in o and o.get("transport", "tcp") == "tcp":
                 cl = (o["client"]["ip"], o["client"]["port"])
                 sv = (o["server"]["ip"], o["server"]["port"])
                 out[frozenset([cl, sv])].append(o)
