@@ -492,7 +492,8 @@ static bool diag_retransmission(const struct tlsd_session *s, struct tlsd_report
 	d = tlsd_report_diag(r, TLSD_CAUSE_DTLS_RETRANSMISSION_TIMEOUT, conf);
 	tlsd_diag_fact(d, TLSD_FACT_HINT, (uint16_t)hint, 0);
 	tlsd_diag_fact(d, TLSD_FACT_FLIGHT_SENDER, (uint16_t)party(fd), 0);
-	tlsd_diag_fact_u(d, TLSD_FACT_RETRANSMISSIONS, uf->flight_retx[fd]);
+	if (uf->flight_retx[fd])
+		tlsd_diag_fact_u(d, TLSD_FACT_RETRANSMISSIONS, uf->flight_retx[fd]);
 	tlsd_diag_fact_u(d, TLSD_FACT_TRIES, uf->flight_retx[fd] + 1u);
 	if (uf->flight_retx[fd])
 		tlsd_diag_fact_ns(d, TLSD_FACT_RETRANSMIT_SPAN,
