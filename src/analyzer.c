@@ -65,7 +65,7 @@ static void advance_clock(struct tlsd_analyzer *a, tlsd_time_ns ts, bool live)
 	tlsd_ctx_advance(a->ctx, ts, live);
 	if (a->ctx->now >= a->next_frag_expiry) {
 		tlsd_decoder_expire(a->dec, a->ctx);
-		a->next_frag_expiry = a->ctx->now + TLSD_NS_PER_SEC;
+		a->next_frag_expiry = tlsd_time_add(a->ctx->now, TLSD_NS_PER_SEC);
 	}
 }
 

@@ -128,6 +128,8 @@ static void ev_record(void *ud, enum tlsd_dir d, const struct tlsd_record_info *
 {
 	struct feed_ctx *fc = ud;
 
+	if (tlsd_session_ccs_switched_keys(fc->conn->session, d, ri))
+		tlsd_tls_dir_protect_current(&fc->conn->tls[d]); /* ri is the framer's: updated */
 	tlsd_session_record(fc->conn->session, d, ri);
 }
 
@@ -342,7 +344,9 @@ static uint64_t feed_framer(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct
 {
 	struct feed_ctx fc = {.mux = m, .flow = f, .conn = c};
 
-	if (c->tls[d].framing != TLSD_FRAMING_OK)
+	/* After framing is lost only the stream's first bytes still matter
+	 * (the framer keeps them as evidence), and it returns at once. */
+	if (c->tls[d].framing != TLSD_FRAMING_OK && c->tls[d].off >= TLSD_SAMPLE_LEN)
 		return 0;
 	return tlsd_tls_dir_feed(&c->tls[d], d, &tls_events, &fc, p, len, ts);
 }
@@ -402,6 +406,7 @@ static void keep_frame(struct tlsd_conn_mux *m, struct tlsd_conn *c, const struc
 	memcpy(hdr, &ts, 8);
 	memcpy(hdr + 8, &fr->caplen, 4);
 	memcpy(hdr + 12, &fr->wirelen, 4);
+	memcpy(hdr + 16, &fr->dlt, 4);
 	if (tlsd_buf_append(&c->frames, hdr, sizeof(hdr)) == 0 &&
 	    tlsd_buf_append(&c->frames, fr->data, fr->caplen) != 0)
 		c->frames.len -= sizeof(hdr);
@@ -427,6 +432,12 @@ static bool looks_like_client_hello(const uint8_t *p, size_t len)
 		return true;
 	/* SSLv2: 2-byte length with the high bit set, then msg type 1. */
 	return len >= 3 && (p[0] & 0x80) && p[2] == 1;
+}
+
+/* Is this chunk the start of a ServerHello record? */
+static bool looks_like_server_hello(const uint8_t *p, size_t len)
+{
+	return len >= 6 && p[0] == TLSD_CT_HANDSHAKE && p[1] == 3 && p[5] == TLSD_HS_SERVER_HELLO;
 }
 
 static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c)
@@ -498,16 +509,18 @@ static bool classify(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_c
 			pr->verdict = TLSD_PARSE_MALFORMED;
 	}
 	/* Capture began after the SYN: the side that sends a ClientHello first
-	 * is the client. */
-	if (f->roles_guessed && *d == TLSD_DIR_S2C && !c->probe[TLSD_DIR_C2S].seen &&
-	    looks_like_client_hello(pr->bytes, pr->len)) {
+	 * is the client, the side that sends a ServerHello first the server
+	 * (content decides roles before ports). */
+	if (f->roles_guessed && !c->probe[tlsd_dir_other(*d)].seen &&
+	    ((*d == TLSD_DIR_S2C && looks_like_client_hello(pr->bytes, pr->len)) ||
+	     (*d == TLSD_DIR_C2S && looks_like_server_hello(pr->bytes, pr->len)))) {
 		struct conn_probe tmp = c->probe[0];
 
 		tlsd_flow_swap_roles(m->table, f);
 		c->roles_flipped = true;
 		c->probe[0] = c->probe[1];
 		c->probe[1] = tmp;
-		*d = TLSD_DIR_C2S;
+		*d = tlsd_dir_other(*d);
 	}
 	cl = &c->probe[TLSD_DIR_C2S];
 	sv = &c->probe[TLSD_DIR_S2C];
@@ -678,12 +691,20 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 		struct tlsd_report *r = malloc(sizeof(*r));
 
 		const struct tlsd_tls_dir *ct = &c->tls[TLSD_DIR_C2S];
+		struct tlsd_cur pending;
+		uint8_t type = 0;
 
-		/* A handshake record or message the client never finished. */
-		if (ct->in_body && ct->cur.type == TLSD_CT_HANDSHAKE)
-			tlsd_session_hello_cut(c->session, ct->cur.len - ct->body_left, ct->cur.len);
-		else if (ct->hs.len > 0)
-			tlsd_session_hello_cut(c->session, ct->hs.len, 0);
+		/* A ClientHello the client never finished: a handshake record
+		 * cut short, or a message of type 1 still being collected. */
+		tlsd_cur_init(&pending, ct->hs.data, ct->hs.len);
+		if (tlsd_cur_peek_u8(&pending, &type) && type == TLSD_HS_CLIENT_HELLO)
+			tlsd_session_hello_cut(c->session, (uint32_t)ct->hs.len, 0);
+		else if (ct->hs.len == 0 && ct->in_body && ct->cur.type == TLSD_CT_HANDSHAKE &&
+			 ct->body_left == ct->cur.len)
+			tlsd_session_hello_cut(c->session, 0, ct->cur.len);
+		for (int i = 0; i < 2; i++)
+			tlsd_session_stream_start(c->session, (enum tlsd_dir)i, c->tls[i].sample,
+						  c->tls[i].sample_len);
 		/* The failing event of an idle or cut connection is its last packet,
 		 * not the moment the capture clock noticed. */
 		tlsd_session_tcp_end(c->session, f, how, f->last_ts);

@@ -142,6 +142,27 @@ static bool any_rst(const struct tlsd_session *s)
 	return s->dir[TLSD_DIR_C2S].rst || s->dir[TLSD_DIR_S2C].rst;
 }
 
+/* The first FIN or RST of either side, and whether it was a RST. */
+static tlsd_time_ns first_end_ts(const struct tlsd_session *s)
+{
+	tlsd_time_ns t = INT64_MAX;
+
+	for (int i = 0; i < 2; i++) {
+		if (s->dir[i].fin)
+			t = TLSD_MIN(t, s->dir[i].fin_ts);
+		if (s->dir[i].rst)
+			t = TLSD_MIN(t, s->dir[i].rst_ts);
+	}
+	return t;
+}
+
+static bool first_end_is_rst(const struct tlsd_session *s)
+{
+	tlsd_time_ns t = first_end_ts(s);
+
+	return (s->dir[0].rst && s->dir[0].rst_ts == t) || (s->dir[1].rst && s->dir[1].rst_ts == t);
+}
+
 enum tlsd_tls13_verdict tlsd_diagnose_tls13(const struct tlsd_session *s)
 {
 	const struct tlsd_sess_tls13 *t = &s->t13;
@@ -159,9 +180,13 @@ enum tlsd_tls13_verdict tlsd_diagnose_tls13(const struct tlsd_session *s)
 		if (t->cli_flight == 1 && t->cli_flight_first_len == alen &&
 		    (any_fin(s) || any_rst(s) || s->ended))
 			return TLSD_T13_CLIENT_ALERT;
-		if (any_rst(s))
+		/* A reset right after the client's flight refused it; a close,
+		 * or a reset long after (an idle connection torn down), did
+		 * not. */
+		if (first_end_is_rst(s) &&
+		    first_end_ts(s) - TLSD_MAX(t->cli_flight_last_ts, t->cli_flight_ts) <= TLSD_NS_PER_SEC)
 			return TLSD_T13_CLOSED_AFTER_FLIGHT;
-		if (any_fin(s) || (s->ended && s->end_how == TLSD_FLOW_END_TIMEOUT))
+		if (any_fin(s) || any_rst(s) || (s->ended && s->end_how == TLSD_FLOW_END_TIMEOUT))
 			return TLSD_T13_ESTABLISHED;
 		return TLSD_T13_PENDING;
 	case TLSD_SS_TLS13_POST:
@@ -678,15 +703,26 @@ static void diag_alert_generic(struct dctx *c, bool explained)
 	char nb[32], code[TLSD_DIAG_CODE_LEN];
 	struct tlsd_diag *d;
 
+	/* The server could not read the hello: our parser says where. */
+	bool bad_hello = a->dir == TLSD_DIR_S2C && c->s->has_ch && no_server_hello(a->state) &&
+			 (!c->s->ch_parsed || c->s->ch.bad_ext);
+
 	snprintf(code, sizeof(code), "alert_%s", tlsd_name_alert_or_code(a->desc, nb, sizeof(nb)));
 	d = tlsd_report_diag_named(c->r, TLSD_CAUSE_ALERT, code, TLSD_CONF_CERTAIN);
-	fact_hint(d, explained ? TLSD_HINT_ALERT_EXPLAINED : TLSD_HINT_ALERT_PEER_LOGS);
+	fact_hint(d, bad_hello   ? TLSD_HINT_ALERT_MALFORMED_HELLO
+		     : explained ? TLSD_HINT_ALERT_EXPLAINED
+				 : TLSD_HINT_ALERT_PEER_LOGS);
 	fact_alert(c, d, a);
 	tlsd_diag_fact(d, TLSD_FACT_STATE, (uint16_t)a->state, 0);
 	if (!c->s->ch_parsed && c->s->has_ch && a->dir == TLSD_DIR_S2C) {
 		tlsd_diag_fact_str(d, TLSD_FACT_CH_MALFORMED_AT,
 				   c->s->ch_err.field ? c->s->ch_err.field : "?");
 		tlsd_diag_fact_u(d, TLSD_FACT_CH_MALFORMED_OFFSET, c->s->ch_err.off);
+	} else if (bad_hello) {
+		const char *en = tlsd_name_extension(c->s->ch.bad_ext_type);
+
+		tlsd_diag_fact_strf(c->r, d, TLSD_FACT_CH_MALFORMED_AT, "its %s extension (%u)",
+				    en ? en : "unknown", c->s->ch.bad_ext_type);
 	}
 	if (c->s->unexpected)
 		tlsd_diag_fact_str(d, TLSD_FACT_UNEXPECTED, c->s->first_unexpected);
@@ -696,7 +732,8 @@ static void fact_server_certs(struct dctx *c, struct tlsd_diag *d)
 {
 	if (!c->s->srv_cert)
 		return;
-	tlsd_diag_fact_u(d, TLSD_FACT_SERVER_CERTS, c->s->srv_cert_count);
+	if (c->s->srv_cert_count)
+		tlsd_diag_fact_u(d, TLSD_FACT_SERVER_CERTS, c->s->srv_cert_count);
 	tlsd_diag_fact_u(d, TLSD_FACT_SERVER_CERT_BYTES, c->s->srv_cert_len);
 }
 
@@ -973,6 +1010,7 @@ static void diag_cert_rest(struct dctx *c)
 static bool diag_server_hello_invalid(struct dctx *c)
 {
 	const struct tlsd_session *s = c->s;
+	struct tlsd_suite_info si;
 	struct tlsd_diag *d;
 	const char *what = NULL;
 
@@ -982,6 +1020,8 @@ static bool diag_server_hello_invalid(struct dctx *c)
 		what = "a cipher suite the client did not offer";
 	else if (s->version && !client_offered_version(s, s->version))
 		what = "a version the client did not offer";
+	else if (!tls13(s) && tlsd_suite_info(s->sh.suite, &si) && si.tls13)
+		what = "a TLS 1.3 cipher suite for an earlier version";
 	else if (tls13(s) && s->sh.key_share_group &&
 		 !client_offered_group(&s->ch, s->sh.key_share_group))
 		what = "a key-exchange group the client did not offer";
@@ -1114,6 +1154,23 @@ static void diag_alert(struct dctx *c)
 		diag_alert_generic(c, c->r->n_diags != n);
 }
 
+/* Direction d's first bytes are one record-shaped unit: a 5-byte header
+ * whose length field is exactly what followed it in the capture. */
+static bool record_shaped(const struct tlsd_session *s, enum tlsd_dir d)
+{
+	const struct tlsd_sess_dir *sd = &s->dir[d];
+	const struct tlsd_sess_cover *cv = &s->cover[d];
+	struct tlsd_cur c;
+	uint8_t type;
+	uint16_t version, len;
+
+	tlsd_cur_init(&c, sd->sample, sd->sample_len);
+	if (!cv->known || !tlsd_cur_get_u8(&c, &type) || !tlsd_cur_get_u16(&c, &version) ||
+	    !tlsd_cur_get_u16(&c, &len))
+		return false;
+	return len > 0 && len <= 16384 + 2048 && cv->captured == 5u + len;
+}
+
 static void diag_not_tls(struct dctx *c, enum tlsd_dir dir)
 {
 	struct tlsd_diag *d;
@@ -1136,6 +1193,15 @@ static void diag_not_tls(struct dctx *c, enum tlsd_dir dir)
 		fact_hint(d, TLSD_HINT_VERSION_SSL2);
 		tlsd_diag_fact(d, TLSD_FACT_SAMPLE, TLSD_DIR_S2C, 0);
 		tlsd_diag_fact(d, TLSD_FACT_SSL2_SERVER_HELLO, 0, 0);
+		return;
+	}
+	if (record_shaped(c->s, TLSD_DIR_S2C)) {
+		/* Shaped like one TLS record whose length matches what was
+		 * sent, with an impossible header: a TLS stack (or something
+		 * rewriting it) wrote it, not a plaintext protocol. */
+		d = add(c, TLSD_CAUSE_MALFORMED_RECORD, TLSD_CONF_LIKELY);
+		tlsd_diag_fact(d, TLSD_FACT_RECORD_HEADER, TLSD_DIR_S2C, 0);
+		fact_end(c, d);
 		return;
 	}
 	d = add(c, TLSD_CAUSE_SERVER_NOT_TLS, TLSD_CONF_CERTAIN);
@@ -1239,11 +1305,25 @@ static void diag_client_abort_after_flight(struct dctx *c)
 	const struct tlsd_evidence *ev = c->ev;
 	struct tlsd_diag *d;
 
-	if (!ev->client_had_flight || ev->reaction > TLSD_EV_REJECT_WINDOW_NS) {
+	if (c->s->srv_cert_len >= TLSD_LARGE_CERT_MSG) {
+		/* Clients refuse a certificate message this large as soon as
+		 * its header announces it (OpenSSL: 100 KiB), mid-flight. */
+		d = add(c, TLSD_CAUSE_HANDSHAKE_MESSAGE_TOO_LARGE, TLSD_CONF_LIKELY);
+		fact_server_certs(c, d);
+		tlsd_diag_fact(d, TLSD_FACT_ENDED, (uint16_t)c->v->by, (uint32_t)c->v->how);
+		return;
+	}
+	/* It ended before the certificate arrived, or its ACKs say it had
+	 * not received all of the flight: it cannot have judged the chain. */
+	bool partial = !ev->client_had_flight ||
+		       (c->s->srv_cert && ev->client_ended && c->s->srv_cert_ts > ev->client_end_ts);
+
+	if (partial || ev->reaction > TLSD_EV_REJECT_WINDOW_NS) {
 		d = add(c, TLSD_CAUSE_CLIENT_ABANDONED, TLSD_CONF_LIKELY);
-		if (!ev->client_had_flight) {
+		if (partial) {
 			fact_hint(d, TLSD_HINT_ABANDON_PARTIAL_FLIGHT);
-			tlsd_diag_fact_u(d, TLSD_FACT_FLIGHT_UNACKED, ev->flight_unacked);
+			if (ev->flight_unacked)
+				tlsd_diag_fact_u(d, TLSD_FACT_FLIGHT_UNACKED, ev->flight_unacked);
 		} else {
 			fact_hint(d, TLSD_HINT_ABANDON_SLOW);
 			tlsd_diag_fact_ns(d, TLSD_FACT_REACTION, ev->reaction);
@@ -1376,6 +1456,28 @@ static void diag_limit(struct dctx *c)
 	tlsd_diag_fact_str(d, TLSD_FACT_CAPTURE_DEFECT, tlsd_anomaly_name(a));
 }
 
+/* A handshake message over --max-handshake was skipped unread: what it
+ * would have shown (a certificate's checks) is missing. */
+static void diag_oversized(struct dctx *c)
+{
+	struct tlsd_diag *d;
+	char nb[48];
+	const char *name;
+
+	if (!c->s->oversized)
+		return;
+	name = tlsd_name_handshake(c->s->oversized_type);
+	if (!name) {
+		snprintf(nb, sizeof(nb), "handshake type %u", c->s->oversized_type);
+		name = nb;
+	}
+	d = add(c, TLSD_CAUSE_ANALYSIS_LIMIT_REACHED, TLSD_CONF_POSSIBLE);
+	tlsd_diag_fact_strf(c->r, d, TLSD_FACT_LIMIT, "a %s %s of %u bytes was not read",
+			    c->s->oversized_dir == TLSD_DIR_C2S ? "client" : "server", name,
+			    c->s->oversized_len);
+	tlsd_diag_fact_str(d, TLSD_FACT_OPTION, "--max-handshake");
+}
+
 /* What the capture lacks, for an incomplete connection. */
 static void diag_gap(struct dctx *c)
 {
@@ -1430,7 +1532,7 @@ static void diag_gap(struct dctx *c)
 			diag_hello_cut(c, TLSD_CONF_POSSIBLE);
 		d = add(c, TLSD_CAUSE_CAPTURE_INCOMPLETE, TLSD_CONF_CERTAIN);
 		tlsd_diag_fact(d, TLSD_FACT_CAPTURE_ENDED, (uint16_t)s->state, 0);
-		if (s->has_ch && s->observed_until >= s->ch_ts)
+		if (s->has_ch && s->observed_until > s->ch_ts)
 			tlsd_diag_fact_ns(d, TLSD_FACT_AFTER_CLIENT_HELLO, s->observed_until - s->ch_ts);
 		break;
 	}
@@ -1546,6 +1648,7 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 		diag_cert_rest(&c);
 		return;
 	case TLSD_OUTCOME_ESTABLISHED:
+		diag_oversized(&c);
 		if (v.ssl2) {
 			struct tlsd_diag *d = add(&c, TLSD_CAUSE_SSL2_NEGOTIATED, TLSD_CONF_CERTAIN);
 
@@ -1561,8 +1664,10 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 		break;
 	}
 	before = r->n_diags;
-	/* An unasked second ClientHello explains what follows it. */
+	/* An unasked second ClientHello, or Heartbleed probing, explains
+	 * what follows it. */
 	diag_duplicate_hello(&c);
+	diag_heartbeat(&c);
 	if (client_not_tls(s))
 		diag_not_tls(&c, TLSD_DIR_C2S);
 	else if (server_not_tls(s))
@@ -1572,11 +1677,11 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 	else
 		diag_silent(&c);
 	diag_malformed_record(&c);
-	diag_heartbeat(&c);
 	if (r->n_diags == before && s->ch_cut)
 		diag_hello_cut(&c, TLSD_CONF_LIKELY);
 	if (r->n_diags == before)
 		diag_not_visible(&c);
+	diag_oversized(&c);
 	diag_defects(&c);
 	diag_cert_rest(&c);
 }

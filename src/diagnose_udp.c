@@ -212,14 +212,19 @@ static bool diag_no_response(const struct tlsd_session *s, struct tlsd_report *r
 	bool client_closed = uf->close.seen && uf->close.dir == TLSD_DIR_C2S;
 	struct tlsd_diag *d;
 
-	if (uf->initials[TLSD_DIR_C2S] < 2 && waited < TLSD_UDP_NO_RESPONSE_MIN_WAIT &&
-	    !client_closed)
-		return false; /* the capture ended too soon to tell */
+	(void)waited;
+	/* Q1 needs the client's retries on record: Initials sent over at least
+	 * a second (its probe timer fired) with nothing back. One burst of
+	 * Initials (a ClientHello split over datagrams) and the end of the
+	 * capture prove nothing about the server. */
+	if (uf->initials[TLSD_DIR_C2S] < 2 || span < TLSD_UDP_NO_RESPONSE_MIN_WAIT)
+		return false;
 	set_verdict(r, s, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO,
 		    client_closed ? TLSD_PARTY_CLIENT : TLSD_PARTY_UNKNOWN, TLSD_HOW_TIMEOUT,
 		    uf->last_ts[TLSD_DIR_C2S]);
-	d = tlsd_report_diag(r, TLSD_CAUSE_QUIC_NO_RESPONSE,
-			     uf->initials[TLSD_DIR_C2S] >= 2 ? TLSD_CONF_CERTAIN : TLSD_CONF_LIKELY);
+	/* Likely, not certain: a capture of the client's direction only looks
+	 * the same (UDP has no ACKs to say what the server sent). */
+	d = tlsd_report_diag(r, TLSD_CAUSE_QUIC_NO_RESPONSE, TLSD_CONF_LIKELY);
 	tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_DATAGRAMS, uf->datagrams[TLSD_DIR_C2S]);
 	tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_INITIALS, uf->initials[TLSD_DIR_C2S]);
 	tlsd_diag_fact_ns(d, TLSD_FACT_CLIENT_SPAN, span);
@@ -232,6 +237,23 @@ static bool diag_no_response(const struct tlsd_session *s, struct tlsd_report *r
 	}
 	tlsd_diag_fact_u(d, TLSD_FACT_UDP_PORT, s->udp.server_port);
 	return true;
+}
+
+/* No answer, but the capture does not show the client retrying: it ended,
+ * or holds one direction only. Incomplete, saying what is there. */
+static void unanswered_too_soon(const struct tlsd_session *s, struct tlsd_report *r)
+{
+	const struct tlsd_udp_facts *uf = &s->udp;
+	struct tlsd_diag *d;
+
+	set_verdict(r, s, TLSD_OUTCOME_INCOMPLETE, TLSD_STEP_NONE, TLSD_PARTY_UNKNOWN,
+		    idle_how(s), uf->last_ts[TLSD_DIR_C2S]);
+	d = tlsd_report_diag(r, TLSD_CAUSE_CAPTURE_INCOMPLETE, TLSD_CONF_CERTAIN);
+	tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_DATAGRAMS, uf->datagrams[TLSD_DIR_C2S]);
+	tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_INITIALS, uf->initials[TLSD_DIR_C2S]);
+	tlsd_diag_fact_ns(d, TLSD_FACT_CLIENT_SPAN,
+			  uf->last_ts[TLSD_DIR_C2S] - uf->first_ts[TLSD_DIR_C2S]);
+	tlsd_diag_fact(d, TLSD_FACT_NO_SERVER_PACKET, 0, 0);
 }
 
 /* Q4: a transport close during the handshake. */
@@ -364,6 +386,11 @@ static bool diagnose_quic(const struct tlsd_session *s, struct tlsd_report *r)
 	if (answers == 0 && !(c->seen && c->dir == TLSD_DIR_S2C)) {
 		if (diag_no_response(s, r))
 			return true;
+		if (c->seen && c->dir == TLSD_DIR_C2S)
+			diag_client_gave_up(s, r); /* closed before any answer */
+		else
+			unanswered_too_soon(s, r);
+		return true;
 	} else if (c->seen && !uf->handshake_done &&
 		   !(uf->cli_short_after_srv_hs > 0 && uf->srv_short_after_cli_hs > 0)) {
 		if (c->dir == TLSD_DIR_C2S && (c->app || c->code == 0))

@@ -80,20 +80,18 @@ void tlsd_evidence_compute(const struct tlsd_session *s, struct tlsd_evidence *e
 		/* A side with no packet at all, while the other side's packets
 		 * say it exists: it sent bytes (ACKs advanced), or the client
 		 * went on as if answered. */
-		bool server_talked = (c->acked_known && sv->acked > 0) || cd->ccs || s->cke ||
+		bool server_talked = (sv->acked_known && sv->acked > 0) || cd->ccs || s->cke ||
 				     cd->app_records > 0;
 
-		if (!sv->seen && c->seen && server_talked) {
+		/* Nothing from the server while the client acts as if answered,
+		 * or with no TCP handshake either (a sampled packet): the
+		 * capture cannot show what the server did. */
+		if (!sv->seen && c->seen && (server_talked || (s->has_ch && !s->syn_seen))) {
 			ev->one_sided = true;
 			ev->absent = TLSD_DIR_S2C;
 		} else if (!c->seen && sv->seen) {
 			ev->one_sided = true;
 			ev->absent = TLSD_DIR_C2S;
-		} else if (!sv->seen && c->seen && s->has_ch && !s->syn_seen) {
-			/* Nothing from the server, and no handshake either: the
-			 * capture cannot show whether it answered. */
-			ev->one_sided = true;
-			ev->absent = TLSD_DIR_S2C;
 		}
 	}
 
@@ -117,7 +115,8 @@ void tlsd_evidence_compute(const struct tlsd_session *s, struct tlsd_evidence *e
 	}
 	if (s->has_ch && c->known && c->acked_known) {
 		/* Handshake header and one record header per record it spans. */
-		uint64_t end = s->ch_off + 4 + s->ch_len + 5u * TLSD_MAX(s->ch_records, (uint16_t)1);
+		uint64_t end = s->ch_off + 4 + s->ch_len +
+			       UINT64_C(5) * TLSD_MAX(s->ch_records, (uint16_t)1);
 
 		ev->server_acked_hello = c->acked >= end;
 	}

@@ -327,8 +327,9 @@ static const char *hint_words(enum tlsd_hint h)
 		       "address or port changed in between) or the datagram was lost; check the "
 		       "server's logs and any NAT in between.";
 	case TLSD_HINT_RETX_LOST:
-		return "its datagrams are lost or filtered on the way (a firewall, a rate limit, "
-		       "a one-way route); check the path between the two.";
+		return "its datagrams, or the answers to them, are lost or filtered on the way (a "
+		       "firewall, a rate limit, a one-way route), or the peer does not answer; the "
+		       "capture shows no answer. Check the path and the peer.";
 	case TLSD_HINT_RETX_MTU:
 		return "its largest datagram ({largest_datagram}) is larger than any of that side's "
 		       "datagrams that got through, so the path MTU is the likely cause (large or "
@@ -530,6 +531,9 @@ static void sb_alert_sentence(struct sb *b, const struct tlsd_diag *d)
 		  tlsd_name_alert_or_code((uint8_t)a->a, nb, sizeof(nb)), a->a);
 	if (h && h->a == TLSD_HINT_ALERT_EXPLAINED)
 		sb_puts(b, "; see the other diagnoses for why.");
+	else if (h && h->a == TLSD_HINT_ALERT_MALFORMED_HELLO)
+		sb_puts(b, ": the ClientHello is malformed (see the evidence); fix the client, or the "
+			   "device that rewrites its hello.");
 	else
 		sb_puts(b, "; its logs say why.");
 }

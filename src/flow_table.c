@@ -561,7 +561,8 @@ static void close_flow(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd
 	f->user = NULL;
 	t->open--;
 	if (how != TLSD_FLOW_END_CAPTURE_END && how != TLSD_FLOW_END_PORT_REUSE)
-		grave_put(t, grave_key(t, f), t->ctx->idle_clock + t->ctx->lim.idle_timeout);
+		grave_put(t, grave_key(t, f),
+			  tlsd_time_add(t->ctx->idle_clock, t->ctx->lim.idle_timeout));
 	remove_flow(t, f);
 }
 
@@ -933,12 +934,13 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 		handle_syn(t, f, d, pkt);
 	else if (ack && !rst && d == TLSD_DIR_C2S && f->synack_ts && !f->ack3_ts)
 		f->ack3_ts = pkt->ts; /* the client's first ACK after the SYN-ACK */
+	/* Every packet of the flow, the RST that ends it too (-w keeps them). */
+	if (!f->ignored && t->ops->packet)
+		t->ops->packet(t->ud, f, d, pkt);
 	if (rst) {
 		handle_rst(t, f, d, pkt);
 		return;
 	}
-	if (!f->ignored && t->ops->packet)
-		t->ops->packet(t->ud, f, d, pkt);
 	if (!f->ignored)
 		follow(t, f, pkt);
 	if (deliver_fins(t, f))

@@ -19,6 +19,7 @@
 
 #include "tlsd/analyzer.h"
 #include "tlsd/keylog.h"
+#include "tlsd/pcap_out.h"
 #include "tlsd/cert.h"
 #include "tlsd/report_json.h"
 #include "tlsd/report_text.h"
@@ -36,6 +37,7 @@ enum out_format { FORMAT_TEXT, FORMAT_JSON };
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 #define MAX_PORTS 64
+#define MAX_READ_FILES 256
 
 struct options {
 	const char **files;
@@ -84,13 +86,13 @@ static void usage(FILE *out)
 	      "TLS over TCP, QUIC and DTLS 1.0/1.2 (UDP, with ICMP errors) are analysed;\n"
 	      "DTLS 1.3 is recognised and counted.\n"
 	      "\n"
-	      "  -r, --read FILE         read a capture file (pcap or pcapng; - for stdin)\n"
+	      "  -r, --read FILE         read a capture file (pcap or pcapng; - for stdin; repeatable)\n"
 	      "  -i, --interface IFACE   capture live on IFACE\n"
 	      "  -D, --list-interfaces   list the interfaces that can be captured on\n"
 	      "  -p, --no-promiscuous-mode  do not put the interface into promiscuous mode\n"
 	      "  -s, --snapshot-length N bytes captured per packet (default 262144)\n"
 	      "  -B, --buffer-size KiB   kernel capture buffer size\n"
-	      "  -Z, --relinquish-privileges USER  drop privileges after opening the capture\n"
+	      "  -Z, --relinquish-privileges USER  drop privileges after opening the interface (-i)\n"
 	      "  -c, --count N           stop after N packets\n"
 	      "      --duration SECONDS  stop a live capture after SECONDS\n"
 	      "  -f, --format text|json  output format (json: JSON Lines, one object per connection)\n"
@@ -99,7 +101,7 @@ static void usage(FILE *out)
 	      "      --stats             print packet counters and anomalies at the end\n"
 	      "      --color[=WHEN]      colour text output: auto (default), always, never\n"
 	      "  -o, --output FILE       write reports to FILE\n"
-	      "  -w, --write FILE        write the packets of failed connections to a pcap FILE\n"
+	      "  -w, --write FILE        write the packets of failed connections to a pcapng FILE\n"
 	      "      --snap-flow BYTES   bytes of packets kept per connection for -w (65536)\n"
 	      "      --ports LIST        only follow connections on these TCP/UDP ports (comma list)\n"
 	      "      --idle-timeout SECS connection idle timeout in capture time (120)\n"
@@ -128,7 +130,8 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	char *end;
 	unsigned long long v;
 
-	if (!s || !*s || *s == '-')
+	/* Digits only: strtoull alone also takes " 5", "+5" and "-5". */
+	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -138,23 +141,28 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* A comma list of ports; an empty item ("443,,80", "443,") is an error. */
 static int parse_ports(struct options *o, const char *list)
 {
-	char *dup = strdup(list), *save = NULL;
+	char *dup = strdup(list), *tok = dup;
+	int rc = 0;
 
 	if (!dup)
 		return -ENOMEM;
-	for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	while (tok && rc == 0) {
+		char *comma = strchr(tok, ',');
 		uint64_t v;
 
-		if (parse_u64(tok, 65535, &v) < 0 || v == 0 || o->n_ports == MAX_PORTS) {
-			free(dup);
-			return -EINVAL;
-		}
-		o->ports[o->n_ports++] = (uint16_t)v;
+		if (comma)
+			*comma = '\0';
+		if (parse_u64(tok, 65535, &v) < 0 || v == 0 || o->n_ports == MAX_PORTS)
+			rc = -EINVAL;
+		else
+			o->ports[o->n_ports++] = (uint16_t)v;
+		tok = comma ? comma + 1 : NULL;
 	}
 	free(dup);
-	return o->n_ports ? 0 : -EINVAL;
+	return rc;
 }
 
 /* Positional arguments: leading capture files, then a filter expression.
@@ -168,6 +176,14 @@ static bool looks_like_file(const char *a)
 		return true;
 	return dot && (strcmp(dot, ".pcap") == 0 || strcmp(dot, ".pcapng") == 0 ||
 		       strcmp(dot, ".cap") == 0 || strcmp(dot, ".dmp") == 0);
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	errno = 0;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static char *join_args(char **argv, int n)
@@ -255,7 +271,7 @@ static int bad_value(const char *opt, const char *val)
 /* Returns 0 to run, 1 when done (help/version), negative on usage error. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const char *files_r[1];
+	static const char *files_r[MAX_READ_FILES];
 	int c;
 	uint64_t v;
 
@@ -264,12 +280,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->expiry_warning_days = TLSD_DEFAULT_EXPIRY_WARNING_DAYS;
 	while ((c = getopt_long(argc, argv, "r:i:Dps:B:Z:c:f:ao:w:hV", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'r':
-			files_r[0] = optarg;
+		case 'r': /* repeatable: the files are read in order, as one capture */
+			if (o->n_files == MAX_READ_FILES) {
+				fprintf(stderr, "tlsdiag: more than %d -r files\n", MAX_READ_FILES);
+				return -EINVAL;
+			}
+			files_r[o->n_files++] = optarg;
 			o->files = files_r;
-			o->n_files = 1;
 			break;
 		case 'i':
+			if (!*optarg)
+				return bad_value("-i", optarg);
 			o->iface = optarg;
 			break;
 		case 'D':
@@ -338,7 +359,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->write_file = optarg;
 			break;
 		case OPT_SNAP_FLOW:
-			if (parse_u64(optarg, 1u << 30, &v) < 0)
+			if (parse_u64(optarg, 1u << 30, &v) < 0 || v == 0)
 				return bad_value("--snap-flow", optarg);
 			o->lim.snap_flow = (size_t)v;
 			break;
@@ -362,7 +383,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->lim.max_udp_flows = (uint32_t)v;
 			break;
 		case OPT_REASM_MEM:
-			if (parse_u64(optarg, SIZE_MAX / 2, &v) < 0)
+			if (parse_u64(optarg, SIZE_MAX / 2, &v) < 0 || v == 0)
 				return bad_value("--reasm-mem", optarg);
 			o->lim.reasm_mem = (size_t)v;
 			break;
@@ -426,6 +447,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 		fputs("tlsdiag: give either -i IFACE or capture files, not both\n", stderr);
 		return -EINVAL;
 	}
+	if (o->user && !o->iface) {
+		fputs("tlsdiag: -Z drops privileges after opening an interface; it needs -i "
+		      "(read files as the user you want instead)\n", stderr);
+		return -EINVAL;
+	}
+	if (o->ca_path && !is_dir(o->ca_path)) {
+		fprintf(stderr, "tlsdiag: --ca-path %s: %s\n", o->ca_path,
+			errno ? strerror(errno) : "not a directory");
+		return -EINVAL;
+	}
 	if (!o->iface && o->n_files == 0) {
 		fputs("tlsdiag: no capture file or interface given\n", stderr);
 		usage(stderr);
@@ -440,32 +471,24 @@ struct run {
 	FILE *out;
 	bool color;
 	struct tlsd_summary *summary;
-	pcap_dumper_t *dumper;
+	struct tlsd_pcap_out *pout; /* -w */
 	uint64_t reported;
 };
 
-static void write_frames(pcap_dumper_t *d, const uint8_t *frames, size_t len)
+/* Connections' frames held for -w before they are written in capture order. */
+#define PCAP_OUT_HOLD (64u << 20)
+
+/* Closes the -w file; -1 after saying why when anything written to it was
+ * lost. */
+static int close_pcap_out(struct run *run, const char *path)
 {
-	size_t pos = 0;
+	int rc = tlsd_pcap_out_close(run->pout);
 
-	while (pos + TLSD_CONN_FRAME_HDR <= len) {
-		struct pcap_pkthdr h;
-		uint64_t ts;
-		uint32_t caplen, wirelen;
-
-		memcpy(&ts, frames + pos, 8);
-		memcpy(&caplen, frames + pos + 8, 4);
-		memcpy(&wirelen, frames + pos + 12, 4);
-		pos += TLSD_CONN_FRAME_HDR;
-		if (caplen > len - pos)
-			break;
-		h.ts.tv_sec = (time_t)(ts / 1000000000u);
-		h.ts.tv_usec = (suseconds_t)(ts % 1000000000u / 1000u);
-		h.caplen = caplen;
-		h.len = wirelen;
-		pcap_dump((u_char *)d, &h, frames + pos);
-		pos += caplen;
-	}
+	run->pout = NULL;
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "tlsdiag: -w %s: write error: %s\n", path, strerror(-rc));
+	return -1;
 }
 
 static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
@@ -489,8 +512,11 @@ static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
 	} else {
 		tlsd_report_text(run->out, r, &to);
 	}
-	if (run->dumper && frames && r->outcome == TLSD_OUTCOME_FAILED)
-		write_frames(run->dumper, frames, frames_len);
+	if (run->pout && frames && r->outcome == TLSD_OUTCOME_FAILED &&
+	    tlsd_pcap_out_add(run->pout, frames, frames_len) == 0 && run->opt->iface)
+		/* Live: on disk at once, so a crash or power cut keeps the evidence;
+		 * an error is reported when the file is closed. */
+		(void)!tlsd_pcap_out_flush(run->pout);
 	if (run->opt->iface)
 		fflush(run->out);
 }
@@ -618,21 +644,29 @@ static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum out_format f
 				c->anomalies[i]);
 }
 
-static int open_dumper(struct run *run, const struct options *o, int dlt)
+static int open_pcap_out(struct run *run, const struct options *o)
 {
-	pcap_t *dead = pcap_open_dead_with_tstamp_precision(dlt, 262144, PCAP_TSTAMP_PRECISION_MICRO);
+	char err[PATH_MAX + 256];
 
-	if (!dead)
-		return -1;
-	run->dumper = pcap_dump_open(dead, o->write_file);
-	if (!run->dumper) {
-		fprintf(stderr, "tlsdiag: %s: %s\n", o->write_file, pcap_geterr(dead));
-		pcap_close(dead);
+	run->pout = tlsd_pcap_out_open(o->write_file, PCAP_OUT_HOLD, err, sizeof(err));
+	if (!run->pout) {
+		fprintf(stderr, "tlsdiag: -w %s\n", err); /* err names the path */
 		return -1;
 	}
-	/* The dumper wrote its file header; it needs nothing more from dead. */
-	pcap_close(dead);
 	return 0;
+}
+
+/* Records whose captured length exceeds their length on the wire (or the
+ * snap length) were clamped and counted: say that the file is damaged. */
+static void note_bad_headers(struct tlsd_capture *cap, struct tlsd_ctx *ctx, const char *name)
+{
+	uint64_t bad = tlsd_capture_bad_headers(cap);
+
+	ctx->cnt.anomalies[TLSD_ANOM_PKT_BAD_PKTHDR] += bad;
+	if (bad)
+		fprintf(stderr, "tlsdiag: warning: %s: %" PRIu64 " record%s with a captured length "
+			"over its length on the wire or the snap length: the file is damaged\n",
+			name, bad, bad == 1 ? "" : "s");
 }
 
 static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx,
@@ -663,7 +697,7 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			tlsd_capture_close(cap);
 			return -1;
 		}
-		if (o->write_file && !run->dumper && open_dumper(run, o, *last_dlt) < 0) {
+		if (o->write_file && !run->pout && open_pcap_out(run, o) < 0) {
 			tlsd_capture_close(cap);
 			return -1;
 		}
@@ -671,7 +705,7 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			pcap_datalink_val_to_name(*last_dlt) ? pcap_datalink_val_to_name(*last_dlt)
 							     : "?");
 		rc = pump(cap, a, ctx, o, true);
-		ctx->cnt.anomalies[TLSD_ANOM_PKT_BAD_PKTHDR] += tlsd_capture_bad_headers(cap);
+		note_bad_headers(cap, ctx, o->iface);
 		if (tlsd_capture_stats(cap, &recv, &drop, &ifdrop) == 0)
 			fprintf(stderr, "tlsdiag: %" PRIu64 " packets received by filter, %" PRIu64
 				" dropped by kernel, %" PRIu64 " dropped by interface\n",
@@ -690,16 +724,46 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			continue;
 		}
 		*last_dlt = tlsd_capture_dlt(cap);
-		if (o->write_file && !run->dumper && open_dumper(run, o, *last_dlt) < 0) {
+		if (o->write_file && !run->pout && open_pcap_out(run, o) < 0) {
 			tlsd_capture_close(cap);
 			return -1;
 		}
 		if (pump(cap, a, ctx, o, false) < 0)
 			rc = -1;
-		ctx->cnt.anomalies[TLSD_ANOM_PKT_BAD_PKTHDR] += tlsd_capture_bad_headers(cap);
+		note_bad_headers(cap, ctx, o->files[i]);
 		tlsd_capture_close(cap);
 	}
 	return rc;
+}
+
+/* An output that is the same file as an input (device and inode, not the
+ * name) would destroy it: refused before anything is opened for writing. */
+static int same_file(const char *out, const char *in, const char *what)
+{
+	struct stat so, si;
+
+	if (!out || !in || strcmp(in, "-") == 0 || stat(out, &so) != 0 || stat(in, &si) != 0 ||
+	    so.st_dev != si.st_dev || so.st_ino != si.st_ino)
+		return 0;
+	fprintf(stderr, "tlsdiag: %s %s is the same file as the input %s: refusing to "
+		"overwrite it\n", what, out, in);
+	return -1;
+}
+
+static int refuse_overwrite(const struct options *o)
+{
+	const char *outs[2][2] = {{o->output, "-o"}, {o->write_file, "-w"}};
+
+	for (int k = 0; k < 2; k++) {
+		const char *out = outs[k][0], *what = outs[k][1];
+
+		for (size_t i = 0; i < o->n_files; i++)
+			if (same_file(out, o->files[i], what) < 0)
+				return -1;
+		if (same_file(out, o->keylog_file, what) < 0 || same_file(out, o->ca_file, what) < 0)
+			return -1;
+	}
+	return same_file(o->write_file, o->output, "-w");
 }
 
 int main(int argc, char **argv)
@@ -728,6 +792,10 @@ int main(int argc, char **argv)
 		return rc < 0 ? EXIT_TROUBLE : EXIT_NO_FAILURE;
 	}
 
+	if (refuse_overwrite(&opt) < 0) {
+		free(opt.filter);
+		return EXIT_TROUBLE;
+	}
 	tlsd_ctx_init(&ctx);
 	ctx.lim = opt.lim;
 	run.opt = &opt;
@@ -827,8 +895,8 @@ out:
 	tlsd_cert_store_free(certs.store);
 	tlsd_keylog_free(keylog);
 	tlsd_summary_free(run.summary);
-	if (run.dumper)
-		pcap_dump_close(run.dumper);
+	if (close_pcap_out(&run, opt.write_file) < 0)
+		status = EXIT_TROUBLE;
 	if (run.out && fflush(run.out) != 0) {
 		fprintf(stderr, "tlsdiag: write error: %s\n", strerror(errno));
 		status = EXIT_TROUBLE;

@@ -415,7 +415,10 @@ void tlsd_report_json(FILE *out, const struct tlsd_report *r)
 	fputs(",\"failed_step\":", out);
 	json_cstr(out, tlsd_step_name(r->failed_step));
 	fputs(",\"last_message\":", out);
-	json_cstr(out, r->has_last_message ? tlsd_name_handshake(r->last_message) : NULL);
+	if (r->has_last_message && !tlsd_name_handshake(r->last_message))
+		fprintf(out, "\"handshake_type_%u\"", r->last_message);
+	else
+		json_cstr(out, r->has_last_message ? tlsd_name_handshake(r->last_message) : NULL);
 	fputs(",\"history\":", out);
 	json_cstr(out, r->history);
 	fputs(",\"termination\":{\"by\":", out);

@@ -18,20 +18,35 @@
 #define C_DIM "\033[2m"
 #define C_OFF "\033[0m"
 
-void tlsd_text_escaped(FILE *out, const uint8_t *s, size_t len)
+/* Printable ASCII as is, except the bytes of ALSO; a backslash doubled; the
+ * rest as \xHH. */
+static void escaped(FILE *out, const uint8_t *s, size_t len, const char *also)
 {
 	struct tlsd_cur c;
 	uint8_t b;
 
 	tlsd_cur_init(&c, s, len);
 	while (tlsd_cur_get_u8(&c, &b)) {
-		if (b >= 0x20 && b < 0x7f && b != '\\')
-			fputc(b, out);
-		else if (b == '\\')
+		if (b == '\\')
 			fputs("\\\\", out);
+		else if (b >= 0x20 && b < 0x7f && !strchr(also, b))
+			fputc(b, out);
 		else
 			fprintf(out, "\\x%02x", b);
 	}
+}
+
+void tlsd_text_escaped(FILE *out, const uint8_t *s, size_t len)
+{
+	escaped(out, s, len, "");
+}
+
+/* A peer's bytes as the value of a key=value field of a one-line header: a
+ * space, '=' or '"' in it is escaped too, so it cannot fake the fields that
+ * follow. */
+static void field_escaped(FILE *out, const uint8_t *s, size_t len)
+{
+	escaped(out, s, len, " =\"");
 }
 
 static const char *col(const struct tlsd_text_opts *o, const char *code)
@@ -248,7 +263,7 @@ static void print_one_line(FILE *out, const struct tlsd_report *r, const struct 
 	print_transport(out, r, true);
 	if (r->has_sni) {
 		fputs(" sni=", out);
-		tlsd_text_escaped(out, r->sni, r->sni_len);
+		field_escaped(out, r->sni, r->sni_len);
 	}
 	fputc(' ', out);
 	if (r->version)
@@ -287,15 +302,21 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	print_transport(out, r, false);
 	if (r->has_sni) {
 		fputs("  sni=", out);
-		tlsd_text_escaped(out, r->sni, r->sni_len);
+		field_escaped(out, r->sni, r->sni_len);
 	}
 	fputs("  ", out);
 	print_time(out, r->ts_first);
 	fputc('\n', out);
 
 	fprintf(out, "  step:       %s", r->failed_step ? tlsd_step_name(r->failed_step) : "-");
-	if (r->has_last_message)
-		fprintf(out, " (last handshake message: %s)", tlsd_name_handshake(r->last_message));
+	if (r->has_last_message) {
+		const char *hn = tlsd_name_handshake(r->last_message);
+
+		if (hn)
+			fprintf(out, " (last handshake message: %s)", hn);
+		else
+			fprintf(out, " (last handshake message: type %u)", r->last_message);
+	}
 	fputc('\n', out);
 	fprintf(out, "  ended:      by %s, %s", tlsd_party_name(r->term_by), tlsd_how_name(r->term_how));
 	if (r->time_to_failure >= 0) {
@@ -303,7 +324,8 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 		print_ms(out, r->time_to_failure);
 		fputs(" after the ClientHello", out);
 	}
-	if (r->rtt >= 0) {
+	/* 0: the capture's timestamps cannot tell (coarse or rewritten). */
+	if (r->rtt > 0) {
 		fputs(" (TCP round trip ", out);
 		print_ms(out, r->rtt);
 		fputc(')', out);
@@ -317,7 +339,9 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	}
 	fputs("  offered:    ", out);
 	print_versions_offered(out, r);
-	if (r->client_hello_len)
+	if (r->client_hello_len && !r->n_versions_offered)
+		fputs(" (the ClientHello could not be read)", out);
+	else if (r->client_hello_len)
 		print_suite_count(out, r);
 	if (r->alpn_offered.n) {
 		fputs("; ALPN ", out);

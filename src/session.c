@@ -502,10 +502,17 @@ static void on_client_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
 	if (!s->has_ch) {
 		s->has_ch = true;
 		s->ch_parsed = r == TLSD_PARSE_OK;
-		if (s->ch_parsed)
+		if (s->ch_parsed) {
 			s->ch = ch;
-		else
+		} else {
 			s->ch_err = err;
+			/* The offer is still worth showing (SNI, suites). */
+			if (!m->sslv2 && s->transport != TLSD_TRANSPORT_DTLS &&
+			    tlsd_parse_client_hello_salvage(m->body, m->len, &ch) == TLSD_PARSE_OK) {
+				s->ch = ch;
+				s->ch_salvaged = true;
+			}
+		}
 		s->ch_ts = m->ts;
 		s->ch_off = m->off;
 		s->ch_len = m->len;
@@ -643,6 +650,18 @@ static void keep_ske(struct tlsd_session *s, const struct tlsd_server_key_exchan
 
 static void on_certificate(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m)
 {
+	if (m->oversized) {
+		/* Over --max-handshake: what its header says, nothing checked. */
+		if (d == S2C) {
+			s->srv_cert = true;
+			s->srv_cert_len = m->declared_len;
+			s->srv_cert_ts = m->ts;
+		} else {
+			s->cli_cert = true;
+			s->cli_cert_len = m->declared_len;
+		}
+		return;
+	}
 	struct tlsd_certificate_msg c;
 	struct tlsd_parse_err err = {0};
 	bool ok = tlsd_parse_certificate(m->body, m->len, is_tls13(s), &c, &err) == TLSD_PARSE_OK;
@@ -696,6 +715,8 @@ static void on_server_key_exchange(struct tlsd_session *s, const struct tlsd_hs_
 static void note_message_facts(struct tlsd_session *s, enum tlsd_dir d,
 			       const struct tlsd_hs_msg *m)
 {
+	if (m->oversized && m->type != TLSD_HS_CERTIFICATE)
+		return; /* nothing to read in it */
 	switch (m->type) {
 	case TLSD_HS_CERTIFICATE:
 		on_certificate(s, d, m);
@@ -739,6 +760,17 @@ void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struc
 		return;
 	}
 	s->dir[d].hs_msgs++;
+	if (m->oversized && !s->oversized) {
+		s->oversized = true;
+		s->oversized_dir = d;
+		s->oversized_type = m->type;
+		s->oversized_len = m->declared_len;
+		if (m->type == TLSD_HS_CLIENT_HELLO || m->type == TLSD_HS_SERVER_HELLO) {
+			/* A hello cannot be followed without its content. */
+			tlsd_session_framing_lost(s, d, TLSD_FRAMING_OVERFLOW, m->off, NULL, 0);
+			return;
+		}
+	}
 	if (m->type == TLSD_HS_SERVER_HELLO && d == S2C) {
 		bool hrr = on_server_hello(s, m);
 
@@ -1065,6 +1097,18 @@ void tlsd_session_record(struct tlsd_session *s, enum tlsd_dir d, const struct t
 	}
 }
 
+bool tlsd_session_ccs_switched_keys(struct tlsd_session *s, enum tlsd_dir d,
+				    const struct tlsd_record_info *ri)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+
+	if (ri->encrypted || ri->type != TLSD_CT_HANDSHAKE || !sd->ccs || sd->encrypted ||
+	    s->has_sh || s->has_hrr)
+		return false;
+	sd->encrypted = true;
+	return true;
+}
+
 bool tlsd_session_ccs(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, tlsd_time_ns ts)
 {
 	struct tlsd_sess_dir *sd = &s->dir[d];
@@ -1116,7 +1160,10 @@ void tlsd_session_anomaly(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_ano
 			s->first_capture_defect = a;
 		if (a == TLSD_ANOM_CAPTURE_MIDSTREAM)
 			s->midstream = true;
-		else if (a != TLSD_ANOM_CAPTURE_GAP && !s->limit_hit) {
+		else if (a != TLSD_ANOM_CAPTURE_GAP && a != TLSD_ANOM_CAPTURE_CAP_HANDSHAKE &&
+			 !s->limit_hit) {
+			/* (An oversized handshake message is skipped, framing goes
+			 * on: not a limit that stops the analysis by itself.) */
 			s->limit_hit = true;
 			s->limit = a;
 		}
@@ -1166,6 +1213,18 @@ void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tls
 	default:
 		break;
 	}
+}
+
+void tlsd_session_stream_start(struct tlsd_session *s, enum tlsd_dir d, const uint8_t *p,
+			       size_t len)
+{
+	struct tlsd_sess_dir *sd = &s->dir[d];
+	size_t n = TLSD_MIN(len, sizeof(sd->sample));
+
+	if (sd->framing != TLSD_FRAMING_NOT_TLS || sd->framing_off != 0 || n <= sd->sample_len)
+		return;
+	memcpy(sd->sample, p, n);
+	sd->sample_len = (uint8_t)n;
 }
 
 /* ---- TCP ---------------------------------------------------------------- */
@@ -1276,7 +1335,7 @@ static bool rst_evidence(struct tlsd_session *s, const struct tlsd_flow *f, enum
 	rtt = s->synack_ts - s->syn_ts;
 	near = s->ack3_ts - s->synack_ts;
 	if (d == S2C && s->has_ch && s->syn_ts && s->synack_ts && s->ack3_ts &&
-	    rtt >= TLSD_NS_PER_SEC / 1000 && rtt > 4 * near && ri->ts - s->ch_ts < rtt / 2) {
+	    rtt >= TLSD_NS_PER_SEC / 1000 && rtt > 4 * near && ri->ts - s->ch_ts < rtt) {
 		snprintf(why, len,
 			 "the RST came %.3f ms after the ClientHello, sooner than the %.3f ms round trip "
 			 "allows",
@@ -1577,7 +1636,7 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 	} else if (s->syn_ts && s->ack3_ts && s->ack3_ts >= s->syn_ts) {
 		r->rtt = s->ack3_ts - s->syn_ts;
 	}
-	if (s->ch_parsed)
+	if (s->ch_parsed || s->ch_salvaged)
 		fill_offer(s, r);
 	if (s->has_sh && s->sh_parsed) {
 		r->version = s->version;
@@ -1589,6 +1648,11 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 		}
 	} else if (s->has_sh) {
 		r->version = s->version;
+	} else if (s->has_hrr) {
+		/* A HelloRetryRequest already selects the version and suite. */
+		r->version = tlsd_server_hello_version(&s->hrr);
+		r->has_cipher = true;
+		r->cipher = s->hrr.suite;
 	}
 	if (s->sh_parsed && tlsd_version_is_tls13(s->version))
 		r->kx_group = s->sh.key_share_group;

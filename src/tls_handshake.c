@@ -373,6 +373,8 @@ struct ext_walk {
 	 * extension framing is intact, and the rest of the hello (SNI, offers)
 	 * is what a diagnosis of the peer's decode_error needs. */
 	bool lenient;
+	/* Salvage walks stop quietly at an extension cut short. */
+	bool salvage;
 	bool bad;
 	uint16_t bad_type;
 };
@@ -390,6 +392,10 @@ static bool walk_exts(struct tlsd_cur *list, struct ext_walk *w, ext_fn fn, void
 		size_t d_end;
 
 		if (!tlsd_cur_get_u16(list, &type) || !tlsd_cur_get_u16_prefixed(list, &d)) {
+			if (w->salvage) {
+				w->bad = true;
+				return true;
+			}
 			malformed(err, "extension header", end, list);
 			return false;
 		}
@@ -431,7 +437,8 @@ static bool ch_ext_cb(uint16_t type, struct tlsd_cur *d, void *arg)
  *     Extension extensions<8..2^16-1>;          (absent in old clients)
  * } ClientHello;                                          RFC 8446 4.1.2 */
 static enum tlsd_parse parse_client_hello(const uint8_t *body, size_t len, bool dtls,
-					  struct tlsd_client_hello *out, struct tlsd_parse_err *err)
+					  struct tlsd_client_hello *out, struct tlsd_parse_err *err,
+					  bool salvage)
 {
 	static const struct tlsd_client_hello zero;
 	struct tlsd_client_hello ch = zero;
@@ -482,15 +489,27 @@ static enum tlsd_parse parse_client_hello(const uint8_t *body, size_t len, bool 
 	}
 	if (tlsd_cur_len(&c) == 0)
 		goto done; /* no extensions block (SSL 3.0 / early TLS clients) */
-	if (!tlsd_cur_get_u16_prefixed(&c, &exts))
-		return malformed(err, "extensions", len, &c);
+	if (!tlsd_cur_get_u16_prefixed(&c, &exts)) {
+		uint16_t declared;
+
+		/* The block claims more than the message holds: salvage what
+		 * is there. */
+		if (!salvage || !tlsd_cur_get_u16(&c, &declared))
+			return malformed(err, "extensions", len, &c);
+		exts = c;
+		if (!tlsd_cur_skip(&c, tlsd_cur_len(&c)))
+			return malformed(err, "extensions", len, &c);
+		ch.salvaged = true;
+	}
 	{
-		struct ext_walk w = {.types = ch.exts, .max = TLSD_MAX_EXTS, .lenient = true};
+		struct ext_walk w = {.types = ch.exts, .max = TLSD_MAX_EXTS, .lenient = true,
+				     .salvage = salvage};
 		size_t end = len - tlsd_cur_len(&c);
 
 		if (!walk_exts(&exts, &w, ch_ext_cb, &ch, end, err))
 			return TLSD_PARSE_MALFORMED;
 		ch.bad_ext = w.bad;
+		ch.salvaged = ch.salvaged || (salvage && w.bad);
 		ch.bad_ext_type = w.bad_type;
 		ch.n_exts = w.n;
 		ch.n_exts_total = w.total;
@@ -506,7 +525,7 @@ enum tlsd_parse tlsd_parse_client_hello(const uint8_t *body, size_t len,
 					struct tlsd_client_hello *out,
 					struct tlsd_parse_err *err)
 {
-	return parse_client_hello(body, len, false, out, err);
+	return parse_client_hello(body, len, false, out, err, false);
 }
 
 /* DTLS (RFC 6347 4.2.1): the same with
@@ -516,7 +535,7 @@ enum tlsd_parse tlsd_parse_dtls_client_hello(const uint8_t *body, size_t len,
 					     struct tlsd_client_hello *out,
 					     struct tlsd_parse_err *err)
 {
-	return parse_client_hello(body, len, true, out, err);
+	return parse_client_hello(body, len, true, out, err, false);
 }
 
 /* struct {
@@ -540,6 +559,12 @@ enum tlsd_parse tlsd_parse_hello_verify_request(const uint8_t *body, size_t len,
 	h.cookie_len = (uint8_t)tlsd_cur_len(&cookie);
 	*out = h;
 	return TLSD_PARSE_OK;
+}
+
+enum tlsd_parse tlsd_parse_client_hello_salvage(const uint8_t *body, size_t len,
+						struct tlsd_client_hello *out)
+{
+	return parse_client_hello(body, len, false, out, NULL, true);
 }
 
 /* SSLv2 CLIENT-HELLO (RFC 6101 E.2 / RFC 5246 E.2):

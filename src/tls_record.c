@@ -202,6 +202,31 @@ static void report_message(const struct feed_pos *fp, uint8_t type,
 		fp->ev->handshake(fp->ud, fp->d, &m);
 }
 
+/* A plaintext message over the cap: its header is reported (oversized) and
+ * the rest of it skipped, so the messages after it are still framed. got:
+ * bytes of it (header included) already taken from the stream. */
+static void hs_oversized(struct tlsd_tls_dir *t, const struct feed_pos *fp,
+			 const struct hs_stream *hs, uint8_t type, uint32_t mlen, size_t got)
+{
+	struct tlsd_hs_msg m = {
+		.off = hs->rec_off,
+		.ts = fp->ts,
+		.type = type,
+		.body = (const uint8_t *)"",
+		.record_version = hs->rec_version,
+		.records = 1,
+		.chunks = 1,
+		.oversized = true,
+		.declared_len = mlen,
+	};
+
+	anomaly(fp, TLSD_ANOM_CAPTURE_CAP_HANDSHAKE, hs->rec_off, "handshake message over the cap");
+	t->hs_skip = (uint32_t)((size_t)HS_HEADER_LEN + mlen - got);
+	tlsd_buf_reset(hs->buf);
+	if (fp->ev->handshake)
+		fp->ev->handshake(fp->ud, fp->d, &m);
+}
+
 /* A message over the cap (or OOM): the plaintext stream cannot be framed
  * any more; the decrypted one is dropped (plaintext framing goes on). */
 static void hs_overflow(struct tlsd_tls_dir *t, const struct feed_pos *fp,
@@ -216,10 +241,15 @@ static void hs_overflow(struct tlsd_tls_dir *t, const struct feed_pos *fp,
 	lose(t, fp, TLSD_FRAMING_OVERFLOW, hs->rec_off);
 }
 
+static bool fits_hs_cap(const struct hs_stream *hs, uint32_t msg_len)
+{
+	return (size_t)msg_len + HS_HEADER_LEN <= hs->buf->cap;
+}
+
 static bool check_hs_cap(struct tlsd_tls_dir *t, const struct feed_pos *fp,
 			 const struct hs_stream *hs, uint32_t msg_len)
 {
-	if ((size_t)msg_len + HS_HEADER_LEN <= hs->buf->cap)
+	if (fits_hs_cap(hs, msg_len))
 		return true;
 	hs_overflow(t, fp, hs, "handshake message over the cap");
 	return false;
@@ -279,9 +309,21 @@ static void hs_input(struct tlsd_tls_dir *t, const struct feed_pos *fp,
 		uint8_t type;
 		uint32_t mlen;
 
+		if (!hs->decrypted && t->hs_skip) {
+			size_t n = TLSD_MIN((size_t)t->hs_skip, tlsd_cur_len(b));
+
+			if (!tlsd_cur_skip(b, n))
+				return;
+			t->hs_skip -= (uint32_t)n;
+			continue;
+		}
 		if (buf->len == 0 && hs_header(b, &type, &mlen)) {
 			struct tlsd_cur msg;
 
+			if (!hs->decrypted && !fits_hs_cap(hs, mlen)) {
+				hs_oversized(t, fp, hs, type, mlen, 0);
+				continue;
+			}
 			if (!check_hs_cap(t, fp, hs, mlen))
 				return;
 			if (tlsd_cur_len(b) >= HS_HEADER_LEN + (size_t)mlen) {
@@ -305,7 +347,13 @@ static void hs_input(struct tlsd_tls_dir *t, const struct feed_pos *fp,
 		struct tlsd_cur have;
 
 		tlsd_cur_init(&have, buf->data, buf->len);
-		if (!hs_header(&have, &type, &mlen) || !check_hs_cap(t, fp, hs, mlen))
+		if (!hs_header(&have, &type, &mlen))
+			return;
+		if (!hs->decrypted && !fits_hs_cap(hs, mlen)) {
+			hs_oversized(t, fp, hs, type, mlen, buf->len);
+			continue;
+		}
+		if (!check_hs_cap(t, fp, hs, mlen))
 			return;
 		size_t want = HS_HEADER_LEN + (size_t)mlen - buf->len;
 
@@ -382,6 +430,15 @@ static void sslv2_input(struct tlsd_tls_dir *t, const struct feed_pos *fp, struc
 }
 
 /* Whether a record of this type and length is parsed in clear. */
+static bool parsed_in_clear(const struct tlsd_tls_dir *t, uint8_t type, uint16_t len);
+
+void tlsd_tls_dir_protect_current(struct tlsd_tls_dir *t)
+{
+	t->encrypted = true;
+	t->cur.encrypted = !parsed_in_clear(t, t->cur.type, t->cur.len);
+	t->skip_body = t->cur.encrypted || t->cur.type == TLSD_CT_HEARTBEAT;
+}
+
 static bool parsed_in_clear(const struct tlsd_tls_dir *t, uint8_t type, uint16_t len)
 {
 	switch (type) {
@@ -622,11 +679,14 @@ uint64_t tlsd_tls_dir_feed(struct tlsd_tls_dir *t, enum tlsd_dir d,
 
 	tlsd_cur_init(&c, p, len);
 	t->off += len;
+	/* The stream's first bytes are kept whatever happens to the framing:
+	 * evidence for a side that does not speak TLS, the same however the
+	 * stream was cut into segments. */
+	if (fp.base < TLSD_SAMPLE_LEN && len)
+		keep_sample(t, p, len);
 	if (t->framing != TLSD_FRAMING_OK || len == 0)
 		return 0;
 	t->feeds++;
-	if (fp.base < TLSD_SAMPLE_LEN)
-		keep_sample(t, p, len);
 	while (tlsd_cur_len(&c) && t->framing == TLSD_FRAMING_OK) {
 		if (t->in_body)
 			body_input(t, &fp);

@@ -649,6 +649,12 @@ START_TEST(tc_tls13_no_ticket_close)
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_FINISHED, TLSD_PARTY_SERVER,
 		       TLSD_HOW_RESET);
 	ASSERT_DIAG(&r, "finished_verification_failed", TLSD_CONF_POSSIBLE);
+	/* ... and one long after (an idle connection torn down) is not. */
+	s.dir[S2C].rst = false;
+	s.dir[S2C].end_seen = false;
+	rst(&s, S2C, s.t13.cli_flight_ts + 56 * TLSD_NS_PER_SEC, false);
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
 }
 END_TEST
 
@@ -1351,6 +1357,23 @@ START_TEST(tc_client_abandoned_partial_flight)
 }
 END_TEST
 
+/* The client closed after the ServerHello, before the certificate came. */
+START_TEST(tc_client_abandoned_before_certificate)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	fin(&s, C2S, s.sh_ts + MSEC);
+	server_flight12(&s, false);
+	s.srv_cert_ts = s.sh_ts + 2 * MSEC;
+	report(&s, &r);
+	ck_assert_str_eq(r.diags[0].code, "client_abandoned");
+	ck_assert_ptr_nonnull(strstr(TXT(&r, &r.diags[0]), "whole flight"));
+}
+END_TEST
+
 /* Evidence rules, time: a client that leaves seconds after the flight
  * without an alert is a scanner or a timeout, not a rejection. */
 START_TEST(tc_client_abandoned_slow)
@@ -1612,6 +1635,7 @@ Suite *diagnose_suite(void)
 	tcase_add_test(tc, tc_client_abandoned_before_answer);
 	tcase_add_test(tc, tc_client_abandoned_partial_flight);
 	tcase_add_test(tc, tc_client_abandoned_slow);
+	tcase_add_test(tc, tc_client_abandoned_before_certificate);
 	tcase_add_test(tc, tc_client_abandoned_before_finished);
 	tcase_add_test(tc, tc_capture_one_sided);
 	tcase_add_test(tc, tc_packets_missing_acked);

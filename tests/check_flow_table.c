@@ -205,6 +205,10 @@ static void addr(struct tlsd_addr *a, const char *s, uint8_t *ipv)
 	}
 }
 
+/* Added to every packet time (tc_end_of_clock moves the capture to the end of
+ * the clock). */
+static tlsd_time_ns base_ns;
+
 static void pkt_send(struct fx *x, double t, const char *src, uint16_t sport, const char *dst,
 		     uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, const char *payload)
 {
@@ -212,7 +216,7 @@ static void pkt_send(struct fx *x, double t, const char *src, uint16_t sport, co
 
 	addr(&p.src, src, &p.ip_version);
 	addr(&p.dst, dst, &p.ip_version);
-	p.ts = (tlsd_time_ns)(t * (double)SEC);
+	p.ts = base_ns + (tlsd_time_ns)(t * (double)SEC);
 	p.ip_proto = 6;
 	p.ttl = strcmp(src, C_IP) == 0 ? 64 : 128;
 	p.ip_id = (uint16_t)(seq & 0xffff);
@@ -576,6 +580,34 @@ START_TEST(tc_idle_timeout)
 	tlsd_flow_table_expire(x->t);
 	ck_assert_str_eq(x->c.log, "open#1 d:C:0:1 close#1:TIMEOUT open#2 close#2:TIMEOUT ");
 	ck_assert_uint_eq(tlsd_flow_table_count(x->t), 0);
+	fx_done(x);
+}
+END_TEST
+
+/* Packets stamped at the latest time capture.c gives (pcapng nanoseconds after
+ * 2262 are clamped there, less than a second before INT64_MAX): adding the idle
+ * timeout (open flows, graves) must saturate, not overflow (UBSan caught it). */
+START_TEST(tc_end_of_clock)
+{
+	struct fx *x = fx_new();
+
+	base_ns = (INT64_MAX / SEC - 1) * SEC;
+	x->ctx.lim.idle_timeout = 120 * SEC;
+	fx_start(x);
+	handshake(x, 0.1);
+	cs(x, 0.2, 0, 0, A, "x");
+	cs(x, 0.3, 1, 0, AF, NULL);
+	sc(x, 0.4, 0, 2, AF, NULL);
+	pkt_send(x, 0.5, "10.9.9.9", 1234, S_IP, S_PORT, 1, 0, TLSD_TCP_SYN, NULL);
+	cs(x, 0.6, 2, 1, A, NULL);
+	ck_assert_str_eq(x->c.log, "open#1 d:C:0:1 fin:C fin:S close#1:CLOSE open#2 ");
+	x->ctx.now = INT64_MAX;
+	tlsd_flow_table_expire(x->t);
+	ck_assert_uint_eq(tlsd_flow_table_count(x->t), 1); /* #2 is not idle for 120 s */
+	ck_assert_int_eq(tlsd_time_add(INT64_MAX - SEC, 120 * SEC), INT64_MAX);
+	ck_assert_int_eq(tlsd_time_add(5, -7), -2);
+	ck_assert_int_eq(tlsd_time_add(INT64_MIN + 1, -SEC), INT64_MIN);
+	base_ns = 0;
 	fx_done(x);
 }
 END_TEST
@@ -954,6 +986,7 @@ Suite *flow_table_suite(void)
 		{"syn_on_tombstone", tc_syn_on_tombstone},
 		{"idle_timeout", tc_idle_timeout},
 		{"idle_same_tuple", tc_idle_same_tuple},
+		{"end_of_clock", tc_end_of_clock},
 		{"evict", tc_evict},
 		{"evict_tombstone_first", tc_evict_tombstone_first},
 		{"idle_kept", tc_idle_kept},

@@ -181,6 +181,29 @@ START_TEST(tc_text_blocks)
 }
 END_TEST
 
+/* An SNI with spaces cannot fake the fields after it in the one-line header
+ * (-a) or the block's header line: space, '=' and '"' are escaped there. */
+START_TEST(tc_text_sni_fields)
+{
+	static const char fake[] = "a.example TLS 1.3 x=\"y\"";
+	struct tlsd_report r;
+	char *out;
+
+	sample_report(&r);
+	memcpy(r.sni, fake, sizeof(fake) - 1);
+	r.sni_len = sizeof(fake) - 1;
+	out = render(&r, false, false);
+	ck_assert_ptr_nonnull(strstr(out, "sni=a.example\\x20TLS\\x201.3\\x20x\\x3d\\x22y\\x22"));
+	ck_assert_ptr_null(strstr(out, " TLS 1.3 x="));
+	free(out);
+	r.outcome = TLSD_OUTCOME_ESTABLISHED;
+	r.n_diags = 0;
+	out = render(&r, false, true);
+	ck_assert_ptr_nonnull(strstr(out, " sni=a.example\\x20TLS\\x201.3\\x20x\\x3d\\x22y\\x22"));
+	free(out);
+}
+END_TEST
+
 /* Cross-connection inference: the same server accepted TLS 1.2 clients;
  * a failing TLS 1.0-only client is told what the others had. */
 START_TEST(tc_summary_inference)
@@ -275,6 +298,7 @@ Suite *report_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("text_blocks");
 	tcase_add_test(tc, tc_text_blocks);
+	tcase_add_test(tc, tc_text_sni_fields);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("summary_inference");
 	tcase_add_test(tc, tc_summary_inference);

@@ -1196,6 +1196,86 @@ START_TEST(tc_cert_off)
 }
 END_TEST
 
+/* One-sided capture of a TLS 1.2 resumption by a client that also offered
+ * TLS 1.3: its CCS is first taken for the compatibility one, but the
+ * handshake record after it can only be TLS 1.2's encrypted Finished. */
+START_TEST(tc_ccs_switched_keys)
+{
+	struct drv d;
+	struct tlsd_record_info fin = {.type = 22, .version = 0x0303, .len = 40};
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls13);
+	ck_assert(!ccs(&d, C2S));
+	fin.off = d.off[C2S];
+	fin.ts = d.now;
+	ck_assert(tlsd_session_ccs_switched_keys(d.s, C2S, &fin));
+	fin.encrypted = true; /* what the framer then reports */
+	tlsd_session_record(d.s, C2S, &fin);
+	/* Once is enough: the direction is protected now. */
+	ck_assert(!tlsd_session_ccs_switched_keys(d.s, C2S, &fin));
+	end(&d, TLSD_FLOW_END_CAPTURE_END, &r);
+	ck_assert_str_eq(r.history, "CID");
+	drv_free(&d);
+
+	/* After a HelloRetryRequest, plaintext hellos follow CCSs. */
+	drv_init(&d);
+	ch(&d, &tls13);
+	ck_assert(!ccs(&d, C2S));
+	d.s->has_hrr = true;
+	fin.encrypted = false;
+	ck_assert(!tlsd_session_ccs_switched_keys(d.s, C2S, &fin));
+	drv_free(&d);
+}
+END_TEST
+
+/* A reset from the server's address sooner after the ClientHello than the
+ * round trip allows cannot come from the server (the capture sits near the
+ * client: its ACK of the SYN-ACK followed at once): a middlebox (man page,
+ * reset_after_client_hello). One later than the round trip may be the
+ * server's. */
+START_TEST(tc_rst_timing)
+{
+	for (int late = 0; late < 2; late++) {
+		struct drv d;
+		struct tlsd_report r;
+
+		drv_init(&d); /* round trip 10.02 ms */
+		ch(&d, &tls12);
+		d.now += late ? 12 * MSEC : 8 * MSEC;
+		rst(&d, S2C, 64);
+		end(&d, TLSD_FLOW_END_RESET, &r);
+		ck_assert_int_eq(r.term_by, late ? TLSD_PARTY_SERVER : TLSD_PARTY_MIDDLEBOX);
+		drv_free(&d);
+	}
+}
+END_TEST
+
+/* Records that look like TLS, no hello, seen from the SYN: a look-alike. */
+START_TEST(tc_lookalike)
+{
+	struct drv d;
+
+	drv_init(&d);
+	record(&d, C2S, 22, 0, false);
+	enc(&d, C2S, 23, 100);
+	ck_assert(tlsd_session_lookalike(d.s));
+	drv_free(&d);
+	/* A cut ClientHello is not one. */
+	drv_init(&d);
+	record(&d, C2S, 22, 300, false);
+	tlsd_session_hello_cut(d.s, 100, 300);
+	ck_assert(!tlsd_session_lookalike(d.s));
+	drv_free(&d);
+	/* Nor a connection with a ClientHello. */
+	drv_init(&d);
+	ch(&d, &tls12);
+	ck_assert(!tlsd_session_lookalike(d.s));
+	drv_free(&d);
+}
+END_TEST
+
 Suite *session_suite(void);
 
 Suite *session_suite(void)
@@ -1233,6 +1313,9 @@ Suite *session_suite(void)
 	tcase_add_test(tc, tc_middlebox_rst_timing);
 	tcase_add_test(tc, tc_client_not_tls);
 	tcase_add_test(tc, tc_gap_incomplete);
+	tcase_add_test(tc, tc_ccs_switched_keys);
+	tcase_add_test(tc, tc_lookalike);
+	tcase_add_test(tc, tc_rst_timing);
 	tcase_add_test(tc, tc_timeout);
 	suite_add_tcase(s, tc);
 	return s;

@@ -489,23 +489,37 @@ START_TEST(tc_looks_like_record)
 }
 END_TEST
 
-/* A handshake message above the cap: OVERFLOW + capture-cap anomaly. */
+/* A handshake message above the cap: reported by its header only
+ * (oversized, declared length), its bytes skipped, the capture-cap anomaly
+ * counted, and the records after it still framed, however the stream was
+ * cut into pieces. */
 START_TEST(tc_handshake_cap)
 {
+	static const uint8_t alert[] = {2, 40};
 	size_t chn, n;
-	uint8_t *ch = tlsd_fix_hex(TLSD_FIX_RFC8448_CH, &chn), s[512];
+	uint8_t *ch = tlsd_fix_hex(TLSD_FIX_RFC8448_CH, &chn), s[1024];
 	struct tlsd_tls_dir t;
 	struct log l;
+	size_t cuts[] = {1, 3, 7, 100, 0};
 
-	n = put_record(s, 0, TLSD_CT_HANDSHAKE, 0x0301, ch, chn);
-	start(&t, &l, 100);
-	(void)feed_cuts(&t, &l, s, n, NULL, 0);
-	ck_assert_int_eq(l.lost, 1);
-	ck_assert_int_eq(l.why, TLSD_FRAMING_OVERFLOW);
-	ck_assert_int_eq(l.last_anomaly, TLSD_ANOM_CAPTURE_CAP_HANDSHAKE);
-	ck_assert_int_eq(l.messages, 0);
+	/* The message split over two records, then an alert. */
+	n = put_record(s, 0, TLSD_CT_HANDSHAKE, 0x0301, ch, 60);
+	n = put_record(s, n, TLSD_CT_HANDSHAKE, 0x0301, ch + 60, chn - 60);
+	n = put_record(s, n, TLSD_CT_ALERT, 0x0303, alert, sizeof(alert));
+	for (size_t k = 0; k < TLSD_ARRAY_SIZE(cuts); k++) {
+		start(&t, &l, 100);
+		(void)feed_cuts(&t, &l, s, n, cuts[k] ? &cuts[k] : NULL, cuts[k] ? 1 : 0);
+		ck_assert_int_eq(l.lost, 0);
+		ck_assert_int_eq(l.last_anomaly, TLSD_ANOM_CAPTURE_CAP_HANDSHAKE);
+		ck_assert_int_eq(l.messages, 1);
+		ck_assert(l.last_msg.oversized);
+		ck_assert_uint_eq(l.last_msg.len, 0);
+		ck_assert_uint_eq(l.last_msg.declared_len, chn - 4);
+		ck_assert_uint_eq(l.last_msg.type, TLSD_HS_CLIENT_HELLO);
+		ck_assert_int_eq(l.alerts, 1);
+		tlsd_tls_dir_cleanup(&t);
+	}
 	free(ch);
-	tlsd_tls_dir_cleanup(&t);
 }
 END_TEST
 

@@ -2,9 +2,12 @@
 """Cross-checks the cipher suite names of src/tls_names.tsv against
 Wireshark's value strings (`tshark -G values`, field
 tls.handshake.ciphersuite). Exit 77 (meson: skipped) without tshark."""
+import os
 import shutil
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "e2e"))
+import tshark_view  # noqa: E402  (the cached `tshark -G values`)
 
 
 def main():
@@ -12,13 +15,7 @@ def main():
     if not shutil.which("tshark"):
         print("tshark not installed: skipped")
         return 77
-    ws = {}
-    out = subprocess.run(["tshark", "-G", "values"], capture_output=True, text=True,
-                         check=True).stdout
-    for line in out.splitlines():
-        f = line.split("\t")
-        if len(f) >= 4 and f[0] == "V" and f[1] == "tls.handshake.ciphersuite":
-            ws[int(f[2])] = f[3]
+    ws = tshark_view.values("tls.handshake.ciphersuite")["tls.handshake.ciphersuite"]
     bad = 0
     count = 0
     with open(tsv, encoding="utf-8") as fh:

@@ -32,8 +32,9 @@ struct tlsd_conn_cfg {
 	const struct tlsd_keylog *keylog;
 };
 
-/* Frames kept for -w are packed as: u64 ts_ns, u32 caplen, u32 wirelen, bytes. */
-#define TLSD_CONN_FRAME_HDR 16
+/* Frames kept for -w are packed as: u64 ts_ns, u32 caplen, u32 wirelen,
+ * i32 link type (DLT), bytes. */
+#define TLSD_CONN_FRAME_HDR 20
 
 struct tlsd_conn_mux; /* the flow-table consumer for all connections */
 

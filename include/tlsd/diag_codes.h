@@ -107,8 +107,8 @@
 	  "Client and server completed an SSL 2.0 handshake: an insecure protocol, broken for "   \
 	  "decades; disable SSL 2.0 on both sides.")                                              \
 	X(MALFORMED_RECORD, "malformed_record",                                                   \
-	  "A record with an impossible header arrived in the middle of the handshake: the "       \
-	  "sender's TLS stack or a device in between corrupts the stream.")                       \
+	  "A record with an impossible header (content type, version or length) arrived during "  \
+	  "the handshake: the sender's TLS stack or a device in between corrupts the stream.")   \
 	X(DUPLICATE_CLIENT_HELLO, "duplicate_client_hello",                                       \
 	  "The client sent a second ClientHello on the same connection without being asked "     \
 	  "(no HelloRetryRequest), then the handshake was aborted: a client or proxy bug.")       \
@@ -247,7 +247,7 @@ enum tlsd_fact_kind {
 	X(NO_CLIENT_PACKETS, "no_client_packets", TLSD_FK_FLAG, "no packet from the client")      \
 	X(NO_SERVER_PACKETS, "no_server_packets", TLSD_FK_FLAG, "no packet from the server")      \
 	X(CLIENT_WENT_ON, "client_went_on", TLSD_FK_FLAG,                                         \
-	  "the client went on with its key exchange, so the server had answered")                 \
+	  "the client went on with the handshake, so the server had answered")                 \
 	X(CLIENT_ACCEPTED_CHAIN, "client_went_on_after_certificate", TLSD_FK_FLAG,                \
 	  "the client went on with the handshake after receiving the chain")                     \
 	X(AFTER_OWN_FINISHED, "after_own_finished_ms", TLSD_FK_DURATION,                         \
@@ -343,6 +343,7 @@ enum tlsd_hint {
 	TLSD_HINT_UNTRUSTED_STORE,        /* tlsdiag's store cannot verify the chain */
 	TLSD_HINT_ALERT_PEER_LOGS,        /* "its logs say why" */
 	TLSD_HINT_ALERT_EXPLAINED,        /* another diagnosis says why */
+	TLSD_HINT_ALERT_MALFORMED_HELLO,  /* the server could not read a malformed ClientHello */
 	TLSD_HINT_ABANDON_BEFORE_ANSWER,  /* before any answer from the server */
 	TLSD_HINT_ABANDON_PARTIAL_FLIGHT, /* before it had received the server's whole flight */
 	TLSD_HINT_ABANDON_SLOW,           /* seconds after the server's flight, without an alert */

@@ -67,6 +67,14 @@ void tlsd_session_record(struct tlsd_session *s, enum tlsd_dir d, const struct t
 void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struct tlsd_hs_msg *m);
 void tlsd_session_alert(struct tlsd_session *s, enum tlsd_dir d, uint8_t level, uint8_t desc,
 			uint64_t off, tlsd_time_ns ts);
+/* A plaintext handshake record of direction d after its ChangeCipherSpec
+ * was taken for TLS 1.3's compatibility one, with no ServerHello to tell
+ * the version: TLS 1.3 protects everything after that CCS as application
+ * data (the plaintext hellos after a HelloRetryRequest aside), so this is
+ * TLS <= 1.2's encrypted Finished and the CCS did switch keys. Returns true
+ * (and notes it) when the caller must treat the record as protected. */
+TLSD_MUST_USE bool tlsd_session_ccs_switched_keys(struct tlsd_session *s, enum tlsd_dir d,
+						  const struct tlsd_record_info *ri);
 /* Returns true when records of this direction are encrypted from now on
  * (TLS <= 1.2); a TLS 1.3 compatibility CCS returns false. */
 TLSD_MUST_USE bool tlsd_session_ccs(struct tlsd_session *s, enum tlsd_dir d, uint64_t off,
@@ -76,6 +84,12 @@ void tlsd_session_anomaly(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_ano
 			  uint64_t off, const char *what);
 void tlsd_session_framing_lost(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_framing why,
 			       uint64_t off, const uint8_t *sample, size_t sample_len);
+
+/* The first bytes of direction d's stream, as many as the framer kept by
+ * the end: replace the shorter sample noted when it was found not to be TLS
+ * (evidence must not depend on how the stream was cut into segments). */
+void tlsd_session_stream_start(struct tlsd_session *s, enum tlsd_dir d, const uint8_t *p,
+			       size_t len);
 
 /* Key-log decryption (conn.c decrypts; the session only learns what the
  * protected records said). */

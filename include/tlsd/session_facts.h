@@ -218,12 +218,17 @@ struct tlsd_session {
 	/* ClientHello: the first one is kept; a second one after an HRR too. */
 	bool has_ch;                   /* a ClientHello message was seen */
 	bool ch_parsed;                /* ... and it parsed */
+	bool ch_salvaged;              /* ... or not, but its offer could be read (ch) */
 	struct tlsd_client_hello ch;
 	tlsd_time_ns ch_ts;
 	uint64_t ch_off;
 	uint32_t ch_len;               /* handshake body length */
 	uint16_t ch_records, ch_segments;
 	struct tlsd_parse_err ch_err;  /* when !ch_parsed */
+	bool oversized;                /* a handshake message over --max-handshake (first one) */
+	enum tlsd_dir oversized_dir;
+	uint8_t oversized_type;
+	uint32_t oversized_len;        /* its declared length */
 	bool ch_cut;                   /* no ClientHello: the client's handshake record was cut */
 	uint32_t ch_cut_have, ch_cut_want;
 	bool has_ch2;

@@ -122,6 +122,7 @@ struct tlsd_client_hello {
 	bool bad_ext;      /* an extension body did not parse (finding); the rest did */
 	uint16_t bad_ext_type; /* the first such extension */
 	uint16_t n_ssl2_specs;             /* SSLv2-only cipher kinds offered (SSLv2 form) */
+	bool salvaged;     /* read by tlsd_parse_client_hello_salvage: malformed */
 	bool sslv2;        /* SSLv2-compatible hello */
 	bool dtls;         /* DTLS ClientHello (cookie field after the session id) */
 	uint8_t dtls_cookie_len; /* its HelloVerifyRequest cookie; 0 none */
@@ -231,6 +232,13 @@ TLSD_MUST_USE enum tlsd_parse tlsd_parse_dtls_client_hello(const uint8_t *body, 
 TLSD_MUST_USE enum tlsd_parse tlsd_parse_hello_verify_request(const uint8_t *body, size_t len,
 							      struct tlsd_hello_verify_request *out,
 							      struct tlsd_parse_err *err);
+/* What can be read of a ClientHello that tlsd_parse_client_hello() refused
+ * because its extensions block overruns the message or an extension is cut
+ * short: the fixed fields and the whole extensions before the break
+ * (salvaged is set). For reporting the offer (SNI, suites, versions) of a
+ * hello a server will refuse; never a reason to call the hello valid. */
+TLSD_MUST_USE enum tlsd_parse tlsd_parse_client_hello_salvage(const uint8_t *body, size_t len,
+							      struct tlsd_client_hello *out);
 /* SSLv2-compatible CLIENT-HELLO (body after the record header: msg type 1,
  * version, cipher spec/session id/challenge lengths and data). Cipher specs
  * of the form 00 xx yy become TLS suites 0xxxyy. */
@@ -263,10 +271,12 @@ TLSD_MUST_USE enum tlsd_parse tlsd_parse_new_session_ticket(const uint8_t *body,
 bool tlsd_is_grease(uint16_t v);
 
 /* TLS 1.3 or one of its drafts (0x7fNN, as early browsers negotiated), or
- * DTLS 1.3. */
+ * DTLS 1.3, or one of Chrome 63-65's TLS 1.3 experiment variants (0x7e01-0x7e03:
+ * draft 18 and 22 with the middlebox-compatibility changes). */
 static inline bool tlsd_version_is_tls13(uint16_t v)
 {
-	return v == TLSD_VERSION_TLS13 || (v & 0xff00) == 0x7f00 || v == TLSD_VERSION_DTLS13;
+	return v == TLSD_VERSION_TLS13 || (v & 0xff00) == 0x7f00 || (v >= 0x7e01 && v <= 0x7e03) ||
+	       v == TLSD_VERSION_DTLS13;
 }
 
 /* A DTLS version number (including OpenSSL's pre-RFC 0x0100). */

@@ -53,6 +53,11 @@ struct tlsd_hs_msg {
 			      * decrypted message, the records */
 	bool sslv2;
 	bool decrypted;      /* read from protected records (tlsd_tls_dir_feed_inner) */
+	/* Larger than --max-handshake: only its header was read (len is 0,
+	 * declared_len the length it announced) and its bytes are skipped,
+	 * so the messages after it are still framed. */
+	bool oversized;
+	uint32_t declared_len;
 };
 
 /* Why a direction stopped being framed. */
@@ -127,6 +132,7 @@ struct tlsd_tls_dir {
 	struct tlsd_buf rec;        /* plaintext record body being collected */
 	struct tlsd_buf hs;         /* handshake message(s) being reassembled */
 	struct tlsd_hs_track hs_track;
+	uint32_t hs_skip;           /* bytes of an oversized handshake message still to skip */
 	uint32_t records;           /* records seen */
 	uint8_t sample[TLSD_SAMPLE_LEN]; /* first bytes of the stream */
 	uint8_t sample_len;
@@ -170,6 +176,10 @@ TLSD_MUST_USE uint64_t tlsd_tls_dir_feed(struct tlsd_tls_dir *t, enum tlsd_dir d
 void tlsd_tls_dir_gap(struct tlsd_tls_dir *t, enum tlsd_dir d, const struct tlsd_tls_events *ev,
 		      void *ud, uint64_t len);
 void tlsd_tls_dir_set_encrypted(struct tlsd_tls_dir *t, bool encrypted);
+/* From the record callback: this record and the ones after it are protected
+ * after all (a ChangeCipherSpec that was taken for TLS 1.3's middlebox
+ * compatibility one did switch keys). Updates the current record_info. */
+void tlsd_tls_dir_protect_current(struct tlsd_tls_dir *t);
 
 /* Feeds the plaintext of one decrypted record of this direction (inner_type:
  * its real content type, the TLS 1.3 inner one; ri: the record as reported).

@@ -28,6 +28,7 @@ import argparse, datetime, json, os, re, shutil, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_e2e  # noqa: E402
+import tshark_view  # noqa: E402
 
 # TLS 1.2 captures whose certificates are compared with openssl's view of them.
 FACT_CAPTURES = [
@@ -61,26 +62,28 @@ def tlsdiag(bin_, path, *args):
 
 
 def server_port(path):
-    out = sh(["tshark", "-n", "-r", path, "-Y", "tcp.flags.syn==1 && tcp.flags.ack==1",
-              "-T", "fields", "-e", "tcp.srcport"]).decode().split()
-    return int(out[0])
+    """The sender of the first SYN-ACK."""
+    return int(next(v["tcp.srcport"] for v in tshark_view.frames(path)
+                    if v["tcp.flags.syn"] in ("1", "True") and v["tcp.flags.ack"] in ("1", "True")))
+
+
+def handshake_rows(path, sport, htype):
+    """tshark's rows (tshark_view.VIEW_FIELDS) of the frames with a handshake message of
+    type HTYPE, SPORT decoded as TLS."""
+    return [v for v in tshark_view.view(path, [sport])[0]
+            if str(htype) in v["tls.handshake.type"].split(",")]
 
 
 def tshark_certs(path, sport):
     """[(sender, client port, [der, ...], [dNSName, ...])] per Certificate message."""
-    out = sh(["tshark", "-n", "-r", path, "-d", "tcp.port==%d,tls" % sport,
-              "-Y", "tls.handshake.type == 11", "-T", "fields", "-E", "occurrence=a",
-              "-E", "aggregator=|", "-e", "tcp.srcport", "-e", "tcp.dstport",
-              "-e", "tls.handshake.certificate", "-e", "x509ce.dNSName"]).decode()
     msgs = []
-    for line in out.splitlines():
-        v = line.split("\t")
-        if len(v) < 3 or not v[2]:
+    for v in handshake_rows(path, sport, 11):
+        if not v["tls.handshake.certificate"]:
             continue
-        src, dst = int(v[0]), int(v[1])
+        src, dst = int(v["tcp.srcport"]), int(v["tcp.dstport"])
         sender = "server" if src == sport else "client"
-        ders = [bytes.fromhex(h.replace(":", "")) for h in v[2].split("|")]
-        dns = v[3].split("|") if len(v) > 3 and v[3] else []
+        ders = [bytes.fromhex(h.replace(":", "")) for h in v["tls.handshake.certificate"].split(",")]
+        dns = v["x509ce.dNSName"].split(",") if v["x509ce.dNSName"] else []
         msgs.append((sender, dst if sender == "server" else src, ders, dns))
     return msgs
 
@@ -260,13 +263,10 @@ def check_ske_flip(a, checks):
         checks.fail("tls12_ske_signature_invalid.pcap missing")
         return
     sport = server_port(path)
-    base = ["tshark", "-n", "-r", path, "-d", "tcp.port==%d,tls" % sport, "-T", "fields"]
-    cr = sh(base + ["-Y", "tls.handshake.type==1", "-e", "tls.handshake.random"]).decode().split()[0]
-    sr = sh(base + ["-Y", "tls.handshake.type==2", "-e", "tls.handshake.random"]).decode().split()[0]
-    v = sh(base + ["-Y", "tls.handshake.type==12", "-e", "tls.handshake.server_curve_type",
-                   "-e", "tls.handshake.server_named_curve", "-e", "tls.handshake.server_point",
-                   "-e", "tls.handshake.sig_hash_alg", "-e", "tls.handshake.sig"]).decode().split("\t")
-    curve_type, group, point, scheme, sig = (x.strip() for x in v[:5])
+    cr = handshake_rows(path, sport, 1)[0]["tls.handshake.random"]
+    sr = handshake_rows(path, sport, 2)[0]["tls.handshake.random"]
+    v = handshake_rows(path, sport, 12)[0]
+    curve_type, group, point, scheme, sig = (v[f].strip() for f in tshark_view.CERT_FIELDS[3:])
     point = bytes.fromhex(point.replace(":", ""))
     params = bytes([int(curve_type, 0)]) + int(group, 0).to_bytes(2, "big") + bytes([len(point)]) + point
     data = bytes.fromhex(cr.replace(":", "")) + bytes.fromhex(sr.replace(":", "")) + params

@@ -25,6 +25,9 @@ any check failed. Python 3 standard library only (and tshark for --tshark).
 """
 import argparse, glob, json, os, subprocess, sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tshark_view  # noqa: E402
+
 COLUMNS = ["file", "client_port", "outcome", "failed_step", "term_by", "term_how",
            "alert_sender", "alert_code", "alert_encrypted", "diagnosis", "resumed",
            "extra", "tshark"]
@@ -45,18 +48,19 @@ _cache = {}
 
 def run_bin(bin_, path, extra_args, checks, timeout):
     """Reports of one capture, by client port (a list per port: ports may repeat)."""
-    if path in _cache:
-        return _cache[path]
+    key = (path, tuple(extra_args))
+    if key in _cache:
+        return _cache[key]
     cmd = [bin_, "--format", "json", "--all"] + extra_args + [path]
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         checks.fail("%s: %s did not finish in %d s" % (os.path.basename(path), bin_, timeout))
-        _cache[path] = None
+        _cache[key] = None
         return None
     except OSError as e:
         checks.fail("%s: cannot run %s: %s" % (os.path.basename(path), bin_, e))
-        _cache[path] = None
+        _cache[key] = None
         return None
     if p.returncode < 0:
         checks.fail("%s: %s killed by signal %d; stderr: %s" % (
@@ -74,13 +78,15 @@ def run_bin(bin_, path, extra_args, checks, timeout):
             continue
         if not isinstance(obj, dict) or "outcome" not in obj:
             continue
+        if obj.get("transport", "tcp") != "tcp":
+            continue  # QUIC and DTLS: checked against tshark by e2e_quic / e2e_dtls
         try:
             port = int(obj["client"]["port"])
         except (KeyError, TypeError, ValueError):
             checks.fail("%s: output line %d has no client.port" % (os.path.basename(path), n))
             continue
         reports.setdefault(port, []).append(obj)
-    _cache[path] = reports
+    _cache[key] = reports
     return reports
 
 def get(obj, dotted):
@@ -181,56 +187,48 @@ def check_expected(a, checks):
 # ------------------------------------------------------------------ --tshark
 def tshark_alerts(path, keylog=None):
     """{client port: [(sender, level, code), ...]} of the alerts tshark decodes (plaintext
-    ones; with a key log also the encrypted ones it decrypts)."""
-    base = ["tshark", "-n", "-r", path]
-    if keylog:
-        base += ["-o", "tls.keylog_file:" + keylog]
-    out = subprocess.run(base + ["-T", "fields", "-e", "tcp.srcport", "-e", "tcp.dstport",
-                                 "-e", "tcp.flags.syn", "-e", "tcp.flags.ack"],
-                         capture_output=True, text=True, check=True).stdout
+    ones; with a key log also the encrypted ones it decrypts). The servers are the senders
+    of SYN-ACKs (else the lower port of each pair), decoded as TLS."""
     synack, pairs = set(), set()
-    for line in out.splitlines():
-        v = line.split("\t")
-        if len(v) < 4 or not v[0]:
+    for v in tshark_view.frames(path):
+        if not v["tcp.srcport"]:
             continue
-        pairs.add((int(v[0]), int(v[1])))
-        if v[2] in ("1", "True") and v[3] in ("1", "True"):
-            synack.add(int(v[0]))
+        pairs.add((int(v["tcp.srcport"]), int(v["tcp.dstport"])))
+        if v["tcp.flags.syn"] in ("1", "True") and v["tcp.flags.ack"] in ("1", "True"):
+            synack.add(int(v["tcp.srcport"]))
     servers = synack or {min(p) for p in pairs}
-    cmd = base + ["-o", "tcp.reassemble_out_of_order:TRUE"]
-    for p in sorted(servers):
-        cmd += ["-d", "tcp.port==%d,tls" % p]
-    cmd += ["-Y", "tls.alert_message", "-T", "fields", "-E", "occurrence=a",
-            "-E", "aggregator=,", "-e", "tcp.srcport", "-e", "tcp.dstport",
-            "-e", "tls.alert_message.level", "-e", "tls.alert_message.desc"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     alerts = {}
-    for line in out.splitlines():
-        v = line.split("\t")
-        if len(v) < 4 or not v[3]:
+    for v in tshark_view.tls(path, servers, keylog):
+        if not v["tls.alert_message.desc"]:
             continue                       # an encrypted alert: no level/description
-        s, d = int(v[0]), int(v[1])
+        s, d = int(v["tcp.srcport"]), int(v["tcp.dstport"])
         sender, cport = ("server", d) if s in servers else ("client", s)
-        levels = v[2].split(",")
-        for i, code in enumerate(v[3].split(",")):
+        levels = v["tls.alert_message.level"].split(",")
+        for i, code in enumerate(v["tls.alert_message.desc"].split(",")):
             level = int(levels[i]) if i < len(levels) and levels[i] else None
             alerts.setdefault(cport, []).append((sender, level, int(code)))
     return alerts, servers
 
 def check_tshark(a, checks):
-    files = sorted(glob.glob(os.path.join(a.captures, "*.pcap")))
-    for path in files:
-        name = os.path.basename(path)
+    work = []
+    for path in sorted(glob.glob(os.path.join(a.captures, "*.pcap"))):
         keylog = None
         if a.keylog:
             # Decrypted alerts: tshark and tlsdiag both read the capture's key log.
             keylog = path[:-len(".pcap")] + ".keylog"
             if not os.path.exists(keylog):
                 continue
+        work.append((path, keylog))
+
+    def tshark_side(job):
         try:
-            alerts, _ = tshark_alerts(path, keylog)
-        except (OSError, subprocess.CalledProcessError) as e:
-            checks.fail("%s: tshark failed: %s" % (name, e))
+            return tshark_alerts(*job)[0]
+        except (OSError, RuntimeError, subprocess.SubprocessError) as e:
+            return e
+    for (path, keylog), alerts in zip(work, tshark_view.pmap(tshark_side, work)):
+        name = os.path.basename(path)
+        if isinstance(alerts, Exception):
+            checks.fail("%s: tshark failed: %s" % (name, alerts))
             continue
         extra = a.bin_arg + (["--keylog", keylog] if keylog else [])
         reports = run_bin(a.bin, path, extra, checks, a.timeout)

@@ -20,6 +20,8 @@ skipped with a message (exit 0). Prints one line per failed check and ends with 
 import argparse, glob, json, os, shutil, struct, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import tshark_view  # noqa: E402  (pmap)
 ROOT = os.path.dirname(os.path.dirname(HERE))
 MANGLEABLE = {1, 101, 228, 229}          # EN10MB, RAW, IPV4, IPV6
 
@@ -31,6 +33,15 @@ def find_mangle(opt):
         if c and os.path.isfile(c):
             return c
     return None
+
+def mangle_copy(mangle, path, tmp, seed):
+    """(TMP/NAME.SEED.pcap, None), or (None, why) when mangle-pcap failed."""
+    out = os.path.join(tmp, "%s.%s.pcap" % (os.path.basename(path).rsplit(".", 1)[0], seed))
+    m = subprocess.run([sys.executable, mangle, path, out, seed], capture_output=True, text=True)
+    if m.returncode != 0:
+        return None, "FAIL %s seed %s: mangle-pcap: %s" % (os.path.basename(path), seed,
+                                                           m.stderr.strip())
+    return out, None
 
 def linktype(path):
     with open(path, "rb") as f:
@@ -132,57 +143,64 @@ def main():
         print("0 passed, 0 failed")
         return 0
     seeds = [s for s in a.seeds.split(",") if s]
-    passed = failed = 0
     tmp = tempfile.mkdtemp(prefix="tlsdiag-mangled.")
-    try:
-        for path in sorted(glob.glob(os.path.join(a.captures, "*.pcap"))):
-            name = os.path.basename(path)
-            if linktype(path) not in MANGLEABLE or snap_cut(path):
-                continue
-            try:
-                want = reports(a.bin, path, a.bin_arg, a.timeout)
-            except (OSError, ValueError, RuntimeError, subprocess.TimeoutExpired) as e:
-                print("FAIL %s: tlsdiag on the original: %s" % (name, e))
+
+    def one(path):
+        """(passed, failed, log lines) for one capture's mangled copies."""
+        name, log = os.path.basename(path), []
+        passed = failed = 0
+        try:
+            want = reports(a.bin, path, a.bin_arg, a.timeout)
+        except (OSError, ValueError, RuntimeError, subprocess.TimeoutExpired) as e:
+            return 0, 1, ["FAIL %s: tlsdiag on the original: %s" % (name, e)]
+        for seed in seeds:
+            out, why = mangle_copy(mangle, path, tmp, seed)
+            if why:
+                log.append(why)
                 failed += 1
                 continue
-            for seed in seeds:
-                out = os.path.join(tmp, "%s.%s.pcap" % (name[:-5], seed))
-                m = subprocess.run([sys.executable, mangle, path, out, seed],
-                                   capture_output=True, text=True)
-                if m.returncode != 0:
-                    print("FAIL %s seed %s: mangle-pcap: %s" % (name, seed, m.stderr.strip()))
-                    failed += 1
-                    continue
-                try:
-                    got = reports(a.bin, out, a.bin_arg, a.timeout)
-                except (OSError, ValueError, RuntimeError, subprocess.TimeoutExpired) as e:
-                    print("FAIL %s seed %s: tlsdiag on the mangled copy: %s" % (name, seed, e))
-                    failed += 1
-                    continue
-                if sorted(got) == sorted(want):
-                    passed += 1
-                    if got != want:
-                        print("note %s seed %s: same reports in another order" % (name, seed))
-                else:
-                    failed += 1
-                    print("FAIL %s seed %s: reports differ from the original's" % (name, seed))
-                    only_w = [json.loads(x) for x in want if x not in got]
-                    only_g = [json.loads(x) for x in got if x not in want]
-                    by_port = {str((o.get("client") or {}).get("port")): o for o in only_g}
-                    for o in only_w[:5]:
-                        port = str((o.get("client") or {}).get("port"))
-                        m = by_port.pop(port, None)
-                        if m is None:
-                            print("    port %s: not reported for the mangled copy" % port)
-                            continue
-                        for where, x, y in diff(o, m)[:8]:
-                            print("    port %s %s: original %s, mangled %s" % (
-                                port, where, json.dumps(x)[:160], json.dumps(y)[:160]))
-                    for port in list(by_port)[:5]:
-                        print("    port %s: reported only for the mangled copy" % port)
-                    keep = os.path.join(tempfile.gettempdir(), os.path.basename(out))
-                    shutil.copyfile(out, keep)
-                    print("    mangled copy kept as %s" % keep)
+            try:
+                got = reports(a.bin, out, a.bin_arg, a.timeout)
+            except (OSError, ValueError, RuntimeError, subprocess.TimeoutExpired) as e:
+                log.append("FAIL %s seed %s: tlsdiag on the mangled copy: %s" % (name, seed, e))
+                failed += 1
+                continue
+            if sorted(got) == sorted(want):
+                passed += 1
+                if got != want:
+                    log.append("note %s seed %s: same reports in another order" % (name, seed))
+            else:
+                failed += 1
+                log.append("FAIL %s seed %s: reports differ from the original's" % (name, seed))
+                only_w = [json.loads(x) for x in want if x not in got]
+                only_g = [json.loads(x) for x in got if x not in want]
+                by_port = {str((o.get("client") or {}).get("port")): o for o in only_g}
+                for o in only_w[:5]:
+                    port = str((o.get("client") or {}).get("port"))
+                    m = by_port.pop(port, None)
+                    if m is None:
+                        log.append("    port %s: not reported for the mangled copy" % port)
+                        continue
+                    for where, x, y in diff(o, m)[:8]:
+                        log.append("    port %s %s: original %s, mangled %s" % (
+                            port, where, json.dumps(x)[:160], json.dumps(y)[:160]))
+                for port in list(by_port)[:5]:
+                    log.append("    port %s: reported only for the mangled copy" % port)
+                keep = os.path.join(tempfile.gettempdir(), os.path.basename(out))
+                shutil.copyfile(out, keep)
+                log.append("    mangled copy kept as %s" % keep)
+            os.unlink(out)
+        return passed, failed, log
+
+    files = [p for p in sorted(glob.glob(os.path.join(a.captures, "*.pcap")))
+             if linktype(p) in MANGLEABLE and not snap_cut(p)]
+    passed = failed = 0
+    try:
+        for p, f, log in tshark_view.pmap(one, files):
+            passed += p
+            failed += f
+            for line in log:
+                print(line)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("%d passed, %d failed" % (passed, failed))

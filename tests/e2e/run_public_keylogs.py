@@ -36,36 +36,48 @@ def main():
             v = line.rstrip("\n").split("\t")
             if len(v) > 6 and v[6] == "keylog (text)":
                 keylogs.append(os.path.join(public, v[0]))
+    work = [(key, pcap) for key in keylogs
+            for pcap in sorted(glob.glob(os.path.join(os.path.dirname(key), "*.pcap*")))]
+
+    def one(job):
+        """(passed, failed, log lines) for one capture read with one key log."""
+        key, pcap = job
+        try:
+            alerts, _ = run_e2e.tshark_alerts(pcap, key)
+        except (OSError, RuntimeError, subprocess.SubprocessError):
+            return 0, 0, []  # tshark cannot read it: nothing to compare
+        if not alerts:
+            return 0, 0, []
+        p = subprocess.run([bin_, "-f", "json", "--all", "--keylog", key, pcap],
+                           capture_output=True, text=True, timeout=120)
+        ours = {}
+        for l in p.stdout.splitlines():
+            o = json.loads(l)
+            if "outcome" in o:
+                ours.setdefault(o["client"]["port"], o)
+        name = os.path.relpath(pcap, public)
+        passed = failed = 0
+        log = []
+        for cport, al in sorted(alerts.items()):
+            fatal = [x for x in al if x[1] == 2]
+            sender, _, code = (fatal or al)[0]
+            o = ours.get(cport)
+            got = o.get("alert") if o else None
+            if isinstance(got, dict) and got.get("sender") == sender and \
+                    got.get("code") == code:
+                passed += 1
+            else:
+                failed += 1
+                log.append("FAIL %s port %d: tshark decrypts %s alert %d, tlsdiag reports %s" % (
+                    name, cport, sender, code, json.dumps(got)))
+        return passed, failed, log
+
     passed = failed = 0
-    for key in keylogs:
-        folder = os.path.dirname(key)
-        for pcap in sorted(glob.glob(os.path.join(folder, "*.pcap*"))):
-            try:
-                alerts, _ = run_e2e.tshark_alerts(pcap, key)
-            except (OSError, subprocess.CalledProcessError):
-                continue  # tshark cannot read it: nothing to compare
-            if not alerts:
-                continue
-            p = subprocess.run([bin_, "-f", "json", "--all", "--keylog", key, pcap],
-                               capture_output=True, text=True, timeout=120)
-            ours = {}
-            for l in p.stdout.splitlines():
-                o = json.loads(l)
-                if "outcome" in o:
-                    ours.setdefault(o["client"]["port"], o)
-            name = os.path.relpath(pcap, public)
-            for cport, al in sorted(alerts.items()):
-                fatal = [x for x in al if x[1] == 2]
-                sender, _, code = (fatal or al)[0]
-                o = ours.get(cport)
-                got = o.get("alert") if o else None
-                if isinstance(got, dict) and got.get("sender") == sender and \
-                        got.get("code") == code:
-                    passed += 1
-                else:
-                    failed += 1
-                    print("FAIL %s port %d: tshark decrypts %s alert %d, tlsdiag reports %s" % (
-                        name, cport, sender, code, json.dumps(got)))
+    for p, f, log in run_e2e.tshark_view.pmap(one, work):
+        passed += p
+        failed += f
+        for line in log:
+            print(line)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

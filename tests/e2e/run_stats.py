@@ -38,6 +38,7 @@ import argparse, json, os, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from xcheck import captures, parse_or_skip  # noqa: E402
+import tshark_view  # noqa: E402
 
 # wiretap encapsulation short names (capinfos -T -E) -> libpcap DLT names
 # (pcap_datalink_val_to_name), for the link types tlsdiag decodes.
@@ -60,31 +61,18 @@ TRUNCATED = ("truncated_link_header", "truncated_ip_header", "truncated_tcp_head
              "truncated_udp_header", "truncated_tunnel_header")
 
 
-def tshark(args):
-    p = subprocess.run(["tshark"] + args, capture_output=True, text=True, timeout=300)
-    if p.returncode != 0:
-        raise RuntimeError("tshark: " + p.stderr.strip()[-300:])
-    return p.stdout
-
-
 def capinfos(path):
     """(encapsulation short name, packets, data bytes)"""
-    p = subprocess.run(["capinfos", "-T", "-r", "-E", "-c", "-d", path],
-                       capture_output=True, text=True, timeout=120)
-    if p.returncode != 0:
-        raise RuntimeError("capinfos: " + p.stderr.strip()[-300:])
-    cols = p.stdout.strip().split("\t")
+    cols = tshark_view.run("capinfos", ["-T", "-r", "-E", "-c", "-d"], path,
+                           timeout=120).decode().strip().split("\t")
     return cols[1], int(cols[2]), int(cols[3])
 
 
 def theirs(path):
-    f = ["frame.protocols", "tcp.stream", "frame.len", "frame.cap_len", "tcp.flags.syn",
-         "tcp.flags.ack", "tcp.dstport"]
     counts = {"tcp_packets": 0, "udp_packets": 0, "ipv4": 0, "ipv6": 0, "cut_frames": 0}
-    streams, server_ports = set(), set()
-    for line in tshark(["-r", path, "-T", "fields", "-E", "occurrence=f"] +
-                       [x for e in f for x in ("-e", e)]).splitlines():
-        v = dict(zip(f, line.split("\t")))
+    streams = set()
+    rows = tshark_view.frames(path)
+    for v in rows:
         protos = set(v["frame.protocols"].split(":"))
         # An ICMP error quotes the TCP/UDP header of the datagram it is
         # about: tshark lists that protocol, tlsdiag counts an ICMP packet.
@@ -96,14 +84,11 @@ def theirs(path):
         counts["cut_frames"] += int(v["frame.cap_len"]) < int(v["frame.len"])
         if v["tcp.stream"]:
             streams.add(v["tcp.stream"])
-            if v["tcp.flags.syn"] in ("1", "True") and v["tcp.flags.ack"] in ("0", "False"):
-                server_ports.add(v["tcp.dstport"])
     counts["tcp_connections"] = len(streams)
-    args = ["-r", path, "-o", "tcp.reassemble_out_of_order:TRUE", "-Y", "tls.handshake.type == 1",
-            "-T", "fields", "-e", "tcp.stream"]
-    for port in sorted(server_ports):
-        args += ["-d", "tcp.port==%s,tls" % port]
-    counts["client_hello_streams"] = len(set(tshark(args).split()))
+    # Streams with a ClientHello (tls.handshake.type == 1), SYN destinations decoded as TLS.
+    counts["client_hello_streams"] = len({
+        v["tcp.stream"] for v in tshark_view.tls(path, tshark_view.syn_ports(rows))
+        if "1" in v["tls.handshake.type"].split(",") and v["tcp.stream"]})
     # DTLS (tshark finds it by its heuristic on any UDP port): records, and
     # UDP conversations with a ClientHello (each capture here holds one
     # association per conversation). Not the DTLS quoted in ICMP errors.
@@ -139,17 +124,21 @@ def main():
     if a is None:
         return 77
     passed = failed = 0
-    for path in captures(a.captures):
-        name = os.path.basename(path)
+
+    def both(path):
         try:
-            s = ours(a.bin, path, a.bin_arg)
-            encap, packets, data = capinfos(path)
-            t = theirs(path)
+            return ours(a.bin, path, a.bin_arg), capinfos(path), theirs(path)
         except (OSError, ValueError, KeyError, IndexError, RuntimeError,
                 subprocess.TimeoutExpired) as e:
-            print("FAIL %s: %s" % (name, e))
+            return e
+    files = captures(a.captures)
+    for path, r in zip(files, tshark_view.pmap(both, files)):
+        name = os.path.basename(path)
+        if isinstance(r, Exception):
+            print("FAIL %s: %s" % (name, r))
             failed += 1
             continue
+        s, (encap, packets, data), t = r
         anomalies = s.get("anomalies", {})
         cut = anomalies.get("capture_snaplen_cut", 0) + sum(anomalies.get(k, 0) for k in TRUNCATED)
         checks = [

@@ -43,10 +43,10 @@ import argparse, os, re, shutil, subprocess, sys, tempfile
 from collections import defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_mangled import MANGLEABLE, find_mangle, linktype  # noqa: E402
+from run_mangled import MANGLEABLE, find_mangle, linktype, mangle_copy  # noqa: E402
 from xcheck import captures, parse_or_skip  # noqa: E402
+import tshark_view  # noqa: E402
 MISSING = re.compile(rb"^\[(\d+) bytes missing in capture file\]\x00?$")  # NUL-terminated in 4.0
-TSHARK = ["tshark", "-o", "tcp.reassemble_out_of_order:TRUE"]
 
 
 def endpoint(s):
@@ -65,23 +65,10 @@ def add_run(runs, kind, val):
         runs.append((kind, val))
 
 
-def run_tshark(args, timeout=300):
-    p = subprocess.run(TSHARK + args, capture_output=True, timeout=timeout)
-    if p.returncode != 0:
-        raise RuntimeError("tshark %s: %s" % (" ".join(args[:3]),
-                                               p.stderr.decode(errors="replace").strip()[-300:]))
-    return p.stdout.decode("ascii", errors="replace")
-
-
 def tshark_segments(path):
     """{stream: {sender endpoint: {start, end, cut}}} from the packets' fields."""
-    f = ["tcp.stream", "ip.src", "ipv6.src", "tcp.srcport", "tcp.flags.syn", "tcp.seq_raw",
-         "tcp.len", "frame.len", "frame.cap_len"]
-    out = run_tshark(["-r", path, "-T", "fields", "-E", "occurrence=f"] +
-                     [x for e in f for x in ("-e", e)])
     segs = defaultdict(list)
-    for line in out.splitlines():
-        v = dict(zip(f, line.split("\t")))
+    for v in tshark_view.frames(path):
         if not v.get("tcp.stream") or not v.get("tcp.seq_raw"):
             continue
         src = (v["ip.src"] or v["ipv6.src"], int(v["tcp.srcport"]))
@@ -106,14 +93,11 @@ def tshark_segments(path):
 
 def tshark_streams(path):
     """[{index, nodes: [ep0, ep1], runs: {ep: [runs]}}] for every TCP stream."""
-    idx = sorted({int(x) for x in run_tshark(["-r", path, "-T", "fields", "-e", "tcp.stream"]).split()})
+    idx = sorted({int(v["tcp.stream"]) for v in tshark_view.frames(path) if v["tcp.stream"]})
     streams = []
-    for i in range(0, len(idx), 64):
-        args = ["-r", path, "-q"]
-        for n in idx[i:i + 64]:
-            args += ["-z", "follow,tcp,raw,%d" % n]
+    if idx:
         cur = None
-        for line in run_tshark(args).splitlines():
+        for line in tshark_view.follow(path, idx).splitlines():
             if line.startswith("Filter: tcp.stream eq "):
                 cur = {"index": int(line.split()[-1]), "nodes": [None, None], "runs": {}}
                 streams.append(cur)
@@ -202,26 +186,26 @@ def compare_dir(ours, theirs, seg):
     return problems
 
 
-def check_file(label, ours, theirs, segs):
-    """Compares flows; returns (passed, failed)."""
+def check_file(label, ours, theirs, segs, log):
+    """Compares flows; returns (passed, failed); the failures go to LOG (a list)."""
     passed = failed = 0
     by_key = defaultdict(list)
     for t in theirs:
         by_key[frozenset(t["nodes"])].append(t)
     if len(ours) != len(theirs):
-        print("FAIL %s: %d connections, tshark has %d streams" % (label, len(ours), len(theirs)))
+        log.append("FAIL %s: %d connections, tshark has %d streams" % (label, len(ours), len(theirs)))
         failed += 1
     for fl in ours:
         key = frozenset([fl["client"], fl["server"]])
         name = "%s %s:%d->%s:%d" % (label, fl["client"][0], fl["client"][1], fl["server"][0],
                                     fl["server"][1])
         if not by_key[key]:
-            print("FAIL %s: no tshark stream with these endpoints" % name)
+            log.append("FAIL %s: no tshark stream with these endpoints" % name)
             failed += 1
             continue
         t = by_key[key].pop(0)
         for bad in fl["bad"]:
-            print("FAIL %s: stream_dump: %s" % (name, bad))
+            log.append("FAIL %s: stream_dump: %s" % (name, bad))
             failed += 1
         for d, ep in (("c2s", fl["client"]), ("s2c", fl["server"])):
             problems = compare_dir(fl["runs"][ep], t["runs"].get(ep, []),
@@ -229,7 +213,7 @@ def check_file(label, ours, theirs, segs):
             if problems:
                 failed += 1
                 for p in problems:
-                    print("FAIL %s %s (tshark stream %d): %s" % (name, d, t["index"], p))
+                    log.append("FAIL %s %s (tshark stream %d): %s" % (name, d, t["index"], p))
             else:
                 passed += 1
     return passed, failed
@@ -239,6 +223,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mangle")
     ap.add_argument("--seeds", default="1,2,3")
+    ap.add_argument("--mangled-only", action="store_true",
+                    help="check only the mangled copies (the originals are checked elsewhere)")
     ap.add_argument("dump")
     ap.add_argument("captures")
     a = parse_or_skip(ap)
@@ -249,44 +235,51 @@ def main():
         print("note: mangle-pcap not found (--mangle, $TLSDIAG_MANGLE_PCAP, ../shared/tools, "
               "/work/shared/tools): mangled copies not checked")
     seeds = [s for s in a.seeds.split(",") if s]
-    passed = failed = 0
     tmp = tempfile.mkdtemp(prefix="tlsdiag-streams.")
-    try:
-        for path in captures(a.captures):
-            name = os.path.basename(path)
-            try:
-                theirs, segs = tshark_streams(path), tshark_segments(path)
+
+    def one(path):
+        """(passed, failed, log lines) for one capture and its mangled copies."""
+        name, log = os.path.basename(path), []
+        passed = failed = 0
+        try:
+            theirs, segs = tshark_streams(path), tshark_segments(path)
+            if not a.mangled_only:
                 ours = our_streams(a.dump, path)
-            except (OSError, ValueError, RuntimeError, subprocess.TimeoutExpired) as e:
-                print("FAIL %s: %s" % (name, e))
+        except (OSError, ValueError, RuntimeError, subprocess.TimeoutExpired) as e:
+            return 0, 1, ["FAIL %s: %s" % (name, e)]
+        if not a.mangled_only:
+            passed, failed = check_file(name, ours, theirs, segs, log)
+        if not mangle or linktype(path) not in MANGLEABLE:
+            return passed, failed, log
+        for seed in seeds:
+            out, why = mangle_copy(mangle, path, tmp, seed)
+            if why:
+                log.append(why)
                 failed += 1
                 continue
-            p, f = check_file(name, ours, theirs, segs)
+            try:
+                ours = our_streams(a.dump, out)
+            except (OSError, ValueError, RuntimeError, subprocess.TimeoutExpired) as e:
+                log.append("FAIL %s seed %s: %s" % (name, seed, e))
+                failed += 1
+                continue
+            p, f = check_file("%s seed %s" % (name, seed), ours, theirs, segs, log)
             passed += p
             failed += f
-            if not mangle or linktype(path) not in MANGLEABLE:
-                continue
-            for seed in seeds:
-                out = os.path.join(tmp, "%s.%s.pcap" % (name.rsplit(".", 1)[0], seed))
-                m = subprocess.run([sys.executable, mangle, path, out, seed],
-                                   capture_output=True, text=True)
-                if m.returncode != 0:
-                    print("FAIL %s seed %s: mangle-pcap: %s" % (name, seed, m.stderr.strip()))
-                    failed += 1
-                    continue
-                try:
-                    ours = our_streams(a.dump, out)
-                except (OSError, ValueError, RuntimeError, subprocess.TimeoutExpired) as e:
-                    print("FAIL %s seed %s: %s" % (name, seed, e))
-                    failed += 1
-                    continue
-                p, f = check_file("%s seed %s" % (name, seed), ours, theirs, segs)
-                passed += p
-                failed += f
-                if f:
-                    keep = os.path.join(tempfile.gettempdir(), os.path.basename(out))
-                    shutil.copyfile(out, keep)
-                    print("    mangled copy kept as %s" % keep)
+            if f:
+                keep = os.path.join(tempfile.gettempdir(), os.path.basename(out))
+                shutil.copyfile(out, keep)
+                log.append("    mangled copy kept as %s" % keep)
+            os.unlink(out)
+        return passed, failed, log
+
+    passed = failed = 0
+    try:
+        for p, f, log in tshark_view.pmap(one, captures(a.captures)):
+            passed += p
+            failed += f
+            for line in log:
+                print(line)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("%d passed, %d failed" % (passed, failed))

@@ -1,7 +1,7 @@
 /* Fuzz target: handshake body parsers. The first byte selects the parser,
  * the rest is the message body. Every parse that succeeds is fingerprinted
  * and its views are read back, so ASan checks they stay inside the input. */
-#include <assert.h>
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +53,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (data[0] % 8) {
 	case 0:
 		if (tlsd_parse_client_hello(body, len, &ch, &err) == TLSD_PARSE_OK) {
-			assert(ch.sni_len <= TLSD_MAX_SNI);
-			assert(ch.alpn.used <= TLSD_STRLIST_BYTES);
+			FUZZ_CHECK(ch.sni_len <= TLSD_MAX_SNI);
+			FUZZ_CHECK(ch.alpn.used <= TLSD_STRLIST_BYTES);
 			ignore(tlsd_fp_ja3(&ch, ja3, sizeof(ja3), md5));
 			ignore(tlsd_fp_ja4(&ch, TLSD_JA4_TCP, ja4));
 		} else {
-			assert(err.off <= len);
+			FUZZ_CHECK(err.off <= len);
 		}
 		break;
 	case 1:
@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		if (tlsd_parse_certificate(body, len, data[0] % 8 == 4, &cert, &err) ==
 		    TLSD_PARSE_OK) {
-			assert(cert.n_kept <= TLSD_MAX_CERTS);
+			FUZZ_CHECK(cert.n_kept <= TLSD_MAX_CERTS);
 			for (uint32_t i = 0; i < cert.n_kept; i++)
 				touch(&cert.der[i]);
 		}

@@ -9,7 +9,7 @@
  *   2: the framer with the decryption hooks: the rest is a stream fed in
  *      chunks whose sizes come from the data; each collected body is fed
  *      back as "decrypted" bytes (inner type = its first byte). */
-#include <assert.h>
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,15 +46,15 @@ static void fuzz_loader(const uint8_t *p, size_t n)
 		goto out;
 	tlsd_keylog_get_stats(a, &sa);
 	tlsd_keylog_get_stats(b, &sb);
-	assert(memcmp(&sa, &sb, sizeof(sa)) == 0);
-	assert(sa.secrets + sa.duplicates + sa.conflicts + sa.malformed + sa.unknown <= sa.lines);
-	assert(sa.randoms <= sa.secrets);
+	FUZZ_CHECK(memcmp(&sa, &sb, sizeof(sa)) == 0);
+	FUZZ_CHECK(sa.secrets + sa.duplicates + sa.conflicts + sa.malformed + sa.unknown <= sa.lines);
+	FUZZ_CHECK(sa.randoms <= sa.secrets);
 	memcpy(random, p, TLSD_MIN(n, sizeof(random)));
 	if (tlsd_keylog_lookup(a, random, &sec))
 		for (size_t l = 0; l < TLSD_KEYLOG__COUNT; l++)
-			assert(sec.s[l].len <= TLSD_KEYLOG_SECRET_MAX);
+			FUZZ_CHECK(sec.s[l].len <= TLSD_KEYLOG_SECRET_MAX);
 	if (tlsd_keylog_get(b, random, TLSD_KEYLOG_CLIENT_RANDOM, &one))
-		assert(one.len == TLSD_KEYLOG_MASTER_LEN);
+		FUZZ_CHECK(one.len == TLSD_KEYLOG_MASTER_LEN);
 out:
 	tlsd_keylog_free(a);
 	tlsd_keylog_free(b);
@@ -72,7 +72,7 @@ static void on_hs(void *ud, enum tlsd_dir d, const struct tlsd_hs_msg *m)
 	struct fz *f = ud;
 	volatile uint8_t sink = 0;
 
-	assert(m->body != NULL);
+	FUZZ_CHECK(m->body != NULL);
 	for (uint32_t i = 0; i < m->len; i++)
 		sink ^= m->body[i];
 	(void)sink;
@@ -81,7 +81,7 @@ static void on_hs(void *ud, enum tlsd_dir d, const struct tlsd_hs_msg *m)
 
 static bool on_want(void *ud, enum tlsd_dir d, const struct tlsd_record_info *ri)
 {
-	assert(ri->encrypted);
+	FUZZ_CHECK(ri->encrypted);
 	return ri->len % 7 != 3; /* decline some, to mix skipping in */
 }
 
@@ -94,10 +94,10 @@ static void on_body(void *ud, enum tlsd_dir d, const struct tlsd_record_info *ri
 
 	f->bodies++;
 	if (!body) {
-		assert(len == 0);
+		FUZZ_CHECK(len == 0);
 		return;
 	}
-	assert(len == ri->len);
+	FUZZ_CHECK(len == ri->len);
 	if (len)
 		tlsd_tls_dir_feed_inner(&f->t, d, &events, ud, body[0], body + 1, len - 1, ri);
 }
@@ -151,7 +151,7 @@ static void fuzz_decrypt(const uint8_t *p, size_t n)
 
 		r = tlsd_decrypt_set_tls12(dc, (flags & 2) ? TLSD_DIR_S2C : TLSD_DIR_C2S, &k);
 	}
-	assert(r == 0 || !tlsd_decrypt_has_keys(dc));
+	FUZZ_CHECK(r == 0 || !tlsd_decrypt_has_keys(dc));
 	memset(&f, 0, sizeof(f));
 	tlsd_tls_dir_init(&f.t, 1 << 16);
 	for (uint64_t i = 0;; i++) {
@@ -173,12 +173,12 @@ static void fuzz_decrypt(const uint8_t *p, size_t n)
 								   tlsd_cur_data(&body),
 								   tlsd_cur_len(&body), &pt);
 
-		assert(res <= TLSD_DECRYPT_INTERNAL);
-		assert(!tlsd_decrypt_has_keys(dc) || tlsd_decrypt_seq(dc) == seq + 1 ||
+		FUZZ_CHECK(res <= TLSD_DECRYPT_INTERNAL);
+		FUZZ_CHECK(!tlsd_decrypt_has_keys(dc) || tlsd_decrypt_seq(dc) == seq + 1 ||
 		       (flags & 8));
 		if (res != TLSD_DECRYPT_OK)
 			continue;
-		assert(pt.len <= tlsd_cur_len(&body));
+		FUZZ_CHECK(pt.len <= tlsd_cur_len(&body));
 		tlsd_tls_dir_feed_inner(&f.t, TLSD_DIR_S2C, &events, &f, pt.type, pt.p, pt.len, &ri);
 	}
 	tlsd_tls_dir_cleanup(&f.t);
@@ -212,7 +212,7 @@ static void fuzz_hooks(const uint8_t *p, size_t n)
 		step = (size_t)p[pos] % 61 + 1;
 		pos += len;
 	}
-	assert(f.t.rec.len <= TLSD_RECORD_MAX_LEN);
+	FUZZ_CHECK(f.t.rec.len <= TLSD_RECORD_MAX_LEN);
 	tlsd_tls_dir_cleanup(&f.t);
 }
 

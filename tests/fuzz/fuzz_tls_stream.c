@@ -2,7 +2,7 @@
  * (dir, chunk-len, bytes) operations, with callbacks that switch to
  * encrypted on ChangeCipherSpec like the connection glue does. Checks that
  * every reported offset lies within the bytes delivered (fed or skipped). */
-#include <assert.h>
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +25,7 @@ struct fz {
 
 static void check_off(struct fz *f, enum tlsd_dir d, uint64_t off)
 {
-	assert(off <= f->delivered[d]);
+	FUZZ_CHECK(off <= f->delivered[d]);
 }
 
 static void on_record(void *ud, enum tlsd_dir d, const struct tlsd_record_info *ri)
@@ -41,7 +41,7 @@ static void on_hs(void *ud, enum tlsd_dir d, const struct tlsd_hs_msg *m)
 	struct tlsd_server_hello sh;
 
 	check_off(f, d, m->off);
-	assert(m->body != NULL);
+	FUZZ_CHECK(m->body != NULL);
 	for (uint32_t i = 0; i < m->len; i++)
 		sink ^= m->body[i];
 	(void)sink;
@@ -73,14 +73,14 @@ static void on_anomaly(void *ud, enum tlsd_dir d, enum tlsd_anomaly a, uint64_t 
 		       const char *what)
 {
 	check_off(ud, d, off);
-	assert(what != NULL);
+	FUZZ_CHECK(what != NULL);
 }
 
 static void on_lost(void *ud, enum tlsd_dir d, enum tlsd_framing why, uint64_t off,
 		    const uint8_t *sample, size_t sample_len)
 {
 	check_off(ud, d, off);
-	assert(sample_len <= TLSD_SAMPLE_LEN);
+	FUZZ_CHECK(sample_len <= TLSD_SAMPLE_LEN);
 }
 
 static const struct tlsd_tls_events events = {
@@ -130,13 +130,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			f->delivered[d] += n - drop;
 			uint64_t s = tlsd_tls_dir_feed(&f->t[d], d, &events, f, chunk, n - drop, 0);
 
-			assert(s <= TLSD_RECORD_MAX_LEN);
+			FUZZ_CHECK(s <= TLSD_RECORD_MAX_LEN);
 			skip[d] += s;
 			f->delivered[d] += s;
 			free(chunk);
 		}
 		pos += n;
-		assert(f->t[d].off <= f->delivered[d]);
+		FUZZ_CHECK(f->t[d].off <= f->delivered[d]);
 	}
 	tlsd_tls_dir_cleanup(&f->t[0]);
 	tlsd_tls_dir_cleanup(&f->t[1]);
