@@ -170,6 +170,12 @@ static void end_datagram(struct tlsd_dtls_conn *dc, enum tlsd_dir d)
 
 /* ---- whole messages ---- */
 
+static void clear_slot(struct msg_slot *sl)
+{
+	tlsd_rangebuf_clear(&sl->rb);
+	sl->used = false;
+}
+
 static void remember(struct dtls_side *sd, uint16_t seq, uint8_t type, uint32_t len)
 {
 	sd->seen[sd->seen_pos] = (struct seen_msg){.seq = seq, .type = type, .len = len};
@@ -178,12 +184,39 @@ static void remember(struct dtls_side *sd, uint16_t seq, uint8_t type, uint32_t 
 		sd->n_seen++;
 }
 
+/* The latest message delivered under seq. */
 static const struct seen_msg *find_seen(const struct dtls_side *sd, uint16_t seq)
 {
-	for (uint8_t i = 0; i < sd->n_seen; i++)
-		if (sd->seen[i].seq == seq)
-			return &sd->seen[i];
+	for (uint8_t k = 1; k <= sd->n_seen; k++) {
+		const struct seen_msg *m =
+			&sd->seen[(sd->seen_pos + TLSD_DTLS_SEEN_MSGS - k) % TLSD_DTLS_SEEN_MSGS];
+
+		if (m->seq == seq)
+			return m;
+	}
 	return NULL;
+}
+
+/* The peer numbers anew from seq: what it sent under seq and above before
+ * is no longer what a copy is compared with. */
+static void renumber(struct dtls_side *sd, uint16_t seq)
+{
+	uint8_t n = 0;
+	struct seen_msg keep[TLSD_DTLS_SEEN_MSGS];
+
+	for (uint8_t k = sd->n_seen; k >= 1; k--) {
+		const struct seen_msg *m =
+			&sd->seen[(sd->seen_pos + TLSD_DTLS_SEEN_MSGS - k) % TLSD_DTLS_SEEN_MSGS];
+
+		if ((uint16_t)(m->seq - seq) >= UINT16_MAX / 2) /* below seq: kept */
+			keep[n++] = *m;
+	}
+	memcpy(sd->seen, keep, n * sizeof(keep[0]));
+	sd->n_seen = n;
+	sd->seen_pos = (uint8_t)(n % TLSD_DTLS_SEEN_MSGS);
+	sd->next_seq = seq;
+	for (unsigned i = 0; i < TLSD_DTLS_MSG_SLOTS; i++)
+		clear_slot(&sd->slot[i]);
 }
 
 /* The cookie of a ClientHello (client_version, random, session_id, cookie):
@@ -258,13 +291,6 @@ static void deliver(struct tlsd_dtls_conn *dc, enum tlsd_dir d, const struct msg
 	tlsd_session_handshake(dc->s, d, &m);
 }
 
-static void clear_slot(struct tlsd_dtls_conn *dc, struct msg_slot *sl)
-{
-	(void)dc;
-	tlsd_rangebuf_clear(&sl->rb);
-	sl->used = false;
-}
-
 /* Delivers the messages now complete in message_seq order. */
 static void deliver_ready(struct tlsd_dtls_conn *dc, enum tlsd_dir d)
 {
@@ -290,7 +316,7 @@ static void deliver_ready(struct tlsd_dtls_conn *dc, enum tlsd_dir d)
 					       .records = sl->records, .datagrams = sl->datagrams,
 					       .off = sl->off};
 			deliver(dc, d, &mm, body);
-			clear_slot(dc, sl);
+			clear_slot(sl);
 			again = true;
 			break;
 		}
@@ -311,7 +337,7 @@ static void give_up_side(struct tlsd_dtls_conn *dc, enum tlsd_dir d, enum tlsd_a
 	if (a == TLSD_ANOM_CAPTURE_CAP_HANDSHAKE)
 		tlsd_session_framing_lost(dc->s, d, TLSD_FRAMING_OVERFLOW, off, NULL, 0);
 	for (unsigned i = 0; i < TLSD_DTLS_MSG_SLOTS; i++)
-		clear_slot(dc, &sd->slot[i]);
+		clear_slot(&sd->slot[i]);
 }
 
 static struct msg_slot *slot_of(struct dtls_side *sd, uint16_t seq)
@@ -464,10 +490,10 @@ static void on_fragment(struct tlsd_dtls_conn *dc, enum tlsd_dir d, const struct
 		 * peer numbers anew (a stateless server after its
 		 * HelloVerifyRequest, a cookie hello numbered 0), or, before
 		 * anything was delivered, a later message came first. */
-		sd->next_seq = f->message_seq;
 		if (sd->n_seen)
-			for (unsigned i = 0; i < TLSD_DTLS_MSG_SLOTS; i++)
-				clear_slot(dc, &sd->slot[i]);
+			renumber(sd, f->message_seq);
+		else
+			sd->next_seq = f->message_seq;
 	}
 	if (f->message_seq == sd->next_seq && f->frag_off == 0 && f->frag_len == f->msg_len &&
 	    !slot_of(sd, f->message_seq)) {

@@ -673,6 +673,36 @@ START_TEST(tc_conn_cookie)
 }
 END_TEST
 
+/* A server that numbers anew after its HelloVerifyRequest (ServerHello as
+ * message 0): the ServerHello is read, and its later copies are copies. */
+START_TEST(tc_conn_renumber)
+{
+	static const uint8_t hvr[] = {0xfe, 0xff, 1, 0xc0};
+	uint8_t sh[38] = {0xfe, 0xfd}, dg[512], cookie_ch[512];
+	size_t n, cn;
+	struct assoc a;
+
+	sh[35] = 0xc0;
+	sh[36] = 0x2f;
+	(void)start_with_hello(&a, dg, SEC);
+	cn = ch_with_cookie(cookie_ch);
+	n = hs_datagram(dg, 0, TLSD_HS_HELLO_VERIFY_REQUEST, hvr, sizeof(hvr), 0, 0, sizeof(hvr));
+	ck_assert_int_eq(feed(&a, TLSD_DIR_S2C, dg, n, SEC + MS), 0);
+	n = hs_datagram(dg, 1, TLSD_HS_CLIENT_HELLO, cookie_ch, (uint32_t)cn, 1, 0, (uint32_t)cn);
+	ck_assert_int_eq(feed(&a, TLSD_DIR_C2S, dg, n, SEC + 2 * MS), 0);
+	for (int copy = 0; copy < 2; copy++) {
+		n = hs_datagram(dg, 1, TLSD_HS_SERVER_HELLO, sh, sizeof(sh), 0, 0, sizeof(sh));
+		ck_assert_int_eq(feed(&a, TLSD_DIR_S2C, dg, n, (2 + copy) * SEC), 0);
+		n = hs_datagram(dg, 2, TLSD_HS_SERVER_HELLO_DONE, sh, 0, 1, 0, 0);
+		ck_assert_int_eq(feed(&a, TLSD_DIR_S2C, dg, n, (2 + copy) * SEC + MS), 0);
+	}
+	finish(&a, 3 * SEC + 2 * MS);
+	ck_assert_str_eq(a.r.history, "CvCsn");
+	ck_assert_uint_eq(a.r.cipher, 0xc02f);
+	assoc_free(&a);
+}
+END_TEST
+
 /* A hello of another random: a new association on the same 5-tuple. */
 START_TEST(tc_conn_new_association)
 {
@@ -804,6 +834,7 @@ Suite *dtls_suite(void)
 	tcase_add_test(tc, tc_conn_retransmission);
 	tcase_add_test(tc, tc_conn_too_soon);
 	tcase_add_loop_test(tc, tc_conn_cookie, 0, 5);
+	tcase_add_test(tc, tc_conn_renumber);
 	tcase_add_test(tc, tc_conn_new_association);
 	tcase_add_test(tc, tc_conn_alert);
 	tcase_add_test(tc, tc_conn_bogus);

@@ -93,9 +93,10 @@ def theirs(path):
     # UDP conversations with a ClientHello (each capture here holds one
     # association per conversation). Not the DTLS quoted in ICMP errors.
     records, hellos = 0, set()
-    for line in tshark(["-r", path, "-Y", "dtls && !icmp", "-T", "fields", "-E", "occurrence=a",
-                        "-e", "udp.stream", "-e", "dtls.record.content_type",
-                        "-e", "dtls.handshake.type"]).splitlines():
+    for line in tshark_view.tshark(path, ["-Y", "dtls && !icmp", "-T", "fields", "-E",
+                                          "occurrence=a", "-e", "udp.stream",
+                                          "-e", "dtls.record.content_type",
+                                          "-e", "dtls.handshake.type"]).splitlines():
         v = line.split("\t") + ["", "", ""]
         records += len([x for x in v[1].split(",") if x])
         if "1" in v[2].split(","):
