@@ -202,7 +202,7 @@ static const struct seen_msg *find_seen(const struct dtls_side *sd, uint16_t seq
 static void renumber(struct dtls_side *sd, uint16_t seq)
 {
 	uint8_t n = 0;
-	struct seen_msg keep[TLSD_DTLS_SEEN_MSGS];
+	struct seen_msg keep[TLSD_DTLS_SEEN_MSGS] = {{0}};
 
 	for (uint8_t k = sd->n_seen; k >= 1; k--) {
 		const struct seen_msg *m =

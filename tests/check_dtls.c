@@ -454,6 +454,25 @@ static size_t start_with_hello(struct assoc *a, uint8_t *dg, tlsd_time_ns ts)
 	return n;
 }
 
+/* ServerHello body: DTLS 1.2, a zero random, no session id, suite c02f,
+ * null compression. */
+static const uint8_t server_hello[38] = {[0] = 0xfe, [1] = 0xfd, [35] = 0xc0, [36] = 0x2f};
+
+/* start_with_hello(), then the server's HelloVerifyRequest hvr 1 ms later;
+ * the client's hello with a cookie goes to cookie_ch (512 bytes); returns
+ * its length. */
+static size_t hello_and_hvr(struct assoc *a, uint8_t *dg, const uint8_t *hvr, size_t hvr_len,
+			    uint8_t *cookie_ch)
+{
+	size_t n;
+
+	(void)start_with_hello(a, dg, SEC);
+	n = hs_datagram(dg, 0, TLSD_HS_HELLO_VERIFY_REQUEST, hvr, (uint32_t)hvr_len, 0, 0,
+			(uint32_t)hvr_len);
+	ck_assert_int_eq(feed(a, TLSD_DIR_S2C, dg, n, SEC + MS), 0);
+	return ch_with_cookie(cookie_ch);
+}
+
 /* Ends the association at capture time `end` and builds its report. */
 static void finish(struct assoc *a, tlsd_time_ns end)
 {
@@ -611,20 +630,13 @@ START_TEST(tc_conn_cookie)
 	static const uint8_t hvr[] = {0xfe, 0xff, 20, 0xc0, 0xc0, 0xc0, 0xc0, 0xc0, 0xc0, 0xc0,
 				      0xc0, 0xc0, 0xc0, 0xc0, 0xc0, 0xc0, 0xc0, 0xc0, 0xc0, 0xc0,
 				      0xc0, 0xc0, 0xc0};
-	/* ServerHello: version, random, no session id, suite c02f, null compression */
-	uint8_t sh[38] = {0xfe, 0xfd};
 	uint8_t dg[512], cookie_ch[512];
 	size_t n, cn;
 	int variant = _i;
 	struct assoc a;
 	const struct tlsd_diag *d;
 
-	sh[35] = 0xc0;
-	sh[36] = 0x2f;
-	(void)start_with_hello(&a, dg, SEC);
-	cn = ch_with_cookie(cookie_ch);
-	n = hs_datagram(dg, 0, TLSD_HS_HELLO_VERIFY_REQUEST, hvr, sizeof(hvr), 0, 0, sizeof(hvr));
-	ck_assert_int_eq(feed(&a, TLSD_DIR_S2C, dg, n, SEC + MS), 0);
+	cn = hello_and_hvr(&a, dg, hvr, sizeof(hvr), cookie_ch);
 	if (variant == 1) {
 		n = hs_datagram(dg, 1, TLSD_HS_CLIENT_HELLO, ch_body, (uint32_t)ch_len, 0, 0,
 				(uint32_t)ch_len);
@@ -643,7 +655,8 @@ START_TEST(tc_conn_cookie)
 			variant == 4 ? 0 : 1, 0, (uint32_t)cn);
 	ck_assert_int_eq(feed(&a, TLSD_DIR_C2S, dg, n, SEC + 2 * MS), 0);
 	if (variant == 0 || variant == 4) {
-		n = hs_datagram(dg, 1, TLSD_HS_SERVER_HELLO, sh, sizeof(sh), 1, 0, sizeof(sh));
+		n = hs_datagram(dg, 1, TLSD_HS_SERVER_HELLO, server_hello, sizeof(server_hello), 1, 0,
+				sizeof(server_hello));
 		ck_assert_int_eq(feed(&a, TLSD_DIR_S2C, dg, n, SEC + 3 * MS), 0);
 		finish(&a, SEC + 4 * MS);
 		ck_assert_str_eq(a.r.history, "CvCs");
@@ -678,22 +691,18 @@ END_TEST
 START_TEST(tc_conn_renumber)
 {
 	static const uint8_t hvr[] = {0xfe, 0xff, 1, 0xc0};
-	uint8_t sh[38] = {0xfe, 0xfd}, dg[512], cookie_ch[512];
+	uint8_t dg[512], cookie_ch[512];
 	size_t n, cn;
 	struct assoc a;
 
-	sh[35] = 0xc0;
-	sh[36] = 0x2f;
-	(void)start_with_hello(&a, dg, SEC);
-	cn = ch_with_cookie(cookie_ch);
-	n = hs_datagram(dg, 0, TLSD_HS_HELLO_VERIFY_REQUEST, hvr, sizeof(hvr), 0, 0, sizeof(hvr));
-	ck_assert_int_eq(feed(&a, TLSD_DIR_S2C, dg, n, SEC + MS), 0);
+	cn = hello_and_hvr(&a, dg, hvr, sizeof(hvr), cookie_ch);
 	n = hs_datagram(dg, 1, TLSD_HS_CLIENT_HELLO, cookie_ch, (uint32_t)cn, 1, 0, (uint32_t)cn);
 	ck_assert_int_eq(feed(&a, TLSD_DIR_C2S, dg, n, SEC + 2 * MS), 0);
 	for (int copy = 0; copy < 2; copy++) {
-		n = hs_datagram(dg, 1, TLSD_HS_SERVER_HELLO, sh, sizeof(sh), 0, 0, sizeof(sh));
+		n = hs_datagram(dg, 1, TLSD_HS_SERVER_HELLO, server_hello, sizeof(server_hello), 0, 0,
+				sizeof(server_hello));
 		ck_assert_int_eq(feed(&a, TLSD_DIR_S2C, dg, n, (2 + copy) * SEC), 0);
-		n = hs_datagram(dg, 2, TLSD_HS_SERVER_HELLO_DONE, sh, 0, 1, 0, 0);
+		n = hs_datagram(dg, 2, TLSD_HS_SERVER_HELLO_DONE, server_hello, 0, 1, 0, 0);
 		ck_assert_int_eq(feed(&a, TLSD_DIR_S2C, dg, n, (2 + copy) * SEC + MS), 0);
 	}
 	finish(&a, 3 * SEC + 2 * MS);
