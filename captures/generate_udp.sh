@@ -27,43 +27,11 @@ OUT=$HERE
 LOGS=$HERE/udp-logs
 PKI=$HERE/pki
 
-if [ "${TLSDIAG_GEN_IN_NETNS:-}" != 1 ]; then
-    if [ "$(id -u)" != 0 ]; then
-        echo "generate_udp.sh: must run as root (unshare -n, tcpdump, iptables)" >&2
-        exit 1
-    fi
-    exec unshare -n env TLSDIAG_GEN_IN_NETNS=1 "$0" "$@"
-fi
-
-WORK=$(mktemp -d /tmp/tlsdiag-genudp.XXXXXX)
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-log() { echo "[generate_udp] $*" >&2; }
-
-ip link set lo mtu 1500
-ip link set lo up
-mkdir -p "$LOGS"
-
-# Background process, remembered for cleanup; its pid in $BG.
-bg() { "$@" & BG=$!; PIDS+=("$BG"); }
-stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-
-capture_start() { # name
-    rm -f "$OUT/$1.pcap" "$OUT/$1.keylog"
-    bg tcpdump -i lo -U -s 0 -w "$OUT/$1.pcap" 'udp or icmp or icmp6 or tcp' 2>"$WORK/$1.tcpdump"
-    TCPDUMP=$BG
-    sleep 1 # tcpdump needs a moment before it sees packets
-}
-capture_stop() {
-    sleep 0.5
-    stop "$TCPDUMP"
-}
+NAME=generate_udp
+FILTER='udp or icmp or icmp6 or tcp'
+# shellcheck source=captures/netns_lib.sh
+. "$HERE/netns_lib.sh"
+netns_enter "$@"
 
 server() { # name port args...
     local name=$1 port=$2

@@ -59,20 +59,23 @@ static void suite_mix(const struct tlsd_client_hello *ch, struct suite_mix *m)
 		m->total += ch->n_suites_total - ch->n_suites;
 }
 
+/* The highest version offered, as its TLS equivalent (DTLS 1.2 = TLS 1.2). */
 static uint16_t max_offered(const struct tlsd_session *s)
 {
 	const struct tlsd_client_hello *ch = &s->ch;
 	uint16_t best = 0;
 
 	if (ch->has_supported_versions && ch->n_versions > 0) {
-		for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++)
-			if (!tlsd_is_grease(ch->versions[i]) && ch->versions[i] > best &&
-			    ch->versions[i] <= 0x03ff)
-				best = ch->versions[i];
+		for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++) {
+			uint16_t v = tlsd_version_tls_equiv(ch->versions[i]);
+
+			if (!tlsd_is_grease(ch->versions[i]) && v > best && v <= 0x03ff)
+				best = v;
+		}
 		if (best)
 			return best;
 	}
-	return ch->legacy_version;
+	return tlsd_version_tls_equiv(ch->legacy_version);
 }
 
 static bool offers_tls13(const struct tlsd_session *s)
@@ -115,7 +118,7 @@ static bool client_offered_version(const struct tlsd_session *s, uint16_t v)
 	const struct tlsd_client_hello *ch = &s->ch;
 
 	if (!ch->has_supported_versions)
-		return v <= ch->legacy_version;
+		return tlsd_version_tls_equiv(v) <= tlsd_version_tls_equiv(ch->legacy_version);
 	for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++)
 		if (ch->versions[i] == v)
 			return true;
@@ -232,7 +235,7 @@ struct verdict {
 static bool no_server_hello(enum tlsd_sstate st)
 {
 	return st == TLSD_SS_IDLE || st == TLSD_SS_CLIENT_HELLO || st == TLSD_SS_HELLO_RETRY ||
-	       st == TLSD_SS_CLIENT_HELLO2;
+	       st == TLSD_SS_CLIENT_HELLO2 || st == TLSD_SS_HELLO_VERIFY;
 }
 
 static bool client_cert_missing(const struct tlsd_session *s)
@@ -252,6 +255,8 @@ static enum tlsd_step step_by_state(const struct tlsd_session *s, enum tlsd_ssta
 	case TLSD_SS_CLIENT_HELLO2:
 	case TLSD_SS_SERVER_HELLO:
 		return TLSD_STEP_SERVER_HELLO;
+	case TLSD_SS_HELLO_VERIFY:
+		return TLSD_STEP_CLIENT_HELLO; /* the client owes its cookie hello */
 	case TLSD_SS_SERVER_CERT:
 	case TLSD_SS_SERVER_KX:
 	case TLSD_SS_CERT_REQUEST:
@@ -280,6 +285,11 @@ static enum tlsd_step step_by_state(const struct tlsd_session *s, enum tlsd_ssta
 	default:
 		return TLSD_STEP_NONE;
 	}
+}
+
+enum tlsd_step tlsd_diagnose_step_reached(const struct tlsd_session *s)
+{
+	return step_by_state(s, s->state);
 }
 
 static enum tlsd_step step_for_alert(const struct tlsd_session *s, const struct tlsd_sess_alert *a)
@@ -1058,10 +1068,12 @@ static void diag_alert(struct dctx *c)
 			} else if (offers_tls13(s)) {
 				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
 				diag_no_shared_group(c, TLSD_CONF_POSSIBLE);
-			} else if (s->ch_parsed && mainstream_offer(&s->ch)) {
+			} else if (s->ch_parsed && mainstream_offer(&s->ch) &&
+				   s->transport != TLSD_TRANSPORT_DTLS) {
 				/* Common suites refused: a server that requires TLS 1.3
 				 * (GnuTLS answers 40 to a version it does not speak) or
-				 * suites configured away. */
+				 * suites configured away. (DTLS servers that speak only
+				 * DTLS 1.3 are not in use.) */
 				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
 				diag_version(c, TLSD_CONF_POSSIBLE, TLSD_HINT_VERSION_SERVER_REFUSED);
 			} else {
@@ -1571,7 +1583,10 @@ static void diag_duplicate_hello(struct dctx *c)
 {
 	struct tlsd_diag *d;
 
-	if (c->s->n_client_hellos < 2 || c->s->has_hrr)
+	/* A HelloRetryRequest or a DTLS HelloVerifyRequest asked for each
+	 * further hello. */
+	if (c->s->n_client_hellos < 2 || c->s->has_hrr ||
+	    c->s->n_client_hellos <= c->s->n_hvr + 1)
 		return;
 	d = add(c, TLSD_CAUSE_DUPLICATE_CLIENT_HELLO, TLSD_CONF_LIKELY);
 	tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_HELLOS, c->s->n_client_hellos);

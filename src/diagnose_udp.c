@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tlsd/diagnose.h"
 #include "tlsd/quic.h"
 #include "tlsd/tls_names.h"
 
@@ -142,8 +143,8 @@ static void diag_icmp(const struct tlsd_session *s, struct tlsd_report *r)
 		    uf->icmp_from_peer ? TLSD_PARTY_SERVER : TLSD_PARTY_MIDDLEBOX, TLSD_HOW_RESET,
 		    uf->icmp_ts);
 	d = tlsd_report_diag(r, TLSD_CAUSE_PORT_UNREACHABLE, TLSD_CONF_CERTAIN);
-	tlsd_diag_fact_strf(r, d, TLSD_FACT_ICMP, "%s type %u code %u (%s)",
-			    uf->icmp_ip_version == 6 ? "v6" : "", uf->icmp_type, uf->icmp_code, name);
+	tlsd_diag_fact_strf(r, d, TLSD_FACT_ICMP, "%stype %u code %u (%s)",
+			    uf->icmp_ip_version == 6 ? "v6 " : "", uf->icmp_type, uf->icmp_code, name);
 	tlsd_diag_fact_strf(r, d, TLSD_FACT_ICMP_FROM, "%s (%s)", from,
 			    uf->icmp_from_peer ? "the server itself"
 					       : "a router or firewall on the path");
@@ -412,9 +413,157 @@ static bool diagnose_quic(const struct tlsd_session *s, struct tlsd_report *r)
 	return false;
 }
 
+/* ---- DTLS ---- */
+
+/* How long the capture watched the association after ts: not across a
+ * capture-wide silence, but an idle timeout ran on captured time only. */
+static tlsd_time_ns watched_after(const struct tlsd_session *s, tlsd_time_ns ts)
+{
+	tlsd_time_ns until = TLSD_MAX(s->observed_until, s->end_ts);
+	tlsd_time_ns w = until > ts ? until - ts : 0;
+
+	if (s->ended && s->end_how == TLSD_FLOW_END_TIMEOUT && s->ctx)
+		return s->silence ? s->ctx->lim.idle_timeout : TLSD_MAX(w, s->ctx->lim.idle_timeout);
+	return s->silence ? 0 : w;
+}
+
+/* Q6: a HelloVerifyRequest that did not lead to a ServerHello. */
+static bool diag_cookie(const struct tlsd_session *s, struct tlsd_report *r)
+{
+	const struct tlsd_udp_facts *uf = &s->udp;
+	enum tlsd_hint hint;
+	enum tlsd_confidence conf = TLSD_CONF_CERTAIN;
+	enum tlsd_party by = TLSD_PARTY_UNKNOWN;
+	tlsd_time_ns watched;
+	struct tlsd_diag *d;
+
+	if (uf->hvr_after_cookie > 0) {
+		hint = TLSD_HINT_COOKIE_LOOP;
+		by = TLSD_PARTY_SERVER;
+		watched = watched_after(s, uf->hvr_ts);
+	} else if (uf->cookie_hellos == 0) {
+		/* Nothing but hellos without the cookie (resent copies, or new
+		 * ones) after the HelloVerifyRequest, or silence. */
+		watched = watched_after(s, uf->hvr_first_ts);
+		if (uf->cli_after_hvr == 0 && watched < TLSD_UDP_NO_RESPONSE_MIN_WAIT)
+			return false; /* the capture ended too soon to tell */
+		hint = TLSD_HINT_COOKIE_NOT_RETURNED;
+	} else if (uf->srv_after_cookie == 0) {
+		watched = watched_after(s, uf->cookie_hello_ts);
+		if (watched < TLSD_UDP_NO_RESPONSE_MIN_WAIT)
+			return false;
+		hint = TLSD_HINT_COOKIE_IGNORED;
+		by = TLSD_PARTY_SERVER;
+		conf = TLSD_CONF_LIKELY;
+	} else {
+		return false; /* the server answered the cookie: the rest decides */
+	}
+	/* It failed when the client gave up (its last datagram), or with the
+	 * server's last refusal. */
+	set_verdict(r, s, TLSD_OUTCOME_FAILED, TLSD_STEP_CLIENT_HELLO, by, TLSD_HOW_TIMEOUT,
+		    hint == TLSD_HINT_COOKIE_LOOP ? uf->hvr_ts : uf->last_ts[TLSD_DIR_C2S]);
+	d = tlsd_report_diag(r, TLSD_CAUSE_DTLS_COOKIE_EXCHANGE_FAILED, conf);
+	tlsd_diag_fact(d, TLSD_FACT_HINT, (uint16_t)hint, 0);
+	tlsd_diag_fact_u(d, TLSD_FACT_HVR_COUNT, uf->hvr);
+	if (uf->hvr_after_cookie)
+		tlsd_diag_fact_u(d, TLSD_FACT_HVR_AFTER_COOKIE, uf->hvr_after_cookie);
+	tlsd_diag_fact_u(d, TLSD_FACT_COOKIE_HELLOS, uf->cookie_hellos);
+	if (hint == TLSD_HINT_COOKIE_NOT_RETURNED)
+		tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_AFTER_HVR, uf->cli_after_hvr);
+	if (hint == TLSD_HINT_COOKIE_IGNORED)
+		tlsd_diag_fact(d, TLSD_FACT_NO_ANSWER_TO_COOKIE, 0, 0);
+	tlsd_diag_fact_ns(d, TLSD_FACT_WATCHED_AFTER, watched);
+	return true;
+}
+
+/* Q7: the latest flight was sent again and drew no answer. */
+static bool diag_retransmission(const struct tlsd_session *s, struct tlsd_report *r)
+{
+	const struct tlsd_udp_facts *uf = &s->udp;
+	enum tlsd_dir fd = uf->last_flight, o = tlsd_dir_other(fd);
+	tlsd_time_ns last = TLSD_MAX(uf->last_ts[0], uf->last_ts[1]);
+	tlsd_time_ns watched = watched_after(s, last);
+	bool proven = uf->peer_retx_during[fd] > 0;
+	/* The peer's last datagram came before this flight began. */
+	bool peer_silent = uf->datagrams[o] == 0 || uf->last_ts[o] < uf->flight_ts[fd];
+	bool mtu = uf->flight_max[fd] > TLSD_DTLS_MTU_SUSPECT &&
+		   uf->flight_max[fd] > uf->answered_max[fd];
+	enum tlsd_hint hint = mtu ? TLSD_HINT_RETX_MTU : TLSD_HINT_RETX_LOST;
+	enum tlsd_confidence conf = TLSD_CONF_CERTAIN;
+	struct tlsd_diag *d;
+
+	if (!uf->any_flight)
+		return false;
+	/* Still sending when the capture ended: no verdict yet. */
+	if (watched < TLSD_UDP_NO_RESPONSE_MIN_WAIT && uf->flight_retx[fd] < 2 && !proven)
+		return false;
+	if (uf->flight_retx[fd] == 0) {
+		/* Sent once, never again: only a client hello that drew
+		 * nothing at all, long enough ago, says something (the client
+		 * gave up early, or its timer is long). */
+		if (fd != TLSD_DIR_C2S || s->has_sh || uf->datagrams[TLSD_DIR_S2C] > 0)
+			return false;
+		conf = TLSD_CONF_LIKELY;
+	} else if (fd == TLSD_DIR_S2C && peer_silent && !proven) {
+		/* A DTLS client resends its own flight when it gets nothing:
+		 * one that sent nothing at all may have stopped instead. */
+		hint = mtu ? TLSD_HINT_RETX_MTU : TLSD_HINT_RETX_PEER_STOPPED;
+		conf = TLSD_CONF_POSSIBLE;
+	} else if (!proven && uf->flight_retx[fd] < 2) {
+		conf = TLSD_CONF_LIKELY;
+	}
+	set_verdict(r, s, TLSD_OUTCOME_FAILED,
+		    s->has_sh ? tlsd_diagnose_step_reached(s) : TLSD_STEP_SERVER_HELLO,
+		    TLSD_PARTY_UNKNOWN, TLSD_HOW_TIMEOUT,
+		    uf->last_ts[fd]);
+	d = tlsd_report_diag(r, TLSD_CAUSE_DTLS_RETRANSMISSION_TIMEOUT, conf);
+	tlsd_diag_fact(d, TLSD_FACT_HINT, (uint16_t)hint, 0);
+	tlsd_diag_fact(d, TLSD_FACT_FLIGHT_SENDER, (uint16_t)party(fd), 0);
+	if (uf->flight_retx[fd])
+		tlsd_diag_fact_u(d, TLSD_FACT_RETRANSMISSIONS, uf->flight_retx[fd]);
+	tlsd_diag_fact_u(d, TLSD_FACT_TRIES, uf->flight_retx[fd] + 1u);
+	if (uf->flight_retx[fd])
+		tlsd_diag_fact_ns(d, TLSD_FACT_RETRANSMIT_SPAN,
+				  uf->last_retransmit_ts[fd] - uf->flight_ts[fd]);
+	tlsd_diag_fact_u(d, TLSD_FACT_LARGEST_DATAGRAM, uf->flight_max[fd]);
+	if (mtu && uf->answered_max[fd])
+		tlsd_diag_fact_u(d, TLSD_FACT_ANSWERED_DATAGRAM, uf->answered_max[fd]);
+	if (proven)
+		tlsd_diag_fact_u(d, TLSD_FACT_PEER_RETRANSMITTED, uf->peer_retx_during[fd]);
+	else if (peer_silent)
+		tlsd_diag_fact(d, TLSD_FACT_PEER_SILENT, 0, 0);
+	if (watched > 0)
+		tlsd_diag_fact_ns(d, TLSD_FACT_WATCHED_AFTER, watched);
+	return true;
+}
+
+static bool diagnose_dtls(const struct tlsd_session *s, struct tlsd_report *r)
+{
+	const struct tlsd_udp_facts *uf = &s->udp;
+
+	if (s->has_fatal && !s->fatal.encrypted)
+		return false; /* a readable alert: the TLS rules */
+	if (uf->icmp && uf->datagrams[TLSD_DIR_S2C] == 0) {
+		diag_icmp(s, r);
+		return true;
+	}
+	if (tlsd_session_established(s) || s->has_fatal || s->has_close_alert)
+		return false;
+	/* A side missing from the capture while the other went on: the
+	 * evidence stage says incomplete. */
+	if (uf->datagrams[TLSD_DIR_C2S] == 0 ||
+	    (uf->datagrams[TLSD_DIR_S2C] == 0 && (s->cke || s->dir[TLSD_DIR_C2S].ccs)))
+		return false;
+	if (uf->hvr && !s->has_sh && diag_cookie(s, r))
+		return true;
+	return diag_retransmission(s, r);
+}
+
 bool tlsd_diagnose_udp(const struct tlsd_session *s, struct tlsd_report *r)
 {
 	r->transport = s->transport;
+	if (s->transport == TLSD_TRANSPORT_DTLS)
+		return diagnose_dtls(s, r);
 	if (s->transport != TLSD_TRANSPORT_QUIC)
 		return false;
 	fill_quic_fields(s, r);

@@ -311,6 +311,32 @@ static const char *hint_words(enum tlsd_hint h)
 	case TLSD_HINT_RETRY_NOT_FOLLOWED:
 		return "The client did not follow the server's Retry (it did not send the token "
 		       "back): a client or middlebox that drops Retry; check the client's QUIC stack.";
+	case TLSD_HINT_COOKIE_NOT_RETURNED:
+		return "The server answered the client's ClientHello with a HelloVerifyRequest and the "
+		       "client never sent its hello back with the cookie: the HelloVerifyRequest did "
+		       "not reach the client (a firewall or NAT on the way back) or the client's DTLS "
+		       "stack does not do the cookie exchange; check the path and the client.";
+	case TLSD_HINT_COOKIE_LOOP:
+		return "The server answered even the client's hello with the cookie by another "
+		       "HelloVerifyRequest: it does not accept the cookies it hands out (a changed "
+		       "cookie secret, a load balancer sending the two hellos to different nodes, or "
+		       "a NAT changing the client's address or port in between).";
+	case TLSD_HINT_COOKIE_IGNORED:
+		return "The client sent its hello back with the server's cookie and the server never "
+		       "answered it: the server dropped the cookie as invalid (e.g. the client's "
+		       "address or port changed in between) or the datagram was lost; check the "
+		       "server's logs and any NAT in between.";
+	case TLSD_HINT_RETX_LOST:
+		return "its datagrams, or the answers to them, are lost or filtered on the way (a "
+		       "firewall, a rate limit, a one-way route), or the peer does not answer; the "
+		       "capture shows no answer. Check the path and the peer.";
+	case TLSD_HINT_RETX_MTU:
+		return "its largest datagram ({largest_datagram}) is larger than any of that side's "
+		       "datagrams that got through, so the path MTU is the likely cause (large or "
+		       "fragmented datagrams dropped); lower the sender's DTLS MTU or fix the path.";
+	case TLSD_HINT_RETX_PEER_STOPPED:
+		return "its datagrams were lost on the way, or the peer stopped (it sent nothing "
+		       "more, not even its own flight again); check the peer and the path.";
 	case TLSD_HINT_ALERT_PEER_LOGS:
 	case TLSD_HINT_ALERT_EXPLAINED:
 	case TLSD_HINT_NONE:

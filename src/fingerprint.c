@@ -292,7 +292,9 @@ int tlsd_fp_ja4(const struct tlsd_client_hello *ch, char transport, char out[TLS
 		uint16_t best = 0;
 
 		for (size_t i = 0; i < ch->n_versions; i++)
-			if (!tlsd_is_grease(ch->versions[i]) && ch->versions[i] > best)
+			if (!tlsd_is_grease(ch->versions[i]) &&
+			    (!best || tlsd_version_tls_equiv(ch->versions[i]) >
+					      tlsd_version_tls_equiv(best)))
 				best = ch->versions[i];
 		if (best)
 			version = best;

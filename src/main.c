@@ -88,7 +88,8 @@ static void usage(FILE *out)
 	      "       tlsdiag [options] -i IFACE [filter expression]\n"
 	      "       tlsdiag -D\n"
 	      "Find failed TLS handshakes: the step, who ended it, the alert and the likely cause.\n"
-	      "TLS over TCP and QUIC (UDP, with ICMP errors) are analysed; DTLS is not yet.\n"
+	      "TLS over TCP, QUIC and DTLS 1.0/1.2 (UDP, with ICMP errors) are analysed;\n"
+	      "DTLS 1.3 is recognised and counted.\n"
 	      "\n"
 	      "Input:\n"
 	      "  -r, --read FILE         read a capture file (pcap or pcapng; - for stdin; repeatable)\n"
@@ -853,10 +854,15 @@ static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum tlsd_format 
 			",\"udp_packets\":%" PRIu64 ",\"tcp_connections\":%" PRIu64
 			",\"tls_connections\":%" PRIu64 ",\"udp_flows\":%" PRIu64
 			",\"udp_migrations\":%" PRIu64 ",\"quic_connections\":%" PRIu64
+			",\"dtls_associations\":%" PRIu64 ",\"dtls_records\":%" PRIu64
+			",\"dtls_fragments\":%" PRIu64 ",\"dtls_retransmissions\":%" PRIu64
+			",\"dtls13_records\":%" PRIu64 ",\"udp_muxed_other\":%" PRIu64
 			",\"anomalies\":{",
 			dlt_name ? dlt_name : "unknown", c->packets, c->bytes, c->ipv4, c->ipv6,
 			c->tcp_packets, c->udp_packets, c->flows_created, c->flows_tls,
-			c->udp_flows_created, c->udp_migrations, c->quic_connections);
+			c->udp_flows_created, c->udp_migrations, c->quic_connections,
+			c->dtls_associations, c->dtls_records, c->dtls_fragments,
+			c->dtls_retransmissions, c->dtls13_records, c->udp_muxed_other);
 		bool first = true;
 
 		for (int i = 0; i < TLSD_ANOM__COUNT; i++) {
@@ -878,6 +884,11 @@ static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum tlsd_format 
 		dlt_name ? dlt_name : "unknown", c->packets, c->bytes, c->ipv4, c->ipv6, c->tcp_packets,
 		c->udp_packets, c->flows_created, c->flows_tls, c->udp_flows_created, c->udp_migrations,
 		c->quic_connections);
+	fprintf(out, "  DTLS associations: %" PRIu64 " (records: %" PRIu64
+		", handshake fragments: %" PRIu64 ", retransmitted datagrams: %" PRIu64
+		", DTLS 1.3 records: %" PRIu64 "); STUN/RTP/other datagrams beside DTLS: %" PRIu64 "\n",
+		c->dtls_associations, c->dtls_records, c->dtls_fragments, c->dtls_retransmissions,
+		c->dtls13_records, c->udp_muxed_other);
 	for (int i = 0; i < TLSD_ANOM__COUNT; i++)
 		if (c->anomalies[i])
 			fprintf(out, "  %s: %" PRIu64 "\n", tlsd_anomaly_name((enum tlsd_anomaly)i),

@@ -78,17 +78,12 @@ struct tlsd_quic_conn *tlsd_quic_conn_new(const struct tlsd_quic_env *env,
 	if (!qc)
 		return NULL;
 	qc->env = env;
-	qc->s = tlsd_session_new(env->ctx);
+	qc->s = tlsd_udp_session_new(env->ctx, env->cfg, TLSD_TRANSPORT_QUIC, pkt);
 	if (!qc->s) {
 		free(qc);
 		return NULL;
 	}
-	tlsd_session_set_cert_checks(qc->s, env->cfg->certs);
-	if (env->cfg->no_fingerprints)
-		tlsd_session_skip_fingerprints(qc->s);
-	tlsd_session_udp_open(qc->s, TLSD_TRANSPORT_QUIC, pkt->ts);
 	qc->uf = tlsd_session_udp_facts(qc->s);
-	qc->uf->server_port = pkt->dport;
 	for (int sp = 0; sp < TLSD_QUIC_SPACE__COUNT; sp++) {
 		for (int d = 0; d < 2; d++) {
 			qc->largest[sp][d] = -1;
@@ -474,11 +469,7 @@ enum tlsd_quic_feed tlsd_quic_conn_datagram(struct tlsd_quic_conn *qc, struct tl
 		if (first && d == TLSD_DIR_C2S && other_connection(qc, &h))
 			return TLSD_QUIC_FEED_NEW_CONNECTION;
 		if (first) {
-			if (uf->datagrams[d]++ == 0)
-				uf->first_ts[d] = pkt->ts;
-			uf->last_ts[d] = pkt->ts;
-			if (pkt->payload_wire_len > uf->max_datagram[d])
-				uf->max_datagram[d] = pkt->payload_wire_len;
+			tlsd_udp_facts_datagram(uf, d, pkt);
 			if (d == TLSD_DIR_S2C) {
 				bool reset = maybe_reset(qc, &h);
 
@@ -541,41 +532,11 @@ enum tlsd_quic_feed tlsd_quic_conn_datagram(struct tlsd_quic_conn *qc, struct tl
 void tlsd_quic_conn_icmp(struct tlsd_quic_conn *qc, const struct tlsd_udp_flow *f,
 			 enum tlsd_dir d, const struct tlsd_pkt *pkt)
 {
-	struct tlsd_udp_facts *uf = qc->uf;
-	const struct tlsd_addr *dest = &f->side[tlsd_dir_other(d)].addr;
-
-	if (uf->icmp++)
-		return;
-	uf->icmp_type = pkt->icmp.type;
-	uf->icmp_code = pkt->icmp.code;
-	uf->icmp_ip_version = pkt->ip_version;
-	uf->icmp_about = d;
-	uf->icmp_from = pkt->src;
-	uf->icmp_from_peer = memcmp(pkt->src.b, dest->b, sizeof(dest->b)) == 0;
-	uf->icmp_ts = pkt->ts;
+	tlsd_udp_facts_icmp(qc->uf, f, d, pkt);
 }
 
 void tlsd_quic_conn_report(struct tlsd_quic_conn *qc, const struct tlsd_udp_flow *f,
 			   enum tlsd_udp_end how, struct tlsd_report *r)
 {
-	const struct tlsd_udp_facts *uf = qc->uf;
-	tlsd_time_ns first = uf->first_ts[TLSD_DIR_C2S], last = TLSD_MAX(uf->last_ts[0], uf->last_ts[1]);
-
-	if (uf->icmp_ts > last)
-		last = uf->icmp_ts;
-	tlsd_session_tcp_end(qc->s, NULL,
-			     how == TLSD_UDP_END_TIMEOUT	    ? TLSD_FLOW_END_TIMEOUT
-			     : how == TLSD_UDP_END_EVICTED    ? TLSD_FLOW_END_EVICTED
-			     : how == TLSD_UDP_END_SUPERSEDED ? TLSD_FLOW_END_PORT_REUSE
-							      : TLSD_FLOW_END_CAPTURE_END,
-			     last);
-	tlsd_session_report(qc->s, NULL, r);
-	r->flow_id = f->id;
-	r->ts_first = first ? first : f->first_ts;
-	r->ts_last = last ? last : f->last_ts;
-	r->ip_version = f->ip_version;
-	r->client.addr = f->side[TLSD_DIR_C2S].addr;
-	r->client.port = f->side[TLSD_DIR_C2S].port;
-	r->server.addr = f->side[TLSD_DIR_S2C].addr;
-	r->server.port = f->side[TLSD_DIR_S2C].port;
+	tlsd_udp_session_report(qc->s, f, how, false, r);
 }

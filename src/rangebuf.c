@@ -26,6 +26,22 @@ void tlsd_rangebuf_reset(struct tlsd_rangebuf *rb)
 	tlsd_rangebuf_init(rb, cap);
 }
 
+void tlsd_rangebuf_clear(struct tlsd_rangebuf *rb)
+{
+	tlsd_buf_reset(&rb->buf);
+	rb->n = 0;
+	rb->differs = false;
+}
+
+uint64_t tlsd_rangebuf_held(const struct tlsd_rangebuf *rb)
+{
+	uint64_t n = 0;
+
+	for (uint8_t i = 0; i < rb->n; i++)
+		n += rb->r[i].end - rb->r[i].start;
+	return n;
+}
+
 uint64_t tlsd_rangebuf_contig(const struct tlsd_rangebuf *rb)
 {
 	return rb->n && rb->r[0].start == 0 ? rb->r[0].end : 0;

@@ -259,12 +259,16 @@ static void print_capture_notes(FILE *out, const struct tlsd_report *r, bool ifa
 		fprintf(out, "  comment:    %" PRIu32 " more\n", r->n_comments_total - r->n_comments);
 }
 
-/* " QUIC v1" / " DTLS" after the endpoints; nothing for TCP. */
-static void print_transport(FILE *out, const struct tlsd_report *r)
+/* " QUIC v1" / " DTLS" after the endpoints; nothing for TCP, nor for DTLS
+ * when the line goes on with a version whose name says it. */
+static void print_transport(FILE *out, const struct tlsd_report *r, bool version_follows)
 {
 	const char *v;
 
 	if (r->transport == TLSD_TRANSPORT_TCP)
+		return;
+	if (version_follows && r->transport == TLSD_TRANSPORT_DTLS &&
+	    tlsd_version_is_dtls(r->version) && tlsd_name_version(r->version))
 		return;
 	fputs(r->transport == TLSD_TRANSPORT_QUIC ? " QUIC" : " DTLS", out);
 	if (!r->quic_version)
@@ -306,7 +310,7 @@ static void print_one_line(FILE *out, const struct tlsd_report *r, const struct 
 	print_endpoint(out, &r->client, r->ip_version);
 	fputs(" -> ", out);
 	print_endpoint(out, &r->server, r->ip_version);
-	print_transport(out, r);
+	print_transport(out, r, true);
 	if (r->has_sni) {
 		fputs(" sni=", out);
 		field_escaped(out, r->sni, r->sni_len);
@@ -350,7 +354,7 @@ void tlsd_report_text(FILE *out, const struct tlsd_report *r, const struct tlsd_
 	print_endpoint(out, &r->client, r->ip_version);
 	fputs(" -> ", out);
 	print_endpoint(out, &r->server, r->ip_version);
-	print_transport(out, r);
+	print_transport(out, r, false);
 	if (r->has_sni) {
 		fputs("  sni=", out);
 		field_escaped(out, r->sni, r->sni_len);

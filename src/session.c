@@ -112,6 +112,10 @@ static const struct transition transitions[] = {
 	{TLSD_SS_HELLO_RETRY, C2S, TLSD_HS_CLIENT_HELLO, TLSD_SS_CLIENT_HELLO2},
 	{TLSD_SS_CLIENT_HELLO2, C2S, M_CCS13, TLSD_SS_CLIENT_HELLO2},
 	{TLSD_SS_CLIENT_HELLO2, S2C, M_SH13, TLSD_SS_TLS13_SERVER_FLIGHT},
+	/* DTLS cookie exchange (RFC 6347 4.2.1): HelloVerifyRequest, then the
+	 * same ClientHello with the cookie; a server may ask again. */
+	{TLSD_SS_CLIENT_HELLO, S2C, TLSD_HS_HELLO_VERIFY_REQUEST, TLSD_SS_HELLO_VERIFY},
+	{TLSD_SS_HELLO_VERIFY, C2S, TLSD_HS_CLIENT_HELLO, TLSD_SS_CLIENT_HELLO},
 	/* TLS <= 1.2 full handshake: the server's flight */
 	{TLSD_SS_SERVER_HELLO, S2C, TLSD_HS_CERTIFICATE, TLSD_SS_SERVER_CERT},
 	{TLSD_SS_SERVER_HELLO, S2C, TLSD_HS_SERVER_KEY_EXCHANGE, TLSD_SS_SERVER_KX}, /* anon, PSK */
@@ -166,6 +170,7 @@ static const char *const sstate_names[TLSD_SS__COUNT] = {
 	[TLSD_SS_CLIENT_HELLO] = "client_hello",
 	[TLSD_SS_HELLO_RETRY] = "hello_retry_request",
 	[TLSD_SS_CLIENT_HELLO2] = "second_client_hello",
+	[TLSD_SS_HELLO_VERIFY] = "hello_verify_request",
 	[TLSD_SS_SERVER_HELLO] = "server_hello",
 	[TLSD_SS_SERVER_CERT] = "server_certificate",
 	[TLSD_SS_SERVER_KX] = "server_key_exchange",
@@ -340,6 +345,22 @@ struct tlsd_udp_facts *tlsd_session_udp_facts(struct tlsd_session *s)
 	return &s->udp;
 }
 
+void tlsd_session_udp_cover(struct tlsd_session *s, enum tlsd_dir d, uint32_t datagrams,
+			    tlsd_time_ns first_ts, tlsd_time_ns last_ts)
+{
+	struct tlsd_sess_cover *cv = &s->cover[d];
+
+	*cv = (struct tlsd_sess_cover){
+		.known = true,
+		.packets = datagrams,
+		.syn = datagrams > 0,
+		.stream_started = datagrams > 0,
+		.captured = datagrams, /* no byte stream: anything held counts */
+		.first_ts = first_ts,
+		.last_ts = last_ts,
+	};
+}
+
 void tlsd_session_skip_fingerprints(struct tlsd_session *s)
 {
 	s->no_fingerprints = true;
@@ -472,6 +493,8 @@ static void on_client_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
 	s->n_client_hellos++;
 	if (m->sslv2)
 		r = tlsd_parse_sslv2_client_hello(m->body, m->len, &ch, &err);
+	else if (s->transport == TLSD_TRANSPORT_DTLS)
+		r = tlsd_parse_dtls_client_hello(m->body, m->len, &ch, &err);
 	else
 		r = tlsd_parse_client_hello(m->body, m->len, &ch, &err);
 	if (r != TLSD_PARSE_OK)
@@ -484,8 +507,8 @@ static void on_client_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
 		} else {
 			s->ch_err = err;
 			/* The offer is still worth showing (SNI, suites). */
-			if (!m->sslv2 && tlsd_parse_client_hello_salvage(m->body, m->len, &ch) ==
-						 TLSD_PARSE_OK) {
+			if (!m->sslv2 && s->transport != TLSD_TRANSPORT_DTLS &&
+			    tlsd_parse_client_hello_salvage(m->body, m->len, &ch) == TLSD_PARSE_OK) {
 				s->ch = ch;
 				s->ch_salvaged = true;
 			}
@@ -767,6 +790,8 @@ void tlsd_session_handshake(struct tlsd_session *s, enum tlsd_dir d, const struc
 	if (idle_without_hello(s, m->type))
 		return;
 	note_message_facts(s, d, m);
+	if (m->type == TLSD_HS_HELLO_VERIFY_REQUEST && d == S2C)
+		s->n_hvr++;
 	if (step(s, d, m->type, m->ts)) {
 		if (s->state == TLSD_SS_ABBR_TICKET)
 			s->abbreviated = true;
@@ -1493,6 +1518,8 @@ void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enu
 		note_cover(s, f);
 		if (s->ctx)
 			s->silence = tlsd_ctx_silence_within(s->ctx, f->first_ts, s->observed_until);
+	} else if (s->transport != TLSD_TRANSPORT_TCP && s->ctx) {
+		s->silence = tlsd_ctx_silence_within(s->ctx, s->first_ts, s->observed_until);
 	}
 	if (how == TLSD_FLOW_END_TIMEOUT)
 		hist_sym(s, '@');

@@ -436,7 +436,7 @@ static bool ch_ext_cb(uint16_t type, struct tlsd_cur *d, void *arg)
  *     opaque legacy_compression_methods<1..2^8-1>;
  *     Extension extensions<8..2^16-1>;          (absent in old clients)
  * } ClientHello;                                          RFC 8446 4.1.2 */
-static enum tlsd_parse parse_client_hello(const uint8_t *body, size_t len,
+static enum tlsd_parse parse_client_hello(const uint8_t *body, size_t len, bool dtls,
 					  struct tlsd_client_hello *out, struct tlsd_parse_err *err,
 					  bool salvage)
 {
@@ -446,6 +446,7 @@ static enum tlsd_parse parse_client_hello(const uint8_t *body, size_t len,
 
 	tlsd_cur_init(&c, body, len);
 	ch.msg_len = (uint32_t)len;
+	ch.dtls = dtls;
 	if (!tlsd_cur_get_u16(&c, &ch.legacy_version))
 		return malformed(err, "legacy_version", len, &c);
 	if (!tlsd_cur_copy(&c, ch.random, sizeof(ch.random)))
@@ -455,6 +456,13 @@ static enum tlsd_parse parse_client_hello(const uint8_t *body, size_t len,
 	ch.session_id_len = (uint8_t)tlsd_cur_len(&sid);
 	if (!tlsd_cur_copy(&sid, ch.session_id, ch.session_id_len))
 		return malformed(err, "legacy_session_id", len, &c);
+	if (dtls) {
+		struct tlsd_cur cookie;
+
+		if (!tlsd_cur_get_u8_prefixed(&c, &cookie))
+			return malformed(err, "cookie", len, &c);
+		ch.dtls_cookie_len = (uint8_t)tlsd_cur_len(&cookie);
+	}
 	if (!tlsd_cur_get_u16_prefixed(&c, &suites) || tlsd_cur_len(&suites) < 2 ||
 	    tlsd_cur_len(&suites) % 2)
 		return malformed(err, "cipher_suites", len, &c);
@@ -517,13 +525,46 @@ enum tlsd_parse tlsd_parse_client_hello(const uint8_t *body, size_t len,
 					struct tlsd_client_hello *out,
 					struct tlsd_parse_err *err)
 {
-	return parse_client_hello(body, len, out, err, false);
+	return parse_client_hello(body, len, false, out, err, false);
+}
+
+/* DTLS (RFC 6347 4.2.1): the same with
+ *     opaque cookie<0..2^8-1>;
+ * between legacy_session_id and cipher_suites. */
+enum tlsd_parse tlsd_parse_dtls_client_hello(const uint8_t *body, size_t len,
+					     struct tlsd_client_hello *out,
+					     struct tlsd_parse_err *err)
+{
+	return parse_client_hello(body, len, true, out, err, false);
+}
+
+/* struct {
+ *     ProtocolVersion server_version;
+ *     opaque cookie<0..2^8-1>;
+ * } HelloVerifyRequest;                                   RFC 6347 4.2.1 */
+enum tlsd_parse tlsd_parse_hello_verify_request(const uint8_t *body, size_t len,
+						struct tlsd_hello_verify_request *out,
+						struct tlsd_parse_err *err)
+{
+	struct tlsd_hello_verify_request h = {0};
+	struct tlsd_cur c, cookie;
+
+	tlsd_cur_init(&c, body, len);
+	if (!tlsd_cur_get_u16(&c, &h.server_version))
+		return malformed(err, "server_version", len, &c);
+	if (!tlsd_cur_get_u8_prefixed(&c, &cookie))
+		return malformed(err, "cookie", len, &c);
+	if (tlsd_cur_len(&c) != 0)
+		return malformed(err, "trailing bytes", len, &c);
+	h.cookie_len = (uint8_t)tlsd_cur_len(&cookie);
+	*out = h;
+	return TLSD_PARSE_OK;
 }
 
 enum tlsd_parse tlsd_parse_client_hello_salvage(const uint8_t *body, size_t len,
 						struct tlsd_client_hello *out)
 {
-	return parse_client_hello(body, len, out, NULL, true);
+	return parse_client_hello(body, len, false, out, NULL, true);
 }
 
 /* SSLv2 CLIENT-HELLO (RFC 6101 E.2 / RFC 5246 E.2):
@@ -829,7 +870,8 @@ enum tlsd_parse tlsd_parse_certificate_request(const uint8_t *body, size_t len, 
 	struct tlsd_cur c, v;
 
 	tlsd_cur_init(&c, body, len);
-	if (version >= TLSD_VERSION_TLS13 && version < 0xfe00) {
+	version = tlsd_version_tls_equiv(version);
+	if (tlsd_version_is_tls13(version)) {
 		struct ext_walk w = {0};
 		size_t end;
 
@@ -952,8 +994,8 @@ enum tlsd_parse tlsd_parse_server_key_exchange(const uint8_t *body, size_t len,
 	if (!tlsd_cur_get_bytes(&start, &ske.params, tlsd_cur_len(&start) - tlsd_cur_len(&c)))
 		return malformed(err, "params", len, &c);
 	if (signed_params) {
-		if (version >= TLSD_VERSION_TLS12 && version < 0xfe00 &&
-		    !tlsd_cur_get_u16(&c, &ske.sig_scheme))
+		if (tlsd_version_tls_equiv(version) >= TLSD_VERSION_TLS12 &&
+		    !tlsd_version_is_tls13(version) && !tlsd_cur_get_u16(&c, &ske.sig_scheme))
 			return malformed(err, "signature algorithm", len, &c);
 		if (!tlsd_cur_get_u16_prefixed(&c, &ske.signature))
 			return malformed(err, "signature", len, &c);

@@ -4,11 +4,14 @@
 #include <stdlib.h>
 
 #include "tlsd/capture_notes.h"
+#include "tlsd/dtls.h"
+#include "tlsd/dtls_conn.h"
 #include "tlsd/quic_conn.h"
 
 enum udp_kind {
 	UDP_UNDECIDED = 0,
 	UDP_QUIC,
+	UDP_DTLS,
 	UDP_OTHER,
 };
 
@@ -16,6 +19,7 @@ struct udp_conn {
 	enum udp_kind kind;
 	uint32_t watched; /* datagrams seen while undecided */
 	struct tlsd_quic_conn *quic;
+	struct tlsd_dtls_conn *dtls;
 	struct tlsd_conn_notes notes; /* pcapng: interface, packet comments */
 };
 
@@ -23,6 +27,7 @@ struct tlsd_udp_mux {
 	struct tlsd_ctx *ctx;
 	struct tlsd_conn_cfg cfg;
 	struct tlsd_quic_env qenv;
+	struct tlsd_dtls_env denv;
 	struct tlsd_udp_table *table;
 	struct tlsd_ifnames ifnames;
 };
@@ -37,13 +42,17 @@ static bool port_followed(const struct tlsd_udp_mux *m, const struct tlsd_udp_fl
 	return false;
 }
 
-static void emit_quic(struct tlsd_udp_mux *m, struct udp_conn *c, const struct tlsd_udp_flow *f,
-		      enum tlsd_udp_end how)
+/* Reports the flow's QUIC connection or DTLS association and ends it. */
+static void emit(struct tlsd_udp_mux *m, struct udp_conn *c, const struct tlsd_udp_flow *f,
+		 enum tlsd_udp_end how)
 {
 	struct tlsd_report *r = malloc(sizeof(*r));
 
 	if (r) {
-		tlsd_quic_conn_report(c->quic, f, how, r);
+		if (c->quic)
+			tlsd_quic_conn_report(c->quic, f, how, r);
+		else
+			tlsd_dtls_conn_report(c->dtls, f, how, r);
 		tlsd_notes_report(&m->ifnames, &c->notes, r);
 		if (m->cfg.emit)
 			m->cfg.emit(m->cfg.ud, r, NULL, NULL, 0);
@@ -51,6 +60,8 @@ static void emit_quic(struct tlsd_udp_mux *m, struct udp_conn *c, const struct t
 	}
 	tlsd_quic_conn_free(c->quic);
 	c->quic = NULL;
+	tlsd_dtls_conn_free(c->dtls);
+	c->dtls = NULL;
 	tlsd_notes_cleanup(&c->notes); /* a next connection on the flow has its own */
 }
 
@@ -72,6 +83,14 @@ static void on_open(void *ud, struct tlsd_udp_flow *f, const struct tlsd_pkt *pk
 	f->user = c;
 }
 
+/* The connection that supersedes another on the flow starts with the
+ * packet that began it: its interface and comment. */
+static void restart_notes(struct tlsd_udp_mux *m, struct udp_conn *c, const struct tlsd_pkt *pkt)
+{
+	tlsd_notes_open(&m->ifnames, &c->notes, pkt);
+	tlsd_notes_packet(&c->notes, pkt);
+}
+
 static void start_quic(struct tlsd_udp_mux *m, struct tlsd_udp_flow *f, struct udp_conn *c,
 		       enum tlsd_dir d, const struct tlsd_pkt *pkt)
 {
@@ -81,6 +100,65 @@ static void start_quic(struct tlsd_udp_mux *m, struct tlsd_udp_flow *f, struct u
 		tlsd_udp_flow_swap_roles(m->table, f);
 	c->quic = tlsd_quic_conn_new(&m->qenv, f, pkt);
 	c->kind = c->quic ? UDP_QUIC : UDP_OTHER;
+}
+
+static void start_dtls(struct tlsd_udp_mux *m, struct tlsd_udp_flow *f, struct udp_conn *c,
+		       enum tlsd_dir d, const struct tlsd_pkt *pkt)
+{
+	/* The hello came from the side taken for the server. */
+	if (d == TLSD_DIR_S2C)
+		tlsd_udp_flow_swap_roles(m->table, f);
+	c->dtls = tlsd_dtls_conn_new(&m->denv, pkt);
+	c->kind = c->dtls ? UDP_DTLS : UDP_OTHER;
+}
+
+static bool first_byte_dtls(const struct tlsd_pkt *pkt)
+{
+	return pkt->payload_len > 0 && tlsd_dtls_demux(pkt->payload[0]) == TLSD_DEMUX_DTLS;
+}
+
+/* Undecided: does this datagram start a QUIC connection or a DTLS
+ * association? Returns true when one started (its direction is then C2S). */
+static bool decide(struct tlsd_udp_mux *m, struct tlsd_udp_flow *f, struct udp_conn *c,
+		   enum tlsd_dir d, const struct tlsd_pkt *pkt)
+{
+	if (tlsd_quic_starts_connection(pkt)) {
+		start_quic(m, f, c, d, pkt);
+		return c->kind == UDP_QUIC;
+	}
+	if (first_byte_dtls(pkt) && tlsd_dtls_starts_association(pkt->payload, pkt->payload_len)) {
+		start_dtls(m, f, c, d, pkt);
+		return c->kind == UDP_DTLS;
+	}
+	/* STUN before a WebRTC DTLS handshake does not use up the watch. */
+	if (pkt->payload_len > 0 && tlsd_dtls_demux(pkt->payload[0]) == TLSD_DEMUX_STUN)
+		return false;
+	if (++c->watched >= TLSD_UDP_WATCH_DATAGRAMS) {
+		c->kind = UDP_OTHER;
+		tlsd_udp_flow_ignore(m->table, f);
+	}
+	return false;
+}
+
+static void dtls_datagram(struct tlsd_udp_mux *m, struct tlsd_udp_flow *f, struct udp_conn *c,
+			  enum tlsd_dir d, const struct tlsd_pkt *pkt)
+{
+	if (!first_byte_dtls(pkt)) {
+		tlsd_dtls_conn_other(c->dtls, d, pkt);
+		return;
+	}
+	if (tlsd_dtls_conn_datagram(c->dtls, d, pkt) == TLSD_DTLS_FEED_NEW_ASSOCIATION) {
+		emit(m, c, f, TLSD_UDP_END_SUPERSEDED);
+		restart_notes(m, c, pkt);
+		c->dtls = tlsd_dtls_conn_new(&m->denv, pkt);
+		if (!c->dtls) {
+			c->kind = UDP_OTHER;
+			return;
+		}
+		/* Its own first hello never starts yet another one. */
+		if (tlsd_dtls_conn_datagram(c->dtls, d, pkt) != TLSD_DTLS_FEED_OK)
+			return;
+	}
 }
 
 static void on_datagram(void *ud, struct tlsd_udp_flow *f, enum tlsd_dir d,
@@ -93,20 +171,17 @@ static void on_datagram(void *ud, struct tlsd_udp_flow *f, enum tlsd_dir d,
 		return;
 	tlsd_notes_packet(&c->notes, pkt);
 	if (c->kind == UDP_UNDECIDED) {
-		if (!tlsd_quic_starts_connection(pkt)) {
-			if (++c->watched >= TLSD_UDP_WATCH_DATAGRAMS) {
-				c->kind = UDP_OTHER;
-				tlsd_udp_flow_ignore(m->table, f);
-			}
-			return;
-		}
-		start_quic(m, f, c, d, pkt);
-		if (c->kind != UDP_QUIC)
+		if (!decide(m, f, c, d, pkt))
 			return;
 		d = TLSD_DIR_C2S;
 	}
+	if (c->kind == UDP_DTLS) {
+		dtls_datagram(m, f, c, d, pkt);
+		return;
+	}
 	if (tlsd_quic_conn_datagram(c->quic, f, d, pkt) == TLSD_QUIC_FEED_NEW_CONNECTION) {
-		emit_quic(m, c, f, TLSD_UDP_END_SUPERSEDED);
+		emit(m, c, f, TLSD_UDP_END_SUPERSEDED);
+		restart_notes(m, c, pkt);
 		c->quic = tlsd_quic_conn_new(&m->qenv, f, pkt);
 		if (!c->quic) {
 			c->kind = UDP_OTHER;
@@ -125,6 +200,8 @@ static void on_icmp(void *ud, struct tlsd_udp_flow *f, enum tlsd_dir d, const st
 	(void)ud;
 	if (c && c->kind == UDP_QUIC && c->quic)
 		tlsd_quic_conn_icmp(c->quic, f, d, pkt);
+	else if (c && c->kind == UDP_DTLS && c->dtls)
+		tlsd_dtls_conn_icmp(c->dtls, f, d, pkt);
 }
 
 static void on_close(void *ud, struct tlsd_udp_flow *f, enum tlsd_udp_end how)
@@ -135,8 +212,8 @@ static void on_close(void *ud, struct tlsd_udp_flow *f, enum tlsd_udp_end how)
 	f->user = NULL;
 	if (!c)
 		return;
-	if (c->quic)
-		emit_quic(m, c, f, how);
+	if (c->quic || c->dtls)
+		emit(m, c, f, how);
 	tlsd_notes_cleanup(&c->notes);
 	free(c);
 }
@@ -163,6 +240,8 @@ struct tlsd_udp_mux *tlsd_udp_mux_new(struct tlsd_ctx *ctx, const struct tlsd_co
 	m->cfg = *cfg;
 	m->qenv.ctx = ctx;
 	m->qenv.cfg = &m->cfg;
+	m->denv.ctx = ctx;
+	m->denv.cfg = &m->cfg;
 	m->qenv.crypto = tlsd_quic_crypto_new();
 	if (!m->qenv.crypto) {
 		free(m);

@@ -80,6 +80,10 @@ struct tlsd_counters {
 	uint64_t flows_created, flows_tls, flows_ignored;
 	uint64_t udp_flows_created, udp_migrations;
 	uint64_t quic_connections, dtls_associations;
+	uint64_t dtls_records, dtls_fragments; /* records; handshake fragments (not whole messages) */
+	uint64_t dtls_retransmissions;         /* datagrams that carried a flight again */
+	uint64_t dtls13_records;               /* DTLS 1.3 unified headers (protected) */
+	uint64_t udp_muxed_other;              /* STUN, ZRTP, TURN, RTP/RTCP next to DTLS (RFC 7983) */
 	uint64_t silences;            /* capture-wide silences longer than the idle timeout */
 	uint64_t anomalies[TLSD_ANOM__COUNT];
 };

@@ -148,6 +148,10 @@
 	  "UDP to this server is blocked or rate-limited on the path while TCP gets through: "    \
 	  "the client fell back to TCP. Allow UDP port {udp_port} (QUIC) through the firewalls "  \
 	  "in between.")                                                                          \
+	X(DTLS_COOKIE_EXCHANGE_FAILED, "dtls_cookie_exchange_failed", "{hint}")                   \
+	X(DTLS_RETRANSMISSION_TIMEOUT, "dtls_retransmission_timeout",                             \
+	  "The {flight_sender} sent its DTLS handshake flight {flight_sendings} time(s) and never got an "  \
+	  "answer: {hint}")                                                                       \
 	X(CAUSE_NOT_VISIBLE, "cause_not_visible",                                                 \
 	  "The capture shows that the handshake failed but not why ({hint}); more would show "    \
 	  "with the session keys (--keylog), the other direction, or the peers' logs.")
@@ -303,7 +307,30 @@ enum tlsd_fact_kind {
 	X(STATELESS_RESET, "stateless_reset", TLSD_FK_FLAG,                                       \
 	  "the server's last datagram is no packet of this connection (its Destination "          \
 	  "Connection ID is not the client's): a stateless reset")                                \
-	X(TCP_FALLBACK, "tcp_fallback", TLSD_FK_STR, "{}")
+	X(TCP_FALLBACK, "tcp_fallback", TLSD_FK_STR, "{}")                                        \
+	X(HVR_COUNT, "hello_verify_requests", TLSD_FK_COUNT,                                      \
+	  "{} HelloVerifyRequest(s) from the server")                                             \
+	X(HVR_AFTER_COOKIE, "hello_verify_requests_after_cookie", TLSD_FK_COUNT,                  \
+	  "{} of them answering a hello that carried the cookie")                                 \
+	X(COOKIE_HELLOS, "cookie_hellos", TLSD_FK_COUNT, "{} ClientHello(s) with a cookie")       \
+	X(CLIENT_AFTER_HVR, "client_datagrams_after_hvr", TLSD_FK_COUNT,                          \
+	  "{} client datagram(s) after the first HelloVerifyRequest, none a hello with its "      \
+	  "cookie")                                                                               \
+	X(WATCHED_AFTER, "watched_ms", TLSD_FK_DURATION, "the capture went on {} after it")       \
+	X(NO_ANSWER_TO_COOKIE, "no_answer_to_cookie_hello", TLSD_FK_FLAG,                         \
+	  "no datagram from the server after the hello with the cookie")                          \
+	X(FLIGHT_SENDER, "flight_sender", TLSD_FK_PARTY, "the {}'s flight")                       \
+	X(RETRANSMISSIONS, "retransmissions", TLSD_FK_COUNT, "sent again {} time(s)")            \
+	X(TRIES, "flight_sendings", TLSD_FK_COUNT, NULL)                                          \
+	X(RETRANSMIT_SPAN, "retransmitting_ms", TLSD_FK_DURATION, "over {}")                      \
+	X(LARGEST_DATAGRAM, "largest_datagram", TLSD_FK_BYTES, "its largest datagram {}")         \
+	X(ANSWERED_DATAGRAM, "largest_answered_datagram", TLSD_FK_BYTES,                          \
+	  "the largest datagram of that side that drew an answer {}")                             \
+	X(PEER_RETRANSMITTED, "peer_retransmissions", TLSD_FK_COUNT,                              \
+	  "meanwhile the peer sent its own previous flight again {} time(s), so it never "        \
+	  "received this one")                                                                    \
+	X(PEER_SILENT, "peer_silent", TLSD_FK_FLAG,                                               \
+	  "the peer sent nothing at all after this flight began")
 
 /* Words a rule picks for a sentence's {hint} (explain.c writes them). */
 enum tlsd_hint {
@@ -330,6 +357,12 @@ enum tlsd_hint {
 	TLSD_HINT_NOT_VISIBLE_TIMEOUT,    /* the connection went silent */
 	TLSD_HINT_RETRY_LOOP,             /* QUIC: Retry after Retry */
 	TLSD_HINT_RETRY_NOT_FOLLOWED,     /* QUIC: the client ignored the Retry */
+	TLSD_HINT_COOKIE_NOT_RETURNED,    /* DTLS: no hello with the cookie after the HVR */
+	TLSD_HINT_COOKIE_LOOP,            /* DTLS: an HVR answered the hello with the cookie */
+	TLSD_HINT_COOKIE_IGNORED,         /* DTLS: the hello with the cookie got no answer */
+	TLSD_HINT_RETX_LOST,              /* DTLS: the flight's datagrams are lost or filtered */
+	TLSD_HINT_RETX_MTU,               /* DTLS: ... larger than the path MTU */
+	TLSD_HINT_RETX_PEER_STOPPED,      /* DTLS: lost, or the peer stopped (it sent nothing) */
 };
 
 #endif

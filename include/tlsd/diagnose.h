@@ -11,6 +11,10 @@
  * Only the session is read: the flow facts it needs were copied into it. */
 void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r);
 
+/* The step a failure in the session's current state belongs to when
+ * nothing more specific is known (silence, a timeout). */
+enum tlsd_step tlsd_diagnose_step_reached(const struct tlsd_session *s);
+
 /* TLS 1.3 without keys: what the sizes of the encrypted records say. */
 enum tlsd_tls13_verdict {
 	TLSD_T13_NONE = 0,           /* not TLS 1.3, or nothing encrypted yet */

@@ -20,4 +20,10 @@ bool tlsd_diagnose_udp(const struct tlsd_session *s, struct tlsd_report *r);
  * about the server. */
 #define TLSD_UDP_NO_RESPONSE_MIN_WAIT TLSD_NS_PER_SEC
 
+/* A DTLS flight whose datagrams exceed this (UDP payload bytes) and that
+ * never drew an answer, from a side whose smaller datagrams did: the path
+ * MTU is the likely cause (1280, IPv6's minimum MTU, less the IPv6 and UDP
+ * headers and some tunnel overhead). */
+#define TLSD_DTLS_MTU_SUSPECT 1200u
+
 #endif

@@ -20,6 +20,15 @@
 #define TLSD_DEFAULT_SNAP_FLOW (64u << 10) /* -w: bytes of packets kept per failed flow */
 #define TLSD_DEFAULT_EXPIRY_WARNING_DAYS 14
 
+/* DTLS handshake reassembly (dtls_conn.c), per association and direction:
+ * messages reassembled at once (each capped at max_handshake, all together
+ * against reasm_mem), delivered messages remembered to recognise a
+ * retransmitted flight, and how far past the next expected message_seq a
+ * fragment may lie. Fixed: nothing a peer sends makes them grow. */
+#define TLSD_DTLS_MSG_SLOTS 4u
+#define TLSD_DTLS_SEEN_MSGS 16u
+#define TLSD_DTLS_MSG_AHEAD 32u
+
 struct tlsd_limits {
 	uint32_t max_flows;
 	uint32_t max_udp_flows;

@@ -31,6 +31,12 @@ void tlsd_rangebuf_cleanup(struct tlsd_rangebuf *rb);
 /* Forgets the bytes (keeps the cap); memory is released. */
 void tlsd_rangebuf_reset(struct tlsd_rangebuf *rb);
 
+/* Forgets the bytes but keeps the memory for the next stream (DTLS: the
+ * next message reassembled in the same slot). */
+void tlsd_rangebuf_clear(struct tlsd_rangebuf *rb);
+/* Bytes held (the sum of the ranges). */
+uint64_t tlsd_rangebuf_held(const struct tlsd_rangebuf *rb);
+
 /* Stores bytes [off, off + len). Returns 0 (also when every byte was
  * already held), -ENOSPC when they reach beyond the cap, -E2BIG when they
  * would open more than TLSD_RANGEBUF_MAX_RANGES holes, -ENOMEM. Nothing is

@@ -49,6 +49,11 @@ void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f);
  * with tlsd_session_tcp_end (TIMEOUT, CAPTURE_END or EVICTED). */
 void tlsd_session_udp_open(struct tlsd_session *s, enum tlsd_transport t, tlsd_time_ns first_ts);
 struct tlsd_udp_facts *tlsd_session_udp_facts(struct tlsd_session *s);
+/* What the capture held of direction d of a UDP association (datagrams and
+ * their times), for the evidence stage (one-sided captures). Before
+ * tcp_end. */
+void tlsd_session_udp_cover(struct tlsd_session *s, enum tlsd_dir d, uint32_t datagrams,
+			    tlsd_time_ns first_ts, tlsd_time_ns last_ts);
 
 /* The report will not show JA3/JA4 (text output): do not compute them. */
 void tlsd_session_skip_fingerprints(struct tlsd_session *s);

@@ -16,6 +16,7 @@ enum tlsd_sstate {
 	TLSD_SS_CLIENT_HELLO,      /* ClientHello seen; the server's turn */
 	TLSD_SS_HELLO_RETRY,       /* TLS 1.3 HelloRetryRequest seen */
 	TLSD_SS_CLIENT_HELLO2,     /* second ClientHello after the HRR */
+	TLSD_SS_HELLO_VERIFY,      /* DTLS HelloVerifyRequest seen: the client's cookie hello next */
 	/* TLS <= 1.2 (and SSL 3.0) full handshake */
 	TLSD_SS_SERVER_HELLO,
 	TLSD_SS_SERVER_CERT,
@@ -234,6 +235,7 @@ struct tlsd_session {
 	bool ch2_parsed;
 	struct tlsd_client_hello ch2;
 	uint32_t n_client_hellos;
+	uint32_t n_hvr;                /* DTLS HelloVerifyRequests (each asks for one more hello) */
 
 	/* ServerHello and HelloRetryRequest */
 	bool has_hrr;

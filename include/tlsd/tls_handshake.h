@@ -37,6 +37,14 @@ enum tlsd_hs_type {
 #define TLSD_VERSION_TLS11 0x0302
 #define TLSD_VERSION_TLS12 0x0303
 #define TLSD_VERSION_TLS13 0x0304
+/* DTLS (RFC 6347, RFC 9147): one's complement of the TLS numbering, so a
+ * later version is numerically SMALLER; 0x0100 is OpenSSL's pre-RFC DTLS
+ * (DTLS1_BAD_VER, still spoken by Cisco AnyConnect). Compare versions
+ * through tlsd_version_tls_equiv(). */
+#define TLSD_VERSION_DTLS_BAD 0x0100
+#define TLSD_VERSION_DTLS10 0xfeff
+#define TLSD_VERSION_DTLS12 0xfefd
+#define TLSD_VERSION_DTLS13 0xfefc
 
 #define TLSD_SUITE_FALLBACK_SCSV 0x5600
 #define TLSD_SUITE_EMPTY_RENEGOTIATION_INFO_SCSV 0x00ff
@@ -116,6 +124,8 @@ struct tlsd_client_hello {
 	uint16_t n_ssl2_specs;             /* SSLv2-only cipher kinds offered (SSLv2 form) */
 	bool salvaged;     /* read by tlsd_parse_client_hello_salvage: malformed */
 	bool sslv2;        /* SSLv2-compatible hello */
+	bool dtls;         /* DTLS ClientHello (cookie field after the session id) */
+	uint8_t dtls_cookie_len; /* its HelloVerifyRequest cookie; 0 none */
 	uint32_t msg_len;  /* handshake body length */
 };
 
@@ -205,9 +215,23 @@ struct tlsd_alert {
 	uint8_t desc;
 };
 
+/* DTLS HelloVerifyRequest (RFC 6347 4.2.1). */
+struct tlsd_hello_verify_request {
+	uint16_t server_version;
+	uint8_t cookie_len;
+};
+
 TLSD_MUST_USE enum tlsd_parse tlsd_parse_client_hello(const uint8_t *body, size_t len,
 						      struct tlsd_client_hello *out,
 						      struct tlsd_parse_err *err);
+/* The DTLS ClientHello: a cookie<0..2^8-1> after the session id (RFC 6347
+ * 4.2.1); out->dtls is set. */
+TLSD_MUST_USE enum tlsd_parse tlsd_parse_dtls_client_hello(const uint8_t *body, size_t len,
+							   struct tlsd_client_hello *out,
+							   struct tlsd_parse_err *err);
+TLSD_MUST_USE enum tlsd_parse tlsd_parse_hello_verify_request(const uint8_t *body, size_t len,
+							      struct tlsd_hello_verify_request *out,
+							      struct tlsd_parse_err *err);
 /* What can be read of a ClientHello that tlsd_parse_client_hello() refused
  * because its extensions block overruns the message or an extension is cut
  * short: the fixed fields and the whole extensions before the break
@@ -247,11 +271,33 @@ TLSD_MUST_USE enum tlsd_parse tlsd_parse_new_session_ticket(const uint8_t *body,
 bool tlsd_is_grease(uint16_t v);
 
 /* TLS 1.3 or one of its drafts (0x7fNN, as early browsers negotiated), or
- * Chrome 63-65's TLS 1.3 experiment variants (0x7e01-0x7e03: draft 18 and
- * 22 with the middlebox-compatibility changes). */
+ * DTLS 1.3, or one of Chrome 63-65's TLS 1.3 experiment variants (0x7e01-0x7e03:
+ * draft 18 and 22 with the middlebox-compatibility changes). */
 static inline bool tlsd_version_is_tls13(uint16_t v)
 {
-	return v == TLSD_VERSION_TLS13 || (v & 0xff00) == 0x7f00 || (v >= 0x7e01 && v <= 0x7e03);
+	return v == TLSD_VERSION_TLS13 || (v & 0xff00) == 0x7f00 || (v >= 0x7e01 && v <= 0x7e03) ||
+	       v == TLSD_VERSION_DTLS13;
+}
+
+/* A DTLS version number (including OpenSSL's pre-RFC 0x0100). */
+static inline bool tlsd_version_is_dtls(uint16_t v)
+{
+	return v == TLSD_VERSION_DTLS_BAD || v == TLSD_VERSION_DTLS10 ||
+	       v == TLSD_VERSION_DTLS12 || v == TLSD_VERSION_DTLS13;
+}
+
+/* The TLS version a DTLS version is built on (DTLS 1.0 = TLS 1.1, 1.2 = 1.2,
+ * 1.3 = 1.3; RFC 6347 1.1), so that versions of both compare in order;
+ * other values unchanged. */
+static inline uint16_t tlsd_version_tls_equiv(uint16_t v)
+{
+	switch (v) {
+	case TLSD_VERSION_DTLS_BAD:
+	case TLSD_VERSION_DTLS10: return TLSD_VERSION_TLS11;
+	case TLSD_VERSION_DTLS12: return TLSD_VERSION_TLS12;
+	case TLSD_VERSION_DTLS13: return TLSD_VERSION_TLS13;
+	default: return v;
+	}
 }
 
 #endif

@@ -5,8 +5,13 @@
 #define TLSD_UDP_FACTS_H
 
 #include "tlsd/report.h"
+#include "tlsd/udp_flow.h"
 
 #define TLSD_UDP_MAX_VN 8
+/* DTLS: a copy of a flight sent sooner than this after the same side's
+ * previous datagram is part of the same sending, not a retransmission
+ * round (timers start at 100 ms to 1 s, RFC 9147 5.8, RFC 6347 4.2.4). */
+#define TLSD_DTLS_RETX_GAP (TLSD_NS_PER_SEC / 100)
 
 /* The first CONNECTION_CLOSE of a QUIC connection. */
 struct tlsd_quic_close_fact {
@@ -66,15 +71,60 @@ struct tlsd_udp_facts {
 	struct tlsd_addr icmp_from;
 	tlsd_time_ns icmp_ts;
 
-	/* DTLS */
-	uint32_t hvr;               /* HelloVerifyRequests */
-	tlsd_time_ns hvr_ts;
-	uint32_t cookie_hellos;     /* ClientHellos carrying a cookie */
-	uint32_t retransmits[2];    /* handshake messages sent again */
-	uint32_t flights[2];
+	/* DTLS (dtls_conn.c) */
+	uint16_t dtls_version;      /* record version of the client's first hello */
+	uint32_t hvr;               /* HelloVerifyRequests (each copy) */
+	tlsd_time_ns hvr_first_ts, hvr_ts; /* the first and the last one */
+	uint8_t hvr_cookie_len;     /* cookie length of the last one */
+	uint32_t hvr_after_cookie;  /* ... that answered a hello carrying a cookie */
+	uint32_t cookie_hellos;     /* ClientHellos carrying a cookie (each copy) */
+	tlsd_time_ns cookie_hello_ts;   /* the first one */
+	uint32_t plain_hellos_after_hvr; /* ... without a cookie, after an HVR (each copy) */
+	uint32_t cli_after_hvr;     /* client datagrams since the first HVR */
+	uint32_t srv_after_cookie;  /* server datagrams after the first cookie hello */
+	uint32_t retransmits[2];    /* datagrams that carried a flight again */
 	tlsd_time_ns last_retransmit_ts[2];
+	uint32_t flights[2];        /* flights each side started */
+	bool any_flight;
+	enum tlsd_dir last_flight;  /* who sent the most recent flight */
+	uint32_t flight_retx[2];    /* times each side's latest flight was sent again (rounds:
+				     * copies closer than TLSD_DTLS_RETX_GAP count once) */
+	tlsd_time_ns flight_ts[2];  /* its first datagram */
+	uint32_t flight_max[2];     /* its largest datagram (UDP payload bytes) */
+	uint32_t flight_datagrams[2];
+	uint32_t answered_max[2];   /* largest datagram of a flight of this side that the
+				     * peer answered (so it arrived) */
+	uint32_t peer_retx_during[2]; /* retransmissions by the peer of its own flight after
+				       * this side's latest flight began */
 	uint32_t dtls_records[2];
+	uint32_t dtls13_records[2]; /* unified headers (DTLS 1.3, protected) */
 	uint32_t other_datagrams;   /* STUN, RTP, ... on the same 5-tuple */
+	uint32_t undecodable[2];    /* datagrams or records that are not DTLS */
+	bool frag_cap;              /* a message's fragments went over a cap */
 };
+
+struct tlsd_session;
+
+/* Glue shared by quic_conn.c and dtls_conn.c (src/udp_facts.c). */
+
+/* A session for a QUIC connection or DTLS association whose client's first
+ * datagram is pkt: the run's certificate stage and fingerprint choice,
+ * the server's port. NULL on OOM. */
+struct tlsd_conn_cfg;
+struct tlsd_session *tlsd_udp_session_new(const struct tlsd_ctx *ctx,
+					  const struct tlsd_conn_cfg *cfg,
+					  enum tlsd_transport t, const struct tlsd_pkt *pkt);
+
+/* The first datagram of direction d: counts, times and its size. */
+void tlsd_udp_facts_datagram(struct tlsd_udp_facts *uf, enum tlsd_dir d,
+			     const struct tlsd_pkt *pkt);
+/* An ICMP error quoting a datagram of direction d (only the first is kept). */
+void tlsd_udp_facts_icmp(struct tlsd_udp_facts *uf, const struct tlsd_udp_flow *f,
+			 enum tlsd_dir d, const struct tlsd_pkt *pkt);
+/* Ends session s (its last packet, or ICMP error, ends it) and builds its
+ * report with the flow's endpoints; with_cover: the datagrams of each
+ * direction are the evidence stage's coverage (what the capture held). */
+void tlsd_udp_session_report(struct tlsd_session *s, const struct tlsd_udp_flow *f,
+			     enum tlsd_udp_end how, bool with_cover, struct tlsd_report *r);
 
 #endif

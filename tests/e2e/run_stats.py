@@ -22,6 +22,9 @@ count in the same file:
                    counts a connection it judges as a failed TLS connection
                    without a ClientHello (client_not_tls: plain text to a
                    server that speaks TLS)
+  dtls_records     DTLS records tshark decodes (dtls.record.content_type), not
+                   those quoted in ICMP errors
+  dtls_associations  UDP conversations (udp.stream) with a DTLS ClientHello
   anomalies        capture_snaplen_cut plus the truncated_* header counters
                    equal the frames whose frame.cap_len < frame.len
 
@@ -86,6 +89,19 @@ def theirs(path):
     counts["client_hello_streams"] = len({
         v["tcp.stream"] for v in tshark_view.tls(path, tshark_view.syn_ports(rows))
         if "1" in v["tls.handshake.type"].split(",") and v["tcp.stream"]})
+    # DTLS (tshark finds it by its heuristic on any UDP port): records, and
+    # UDP conversations with a ClientHello (each capture here holds one
+    # association per conversation). Not the DTLS quoted in ICMP errors.
+    records, hellos = 0, set()
+    for line in tshark_view.tshark(path, ["-Y", "dtls && !icmp", "-T", "fields", "-E",
+                                          "occurrence=a", "-e", "udp.stream",
+                                          "-e", "dtls.record.content_type",
+                                          "-e", "dtls.handshake.type"]).splitlines():
+        v = line.split("\t") + ["", "", ""]
+        records += len([x for x in v[1].split(",") if x])
+        if "1" in v[2].split(","):
+            hellos.add(v[0])
+    counts["dtls_records"], counts["dtls_associations"] = records, len(hellos)
     return counts
 
 
@@ -135,6 +151,8 @@ def main():
             ("ipv4", s.get("ipv4"), t["ipv4"]),
             ("ipv6", s.get("ipv6"), t["ipv6"]),
             ("tcp_connections", s.get("tcp_connections"), t["tcp_connections"]),
+            ("dtls_records", s.get("dtls_records"), t["dtls_records"]),
+            ("dtls_associations", s.get("dtls_associations"), t["dtls_associations"]),
             ("snaplen_cut + truncated_*", cut, t["cut_frames"]),
         ]
         for what, got, want in checks:

@@ -11,22 +11,10 @@
 #include <string.h>
 
 #include "tlsd/quic.h"
-#include "tlsd/report_json.h"
-#include "tlsd/udp_conn.h"
+
+#include "udp_harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static FILE *devnull;
-
-static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
-		 const uint8_t *frames, size_t frames_len)
-{
-	(void)ud;
-	(void)f;
-	(void)frames;
-	(void)frames_len;
-	tlsd_report_json(devnull, r);
-}
 
 static void walk(const uint8_t *p, size_t n)
 {
@@ -42,44 +30,24 @@ static void walk(const uint8_t *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct tlsd_ctx ctx;
-	struct tlsd_conn_cfg cfg = {.emit = emit};
-	struct tlsd_udp_mux *m;
-	struct tlsd_udp_table *t;
+	struct udp_harness h;
 	struct tlsd_cur in;
-	uint8_t op;
+	uint8_t op, *copy;
 	uint16_t len, port = 50000;
 
 	if (size > (1u << 20))
 		return 0;
-	if (!devnull)
-		devnull = fopen("/dev/null", "w");
-	if (!devnull)
+	if (!harness_start(&h))
 		return 0;
-	tlsd_ctx_init(&ctx);
-	m = tlsd_udp_mux_new(&ctx, &cfg);
-	t = m ? tlsd_udp_table_new(&ctx, tlsd_udp_mux_ops(), m) : NULL;
-	if (!t) {
-		tlsd_udp_mux_free(m);
-		return 0;
-	}
-	tlsd_udp_mux_attach(m, t);
 	tlsd_cur_init(&in, data, size);
-	for (int64_t i = 1; tlsd_cur_get_u8(&in, &op) && tlsd_cur_get_u16(&in, &len); i++) {
+	for (int64_t i = 1; harness_next(&in, &op, &copy, &len); i++) {
 		struct tlsd_pkt pkt = {0};
-		uint8_t *copy;
 		bool srv = op & 1;
 
-		len = (uint16_t)TLSD_MIN((size_t)len, tlsd_cur_len(&in));
-		copy = malloc(len ? len : 1); /* exact size: reads past it are caught */
-		if (!copy || !tlsd_cur_copy(&in, copy, len)) {
-			free(copy);
-			break;
-		}
 		if (op & 4)
 			port++;
 		pkt.ts = i * (TLSD_NS_PER_SEC / 10);
-		ctx.now = pkt.ts;
+		h.ctx.now = pkt.ts;
 		pkt.ip_version = 4;
 		pkt.ip_proto = 17;
 		pkt.src.b[0] = srv ? 10 : 192;
@@ -90,11 +58,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pkt.payload_len = len;
 		pkt.payload_wire_len = (op & 2) && len < 1200 ? 1200 : len;
 		walk(copy, len);
-		tlsd_udp_table_packet(t, &pkt);
+		tlsd_udp_table_packet(h.t, &pkt);
 		free(copy);
 	}
-	tlsd_udp_table_finish(t);
-	tlsd_udp_table_free(t);
-	tlsd_udp_mux_free(m);
+	harness_finish(&h);
 	return 0;
 }

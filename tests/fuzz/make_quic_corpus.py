@@ -10,10 +10,11 @@ import glob, os, struct, sys
 
 
 def datagrams(path):
+    """(sent by the second side, UDP payload, time in s) per datagram."""
     data = open(path, 'rb').read()
     pos, first = 24, None
     while pos + 16 <= len(data):
-        _, _, incl, _ = struct.unpack('<IIII', data[pos:pos + 16])
+        sec, usec, incl, _ = struct.unpack('<IIII', data[pos:pos + 16])
         frame = data[pos + 16:pos + 16 + incl]
         pos += 16 + incl
         if len(frame) < 42 or frame[12:14] != b'\x08\x00' or frame[23] != 17:
@@ -22,7 +23,7 @@ def datagrams(path):
         udp = frame[14 + ihl:]
         sport = struct.unpack('>H', udp[0:2])[0]
         first = sport if first is None else first
-        yield sport != first, udp[8:]
+        yield sport != first, udp[8:], sec + usec / 1e6
 
 
 def main():
@@ -30,7 +31,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     for pcap in sorted(glob.glob(os.path.join(src, 'quic_*.pcap'))):
         blob = b''
-        for srv, payload in datagrams(pcap):
+        for srv, payload, _ in datagrams(pcap):
             op = (1 if srv else 0) | (2 if len(payload) >= 1200 else 0)
             blob += bytes([op]) + struct.pack('>H', len(payload)) + payload
         name = os.path.splitext(os.path.basename(pcap))[0]
