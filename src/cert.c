@@ -6,7 +6,9 @@
 #include "tlsd/tls_handshake.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,8 +309,17 @@ struct verdict {
 	struct built_cert built[MAX_BUILT];
 };
 
+/* How the system trust store is read (tlsd_cert_store_new). */
+enum system_store {
+	SYSTEM_STORE_NONE = 0, /* --ca-file / --ca-path only */
+	SYSTEM_STORE_HASH_DIR, /* OpenSSL's hashed certificate directory: a CA is read when a
+				* chain names it */
+	SYSTEM_STORE_LAZY,     /* X509_STORE_set_default_paths at the first chain */
+};
+
 struct tlsd_cert_store {
 	X509_STORE *store;
+	enum system_store system; /* what ensure_store() still has to do */
 	EVP_MD *sha256; /* fetched once: implicit fetches cost a lock each */
 	char desc[160]; /* "the system trust store" or the CA file/dir, for evidence */
 	uint32_t max_chain;
@@ -365,6 +376,78 @@ static void set_err(char *err, size_t errlen, const char *what, const char *arg)
 		snprintf(err, errlen, "%s%s: %s", what, arg ? arg : "", why);
 }
 
+/* Whether dir holds c_rehash'ed names ("5ad8a5d6.0"): then OpenSSL's
+ * hash-directory lookup finds every CA of the directory by its subject. */
+static bool has_hash_links(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		const char *n = e->d_name;
+		size_t i = 0;
+
+		while (i < 8 && ((n[i] >= '0' && n[i] <= '9') || (n[i] >= 'a' && n[i] <= 'f')))
+			i++;
+		found = i == 8 && n[8] == '.' && n[9] >= '0' && n[9] <= '9';
+	}
+	closedir(d);
+	return found;
+}
+
+/* Whether the CA file that X509_STORE_set_default_paths would load is the
+ * system's own bundle: OpenSSL's default file (SSL_CERT_FILE, when set,
+ * naming that same file). */
+static bool default_file_is_system_bundle(void)
+{
+	const char *env = getenv(X509_get_default_cert_file_env());
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (!env || !*env)
+		return true;
+	return realpath(env, a) && realpath(X509_get_default_cert_file(), b) && strcmp(a, b) == 0;
+}
+
+/* The system store without its cost at startup: parsing the CA bundle
+ * (OpenSSL's default file, 140-odd roots on Debian) takes about 25 ms.
+ * OpenSSL's default directory holds the same CAs one per file under hashed
+ * names (update-ca-certificates and c_rehash write both), and its lookup
+ * reads only the CAs a chain names, when it names them: that is what is
+ * used, as with --ca-path. When SSL_CERT_FILE names another file, or the
+ * directory is not hashed, X509_STORE_set_default_paths runs at the first
+ * chain instead (ensure_store). */
+static int use_system_store(struct tlsd_cert_store *s)
+{
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+	X509_LOOKUP *lu;
+
+	if (!dir || !*dir)
+		dir = X509_get_default_cert_dir();
+	if (!default_file_is_system_bundle() || strchr(dir, ':') || !has_hash_links(dir)) {
+		s->system = SYSTEM_STORE_LAZY;
+		return 0;
+	}
+	lu = X509_STORE_add_lookup(s->store, X509_LOOKUP_hash_dir());
+	if (!lu || X509_LOOKUP_add_dir(lu, dir, X509_FILETYPE_PEM) != 1)
+		return -1;
+	s->system = SYSTEM_STORE_HASH_DIR;
+	return 0;
+}
+
+/* Loads what use_system_store() deferred, before the store is first asked. */
+static void ensure_store(struct tlsd_cert_store *s)
+{
+	if (s->system != SYSTEM_STORE_LAZY)
+		return;
+	s->system = SYSTEM_STORE_NONE;
+	/* Fails only without memory: the chains then do not verify. */
+	if (X509_STORE_set_default_paths(s->store) != 1)
+		ERR_clear_error();
+}
+
 struct tlsd_cert_store *tlsd_cert_store_new(const struct tlsd_cert_opts *opts, char *err,
 					    size_t errlen)
 {
@@ -393,7 +476,7 @@ struct tlsd_cert_store *tlsd_cert_store_new(const struct tlsd_cert_opts *opts, c
 		goto fail;
 	}
 	if (!opts->ca_file && !opts->ca_path) {
-		if (X509_STORE_set_default_paths(s->store) != 1) {
+		if (use_system_store(s) < 0) {
 			set_err(err, errlen, "cannot use the system trust store", NULL);
 			goto fail;
 		}
@@ -718,6 +801,7 @@ static int run_verify(struct tlsd_cert_store *s, X509 *const *xs, size_t n, int6
 	for (size_t i = 1; i < n; i++)
 		if (xs[i] && !sk_X509_push(untrusted, xs[i]))
 			goto out;
+	ensure_store(s);
 	if (X509_STORE_CTX_init(ctx, s->store, xs[0], untrusted) != 1)
 		goto out;
 	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)when);
