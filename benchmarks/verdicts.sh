@@ -3,9 +3,10 @@
 # ../shared/captures-public and writes what it says into OUT_DIR, one file
 # per capture and mode, so that two builds (or two --threads values) can be
 # compared with `diff -r`:
-#   NAME.json  -f json --all --summary --stats  (every report, the summary
+#   NAME.json  -T json --all --summary --stats  (every report, the summary
 #              and the counters)
 #   NAME.txt   --all --summary --color=never    (the text reporter)
+#   NAME.default.txt  --summary --color=never    (what is shown by default)
 #   NAME.keylog.json  the JSON again with --keylog NAME.keylog, when there is one
 # Nothing is filtered out: every field tlsdiag prints is derived from the
 # capture (its timestamps included), none from the wall clock, so two runs
@@ -39,10 +40,11 @@ one() {
     name=${f#"$SRC/"}
     name=${name/#"$PUBLIC/"/public/}
     name=${name//\//_}
-    "$BIN" "$@" -f json --all --summary --stats "$f" >"$OUT/$name.json" 2>&1 || true
+    "$BIN" "$@" -T json --all --summary --stats "$f" >"$OUT/$name.json" 2>&1 || true
     "$BIN" "$@" --all --summary --color=never "$f" >"$OUT/$name.txt" 2>&1 || true
+    "$BIN" "$@" --summary --color=never "$f" >"$OUT/$name.default.txt" 2>&1 || true
     if [ -f "${f%.*}.keylog" ]; then
-        "$BIN" "$@" -f json --all --summary --keylog "${f%.*}.keylog" "$f" \
+        "$BIN" "$@" -T json --all --summary --keylog "${f%.*}.keylog" "$f" \
             >"$OUT/$name.keylog.json" 2>&1 || true
     fi
 }

@@ -748,6 +748,7 @@ int main(int argc, char **argv)
 		certs.expiry_warning_days = opt.expiry_warning_days;
 		certs.ctx = &ctx;
 		certs.verify_all_signatures = opt.verify_all_signatures;
+		certs.skip_established = !opt.all; /* only -a shows an established one's details */
 	}
 	if (opt.keylog_file) {
 		struct tlsd_keylog_stats ks;
