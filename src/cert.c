@@ -3,10 +3,14 @@
  * catalog. Nothing here reads ASN.1 by hand; raw bytes that reach a report
  * are escaped first. */
 #include "tlsd/cert.h"
+#include "tlsd/hash.h"
 #include "tlsd/tls_handshake.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,13 +168,18 @@ static void crypto_error(char *buf, size_t len)
 	ERR_clear_error();
 }
 
-/* ---- bounded FIFO cache keyed by a SHA-256 ------------------------------ */
+/* ---- bounded FIFO cache with exact keys ---------------------------------- */
 
+/* Keys are compared byte for byte (a certificate's DER, a chain's
+ * certificate ids): the keyed hash only picks the bucket, so a collision,
+ * found or made, costs a comparison and never returns another entry. */
 struct cache_entry {
-	uint8_t key[32];
+	uint64_t h;               /* keyed hash of the key */
 	struct cache_entry *next; /* bucket chain */
 	void *val;
-	size_t weight;            /* estimated bytes held by val */
+	size_t weight;            /* estimated bytes held by val and the key */
+	size_t key_len;
+	uint8_t key[];
 };
 
 struct cache {
@@ -180,6 +189,7 @@ struct cache {
 	size_t cap, head, count;
 	size_t weight, max_weight; /* estimated bytes held; 0: no byte limit */
 	void (*free_val)(void *);
+	uint64_t hkey[4];
 	uint64_t hits, misses, evictions;
 };
 
@@ -203,6 +213,7 @@ static int cache_init(struct cache *c, size_t cap, size_t max_weight, void (*fre
 	}
 	c->cap = cap;
 	c->max_weight = max_weight;
+	tlsd_hash_random_key(c->hkey);
 	return 0;
 }
 
@@ -219,22 +230,25 @@ static void cache_cleanup(struct cache *c)
 	*c = (struct cache){0};
 }
 
-static struct cache_entry **cache_bucket(const struct cache *c, const uint8_t key[32])
+static uint64_t cache_hash(const struct cache *c, const struct tlsd_cur *key)
 {
-	uint64_t h;
+	return tlsd_hash_bytes64(c->hkey, tlsd_cur_data(key), tlsd_cur_len(key));
+}
 
-	memcpy(&h, key, sizeof(h)); /* a SHA-256 is uniform already */
+static struct cache_entry **cache_bucket(const struct cache *c, uint64_t h)
+{
 	return &c->buckets[h & (c->nbuckets - 1)];
 }
 
-static void *cache_get(struct cache *c, const uint8_t key[32])
+static void *cache_get(struct cache *c, const struct tlsd_cur *key, uint64_t h)
 {
 	if (c->cap == 0) {
 		c->misses++;
 		return NULL;
 	}
-	for (struct cache_entry *e = *cache_bucket(c, key); e; e = e->next) {
-		if (memcmp(e->key, key, 32) == 0) {
+	for (struct cache_entry *e = *cache_bucket(c, h); e; e = e->next) {
+		if (e->h == h && e->key_len == tlsd_cur_len(key) &&
+		    memcmp(e->key, tlsd_cur_data(key), e->key_len) == 0) {
 			c->hits++;
 			return e->val;
 		}
@@ -247,7 +261,7 @@ static void cache_evict_oldest(struct cache *c)
 {
 	struct cache_entry *e = c->ring[c->head], **pp;
 
-	for (pp = cache_bucket(c, e->key); *pp != e; pp = &(*pp)->next)
+	for (pp = cache_bucket(c, e->h); *pp != e; pp = &(*pp)->next)
 		;
 	*pp = e->next;
 	c->free_val(e->val);
@@ -259,23 +273,30 @@ static void cache_evict_oldest(struct cache *c)
 }
 
 /* Takes ownership of val on success (true); on false the caller keeps it.
- * Evicts the oldest entries until both the count and the byte limit hold. */
-static bool cache_put(struct cache *c, const uint8_t key[32], void *val, size_t weight)
+ * The key is copied. Evicts the oldest entries until both the count and
+ * the byte limit hold. */
+static bool cache_put(struct cache *c, const struct tlsd_cur *key, uint64_t h, void *val,
+		      size_t weight)
 {
 	struct cache_entry *e, **pp;
+	size_t klen = tlsd_cur_len(key);
 
+	weight += klen;
 	if (c->cap == 0 || (c->max_weight && weight > c->max_weight))
 		return false;
 	while (c->count == c->cap || (c->max_weight && c->weight + weight > c->max_weight))
 		cache_evict_oldest(c);
-	e = malloc(sizeof(*e));
+	e = malloc(sizeof(*e) + klen);
 	if (!e)
 		return false;
-	memcpy(e->key, key, 32);
+	e->h = h;
+	e->key_len = klen;
+	if (klen)
+		memcpy(e->key, tlsd_cur_data(key), klen);
 	e->val = val;
 	e->weight = weight;
 	c->weight += weight;
-	pp = cache_bucket(c, key);
+	pp = cache_bucket(c, h);
 	e->next = *pp;
 	*pp = e;
 	c->ring[(c->head + c->count) % c->cap] = e;
@@ -287,6 +308,7 @@ static bool cache_put(struct cache *c, const uint8_t key[32], void *val, size_t 
 
 struct cert_val {
 	X509 *x; /* NULL: the DER does not parse */
+	uint64_t id; /* unique per store while cached (verdict keys); 0: not cached */
 	struct tlsd_cert_info info;
 	char err[128];
 };
@@ -307,12 +329,22 @@ struct verdict {
 	struct built_cert built[MAX_BUILT];
 };
 
+/* How the system trust store is read (tlsd_cert_store_new). */
+enum system_store {
+	SYSTEM_STORE_NONE = 0, /* --ca-file / --ca-path only */
+	SYSTEM_STORE_HASH_DIR, /* OpenSSL's hashed certificate directory: a CA is read when a
+				* chain names it */
+	SYSTEM_STORE_LAZY,     /* X509_STORE_set_default_paths at the first chain */
+};
+
 struct tlsd_cert_store {
 	X509_STORE *store;
+	enum system_store system; /* what ensure_store() still has to do */
 	EVP_MD *sha256; /* fetched once: implicit fetches cost a lock each */
 	char desc[160]; /* "the system trust store" or the CA file/dir, for evidence */
 	uint32_t max_chain;
 	struct cache certs, verdicts;
+	uint64_t next_cert_id;
 	struct tlsd_chain_findings *scratch; /* answers are built here, copied out on success */
 	struct verdict *scratch_verdict;     /* a verdict that is not cached */
 };
@@ -365,6 +397,78 @@ static void set_err(char *err, size_t errlen, const char *what, const char *arg)
 		snprintf(err, errlen, "%s%s: %s", what, arg ? arg : "", why);
 }
 
+/* Whether dir holds c_rehash'ed names ("5ad8a5d6.0"): then OpenSSL's
+ * hash-directory lookup finds every CA of the directory by its subject. */
+static bool has_hash_links(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		const char *n = e->d_name;
+		size_t i = 0;
+
+		while (i < 8 && ((n[i] >= '0' && n[i] <= '9') || (n[i] >= 'a' && n[i] <= 'f')))
+			i++;
+		found = i == 8 && n[8] == '.' && n[9] >= '0' && n[9] <= '9';
+	}
+	closedir(d);
+	return found;
+}
+
+/* Whether the CA file that X509_STORE_set_default_paths would load is the
+ * system's own bundle: OpenSSL's default file (SSL_CERT_FILE, when set,
+ * naming that same file). */
+static bool default_file_is_system_bundle(void)
+{
+	const char *env = getenv(X509_get_default_cert_file_env());
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (!env || !*env)
+		return true;
+	return realpath(env, a) && realpath(X509_get_default_cert_file(), b) && strcmp(a, b) == 0;
+}
+
+/* The system store without its cost at startup: parsing the CA bundle
+ * (OpenSSL's default file, 140-odd roots on Debian) takes about 25 ms.
+ * OpenSSL's default directory holds the same CAs one per file under hashed
+ * names (update-ca-certificates and c_rehash write both), and its lookup
+ * reads only the CAs a chain names, when it names them: that is what is
+ * used, as with --ca-path. When SSL_CERT_FILE names another file, or the
+ * directory is not hashed, X509_STORE_set_default_paths runs at the first
+ * chain instead (ensure_store). */
+static int use_system_store(struct tlsd_cert_store *s)
+{
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+	X509_LOOKUP *lu;
+
+	if (!dir || !*dir)
+		dir = X509_get_default_cert_dir();
+	if (!default_file_is_system_bundle() || strchr(dir, ':') || !has_hash_links(dir)) {
+		s->system = SYSTEM_STORE_LAZY;
+		return 0;
+	}
+	lu = X509_STORE_add_lookup(s->store, X509_LOOKUP_hash_dir());
+	if (!lu || X509_LOOKUP_add_dir(lu, dir, X509_FILETYPE_PEM) != 1)
+		return -1;
+	s->system = SYSTEM_STORE_HASH_DIR;
+	return 0;
+}
+
+/* Loads what use_system_store() deferred, before the store is first asked. */
+static void ensure_store(struct tlsd_cert_store *s)
+{
+	if (s->system != SYSTEM_STORE_LAZY)
+		return;
+	s->system = SYSTEM_STORE_NONE;
+	/* Fails only without memory: the chains then do not verify. */
+	if (X509_STORE_set_default_paths(s->store) != 1)
+		ERR_clear_error();
+}
+
 struct tlsd_cert_store *tlsd_cert_store_new(const struct tlsd_cert_opts *opts, char *err,
 					    size_t errlen)
 {
@@ -393,7 +497,7 @@ struct tlsd_cert_store *tlsd_cert_store_new(const struct tlsd_cert_opts *opts, c
 		goto fail;
 	}
 	if (!opts->ca_file && !opts->ca_path) {
-		if (X509_STORE_set_default_paths(s->store) != 1) {
+		if (use_system_store(s) < 0) {
 			set_err(err, errlen, "cannot use the system trust store", NULL);
 			goto fail;
 		}
@@ -592,14 +696,20 @@ static void fill_info(X509 *x, struct tlsd_cert_info *info)
 }
 
 /* Parses one DER certificate (too large, garbage, bytes after it: v->x NULL
- * and v->err says why). NULL on OOM. */
-static struct cert_val *parse_cert(const uint8_t *der, size_t len, const uint8_t md[32])
+ * and v->err says why). NULL on OOM. sha256: the digest to name it by. */
+static struct cert_val *parse_cert(const uint8_t *der, size_t len, const EVP_MD *sha256)
 {
 	struct cert_val *v = calloc(1, sizeof(*v));
 	const unsigned char *p = der;
+	uint8_t md[32];
 
 	if (!v)
 		return NULL;
+	if (EVP_Digest(der, len, md, NULL, sha256, NULL) != 1) {
+		ERR_clear_error();
+		free(v);
+		return NULL;
+	}
 	v->info.der_len = (uint32_t)TLSD_MIN(len, UINT32_MAX);
 	for (size_t i = 0; i < 32; i++)
 		snprintf(v->info.sha256 + 2 * i, 3, "%02x", md[i]);
@@ -629,28 +739,31 @@ static struct cert_val *parse_cert(const uint8_t *der, size_t len, const uint8_t
 	return v;
 }
 
-/* Looks one certificate up in the cache, parsing it on a miss. On success
- * *x holds a reference for the caller (NULL when it does not parse), *info a
- * copy, md the SHA-256 of the DER, and err the reason when *x is NULL. */
+/* Looks one certificate up in the cache (by its DER bytes), parsing it on a
+ * miss: the SHA-256 shown in reports is computed once per certificate, not
+ * per connection. On success *x holds a reference for the caller (NULL when
+ * it does not parse), *info a copy, *id the certificate's id (0 when it is
+ * not cached), and err the reason when *x is NULL. */
 static int load_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der, X509 **x,
-		     struct tlsd_cert_info *info, uint8_t md[32], char *err, size_t errlen)
+		     struct tlsd_cert_info *info, uint64_t *id, char *err, size_t errlen)
 {
 	struct cert_val *v = NULL;
+	uint64_t h = 0;
 	bool owned = false;
 
-	if (EVP_Digest(tlsd_cur_data(der), tlsd_cur_len(der), md, NULL,
-		       s ? s->sha256 : EVP_sha256(), NULL) != 1) {
-		ERR_clear_error();
-		return -ENOMEM;
+	if (s) {
+		h = cache_hash(&s->certs, der);
+		v = cache_get(&s->certs, der, h);
 	}
-	if (s)
-		v = cache_get(&s->certs, md);
 	if (!v) {
-		v = parse_cert(tlsd_cur_data(der), tlsd_cur_len(der), md);
+		v = parse_cert(tlsd_cur_data(der), tlsd_cur_len(der), s ? s->sha256 : EVP_sha256());
 		if (!v)
 			return -ENOMEM;
+		v->id = s ? ++s->next_cert_id : 0;
 		owned = !(s && !v->info.too_large &&
-			  cache_put(&s->certs, md, v, cert_weight(tlsd_cur_len(der))));
+			  cache_put(&s->certs, der, h, v, cert_weight(tlsd_cur_len(der))));
+		if (owned)
+			v->id = 0;
 	}
 	if (v->x && X509_up_ref(v->x) != 1) {
 		if (owned)
@@ -659,6 +772,7 @@ static int load_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der, X509
 	}
 	*x = v->x;
 	*info = v->info;
+	*id = v->id;
 	copy_str(err, errlen, v->err);
 	if (owned)
 		free_cert_val(v);
@@ -735,6 +849,7 @@ static int run_verify(struct tlsd_cert_store *s, X509 *const *xs, size_t n, int6
 	for (size_t i = 1; i < n; i++)
 		if (xs[i] && !sk_X509_push(untrusted, xs[i]))
 			goto out;
+	ensure_store(s);
 	if (X509_STORE_CTX_init(ctx, s->store, xs[0], untrusted) != 1)
 		goto out;
 	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)when);
@@ -761,28 +876,35 @@ out:
 }
 
 /* Verdicts depend on the certificates, the role and (through chain building,
- * which prefers issuers valid at the time) the capture day. *out points into
- * the cache or the store's scratch verdict: valid until the next call. */
-static int get_verdict(struct tlsd_cert_store *s, X509 *const *xs, uint8_t (*mds)[32], size_t n,
+ * which prefers issuers valid at the time) the capture day. A chain with a
+ * certificate that is not cached (id 0) is verified every time. *out points
+ * into the cache or the store's scratch verdict: valid until the next call. */
+static int get_verdict(struct tlsd_cert_store *s, X509 *const *xs, const uint64_t *ids, size_t n,
 		       const struct tlsd_cert_query *q, const struct verdict **out)
 {
 	int64_t day = q->capture_time_s / SECONDS_PER_DAY;
-	uint8_t key_in[TLSD_CERT_MAX_CHAIN * 32 + sizeof(day) + 1], key[32];
+	uint8_t key_in[TLSD_CERT_MAX_CHAIN * sizeof(uint64_t) + sizeof(day) + 1];
+	size_t klen = n * sizeof(uint64_t) + sizeof(day) + 1;
+	bool cacheable = s->verdicts.cap > 0;
+	struct tlsd_cur key;
 	struct verdict *v;
+	uint64_t h = 0;
 
-	memcpy(key_in, mds, n * 32);
-	memcpy(key_in + n * 32, &day, sizeof(day));
-	key_in[n * 32 + sizeof(day)] = q->client_chain;
-	if (EVP_Digest(key_in, n * 32 + sizeof(day) + 1, key, NULL, s->sha256, NULL) != 1) {
-		ERR_clear_error();
-		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		cacheable = cacheable && ids[i] != 0;
+	memcpy(key_in, ids, n * sizeof(uint64_t));
+	memcpy(key_in + n * sizeof(uint64_t), &day, sizeof(day));
+	key_in[klen - 1] = q->client_chain;
+	tlsd_cur_init(&key, key_in, klen);
+	if (cacheable) {
+		h = cache_hash(&s->verdicts, &key);
+		v = cache_get(&s->verdicts, &key, h);
+		if (v) {
+			*out = v;
+			return 0;
+		}
 	}
-	v = cache_get(&s->verdicts, key);
-	if (v) {
-		*out = v;
-		return 0;
-	}
-	v = s->verdicts.cap ? malloc(sizeof(*v)) : NULL;
+	v = cacheable ? malloc(sizeof(*v)) : NULL;
 	if (!v)
 		v = s->scratch_verdict; /* the answer stands; it is only not cached */
 	if (run_verify(s, xs, n, q->capture_time_s, q->client_chain, v) < 0) {
@@ -790,7 +912,7 @@ static int get_verdict(struct tlsd_cert_store *s, X509 *const *xs, uint8_t (*mds
 			free(v);
 		return -ENOMEM;
 	}
-	if (v != s->scratch_verdict && !cache_put(&s->verdicts, key, v, sizeof(*v))) {
+	if (v != s->scratch_verdict && !cache_put(&s->verdicts, &key, h, v, sizeof(*v))) {
 		*s->scratch_verdict = *v;
 		free(v);
 		v = s->scratch_verdict;
@@ -1067,12 +1189,21 @@ static void check_strength(struct tlsd_chain_findings *f, X509 *x, size_t i)
 	}
 }
 
+/* Copies what f holds (its header and the certificates and findings it
+ * counts) to out: not the whole 44 KB struct, most of which is unused. */
+static void copy_findings(struct tlsd_chain_findings *out, const struct tlsd_chain_findings *f)
+{
+	memcpy(out, f, offsetof(struct tlsd_chain_findings, findings));
+	memcpy(out->findings, f->findings, f->n_findings * sizeof(f->findings[0]));
+	memcpy(out->certs, f->certs, f->n_certs * sizeof(f->certs[0]));
+}
+
 int tlsd_cert_check_chain(struct tlsd_cert_store *s, const struct tlsd_cert_query *q,
 			  struct tlsd_chain_findings *out)
 {
 	struct tlsd_chain_findings *f;
 	X509 *xs[TLSD_CERT_MAX_CHAIN] = {0};
-	uint8_t mds[TLSD_CERT_MAX_CHAIN][32];
+	uint64_t ids[TLSD_CERT_MAX_CHAIN];
 	bool relevant[TLSD_CERT_MAX_CHAIN] = {0};
 	const struct verdict *v = NULL;
 	size_t n;
@@ -1081,16 +1212,17 @@ int tlsd_cert_check_chain(struct tlsd_cert_store *s, const struct tlsd_cert_quer
 	if (!s || !q || !out || !q->ders || q->n == 0)
 		return -EINVAL;
 	f = s->scratch;
-	memset(f, 0, sizeof(*f));
+	/* The header only: certs[] and findings[] are written as they are counted. */
+	memset(f, 0, offsetof(struct tlsd_chain_findings, findings));
 	n = TLSD_MIN(q->n, (size_t)s->max_chain);
 	f->n_sent = (uint32_t)TLSD_MIN(q->n, UINT32_MAX);
-	f->n_certs = (uint32_t)n;
 	f->chain_truncated = q->n > n;
 	for (size_t i = 0; i < n; i++) {
 		char why[128];
 
-		if (load_cert(s, &q->ders[i], &xs[i], &f->certs[i], mds[i], why, sizeof(why)) < 0)
+		if (load_cert(s, &q->ders[i], &xs[i], &f->certs[i], &ids[i], why, sizeof(why)) < 0)
 			goto out;
+		f->n_certs = (uint32_t)(i + 1);
 		f->certs[i].position = (int)i;
 		if (!xs[i] && !f->certs[i].too_large)
 			add_finding(f, TLSD_CERT_MALFORMED, TLSD_CERT_SEV_ERROR, (int)i, why,
@@ -1101,7 +1233,7 @@ int tlsd_cert_check_chain(struct tlsd_cert_store *s, const struct tlsd_cert_quer
 	r = 0;
 	if (!xs[0])
 		goto out;
-	if (get_verdict(s, xs, mds, n, q, &v) < 0) {
+	if (get_verdict(s, xs, ids, n, q, &v) < 0) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -1130,7 +1262,7 @@ out:
 	for (size_t i = 0; i < n; i++)
 		X509_free(xs[i]);
 	if (r == 0)
-		*out = *f;
+		copy_findings(out, f);
 	return r;
 }
 
@@ -1263,7 +1395,8 @@ enum tlsd_sig_result tlsd_cert_verify_ske(struct tlsd_cert_store *s,
 	const struct sig_scheme *sch = NULL;
 	struct sig_scheme legacy = {0};
 	enum tlsd_sig_result res;
-	uint8_t md[32], *data = NULL;
+	uint8_t *data = NULL;
+	uint64_t id;
 	char why[128] = "", keydesc[64];
 	X509 *x = NULL;
 	EVP_PKEY *pk;
@@ -1285,7 +1418,7 @@ enum tlsd_sig_result tlsd_cert_verify_ske(struct tlsd_cert_store *s,
 				  "ServerKeyExchange parameters of %zu bytes exceed the %u-byte cap",
 				  tlsd_cur_len(&in->params), TLSD_SKE_MAX_PARAMS);
 	info = malloc(sizeof(*info));
-	if (!info || load_cert(s, &in->leaf, &x, info, md, why, sizeof(why)) < 0) {
+	if (!info || load_cert(s, &in->leaf, &x, info, &id, why, sizeof(why)) < 0) {
 		free(info);
 		return sig_detail(TLSD_SIG_ERROR, detail, detail_len, "out of memory");
 	}

@@ -503,21 +503,36 @@ static bool bytes_missing(const struct tlsd_evidence *ev)
 	       ev->side[TLSD_DIR_C2S].missing > 0;
 }
 
-static void decide(const struct tlsd_session *s, const struct tlsd_evidence *ev, struct verdict *v)
+/* The outcome is "established" (t13: tlsd_diagnose_tls13(s)); *ssl2 says
+ * it was an SSL 2.0 handshake. */
+static bool established_outcome(const struct tlsd_session *s, enum tlsd_tls13_verdict t13,
+				bool *ssl2)
 {
-	bool established;
+	bool established = s->established || t13 == TLSD_T13_ESTABLISHED;
 
-	memset(v, 0, sizeof(*v));
-	v->t13 = tlsd_diagnose_tls13(s);
-	established = s->established || v->t13 == TLSD_T13_ESTABLISHED;
-	if (established && v->t13 == TLSD_T13_ESTABLISHED && s->has_fatal &&
+	*ssl2 = false;
+	if (established && t13 == TLSD_T13_ESTABLISHED && s->has_fatal &&
 	    s->fatal.state != TLSD_SS_TLS13_POST)
 		established = false;
 	if (!established && !s->has_fatal && ssl2_completed(s)) {
 		established = true;
-		v->ssl2 = true;
+		*ssl2 = true;
 	}
-	if (established) {
+	return established;
+}
+
+bool tlsd_diagnose_established(const struct tlsd_session *s)
+{
+	bool ssl2;
+
+	return established_outcome(s, tlsd_diagnose_tls13(s), &ssl2);
+}
+
+static void decide(const struct tlsd_session *s, const struct tlsd_evidence *ev, struct verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->t13 = tlsd_diagnose_tls13(s);
+	if (established_outcome(s, v->t13, &v->ssl2)) {
 		v->outcome = TLSD_OUTCOME_ESTABLISHED;
 		v->step = TLSD_STEP_NONE;
 		established_ending(s, v);

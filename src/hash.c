@@ -26,7 +26,7 @@ void tlsd_hash_random_key(uint64_t key[4])
 	key[3] ^= tlsd_mum(key[1], key[0] | 1);
 }
 
-uint32_t tlsd_hash_bytes(const uint64_t key[4], const uint8_t *p, size_t n)
+uint64_t tlsd_hash_bytes64(const uint64_t key[4], const uint8_t *p, size_t n)
 {
 	uint64_t h = key[0] ^ n;
 	uint8_t tail[8];
@@ -43,6 +43,12 @@ uint32_t tlsd_hash_bytes(const uint64_t key[4], const uint8_t *p, size_t n)
 		memcpy(tail, p + i, n - i);
 		h = tlsd_mum(h ^ tlsd_load64(tail) ^ key[2], key[3] ^ UINT64_C(0x9e3779b97f4a7c15));
 	}
-	h = tlsd_mum(h ^ key[3], key[0] | 1);
+	return tlsd_mum(h ^ key[3], key[0] | 1);
+}
+
+uint32_t tlsd_hash_bytes(const uint64_t key[4], const uint8_t *p, size_t n)
+{
+	uint64_t h = tlsd_hash_bytes64(key, p, n);
+
 	return (uint32_t)(h ^ (h >> 32));
 }

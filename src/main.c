@@ -1130,6 +1130,7 @@ int main(int argc, char **argv)
 		certs.expiry_warning_days = opt.expiry_warning_days;
 		certs.ctx = &ctx;
 		certs.verify_all_signatures = opt.verify_all_signatures;
+		certs.skip_established = !opt.all; /* only -a shows an established one's details */
 	}
 	/* Always there: pcapng files may carry their own key logs. */
 	keylog = tlsd_keylog_new();

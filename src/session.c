@@ -1502,12 +1502,21 @@ static void note_cover(struct tlsd_session *s, const struct tlsd_flow *f)
 	}
 }
 
+/* The certificate stage, unless nothing will show its answer (an
+ * established connection when established ones are not shown in detail). */
+static void check_certs_if_shown(struct tlsd_session *s)
+{
+	if (s->certs.cc && !(s->certs.cc->skip_established && tlsd_diagnose_established(s)))
+		tlsd_session_check_certs(s);
+}
+
 void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_flow_end how,
 			  tlsd_time_ns ts)
 {
-	tlsd_session_check_certs(s);
-	if (s->ended)
+	if (s->ended) {
+		check_certs_if_shown(s);
 		return;
+	}
 	s->ended = true;
 	s->end_how = how;
 	s->end_ts = ts;
@@ -1527,6 +1536,7 @@ void tlsd_session_tcp_end(struct tlsd_session *s, const struct tlsd_flow *f, enu
 		s->limit_hit = true;
 		s->limit = TLSD_ANOM_CAPTURE_CAP_FLOWS;
 	}
+	check_certs_if_shown(s);
 }
 
 void tlsd_session_hello_cut(struct tlsd_session *s, uint32_t have, uint32_t want)

@@ -476,6 +476,95 @@ START_TEST(tc_store_errors)
 }
 END_TEST
 
+/* The system store (no --ca-file/--ca-path): read through OpenSSL's hashed
+ * directory (SSL_CERT_DIR) when the CA file is the default bundle, loaded
+ * from SSL_CERT_FILE at the first chain when that names another file. */
+static void hash_link(const char *dir, const char *pem)
+{
+	char src[512], dst[600];
+	FILE *in, *out;
+	X509 *x;
+
+	snprintf(src, sizeof(src), CERTS "%s", pem);
+	in = fopen(src, "r");
+	ck_assert_ptr_nonnull(in);
+	x = PEM_read_X509(in, NULL, NULL, NULL);
+	fclose(in);
+	ck_assert_ptr_nonnull(x);
+	snprintf(dst, sizeof(dst), "%s/%08lx.0", dir, X509_subject_name_hash(x));
+	out = fopen(dst, "w");
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(PEM_write_X509(out, x), 1);
+	fclose(out);
+	X509_free(x);
+}
+
+static void unlink_all(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(tc_system_store)
+{
+	static const char *const chain[] = {"good.der", "inter.der", NULL};
+	char dir[] = "/tmp/tlsd-certdir.XXXXXX", empty[] = "/tmp/tlsd-certdir.XXXXXX";
+	char *old_file = getenv("SSL_CERT_FILE"), *old_dir = getenv("SSL_CERT_DIR");
+	struct tlsd_cert_store *s;
+	char err[256] = "";
+
+	old_file = old_file ? strdup(old_file) : NULL;
+	old_dir = old_dir ? strdup(old_dir) : NULL;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(mkdtemp(empty));
+	/* the hashed directory holds the root: the chain verifies */
+	hash_link(dir, "root.pem");
+	unsetenv("SSL_CERT_FILE");
+	setenv("SSL_CERT_DIR", dir, 1);
+	s = tlsd_cert_store_new(NULL, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	run(s, chain, "server.test", T_2025_06_01, &F);
+	ck_assert_msg(F.verified, "%s", F.verify_error_text);
+	ck_assert_ptr_null(find(&F, TLSD_CERT_UNTRUSTED));
+	tlsd_cert_store_free(s);
+	/* another root only: unknown CA, and the evidence names the store */
+	unlink_all(dir);
+	ck_assert_ptr_nonnull(mkdtemp(strcpy(dir, "/tmp/tlsd-certdir.XXXXXX")));
+	hash_link(dir, "other-root.pem");
+	setenv("SSL_CERT_DIR", dir, 1);
+	s = tlsd_cert_store_new(NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(s);
+	run(s, chain, "server.test", T_2025_06_01, &F);
+	ck_assert(!F.verified);
+	ck_assert_ptr_nonnull(find(&F, TLSD_CERT_UNTRUSTED));
+	ck_assert_ptr_nonnull(strstr(find(&F, TLSD_CERT_UNTRUSTED)->evidence,
+				     "the system trust store"));
+	tlsd_cert_store_free(s);
+	/* SSL_CERT_FILE names another file: it is loaded (at the first chain) */
+	setenv("SSL_CERT_FILE", CERTS "root.pem", 1);
+	setenv("SSL_CERT_DIR", empty, 1);
+	s = tlsd_cert_store_new(NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(s);
+	run(s, chain, "server.test", T_2025_06_01, &F);
+	ck_assert_msg(F.verified, "%s", F.verify_error_text);
+	tlsd_cert_store_free(s);
+	unlink_all(dir);
+	unlink_all(empty);
+	if (old_file)
+		setenv("SSL_CERT_FILE", old_file, 1);
+	else
+		unsetenv("SSL_CERT_FILE");
+	if (old_dir)
+		setenv("SSL_CERT_DIR", old_dir, 1);
+	else
+		unsetenv("SSL_CERT_DIR");
+	free(old_file);
+	free(old_dir);
+}
+END_TEST
+
 START_TEST(tc_einval_untouched)
 {
 	struct tlsd_cert_store *s = store_for("root.pem");
@@ -1056,6 +1145,7 @@ Suite *cert_suite(void)
 
 	tc = tcase_create("store");
 	tcase_add_test(tc, tc_store_errors);
+	tcase_add_test(tc, tc_system_store);
 	tcase_add_test(tc, tc_einval_untouched);
 	tcase_add_test(tc, tc_cache);
 	tcase_add_test(tc, tc_cache_bytes);

@@ -1175,6 +1175,45 @@ START_TEST(tc_cert_caps)
 }
 END_TEST
 
+/* With skip_established (no --all), an established connection's chain is
+ * not checked at all (nothing shows it); a failed one's still is. */
+START_TEST(tc_cert_skip_established)
+{
+	struct drv d;
+	struct tlsd_report r;
+
+	cert_drv(&d, 0);
+	cert_cc.skip_established = true;
+	ch(&d, &tls12);
+	sh(&d, &tls12);
+	cert_msg(&d, S2C, good_chain);
+	hs(&d, S2C, 14, NULL, 0);
+	hs_empty(&d, C2S, 16);
+	tls12_finish(&d, C2S);
+	tls12_finish(&d, S2C);
+	fin(&d, C2S);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ck_assert(!d.s->certs.checked);
+	ck_assert_ptr_null(r.certs);
+	cert_drv_free(&d);
+
+	cert_drv(&d, 0);
+	cert_cc.skip_established = true;
+	ch(&d, &tls12);
+	sh(&d, &tls12);
+	cert_msg(&d, S2C, good_chain);
+	hs(&d, S2C, 14, NULL, 0);
+	alert(&d, C2S, 2, 42);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_FAILED);
+	ck_assert(d.s->certs.checked);
+	ck_assert_ptr_nonnull(r.certs);
+	ck_assert(tlsd_cert_has_finding(r.certs, TLSD_CERT_HOSTNAME_MISMATCH));
+	cert_drv_free(&d);
+}
+END_TEST
+
 /* Without a store nothing is kept; the first Certificate of a side counts. */
 START_TEST(tc_cert_off)
 {
@@ -1289,6 +1328,7 @@ Suite *session_suite(void)
 	tcase_add_test(tcc, tc_cert_client_chain);
 	tcase_add_test(tcc, tc_cert_caps);
 	tcase_add_test(tcc, tc_cert_off);
+	tcase_add_test(tcc, tc_cert_skip_established);
 	suite_add_tcase(s, tcc);
 
 	tcase_add_test(tc, tc_tls12_full_ok);

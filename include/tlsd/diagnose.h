@@ -10,6 +10,9 @@
  * time_to_failure and the diagnoses (appended after any already present).
  * Only the session is read: the flow facts it needs were copied into it. */
 void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r);
+/* Whether tlsd_diagnose() will say "established" (cheap: no evidence, no
+ * diagnoses; the certificate stage does not change it). */
+bool tlsd_diagnose_established(const struct tlsd_session *s);
 
 /* The step a failure in the session's current state belongs to when
  * nothing more specific is known (silence, a timeout). */

@@ -31,5 +31,6 @@ void tlsd_hash_random_key(uint64_t key[4]);
 
 /* Hash of n bytes under key. */
 uint32_t tlsd_hash_bytes(const uint64_t key[4], const uint8_t *p, size_t n);
+uint64_t tlsd_hash_bytes64(const uint64_t key[4], const uint8_t *p, size_t n);
 
 #endif

@@ -27,6 +27,10 @@ struct tlsd_cert_checks {
 	 * the client went on (and so had verified it itself). Off by default:
 	 * a public-key operation per connection that can only agree. */
 	bool verify_all_signatures;
+	/* The run shows no established connection in detail (no --all): their
+	 * chains are not checked at all (the checks change no verdict, only
+	 * the warnings and certificates of a report). */
+	bool skip_established;
 };
 
 TLSD_MUST_USE struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx);
@@ -37,7 +41,8 @@ void tlsd_session_free(struct tlsd_session *s);
  * chains and the ServerKeyExchange signature are kept (bounded copies) and
  * checked once at tcp_end. cc must outlive the session; NULL disables. */
 void tlsd_session_set_cert_checks(struct tlsd_session *s, const struct tlsd_cert_checks *cc);
-/* Runs the certificate stage now (idempotent; tcp_end calls it). */
+/* Runs the certificate stage now (idempotent; tcp_end calls it, except for an
+ * established connection when cc->skip_established). */
 void tlsd_session_check_certs(struct tlsd_session *s);
 
 /* TCP facts: called once when the connection becomes a TLS candidate. */
