@@ -790,6 +790,18 @@ static int drop_privileges(const char *user)
 	return 0;
 }
 
+/* An established connection's certificate findings (warnings, the leaf's
+ * fingerprint) are read by its shown report, the summary's warning counts
+ * and the grouped view's patterns, nothing else: no verdict depends on
+ * them. When none of those will read them, its chain is not checked. */
+static bool established_certs_unread(const struct options *o)
+{
+	bool grouped = o->format == TLSD_FORMAT_TEXT || o->group == TLSD_GROUP_ON;
+
+	return !o->all && !o->summary && !grouped &&
+	       !tlsd_result_filter_wants_established(o->results);
+}
+
 static tlsd_time_ns wall_clock_ns(void)
 {
 	struct timespec ts;
@@ -1130,7 +1142,7 @@ int main(int argc, char **argv)
 		certs.expiry_warning_days = opt.expiry_warning_days;
 		certs.ctx = &ctx;
 		certs.verify_all_signatures = opt.verify_all_signatures;
-		certs.skip_established = !opt.all; /* only -a shows an established one's details */
+		certs.skip_established = established_certs_unread(&opt);
 	}
 	/* Always there: pcapng files may carry their own key logs. */
 	keylog = tlsd_keylog_new();

@@ -444,5 +444,21 @@ if os.geteuid() == 0:
           os.path.getsize(os.path.join(tmp, "z.pcap")) >= 24 and os.path.exists(os.path.join(tmp, "z.txt")),
           (rc, err))
 
+# An established connection's chain is checked only when something reads
+# it. Without -a the failures must be reported exactly as with -a, and
+# --outcome established / --summary still see the established ones' findings.
+fleet = os.path.join(CAPS, "fleet.pcap")
+rc_a, out_a, _ = run("-T", "json", "-a", "--no-group", fleet)
+rc_d, out_d, _ = run("-T", "json", "--no-group", fleet)
+with_a = [json.loads(x) for x in out_a.splitlines() if x.strip()]
+default = [json.loads(x) for x in out_d.splitlines() if x.strip()]
+check("-T json without -a: the failures as with -a",
+      rc_a == rc_d and default == [o for o in with_a if o["outcome"] != "established"]
+      and len(default) > 0, (rc_a, rc_d, len(default), len(with_a)))
+rc, out, _ = run("-T", "json", "--outcome", "established", fleet)
+est = [json.loads(x) for x in out.splitlines() if x.strip()]
+check("--outcome established: chains checked (certificates shown)",
+      est and est == [o for o in with_a if o["outcome"] == "established"]
+      and all(o["certificates"] for o in est), len(est))
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
