@@ -499,11 +499,13 @@ static bool diag_retransmission(const struct tlsd_session *s, struct tlsd_report
 		return false;
 	if (uf->flight_retx[fd] == 0) {
 		/* Sent once, never again: only a client hello that drew
-		 * nothing at all, long enough ago, says something (the client
-		 * gave up early, or its timer is long). */
+		 * nothing at all, long enough ago, says something. A DTLS
+		 * client resends on a timer (RFC 6347 4.2.4), so one that did
+		 * not gave up or was stopped, or the capture missed its copies
+		 * (sampled, one-sided, merged): the silence is only possible. */
 		if (fd != TLSD_DIR_C2S || s->has_sh || uf->datagrams[TLSD_DIR_S2C] > 0)
 			return false;
-		conf = TLSD_CONF_LIKELY;
+		conf = TLSD_CONF_POSSIBLE;
 	} else if (fd == TLSD_DIR_S2C && peer_silent && !proven) {
 		/* A DTLS client resends its own flight when it gets nothing:
 		 * one that sent nothing at all may have stopped instead. */

@@ -604,6 +604,27 @@ START_TEST(tc_conn_retransmission)
 }
 END_TEST
 
+/* One hello, never sent again, nothing back in the 9 s the capture watched:
+ * a DTLS client resends on a timer, so one that did not stopped (or the
+ * capture missed its copies): the timeout is only possible. */
+START_TEST(tc_conn_sent_once)
+{
+	uint8_t dg[512];
+	struct assoc a;
+	const struct tlsd_diag *d;
+
+	(void)start_with_hello(&a, dg, SEC);
+	finish(&a, 10 * SEC);
+	ck_assert_int_eq(a.r.outcome, TLSD_OUTCOME_FAILED);
+	ck_assert_int_eq(a.r.term_how, TLSD_HOW_TIMEOUT);
+	d = diag_of(&a.r, TLSD_CAUSE_DTLS_RETRANSMISSION_TIMEOUT);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(d->confidence, TLSD_CONF_POSSIBLE);
+	ck_assert_ptr_null(tlsd_diag_find(d, TLSD_FACT_RETRANSMISSIONS));
+	assoc_free(&a);
+}
+END_TEST
+
 /* Sent once and again 1 ms later, and the capture ends 0.5 s after: too
  * soon for a verdict. */
 START_TEST(tc_conn_too_soon)
@@ -842,6 +863,7 @@ Suite *dtls_suite(void)
 	tcase_add_test(tc, tc_conn_overlap);
 	tcase_add_test(tc, tc_conn_retransmission);
 	tcase_add_test(tc, tc_conn_too_soon);
+	tcase_add_test(tc, tc_conn_sent_once);
 	tcase_add_loop_test(tc, tc_conn_cookie, 0, 5);
 	tcase_add_test(tc, tc_conn_renumber);
 	tcase_add_test(tc, tc_conn_new_association);
