@@ -33,6 +33,10 @@
  * L2 cache next to the analyzer's state: 256 KiB and 1 MiB buffers read
  * as fast alone but made a whole run ~10 % slower. */
 #define FILE_BUF_SIZE (64u << 10)
+/* Live read timeout: without immediate mode, the longest a packet waits in
+ * a TPACKET_V3 block before the kernel hands the block over (reports stay
+ * well within a second of the failure), and the poll() that lets a signal
+ * or --duration stop an idle capture. */
 #define LIVE_TIMEOUT_MS 100
 #define PERM_HINT "capturing needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities"
 #define SNIFF_LEN 4u
@@ -665,7 +669,9 @@ int tlsd_capture_open_live(struct tlsd_capture **out, const struct tlsd_live_opt
 	    pcap_set_promisc(cap->p, opts->promisc) != 0 ||
 	    pcap_set_immediate_mode(cap->p, opts->immediate) != 0 ||
 	    pcap_set_timeout(cap->p, LIVE_TIMEOUT_MS) != 0 ||
-	    (opts->buffer_kib > 0 && pcap_set_buffer_size(cap->p, opts->buffer_kib * 1024) != 0)) {
+	    pcap_set_buffer_size(cap->p, (opts->buffer_kib > 0 ? opts->buffer_kib
+								  : TLSD_LIVE_BUFFER_KIB_DEFAULT) *
+						 1024) != 0) {
 		errf(err, iface, pcap_geterr(cap->p));
 		tlsd_capture_close(cap);
 		return -EINVAL;

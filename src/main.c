@@ -99,7 +99,7 @@ static void usage(FILE *out)
 	      "  -D, --list-interfaces   list the interfaces that can be captured on\n"
 	      "  -p, --no-promiscuous-mode  do not put the interface into promiscuous mode\n"
 	      "  -s, --snapshot-length N bytes captured per packet (default 262144)\n"
-	      "  -B, --buffer-size KiB   kernel capture buffer size\n"
+	      "  -B, --buffer-size KiB   kernel capture buffer size (live default 32768 = 32 MiB)\n"
 	      "  -Z, --relinquish-privileges USER  drop privileges after opening the interface (-i)\n"
 	      "                          and the -o and -w files\n"
 	      "  -c, --count N           stop after N packets\n"
@@ -123,7 +123,8 @@ static void usage(FILE *out)
 	      "  -l, --line-buffered     flush after every line (reports are flushed after each\n"
 	      "                          connection anyway when reading live or from a pipe)\n"
 	      "      --summary           print a summary at the end\n"
-	      "      --stats             print packet counters and anomalies at the end\n"
+	      "      --stats             print packet counters and anomalies at the end (live:\n"
+	      "                          and the kernel's received and dropped counts)\n"
 	      "      --color[=WHEN]      colour text output: auto (default; off with NO_COLOR),\n"
 	      "                          always, never\n"
 	      "  -o, --output FILE       write reports to FILE\n"
@@ -721,6 +722,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 }
 
 /* State shared with the report sink. */
+/* A live capture's kernel counters (pcap_stats) at its end. */
+struct kernel_stats {
+	bool valid;
+	uint64_t received, dropped, if_dropped;
+};
+
 struct run {
 	const struct options *opt;
 	FILE *out;
@@ -730,6 +737,7 @@ struct run {
 	struct tlsd_pcap_out *pout; /* -w */
 	uint64_t reported;
 	struct tlsd_keylog *keylog; /* --keylog's and pcapng-embedded secrets */
+	struct kernel_stats kstats; /* live capture, for --stats */
 };
 
 /* Connections' frames held for -w before they are written in capture order. */
@@ -855,7 +863,8 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 	return 0;
 }
 
-static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum tlsd_format fmt, int dlt)
+static void print_stats(FILE *out, const struct tlsd_ctx *ctx, const struct kernel_stats *k,
+			enum tlsd_format fmt, int dlt)
 {
 	const struct tlsd_counters *c = &ctx->cnt;
 	const char *dlt_name = dlt >= 0 ? pcap_datalink_val_to_name(dlt) : NULL;
@@ -884,7 +893,12 @@ static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum tlsd_format 
 				tlsd_anomaly_name((enum tlsd_anomaly)i), c->anomalies[i]);
 			first = false;
 		}
-		fprintf(out, "}},\"type\":\"stats\",\"schema_version\":%d}\n",
+		fputc('}', out);
+		if (k->valid)
+			fprintf(out, ",\"kernel\":{\"received\":%" PRIu64 ",\"dropped\":%" PRIu64
+				",\"interface_dropped\":%" PRIu64 "}",
+				k->received, k->dropped, k->if_dropped);
+		fprintf(out, "},\"type\":\"stats\",\"schema_version\":%d}\n",
 			TLSD_JSON_SCHEMA_VERSION);
 		return;
 	}
@@ -901,6 +915,10 @@ static void print_stats(FILE *out, const struct tlsd_ctx *ctx, enum tlsd_format 
 		", DTLS 1.3 records: %" PRIu64 "); STUN/RTP/other datagrams beside DTLS: %" PRIu64 "\n",
 		c->dtls_associations, c->dtls_records, c->dtls_fragments, c->dtls_retransmissions,
 		c->dtls13_records, c->udp_muxed_other);
+	if (k->valid)
+		fprintf(out, "  kernel: %" PRIu64 " packets received by filter, %" PRIu64
+			" dropped by kernel, %" PRIu64 " dropped by interface\n",
+			k->received, k->dropped, k->if_dropped);
 	for (int i = 0; i < TLSD_ANOM__COUNT; i++)
 		if (c->anomalies[i])
 			fprintf(out, "  %s: %" PRIu64 "\n", tlsd_anomaly_name((enum tlsd_anomaly)i),
@@ -944,10 +962,11 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			.snaplen = o->snaplen,
 			.promisc = !o->no_promisc,
 			.buffer_kib = o->buffer_kib,
-			.immediate = true,
+			/* whole TPACKET_V3 blocks, not one wakeup per packet */
+			.immediate = false,
 		};
+		struct kernel_stats *k = &run->kstats;
 		struct tlsd_capture *cap;
-		uint64_t recv, drop, ifdrop;
 
 		if (tlsd_capture_open_live(&cap, &lo, o->filter, err, warn) < 0) {
 			fprintf(stderr, "tlsdiag: %s\n", err);
@@ -972,10 +991,11 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 							     : "?");
 		rc = pump(cap, a, ctx, o, true, run->output);
 		note_bad_headers(cap, ctx, o->iface);
-		if (tlsd_capture_stats(cap, &recv, &drop, &ifdrop) == 0)
+		k->valid = tlsd_capture_stats(cap, &k->received, &k->dropped, &k->if_dropped) == 0;
+		if (k->valid)
 			fprintf(stderr, "tlsdiag: %" PRIu64 " packets received by filter, %" PRIu64
 				" dropped by kernel, %" PRIu64 " dropped by interface\n",
-				recv, drop, ifdrop);
+				k->received, k->dropped, k->if_dropped);
 		tlsd_capture_close(cap);
 		return rc;
 	}
@@ -1215,7 +1235,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (opt.stats)
-		print_stats(run.out, &ctx, opt.format, last_dlt);
+		print_stats(run.out, &ctx, &run.kstats, opt.format, last_dlt);
 	if (rc < 0)
 		status = EXIT_TROUBLE;
 	else

@@ -22,11 +22,24 @@ struct tlsd_frame {
 	uint16_t comment_len;
 };
 
+/* Kernel capture buffer of a live capture when -B is not given: 32 MiB
+ * instead of libpcap's 2 MiB. Linux TPACKET_V3 cuts the ring into blocks
+ * of 256 KiB (one maximum snapshot), so 2 MiB is only 8 blocks, and a
+ * stall of the one analysis thread of a few milliseconds (a burst of
+ * certificate checks, another process on the core) overflows it. 32 MiB is
+ * 128 blocks: about 2.7 s of traffic at 100 Mbit/s, 0.27 s at 1 Gbit/s.
+ * Bounded because it is unswappable kernel memory per capture (libpcap
+ * shrinks the ring when the kernel refuses that much); -B overrides it. */
+#define TLSD_LIVE_BUFFER_KIB_DEFAULT (32 * 1024)
+
 struct tlsd_live_opts {
 	const char *iface;
 	int snaplen;       /* 0: TLSD_DEFAULT_SNAPLEN */
 	bool promisc;
-	int buffer_kib;    /* 0: libpcap default */
+	int buffer_kib;    /* 0: TLSD_LIVE_BUFFER_KIB_DEFAULT */
+	/* Every packet handed over as it arrives (one wakeup per packet).
+	 * false: the kernel hands over whole blocks, a full one or whatever
+	 * arrived within the read timeout (LIVE_TIMEOUT_MS in capture.c). */
 	bool immediate;
 };
 
