@@ -18,7 +18,11 @@
 # capture front end (capfloor), and by tlsdiag: the reader must not cost
 # more than libpcap's (capfloor / floor-64k <= 1).
 #
-#   benchmarks/run.sh [--runs N] [--corpus FILE]... [--no-tshark] [--lto] [--pcapng]
+# With --live (root), also benchmarks/live.sh with the same build on the
+# 100 MiB cut of the first corpus: tlsdiag -i and tcpdump on a veth pair,
+# the capture replayed at top speed and at 100 Mbit/s, both drop counts.
+#
+#   benchmarks/run.sh [--runs N] [--corpus FILE]... [--no-tshark] [--lto] [--pcapng] [--live]
 #
 # Without --corpus: /tmp/corpus-1g.pcap and /tmp/flows-1m.pcap when they
 # exist, else they are made in $WORK with /work/shared/bench/make-corpus
@@ -34,6 +38,7 @@ RUNS=5
 TSHARK=1
 LTO=false
 PCAPNG=0
+LIVE=0
 CORPORA=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -42,7 +47,9 @@ while [ $# -gt 0 ]; do
         --no-tshark) TSHARK=0; shift ;;
         --lto) LTO=true; shift ;;
         --pcapng) PCAPNG=1; shift ;;
-        *) echo "usage: $0 [--runs N] [--corpus FILE]... [--no-tshark] [--lto] [--pcapng]" >&2
+        --live) LIVE=1; shift ;;
+        *) echo "usage: $0 [--runs N] [--corpus FILE]... [--no-tshark] [--lto] [--pcapng]" \
+                "[--live]" >&2
            exit 2 ;;
     esac
 done
@@ -158,3 +165,10 @@ echo
 for f in "${CORPORA[@]}"; do
     "$BUILD/benchmarks/flowbench" "$f" | sed "s|^|$(basename "$f"): |"
 done
+
+if [ "$LIVE" = 1 ]; then
+    cut=$WORK/cut-$(basename "${CORPORA[0]}")
+    [ -s "$cut" ] || editcap -F pcap -r "${CORPORA[0]}" "$cut" 1-131248
+    echo
+    WORK=$WORK/live "$SRC/benchmarks/live.sh" --bin "$BUILD/tlsdiag" --corpus "$cut"
+fi
