@@ -96,8 +96,8 @@ for ns in "$NS_TX" "$NS_RX"; do
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
     ip -n "$ns" link set lo up
 done
-ip -n "$NS_TX" link set vtx mtu 9000 up
-ip -n "$NS_RX" link set vrx mtu 9000 up
+ip -n "$NS_TX" link set vtx up
+ip -n "$NS_RX" link set vrx up # MTU 1500, as Ethernet (the corpus: MSS 1448)
 
 # "N packets received by filter" and "M [packets] dropped by kernel": tcpdump
 # and tlsdiag both say it so on standard error (on one line or two).

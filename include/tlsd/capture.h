@@ -37,9 +37,10 @@ struct tlsd_live_opts {
 	int snaplen;       /* 0: TLSD_DEFAULT_SNAPLEN */
 	bool promisc;
 	int buffer_kib;    /* 0: TLSD_LIVE_BUFFER_KIB_DEFAULT */
-	/* Every packet handed over as it arrives (one wakeup per packet).
-	 * false: the kernel hands over whole blocks, a full one or whatever
-	 * arrived within the read timeout (LIVE_TIMEOUT_MS in capture.c). */
+	/* true: every packet handed over as it arrives (on Linux libpcap then
+	 * uses a TPACKET_V2 ring: a fixed-size slot and a wakeup per packet).
+	 * false: TPACKET_V3, whose blocks are handed over whole, full or at the
+	 * read timeout (LIVE_TIMEOUT_MS in capture.c). */
 	bool immediate;
 };
 
