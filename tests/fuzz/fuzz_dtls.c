@@ -8,7 +8,7 @@
  * 2-byte length, the bytes. Every datagram is also read record by record
  * and fragment by fragment directly, each fragment with the DTLS hello
  * parsers. Asserts that the fragment buffers are all given back. */
-#include <assert.h>
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,13 +39,13 @@ static void walk(const uint8_t *p, size_t n)
 			struct tlsd_hello_verify_request hvr;
 			struct tlsd_parse_err err;
 
-			assert(f.frag_off + f.frag_len <= f.msg_len);
+			FUZZ_CHECK(f.frag_off + f.frag_len <= f.msg_len);
 			if (tlsd_parse_dtls_client_hello(tlsd_cur_data(&f.data), tlsd_cur_len(&f.data),
 							 &ch, &err) == TLSD_PARSE_OK)
-				assert(ch.dtls && ch.sni_len <= TLSD_MAX_SNI);
+				FUZZ_CHECK(ch.dtls && ch.sni_len <= TLSD_MAX_SNI);
 			if (tlsd_parse_hello_verify_request(tlsd_cur_data(&f.data), tlsd_cur_len(&f.data),
 							    &hvr, &err) == TLSD_PARSE_OK)
-				assert(hvr.cookie_len + 3u == tlsd_cur_len(&f.data));
+				FUZZ_CHECK(hvr.cookie_len + 3u == tlsd_cur_len(&f.data));
 		}
 	}
 }
@@ -101,6 +101,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(copy);
 	}
 	harness_finish(&h);
-	assert(h.ctx.reasm_mem_used == 0);
+	FUZZ_CHECK(h.ctx.reasm_mem_used == 0);
 	return 0;
 }

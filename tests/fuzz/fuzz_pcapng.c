@@ -6,7 +6,7 @@
  * blocks split across reads are exercised. Inputs over 1 MiB are ignored.
  * Asserts that packet data and comments lie inside the reader's answer
  * (caplen bytes readable: ASan) and that the reader's error is sticky. */
-#include <assert.h>
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -94,17 +94,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				.comment_len = ev.pkt.comment_len,
 			};
 
-			assert(ifc);
+			FUZZ_CHECK(ifc);
 			fr.dlt = ifc->dlt;
 			fr.iface = ifc->name[0] ? ifc->name : NULL;
-			assert(strlen(ifc->name) < TLSD_PCAPNG_NAME_MAX);
+			FUZZ_CHECK(strlen(ifc->name) < TLSD_PCAPNG_NAME_MAX);
 			if (ev.pkt.caplen)
 				sink ^= ev.pkt.data[ev.pkt.caplen - 1];
 			if (ev.pkt.comment_len)
 				sink ^= ev.pkt.comment[ev.pkt.comment_len - 1];
 			tlsd_analyzer_frame(a, &fr);
 		} else if (k == TLSD_PCAPNG_INTERFACE) {
-			assert(tlsd_pcapng_iface(ng, ev.iface));
+			FUZZ_CHECK(tlsd_pcapng_iface(ng, ev.iface));
 		}
 	}
 	if (a) {
@@ -112,9 +112,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (k == TLSD_PCAPNG_ERROR) {
 			char again[TLSD_PCAPNG_ERRLEN];
 
-			assert(tlsd_pcapng_next(ng, &ev, again) == TLSD_PCAPNG_ERROR);
-			assert(strcmp(err, again) == 0);
-			assert(strstr(err, "offset"));
+			FUZZ_CHECK(tlsd_pcapng_next(ng, &ev, again) == TLSD_PCAPNG_ERROR);
+			FUZZ_CHECK(strcmp(err, again) == 0);
+			FUZZ_CHECK(strstr(err, "offset"));
 		}
 	}
 	(void)sink;
