@@ -433,6 +433,15 @@ static int result_opt(int rc, const char *opt, const char *val)
 	return rc < 0 ? bad_value(opt, val) : 0;
 }
 
+/* What parse_options() allocated; every way out of main() goes through it. */
+static void free_options(struct options *o)
+{
+	free(o->filter);
+	o->filter = NULL;
+	tlsd_result_filter_free(o->results);
+	o->results = NULL;
+}
+
 /* Returns 0 to run, 1 when done (help/version), negative on usage error. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -1087,22 +1096,19 @@ int main(int argc, char **argv)
 
 	rc = parse_options(argc, argv, &opt);
 	if (rc != 0) {
-		free(opt.filter);
-		tlsd_result_filter_free(opt.results);
+		free_options(&opt);
 		return rc > 0 ? EXIT_NO_FAILURE : EXIT_TROUBLE;
 	}
 	if (opt.list_ifaces) {
 		rc = tlsd_capture_list_interfaces(err);
 		if (rc < 0)
 			fprintf(stderr, "tlsdiag: %s\n", err);
-		free(opt.filter);
-		tlsd_result_filter_free(opt.results);
+		free_options(&opt);
 		return rc < 0 ? EXIT_TROUBLE : EXIT_NO_FAILURE;
 	}
 
 	if (refuse_overwrite(&opt) < 0) {
-		free(opt.filter);
-		tlsd_result_filter_free(opt.results);
+		free_options(&opt);
 		return EXIT_TROUBLE;
 	}
 	tlsd_ctx_init(&ctx);
@@ -1113,8 +1119,7 @@ int main(int argc, char **argv)
 		run.out = fopen(opt.output, "w");
 		if (!run.out) {
 			fprintf(stderr, "tlsdiag: %s: %s\n", opt.output, strerror(errno));
-			free(opt.filter);
-			tlsd_result_filter_free(opt.results);
+			free_options(&opt);
 			return EXIT_TROUBLE;
 		}
 	}
@@ -1246,7 +1251,6 @@ out:
 	tlsd_keylog_free(keylog);
 	tlsd_summary_free(run.summary);
 	tlsd_output_free(run.output);
-	tlsd_result_filter_free(opt.results);
 	if (close_pcap_out(&run, opt.write_file) < 0)
 		status = EXIT_TROUBLE;
 	if (run.out && fflush(run.out) != 0) {
@@ -1255,6 +1259,6 @@ out:
 	}
 	if (run.out && run.out != stdout)
 		fclose(run.out);
-	free(opt.filter);
+	free_options(&opt);
 	return status;
 }
