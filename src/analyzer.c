@@ -96,6 +96,12 @@ void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr)
 	}
 }
 
+void tlsd_analyzer_filtered(struct tlsd_analyzer *a, const struct tlsd_frame *fr)
+{
+	a->ctx->frame_no++;
+	advance_clock(a, fr->ts, a->live);
+}
+
 void tlsd_analyzer_tick(struct tlsd_analyzer *a, tlsd_time_ns now)
 {
 	advance_clock(a, now, true);

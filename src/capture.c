@@ -68,6 +68,8 @@ struct tlsd_capture {
 	struct ng_filter *filters;
 	uint32_t n_filters;
 	uint32_t last_filter; /* index of the last used, for the common case */
+	struct bpf_program file_prog; /* pcap file: the filter, run by us */
+	bool file_filter;             /* file_prog is compiled */
 	struct tlsd_keylog *secrets; /* pcapng: where TLS key logs go, or NULL */
 	uint64_t secrets_bytes;      /* key log bytes loaded from this file */
 	uint64_t secrets_blocks;     /* TLS key log blocks loaded */
@@ -148,6 +150,14 @@ static int finish_open(struct tlsd_capture *cap, const char *filter, bpf_u_int32
 		snprintf(msg, sizeof(msg), "bad filter \"%s\": %s", filter, pcap_geterr(cap->p));
 		errf(err, cap->name, msg);
 		return -EINVAL;
+	}
+	if (!cap->live) {
+		/* Files: the packets the filter rejects are still read (libpcap
+		 * would run the same BPF program on them in user space) and
+		 * returned as TLSD_CAPTURE_FILTERED. */
+		cap->file_prog = prog;
+		cap->file_filter = true;
+		return 0;
 	}
 	if (pcap_setfilter(cap->p, &prog) != 0) {
 		snprintf(msg, sizeof(msg), "cannot set filter: %s", pcap_geterr(cap->p));
@@ -715,6 +725,8 @@ void tlsd_capture_close(struct tlsd_capture *cap)
 	if (cap->src.fd >= 0)
 		close(cap->src.fd);
 	(void)gzip_reap(cap);
+	if (cap->file_filter)
+		pcap_freecode(&cap->file_prog);
 	for (uint32_t i = 0; i < cap->n_filters; i++)
 		if (cap->filters[i].usable)
 			pcap_freecode(&cap->filters[i].prog);
@@ -830,8 +842,6 @@ static enum tlsd_capture_status ng_next(struct tlsd_capture *cap, struct tlsd_fr
 		if (!ifc)
 			continue; /* cannot happen: the reader checks it */
 		caplen = clamp_caplen(cap, ev.pkt.caplen, ev.pkt.wirelen, ifc->snaplen);
-		if (cap->filter && !ng_filter_pass(cap, ifc->dlt, &ev.pkt, caplen))
-			continue;
 		cap->frames++;
 		if (tlsd_decode_dlt_supported(ifc->dlt))
 			cap->frames_supported++;
@@ -847,6 +857,8 @@ static enum tlsd_capture_status ng_next(struct tlsd_capture *cap, struct tlsd_fr
 			.comment = ev.pkt.comment,
 			.comment_len = ev.pkt.comment_len,
 		};
+		if (cap->filter && !ng_filter_pass(cap, ifc->dlt, &ev.pkt, caplen))
+			return TLSD_CAPTURE_FILTERED;
 		return TLSD_CAPTURE_FRAME;
 	}
 	return TLSD_CAPTURE_STOPPED;
@@ -901,6 +913,8 @@ enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd
 		.dlt = cap->dlt,
 		.data = data,
 	};
+	if (cap->file_filter && !pcap_offline_filter(&cap->file_prog, h, data))
+		return TLSD_CAPTURE_FILTERED;
 	return TLSD_CAPTURE_FRAME;
 }
 

@@ -857,6 +857,8 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 			if (ctx->cnt.packets == 0)
 				tlsd_output_set_origin(out, fr.ts); /* -t r */
 			tlsd_analyzer_frame(a, &fr);
+		} else if (st == TLSD_CAPTURE_FILTERED) {
+			tlsd_analyzer_filtered(a, &fr);
 		} else if (st == TLSD_CAPTURE_TIMEOUT) {
 			if (live)
 				tlsd_analyzer_tick(a, wall_clock_ns());

@@ -75,6 +75,13 @@ enum tlsd_capture_status {
 	TLSD_CAPTURE_TIMEOUT,   /* live: no packet in this read timeout; call again */
 	TLSD_CAPTURE_STOPPED,   /* tlsd_capture_break() was called */
 	TLSD_CAPTURE_ERROR,     /* err filled: corrupt/truncated file, interface down */
+	/* Files only: *frame filled for a packet the capture filter rejected.
+	 * It is not analyzed, but its time stamp and its place in the file
+	 * count: frame numbers stay those Wireshark shows for the file, and
+	 * the capture is known to have run while it was taken (a filter must
+	 * not turn a busy stretch of the file into a silence). Live filters
+	 * run in the kernel, which hands over matching packets only. */
+	TLSD_CAPTURE_FILTERED,
 };
 
 /* Reads the next frame. Record headers with caplen > wirelen or caplen
