@@ -8,6 +8,10 @@
 #include "tlsd/capture.h"
 
 #include <errno.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#endif
 #include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
@@ -647,6 +651,31 @@ static int default_iface(char *name, size_t len, char *err)
 	return 0;
 }
 
+/* PACKET_FANOUT on libpcap's socket, after pcap_activate() bound it to the
+ * interface (as Suricata and Zeek's AF_PACKET plugin do; libpcap has no
+ * call for it). Every member of a group must ask for the same mode. */
+static int join_fanout(struct tlsd_capture *cap, uint16_t group, char *err)
+{
+#ifdef PACKET_FANOUT
+	int fd = pcap_fileno(cap->p);
+	int arg = (int)group | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+	char msg[TLSD_CAPTURE_ERRLEN];
+
+	if (fd >= 0 && setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) == 0)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "cannot join fanout group %u: %s (every process of a group must capture on the "
+		 "same interface with the same --fanout)",
+		 (unsigned)group, fd < 0 ? "no capture socket" : strerror(errno));
+	errf(err, cap->name, msg);
+	return -1;
+#else
+	(void)group;
+	errf(err, cap->name, "--fanout needs Linux PACKET_FANOUT");
+	return -1;
+#endif
+}
+
 int tlsd_capture_open_live(struct tlsd_capture **out, const struct tlsd_live_opts *opts,
 			   const char *filter, char *err, char *warn)
 {
@@ -698,6 +727,10 @@ int tlsd_capture_open_live(struct tlsd_capture **out, const struct tlsd_live_opt
 	}
 	if (r > 0)
 		activate_warning(cap, r, warn);
+	if (opts->fanout && join_fanout(cap, opts->fanout_group, err) < 0) {
+		tlsd_capture_close(cap);
+		return -EINVAL;
+	}
 	cap->nano = pcap_get_tstamp_precision(cap->p) == PCAP_TSTAMP_PRECISION_NANO;
 	/* Linux TPACKET_V3 starts the read timeout only once a packet arrived:
 	 * poll ourselves so an idle interface still yields TIMEOUT. */

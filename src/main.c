@@ -48,6 +48,7 @@ struct options {
 	const char *output;
 	const char *write_file;
 	const char *user;
+	int fanout_group;      /* --fanout: PACKET_FANOUT group id; -1: none */
 	enum tlsd_format format;
 	enum tlsd_group_mode group;
 	enum tlsd_time_fmt time_fmt;
@@ -100,6 +101,9 @@ static void usage(FILE *out)
 	      "  -p, --no-promiscuous-mode  do not put the interface into promiscuous mode\n"
 	      "  -s, --snapshot-length N bytes captured per packet (default 262144)\n"
 	      "  -B, --buffer-size KiB   kernel capture buffer size (live default 32768 = 32 MiB)\n"
+	      "      --fanout GROUP      live (Linux): share the interface's connections with the\n"
+	      "                          other tlsdiag processes given the same GROUP (0-65535;\n"
+	      "                          PACKET_FANOUT by flow hash: each connection to one of them)\n"
 	      "  -Z, --relinquish-privileges USER  drop privileges after opening the interface (-i)\n"
 	      "                          and the -o and -w files\n"
 	      "  -c, --count N           stop after N packets\n"
@@ -268,6 +272,7 @@ enum long_only {
 	OPT_OUTCOME,
 	OPT_MIN_CONFIDENCE,
 	OPT_VERSION,
+	OPT_FANOUT,
 };
 
 static const struct option long_options[] = {
@@ -277,6 +282,7 @@ static const struct option long_options[] = {
 	{"no-promiscuous-mode", no_argument, NULL, 'p'},
 	{"snapshot-length", required_argument, NULL, 's'},
 	{"buffer-size", required_argument, NULL, 'B'},
+	{"fanout", required_argument, NULL, OPT_FANOUT},
 	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"count", required_argument, NULL, 'c'},
 	{"duration", required_argument, NULL, OPT_DURATION},
@@ -451,6 +457,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	tlsd_limits_default(&o->lim);
 	o->color = COLOR_AUTO;
+	o->fanout_group = -1;
 	o->expiry_warning_days = TLSD_DEFAULT_EXPIRY_WARNING_DAYS;
 	o->results = tlsd_result_filter_new();
 	if (!o->results)
@@ -490,6 +497,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'Z':
 			o->user = optarg;
+			break;
+		case OPT_FANOUT:
+			if (parse_u64(optarg, 65535, &v) < 0)
+				return bad_value("--fanout", optarg);
+			o->fanout_group = (int)v;
 			break;
 		case 'c':
 			if (parse_u64(optarg, UINT64_MAX, &o->count) < 0 || o->count == 0)
@@ -710,6 +722,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return 0;
 	if (o->iface && o->n_files) {
 		fputs("tlsdiag: give either -i IFACE or capture files, not both\n", stderr);
+		return -EINVAL;
+	}
+	if (o->fanout_group >= 0 && !o->iface) {
+		fputs("tlsdiag: --fanout shares a live capture between processes; it needs -i\n",
+		      stderr);
 		return -EINVAL;
 	}
 	if (o->user && !o->iface) {
@@ -973,6 +990,8 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			.snaplen = o->snaplen,
 			.promisc = !o->no_promisc,
 			.buffer_kib = o->buffer_kib,
+			.fanout = o->fanout_group >= 0,
+			.fanout_group = (uint16_t)(o->fanout_group >= 0 ? o->fanout_group : 0),
 			/* whole TPACKET_V3 blocks, not one wakeup per packet */
 			.immediate = false,
 		};

@@ -42,6 +42,13 @@ struct tlsd_live_opts {
 	 * false: TPACKET_V3, whose blocks are handed over whole, full or at the
 	 * read timeout (LIVE_TIMEOUT_MS in capture.c). */
 	bool immediate;
+	/* fanout: join PACKET_FANOUT group fanout_group (Linux) in flow-hash mode,
+	 * fragments defragmented first: the kernel gives each flow to one of
+	 * the sockets of the group, both directions to the same one (its flow
+	 * hash is symmetric), so processes with the same group split the
+	 * interface's connections between them. */
+	bool fanout;
+	uint16_t fanout_group;
 };
 
 /* All functions fill err (size TLSD_CAPTURE_ERRLEN) on failure with a message
