@@ -8,21 +8,10 @@
 # network namespace. Exit 77 = skipped (meson).
 set -euo pipefail
 BIN=$(readlink -f "$1")
-[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
-command -v openssl >/dev/null || { echo "skip: no openssl"; exit 77; }
-if [ "${TLSD_IN_NETNS:-}" != 1 ]; then
-	command -v unshare >/dev/null || { echo "skip: no unshare"; exit 77; }
-	TLSD_IN_NETNS=1 exec unshare -n "$0" "$@"
-fi
-ip link set lo up
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+# shellcheck source=netns_setup.sh
+. "$(dirname "$(readlink -f "$0")")/netns_setup.sh" fanout.test "$@"
 port=46444
 n=16
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/k.pem" -out "$work/c.pem" \
-	-subj "/CN=fanout.test" -days 2 >/dev/null 2>&1
 
 start() { # name, tlsdiag options...
 	local name=$1
