@@ -42,7 +42,6 @@
 #define MAX_CHUNKS 24
 #define MIN_SLOTS 1024u
 #define MAX_FLOWS_LIMIT (UINT32_C(1) << 30)
-#define EXPIRE_PER_PACKET 4
 
 struct slot {
 	uint32_t hash;
@@ -83,6 +82,8 @@ struct tlsd_flow_table {
 	uint64_t next_id;
 	uint64_t key[4];
 	struct tlsd_flow *in_reasm; /* the flow whose reassembler is running */
+	struct tlsd_flow **dying;   /* expire_list's scratch */
+	uint32_t dying_cap;
 };
 
 /* ---- hashing ---- */
@@ -573,44 +574,80 @@ static bool keep_idle(struct tlsd_flow_table *t, struct tlsd_flow *f)
 	return t->ops->keep_idle && !f->ignored && t->ops->keep_idle(t->ud, f);
 }
 
-/* Ends up to budget open flows idle for longer than the timeout. */
-static void expire_list(struct tlsd_flow_table *t, unsigned budget)
+static int cmp_id(const void *a, const void *b)
+{
+	const struct tlsd_flow *const *x = a, *const *y = b;
+
+	return (*x)->id < (*y)->id ? -1 : (*x)->id > (*y)->id;
+}
+
+/* Room for n flows in the scratch list. */
+static bool dying_reserve(struct tlsd_flow_table *t, uint32_t n)
+{
+	struct tlsd_flow **v;
+	uint32_t cap = t->dying_cap ? t->dying_cap : 64;
+
+	if (n <= t->dying_cap)
+		return true;
+	while (cap < n)
+		cap *= 2;
+	v = realloc(t->dying, (size_t)cap * sizeof(*v));
+	if (!v)
+		return false;
+	t->dying = v;
+	t->dying_cap = cap;
+	return true;
+}
+
+/* Ends every open flow idle for longer than the timeout, in the order of
+ * their creation (the order of their first packet): which flows one packet
+ * ends, and in which order, depends on the capture clock alone, never on
+ * the table, so tables that share the flows of a capture between them
+ * (worker threads, analyzer.c) end them as one table does. Flows whose
+ * consumer keeps them (keep_idle) are queued again. */
+static void expire_list(struct tlsd_flow_table *t)
 {
 	struct lru *l = &t->lru_open;
 	tlsd_time_ns now = t->ctx->idle_clock, timeout = t->ctx->lim.idle_timeout;
+	uint32_t n = 0;
 	struct tlsd_flow *f;
 
 	if (now <= l->next_check)
 		return;
-	for (unsigned i = 0; i < budget; i++) {
+	for (;;) {
 		f = lru_oldest(t, l);
 		if (!f) {
 			l->next_check = INT64_MAX;
-			return;
+			break;
 		}
 		if (now - f->lru_ts <= timeout) {
 			l->next_check = tlsd_time_add(f->lru_ts, timeout);
-			return;
+			break;
 		}
+		lru_unlink(t, l, f);
 		if (keep_idle(t, f)) {
-			lru_unlink(t, l, f);
 			lru_push(t, l, f);
 			f->lru_ts = now; /* dormant: not before another timeout */
 			continue;
 		}
-		close_flow(t, f, TLSD_FLOW_END_TIMEOUT);
+		if (!dying_reserve(t, n + 1)) {
+			lru_push(t, l, f);
+			close_flow(t, f, TLSD_FLOW_END_TIMEOUT); /* no memory: LRU order */
+			continue;
+		}
+		t->dying[n++] = f; /* out of the list until its turn */
 	}
-	/* Budget used up: look again at the next packet. */
-}
-
-static void expire_some(struct tlsd_flow_table *t, unsigned budget)
-{
-	expire_list(t, budget);
+	if (n > 1)
+		qsort(t->dying, n, sizeof(*t->dying), cmp_id);
+	for (uint32_t i = 0; i < n; i++) {
+		lru_push(t, l, t->dying[i]); /* close_flow takes it out */
+		close_flow(t, t->dying[i], TLSD_FLOW_END_TIMEOUT);
+	}
 }
 
 void tlsd_flow_table_expire(struct tlsd_flow_table *t)
 {
-	expire_some(t, UINT32_MAX);
+	expire_list(t);
 }
 
 /* Makes room for one more entry at max_flows: the least recently active
@@ -893,7 +930,7 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 
 	if (pkt->payload_wire_len)
 		ctx->cnt.tcp_segments_with_data++;
-	expire_some(t, EXPIRE_PER_PACKET);
+	expire_list(t);
 	hash64 = hash_tuple64(t, pkt->ip_version, &pkt->src, pkt->sport, &pkt->dst, pkt->dport);
 	hash = hash32(hash64);
 	f = lookup(t, pkt, hash, &d);
@@ -947,13 +984,6 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 		close_flow(t, f, TLSD_FLOW_END_CLOSE);
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-	const struct tlsd_flow *const *x = a, *const *y = b;
-
-	return (*x)->id < (*y)->id ? -1 : (*x)->id > (*y)->id;
-}
-
 void tlsd_flow_table_finish(struct tlsd_flow_table *t)
 {
 	struct tlsd_flow **v = t->open ? malloc(t->open * sizeof(*v)) : NULL;
@@ -981,6 +1011,7 @@ void tlsd_flow_table_free(struct tlsd_flow_table *t)
 		free(t->chunk[k]);
 	free(t->slots);
 	free(t->graves);
+	free(t->dying);
 	free(t);
 }
 
