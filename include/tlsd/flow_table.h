@@ -100,6 +100,8 @@ struct tlsd_flow {
 	uint32_t hash;
 	uint32_t idx;         /* slot in the slab */
 	tlsd_time_ns lru_ts;  /* when it was last queued in its LRU list */
+	tlsd_time_ns due_ts;  /* its key in the idle heap (<= idle_ts) */
+	uint32_t heap_pos;    /* in the idle heap; UINT32_MAX: not in it */
 	uint8_t swap_pending; /* swap_roles called while this flow's reassembler runs */
 };
 
