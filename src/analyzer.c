@@ -213,6 +213,12 @@ void tlsd_analyzer_tick(struct tlsd_analyzer *a, tlsd_time_ns now)
 		tlsd_workers_sync(a->workers); /* the reports now, not a batch later */
 }
 
+void tlsd_analyzer_sync(struct tlsd_analyzer *a)
+{
+	if (a->workers)
+		tlsd_workers_sync(a->workers);
+}
+
 void tlsd_analyzer_finish(struct tlsd_analyzer *a)
 {
 	if (a->finished)

@@ -28,6 +28,9 @@ void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr);
 /* Live capture with no packets for a while: advance the capture clock to
  * `now` so idle connections expire and get reported. */
 void tlsd_analyzer_tick(struct tlsd_analyzer *a, tlsd_time_ns now);
+/* Reports every connection ended so far (with threads: waits for the
+ * workers), e.g. before the output starts naming another capture file. */
+void tlsd_analyzer_sync(struct tlsd_analyzer *a);
 /* End of input: every open connection ends with how = capture_end. With
  * threads, the workers' counters are then added to ctx. */
 void tlsd_analyzer_finish(struct tlsd_analyzer *a);
