@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -202,6 +203,10 @@ static int open_stream(struct tlsd_capture *cap, FILE *fp, char *err)
 		free(cap->iobuf);
 		cap->iobuf = NULL; /* the default buffer still works */
 	}
+	/* Only the thread that reads the capture touches fp: no stdio lock
+	 * per fread (it costs as much as the read itself once worker threads
+	 * exist, --threads). */
+	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	cap->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!cap->p) {
 		fclose(fp); /* libpcap leaves it open on failure */
