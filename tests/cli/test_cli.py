@@ -199,10 +199,13 @@ rc, out, err = run("-T", "json", "--all", mixed)
 whole = by_conn(out)
 check("mixed.pcap has several connections", len(whole) >= 3, len(whole))
 for (cport, sport, transport), rec in sorted(whole.items()):
-    rc, out, err = run("-T", "json", "--all", "-f", f"port {cport} and port {sport}", mixed)
-    alone = by_conn(out)
-    check(f"-f 'port {cport} and port {sport}' reports that connection as the whole file does",
-          alone == {(cport, sport, transport): rec}, (out[:400], rec))
+    for threads in ("1", "2"):
+        rc, out, err = run("-T", "json", "--all", "--threads", threads,
+                           "-f", f"port {cport} and port {sport}", mixed)
+        alone = by_conn(out)
+        check(f"-f 'port {cport} and port {sport}' --threads {threads} reports that connection"
+              " as the whole file does", alone == {(cport, sport, transport): rec},
+              (out[:400], rec))
 # Arkime's synthetic capture: a DTLS ClientHello resent 8 min later, other
 # traffic in between. With -f udp that traffic is filtered out; the
 # capture did run (it is in the file), so it is a retransmission timeout,
