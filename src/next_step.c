@@ -1,12 +1,12 @@
 /* Commands that confirm a failure (next_step.h). */
 #include "tlsd/next_step.h"
 
-#include <openssl/ssl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tlsd/obuf.h"
+#include "tlsd/openssl_names.h"
 #include "tlsd/tls_names.h"
 
 /* Bounded appends: a group of pieces that would not fit is dropped whole
@@ -228,9 +228,8 @@ static void suite_lists(struct sb *b, const struct tlsd_report *r)
 			sb_end(&b13);
 			continue;
 		}
-		name = OPENSSL_cipher_name(iana);
-		if (name && strcmp(name, "(NONE)") != 0)
-		{
+		name = tlsd_openssl_suite_name(s);
+		if (name) {
 			sb_begin(&b12);
 			sb_str(&b12, b12.len ? ":" : "");
 			sb_str(&b12, name);
