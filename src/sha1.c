@@ -13,37 +13,53 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* One round: e += rol(a, 5) + f + k + w; b = rol(b, 30) (the variables
+ * rotate by renaming, as in the reference code). */
+#define ROUND(a, b, c, d, e, f, k, w)                                          \
+	do {                                                                   \
+		(e) += rol((a), 5) + (f) + (k) + (w);                          \
+		(b) = rol((b), 30);                                            \
+	} while (0)
+
+/* The message schedule in a ring of 16 words: w[t] for t >= 16. */
+#define W(t) (w[(t) & 15] = rol(w[((t) + 13) & 15] ^ w[((t) + 8) & 15] ^ w[((t) + 2) & 15] ^ w[(t) & 15], 1))
+
+#define CH(b, c, d) (((c) ^ (d)) & (b)) ^ (d)
+#define PAR(b, c, d) ((b) ^ (c) ^ (d))
+#define MAJ(b, c, d) (((b) & (c)) | (((b) | (c)) & (d)))
+
+/* Five rounds with the same f, k; the variables rotate through. */
+#define FIVE(F, K, t, WV)                                                      \
+	do {                                                                   \
+		ROUND(a, b, c, d, e, F(b, c, d), K, WV(t));                    \
+		ROUND(e, a, b, c, d, F(a, b, c), K, WV((t) + 1));              \
+		ROUND(d, e, a, b, c, F(e, a, b), K, WV((t) + 2));              \
+		ROUND(c, d, e, a, b, F(d, e, a), K, WV((t) + 3));              \
+		ROUND(b, c, d, e, a, F(c, d, e), K, WV((t) + 4));              \
+	} while (0)
+
+#define W0(t) w[t]
+
 static void block(uint32_t h[5], const uint8_t *p)
 {
-	uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+	uint32_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
 
 	for (int t = 0; t < 16; t++)
 		w[t] = be32(p + 4 * t);
-	for (int t = 16; t < 80; t++)
-		w[t] = rol(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
-	for (int t = 0; t < 80; t++) {
-		uint32_t f, k, tmp;
-
-		if (t < 20) {
-			f = (b & c) | (~b & d);
-			k = 0x5a827999;
-		} else if (t < 40) {
-			f = b ^ c ^ d;
-			k = 0x6ed9eba1;
-		} else if (t < 60) {
-			f = (b & c) | (b & d) | (c & d);
-			k = 0x8f1bbcdc;
-		} else {
-			f = b ^ c ^ d;
-			k = 0xca62c1d6;
-		}
-		tmp = rol(a, 5) + f + e + k + w[t];
-		e = d;
-		d = c;
-		c = rol(b, 30);
-		b = a;
-		a = tmp;
-	}
+	FIVE(CH, 0x5a827999, 0, W0);
+	FIVE(CH, 0x5a827999, 5, W0);
+	FIVE(CH, 0x5a827999, 10, W0);
+	ROUND(a, b, c, d, e, CH(b, c, d), 0x5a827999, w[15]);
+	ROUND(e, a, b, c, d, CH(a, b, c), 0x5a827999, W(16));
+	ROUND(d, e, a, b, c, CH(e, a, b), 0x5a827999, W(17));
+	ROUND(c, d, e, a, b, CH(d, e, a), 0x5a827999, W(18));
+	ROUND(b, c, d, e, a, CH(c, d, e), 0x5a827999, W(19));
+	for (int t = 20; t < 40; t += 5)
+		FIVE(PAR, 0x6ed9eba1, t, W);
+	for (int t = 40; t < 60; t += 5)
+		FIVE(MAJ, 0x8f1bbcdc, t, W);
+	for (int t = 60; t < 80; t += 5)
+		FIVE(PAR, 0xca62c1d6, t, W);
 	h[0] += a;
 	h[1] += b;
 	h[2] += c;
