@@ -340,6 +340,7 @@ enum system_store {
 struct tlsd_cert_store {
 	X509_STORE *store;
 	enum system_store system; /* what ensure_store() still has to do */
+	bool clear_errors;        /* libcrypto's error queue, at first use (startup_errors) */
 	EVP_MD *sha256; /* fetched once, at the first certificate: implicit fetches cost a
 			 * lock each, and the first fetch of all builds OpenSSL's tables */
 	char desc[160]; /* "the system trust store" or the CA file/dir, for evidence */
@@ -460,8 +461,21 @@ static int use_system_store(struct tlsd_cert_store *s)
 }
 
 /* Loads what use_system_store() deferred, before the store is first asked. */
+/* Whatever building the store left in libcrypto's error queue is dropped
+ * when the store is first used, not at startup: the first call into the
+ * queue loads all of libcrypto's error strings (about 0.9 M instructions),
+ * which a capture without certificates never needs. */
+static void startup_errors(struct tlsd_cert_store *s)
+{
+	if (s && s->clear_errors) {
+		s->clear_errors = false;
+		ERR_clear_error();
+	}
+}
+
 static void ensure_store(struct tlsd_cert_store *s)
 {
+	startup_errors(s);
 	if (s->system != SYSTEM_STORE_LAZY)
 		return;
 	s->system = SYSTEM_STORE_NONE;
@@ -521,7 +535,7 @@ struct tlsd_cert_store *tlsd_cert_store_new(const struct tlsd_cert_opts *opts, c
 		escape_bytes(s->desc + strlen(s->desc), sizeof(s->desc) - strlen(s->desc),
 			     (const uint8_t *)opts->ca_path, strlen(opts->ca_path), true);
 	}
-	ERR_clear_error();
+	s->clear_errors = true;
 	return s;
 fail:
 	tlsd_cert_store_free(s);
@@ -759,6 +773,7 @@ static int load_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der, X509
 	uint64_t h = 0;
 	bool owned = false;
 
+	startup_errors(s);
 	if (s) {
 		h = cache_hash(&s->certs, der);
 		v = cache_get(&s->certs, der, h);
