@@ -217,15 +217,15 @@ static void json_seconds(struct tlsd_obuf *out, tlsd_time_ns t)
 		tlsd_obuf_seconds6(out, t);
 }
 
-/* A name, or "0x%04x" when there is none. */
+/* A suite or version name, or "0x%04x" when there is none. The names need
+ * no escaping (tests/check_tls_names.c tc_names_json_plain checks them all). */
 static void json_named(struct tlsd_obuf *out, const char *n, uint16_t v)
 {
-	if (n) {
-		json_cstr(out, n);
-		return;
-	}
 	tlsd_obuf_putc(out, '"');
-	tlsd_obuf_hex(out, v, 4);
+	if (n)
+		ob_puts(out, n);
+	else
+		tlsd_obuf_hex(out, v, 4);
 	tlsd_obuf_putc(out, '"');
 }
 
