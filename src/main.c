@@ -21,6 +21,7 @@
 #include "tlsd/keylog.h"
 #include "tlsd/pcap_out.h"
 #include "tlsd/cert.h"
+#include "tlsd/openssl_init.h"
 #include "tlsd/output.h"
 #include "tlsd/report_json.h"
 #include "tlsd/report_text.h"
@@ -1180,6 +1181,10 @@ int main(int argc, char **argv)
 	char err[TLSD_CAPTURE_ERRLEN];
 	const char *no_color;
 
+	if (!tlsd_openssl_init()) {
+		fprintf(stderr, "tlsdiag: cannot start libcrypto\n");
+		return EXIT_TROUBLE;
+	}
 	rc = parse_options(argc, argv, &opt);
 	if (rc != 0) {
 		free_options(&opt);
