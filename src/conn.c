@@ -8,6 +8,7 @@
 #include "tlsd/capture_notes.h"
 #include "tlsd/keylog.h"
 #include "tlsd/session.h"
+#include "tlsd/session_facts.h"
 #include "tlsd/tls_decrypt.h"
 #include "tlsd/tls_record.h"
 
@@ -66,12 +67,19 @@ struct tls_server_key {
 	uint8_t ip_version; /* 0: empty slot */
 };
 
+/* Sessions of closed connections kept for the next ones (no malloc, free
+ * and first-touch page faults of a 5 KiB struct per connection). */
+#define SPARE_SESSIONS 64u
+
 struct tlsd_conn_mux {
 	struct tlsd_ctx *ctx;
 	struct tlsd_conn_cfg cfg;
 	struct tlsd_flow_table *table;
 	struct tls_server_key *tls_servers;
 	struct tlsd_ifnames ifnames;
+	struct tlsd_report *report; /* filled and emitted at each close */
+	struct tlsd_session *spare[SPARE_SESSIONS];
+	unsigned n_spare;
 };
 
 /* Ports registered for TLS-wrapped services (IANA), plus 4433 (OpenSSL's
@@ -329,11 +337,34 @@ static const struct tlsd_tls_events tls_events = {
 	.framing_lost = ev_framing_lost,
 };
 
-static void conn_free(struct tlsd_conn *c)
+static struct tlsd_session *session_get(struct tlsd_conn_mux *m)
+{
+	struct tlsd_session *s;
+
+	if (!m->n_spare)
+		return tlsd_session_new(m->ctx);
+	s = m->spare[--m->n_spare];
+	tlsd_session_init(s, m->ctx);
+	return s;
+}
+
+static void session_put(struct tlsd_conn_mux *m, struct tlsd_session *s)
+{
+	if (!s)
+		return;
+	if (m->n_spare == SPARE_SESSIONS) {
+		tlsd_session_free(s);
+		return;
+	}
+	tlsd_session_cleanup(s);
+	m->spare[m->n_spare++] = s;
+}
+
+static void conn_free(struct tlsd_conn_mux *m, struct tlsd_conn *c)
 {
 	if (!c)
 		return;
-	tlsd_session_free(c->session);
+	session_put(m, c->session);
 	tlsd_decrypt_free(c->dc[0]);
 	tlsd_decrypt_free(c->dc[1]);
 	tlsd_tls_dir_cleanup(&c->tls[0]);
@@ -450,7 +481,7 @@ static bool looks_like_server_hello(const uint8_t *p, size_t len)
 
 static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c)
 {
-	c->session = tlsd_session_new(m->ctx);
+	c->session = session_get(m);
 	if (!c->session) {
 		c->kind = CONN_NOT_TLS;
 		tlsd_flow_ignore(m->table, f);
@@ -696,8 +727,7 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 	if (c->kind == CONN_UNDECIDED)
 		adopt_silent_tls_server(m, f, c);
 	if (c->kind == CONN_TLS) {
-		struct tlsd_report *r = malloc(sizeof(*r));
-
+		struct tlsd_report *r = m->report;
 		const struct tlsd_tls_dir *ct = &c->tls[TLSD_DIR_C2S];
 		struct tlsd_cur pending;
 		uint8_t type = 0;
@@ -727,9 +757,8 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 				m->cfg.emit(m->cfg.ud, r, f, c->frames.len ? c->frames.data : NULL,
 					    c->frames.len);
 		}
-		free(r);
 	}
-	conn_free(c);
+	conn_free(m, c);
 }
 
 /* An established connection idles as long as it likes: its verdict needs
@@ -767,8 +796,9 @@ struct tlsd_conn_mux *tlsd_conn_mux_new(struct tlsd_ctx *ctx, const struct tlsd_
 	m->ctx = ctx;
 	m->cfg = *cfg;
 	m->tls_servers = calloc(TLS_SERVER_CACHE, sizeof(*m->tls_servers));
-	if (!m->tls_servers) {
-		free(m);
+	m->report = malloc(sizeof(*m->report));
+	if (!m->tls_servers || !m->report) {
+		tlsd_conn_mux_free(m);
 		return NULL;
 	}
 	return m;
@@ -784,6 +814,9 @@ void tlsd_conn_mux_free(struct tlsd_conn_mux *m)
 	if (!m)
 		return;
 	free(m->tls_servers);
+	free(m->report);
+	while (m->n_spare)
+		free(m->spare[--m->n_spare]);
 	tlsd_ifnames_cleanup(&m->ifnames);
 	free(m);
 }

@@ -302,13 +302,20 @@ struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx)
 	return s;
 }
 
+void tlsd_session_cleanup(struct tlsd_session *s)
+{
+	tlsd_buf_cleanup(&s->certs.mem);
+	free(s->certs.srv_findings);
+	free(s->certs.cli_findings);
+	s->certs.srv_findings = NULL;
+	s->certs.cli_findings = NULL;
+}
+
 void tlsd_session_free(struct tlsd_session *s)
 {
 	if (!s)
 		return;
-	tlsd_buf_cleanup(&s->certs.mem);
-	free(s->certs.srv_findings);
-	free(s->certs.cli_findings);
+	tlsd_session_cleanup(s);
 	free(s);
 }
 
