@@ -67,9 +67,18 @@ struct tls_server_key {
 	uint8_t ip_version; /* 0: empty slot */
 };
 
-/* Sessions of closed connections kept for the next ones (no malloc, free
- * and first-touch page faults of a 5 KiB struct per connection). */
-#define SPARE_SESSIONS 64u
+/* Sessions come from chunks of SESSION_CHUNK and go back to a free list
+ * when their connection closes: no malloc and free of a 5 KiB struct per
+ * connection (glibc searches its bins for each on a fragmented heap), and
+ * the memory of closed connections is the next ones' (no page faults).
+ * The chunks stay until the mux is freed: as many sessions as were ever
+ * open at once, which the flow table's cap bounds. */
+#define SESSION_CHUNK 64u
+
+struct session_chunk {
+	struct session_chunk *next;
+	struct tlsd_session s[SESSION_CHUNK];
+};
 
 struct tlsd_conn_mux {
 	struct tlsd_ctx *ctx;
@@ -78,8 +87,9 @@ struct tlsd_conn_mux {
 	struct tls_server_key *tls_servers;
 	struct tlsd_ifnames ifnames;
 	struct tlsd_report *report; /* filled and emitted at each close */
-	struct tlsd_session *spare[SPARE_SESSIONS];
-	unsigned n_spare;
+	struct session_chunk *chunks;
+	struct tlsd_session **free_sessions; /* a stack of n_free, room for cap_free */
+	size_t n_free, cap_free;
 };
 
 /* Ports registered for TLS-wrapped services (IANA), plus 4433 (OpenSSL's
@@ -337,27 +347,46 @@ static const struct tlsd_tls_events tls_events = {
 	.framing_lost = ev_framing_lost,
 };
 
+/* A new chunk's sessions onto the free list; false on OOM. */
+static bool session_chunk_add(struct tlsd_conn_mux *m)
+{
+	size_t cap = m->cap_free + SESSION_CHUNK;
+	struct tlsd_session **v = realloc(m->free_sessions, cap * sizeof(*v));
+	struct session_chunk *ch;
+
+	if (!v)
+		return false;
+	m->free_sessions = v;
+	m->cap_free = cap;
+	ch = malloc(sizeof(*ch));
+	if (!ch)
+		return false;
+	ch->next = m->chunks;
+	m->chunks = ch;
+	for (unsigned i = 0; i < SESSION_CHUNK; i++)
+		m->free_sessions[m->n_free++] = &ch->s[SESSION_CHUNK - 1 - i];
+	return true;
+}
+
 static struct tlsd_session *session_get(struct tlsd_conn_mux *m)
 {
 	struct tlsd_session *s;
 
-	if (!m->n_spare)
-		return tlsd_session_new(m->ctx);
-	s = m->spare[--m->n_spare];
+	if (!m->n_free && !session_chunk_add(m))
+		return NULL;
+	s = m->free_sessions[--m->n_free];
 	tlsd_session_init(s, m->ctx);
 	return s;
 }
 
+/* Every session came from a chunk, whose room on the free list was made
+ * with it: the push always fits. */
 static void session_put(struct tlsd_conn_mux *m, struct tlsd_session *s)
 {
 	if (!s)
 		return;
-	if (m->n_spare == SPARE_SESSIONS) {
-		tlsd_session_free(s);
-		return;
-	}
 	tlsd_session_cleanup(s);
-	m->spare[m->n_spare++] = s;
+	m->free_sessions[m->n_free++] = s;
 }
 
 static void conn_free(struct tlsd_conn_mux *m, struct tlsd_conn *c)
@@ -815,8 +844,13 @@ void tlsd_conn_mux_free(struct tlsd_conn_mux *m)
 		return;
 	free(m->tls_servers);
 	free(m->report);
-	while (m->n_spare)
-		free(m->spare[--m->n_spare]);
+	while (m->chunks) {
+		struct session_chunk *next = m->chunks->next;
+
+		free(m->chunks);
+		m->chunks = next;
+	}
+	free(m->free_sessions);
 	tlsd_ifnames_cleanup(&m->ifnames);
 	free(m);
 }
