@@ -7,6 +7,7 @@
 #include "tlsd/buf.h"
 #include "tlsd/capture_notes.h"
 #include "tlsd/keylog.h"
+#include "tlsd/pool.h"
 #include "tlsd/session.h"
 #include "tlsd/session_facts.h"
 #include "tlsd/tls_decrypt.h"
@@ -67,18 +68,10 @@ struct tls_server_key {
 	uint8_t ip_version; /* 0: empty slot */
 };
 
-/* Sessions come from chunks of SESSION_CHUNK and go back to a free list
- * when their connection closes: no malloc and free of a 5 KiB struct per
- * connection (glibc searches its bins for each on a fragmented heap), and
- * the memory of closed connections is the next ones' (no page faults).
- * The chunks stay until the mux is freed: as many sessions as were ever
- * open at once, which the flow table's cap bounds. */
-#define SESSION_CHUNK 64u
-
-struct session_chunk {
-	struct session_chunk *next;
-	struct tlsd_session s[SESSION_CHUNK];
-};
+/* Connections and their sessions come from pools (pool.h): no malloc and
+ * free of a 5 KiB session per connection (glibc searches its bins for each
+ * on a fragmented heap), and closed connections' memory is the next ones'. */
+#define POOL_CHUNK 64u
 
 struct tlsd_conn_mux {
 	struct tlsd_ctx *ctx;
@@ -87,9 +80,7 @@ struct tlsd_conn_mux {
 	struct tls_server_key *tls_servers;
 	struct tlsd_ifnames ifnames;
 	struct tlsd_report *report; /* filled and emitted at each close */
-	struct session_chunk *chunks;
-	struct tlsd_session **free_sessions; /* a stack of n_free, room for cap_free */
-	size_t n_free, cap_free;
+	struct tlsd_pool conns, sessions;
 };
 
 /* Ports registered for TLS-wrapped services (IANA), plus 4433 (OpenSSL's
@@ -347,46 +338,21 @@ static const struct tlsd_tls_events tls_events = {
 	.framing_lost = ev_framing_lost,
 };
 
-/* A new chunk's sessions onto the free list; false on OOM. */
-static bool session_chunk_add(struct tlsd_conn_mux *m)
-{
-	size_t cap = m->cap_free + SESSION_CHUNK;
-	struct tlsd_session **v = realloc(m->free_sessions, cap * sizeof(*v));
-	struct session_chunk *ch;
-
-	if (!v)
-		return false;
-	m->free_sessions = v;
-	m->cap_free = cap;
-	ch = malloc(sizeof(*ch));
-	if (!ch)
-		return false;
-	ch->next = m->chunks;
-	m->chunks = ch;
-	for (unsigned i = 0; i < SESSION_CHUNK; i++)
-		m->free_sessions[m->n_free++] = &ch->s[SESSION_CHUNK - 1 - i];
-	return true;
-}
-
 static struct tlsd_session *session_get(struct tlsd_conn_mux *m)
 {
-	struct tlsd_session *s;
+	struct tlsd_session *s = tlsd_pool_get(&m->sessions);
 
-	if (!m->n_free && !session_chunk_add(m))
-		return NULL;
-	s = m->free_sessions[--m->n_free];
-	tlsd_session_init(s, m->ctx);
+	if (s)
+		tlsd_session_init(s, m->ctx);
 	return s;
 }
 
-/* Every session came from a chunk, whose room on the free list was made
- * with it: the push always fits. */
 static void session_put(struct tlsd_conn_mux *m, struct tlsd_session *s)
 {
 	if (!s)
 		return;
 	tlsd_session_cleanup(s);
-	m->free_sessions[m->n_free++] = s;
+	tlsd_pool_put(&m->sessions, s);
 }
 
 static void conn_free(struct tlsd_conn_mux *m, struct tlsd_conn *c)
@@ -400,7 +366,7 @@ static void conn_free(struct tlsd_conn_mux *m, struct tlsd_conn *c)
 	tlsd_tls_dir_cleanup(&c->tls[1]);
 	tlsd_buf_cleanup(&c->frames);
 	tlsd_notes_cleanup(&c->notes);
-	free(c);
+	tlsd_pool_put(&m->conns, c);
 }
 
 /* Feeds bytes of one direction to its framer. Returns how many bytes after
@@ -447,11 +413,12 @@ static void on_open(void *ud, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
 		tlsd_flow_ignore(m->table, f);
 		return;
 	}
-	c = calloc(1, sizeof(*c));
+	c = tlsd_pool_get(&m->conns);
 	if (!c) {
 		tlsd_flow_ignore(m->table, f);
 		return;
 	}
+	memset(c, 0, sizeof(*c));
 	if (m->cfg.keep_frames)
 		tlsd_buf_init(&c->frames, m->ctx->lim.snap_flow);
 	tlsd_notes_open(&m->ifnames, &c->notes, pkt);
@@ -826,6 +793,8 @@ struct tlsd_conn_mux *tlsd_conn_mux_new(struct tlsd_ctx *ctx, const struct tlsd_
 	m->cfg = *cfg;
 	m->tls_servers = calloc(TLS_SERVER_CACHE, sizeof(*m->tls_servers));
 	m->report = malloc(sizeof(*m->report));
+	tlsd_pool_init(&m->conns, sizeof(struct tlsd_conn), POOL_CHUNK);
+	tlsd_pool_init(&m->sessions, sizeof(struct tlsd_session), POOL_CHUNK);
 	if (!m->tls_servers || !m->report) {
 		tlsd_conn_mux_free(m);
 		return NULL;
@@ -844,13 +813,8 @@ void tlsd_conn_mux_free(struct tlsd_conn_mux *m)
 		return;
 	free(m->tls_servers);
 	free(m->report);
-	while (m->chunks) {
-		struct session_chunk *next = m->chunks->next;
-
-		free(m->chunks);
-		m->chunks = next;
-	}
-	free(m->free_sessions);
+	tlsd_pool_cleanup(&m->conns);
+	tlsd_pool_cleanup(&m->sessions);
 	tlsd_ifnames_cleanup(&m->ifnames);
 	free(m);
 }
