@@ -5,8 +5,10 @@
 #   floor-64k      the same loop through a 64 KiB stdio buffer, as tlsdiag
 #                  reads files (libpcap's own fopen reads 4 KiB per read())
 #   flowbench      capture + decode + flow table + reassembly, TLS off
-#   tlsdiag        tlsdiag F > /dev/null (text, failed handshakes only)
-#   tlsdiag-json   tlsdiag -T json --all F > /dev/null
+#   tlsdiag        tlsdiag --threads 1 F > /dev/null (text, failed handshakes only)
+#   tlsdiag-json   tlsdiag --threads 1 -T json --all F > /dev/null
+#   tlsdiag-t2     tlsdiag --threads 2 F > /dev/null (TCP on 2 worker threads), and
+#                  its wall-time speedup over --threads 1 (the machine must be idle)
 # on each corpus: median of N runs (after one warm-up run) of CPU time
 # (user + sys) and wall time, peak RSS, and the ratio to the floor (CPU).
 # With tshark installed, also tshark and tlsdiag on a cut of the first
@@ -118,10 +120,14 @@ for f in "${CORPORA[@]}"; do
     row "$n" floor-64k "$c" "$mi" "$ma" "$w" "$m" "$fc"
     read -r c mi ma w m < <(measure "$BUILD/benchmarks/flowbench" "$f")
     row "$n" flowbench "$c" "$mi" "$ma" "$w" "$m" "$fc"
-    read -r c mi ma w m < <(measure "$BUILD/tlsdiag" "$f")
+    read -r c mi ma w m < <(measure "$BUILD/tlsdiag" --threads 1 "$f")
     row "$n" tlsdiag "$c" "$mi" "$ma" "$w" "$m" "$fc"
-    read -r c mi ma w m < <(measure "$BUILD/tlsdiag" -T json --all "$f")
+    w1=$w
+    read -r c mi ma w m < <(measure "$BUILD/tlsdiag" --threads 1 -T json --all "$f")
     row "$n" tlsdiag-json "$c" "$mi" "$ma" "$w" "$m" "$fc"
+    read -r c mi ma w m < <(measure "$BUILD/tlsdiag" --threads 2 "$f")
+    row "$n" tlsdiag-t2 "$c" "$mi" "$ma" "$w" "$m" "$fc"
+    echo "$n: --threads 2 wall speedup over --threads 1 (text): $(ratio "$w1" "$w")x"
 done
 
 if [ "$PCAPNG" = 1 ]; then
@@ -136,7 +142,7 @@ if [ "$PCAPNG" = 1 ]; then
         row "$n" floor-64k "$fc" "$fmin" "$fmax" "$fw" "$fm" "$fc"
         read -r c mi ma w m < <(measure "$BUILD/benchmarks/capfloor" "$ng")
         row "$n" capfloor "$c" "$mi" "$ma" "$w" "$m" "$fc"
-        read -r c mi ma w m < <(measure "$BUILD/tlsdiag" "$ng")
+        read -r c mi ma w m < <(measure "$BUILD/tlsdiag" --threads 1 "$ng")
         row "$n" tlsdiag "$c" "$mi" "$ma" "$w" "$m" "$fc"
     done
 fi
@@ -151,8 +157,8 @@ if [ "$TSHARK" = 1 ] && command -v tshark >/dev/null && command -v editcap >/dev
     read -r tc tmin tmax tw tm < <(measure tshark -r "$cut" -Y tls.alert_message -T fields \
         -e ip.src -e tls.alert_message.desc)
     RUNS=$saved
-    read -r c mi ma w m < <(measure "$BUILD/tlsdiag" "$cut")
-    read -r jc jmi jma jw jm < <(measure "$BUILD/tlsdiag" -T json --all "$cut")
+    read -r c mi ma w m < <(measure "$BUILD/tlsdiag" --threads 1 "$cut")
+    read -r jc jmi jma jw jm < <(measure "$BUILD/tlsdiag" --threads 1 -T json --all "$cut")
     printf '%-16s %-14s %6s [%s-%s] %7s %9s\n' cut tshark "$tc" "$tmin" "$tmax" "$tw" \
         "$(awk -v k="$tm" 'BEGIN {printf "%.0f MiB", k / 1024}')"
     printf '%-16s %-14s %6s [%s-%s] %7s %9s   tshark / tlsdiag = %s\n' cut tlsdiag "$c" "$mi" \

@@ -7,9 +7,7 @@
 #include "tlsd/buf.h"
 #include "tlsd/capture_notes.h"
 #include "tlsd/keylog.h"
-#include "tlsd/pool.h"
 #include "tlsd/session.h"
-#include "tlsd/session_facts.h"
 #include "tlsd/tls_decrypt.h"
 #include "tlsd/tls_record.h"
 
@@ -55,32 +53,15 @@ struct tlsd_conn {
 	struct tlsd_decrypt *dc[2]; /* key-log decryption per direction; NULL = off */
 	struct tlsd_buf frames; /* -w */
 	struct tlsd_conn_notes notes; /* pcapng: interface, packet comments */
+	uint64_t first_frame; /* of its first packet: its place among reports */
+	struct tlsd_conn_done done; /* handed to the sink when it ends */
 };
-
-/* Server endpoints seen speaking TLS, so that a client's plain text to
- * one of them that is answered only by a close can still be explained
- * (client_not_tls). A direct-mapped cache: a collision forgets the older. */
-#define TLS_SERVER_CACHE 16384u
-
-struct tls_server_key {
-	struct tlsd_addr addr;
-	uint16_t port;
-	uint8_t ip_version; /* 0: empty slot */
-};
-
-/* Connections and their sessions come from pools (pool.h): no malloc and
- * free of a 5 KiB session per connection (glibc searches its bins for each
- * on a fragmented heap), and closed connections' memory is the next ones'. */
-#define POOL_CHUNK 64u
 
 struct tlsd_conn_mux {
 	struct tlsd_ctx *ctx;
 	struct tlsd_conn_cfg cfg;
 	struct tlsd_flow_table *table;
-	struct tls_server_key *tls_servers;
 	struct tlsd_ifnames ifnames;
-	struct tlsd_report *report; /* filled and emitted at each close */
-	struct tlsd_pool conns, sessions;
 };
 
 /* Ports registered for TLS-wrapped services (IANA), plus 4433 (OpenSSL's
@@ -90,42 +71,13 @@ static const uint16_t tls_ports[] = {
 	3269, 4433, 5061, 5223, 5986, 6443, 8443, 9443,
 };
 
-static uint32_t server_slot(const struct tlsd_flow *f)
-{
-	const struct tlsd_flow_side *sv = &f->side[TLSD_DIR_S2C];
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < sizeof(sv->addr.b); i++)
-		h = (h ^ sv->addr.b[i]) * 16777619u;
-	h = (h ^ sv->port) * 16777619u;
-	return h % TLS_SERVER_CACHE;
-}
-
-static void remember_tls_server(struct tlsd_conn_mux *m, const struct tlsd_flow *f)
-{
-	struct tls_server_key *k;
-
-	if (!m->tls_servers)
-		return;
-	k = &m->tls_servers[server_slot(f)];
-	k->addr = f->side[TLSD_DIR_S2C].addr;
-	k->port = f->side[TLSD_DIR_S2C].port;
-	k->ip_version = f->ip_version;
-}
-
-static bool known_tls_server(const struct tlsd_conn_mux *m, const struct tlsd_flow *f)
+static bool tls_port(const struct tlsd_flow *f)
 {
 	const struct tlsd_flow_side *sv = &f->side[TLSD_DIR_S2C];
 
 	for (size_t i = 0; i < TLSD_ARRAY_SIZE(tls_ports); i++)
 		if (sv->port == tls_ports[i])
 			return true;
-	if (m->tls_servers) {
-		const struct tls_server_key *k = &m->tls_servers[server_slot(f)];
-
-		return k->ip_version == f->ip_version && k->port == sv->port &&
-		       memcmp(k->addr.b, sv->addr.b, sizeof(k->addr.b)) == 0;
-	}
 	return false;
 }
 
@@ -338,35 +290,18 @@ static const struct tlsd_tls_events tls_events = {
 	.framing_lost = ev_framing_lost,
 };
 
-static struct tlsd_session *session_get(struct tlsd_conn_mux *m)
-{
-	struct tlsd_session *s = tlsd_pool_get(&m->sessions);
-
-	if (s)
-		tlsd_session_init(s, m->ctx);
-	return s;
-}
-
-static void session_put(struct tlsd_conn_mux *m, struct tlsd_session *s)
-{
-	if (!s)
-		return;
-	tlsd_session_cleanup(s);
-	tlsd_pool_put(&m->sessions, s);
-}
-
-static void conn_free(struct tlsd_conn_mux *m, struct tlsd_conn *c)
+static void conn_free(struct tlsd_conn *c)
 {
 	if (!c)
 		return;
-	session_put(m, c->session);
+	tlsd_session_free(c->session);
 	tlsd_decrypt_free(c->dc[0]);
 	tlsd_decrypt_free(c->dc[1]);
 	tlsd_tls_dir_cleanup(&c->tls[0]);
 	tlsd_tls_dir_cleanup(&c->tls[1]);
 	tlsd_buf_cleanup(&c->frames);
 	tlsd_notes_cleanup(&c->notes);
-	tlsd_pool_put(&m->conns, c);
+	free(c);
 }
 
 /* Feeds bytes of one direction to its framer. Returns how many bytes after
@@ -413,15 +348,15 @@ static void on_open(void *ud, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
 		tlsd_flow_ignore(m->table, f);
 		return;
 	}
-	c = tlsd_pool_get(&m->conns);
+	c = calloc(1, sizeof(*c));
 	if (!c) {
 		tlsd_flow_ignore(m->table, f);
 		return;
 	}
-	memset(c, 0, sizeof(*c));
 	if (m->cfg.keep_frames)
 		tlsd_buf_init(&c->frames, m->ctx->lim.snap_flow);
 	tlsd_notes_open(&m->ifnames, &c->notes, pkt);
+	c->first_frame = pkt->frame_no;
 	f->user = c;
 }
 
@@ -477,7 +412,7 @@ static bool looks_like_server_hello(const uint8_t *p, size_t len)
 
 static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c)
 {
-	c->session = session_get(m);
+	c->session = tlsd_session_new(m->ctx);
 	if (!c->session) {
 		c->kind = CONN_NOT_TLS;
 		tlsd_flow_ignore(m->table, f);
@@ -685,16 +620,21 @@ static void on_rst(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const struct 
 }
 
 /* The client sent something that is not TLS and the server closed without
- * a word. Only for a server known to speak TLS is that client_not_tls. */
+ * a word. Only for a server known to speak TLS is that client_not_tls: a
+ * port registered for TLS, or a server seen speaking TLS before, which the
+ * sink decides in report order (if_known_server). */
+static bool silent_server(const struct tlsd_conn *c)
+{
+	return !c->probe[TLSD_DIR_S2C].seen && c->probe[TLSD_DIR_C2S].seen &&
+	       c->probe[TLSD_DIR_C2S].verdict == TLSD_PARSE_MALFORMED;
+}
+
 static void adopt_silent_tls_server(struct tlsd_conn_mux *m, struct tlsd_flow *f,
 				    struct tlsd_conn *c)
 {
 	const struct conn_pending_end *pe = &c->pending;
 	tlsd_time_ns order[2];
 
-	if (c->probe[TLSD_DIR_S2C].seen || !c->probe[TLSD_DIR_C2S].seen ||
-	    c->probe[TLSD_DIR_C2S].verdict != TLSD_PARSE_MALFORMED || !known_tls_server(m, f))
-		return;
 	start_tls(m, f, c);
 	if (c->kind != CONN_TLS)
 		return;
@@ -712,49 +652,111 @@ static void adopt_silent_tls_server(struct tlsd_conn_mux *m, struct tlsd_flow *f
 	}
 }
 
+static void release_done(struct tlsd_conn_done *d)
+{
+	free(d->r);
+	free(d->if_known_server);
+	conn_free(d->owner);
+}
+
+static enum tlsd_conn_rank rank_of(enum tlsd_flow_end how)
+{
+	switch (how) {
+	case TLSD_FLOW_END_TIMEOUT:
+	case TLSD_FLOW_END_CAPTURE_END:
+		return TLSD_CONN_RANK_IDLE;
+	case TLSD_FLOW_END_EVICTED:
+		return TLSD_CONN_RANK_EVICTED;
+	case TLSD_FLOW_END_CLOSE:
+	case TLSD_FLOW_END_RESET:
+	case TLSD_FLOW_END_PORT_REUSE:
+	default:
+		return TLSD_CONN_RANK_PACKET;
+	}
+}
+
+/* A TLS connection's report into c->done.r (NULL for a lookalike, which
+ * is only counted). */
+static void report_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c,
+		       enum tlsd_flow_end how)
+{
+	const struct tlsd_tls_dir *ct = &c->tls[TLSD_DIR_C2S];
+	struct tlsd_cur pending;
+	uint8_t type = 0;
+
+	/* A ClientHello the client never finished: a handshake record
+	 * cut short, or a message of type 1 still being collected. */
+	tlsd_cur_init(&pending, ct->hs.data, ct->hs.len);
+	if (tlsd_cur_peek_u8(&pending, &type) && type == TLSD_HS_CLIENT_HELLO)
+		tlsd_session_hello_cut(c->session, (uint32_t)ct->hs.len, 0);
+	else if (ct->hs.len == 0 && ct->in_body && ct->cur.type == TLSD_CT_HANDSHAKE &&
+		 ct->body_left == ct->cur.len)
+		tlsd_session_hello_cut(c->session, 0, ct->cur.len);
+	for (int i = 0; i < 2; i++)
+		tlsd_session_stream_start(c->session, (enum tlsd_dir)i, c->tls[i].sample,
+					  c->tls[i].sample_len);
+	/* The failing event of an idle or cut connection is its last packet,
+	 * not the moment the capture clock noticed. */
+	tlsd_session_tcp_end(c->session, f, how, f->last_ts);
+	if (tlsd_session_lookalike(c->session)) {
+		tlsd_ctx_count(m->ctx, TLSD_ANOM_TLS_LOOKALIKE);
+		return;
+	}
+	c->done.r = malloc(sizeof(*c->done.r));
+	if (!c->done.r)
+		return;
+	tlsd_session_report(c->session, f, c->done.r);
+	tlsd_notes_report(&m->ifnames, &c->notes, c->done.r);
+}
+
 static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 {
 	struct tlsd_conn_mux *m = ud;
 	struct tlsd_conn *c = f->user;
+	struct tlsd_conn_done *d;
+	struct tlsd_counters before;
+	bool maybe = false; /* adopted only if the sink knows the server */
 
 	f->user = NULL;
 	if (!c)
 		return;
-	if (c->kind == CONN_UNDECIDED)
+	if (c->kind == CONN_UNDECIDED && silent_server(c)) {
+		maybe = !tls_port(f);
+		if (maybe)
+			before = m->ctx->cnt;
 		adopt_silent_tls_server(m, f, c);
-	if (c->kind == CONN_TLS) {
-		struct tlsd_report *r = m->report;
-		const struct tlsd_tls_dir *ct = &c->tls[TLSD_DIR_C2S];
-		struct tlsd_cur pending;
-		uint8_t type = 0;
-
-		/* A ClientHello the client never finished: a handshake record
-		 * cut short, or a message of type 1 still being collected. */
-		tlsd_cur_init(&pending, ct->hs.data, ct->hs.len);
-		if (tlsd_cur_peek_u8(&pending, &type) && type == TLSD_HS_CLIENT_HELLO)
-			tlsd_session_hello_cut(c->session, (uint32_t)ct->hs.len, 0);
-		else if (ct->hs.len == 0 && ct->in_body && ct->cur.type == TLSD_CT_HANDSHAKE &&
-			 ct->body_left == ct->cur.len)
-			tlsd_session_hello_cut(c->session, 0, ct->cur.len);
-		for (int i = 0; i < 2; i++)
-			tlsd_session_stream_start(c->session, (enum tlsd_dir)i, c->tls[i].sample,
-						  c->tls[i].sample_len);
-		/* The failing event of an idle or cut connection is its last packet,
-		 * not the moment the capture clock noticed. */
-		tlsd_session_tcp_end(c->session, f, how, f->last_ts);
-		if (tlsd_session_lookalike(c->session)) {
-			tlsd_ctx_count(m->ctx, TLSD_ANOM_TLS_LOOKALIKE);
-		} else if (r) {
-			tlsd_session_report(c->session, f, r);
-			tlsd_notes_report(&m->ifnames, &c->notes, r);
-			if (r->version)
-				remember_tls_server(m, f);
-			if (m->cfg.emit)
-				m->cfg.emit(m->cfg.ud, r, f, c->frames.len ? c->frames.data : NULL,
-					    c->frames.len);
+	}
+	d = &c->done;
+	if (c->kind == CONN_TLS)
+		report_tls(m, f, c, how);
+	if (maybe) {
+		/* What adopting it counted is the sink's to add, if it does. */
+		d->if_known_server = malloc(sizeof(*d->if_known_server));
+		if (d->if_known_server)
+			tlsd_counters_diff(d->if_known_server, &m->ctx->cnt, &before);
+		m->ctx->cnt = before;
+		if (!d->if_known_server) {
+			free(d->r);
+			d->r = NULL;
 		}
 	}
-	conn_free(m, c);
+	if (c->kind != CONN_TLS || (!d->r && !d->if_known_server) || !m->cfg.take) {
+		free(d->r);
+		free(d->if_known_server);
+		conn_free(c);
+		return;
+	}
+	d->frames = c->frames.len ? c->frames.data : NULL;
+	d->frames_len = c->frames.len;
+	d->rank = rank_of(how);
+	d->seq = c->first_frame;
+	d->server.addr = f->side[TLSD_DIR_S2C].addr;
+	d->server.port = f->side[TLSD_DIR_S2C].port;
+	d->ip_version = f->ip_version;
+	d->tls_server = d->r && d->r->version;
+	d->release = release_done;
+	d->owner = c;
+	m->cfg.take(m->cfg.take_ud, d);
 }
 
 /* An established connection idles as long as it likes: its verdict needs
@@ -791,14 +793,6 @@ struct tlsd_conn_mux *tlsd_conn_mux_new(struct tlsd_ctx *ctx, const struct tlsd_
 		return NULL;
 	m->ctx = ctx;
 	m->cfg = *cfg;
-	m->tls_servers = calloc(TLS_SERVER_CACHE, sizeof(*m->tls_servers));
-	m->report = malloc(sizeof(*m->report));
-	tlsd_pool_init(&m->conns, sizeof(struct tlsd_conn), POOL_CHUNK);
-	tlsd_pool_init(&m->sessions, sizeof(struct tlsd_session), POOL_CHUNK);
-	if (!m->tls_servers || !m->report) {
-		tlsd_conn_mux_free(m);
-		return NULL;
-	}
 	return m;
 }
 
@@ -811,10 +805,6 @@ void tlsd_conn_mux_free(struct tlsd_conn_mux *m)
 {
 	if (!m)
 		return;
-	free(m->tls_servers);
-	free(m->report);
-	tlsd_pool_cleanup(&m->conns);
-	tlsd_pool_cleanup(&m->sessions);
 	tlsd_ifnames_cleanup(&m->ifnames);
 	free(m);
 }

@@ -27,6 +27,35 @@ void tlsd_ctx_init(struct tlsd_ctx *ctx)
 	tlsd_limits_default(&ctx->lim);
 }
 
+/* struct tlsd_counters is nothing but uint64_t fields, so it is added up
+ * as an array of them (copied through memcpy: no aliasing games). */
+#define N_COUNTERS (sizeof(struct tlsd_counters) / sizeof(uint64_t))
+_Static_assert(sizeof(struct tlsd_counters) % sizeof(uint64_t) == 0,
+	       "struct tlsd_counters holds uint64_t only");
+
+void tlsd_counters_add(struct tlsd_counters *dst, const struct tlsd_counters *src)
+{
+	uint64_t d[N_COUNTERS], s[N_COUNTERS];
+
+	memcpy(d, dst, sizeof(d));
+	memcpy(s, src, sizeof(s));
+	for (size_t i = 0; i < N_COUNTERS; i++)
+		d[i] += s[i];
+	memcpy(dst, d, sizeof(d));
+}
+
+void tlsd_counters_diff(struct tlsd_counters *out, const struct tlsd_counters *a,
+			const struct tlsd_counters *b)
+{
+	uint64_t x[N_COUNTERS], y[N_COUNTERS];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	for (size_t i = 0; i < N_COUNTERS; i++)
+		x[i] -= y[i];
+	memcpy(out, x, sizeof(x));
+}
+
 void tlsd_ctx_advance(struct tlsd_ctx *ctx, tlsd_time_ns ts, bool live)
 {
 	tlsd_time_ns step;

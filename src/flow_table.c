@@ -20,6 +20,14 @@
  * also remembers when the head can expire at the earliest, so most packets
  * do not look at it at all.
  *
+ * Idle expiry: a binary min-heap of the open flows by due_ts, a lower
+ * bound of their last activity (set when the flow is pushed or looked at,
+ * never per packet). While its top is older than the timeout it is looked
+ * at: pushed down with its real last activity when it was touched since,
+ * or ended. So a flow ends at the first packet after its exact timeout,
+ * whatever else the table holds, and tables that share a capture's flows
+ * between them (worker threads) end each one when a single table would.
+ *
  * Idle time runs on ctx->idle_clock, the capture clock without the
  * capture-wide silences (analyzer.c): a timer never fires across a stretch
  * of the file in which nothing at all was captured.
@@ -42,7 +50,6 @@
 #define MAX_CHUNKS 24
 #define MIN_SLOTS 1024u
 #define MAX_FLOWS_LIMIT (UINT32_C(1) << 30)
-#define EXPIRE_PER_PACKET 4
 
 struct slot {
 	uint32_t hash;
@@ -83,6 +90,10 @@ struct tlsd_flow_table {
 	uint64_t next_id;
 	uint64_t key[4];
 	struct tlsd_flow *in_reasm; /* the flow whose reassembler is running */
+	struct tlsd_flow **dying;   /* expire_list's scratch */
+	uint32_t dying_cap;
+	uint32_t *heap;             /* flow indices, min-heap by due_ts */
+	uint32_t heap_n, heap_cap;
 };
 
 /* ---- hashing ---- */
@@ -347,6 +358,95 @@ static struct tlsd_flow *lru_oldest(struct tlsd_flow_table *t, struct lru *l)
 	return NULL;
 }
 
+/* ---- idle heap ---- */
+
+static bool heap_less(const struct tlsd_flow_table *t, uint32_t a, uint32_t b)
+{
+	const struct tlsd_flow *x = flow_at(t, t->heap[a]), *y = flow_at(t, t->heap[b]);
+
+	return x->due_ts < y->due_ts || (x->due_ts == y->due_ts && x->id < y->id);
+}
+
+static void heap_swap(struct tlsd_flow_table *t, uint32_t a, uint32_t b)
+{
+	uint32_t tmp = t->heap[a];
+
+	t->heap[a] = t->heap[b];
+	t->heap[b] = tmp;
+	flow_at(t, t->heap[a])->heap_pos = a;
+	flow_at(t, t->heap[b])->heap_pos = b;
+}
+
+static void heap_up(struct tlsd_flow_table *t, uint32_t i)
+{
+	while (i > 0 && heap_less(t, i, (i - 1) / 2)) {
+		heap_swap(t, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void heap_down(struct tlsd_flow_table *t, uint32_t i)
+{
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < t->heap_n && heap_less(t, l, m))
+			m = l;
+		if (r < t->heap_n && heap_less(t, r, m))
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(t, i, m);
+		i = m;
+	}
+}
+
+/* Room for one more flow (the heap never holds more than the slab). */
+static int heap_reserve(struct tlsd_flow_table *t)
+{
+	uint32_t cap = t->heap_cap ? t->heap_cap * 2 : 1024;
+	uint32_t *h;
+
+	if (t->heap_n < t->heap_cap)
+		return 0;
+	h = realloc(t->heap, (size_t)cap * sizeof(*h));
+	if (!h)
+		return -1;
+	t->heap = h;
+	t->heap_cap = cap;
+	return 0;
+}
+
+static void heap_push(struct tlsd_flow_table *t, struct tlsd_flow *f)
+{
+	f->due_ts = f->idle_ts;
+	f->heap_pos = t->heap_n;
+	t->heap[t->heap_n++] = f->idx;
+	heap_up(t, f->heap_pos);
+}
+
+static void heap_remove(struct tlsd_flow_table *t, struct tlsd_flow *f)
+{
+	uint32_t i = f->heap_pos;
+
+	if (i == NIL)
+		return;
+	f->heap_pos = NIL;
+	if (i != --t->heap_n) {
+		t->heap[i] = t->heap[t->heap_n];
+		flow_at(t, t->heap[i])->heap_pos = i;
+		heap_down(t, i);
+		heap_up(t, i);
+	}
+}
+
+/* A later key for the flow at the top. */
+static void heap_requeue(struct tlsd_flow_table *t, struct tlsd_flow *f, tlsd_time_ns due)
+{
+	f->due_ts = due;
+	heap_down(t, f->heap_pos);
+}
+
 /* ---- table ---- */
 
 struct tlsd_flow_table *tlsd_flow_table_new(struct tlsd_ctx *ctx, const struct tlsd_flow_ops *ops,
@@ -376,6 +476,7 @@ static void remove_flow(struct tlsd_flow_table *t, struct tlsd_flow *f)
 {
 	slot_del(t, f);
 	lru_unlink(t, &t->lru_open, f);
+	heap_remove(t, f);
 	tlsd_reasm_cleanup(&f->side[0].reasm, t->ctx);
 	tlsd_reasm_cleanup(&f->side[1].reasm, t->ctx);
 	f->lru_next = t->free_head;
@@ -573,44 +674,79 @@ static bool keep_idle(struct tlsd_flow_table *t, struct tlsd_flow *f)
 	return t->ops->keep_idle && !f->ignored && t->ops->keep_idle(t->ud, f);
 }
 
-/* Ends up to budget open flows idle for longer than the timeout. */
-static void expire_list(struct tlsd_flow_table *t, unsigned budget)
+static int cmp_id(const void *a, const void *b)
+{
+	const struct tlsd_flow *const *x = a, *const *y = b;
+
+	return (*x)->id < (*y)->id ? -1 : (*x)->id > (*y)->id;
+}
+
+/* Room for n flows in the scratch list. */
+static bool dying_reserve(struct tlsd_flow_table *t, uint32_t n)
+{
+	struct tlsd_flow **v;
+	uint32_t cap = t->dying_cap ? t->dying_cap : 64;
+
+	if (n <= t->dying_cap)
+		return true;
+	while (cap < n)
+		cap *= 2;
+	v = realloc(t->dying, (size_t)cap * sizeof(*v));
+	if (!v)
+		return false;
+	t->dying = v;
+	t->dying_cap = cap;
+	return true;
+}
+
+/* Ends every open flow idle for longer than the timeout, in the order of
+ * their creation (the order of their first packet): which flows one packet
+ * ends, and in which order, depends on the capture clock alone, never on
+ * the table, so tables that share the flows of a capture between them
+ * (worker threads, analyzer.c) end them as one table does. Flows whose
+ * consumer keeps them (keep_idle) are looked at again a timeout later. */
+static void expire_list(struct tlsd_flow_table *t)
 {
 	struct lru *l = &t->lru_open;
 	tlsd_time_ns now = t->ctx->idle_clock, timeout = t->ctx->lim.idle_timeout;
+	uint32_t n = 0;
 	struct tlsd_flow *f;
 
 	if (now <= l->next_check)
 		return;
-	for (unsigned i = 0; i < budget; i++) {
-		f = lru_oldest(t, l);
-		if (!f) {
-			l->next_check = INT64_MAX;
-			return;
-		}
-		if (now - f->lru_ts <= timeout) {
-			l->next_check = tlsd_time_add(f->lru_ts, timeout);
-			return;
-		}
-		if (keep_idle(t, f)) {
-			lru_unlink(t, l, f);
-			lru_push(t, l, f);
-			f->lru_ts = now; /* dormant: not before another timeout */
+	while (t->heap_n) {
+		f = flow_at(t, t->heap[0]);
+		if (now - f->due_ts <= timeout)
+			break;
+		if (now - f->idle_ts <= timeout) {
+			heap_requeue(t, f, f->idle_ts); /* touched since */
 			continue;
 		}
-		close_flow(t, f, TLSD_FLOW_END_TIMEOUT);
+		if (keep_idle(t, f)) {
+			heap_requeue(t, f, now); /* dormant: not before another timeout */
+			lru_unlink(t, l, f);
+			lru_push(t, l, f);
+			f->lru_ts = now;
+			continue;
+		}
+		heap_remove(t, f);
+		if (!dying_reserve(t, n + 1)) {
+			close_flow(t, f, TLSD_FLOW_END_TIMEOUT); /* no memory: this order */
+			continue;
+		}
+		t->dying[n++] = f;
 	}
-	/* Budget used up: look again at the next packet. */
-}
-
-static void expire_some(struct tlsd_flow_table *t, unsigned budget)
-{
-	expire_list(t, budget);
+	l->next_check = t->heap_n ? tlsd_time_add(flow_at(t, t->heap[0])->due_ts, timeout)
+				  : INT64_MAX;
+	if (n > 1)
+		qsort(t->dying, n, sizeof(*t->dying), cmp_id);
+	for (uint32_t i = 0; i < n; i++)
+		close_flow(t, t->dying[i], TLSD_FLOW_END_TIMEOUT);
 }
 
 void tlsd_flow_table_expire(struct tlsd_flow_table *t)
 {
-	expire_some(t, UINT32_MAX);
+	expire_list(t);
 }
 
 /* Makes room for one more entry at max_flows: the least recently active
@@ -640,7 +776,7 @@ static struct tlsd_flow *create(struct tlsd_flow_table *t, const struct tlsd_pkt
 
 	while (t->live >= t->max_flows && t->live > 0)
 		evict_one(t);
-	if (slots_reserve(t) < 0)
+	if (slots_reserve(t) < 0 || heap_reserve(t) < 0)
 		return NULL;
 	f = flow_alloc(t);
 	if (!f)
@@ -665,6 +801,7 @@ static struct tlsd_flow *create(struct tlsd_flow_table *t, const struct tlsd_pkt
 	f->hash = hash;
 	slot_put(t->slots, t->mask, hash, f->idx + 1);
 	lru_push(t, &t->lru_open, f);
+	heap_push(t, f);
 	t->lru_open.next_check = TLSD_MIN(t->lru_open.next_check,
 					  tlsd_time_add(f->idle_ts, t->ctx->lim.idle_timeout));
 	t->live++;
@@ -893,7 +1030,7 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 
 	if (pkt->payload_wire_len)
 		ctx->cnt.tcp_segments_with_data++;
-	expire_some(t, EXPIRE_PER_PACKET);
+	expire_list(t);
 	hash64 = hash_tuple64(t, pkt->ip_version, &pkt->src, pkt->sport, &pkt->dst, pkt->dport);
 	hash = hash32(hash64);
 	f = lookup(t, pkt, hash, &d);
@@ -947,13 +1084,6 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 		close_flow(t, f, TLSD_FLOW_END_CLOSE);
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-	const struct tlsd_flow *const *x = a, *const *y = b;
-
-	return (*x)->id < (*y)->id ? -1 : (*x)->id > (*y)->id;
-}
-
 void tlsd_flow_table_finish(struct tlsd_flow_table *t)
 {
 	struct tlsd_flow **v = t->open ? malloc(t->open * sizeof(*v)) : NULL;
@@ -981,6 +1111,8 @@ void tlsd_flow_table_free(struct tlsd_flow_table *t)
 		free(t->chunk[k]);
 	free(t->slots);
 	free(t->graves);
+	free(t->dying);
+	free(t->heap);
 	free(t);
 }
 
@@ -1002,7 +1134,8 @@ size_t tlsd_flow_table_memory(const struct tlsd_flow_table *t)
 {
 	return sizeof(*t) + (size_t)t->cap * sizeof(struct tlsd_flow) +
 	       ((size_t)t->mask + 1) * sizeof(struct slot) +
-	       (size_t)t->grave_sets * GRAVE_WAYS * sizeof(struct grave);
+	       (size_t)t->grave_sets * GRAVE_WAYS * sizeof(struct grave) +
+	       (size_t)t->heap_cap * sizeof(*t->heap);
 }
 
 void tlsd_flow_skip(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_dir d, uint64_t n)

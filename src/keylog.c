@@ -172,6 +172,16 @@ static int store(struct tlsd_keylog *kl, enum tlsd_keylog_label label, const uin
 	return 0;
 }
 
+int tlsd_keylog_merge(struct tlsd_keylog *dst, const struct tlsd_keylog *src)
+{
+	for (size_t i = 0; i < src->n_ents; i++)
+		for (size_t l = 0; l < TLSD_KEYLOG__COUNT; l++)
+			if (src->ents[i].sec[l])
+				TLSD_TRY(store(dst, (enum tlsd_keylog_label)l, src->ents[i].random,
+					       &src->secs[src->ents[i].sec[l] - 1]));
+	return 0;
+}
+
 static bool is_blank(uint8_t x)
 {
 	return x == ' ' || x == '\t';

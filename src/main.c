@@ -27,6 +27,7 @@
 #include "tlsd/result_filter.h"
 #include "tlsd/session.h"
 #include "tlsd/summary.h"
+#include "tlsd/workers.h"
 #include "tlsd_config.h"
 
 enum exit_code {
@@ -48,6 +49,7 @@ struct options {
 	const char *output;
 	const char *write_file;
 	const char *user;
+	int fanout_group;      /* --fanout: PACKET_FANOUT group id; -1: none */
 	enum tlsd_format format;
 	enum tlsd_group_mode group;
 	enum tlsd_time_fmt time_fmt;
@@ -66,6 +68,7 @@ struct options {
 	int expiry_warning_days;
 	bool no_cert_checks;
 	bool verify_all_signatures;
+	unsigned threads; /* --threads; 0: chosen by choose_threads() */
 };
 
 /* Written by the signal handler only (tcpdump: the handler just breaks the
@@ -100,6 +103,9 @@ static void usage(FILE *out)
 	      "  -p, --no-promiscuous-mode  do not put the interface into promiscuous mode\n"
 	      "  -s, --snapshot-length N bytes captured per packet (default 262144)\n"
 	      "  -B, --buffer-size KiB   kernel capture buffer size (live default 32768 = 32 MiB)\n"
+	      "      --fanout GROUP      live (Linux): share the interface's connections with the\n"
+	      "                          other tlsdiag processes given the same GROUP (0-65535;\n"
+	      "                          PACKET_FANOUT by flow hash: each connection to one of them)\n"
 	      "  -Z, --relinquish-privileges USER  drop privileges after opening the interface (-i)\n"
 	      "                          and the -o and -w files\n"
 	      "  -c, --count N           stop after N packets\n"
@@ -154,6 +160,9 @@ static void usage(FILE *out)
 	      "      --keylog FILE       decrypt with this key log (SSLKEYLOGFILE format): real\n"
 	      "                          alert codes and TLS 1.3 certificates; QUIC Handshake\n"
 	      "                          and 1-RTT packets (closes, certificates)\n"
+	      "      --threads N         TCP connections analysed on N worker threads (default:\n"
+	      "                          one per core; 1 for files under 64 MiB); 1 = no threads.\n"
+	      "                          The output is the same for any N\n"
 	      "  -h, --help              this help\n"
 	      "      --version           print the version\n"
 	      "Exit status: 0 no handshake failed, 1 at least one failed (of those selected),\n"
@@ -267,7 +276,9 @@ enum long_only {
 	OPT_SERVER,
 	OPT_OUTCOME,
 	OPT_MIN_CONFIDENCE,
+	OPT_THREADS,
 	OPT_VERSION,
+	OPT_FANOUT,
 };
 
 static const struct option long_options[] = {
@@ -277,6 +288,7 @@ static const struct option long_options[] = {
 	{"no-promiscuous-mode", no_argument, NULL, 'p'},
 	{"snapshot-length", required_argument, NULL, 's'},
 	{"buffer-size", required_argument, NULL, 'B'},
+	{"fanout", required_argument, NULL, OPT_FANOUT},
 	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"count", required_argument, NULL, 'c'},
 	{"duration", required_argument, NULL, OPT_DURATION},
@@ -315,6 +327,7 @@ static const struct option long_options[] = {
 	{"no-cert-checks", no_argument, NULL, OPT_NO_CERT_CHECKS},
 	{"verify-all-signatures", no_argument, NULL, OPT_VERIFY_ALL_SIGNATURES},
 	{"keylog", required_argument, NULL, OPT_KEYLOG},
+	{"threads", required_argument, NULL, OPT_THREADS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -451,6 +464,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	tlsd_limits_default(&o->lim);
 	o->color = COLOR_AUTO;
+	o->fanout_group = -1;
 	o->expiry_warning_days = TLSD_DEFAULT_EXPIRY_WARNING_DAYS;
 	o->results = tlsd_result_filter_new();
 	if (!o->results)
@@ -490,6 +504,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'Z':
 			o->user = optarg;
+			break;
+		case OPT_FANOUT:
+			if (parse_u64(optarg, 65535, &v) < 0)
+				return bad_value("--fanout", optarg);
+			o->fanout_group = (int)v;
 			break;
 		case 'c':
 			if (parse_u64(optarg, UINT64_MAX, &o->count) < 0 || o->count == 0)
@@ -648,6 +667,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_KEYLOG:
 			o->keylog_file = optarg;
 			break;
+		case OPT_THREADS:
+			if (parse_u64(optarg, TLSD_WORKERS_MAX, &v) < 0 || v == 0)
+				return bad_value("--threads", optarg);
+			o->threads = (unsigned)v;
+			break;
 		case OPT_VERIFY_ALL_SIGNATURES:
 			o->verify_all_signatures = true;
 			break;
@@ -710,6 +734,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return 0;
 	if (o->iface && o->n_files) {
 		fputs("tlsdiag: give either -i IFACE or capture files, not both\n", stderr);
+		return -EINVAL;
+	}
+	if (o->fanout_group >= 0 && !o->iface) {
+		fputs("tlsdiag: --fanout shares a live capture between processes; it needs -i\n",
+		      stderr);
 		return -EINVAL;
 	}
 	if (o->user && !o->iface) {
@@ -857,6 +886,8 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 			if (ctx->cnt.packets == 0)
 				tlsd_output_set_origin(out, fr.ts); /* -t r */
 			tlsd_analyzer_frame(a, &fr);
+		} else if (st == TLSD_CAPTURE_FILTERED) {
+			tlsd_analyzer_filtered(a, &fr);
 		} else if (st == TLSD_CAPTURE_TIMEOUT) {
 			if (live)
 				tlsd_analyzer_tick(a, wall_clock_ns());
@@ -971,6 +1002,8 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			.snaplen = o->snaplen,
 			.promisc = !o->no_promisc,
 			.buffer_kib = o->buffer_kib,
+			.fanout = o->fanout_group >= 0,
+			.fanout_group = (uint16_t)(o->fanout_group >= 0 ? o->fanout_group : 0),
 			/* whole TPACKET_V3 blocks, not one wakeup per packet */
 			.immediate = false,
 		};
@@ -1013,13 +1046,15 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 
 		if (o->count && ctx->cnt.packets >= o->count)
 			break;
-		struct tlsd_file_opts fo = {.filter = o->filter, .secrets = run->keylog};
+		struct tlsd_file_opts fo = {.filter = o->filter,
+					    .secrets = tlsd_analyzer_secrets(a, run->keylog)};
 
 		if (tlsd_capture_open_file_opts(&cap, o->files[i], &fo, err) < 0) {
 			fprintf(stderr, "tlsdiag: %s\n", err);
 			rc = -1;
 			continue;
 		}
+		tlsd_analyzer_sync(a); /* the reports so far name the file before */
 		tlsd_output_set_source(run->output, o->files[i], false);
 		*last_dlt = tlsd_capture_dlt(cap);
 		if (o->write_file && !run->pout && open_pcap_out(run, o) < 0) {
@@ -1080,6 +1115,54 @@ static int refuse_overwrite(const struct options *o)
 	return same_file(o->write_file, o->output, "-w");
 }
 
+/* Files smaller than this are read on one thread by default: starting
+ * workers and a certificate store each costs more than they save. */
+#define THREADS_MIN_INPUT (64u << 20)
+
+/* --threads, or by default one worker per core, except for small files
+ * and for input that arrives over time (a pipe: a batch would hold its
+ * reports back until it is full). */
+static unsigned choose_threads(const struct options *o)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t total = 0;
+	struct stat st;
+
+	if (o->threads)
+		return o->threads;
+	if (cores <= 1)
+		return 1;
+	for (size_t i = 0; i < o->n_files && !o->iface; i++) {
+		if (strcmp(o->files[i], "-") == 0 || stat(o->files[i], &st) != 0 ||
+		    !S_ISREG(st.st_mode))
+			return 1;
+		total += (uint64_t)st.st_size;
+	}
+	if (!o->iface && total < THREADS_MIN_INPUT)
+		return 1;
+	return (unsigned)TLSD_MIN(cores, (long)TLSD_WORKERS_MAX);
+}
+
+/* One certificate stage per worker thread, each with its own store (the
+ * stores' caches are not shared between threads). */
+static int worker_cert_stores(struct tlsd_cert_checks *wc, unsigned n,
+			      const struct tlsd_cert_checks *first, const struct tlsd_cert_opts *co)
+{
+	char cerr[256];
+
+	for (unsigned i = 0; i < n; i++) {
+		wc[i] = *first;
+		if (i == 0)
+			continue;
+		wc[i].store = tlsd_cert_store_new(co, cerr, sizeof(cerr));
+		if (!wc[i].store) {
+			fprintf(stderr, "tlsdiag: certificate store: %s\n", cerr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt = {0};
@@ -1088,6 +1171,9 @@ int main(int argc, char **argv)
 	struct tlsd_analyzer *a = NULL;
 	struct tlsd_conn_cfg cfg;
 	struct tlsd_cert_checks certs = {0};
+	struct tlsd_cert_checks *worker_certs = NULL;
+	struct tlsd_cert_opts co;
+	unsigned threads;
 	struct tlsd_keylog *keylog = NULL;
 	struct sigaction sa;
 	int rc, last_dlt = -1, status = EXIT_TROUBLE;
@@ -1150,8 +1236,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	threads = choose_threads(&opt);
 	if (!opt.no_cert_checks) {
-		struct tlsd_cert_opts co;
 		char cerr[256];
 
 		tlsd_cert_opts_default(&co);
@@ -1168,6 +1254,15 @@ int main(int argc, char **argv)
 		certs.ctx = &ctx;
 		certs.verify_all_signatures = opt.verify_all_signatures;
 		certs.skip_established = established_certs_unread(&opt);
+		if (threads > 1) {
+			worker_certs = calloc(threads, sizeof(*worker_certs));
+			if (!worker_certs) {
+				fputs("tlsdiag: out of memory\n", stderr);
+				goto out;
+			}
+			if (worker_cert_stores(worker_certs, threads, &certs, &co) < 0)
+				goto out;
+		}
 	}
 	/* Always there: pcapng files may carry their own key logs. */
 	keylog = tlsd_keylog_new();
@@ -1206,7 +1301,7 @@ int main(int argc, char **argv)
 		.keylog = keylog,
 	};
 	if (run.summary)
-		a = tlsd_analyzer_new(&ctx, &cfg);
+		a = tlsd_analyzer_new_threads(&ctx, &cfg, threads, worker_certs);
 	if (!a) {
 		fputs("tlsdiag: out of memory\n", stderr);
 		goto out;
@@ -1247,6 +1342,9 @@ int main(int argc, char **argv)
 		status = tlsd_summary_failed(run.summary) ? EXIT_FAILURES : EXIT_NO_FAILURE;
 out:
 	tlsd_analyzer_free(a);
+	for (unsigned i = 1; worker_certs && i < threads; i++)
+		tlsd_cert_store_free(worker_certs[i].store);
+	free(worker_certs);
 	tlsd_cert_store_free(certs.store);
 	tlsd_keylog_free(keylog);
 	tlsd_summary_free(run.summary);

@@ -42,25 +42,47 @@ static bool port_followed(const struct tlsd_udp_mux *m, const struct tlsd_udp_fl
 	return false;
 }
 
+/* A report handed to the sink, with what it borrows from. */
+struct udp_done {
+	struct tlsd_conn_done done;
+	struct tlsd_quic_conn *quic;
+	struct tlsd_dtls_conn *dtls;
+};
+
+static void release_done(struct tlsd_conn_done *d)
+{
+	struct udp_done *u = d->owner;
+
+	free(d->r);
+	tlsd_quic_conn_free(u->quic);
+	tlsd_dtls_conn_free(u->dtls);
+	free(u);
+}
+
 /* Reports the flow's QUIC connection or DTLS association and ends it. */
 static void emit(struct tlsd_udp_mux *m, struct udp_conn *c, const struct tlsd_udp_flow *f,
 		 enum tlsd_udp_end how)
 {
 	struct tlsd_report *r = malloc(sizeof(*r));
+	struct udp_done *u = r && m->cfg.take ? calloc(1, sizeof(*u)) : NULL;
 
-	if (r) {
+	if (u) {
 		if (c->quic)
 			tlsd_quic_conn_report(c->quic, f, how, r);
 		else
 			tlsd_dtls_conn_report(c->dtls, f, how, r);
 		tlsd_notes_report(&m->ifnames, &c->notes, r);
-		if (m->cfg.emit)
-			m->cfg.emit(m->cfg.ud, r, NULL, NULL, 0);
+		u->quic = c->quic;
+		u->dtls = c->dtls;
+		u->done = (struct tlsd_conn_done){
+			.r = r, .rank = TLSD_CONN_RANK_UDP, .release = release_done, .owner = u};
+		m->cfg.take(m->cfg.take_ud, &u->done);
+	} else {
 		free(r);
+		tlsd_quic_conn_free(c->quic);
+		tlsd_dtls_conn_free(c->dtls);
 	}
-	tlsd_quic_conn_free(c->quic);
 	c->quic = NULL;
-	tlsd_dtls_conn_free(c->dtls);
 	c->dtls = NULL;
 	tlsd_notes_cleanup(&c->notes); /* a next connection on the flow has its own */
 }

@@ -11,6 +11,13 @@ struct tlsd_analyzer; /* opaque */
 
 TLSD_MUST_USE struct tlsd_analyzer *tlsd_analyzer_new(struct tlsd_ctx *ctx,
 						      const struct tlsd_conn_cfg *cfg);
+/* The same with TCP on `threads` worker threads (workers.h; 0 or 1: none).
+ * worker_certs: one certificate stage per worker, each with its own store
+ * (its caches are not shared), when cfg->certs is set. The reports, their
+ * order, the summary and the counters are those of one thread. */
+TLSD_MUST_USE struct tlsd_analyzer *tlsd_analyzer_new_threads(
+	struct tlsd_ctx *ctx, const struct tlsd_conn_cfg *cfg, unsigned threads,
+	const struct tlsd_cert_checks *worker_certs);
 void tlsd_analyzer_free(struct tlsd_analyzer *a);
 
 /* Packets come from an interface, not a file: a stretch without packets is
@@ -18,10 +25,23 @@ void tlsd_analyzer_free(struct tlsd_analyzer *a);
 void tlsd_analyzer_set_live(struct tlsd_analyzer *a, bool live);
 /* One captured frame (any supported link type). */
 void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr);
+/* A frame of a file that the capture filter rejected: it takes its frame
+ * number and moves the capture clock (the capture was running), nothing
+ * else. */
+void tlsd_analyzer_filtered(struct tlsd_analyzer *a, const struct tlsd_frame *fr);
 /* Live capture with no packets for a while: advance the capture clock to
  * `now` so idle connections expire and get reported. */
 void tlsd_analyzer_tick(struct tlsd_analyzer *a, tlsd_time_ns now);
-/* End of input: every open connection ends with how = capture_end. */
+/* Reports every connection ended so far (with threads: waits for the
+ * workers), e.g. before the output starts naming another capture file. */
+void tlsd_analyzer_sync(struct tlsd_analyzer *a);
+/* End of input: every open connection ends with how = capture_end. With
+ * threads, the workers' counters are then added to ctx. */
 void tlsd_analyzer_finish(struct tlsd_analyzer *a);
+/* Where capture files put the TLS secrets they carry (pcapng), for the key
+ * log the connections read (cfg->keylog, given again writable): that key
+ * log itself, or with threads one the analyzer moves into it between
+ * frames, while no worker reads it. */
+struct tlsd_keylog *tlsd_analyzer_secrets(struct tlsd_analyzer *a, struct tlsd_keylog *keylog);
 
 #endif

@@ -13,6 +13,43 @@ struct tlsd_keylog;
 
 struct tlsd_cert_checks; /* session.h */
 
+/* The order of a connection's report among those of one event (a packet,
+ * a live tick, the end of input), the same whichever worker thread ends
+ * it (analyzer.c): connections ended idle first, then those pushed out by
+ * --max-flows, then the one the packet itself ends, then UDP's. */
+enum tlsd_conn_rank {
+	TLSD_CONN_RANK_IDLE = 0, /* timed out, or still open at the end of input */
+	TLSD_CONN_RANK_EVICTED,
+	TLSD_CONN_RANK_PACKET,   /* FIN, RST, or a SYN reusing the 5-tuple */
+	TLSD_CONN_RANK_UDP,
+};
+
+/* A finished connection handed to the sink (cfg.take). Its report and
+ * everything the report borrows stay valid until d->release(d), which may
+ * be called from another thread. */
+struct tlsd_conn_done {
+	struct tlsd_report *r; /* NULL: nothing to show (if_known_server counts only) */
+	const uint8_t *frames; /* -w: the kept packets (TLSD_CONN_FRAME_HDR layout), or NULL */
+	size_t frames_len;
+	enum tlsd_conn_rank rank;
+	uint64_t seq;          /* TCP: frame number of the connection's first packet */
+	/* TCP: the server, remembered as speaking TLS when tls_server is set
+	 * (a report with a version). */
+	struct tlsd_endpoint server;
+	uint8_t ip_version;
+	bool tls_server;
+	/* Non-NULL: a client's plain text answered only by a close, on a port
+	 * not registered for TLS. It is a connection (client_not_tls) only if
+	 * its server is known to speak TLS when the sink takes it in order,
+	 * and then these counts are added to the run's. */
+	struct tlsd_counters *if_known_server;
+	void (*release)(struct tlsd_conn_done *d);
+	void *owner;           /* the producer's, for release */
+	/* The sink's: its place in the output order, and a list link. */
+	uint64_t event;
+	struct tlsd_conn_done *next;
+};
+
 struct tlsd_conn_cfg {
 	const uint16_t *ports; /* follow only these ports (either side); NULL = all */
 	size_t n_ports;
@@ -22,6 +59,11 @@ struct tlsd_conn_cfg {
 	void (*emit)(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
 		     const uint8_t *frames, size_t frames_len);
 	void *ud;
+	/* What the connection muxes call instead, once per finished TLS
+	 * connection (analyzer.c puts them in order and calls emit, f NULL).
+	 * NULL: the connection is released unreported. */
+	void (*take)(void *ud, struct tlsd_conn_done *d);
+	void *take_ud;
 	bool keep_frames;      /* -w: keep up to lim.snap_flow bytes of frames per flow */
 	bool no_fingerprints;  /* the output shows no JA3/JA4: skip computing them */
 	/* Certificate stage handed to every session (session.h); NULL = off.

@@ -115,6 +115,11 @@ struct tlsd_ctx {
 
 void tlsd_ctx_init(struct tlsd_ctx *ctx);
 
+/* Counters are all uint64_t: dst += src, and out = a - b (field by field). */
+void tlsd_counters_add(struct tlsd_counters *dst, const struct tlsd_counters *src);
+void tlsd_counters_diff(struct tlsd_counters *out, const struct tlsd_counters *a,
+			const struct tlsd_counters *b);
+
 /* Moves the clocks to a packet's time ts. A file (live false) that was
  * silent for longer than the idle timeout before ts records a silence and
  * the idle clock does not move across it. Time never runs backwards. */

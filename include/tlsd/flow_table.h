@@ -17,8 +17,9 @@
  *   FIN is reached, then rst, then close(RESET), all at the RST packet.
  * - FIN from both sides, both streams delivered up to their FINs: close(CLOSE).
  * - idle > lim.idle_timeout (on ctx->idle_clock, which stands still across
- *   capture-wide silences): flush, close(TIMEOUT) (amortised in _packet, all
- *   of them in _expire), unless the consumer's keep_idle says the flow's
+ *   capture-wide silences): flush, close(TIMEOUT), at the next packet or
+ *   _expire, all of those one packet ends in the order of their creation
+ *   (their first packet), unless the consumer's keep_idle says the flow's
  *   verdict no longer needs a timer (an established TLS connection): then
  *   it stays open, however long it idles, and its later packets continue
  *   it (one connection, one report).
@@ -99,6 +100,8 @@ struct tlsd_flow {
 	uint32_t hash;
 	uint32_t idx;         /* slot in the slab */
 	tlsd_time_ns lru_ts;  /* when it was last queued in its LRU list */
+	tlsd_time_ns due_ts;  /* its key in the idle heap (<= idle_ts) */
+	uint32_t heap_pos;    /* in the idle heap; UINT32_MAX: not in it */
 	uint8_t swap_pending; /* swap_roles called while this flow's reassembler runs */
 };
 
@@ -142,7 +145,7 @@ TLSD_MUST_USE struct tlsd_flow_table *tlsd_flow_table_new(struct tlsd_ctx *ctx,
 void tlsd_flow_table_free(struct tlsd_flow_table *t);
 
 /* One decoded TCP segment (status TLSD_DECODE_TCP). Also expires idle flows
- * against ctx->now, amortised. */
+ * against ctx->now (all of them, oldest connection first). */
 void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pkt);
 /* Expires every flow idle for longer than the timeout at ctx->now. */
 void tlsd_flow_table_expire(struct tlsd_flow_table *t);

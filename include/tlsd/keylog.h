@@ -87,6 +87,9 @@ TLSD_MUST_USE int tlsd_keylog_feed(struct tlsd_keylog *kl, const uint8_t *p, siz
 TLSD_MUST_USE int tlsd_keylog_end(struct tlsd_keylog *kl);
 
 void tlsd_keylog_get_stats(const struct tlsd_keylog *kl, struct tlsd_keylog_stats *out);
+/* Adds every secret of src to dst, as if loaded there (the first value
+ * for a label and random wins). Returns 0 or -ENOMEM. */
+int tlsd_keylog_merge(struct tlsd_keylog *dst, const struct tlsd_keylog *src);
 /* True when kl is NULL or holds no secret (yet). */
 bool tlsd_keylog_empty(const struct tlsd_keylog *kl);
 

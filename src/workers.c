@@ -1,0 +1,522 @@
+/* TCP analysis on worker threads: batches out, finished connections back. */
+#include "tlsd/workers.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tlsd/flow_table.h"
+
+#define BATCH_EVENTS 1024u
+#define BATCH_ARENA (512u * 1024u) /* > a 256 KiB frame + its 64 KiB payload + a comment */
+#define PUSH_EVERY 64u             /* finished connections handed over at once */
+
+enum ev_kind {
+	EV_FRAME = 0, /* the clock moves; pkt: a TCP segment for worker `worker` */
+	EV_TICK,      /* live: the clock moves to ts; idle connections end */
+	EV_FINISH,    /* end of input */
+};
+
+struct ev {
+	tlsd_time_ns ts;
+	uint64_t frame_no;
+	uint64_t event;
+	uint32_t pkt; /* index + 1 into pkts; 0: no TCP segment */
+	uint16_t worker;
+	uint8_t kind;
+	bool live;
+};
+
+struct batch {
+	struct ev ev[BATCH_EVENTS];
+	struct tlsd_pkt pkts[BATCH_EVENTS];
+	struct tlsd_frame frames[BATCH_EVENTS];
+	uint32_t n_ev, n_pkts;
+	size_t used;
+	int64_t born; /* monotonic ns of its first event */
+	uint8_t arena[BATCH_ARENA];
+};
+
+struct worker {
+	struct tlsd_workers *w;
+	unsigned idx;
+	pthread_t th;
+	bool started;
+	struct tlsd_ctx ctx;
+	struct tlsd_cert_checks certs;
+	struct tlsd_conn_cfg cfg;
+	struct tlsd_conn_mux *mux;
+	struct tlsd_flow_table *flows;
+	uint64_t event;  /* being processed (worker thread) */
+	struct tlsd_merge_stream out; /* ended here, not yet handed over (worker thread) */
+	/* Under w->lock: */
+	pthread_cond_t cv;      /* a batch to read, or room for output */
+	uint64_t done;          /* batches finished */
+	uint64_t watermark;     /* every connection of events up to here handed over */
+	struct tlsd_merge_stream handed; /* handed over, not yet taken by the merger */
+	uint64_t pushed;        /* connections handed over */
+	uint64_t emitted;       /* of which the merger emitted */
+	/* The reader's (merger's) view of this worker's connections. */
+	struct tlsd_merge_stream stream;
+};
+
+struct tlsd_workers {
+	unsigned n;
+	struct worker *wk;
+	struct tlsd_merge *merge;
+	struct tlsd_merge_stream *local;
+	struct tlsd_merge_stream **streams; /* wk[i].stream..., local */
+	bool keep_frames;
+	struct batch *ring[TLSD_WORKERS_BATCHES];
+	struct batch *cur;  /* being filled (reader), ring[pushed % N] */
+	pthread_mutex_t lock;
+	pthread_cond_t reader_cv; /* workers made progress */
+	uint64_t pushed;          /* batches handed over */
+	uint64_t progress;        /* bumped by workers on any change */
+	bool quit;
+};
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- dispatch ---- */
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64_C(0xc4ceb9fe1a85ec53);
+	return x ^ (x >> 33);
+}
+
+static uint64_t endpoint_hash(const struct tlsd_addr *a, uint16_t port)
+{
+	uint64_t lo, hi;
+
+	memcpy(&lo, a->b, sizeof(lo));
+	memcpy(&hi, a->b + 8, sizeof(hi));
+	return mix(lo ^ mix(hi ^ ((uint64_t)port << 1)));
+}
+
+unsigned tlsd_workers_pick(const struct tlsd_pkt *pkt, unsigned n)
+{
+	/* xor: the same for both directions */
+	uint64_t h = endpoint_hash(&pkt->src, pkt->sport) ^ endpoint_hash(&pkt->dst, pkt->dport);
+
+	return n ? (unsigned)(mix(h ^ pkt->ip_version) % n) : 0;
+}
+
+/* ---- the worker side ---- */
+
+/* Hands the finished connections over, waiting while too many wait. */
+static void hand_over(struct worker *wk)
+{
+	struct tlsd_workers *w = wk->w;
+
+	if (!wk->out.head)
+		return;
+	pthread_mutex_lock(&w->lock);
+	while (wk->pushed - wk->emitted >= TLSD_WORKERS_OUTPUT && !w->quit) {
+		w->progress++;
+		pthread_cond_signal(&w->reader_cv);
+		pthread_cond_wait(&wk->cv, &w->lock);
+	}
+	while (wk->out.head) {
+		struct tlsd_conn_done *d = wk->out.head;
+
+		wk->out.head = d->next;
+		tlsd_merge_stream_push(&wk->handed, d);
+		wk->pushed++;
+	}
+	wk->out.tail = NULL;
+	wk->out.queued = 0;
+	w->progress++;
+	pthread_cond_signal(&w->reader_cv);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void take(void *ud, struct tlsd_conn_done *d)
+{
+	struct worker *wk = ud;
+
+	d->event = wk->event;
+	tlsd_merge_stream_push(&wk->out, d);
+	if (wk->out.queued >= PUSH_EVERY)
+		hand_over(wk);
+}
+
+static void run_batch(struct worker *wk, const struct batch *b)
+{
+	for (uint32_t i = 0; i < b->n_ev; i++) {
+		const struct ev *e = &b->ev[i];
+
+		wk->event = e->event;
+		if (e->kind == EV_FINISH) {
+			tlsd_flow_table_finish(wk->flows);
+			continue;
+		}
+		wk->ctx.frame_no = e->frame_no;
+		tlsd_ctx_advance(&wk->ctx, e->ts, e->live);
+		if (e->pkt && e->worker == wk->idx)
+			tlsd_flow_table_packet(wk->flows, &b->pkts[e->pkt - 1]);
+		else if (e->pkt || e->kind == EV_TICK)
+			tlsd_flow_table_expire(wk->flows); /* as _packet does first */
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct tlsd_workers *w = wk->w;
+
+	for (;;) {
+		struct batch *b;
+
+		pthread_mutex_lock(&w->lock);
+		while (wk->done == w->pushed && !w->quit)
+			pthread_cond_wait(&wk->cv, &w->lock);
+		if (wk->done == w->pushed) { /* quit, nothing left */
+			pthread_mutex_unlock(&w->lock);
+			return NULL;
+		}
+		b = w->ring[wk->done % TLSD_WORKERS_BATCHES];
+		pthread_mutex_unlock(&w->lock);
+
+		run_batch(wk, b);
+		hand_over(wk);
+
+		pthread_mutex_lock(&w->lock);
+		wk->done++;
+		wk->watermark = b->ev[b->n_ev - 1].event;
+		w->progress++;
+		pthread_cond_signal(&w->reader_cv);
+		pthread_mutex_unlock(&w->lock);
+	}
+}
+
+/* ---- the reader side ---- */
+
+/* Takes what the workers handed over and emits what can be emitted. */
+static void merge_pass(struct tlsd_workers *w)
+{
+	pthread_mutex_lock(&w->lock);
+	for (unsigned i = 0; i < w->n; i++) {
+		struct worker *wk = &w->wk[i];
+
+		while (wk->handed.head) {
+			struct tlsd_conn_done *d = wk->handed.head;
+
+			wk->handed.head = d->next;
+			tlsd_merge_stream_push(&wk->stream, d);
+		}
+		wk->handed.tail = NULL;
+		wk->handed.queued = 0;
+		wk->stream.watermark = wk->watermark;
+	}
+	pthread_mutex_unlock(&w->lock);
+
+	if (tlsd_merge_run(w->merge, w->streams, w->n + 1) == 0)
+		return;
+	pthread_mutex_lock(&w->lock);
+	for (unsigned i = 0; i < w->n; i++) {
+		struct worker *wk = &w->wk[i];
+
+		if (wk->emitted != wk->stream.emitted) {
+			wk->emitted = wk->stream.emitted;
+			pthread_cond_signal(&wk->cv);
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+static uint64_t slowest(const struct tlsd_workers *w)
+{
+	uint64_t m = UINT64_MAX;
+
+	for (unsigned i = 0; i < w->n; i++)
+		m = TLSD_MIN(m, w->wk[i].done);
+	return m;
+}
+
+/* Merges until the workers are within `behind` batches of the reader. */
+static void wait_workers(struct tlsd_workers *w, uint64_t behind)
+{
+	for (;;) {
+		uint64_t seen;
+
+		pthread_mutex_lock(&w->lock);
+		seen = w->progress;
+		pthread_mutex_unlock(&w->lock);
+		merge_pass(w);
+		pthread_mutex_lock(&w->lock);
+		if (w->pushed - slowest(w) <= behind) {
+			pthread_mutex_unlock(&w->lock);
+			return;
+		}
+		if (w->progress == seen)
+			pthread_cond_wait(&w->reader_cv, &w->lock);
+		pthread_mutex_unlock(&w->lock);
+	}
+}
+
+/* Hands the batch being filled to every worker. */
+static void flush(struct tlsd_workers *w)
+{
+	if (!w->cur || w->cur->n_ev == 0)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->pushed++;
+	for (unsigned i = 0; i < w->n; i++)
+		pthread_cond_signal(&w->wk[i].cv);
+	pthread_mutex_unlock(&w->lock);
+	w->cur = NULL;
+	merge_pass(w);
+}
+
+/* The batch to fill, with room for an event and `need` bytes. NULL only
+ * when no memory could be had for a new one. */
+static struct batch *room(struct tlsd_workers *w, size_t need)
+{
+	struct batch *b = w->cur;
+
+	if (b && b->n_ev < BATCH_EVENTS && b->used + need <= BATCH_ARENA)
+		return b;
+	flush(w);
+	/* The slot of the next batch is free once every worker is past it. */
+	wait_workers(w, TLSD_WORKERS_BATCHES - 1);
+	b = w->ring[w->pushed % TLSD_WORKERS_BATCHES];
+	if (!b) {
+		b = malloc(sizeof(*b));
+		if (!b)
+			return NULL;
+		w->ring[w->pushed % TLSD_WORKERS_BATCHES] = b;
+	}
+	b->n_ev = 0;
+	b->n_pkts = 0;
+	b->used = 0;
+	b->born = mono_ns();
+	w->cur = b;
+	return b;
+}
+
+static const void *copy_in(struct batch *b, const void *p, size_t len)
+{
+	uint8_t *dst = b->arena + b->used;
+
+	if (!p || !len)
+		return NULL;
+	memcpy(dst, p, len);
+	b->used += len;
+	return dst;
+}
+
+static size_t iface_len(const struct tlsd_frame *fr)
+{
+	return fr->iface ? strnlen(fr->iface, 255) + 1 : 0;
+}
+
+/* A copy of the TCP segment in b: the payload and what conn.c reads of the
+ * frame (its bytes only for -w). */
+static uint32_t add_segment(struct tlsd_workers *w, struct batch *b, const struct tlsd_pkt *pkt)
+{
+	struct tlsd_pkt *q = &b->pkts[b->n_pkts];
+	struct tlsd_frame *fr = &b->frames[b->n_pkts];
+	const struct tlsd_frame *src = pkt->frame;
+
+	*q = *pkt;
+	q->payload = copy_in(b, pkt->payload, pkt->payload_len);
+	if (src) {
+		size_t il = iface_len(src);
+		char *name = (char *)b->arena + b->used;
+
+		*fr = *src;
+		fr->data = w->keep_frames ? copy_in(b, src->data, src->caplen) : NULL;
+		fr->comment = copy_in(b, src->comment, src->comment_len);
+		fr->iface = NULL;
+		if (il) {
+			memcpy(name, src->iface, il - 1);
+			name[il - 1] = '\0';
+			b->used += il;
+			fr->iface = name;
+		}
+		q->frame = fr;
+	}
+	return ++b->n_pkts;
+}
+
+static void add_event(struct tlsd_workers *w, enum ev_kind kind, uint64_t event, uint64_t frame_no,
+		      tlsd_time_ns ts, bool live, const struct tlsd_pkt *tcp)
+{
+	size_t need = 0;
+	struct batch *b;
+	struct ev *e;
+
+	if (tcp) {
+		need = tcp->payload_len;
+		if (tcp->frame)
+			need += (w->keep_frames ? tcp->frame->caplen : 0) + tcp->frame->comment_len +
+				iface_len(tcp->frame);
+	}
+	b = room(w, need);
+	if (!b)
+		return; /* no memory for a batch: the event is lost to the workers */
+	e = &b->ev[b->n_ev++];
+	*e = (struct ev){.ts = ts, .frame_no = frame_no, .event = event, .kind = (uint8_t)kind,
+			 .live = live};
+	if (tcp) {
+		e->worker = (uint16_t)tlsd_workers_pick(tcp, w->n);
+		e->pkt = add_segment(w, b, tcp);
+	}
+}
+
+void tlsd_workers_frame(struct tlsd_workers *w, uint64_t event, uint64_t frame_no,
+			tlsd_time_ns ts, bool live, const struct tlsd_pkt *tcp)
+{
+	add_event(w, EV_FRAME, event, frame_no, ts, live, tcp);
+}
+
+void tlsd_workers_tick(struct tlsd_workers *w, uint64_t event, uint64_t frame_no, tlsd_time_ns now)
+{
+	add_event(w, EV_TICK, event, frame_no, now, true, NULL);
+}
+
+void tlsd_workers_finish(struct tlsd_workers *w, uint64_t frame_no)
+{
+	add_event(w, EV_FINISH, TLSD_MERGE_END, frame_no, 0, false, NULL);
+}
+
+void tlsd_workers_sync(struct tlsd_workers *w)
+{
+	flush(w);
+	wait_workers(w, 0);
+	merge_pass(w);
+}
+
+void tlsd_workers_flush_old(struct tlsd_workers *w, int64_t max_age_ns)
+{
+	if (w->cur && w->cur->n_ev && mono_ns() - w->cur->born > max_age_ns)
+		flush(w);
+}
+
+void tlsd_workers_add_counters(const struct tlsd_workers *w, struct tlsd_counters *cnt)
+{
+	for (unsigned i = 0; i < w->n; i++) {
+		struct tlsd_counters c = w->wk[i].ctx.cnt;
+
+		/* The reader counts the capture's silences once. */
+		c.silences = 0;
+		c.anomalies[TLSD_ANOM_CAPTURE_SILENCE] = 0;
+		tlsd_counters_add(cnt, &c);
+	}
+}
+
+/* ---- setup ---- */
+
+static int worker_init(struct tlsd_workers *w, struct worker *wk, unsigned idx,
+		       const struct tlsd_workers_cfg *c)
+{
+	wk->w = w;
+	wk->idx = idx;
+	tlsd_ctx_init(&wk->ctx);
+	wk->ctx.lim = c->ctx->lim;
+	/* Shared limits, split (workers.h). */
+	wk->ctx.lim.max_flows = TLSD_MAX(c->ctx->lim.max_flows / c->n, 1u);
+	wk->ctx.lim.reasm_mem = TLSD_MAX(c->ctx->lim.reasm_mem / c->n, (size_t)1);
+	wk->cfg = *c->conn;
+	wk->cfg.take = take;
+	wk->cfg.take_ud = wk;
+	if (c->certs) {
+		wk->certs = c->certs[idx];
+		wk->certs.ctx = &wk->ctx;
+		wk->cfg.certs = &wk->certs;
+	}
+	if (pthread_cond_init(&wk->cv, NULL) != 0)
+		return -1;
+	wk->mux = tlsd_conn_mux_new(&wk->ctx, &wk->cfg);
+	if (wk->mux)
+		wk->flows = tlsd_flow_table_new(&wk->ctx, tlsd_conn_mux_ops(), wk->mux);
+	if (!wk->flows)
+		return -1;
+	tlsd_conn_mux_attach(wk->mux, wk->flows);
+	return 0;
+}
+
+struct tlsd_workers *tlsd_workers_new(const struct tlsd_workers_cfg *c)
+{
+	struct tlsd_workers *w;
+
+	if (c->n < 2 || c->n > TLSD_WORKERS_MAX)
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->n = c->n;
+	w->merge = c->merge;
+	w->local = c->local;
+	w->keep_frames = c->conn->keep_frames;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->reader_cv, NULL);
+	w->wk = calloc(c->n, sizeof(*w->wk));
+	w->streams = calloc(c->n + 1, sizeof(*w->streams));
+	if (!w->wk || !w->streams) {
+		tlsd_workers_free(w);
+		return NULL;
+	}
+	for (unsigned i = 0; i < c->n; i++) {
+		if (worker_init(w, &w->wk[i], i, c) != 0) {
+			tlsd_workers_free(w);
+			return NULL;
+		}
+		w->streams[i] = &w->wk[i].stream;
+	}
+	w->streams[c->n] = c->local;
+	for (unsigned i = 0; i < c->n; i++) {
+		if (pthread_create(&w->wk[i].th, NULL, worker_main, &w->wk[i]) != 0) {
+			tlsd_workers_free(w);
+			return NULL;
+		}
+		w->wk[i].started = true;
+	}
+	return w;
+}
+
+void tlsd_workers_free(struct tlsd_workers *w)
+{
+	if (!w)
+		return;
+	if (w->wk) {
+		pthread_mutex_lock(&w->lock);
+		w->quit = true;
+		for (unsigned i = 0; i < w->n; i++)
+			if (w->wk[i].started)
+				pthread_cond_signal(&w->wk[i].cv);
+		pthread_mutex_unlock(&w->lock);
+		for (unsigned i = 0; i < w->n; i++) {
+			struct worker *wk = &w->wk[i];
+
+			if (wk->started)
+				pthread_join(wk->th, NULL);
+			tlsd_flow_table_free(wk->flows); /* quit: what ends is released */
+			tlsd_conn_mux_free(wk->mux);
+			tlsd_merge_stream_drop(&wk->out);
+			tlsd_merge_stream_drop(&wk->handed);
+			tlsd_merge_stream_drop(&wk->stream);
+			if (wk->w)
+				pthread_cond_destroy(&wk->cv);
+		}
+	}
+	for (unsigned i = 0; i < TLSD_WORKERS_BATCHES; i++)
+		free(w->ring[i]);
+	pthread_cond_destroy(&w->reader_cv);
+	pthread_mutex_destroy(&w->lock);
+	free(w->streams);
+	free(w->wk);
+	free(w);
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""--threads N gives the output of one thread, byte for byte.
+
+usage: tests/e2e/run_threads.py [--public] BIN CAPTURES_DIR [PUBLIC_DIR]
+
+For every capture of CAPTURES_DIR (with --public: also every capture of PUBLIC_DIR,
+default ../shared/captures-public beside the repository; skipped when absent), runs BIN
+with --threads 1, 2 and 3 and compares what it prints:
+- -T json --all --summary --stats (every report, the summary, the counters),
+- --summary --color=never (the default text view: grouped when many fail),
+- with the capture's key log when it has one (--keylog),
+and, for all bundled captures read in one run (connections continue across files, the
+source changes between them), the JSON, the text and the -w pcapng file. When editcap is
+installed, a pcapng copy with its key log injected (a Decryption Secrets Block that must
+reach the workers before the packets it decrypts) and packet comments is compared too.
+--threads 1 is the single-threaded analyzer that the other end-to-end tests check against
+tshark; the workers must not change a byte of it.
+
+Prints one line per failed comparison and ends with "N passed, N failed"; exits 1 if
+any failed.
+"""
+import argparse, glob, os, shutil, subprocess, sys, tempfile
+
+THREADS = (1, 2, 3)
+
+
+def run(binary, args):
+    p = subprocess.run([binary] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+    return p.returncode, p.stdout, p.stderr
+
+
+class Checker:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def same(self, name, outs):
+        first = outs[0]
+        bad = [t for t, o in zip(THREADS, outs) if o != first]
+        if bad:
+            self.failed += 1
+            print(f"FAIL {name}: --threads {bad} differs from --threads 1")
+        elif not first[1]:
+            self.failed += 1
+            print(f"FAIL {name}: no output at all")
+        else:
+            self.passed += 1
+
+
+def compare(ck, binary, name, args):
+    ck.same(name, [run(binary, ['--threads', str(t)] + args) for t in THREADS])
+
+
+def one_capture(ck, binary, path):
+    name = os.path.basename(path)
+    compare(ck, binary, name + ' json', ['-T', 'json', '--all', '--summary', '--stats', path])
+    compare(ck, binary, name + ' text', ['--summary', '--color=never', path])
+    keylog = os.path.splitext(path)[0] + '.keylog'
+    if os.path.exists(keylog):
+        compare(ck, binary, name + ' keylog',
+                ['-T', 'json', '--all', '--summary', '--keylog', keylog, path])
+
+
+def pcapng_copy(ck, binary, tmp, captures):
+    editcap = shutil.which('editcap')
+    if not editcap:
+        print('# editcap not installed: no pcapng copy')
+        return
+    done = 0
+    for pcap in sorted(glob.glob(os.path.join(captures, '*.pcap'))):
+        keylog = os.path.splitext(pcap)[0] + '.keylog'
+        if not os.path.exists(keylog) or done == 3:
+            continue
+        ng = os.path.join(tmp, os.path.basename(pcap) + 'ng')
+        subprocess.run([editcap, '-F', 'pcapng', '--inject-secrets', 'tls,' + keylog,
+                        '-a', '1:first packet', '-a', '4:fourth packet', pcap, ng], check=True)
+        compare(ck, binary, os.path.basename(ng) + ' secrets+comments',
+                ['-T', 'json', '--all', '--summary', '--stats', ng])
+        done += 1
+
+
+def all_in_one(ck, binary, tmp, files):
+    compare(ck, binary, 'all captures json', ['-T', 'json', '--all', '--summary', '--stats'] + files)
+    compare(ck, binary, 'all captures text', ['--summary', '--color=never'] + files)
+    outs = []
+    for t in THREADS:
+        w = os.path.join(tmp, f'w{t}.pcapng')
+        rc, _, err = run(binary, ['--threads', str(t), '-q', '-w', w] + files)
+        with open(w, 'rb') as f:
+            outs.append((rc, f.read(), err))
+    ck.same('all captures -w', outs)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--public', action='store_true')
+    ap.add_argument('binary')
+    ap.add_argument('captures')
+    ap.add_argument('public_dir', nargs='?')
+    a = ap.parse_args()
+    ck = Checker()
+    files = sorted(glob.glob(os.path.join(a.captures, '*.pcap')))
+    with tempfile.TemporaryDirectory() as tmp:
+        if a.public:
+            pub = a.public_dir or os.path.join(os.path.dirname(os.path.abspath(a.captures)), '..',
+                                               'shared', 'captures-public')
+            if not os.path.isdir(pub):
+                print('# no ' + pub + ': skipped')
+                return 77
+            for root, _, names in sorted(os.walk(pub)):
+                for n in sorted(names):
+                    if n.endswith(('.pcap', '.pcapng', '.cap', '.pcap.gz', '.pcapng.gz')):
+                        one_capture(ck, a.binary, os.path.join(root, n))
+        else:
+            for f in files:
+                one_capture(ck, a.binary, f)
+            all_in_one(ck, a.binary, tmp, files)
+            pcapng_copy(ck, a.binary, tmp, a.captures)
+    print(f'{ck.passed} passed, {ck.failed} failed')
+    return 1 if ck.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
