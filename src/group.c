@@ -154,7 +154,8 @@ static bool istr_eq(const void *e, const void *key)
 static uint32_t intern(struct itab *it, const uint8_t *p, size_t len)
 {
 	struct ikey k = {it, p, len};
-	struct istr *s = otab_get(&it->t, fnv(FNV0, p, len), &k, istr_eq, false);
+	uint64_t h = tlsd_distinct_hash(p, len); /* a word at a time */
+	struct istr *s = otab_get(&it->t, h, &k, istr_eq, false);
 
 	if (s)
 		return s->idx;
@@ -182,7 +183,7 @@ static uint32_t intern(struct itab *it, const uint8_t *p, size_t len)
 		it->lens = l;
 		it->cap = cap;
 	}
-	s = otab_get(&it->t, fnv(FNV0, p, len), &k, istr_eq, true);
+	s = otab_get(&it->t, h, &k, istr_eq, true);
 	if (!s)
 		return UINT32_MAX;
 	s->off = (uint32_t)it->arena_len;
@@ -389,17 +390,20 @@ static bool gkey_eq(const void *e, const void *key)
 
 static uint64_t gkey_hash(const struct gkey *k)
 {
-	uint64_t h = FNV0;
+	uint8_t b[32];
 
-	h = fnv(h, &k->level, 1);
-	h = fnv(h, &k->outcome, 1);
-	h = fnv(h, &k->step, 1);
-	h = fnv(h, &k->transport, 1);
-	h = fnv(h, &k->ipv, 1);
-	h = fnv(h, &k->cause, sizeof(k->cause));
-	h = fnv(h, &k->sni, sizeof(k->sni));
-	h = fnv(h, k->server.addr.b, 16);
-	return fnv(h, &k->server.port, sizeof(k->server.port));
+	/* The key's fields packed (no padding bytes), hashed a word at a time. */
+	b[0] = k->level;
+	b[1] = k->outcome;
+	b[2] = k->step;
+	b[3] = k->transport;
+	b[4] = k->ipv;
+	b[5] = 0;
+	memcpy(b + 6, &k->server.port, 2);
+	memcpy(b + 8, &k->cause, 4);
+	memcpy(b + 12, &k->sni, 4);
+	memcpy(b + 16, k->server.addr.b, 16);
+	return tlsd_distinct_hash(b, sizeof(b));
 }
 
 static size_t addr_len(uint8_t ipv)
