@@ -2,6 +2,7 @@
 #include "tlsd/workers.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -451,6 +452,8 @@ static int worker_init(struct tlsd_workers *w, struct worker *wk, unsigned idx,
 struct tlsd_workers *tlsd_workers_new(const struct tlsd_workers_cfg *c)
 {
 	struct tlsd_workers *w;
+	sigset_t all, old;
+	bool ok = true;
 
 	if (c->n < 2 || c->n > TLSD_WORKERS_MAX)
 		return NULL;
@@ -477,12 +480,18 @@ struct tlsd_workers *tlsd_workers_new(const struct tlsd_workers_cfg *c)
 		w->streams[i] = &w->wk[i].stream;
 	}
 	w->streams[c->n] = c->local;
-	for (unsigned i = 0; i < c->n; i++) {
-		if (pthread_create(&w->wk[i].th, NULL, worker_main, &w->wk[i]) != 0) {
-			tlsd_workers_free(w);
-			return NULL;
-		}
-		w->wk[i].started = true;
+	/* Signals go to the reader (main.c's handler breaks its capture loop):
+	 * the workers start with all of them blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (unsigned i = 0; i < c->n && ok; i++) {
+		ok = pthread_create(&w->wk[i].th, NULL, worker_main, &w->wk[i]) == 0;
+		w->wk[i].started = ok;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!ok) {
+		tlsd_workers_free(w);
+		return NULL;
 	}
 	return w;
 }
