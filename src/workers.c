@@ -58,8 +58,11 @@ struct worker {
 	struct tlsd_merge_stream handed; /* handed over, not yet taken by the merger */
 	uint64_t pushed;        /* connections handed over */
 	uint64_t emitted;       /* of which the merger emitted */
-	/* The reader's (merger's) view of this worker's connections. */
+	struct tlsd_conn_done *freed; /* emitted, to be released here (under w->lock) */
+	/* The reader's (merger's) view of this worker's connections, and
+	 * those it emitted, to go back to the worker. */
 	struct tlsd_merge_stream stream;
+	struct tlsd_conn_done *emitted_list;
 };
 
 struct tlsd_workers {
@@ -143,10 +146,45 @@ static void hand_over(struct worker *wk)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* Emitted connections are released by the worker that made them: their
+ * memory goes back to its own malloc arena, never freed across threads. */
+static void give_back(struct tlsd_conn_done *d)
+{
+	struct worker *wk = d->sink_ud;
+
+	d->next = wk->emitted_list; /* reader thread: merge_pass hands them over */
+	wk->emitted_list = d;
+}
+
+static void release_list(struct tlsd_conn_done *d)
+{
+	while (d) {
+		struct tlsd_conn_done *next = d->next;
+
+		d->producer_release(d);
+		d = next;
+	}
+}
+
+/* Releases what the reader gave back. */
+static void release_freed(struct worker *wk)
+{
+	struct tlsd_conn_done *d;
+
+	pthread_mutex_lock(&wk->w->lock);
+	d = wk->freed;
+	wk->freed = NULL;
+	pthread_mutex_unlock(&wk->w->lock);
+	release_list(d);
+}
+
 static void take(void *ud, struct tlsd_conn_done *d)
 {
 	struct worker *wk = ud;
 
+	d->producer_release = d->release;
+	d->release = give_back;
+	d->sink_ud = wk;
 	d->event = wk->event;
 	tlsd_merge_stream_push(&wk->out, d);
 	if (wk->out.queued >= PUSH_EVERY)
@@ -190,6 +228,7 @@ static void *worker_main(void *arg)
 		b = w->ring[wk->done % TLSD_WORKERS_BATCHES];
 		pthread_mutex_unlock(&w->lock);
 
+		release_freed(wk);
 		run_batch(wk, b);
 		hand_over(wk);
 
@@ -229,6 +268,13 @@ static void merge_pass(struct tlsd_workers *w)
 	for (unsigned i = 0; i < w->n; i++) {
 		struct worker *wk = &w->wk[i];
 
+		while (wk->emitted_list) {
+			struct tlsd_conn_done *d = wk->emitted_list;
+
+			wk->emitted_list = d->next;
+			d->next = wk->freed;
+			wk->freed = d;
+		}
 		if (wk->emitted != wk->stream.emitted) {
 			wk->emitted = wk->stream.emitted;
 			pthread_cond_signal(&wk->cv);
@@ -517,6 +563,8 @@ void tlsd_workers_free(struct tlsd_workers *w)
 			tlsd_merge_stream_drop(&wk->out);
 			tlsd_merge_stream_drop(&wk->handed);
 			tlsd_merge_stream_drop(&wk->stream);
+			release_list(wk->emitted_list);
+			release_list(wk->freed);
 			if (wk->w)
 				pthread_cond_destroy(&wk->cv);
 		}
