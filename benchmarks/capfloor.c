@@ -29,7 +29,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "capfloor: %s\n", err);
 		return 1;
 	}
-	while ((st = tlsd_capture_next(cap, &fr, err)) == TLSD_CAPTURE_FRAME) {
+	while ((st = tlsd_capture_next(cap, &fr, err)) == TLSD_CAPTURE_FRAME ||
+	       st == TLSD_CAPTURE_FILTERED) {
+		if (st == TLSD_CAPTURE_FILTERED)
+			continue; /* no filter is given here; kept for completeness */
 		packets++;
 		bytes += fr.caplen;
 		if (fr.caplen)

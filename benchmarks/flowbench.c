@@ -105,7 +105,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while ((st = tlsd_capture_next(cap, &fr, err)) == TLSD_CAPTURE_FRAME) {
+	while ((st = tlsd_capture_next(cap, &fr, err)) == TLSD_CAPTURE_FRAME ||
+	       st == TLSD_CAPTURE_FILTERED) {
+		if (st == TLSD_CAPTURE_FILTERED)
+			continue; /* no filter is given here; kept for completeness */
 		ctx.frame_no++;
 		ctx.cnt.packets++;
 		if (fr.ts > ctx.now)

@@ -199,6 +199,17 @@ void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr)
 	a->local.watermark = a->event;
 }
 
+void tlsd_analyzer_filtered(struct tlsd_analyzer *a, const struct tlsd_frame *fr)
+{
+	a->ctx->frame_no++;
+	a->event++;
+	advance_clock(a, fr->ts, a->live);
+	/* The workers' clocks see it too: each judges silences itself. */
+	if (a->workers)
+		tlsd_workers_frame(a->workers, a->event, a->ctx->frame_no, fr->ts, a->live, NULL);
+	a->local.watermark = a->event;
+}
+
 void tlsd_analyzer_tick(struct tlsd_analyzer *a, tlsd_time_ns now)
 {
 	advance_clock(a, now, true);

@@ -8,6 +8,10 @@
 #include "tlsd/capture.h"
 
 #include <errno.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#endif
 #include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
@@ -69,6 +73,8 @@ struct tlsd_capture {
 	struct ng_filter *filters;
 	uint32_t n_filters;
 	uint32_t last_filter; /* index of the last used, for the common case */
+	struct bpf_program file_prog; /* pcap file: the filter, run by us */
+	bool file_filter;             /* file_prog is compiled */
 	struct tlsd_keylog *secrets; /* pcapng: where TLS key logs go, or NULL */
 	uint64_t secrets_bytes;      /* key log bytes loaded from this file */
 	uint64_t secrets_blocks;     /* TLS key log blocks loaded */
@@ -149,6 +155,14 @@ static int finish_open(struct tlsd_capture *cap, const char *filter, bpf_u_int32
 		snprintf(msg, sizeof(msg), "bad filter \"%s\": %s", filter, pcap_geterr(cap->p));
 		errf(err, cap->name, msg);
 		return -EINVAL;
+	}
+	if (!cap->live) {
+		/* Files: the packets the filter rejects are still read (libpcap
+		 * would run the same BPF program on them in user space) and
+		 * returned as TLSD_CAPTURE_FILTERED. */
+		cap->file_prog = prog;
+		cap->file_filter = true;
+		return 0;
 	}
 	if (pcap_setfilter(cap->p, &prog) != 0) {
 		snprintf(msg, sizeof(msg), "cannot set filter: %s", pcap_geterr(cap->p));
@@ -642,6 +656,31 @@ static int default_iface(char *name, size_t len, char *err)
 	return 0;
 }
 
+/* PACKET_FANOUT on libpcap's socket, after pcap_activate() bound it to the
+ * interface (as Suricata and Zeek's AF_PACKET plugin do; libpcap has no
+ * call for it). Every member of a group must ask for the same mode. */
+static int join_fanout(struct tlsd_capture *cap, uint16_t group, char *err)
+{
+#ifdef PACKET_FANOUT
+	int fd = pcap_fileno(cap->p);
+	int arg = (int)group | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+	char msg[TLSD_CAPTURE_ERRLEN];
+
+	if (fd >= 0 && setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) == 0)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "cannot join fanout group %u: %s (every process of a group must capture on the "
+		 "same interface with the same --fanout)",
+		 (unsigned)group, fd < 0 ? "no capture socket" : strerror(errno));
+	errf(err, cap->name, msg);
+	return -1;
+#else
+	(void)group;
+	errf(err, cap->name, "--fanout needs Linux PACKET_FANOUT");
+	return -1;
+#endif
+}
+
 int tlsd_capture_open_live(struct tlsd_capture **out, const struct tlsd_live_opts *opts,
 			   const char *filter, char *err, char *warn)
 {
@@ -693,6 +732,10 @@ int tlsd_capture_open_live(struct tlsd_capture **out, const struct tlsd_live_opt
 	}
 	if (r > 0)
 		activate_warning(cap, r, warn);
+	if (opts->fanout && join_fanout(cap, opts->fanout_group, err) < 0) {
+		tlsd_capture_close(cap);
+		return -EINVAL;
+	}
 	cap->nano = pcap_get_tstamp_precision(cap->p) == PCAP_TSTAMP_PRECISION_NANO;
 	/* Linux TPACKET_V3 starts the read timeout only once a packet arrived:
 	 * poll ourselves so an idle interface still yields TIMEOUT. */
@@ -720,6 +763,8 @@ void tlsd_capture_close(struct tlsd_capture *cap)
 	if (cap->src.fd >= 0)
 		close(cap->src.fd);
 	(void)gzip_reap(cap);
+	if (cap->file_filter)
+		pcap_freecode(&cap->file_prog);
 	for (uint32_t i = 0; i < cap->n_filters; i++)
 		if (cap->filters[i].usable)
 			pcap_freecode(&cap->filters[i].prog);
@@ -835,8 +880,6 @@ static enum tlsd_capture_status ng_next(struct tlsd_capture *cap, struct tlsd_fr
 		if (!ifc)
 			continue; /* cannot happen: the reader checks it */
 		caplen = clamp_caplen(cap, ev.pkt.caplen, ev.pkt.wirelen, ifc->snaplen);
-		if (cap->filter && !ng_filter_pass(cap, ifc->dlt, &ev.pkt, caplen))
-			continue;
 		cap->frames++;
 		if (tlsd_decode_dlt_supported(ifc->dlt))
 			cap->frames_supported++;
@@ -852,6 +895,8 @@ static enum tlsd_capture_status ng_next(struct tlsd_capture *cap, struct tlsd_fr
 			.comment = ev.pkt.comment,
 			.comment_len = ev.pkt.comment_len,
 		};
+		if (cap->filter && !ng_filter_pass(cap, ifc->dlt, &ev.pkt, caplen))
+			return TLSD_CAPTURE_FILTERED;
 		return TLSD_CAPTURE_FRAME;
 	}
 	return TLSD_CAPTURE_STOPPED;
@@ -906,6 +951,8 @@ enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd
 		.dlt = cap->dlt,
 		.data = data,
 	};
+	if (cap->file_filter && !pcap_offline_filter(&cap->file_prog, h, data))
+		return TLSD_CAPTURE_FILTERED;
 	return TLSD_CAPTURE_FRAME;
 }
 

@@ -340,7 +340,9 @@ enum system_store {
 struct tlsd_cert_store {
 	X509_STORE *store;
 	enum system_store system; /* what ensure_store() still has to do */
-	EVP_MD *sha256; /* fetched once: implicit fetches cost a lock each */
+	bool clear_errors;        /* libcrypto's error queue, at first use (startup_errors) */
+	EVP_MD *sha256; /* fetched once, at the first certificate: implicit fetches cost a
+			 * lock each, and the first fetch of all builds OpenSSL's tables */
 	char desc[160]; /* "the system trust store" or the CA file/dir, for evidence */
 	uint32_t max_chain;
 	struct cache certs, verdicts;
@@ -459,8 +461,21 @@ static int use_system_store(struct tlsd_cert_store *s)
 }
 
 /* Loads what use_system_store() deferred, before the store is first asked. */
+/* Whatever building the store left in libcrypto's error queue is dropped
+ * when the store is first used, not at startup: the first call into the
+ * queue loads all of libcrypto's error strings (about 0.9 M instructions),
+ * which a capture without certificates never needs. */
+static void startup_errors(struct tlsd_cert_store *s)
+{
+	if (s && s->clear_errors) {
+		s->clear_errors = false;
+		ERR_clear_error();
+	}
+}
+
 static void ensure_store(struct tlsd_cert_store *s)
 {
+	startup_errors(s);
 	if (s->system != SYSTEM_STORE_LAZY)
 		return;
 	s->system = SYSTEM_STORE_NONE;
@@ -487,10 +502,9 @@ struct tlsd_cert_store *tlsd_cert_store_new(const struct tlsd_cert_opts *opts, c
 	s->max_chain = opts->max_chain == 0 ? TLSD_CERT_MAX_CHAIN
 					    : TLSD_MIN(opts->max_chain, TLSD_CERT_MAX_CHAIN);
 	s->store = X509_STORE_new();
-	s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	s->scratch = malloc(sizeof(*s->scratch));
 	s->scratch_verdict = malloc(sizeof(*s->scratch_verdict));
-	if (!s->store || !s->sha256 || !s->scratch || !s->scratch_verdict ||
+	if (!s->store || !s->scratch || !s->scratch_verdict ||
 	    cache_init(&s->certs, opts->cache_certs, opts->cache_bytes, free_cert_val) < 0 ||
 	    cache_init(&s->verdicts, opts->cache_verdicts, 0, free) < 0) {
 		set_err(err, errlen, "out of memory", NULL);
@@ -521,7 +535,7 @@ struct tlsd_cert_store *tlsd_cert_store_new(const struct tlsd_cert_opts *opts, c
 		escape_bytes(s->desc + strlen(s->desc), sizeof(s->desc) - strlen(s->desc),
 			     (const uint8_t *)opts->ca_path, strlen(opts->ca_path), true);
 	}
-	ERR_clear_error();
+	s->clear_errors = true;
 	return s;
 fail:
 	tlsd_cert_store_free(s);
@@ -739,6 +753,14 @@ static struct cert_val *parse_cert(const uint8_t *der, size_t len, const EVP_MD 
 	return v;
 }
 
+/* SHA-256 for the certificates' fingerprints, fetched at the first one. */
+static const EVP_MD *store_sha256(struct tlsd_cert_store *s)
+{
+	if (s && !s->sha256)
+		s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	return s && s->sha256 ? s->sha256 : EVP_sha256();
+}
+
 /* Looks one certificate up in the cache (by its DER bytes), parsing it on a
  * miss: the SHA-256 shown in reports is computed once per certificate, not
  * per connection. On success *x holds a reference for the caller (NULL when
@@ -751,12 +773,13 @@ static int load_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der, X509
 	uint64_t h = 0;
 	bool owned = false;
 
+	startup_errors(s);
 	if (s) {
 		h = cache_hash(&s->certs, der);
 		v = cache_get(&s->certs, der, h);
 	}
 	if (!v) {
-		v = parse_cert(tlsd_cur_data(der), tlsd_cur_len(der), s ? s->sha256 : EVP_sha256());
+		v = parse_cert(tlsd_cur_data(der), tlsd_cur_len(der), store_sha256(s));
 		if (!v)
 			return -ENOMEM;
 		v->id = s ? ++s->next_cert_id : 0;

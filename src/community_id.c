@@ -3,23 +3,9 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
-#include <pthread.h>
 #include <string.h>
 
-/* OpenSSL 3 looks a digest up on every EVP_sha1(); fetch it once. */
-static EVP_MD *sha1_md;
-static pthread_once_t sha1_once = PTHREAD_ONCE_INIT;
-
-static void fetch_sha1(void)
-{
-	sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
-}
-
-static const EVP_MD *sha1(void)
-{
-	pthread_once(&sha1_once, fetch_sha1);
-	return sha1_md ? sha1_md : EVP_sha1();
-}
+#include "tlsd/sha1.h"
 
 /* The hashed tuple: seed(2) saddr daddr proto(1) 0(1) sport(2) dport(2),
  * network byte order, the smaller address:port first. Returns its length. */
@@ -54,13 +40,11 @@ int tlsd_community_id(uint8_t ip_version, const struct tlsd_endpoint *a,
 		      const struct tlsd_endpoint *b, uint8_t proto, uint16_t seed,
 		      char out[TLSD_COMMUNITY_ID_LEN])
 {
-	uint8_t in[40], d[EVP_MAX_MD_SIZE];
-	unsigned int dlen = 0;
+	uint8_t in[40], d[TLSD_SHA1_LEN];
 	char b64[32];
 	size_t n = tuple_bytes(ip_version, a, b, proto, seed, in);
 
-	if (!EVP_Digest(in, n, d, &dlen, sha1(), NULL) || dlen != 20)
-		return -EIO;
+	tlsd_sha1(in, n, d);
 	/* 20 bytes give 28 base64 characters with one '=' of padding. */
 	if (EVP_EncodeBlock((unsigned char *)b64, d, 20) != 28)
 		return -EIO;
@@ -84,16 +68,14 @@ int tlsd_conn_uid(const struct tlsd_report *r, char out[TLSD_CONN_UID_LEN])
 {
 	static const char digits[] =
 		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	uint8_t in[48], d[EVP_MAX_MD_SIZE];
-	unsigned int dlen = 0;
+	uint8_t in[48], d[TLSD_SHA1_LEN];
 	size_t n = tuple_bytes(r->ip_version, &r->client, &r->server, report_proto(r), 0, in);
 	uint64_t ts = (uint64_t)r->ts_first, hi = 0, lo = 0;
 	char tmp[TLSD_CONN_UID_LEN];
 
 	for (int i = 0; i < 8; i++)
 		in[n++] = (uint8_t)(ts >> (56 - 8 * i));
-	if (!EVP_Digest(in, n, d, &dlen, sha1(), NULL) || dlen < 12)
-		return -EIO;
+	tlsd_sha1(in, n, d);
 	/* 96 bits as a 17-digit base62 number (62^17 > 2^96). */
 	for (int i = 0; i < 4; i++)
 		hi = hi << 8 | d[i];

@@ -1195,6 +1195,24 @@ enum tlsd_decode_status tlsd_decode_frame(struct tlsd_decoder *dec, struct tlsd_
 
 const char *tlsd_addr_str(const struct tlsd_addr *a, uint8_t ip_version, char *buf, size_t len)
 {
+	/* IPv4 by hand: inet_ntop formats it with sprintf, once per octet. */
+	if (ip_version != 6 && len >= INET_ADDRSTRLEN) {
+		char *p = buf;
+
+		for (int i = 0; i < 4; i++) {
+			unsigned v = a->b[i];
+
+			if (i)
+				*p++ = '.';
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+		}
+		*p = 0;
+		return buf;
+	}
 	if (!inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, a->b, buf, (socklen_t)len) && len)
 		snprintf(buf, len, "?");
 	return buf;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tlsd/obuf.h"
 #include "tlsd/session_facts.h"
 #include "tlsd/tls_names.h"
 
@@ -73,6 +74,25 @@ __attribute__((format(printf, 2, 3))) static void sb_printf(struct sb *b, const 
 	va_end(ap);
 	if (n > 0)
 		b->len = TLSD_MIN(b->len + (size_t)n, b->cap - 1);
+}
+
+/* printf("%" PRIu64) and ("%" PRId64) without printf: these run for every
+ * report's facts. Truncated at the end of the buffer like the rest. */
+static void sb_u64(struct sb *b, uint64_t v)
+{
+	char t[20];
+
+	sb_putn(b, t, tlsd_fmt_u64(t, v));
+}
+
+static void sb_i64(struct sb *b, int64_t v)
+{
+	if (v < 0) {
+		sb_puts(b, "-");
+		sb_u64(b, (uint64_t)-(v + 1) + 1);
+	} else {
+		sb_u64(b, (uint64_t)v);
+	}
 }
 
 static void sb_named(struct sb *b, const char *name, uint16_t v)
@@ -162,7 +182,8 @@ static void sb_offer(struct sb *b, const struct tlsd_report *r, bool with_versio
 	}
 	if (r->n_suites_offered > r->n_suites_kept)
 		total += r->n_suites_offered - r->n_suites_kept;
-	sb_printf(b, "%u suite%s", total, total == 1 ? "" : "s");
+	sb_u64(b, total);
+	sb_puts(b, total == 1 ? " suite" : " suites");
 	if (total && total <= 4) {
 		for (unsigned i = 0; i < r->n_suites_kept && i < TLSD_MAX_SUITES; i++) {
 			uint16_t s = r->suites_offered[i];
@@ -173,14 +194,19 @@ static void sb_offer(struct sb *b, const struct tlsd_report *r, bool with_versio
 			sb_named(b, tlsd_name_suite(s), s);
 		}
 	}
-	if (total && cbc == total)
-		sb_printf(b, " (CBC only: %u)", cbc);
-	else if (total && rc4 == total)
-		sb_printf(b, " (RC4 only: %u)", rc4);
-	else if (total && null == total)
-		sb_printf(b, " (NULL only: %u)", null);
-	else if (total)
-		sb_printf(b, " (AEAD %u, CBC %u, other %u)", aead, cbc, total - aead - cbc);
+	if (total && (cbc == total || rc4 == total || null == total)) {
+		sb_puts(b, cbc == total ? " (CBC only: " : rc4 == total ? " (RC4 only: " : " (NULL only: ");
+		sb_u64(b, total);
+		sb_puts(b, ")");
+	} else if (total) {
+		sb_puts(b, " (AEAD ");
+		sb_u64(b, aead);
+		sb_puts(b, ", CBC ");
+		sb_u64(b, cbc);
+		sb_puts(b, ", other ");
+		sb_u64(b, total - aead - cbc);
+		sb_puts(b, ")");
+	}
 	if (!with_versions)
 		return;
 	sb_puts(b, ", versions ");
@@ -249,8 +275,12 @@ static void sb_alert(struct sb *b, const struct tlsd_fact *f)
 		return;
 	}
 	lvl = tlsd_name_alert_level((uint8_t)(f->b & 0xff));
-	sb_printf(b, " alert %s %u %s", lvl ? lvl : "level?", f->a,
-		  tlsd_name_alert_or_code((uint8_t)f->a, nb, sizeof(nb)));
+	sb_puts(b, " alert ");
+	sb_puts(b, lvl ? lvl : "level?");
+	sb_puts(b, " ");
+	sb_u64(b, f->a);
+	sb_puts(b, " ");
+	sb_puts(b, tlsd_name_alert_or_code((uint8_t)f->a, nb, sizeof(nb)));
 }
 
 static const char *hint_words(enum tlsd_hint h)
@@ -379,15 +409,23 @@ static void sb_value(struct sb *b, const struct tlsd_report *r, const struct tls
 
 	switch (kind_of(f)) {
 	case TLSD_FK_COUNT:
-		sb_printf(b, "%" PRIu64, f->v.u);
+		sb_u64(b, f->v.u);
 		break;
 	case TLSD_FK_BYTES:
-		sb_printf(b, json ? "%" PRIu64 : "%" PRIu64 " bytes", f->v.u);
+		sb_u64(b, f->v.u);
+		if (!json)
+			sb_puts(b, " bytes");
 		break;
 	case TLSD_FK_DURATION:
 		if (json) {
-			sb_printf(b, "%" PRId64 ".%03" PRId64, f->v.i / 1000000,
-				  (f->v.i < 0 ? -f->v.i : f->v.i) / 1000 % 1000);
+			/* milliseconds with three decimals */
+			int64_t frac = (f->v.i < 0 ? -f->v.i : f->v.i) / 1000 % 1000;
+			char d3[3] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+				      (char)('0' + frac % 10)};
+
+			sb_i64(b, f->v.i / 1000000);
+			sb_puts(b, ".");
+			sb_putn(b, d3, 3);
 		} else {
 			tlsd_explain_duration(f->v.i, tmp, sizeof(tmp));
 			sb_puts(b, tmp);
@@ -415,8 +453,10 @@ static void sb_value(struct sb *b, const struct tlsd_report *r, const struct tls
 		sb_puts(b, tlsd_party_name((enum tlsd_party)f->a));
 		break;
 	case TLSD_FK_ENDING:
-		sb_printf(b, "%s (%s)", tlsd_how_name((enum tlsd_how)f->b),
-			  tlsd_party_name((enum tlsd_party)f->a));
+		sb_puts(b, tlsd_how_name((enum tlsd_how)f->b));
+		sb_puts(b, " (");
+		sb_puts(b, tlsd_party_name((enum tlsd_party)f->a));
+		sb_puts(b, ")");
 		break;
 	case TLSD_FK_STATE:
 		sb_puts(b, tlsd_sstate_name((enum tlsd_sstate)f->a));

@@ -234,11 +234,21 @@ static void ja4_alpn(const struct tlsd_strlist *l, char out[3])
 	}
 }
 
-static int cmp_u16(const void *a, const void *b)
+/* Insertion sort: the lists are short (TLSD_MAX_SUITES at most) and qsort's
+ * merge sort with its indirect compare cost more than building the rest of
+ * the fingerprint. */
+static void sort_u16(uint16_t *v, size_t n)
 {
-	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+	for (size_t i = 1; i < n; i++) {
+		uint16_t x = v[i];
+		size_t j = i;
 
-	return (x > y) - (x < y);
+		while (j > 0 && v[j - 1] > x) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
 }
 
 /* Copies the non-GREASE values (optionally without SNI/ALPN), sorted. */
@@ -251,7 +261,7 @@ static size_t sorted_copy(const uint16_t *v, size_t n, uint16_t *out, bool drop_
 			continue;
 		out[k++] = v[i];
 	}
-	qsort(out, k, sizeof(*out), cmp_u16);
+	sort_u16(out, k);
 	return k;
 }
 

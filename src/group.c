@@ -8,6 +8,7 @@
 
 #include "tlsd/cert.h"
 #include "tlsd/community_id.h"
+#include "tlsd/distinct.h"
 #include "tlsd/report_json.h"
 #include "tlsd/report_text.h"
 #include "tlsd/tls_names.h"
@@ -16,7 +17,7 @@
 #define MAX_FPS 8         /* leaf certificates remembered per SNI */
 #define PROBES 128
 #define ARENA_MAX (16u << 20)
-#define SET_MAX_SLOTS (1u << 23)
+#define DISTINCT_BYTES ((size_t)16 << 20) /* all distinct-count sets together */
 #define MAX_PATTERN_LINES 6
 #define NO_SNI UINT32_MAX   /* sni index of connections without SNI */
 #define SNI_OTHER (UINT32_MAX - 1) /* SNIs beyond the table */
@@ -222,8 +223,9 @@ struct grp {
 	struct slot s;
 	struct gkey k;
 	uint32_t serial;
-	uint64_t count, clients, servers, snis;
-	bool approx; /* a distinct count hit the set's cap */
+	uint64_t count;
+	struct tlsd_distinct distinct[3]; /* by enum dkind */
+	bool approx; /* distinct counts not kept (a level too large for the text view) */
 	bool has_conf;
 	enum tlsd_confidence conf_lo, conf_hi; /* most and least sure cause */
 	tlsd_time_ns first, last;
@@ -237,6 +239,8 @@ struct grp {
 	uint8_t ex_alert_code;
 	char ex_id[TLSD_CONN_UID_LEN];
 };
+
+enum dkind { D_CLIENTS, D_SERVERS, D_SNIS };
 
 struct fp_count {
 	char sha[65];
@@ -279,15 +283,27 @@ struct tlsd_group {
 	uint32_t sni_stats_cap;
 	struct otab levels[LEVELS];
 	uint32_t next_serial;
-	uint64_t *set; /* distinct (group, kind, value) fingerprints; 0 = empty */
-	uint32_t set_slots, set_used;
-	bool set_full;
+	struct tlsd_distinct_budget budget; /* of every row's distinct sets */
+	bool uncounted[LEVELS]; /* text only: a level too large to show, its sets freed */
 	unsigned text_rows;  /* when set: only the text view is printed, with this many rows */
 	struct otab servers; /* (SNI, server) */
 	struct otab clients; /* (client, SNI) */
 	uint64_t total, failures, dropped;
 	tlsd_time_ns t_first, t_last, fail_first, fail_last;
 };
+
+static void free_distinct(struct tlsd_group *g, int level)
+{
+	struct otab *t = &g->levels[level];
+
+	for (uint32_t i = 0; t->mem && i < t->n_slots; i++) {
+		struct grp *e = (struct grp *)otab_at(t, i);
+
+		if (e->s.used)
+			for (int k = 0; k < 3; k++)
+				tlsd_distinct_free(&e->distinct[k], &g->budget);
+	}
+}
 
 struct tlsd_group *tlsd_group_new(void)
 {
@@ -302,9 +318,8 @@ struct tlsd_group *tlsd_group_new(void)
 	     otab_init(&g->clients, sizeof(struct cli_entry), 1024, TLSD_GROUP_MAX_KEYS);
 	for (int l = 0; l < LEVELS && ok; l++)
 		ok = otab_init(&g->levels[l], sizeof(struct grp), 256, TLSD_GROUP_MAX_KEYS);
-	g->set_slots = 4096;
-	g->set = ok ? calloc(g->set_slots, sizeof(*g->set)) : NULL;
-	if (!g->set) {
+	g->budget.max = DISTINCT_BYTES;
+	if (!ok) {
 		tlsd_group_free(g);
 		return NULL;
 	}
@@ -318,9 +333,10 @@ void tlsd_group_free(struct tlsd_group *g)
 	itab_free(&g->codes);
 	itab_free(&g->snis);
 	free(g->sni_stats);
-	for (int l = 0; l < LEVELS; l++)
+	for (int l = 0; l < LEVELS; l++) {
+		free_distinct(g, l);
 		free(g->levels[l].mem);
-	free(g->set);
+	}
 	free(g->servers.mem);
 	free(g->clients.mem);
 	free(g);
@@ -338,52 +354,23 @@ uint64_t tlsd_group_failures(const struct tlsd_group *g)
 
 /* ---- distinct counting ------------------------------------------------- */
 
-static void set_grow(struct tlsd_group *g)
+static void count_distinct(struct tlsd_group *g, struct grp *e, enum dkind k, const void *v,
+			   size_t len)
 {
-	uint32_t n = g->set_slots * 2, mask = n - 1;
-	uint64_t *s;
-
-	if (g->set_used * 2u < g->set_slots)
-		return;
-	if (n > SET_MAX_SLOTS || !(s = calloc(n, sizeof(*s)))) {
-		if (g->set_used * 4u >= g->set_slots * 3u)
-			g->set_full = true;
-		return;
-	}
-	for (uint32_t k = 0; k < g->set_slots; k++) {
-		uint32_t i;
-
-		if (!g->set[k])
-			continue;
-		for (i = (uint32_t)g->set[k] & mask; s[i]; i = (i + 1) & mask)
-			;
-		s[i] = g->set[k];
-	}
-	free(g->set);
-	g->set = s;
-	g->set_slots = n;
+	tlsd_distinct_add(&e->distinct[k], &g->budget, tlsd_distinct_hash(v, len));
 }
 
-/* True when (serial, kind, value) was not seen before; *approx when the
- * set could not take it. */
-static bool set_insert(struct tlsd_group *g, uint32_t serial, uint8_t kind, const void *v,
-		       size_t len, bool *approx)
+/* An estimate is never above the row's count (each connection brings at
+ * most one new value). */
+static uint64_t distinct_count(const struct grp *e, enum dkind k)
 {
-	uint64_t h = fnv(fnv(fnv(FNV0, &serial, sizeof(serial)), &kind, 1), v, len) | 1;
-	uint32_t mask, i;
+	return TLSD_MIN(tlsd_distinct_count(&e->distinct[k]), e->count);
+}
 
-	set_grow(g);
-	mask = g->set_slots - 1;
-	for (i = (uint32_t)h & mask; g->set[i]; i = (i + 1) & mask)
-		if (g->set[i] == h)
-			return false;
-	if (g->set_full) {
-		*approx = true;
-		return false;
-	}
-	g->set[i] = h;
-	g->set_used++;
-	return true;
+/* Whether a distinct count of the row is an estimate or a lower bound. */
+static bool distinct_approx(const struct grp *e, enum dkind k)
+{
+	return e->approx || tlsd_distinct_approx(&e->distinct[k]);
 }
 
 /* ---- adding a report ---------------------------------------------------- */
@@ -437,7 +424,7 @@ static void add_to_group(struct tlsd_group *g, const struct gkey *k, const struc
 	}
 	/* A level with more rows than the text view shows is never printed
 	 * (only the text view is): its distinct counts are not kept. */
-	bool count_distinct = !g->text_rows || g->levels[k->level].n_used <= g->text_rows;
+	bool counted = !g->text_rows || g->levels[k->level].n_used <= g->text_rows;
 
 	if (!e->count) {
 		e->k = *k;
@@ -467,19 +454,21 @@ static void add_to_group(struct tlsd_group *g, const struct gkey *k, const struc
 		if (tlsd_conn_uid(r, e->ex_id) < 0)
 			e->ex_id[0] = 0;
 	}
-	if (!count_distinct) {
+	if (!counted) {
+		if (!g->uncounted[k->level]) {
+			g->uncounted[k->level] = true;
+			free_distinct(g, k->level); /* the level is never shown */
+		}
 		e->approx = true;
 		return;
 	}
-	e->clients += set_insert(g, e->serial, 'c', r->client.addr.b, addr_len(r->ip_version),
-				 &e->approx);
+	count_distinct(g, e, D_CLIENTS, r->client.addr.b, addr_len(r->ip_version));
 	memcpy(srv, r->server.addr.b, 16);
 	memcpy(srv + 16, &r->server.port, 2);
 	if (k->level >= 1)
-		e->servers += set_insert(g, e->serial, 's', srv, sizeof(srv), &e->approx);
+		count_distinct(g, e, D_SERVERS, srv, sizeof(srv));
 	if (k->level >= 2)
-		e->snis += set_insert(g, e->serial, 'n', r->sni, r->has_sni ? r->sni_len : 0,
-				      &e->approx);
+		count_distinct(g, e, D_SNIS, r->sni, r->has_sni ? r->sni_len : 0);
 }
 
 static struct sni_stats *sni_stats(struct tlsd_group *g, uint32_t idx)
@@ -1021,14 +1010,16 @@ static void row_cells(const struct tlsd_group *g, const struct grp *e, char caus
 		      char sni[80], char server[64])
 {
 	cause_conf_text(g, e, cause, 80);
-	if (e->k.level == 2 && e->snis != 1)
-		snprintf(sni, 80, "%" PRIu64 "%s names", e->snis, e->approx ? "+" : "");
+	if (e->k.level == 2 && distinct_count(e, D_SNIS) != 1)
+		snprintf(sni, 80, "%" PRIu64 "%s names", distinct_count(e, D_SNIS),
+			 distinct_approx(e, D_SNIS) ? "+" : "");
 	else if (e->k.level == 2)
 		sni_text(g, e->ex_sni, sni, 80, 40);
 	else
 		sni_text(g, e->k.sni, sni, 80, 40);
-	if (e->k.level >= 1 && e->servers != 1)
-		snprintf(server, 64, "%" PRIu64 "%s servers", e->servers, e->approx ? "+" : "");
+	if (e->k.level >= 1 && distinct_count(e, D_SERVERS) != 1)
+		snprintf(server, 64, "%" PRIu64 "%s servers", distinct_count(e, D_SERVERS),
+			 distinct_approx(e, D_SERVERS) ? "+" : "");
 	else
 		endpoint_text(server, 64, &e->ex_server, e->ex_ipv);
 }
@@ -1117,7 +1108,8 @@ unsigned tlsd_group_text(const struct tlsd_group *g, FILE *out, const struct tls
 			break;
 		row_cells(g, e, cause, sni, server);
 		count_text(cnt, sizeof(cnt), e->count, false);
-		count_text(cl, sizeof(cl), e->clients, e->approx);
+		count_text(cl, sizeof(cl), distinct_count(e, D_CLIENTS),
+			   distinct_approx(e, D_CLIENTS));
 		short_time(t1, sizeof(t1), e->first, o);
 		short_time(t2, sizeof(t2), e->last, o);
 		fprintf(out, "  %7s %7s  %-12s  %-*s  %-*s  %-*s  %-12s  %s\n", cnt, cl,
@@ -1248,7 +1240,8 @@ void tlsd_group_json(const struct tlsd_group *g, FILE *out)
 		fputs(",\"server\":", out);
 		tlsd_json_endpoint(out, &e->k.server, e->k.ipv);
 		fprintf(out, ",\"count\":%" PRIu64 ",\"clients\":%" PRIu64 ",\"clients_approximate\":%s,"
-			"\"first\":", e->count, e->clients, e->approx ? "true" : "false");
+			"\"first\":", e->count, distinct_count(e, D_CLIENTS),
+			distinct_approx(e, D_CLIENTS) ? "true" : "false");
 		tlsd_json_time(out, e->first);
 		fputs(",\"last\":", out);
 		tlsd_json_time(out, e->last);

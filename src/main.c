@@ -21,6 +21,7 @@
 #include "tlsd/keylog.h"
 #include "tlsd/pcap_out.h"
 #include "tlsd/cert.h"
+#include "tlsd/openssl_init.h"
 #include "tlsd/output.h"
 #include "tlsd/report_json.h"
 #include "tlsd/report_text.h"
@@ -49,6 +50,7 @@ struct options {
 	const char *output;
 	const char *write_file;
 	const char *user;
+	int fanout_group;      /* --fanout: PACKET_FANOUT group id; -1: none */
 	enum tlsd_format format;
 	enum tlsd_group_mode group;
 	enum tlsd_time_fmt time_fmt;
@@ -102,6 +104,9 @@ static void usage(FILE *out)
 	      "  -p, --no-promiscuous-mode  do not put the interface into promiscuous mode\n"
 	      "  -s, --snapshot-length N bytes captured per packet (default 262144)\n"
 	      "  -B, --buffer-size KiB   kernel capture buffer size (live default 32768 = 32 MiB)\n"
+	      "      --fanout GROUP      live (Linux): share the interface's connections with the\n"
+	      "                          other tlsdiag processes given the same GROUP (0-65535;\n"
+	      "                          PACKET_FANOUT by flow hash: each connection to one of them)\n"
 	      "  -Z, --relinquish-privileges USER  drop privileges after opening the interface (-i)\n"
 	      "                          and the -o and -w files\n"
 	      "  -c, --count N           stop after N packets\n"
@@ -274,6 +279,7 @@ enum long_only {
 	OPT_MIN_CONFIDENCE,
 	OPT_THREADS,
 	OPT_VERSION,
+	OPT_FANOUT,
 };
 
 static const struct option long_options[] = {
@@ -283,6 +289,7 @@ static const struct option long_options[] = {
 	{"no-promiscuous-mode", no_argument, NULL, 'p'},
 	{"snapshot-length", required_argument, NULL, 's'},
 	{"buffer-size", required_argument, NULL, 'B'},
+	{"fanout", required_argument, NULL, OPT_FANOUT},
 	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"count", required_argument, NULL, 'c'},
 	{"duration", required_argument, NULL, OPT_DURATION},
@@ -458,6 +465,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	tlsd_limits_default(&o->lim);
 	o->color = COLOR_AUTO;
+	o->fanout_group = -1;
 	o->expiry_warning_days = TLSD_DEFAULT_EXPIRY_WARNING_DAYS;
 	o->results = tlsd_result_filter_new();
 	if (!o->results)
@@ -497,6 +505,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'Z':
 			o->user = optarg;
+			break;
+		case OPT_FANOUT:
+			if (parse_u64(optarg, 65535, &v) < 0)
+				return bad_value("--fanout", optarg);
+			o->fanout_group = (int)v;
 			break;
 		case 'c':
 			if (parse_u64(optarg, UINT64_MAX, &o->count) < 0 || o->count == 0)
@@ -724,6 +737,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		fputs("tlsdiag: give either -i IFACE or capture files, not both\n", stderr);
 		return -EINVAL;
 	}
+	if (o->fanout_group >= 0 && !o->iface) {
+		fputs("tlsdiag: --fanout shares a live capture between processes; it needs -i\n",
+		      stderr);
+		return -EINVAL;
+	}
 	if (o->user && !o->iface) {
 		fputs("tlsdiag: -Z drops privileges after opening an interface; it needs -i "
 		      "(read files as the user you want instead)\n", stderr);
@@ -869,6 +887,8 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 			if (ctx->cnt.packets == 0)
 				tlsd_output_set_origin(out, fr.ts); /* -t r */
 			tlsd_analyzer_frame(a, &fr);
+		} else if (st == TLSD_CAPTURE_FILTERED) {
+			tlsd_analyzer_filtered(a, &fr);
 		} else if (st == TLSD_CAPTURE_TIMEOUT) {
 			if (live)
 				tlsd_analyzer_tick(a, wall_clock_ns());
@@ -983,6 +1003,8 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			.snaplen = o->snaplen,
 			.promisc = !o->no_promisc,
 			.buffer_kib = o->buffer_kib,
+			.fanout = o->fanout_group >= 0,
+			.fanout_group = (uint16_t)(o->fanout_group >= 0 ? o->fanout_group : 0),
 			/* whole TPACKET_V3 blocks, not one wakeup per packet */
 			.immediate = false,
 		};
@@ -1159,6 +1181,10 @@ int main(int argc, char **argv)
 	char err[TLSD_CAPTURE_ERRLEN];
 	const char *no_color;
 
+	if (!tlsd_openssl_init()) {
+		fprintf(stderr, "tlsdiag: cannot start libcrypto\n");
+		return EXIT_TROUBLE;
+	}
 	rc = parse_options(argc, argv, &opt);
 	if (rc != 0) {
 		free_options(&opt);

@@ -1,34 +1,84 @@
 /* Commands that confirm a failure (next_step.h). */
 #include "tlsd/next_step.h"
 
-#include <openssl/ssl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "tlsd/obuf.h"
+#include "tlsd/openssl_names.h"
 #include "tlsd/tls_names.h"
 
-/* Bounded appends: a string that would not fit is dropped whole, so a
- * command is never cut in the middle of an argument. */
+/* Bounded appends: a group of pieces that would not fit is dropped whole
+ * (sb_begin .. sb_end), so a command is never cut in the middle of an
+ * argument. Pieces are copied, not formatted: this runs for every failure. */
 struct sb {
 	char *p;
 	size_t size, len;
+	size_t mark; /* len at sb_begin */
+	bool over;   /* a piece since sb_begin did not fit */
 };
 
-__attribute__((format(printf, 2, 3))) static bool sb_add(struct sb *b, const char *fmt, ...)
+static void sb_init(struct sb *b, char *p, size_t size)
 {
-	va_list ap;
-	int n;
+	*b = (struct sb){.p = p, .size = size};
+	p[0] = 0;
+}
 
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->size - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= b->size - b->len) {
-		b->p[b->len] = 0;
-		return false;
+static void sb_begin(struct sb *b)
+{
+	b->mark = b->len;
+	b->over = false;
+}
+
+static void sb_cat(struct sb *b, const char *s, size_t n)
+{
+	if (b->over || n >= b->size - b->len) {
+		b->over = true;
+		return;
 	}
-	b->len += (size_t)n;
-	return true;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+static void sb_str(struct sb *b, const char *s)
+{
+	sb_cat(b, s, strlen(s));
+}
+
+static void sb_uint(struct sb *b, unsigned v)
+{
+	char t[20];
+
+	sb_cat(b, t, tlsd_fmt_u64(t, v));
+}
+
+/* Whether the group fit; if not, it is taken out again. */
+static bool sb_end(struct sb *b)
+{
+	if (!b->over)
+		return true;
+	b->len = b->mark;
+	b->p[b->len] = 0;
+	return false;
+}
+
+/* A flag and its value as one group. */
+static bool sb_arg(struct sb *b, const char *flag, const char *v, size_t n)
+{
+	sb_begin(b);
+	sb_str(b, flag);
+	sb_cat(b, v, n);
+	return sb_end(b);
+}
+
+/* One piece as its own group. */
+static bool sb_add(struct sb *b, const char *s)
+{
+	sb_begin(b);
+	sb_str(b, s);
+	return sb_end(b);
 }
 
 bool tlsd_next_plain_hostname(const uint8_t *s, size_t len)
@@ -144,10 +194,12 @@ static void host_port(struct sb *b, const struct tlsd_report *r)
 	char ip[64];
 
 	tlsd_addr_str(&r->server.addr, r->ip_version, ip, sizeof(ip));
-	if (r->ip_version == 6)
-		sb_add(b, "[%s]:%u", ip, r->server.port);
-	else
-		sb_add(b, "%s:%u", ip, r->server.port);
+	sb_begin(b);
+	sb_str(b, r->ip_version == 6 ? "[" : "");
+	sb_str(b, ip);
+	sb_str(b, r->ip_version == 6 ? "]:" : ":");
+	sb_uint(b, r->server.port);
+	sb_end(b);
 }
 
 /* The client's suites in OpenSSL's names: TLS <= 1.2 ones for -cipher,
@@ -155,8 +207,11 @@ static void host_port(struct sb *b, const struct tlsd_report *r)
  * not know are left out. */
 static void suite_lists(struct sb *b, const struct tlsd_report *r)
 {
-	char c12[TLSD_NEXT_CMD_LEN / 2] = "", c13[256] = "";
-	struct sb b12 = {c12, sizeof(c12), 0}, b13 = {c13, sizeof(c13), 0};
+	char c12[TLSD_NEXT_CMD_LEN / 2], c13[256];
+	struct sb b12, b13;
+
+	sb_init(&b12, c12, sizeof(c12));
+	sb_init(&b13, c13, sizeof(c13));
 
 	for (unsigned i = 0; i < r->n_suites_kept && i < TLSD_MAX_SUITES; i++) {
 		uint16_t s = r->suites_offered[i];
@@ -167,17 +222,32 @@ static void suite_lists(struct sb *b, const struct tlsd_report *r)
 		    s == TLSD_SUITE_FALLBACK_SCSV || !tlsd_suite_info(s, &si))
 			continue;
 		if (si.tls13) {
-			sb_add(&b13, "%s%s", b13.len ? ":" : "", iana);
+			sb_begin(&b13);
+			sb_str(&b13, b13.len ? ":" : "");
+			sb_str(&b13, iana);
+			sb_end(&b13);
 			continue;
 		}
-		name = OPENSSL_cipher_name(iana);
-		if (name && strcmp(name, "(NONE)") != 0)
-			sb_add(&b12, "%s%s", b12.len ? ":" : "", name);
+		name = tlsd_openssl_suite_name(s);
+		if (name) {
+			sb_begin(&b12);
+			sb_str(&b12, b12.len ? ":" : "");
+			sb_str(&b12, name);
+			sb_end(&b12);
+		}
 	}
-	if (b12.len)
-		sb_add(b, " -cipher %s", c12);
-	if (b13.len)
-		sb_add(b, " -ciphersuites %s", c13);
+	if (b12.len) {
+		sb_begin(b);
+		sb_str(b, " -cipher ");
+		sb_cat(b, c12, b12.len);
+		sb_end(b);
+	}
+	if (b13.len) {
+		sb_begin(b);
+		sb_str(b, " -ciphersuites ");
+		sb_cat(b, c13, b13.len);
+		sb_end(b);
+	}
 }
 
 /* ALPN ids as -alpn's comma list, when every one is a plain token. */
@@ -194,15 +264,25 @@ static void alpn_list(struct sb *b, const struct tlsd_report *r)
 {
 	size_t pos = 0, len;
 	const uint8_t *s;
-	char list[512] = "";
-	struct sb lb = {list, sizeof(list), 0};
+	char list[512];
+	struct sb lb;
 
-	while (tlsd_strlist_next(&r->alpn_offered, &pos, &s, &len))
-		if (!alpn_token(s, len) || !sb_add(&lb, "%s%.*s", lb.len ? "," : "", (int)len,
-						   (const char *)s))
+	sb_init(&lb, list, sizeof(list));
+	while (tlsd_strlist_next(&r->alpn_offered, &pos, &s, &len)) {
+		if (!alpn_token(s, len))
 			return;
-	if (lb.len)
-		sb_add(b, " -alpn %s", list);
+		sb_begin(&lb);
+		sb_str(&lb, lb.len ? "," : "");
+		sb_cat(&lb, (const char *)s, len);
+		if (!sb_end(&lb))
+			return;
+	}
+	if (lb.len) {
+		sb_begin(b);
+		sb_str(b, " -alpn ");
+		sb_cat(b, list, lb.len);
+		sb_end(b);
+	}
 }
 
 static void openssl_cmd(struct sb *b, const struct tlsd_report *r, bool plain_sni)
@@ -217,12 +297,12 @@ static void openssl_cmd(struct sb *b, const struct tlsd_report *r, bool plain_sn
 	sb_add(b, "openssl s_client -connect ");
 	host_port(b, r);
 	if (plain_sni)
-		sb_add(b, " -servername %.*s", (int)r->sni_len, (const char *)r->sni);
+		sb_arg(b, " -servername ", (const char *)r->sni, r->sni_len);
 	else if (!r->has_sni && r->client_hello_len)
 		sb_add(b, " -noservername"); /* the ClientHello was seen: it had none */
 	/* The client's versions: one flag when it offered one, a range otherwise. */
 	if (hi && hi == lo)
-		sb_add(b, " %s", openssl_version_flag(hi));
+		sb_arg(b, " ", openssl_version_flag(hi), strlen(openssl_version_flag(hi)));
 	else if (hi && hi < 0x0304)
 		sb_add(b, " -no_tls1_3");
 	if (cause_is(r, "no_shared_cipher") || cause_is(r, "differs_from_accepted_clients"))
@@ -233,7 +313,7 @@ static void openssl_cmd(struct sb *b, const struct tlsd_report *r, bool plain_sn
 		for (unsigned i = 0; i < r->n_groups_offered && i < TLSD_MAX_GROUPS; i++) {
 			const char *g = openssl_group(r->groups_offered[i]);
 
-			if (g && sb_add(b, "%s%s", first ? " -groups " : ":", g))
+			if (g && sb_arg(b, first ? " -groups " : ":", g, strlen(g)))
 				first = false;
 		}
 	}
@@ -245,7 +325,7 @@ static void openssl_cmd(struct sb *b, const struct tlsd_report *r, bool plain_sn
 	if (cert_step) {
 		sb_add(b, " -showcerts -verify_return_error");
 		if (plain_sni)
-			sb_add(b, " -verify_hostname %.*s", (int)r->sni_len, (const char *)r->sni);
+			sb_arg(b, " -verify_hostname ", (const char *)r->sni, r->sni_len);
 	}
 	sb_add(b, " </dev/null");
 }
@@ -274,13 +354,29 @@ static void curl_cmd(struct sb *b, const struct tlsd_report *r, bool plain_sni)
 	if (hi == 0x0304 && lo == 0x0304)
 		sb_add(b, " --tlsv1.3");
 	else if (hi >= 0x0301 && hi < 0x0304)
-		sb_add(b, " --tls-max 1.%u", (unsigned)(hi - 0x0301));
-	if (plain_sni)
-		sb_add(b, " --resolve %.*s:%u:%s%s%s https://%.*s:%u/", (int)r->sni_len,
-		       (const char *)r->sni, r->server.port, v6o, ip, v6c, (int)r->sni_len,
-		       (const char *)r->sni, r->server.port);
-	else
-		sb_add(b, " -k https://%s%s%s:%u/", v6o, ip, v6c, r->server.port);
+		sb_arg(b, " --tls-max 1.", &"0123"[hi - 0x0301], 1);
+	sb_begin(b);
+	if (plain_sni) {
+		sb_str(b, " --resolve ");
+		sb_cat(b, (const char *)r->sni, r->sni_len);
+		sb_str(b, ":");
+		sb_uint(b, r->server.port);
+		sb_str(b, ":");
+		sb_str(b, v6o);
+		sb_str(b, ip);
+		sb_str(b, v6c);
+		sb_str(b, " https://");
+		sb_cat(b, (const char *)r->sni, r->sni_len);
+	} else {
+		sb_str(b, " -k https://");
+		sb_str(b, v6o);
+		sb_str(b, ip);
+		sb_str(b, v6c);
+	}
+	sb_str(b, ":");
+	sb_uint(b, r->server.port);
+	sb_str(b, "/");
+	sb_end(b);
 }
 
 void tlsd_next_steps(const struct tlsd_report *r, struct tlsd_next_steps *out)
@@ -291,19 +387,44 @@ void tlsd_next_steps(const struct tlsd_report *r, struct tlsd_next_steps *out)
 	const char *l4 = r->transport == TLSD_TRANSPORT_TCP ? "tcp" : "udp";
 	bool plain_sni = r->has_sni && tlsd_next_plain_hostname(r->sni, r->sni_len);
 
-	memset(out, 0, sizeof(*out));
+	out->openssl[0] = 0;
+	out->curl[0] = 0;
 	/* s_client and curl speak TLS over TCP only (QUIC and DTLS: the filter). */
 	if (r->transport == TLSD_TRANSPORT_TCP) {
-		b = (struct sb){out->openssl, sizeof(out->openssl), 0};
+		sb_init(&b, out->openssl, sizeof(out->openssl));
 		openssl_cmd(&b, r, plain_sni);
 		if (https_like(r)) {
-			b = (struct sb){out->curl, sizeof(out->curl), 0};
+			sb_init(&b, out->curl, sizeof(out->curl));
 			curl_cmd(&b, r, plain_sni);
 		}
 	}
 	tlsd_addr_str(&r->client.addr, r->ip_version, c, sizeof(c));
 	tlsd_addr_str(&r->server.addr, r->ip_version, a, sizeof(a));
-	if (strcmp(a, c) == 0) /* loopback: one address, the ports tell the sides apart */
+	/* "ip.addr==C && ip.addr==S && tcp.port==P && tcp.port==Q"; on loopback
+	 * one address, the ports tell the sides apart. */
+	sb_init(&b, out->filter, sizeof(out->filter));
+	sb_begin(&b);
+	sb_str(&b, fam);
+	sb_str(&b, ".addr==");
+	sb_str(&b, c);
+	if (strcmp(a, c) != 0) {
+		sb_str(&b, " && ");
+		sb_str(&b, fam);
+		sb_str(&b, ".addr==");
+		sb_str(&b, a);
+	}
+	sb_str(&b, " && ");
+	sb_str(&b, l4);
+	sb_str(&b, ".port==");
+	sb_uint(&b, r->client.port);
+	sb_str(&b, " && ");
+	sb_str(&b, l4);
+	sb_str(&b, ".port==");
+	sb_uint(&b, r->server.port);
+	if (sb_end(&b))
+		return;
+	/* Longer than the field (it is not, for any address): cut as before. */
+	if (strcmp(a, c) == 0)
 		snprintf(out->filter, sizeof(out->filter), "%s.addr==%s && %s.port==%u && %s.port==%u",
 			 fam, c, l4, r->client.port, l4, r->server.port);
 	else

@@ -305,6 +305,7 @@ int tlsd_quic_keys_from_secret(uint32_t version, uint16_t suite, const uint8_t *
 /* ---- protection ---- */
 
 struct tlsd_quic_crypto {
+	bool fetched; /* the ciphers below, at the first packet to open */
 	EVP_CIPHER *gcm128, *gcm256, *chacha_poly, *ecb128, *ecb256, *chacha;
 	EVP_CIPHER_CTX *aead, *hp;
 	uint8_t hdr[TLSD_QUIC_MAX_DATAGRAM];
@@ -317,19 +318,29 @@ struct tlsd_quic_crypto *tlsd_quic_crypto_new(void)
 
 	if (!qc)
 		return NULL;
+	qc->aead = EVP_CIPHER_CTX_new();
+	qc->hp = EVP_CIPHER_CTX_new();
+	if (!qc->aead || !qc->hp) {
+		tlsd_quic_crypto_free(qc);
+		return NULL;
+	}
+	return qc;
+}
+
+/* The first cipher fetch builds OpenSSL's cipher tables (about a
+ * millisecond): done at the first QUIC packet, not at startup. A cipher
+ * that cannot be fetched stays NULL and its packets do not open. */
+static void fetch_ciphers(struct tlsd_quic_crypto *qc)
+{
+	if (qc->fetched)
+		return;
+	qc->fetched = true;
 	qc->gcm128 = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
 	qc->gcm256 = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
 	qc->chacha_poly = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
 	qc->ecb128 = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 	qc->ecb256 = EVP_CIPHER_fetch(NULL, "AES-256-ECB", NULL);
 	qc->chacha = EVP_CIPHER_fetch(NULL, "ChaCha20", NULL);
-	qc->aead = EVP_CIPHER_CTX_new();
-	qc->hp = EVP_CIPHER_CTX_new();
-	if (!qc->gcm128 || !qc->ecb128 || !qc->aead || !qc->hp) {
-		tlsd_quic_crypto_free(qc);
-		return NULL;
-	}
-	return qc;
 }
 
 void tlsd_quic_crypto_free(struct tlsd_quic_crypto *qc)
@@ -356,6 +367,7 @@ static bool hp_mask(struct tlsd_quic_crypto *qc, const struct tlsd_quic_keys *k,
 	EVP_CIPHER *ci;
 	int outl = 0;
 
+	fetch_ciphers(qc);
 	switch (k->aead) {
 	case TLSD_QUIC_AEAD_AES128GCM: ci = qc->ecb128; break;
 	case TLSD_QUIC_AEAD_AES256GCM: ci = qc->ecb256; break;
@@ -397,6 +409,7 @@ static uint64_t decode_pn(int64_t largest, uint64_t truncated, unsigned bits)
 
 static EVP_CIPHER *aead_cipher(struct tlsd_quic_crypto *qc, enum tlsd_quic_aead a)
 {
+	fetch_ciphers(qc);
 	switch (a) {
 	case TLSD_QUIC_AEAD_AES128GCM: return qc->gcm128;
 	case TLSD_QUIC_AEAD_AES256GCM: return qc->gcm256;

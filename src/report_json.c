@@ -9,10 +9,28 @@
 #include "tlsd/community_id.h"
 #include "tlsd/history.h"
 #include "tlsd/next_step.h"
+#include "tlsd/obuf.h"
 #include "tlsd/cur.h"
 #include "tlsd/quic.h"
 #include "tlsd/explain.h"
 #include "tlsd/tls_names.h"
+
+#define ob_puts tlsd_obuf_puts
+
+/* Two lower-case hex digits of b (a static string, not terminated). */
+static const char *hex2(uint8_t b)
+{
+	static const char digits[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+				     "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+				     "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+				     "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+				     "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+				     "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+				     "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+				     "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
+	return digits + 2 * b;
+}
 
 /* Length of the valid UTF-8 sequence starting at s[0..n), or 0 if invalid
  * (overlongs, surrogates and values above U+10FFFF are invalid). */
@@ -49,23 +67,60 @@ static size_t utf8_seq_len(const uint8_t *s, size_t n)
 	return need;
 }
 
-void tlsd_json_string(FILE *out, const uint8_t *s, size_t len)
+/* Bytes that go out as they are: printable ASCII but '"' and '\\'. */
+static bool plain_ascii(uint8_t b)
+{
+	return b >= 0x20 && b < 0x7f && b != '"' && b != '\\';
+}
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Whether any byte of x is zero (exact for "any"). */
+static uint64_t any_zero(uint64_t x)
+{
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* Length of the run of plain ASCII bytes at s[0..n), 8 bytes at a time. */
+static size_t plain_run(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, s + i, 8);
+		/* a byte < 0x20, '"', '\\', 0x7f, or >= 0x80 */
+		if (((x - 0x20 * ONES) & ~x & HIGHS) | any_zero(x ^ ('"' * ONES)) |
+		    any_zero(x ^ ('\\' * ONES)) | any_zero(x ^ (0x7f * ONES)) | (x & HIGHS))
+			break;
+	}
+	while (i < n && plain_ascii(s[i]))
+		i++;
+	return i;
+}
+
+void tlsd_json_str(struct tlsd_obuf *out, const uint8_t *s, size_t len)
 {
 	struct tlsd_cur c;
 
 	tlsd_cur_init(&c, s, len);
-	fputc('"', out);
+	tlsd_obuf_putc(out, '"');
 	while (tlsd_cur_len(&c) > 0) {
 		const uint8_t *p = tlsd_cur_data(&c);
 		size_t left = tlsd_cur_len(&c), run = 0, n;
 		uint8_t b;
 
 		/* A run of bytes that need no escape goes out in one write. */
-		while (run < left && (n = utf8_seq_len(p + run, left - run)) > 0 &&
-		       (n > 1 || (p[run] >= 0x20 && p[run] != 0x7f && p[run] != '"' && p[run] != '\\')))
+		for (;;) {
+			run += plain_run(p + run, left - run);
+			if (run == left || p[run] < 0x80 || (n = utf8_seq_len(p + run, left - run)) == 0)
+				break;
 			run += n;
+		}
 		if (run) {
-			fwrite(p, 1, run, out);
+			tlsd_obuf_write(out, p, run);
 			if (!tlsd_cur_skip(&c, run))
 				break;
 			continue;
@@ -73,138 +128,194 @@ void tlsd_json_string(FILE *out, const uint8_t *s, size_t len)
 		n = utf8_seq_len(p, left);
 		b = p[0];
 		if (n == 0) {
-			fprintf(out, "\\\\x%02x", b);
+			ob_puts(out, "\\\\x");
+			tlsd_obuf_write(out, hex2(b), 2);
 			n = 1;
 		} else if (b == '"' || b == '\\') {
-			fputc('\\', out);
-			fputc(b, out);
+			tlsd_obuf_putc(out, '\\');
+			tlsd_obuf_putc(out, (char)b);
 		} else if (b == '\n') {
-			fputs("\\n", out);
+			ob_puts(out, "\\n");
 		} else if (b == '\t') {
-			fputs("\\t", out);
+			ob_puts(out, "\\t");
 		} else if (b == '\r') {
-			fputs("\\r", out);
+			ob_puts(out, "\\r");
 		} else {
-			fprintf(out, "\\u%04x", b);
+			ob_puts(out, "\\u00");
+			tlsd_obuf_write(out, hex2(b), 2);
 		}
 		if (!tlsd_cur_skip(&c, n))
 			break;
 	}
-	fputc('"', out);
+	tlsd_obuf_putc(out, '"');
 }
 
-static void json_cstr(FILE *out, const char *s)
+void tlsd_json_string(FILE *f, const uint8_t *s, size_t len)
+{
+	struct tlsd_obuf ob;
+
+	tlsd_obuf_init(&ob, f);
+	tlsd_json_str(&ob, s, len);
+	tlsd_obuf_flush(&ob);
+}
+
+static void json_cstr(struct tlsd_obuf *out, const char *s)
 {
 	if (!s) {
-		fputs("null", out);
+		ob_puts(out, "null");
 		return;
 	}
-	tlsd_json_string(out, (const uint8_t *)s, strlen(s));
+	tlsd_json_str(out, (const uint8_t *)s, strlen(s));
 }
 
-void tlsd_json_time(FILE *out, tlsd_time_ns t)
+void tlsd_json_tm(struct tlsd_obuf *out, tlsd_time_ns t)
 {
 	time_t sec = (time_t)(t / TLSD_NS_PER_SEC);
 	long usec = (long)((t % TLSD_NS_PER_SEC) / 1000);
 	struct tm tm;
 	char buf[32];
+	char *p;
 
 	if (usec < 0) {
 		usec += 1000000;
 		sec--;
 	}
-	if (!gmtime_r(&sec, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm)) {
-		fputs("null", out);
+	p = tlsd_obuf_reserve(out, 29);
+	if (tlsd_fmt_utc_second(p + 1, (int64_t)sec)) {
+		p[0] = '"';
+		p[20] = '.';
+		for (int i = 26; i >= 21; i--) {
+			p[i] = (char)('0' + usec % 10);
+			usec /= 10;
+		}
+		p[27] = 'Z';
+		p[28] = '"';
+		tlsd_obuf_commit(out, 29);
 		return;
 	}
-	fprintf(out, "\"%s.%06ldZ\"", buf, usec);
+	if (!gmtime_r(&sec, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm)) {
+		ob_puts(out, "null");
+		return;
+	}
+	tlsd_obuf_printf(out, "\"%s.%06ldZ\"", buf, usec);
 }
 
-static void json_seconds(FILE *out, tlsd_time_ns t)
+void tlsd_json_time(FILE *f, tlsd_time_ns t)
+{
+	struct tlsd_obuf ob;
+
+	tlsd_obuf_init(&ob, f);
+	tlsd_json_tm(&ob, t);
+	tlsd_obuf_flush(&ob);
+}
+
+static void json_seconds(struct tlsd_obuf *out, tlsd_time_ns t)
 {
 	if (t < 0)
-		fputs("null", out);
+		ob_puts(out, "null");
 	else
-		fprintf(out, "%.6f", (double)t / 1e9);
+		tlsd_obuf_seconds6(out, t);
 }
 
-static void json_version(FILE *out, uint16_t v)
+/* A suite or version name, or "0x%04x" when there is none. The names need
+ * no escaping (tests/check_tls_names.c tc_names_json_plain checks them all). */
+static void json_named(struct tlsd_obuf *out, const char *n, uint16_t v)
 {
-	const char *n = tlsd_name_version(v);
-	char buf[8];
-
-	if (!n) {
-		snprintf(buf, sizeof(buf), "0x%04x", v);
-		n = buf;
-	}
-	json_cstr(out, n);
+	tlsd_obuf_putc(out, '"');
+	if (n)
+		ob_puts(out, n);
+	else
+		tlsd_obuf_hex(out, v, 4);
+	tlsd_obuf_putc(out, '"');
 }
 
-void tlsd_json_endpoint(FILE *out, const struct tlsd_endpoint *e, uint8_t ipv)
+static void json_version(struct tlsd_obuf *out, uint16_t v)
+{
+	json_named(out, tlsd_name_version(v), v);
+}
+
+void tlsd_json_ep(struct tlsd_obuf *out, const struct tlsd_endpoint *e, uint8_t ipv)
 {
 	char ip[64];
 
-	fputs("{\"ip\":", out);
+	ob_puts(out, "{\"ip\":");
 	json_cstr(out, tlsd_addr_str(&e->addr, ipv, ip, sizeof(ip)));
-	fprintf(out, ",\"port\":%u}", e->port);
+	ob_puts(out, ",\"port\":");
+	tlsd_obuf_u64(out, e->port);
+	tlsd_obuf_putc(out, '}');
 }
 
-static void json_strlist(FILE *out, const struct tlsd_strlist *l)
+void tlsd_json_endpoint(FILE *f, const struct tlsd_endpoint *e, uint8_t ipv)
+{
+	struct tlsd_obuf ob;
+
+	tlsd_obuf_init(&ob, f);
+	tlsd_json_ep(&ob, e, ipv);
+	tlsd_obuf_flush(&ob);
+}
+
+static void json_strlist(struct tlsd_obuf *out, const struct tlsd_strlist *l)
 {
 	size_t pos = 0, len;
 	const uint8_t *s;
 	bool first = true;
 
-	fputc('[', out);
+	tlsd_obuf_putc(out, '[');
 	while (tlsd_strlist_next(l, &pos, &s, &len)) {
 		if (!first)
-			fputc(',', out);
-		tlsd_json_string(out, s, len);
+			tlsd_obuf_putc(out, ',');
+		tlsd_json_str(out, s, len);
 		first = false;
 	}
-	fputc(']', out);
+	tlsd_obuf_putc(out, ']');
 }
 
-static void json_alert(FILE *out, const struct tlsd_report *r)
+static void json_alert(struct tlsd_obuf *out, const struct tlsd_report *r)
 {
 	char buf[24];
 
 	if (!r->has_alert) {
-		fputs("null", out);
+		ob_puts(out, "null");
 		return;
 	}
 	if (r->alert.encrypted && !r->alert.decrypted) {
-		fputs("{\"level\":null,\"code\":null,\"name\":null,\"sender\":", out);
+		ob_puts(out, "{\"level\":null,\"code\":null,\"name\":null,\"sender\":");
 	} else {
-		fputs("{\"level\":", out);
+		ob_puts(out, "{\"level\":");
 		json_cstr(out, tlsd_name_alert_level(r->alert.level));
-		fprintf(out, ",\"code\":%u,\"name\":", r->alert.code);
+		ob_puts(out, ",\"code\":");
+		tlsd_obuf_u64(out, r->alert.code);
+		ob_puts(out, ",\"name\":");
 		json_cstr(out, tlsd_name_alert_or_code(r->alert.code, buf, sizeof(buf)));
-		fputs(",\"sender\":", out);
+		ob_puts(out, ",\"sender\":");
 	}
 	json_cstr(out, tlsd_party_name(r->alert.sender));
-	fprintf(out, ",\"encrypted\":%s}", r->alert.encrypted ? "true" : "false");
+	ob_puts(out, r->alert.encrypted ? ",\"encrypted\":true}" : ",\"encrypted\":false}");
 }
 
-static void json_diag_words(FILE *out, const struct tlsd_report *r, const struct tlsd_diag *d)
+static void json_diag_words(struct tlsd_obuf *out, const struct tlsd_report *r,
+			    const struct tlsd_diag *d)
 {
 	char buf[1024];
+	size_t n;
 
-	tlsd_explain_text(r, d, buf, sizeof(buf));
-	fputs(",\"text\":", out);
-	json_cstr(out, buf);
-	tlsd_explain_evidence(r, d, buf, sizeof(buf));
-	fputs(",\"evidence\":", out);
-	json_cstr(out, buf);
+	n = tlsd_explain_text(r, d, buf, sizeof(buf));
+	ob_puts(out, ",\"text\":");
+	tlsd_json_str(out, (const uint8_t *)buf, n);
+	n = tlsd_explain_evidence(r, d, buf, sizeof(buf));
+	ob_puts(out, ",\"evidence\":");
+	tlsd_json_str(out, (const uint8_t *)buf, n);
 }
 
 /* "facts": the diagnosis's facts by key, typed (explain.h). */
-static void json_facts(FILE *out, const struct tlsd_report *r, const struct tlsd_diag *d)
+static void json_facts(struct tlsd_obuf *out, const struct tlsd_report *r,
+		       const struct tlsd_diag *d)
 {
 	char buf[512];
 	bool first = true;
+	size_t n;
 
-	fputs(",\"facts\":{", out);
+	ob_puts(out, ",\"facts\":{");
 	for (unsigned i = 0; i < d->n_facts && i < TLSD_DIAG_MAX_FACTS; i++) {
 		const struct tlsd_fact *f = &d->facts[i];
 		enum tlsd_fact_json t = tlsd_fact_json_type(f);
@@ -216,44 +327,44 @@ static void json_facts(FILE *out, const struct tlsd_report *r, const struct tlsd
 		if (t == TLSD_FJ_HIDDEN || dup)
 			continue;
 		if (!first)
-			fputc(',', out);
+			tlsd_obuf_putc(out, ',');
 		first = false;
 		json_cstr(out, tlsd_fact_key((enum tlsd_fact_id)f->id));
-		fputc(':', out);
-		tlsd_explain_fact_value(r, f, buf, sizeof(buf));
+		tlsd_obuf_putc(out, ':');
+		n = tlsd_explain_fact_value(r, f, buf, sizeof(buf));
 		if (t == TLSD_FJ_STRING)
-			json_cstr(out, buf);
+			tlsd_json_str(out, (const uint8_t *)buf, n);
 		else
-			fputs(buf, out);
+			tlsd_obuf_write(out, buf, n);
 	}
-	fputc('}', out);
+	tlsd_obuf_putc(out, '}');
 }
 
-static void json_diags(FILE *out, const struct tlsd_report *r)
+static void json_diags(struct tlsd_obuf *out, const struct tlsd_report *r)
 {
-	fputc('[', out);
+	tlsd_obuf_putc(out, '[');
 	for (unsigned i = 0; i < r->n_diags; i++) {
 		const struct tlsd_diag *d = &r->diags[i];
 
 		if (i)
-			fputc(',', out);
-		fputs("{\"code\":", out);
+			tlsd_obuf_putc(out, ',');
+		ob_puts(out, "{\"code\":");
 		json_cstr(out, d->code);
-		fputs(",\"confidence\":", out);
+		ob_puts(out, ",\"confidence\":");
 		json_cstr(out, tlsd_confidence_name(d->confidence));
 		json_diag_words(out, r, d);
 		json_facts(out, r, d);
-		fputc('}', out);
+		tlsd_obuf_putc(out, '}');
 	}
-	fputc(']', out);
+	tlsd_obuf_putc(out, ']');
 }
 
-static void json_cert_time(FILE *out, bool valid, int64_t t)
+static void json_cert_time(struct tlsd_obuf *out, bool valid, int64_t t)
 {
 	char buf[32];
 
 	if (!valid) {
-		fputs("null", out);
+		ob_puts(out, "null");
 		return;
 	}
 	tlsd_cert_format_time(buf, sizeof(buf), t);
@@ -262,50 +373,56 @@ static void json_cert_time(FILE *out, bool valid, int64_t t)
 
 /* One certificate (cert.h: every string is already printable ASCII with
  * \xNN escapes; it still goes through the JSON escaper). */
-static void json_cert(FILE *out, const struct tlsd_cert_info *ci)
+static void json_cert(struct tlsd_obuf *out, const struct tlsd_cert_info *ci)
 {
-	fputs("{\"subject\":", out);
+	ob_puts(out, "{\"subject\":");
 	json_cstr(out, ci->parsed ? ci->subject : NULL);
-	fputs(",\"issuer\":", out);
+	ob_puts(out, ",\"issuer\":");
 	json_cstr(out, ci->parsed ? ci->issuer : NULL);
-	fputs(",\"san_dns\":[", out);
+	ob_puts(out, ",\"san_dns\":[");
 	for (unsigned i = 0; i < ci->n_dns && i < TLSD_CERT_MAX_DNS; i++) {
 		if (i)
-			fputc(',', out);
+			tlsd_obuf_putc(out, ',');
 		json_cstr(out, ci->dns[i]);
 	}
-	fputs("],\"san_ip\":[", out);
+	ob_puts(out, "],\"san_ip\":[");
 	for (unsigned i = 0; i < ci->n_ips && i < TLSD_CERT_MAX_IPS; i++) {
 		if (i)
-			fputc(',', out);
+			tlsd_obuf_putc(out, ',');
 		json_cstr(out, ci->ips[i]);
 	}
-	fputs("],\"serial\":", out);
+	ob_puts(out, "],\"serial\":");
 	json_cstr(out, ci->parsed ? ci->serial : NULL);
-	fputs(",\"not_before\":", out);
+	ob_puts(out, ",\"not_before\":");
 	json_cert_time(out, ci->parsed && ci->times_valid, ci->not_before);
-	fputs(",\"not_after\":", out);
+	ob_puts(out, ",\"not_after\":");
 	json_cert_time(out, ci->parsed && ci->times_valid, ci->not_after);
-	fputs(",\"key_type\":", out);
+	ob_puts(out, ",\"key_type\":");
 	json_cstr(out, ci->parsed ? ci->key_type : NULL);
-	if (ci->parsed)
-		fprintf(out, ",\"key_bits\":%d", ci->key_bits);
-	else
-		fputs(",\"key_bits\":null", out);
-	fputs(",\"signature_algorithm\":", out);
+	if (ci->parsed) {
+		ob_puts(out, ",\"key_bits\":");
+		tlsd_obuf_i64(out, ci->key_bits);
+	} else {
+		ob_puts(out, ",\"key_bits\":null");
+	}
+	ob_puts(out, ",\"signature_algorithm\":");
 	json_cstr(out, ci->parsed ? ci->sig_alg : NULL);
-	fputs(",\"sha256\":", out);
+	ob_puts(out, ",\"sha256\":");
 	json_cstr(out, ci->sha256);
-	fprintf(out, ",\"position\":%d", ci->position);
+	ob_puts(out, ",\"position\":");
+	tlsd_obuf_i64(out, ci->position);
 	/* Additions */
-	fputs(",\"key_group\":", out);
+	ob_puts(out, ",\"key_group\":");
 	json_cstr(out, ci->parsed && ci->key_group[0] ? ci->key_group : NULL);
-	fprintf(out,
-		",\"der_length\":%" PRIu32 ",\"parsed\":%s,\"too_large\":%s,\"self_signed\":%s,"
-		"\"is_ca\":%s,\"san_total\":%" PRIu32 ",\"san_truncated\":%s}",
-		ci->der_len, ci->parsed ? "true" : "false", ci->too_large ? "true" : "false",
-		ci->self_signed ? "true" : "false", ci->is_ca ? "true" : "false", ci->n_san_total,
-		ci->san_truncated ? "true" : "false");
+	ob_puts(out, ",\"der_length\":");
+	tlsd_obuf_u64(out, ci->der_len);
+	ob_puts(out, ci->parsed ? ",\"parsed\":true" : ",\"parsed\":false");
+	ob_puts(out, ci->too_large ? ",\"too_large\":true" : ",\"too_large\":false");
+	ob_puts(out, ci->self_signed ? ",\"self_signed\":true" : ",\"self_signed\":false");
+	ob_puts(out, ci->is_ca ? ",\"is_ca\":true" : ",\"is_ca\":false");
+	ob_puts(out, ",\"san_total\":");
+	tlsd_obuf_u64(out, ci->n_san_total);
+	ob_puts(out, ci->san_truncated ? ",\"san_truncated\":true}" : ",\"san_truncated\":false}");
 }
 
 static const char *ske_sig_name(enum tlsd_ske_sig v)
@@ -319,289 +436,304 @@ static const char *ske_sig_name(enum tlsd_ske_sig v)
 	}
 }
 
-static void json_chain(FILE *out, const struct tlsd_chain_findings *f)
+static void json_chain(struct tlsd_obuf *out, const struct tlsd_chain_findings *f)
 {
-	fputc('[', out);
+	tlsd_obuf_putc(out, '[');
 	for (uint32_t i = 0; f && i < f->n_certs && i < TLSD_CERT_MAX_CHAIN; i++) {
 		if (i)
-			fputc(',', out);
+			tlsd_obuf_putc(out, ',');
 		json_cert(out, &f->certs[i]);
 	}
-	fputc(']', out);
+	tlsd_obuf_putc(out, ']');
 }
 
 /* Microseconds as an integer (pipelines re-render small floats as 2.7e-05). */
-static void json_us(FILE *out, tlsd_time_ns t)
+static void json_us(struct tlsd_obuf *out, tlsd_time_ns t)
 {
 	if (t < 0)
-		fputs("null", out);
+		ob_puts(out, "null");
 	else
-		fprintf(out, "%" PRId64, t / 1000);
+		tlsd_obuf_i64(out, t / 1000);
 }
 
-static void json_next_steps(FILE *out, const struct tlsd_report *r)
+static void json_next_steps(struct tlsd_obuf *out, const struct tlsd_report *r)
 {
 	struct tlsd_next_steps ns;
 
 	if (r->outcome == TLSD_OUTCOME_ESTABLISHED) {
-		fputs("null", out);
+		ob_puts(out, "null");
 		return;
 	}
 	tlsd_next_steps(r, &ns);
-	fputs("{\"openssl\":", out);
+	ob_puts(out, "{\"openssl\":");
 	json_cstr(out, ns.openssl[0] ? ns.openssl : NULL);
-	fputs(",\"curl\":", out);
+	ob_puts(out, ",\"curl\":");
 	json_cstr(out, ns.curl[0] ? ns.curl : NULL);
-	fputs(",\"tshark_filter\":", out);
+	ob_puts(out, ",\"tshark_filter\":");
 	json_cstr(out, ns.filter);
-	fputc('}', out);
+	tlsd_obuf_putc(out, '}');
 }
 
-static void json_history_explained(FILE *out, const char *h)
+static void json_history_explained(struct tlsd_obuf *out, const char *h)
 {
 	struct tlsd_history_step st;
 	size_t pos = 0;
 	bool first = true;
 
-	fputc('[', out);
+	tlsd_obuf_putc(out, '[');
 	while (tlsd_history_next(h, &pos, &st)) {
-		fputs(first ? "{\"symbol\":" : ",{\"symbol\":", out);
+		ob_puts(out, first ? "{\"symbol\":" : ",{\"symbol\":");
 		json_cstr(out, st.sym);
-		fputs(",\"by\":", out);
+		ob_puts(out, ",\"by\":");
 		json_cstr(out, st.who);
-		fputs(",\"event\":", out);
+		ob_puts(out, ",\"event\":");
 		json_cstr(out, st.what);
-		fputc('}', out);
+		tlsd_obuf_putc(out, '}');
 		first = false;
 	}
-	fputc(']', out);
+	tlsd_obuf_putc(out, ']');
 }
 
 /* Fields for log pipelines, after the catalog's and the earlier additions. */
-static void json_pipeline_fields(FILE *out, const struct tlsd_report *r,
+static void json_pipeline_fields(struct tlsd_obuf *out, const struct tlsd_report *r,
 				 const struct tlsd_json_opts *o)
 {
 	const struct tlsd_diag *cause = tlsd_report_main_cause(r);
 	char id[TLSD_CONN_UID_LEN], cid[TLSD_COMMUNITY_ID_LEN];
 
-	fprintf(out, ",\"type\":\"connection\",\"schema_version\":%d,\"id\":",
-		TLSD_JSON_SCHEMA_VERSION);
+	ob_puts(out, ",\"type\":\"connection\",\"schema_version\":");
+	tlsd_obuf_i64(out, TLSD_JSON_SCHEMA_VERSION);
+	ob_puts(out, ",\"id\":");
 	json_cstr(out, tlsd_conn_uid(r, id) == 0 ? id : NULL);
-	fputs(",\"community_id\":", out);
+	ob_puts(out, ",\"community_id\":");
 	json_cstr(out, tlsd_report_community_id(r, cid) == 0 ? cid
 											    : NULL);
-	fputs(",\"source\":", out);
+	ob_puts(out, ",\"source\":");
 	if (o && o->source) {
-		fprintf(out, "{\"type\":\"%s\",\"name\":", o->live ? "interface" : "file");
+		ob_puts(out, o->live ? "{\"type\":\"interface\",\"name\":" : "{\"type\":\"file\",\"name\":");
 		json_cstr(out, o->source);
-		fputc('}', out);
+		tlsd_obuf_putc(out, '}');
 	} else {
-		fputs("null", out);
+		ob_puts(out, "null");
 	}
-	fputs(",\"cause\":", out);
+	ob_puts(out, ",\"cause\":");
 	json_cstr(out, cause ? cause->code : NULL);
-	fputs(",\"confidence\":", out);
+	ob_puts(out, ",\"confidence\":");
 	json_cstr(out, cause ? tlsd_confidence_name(cause->confidence) : NULL);
-	fputs(",\"curve\":", out);
+	ob_puts(out, ",\"curve\":");
 	json_cstr(out, r->kx_group ? tlsd_name_group(r->kx_group) : NULL);
-	fputs(",\"duration_us\":", out);
+	ob_puts(out, ",\"duration_us\":");
 	json_us(out, r->ts_last - r->ts_first);
-	fputs(",\"rtt_us\":", out);
+	ob_puts(out, ",\"rtt_us\":");
 	json_us(out, r->rtt);
-	fputs(",\"time_to_failure_us\":", out);
+	ob_puts(out, ",\"time_to_failure_us\":");
 	json_us(out, r->time_to_failure);
-	fputs(",\"next_steps\":", out);
+	ob_puts(out, ",\"next_steps\":");
 	json_next_steps(out, r);
 	if (o && o->explain) {
-		fputs(",\"history_explained\":", out);
+		ob_puts(out, ",\"history_explained\":");
 		json_history_explained(out, r->history);
 	}
 }
 
 /* pcapng: the interface name and the packet comments. */
-static void json_capture_notes(FILE *out, const struct tlsd_report *r)
+static void json_capture_notes(struct tlsd_obuf *out, const struct tlsd_report *r)
 {
-	fputs(",\"interface\":", out);
+	ob_puts(out, ",\"interface\":");
 	json_cstr(out, r->interface[0] ? r->interface : NULL);
-	fputs(",\"comments\":[", out);
+	ob_puts(out, ",\"comments\":[");
 	for (unsigned i = 0; i < r->n_comments && i < TLSD_MAX_COMMENTS; i++) {
-		fprintf(out, "%s{\"frame\":%" PRIu64 ",\"text\":", i ? "," : "", r->comments[i].frame);
-		tlsd_json_string(out, r->comments[i].text,
+		ob_puts(out, i ? ",{\"frame\":" : "{\"frame\":");
+		tlsd_obuf_u64(out, r->comments[i].frame);
+		ob_puts(out, ",\"text\":");
+		tlsd_json_str(out, r->comments[i].text,
 				 TLSD_MIN(r->comments[i].len, (uint16_t)TLSD_COMMENT_LEN));
-		fputc('}', out);
+		tlsd_obuf_putc(out, '}');
 	}
-	fprintf(out, "],\"comments_total\":%" PRIu32, r->n_comments_total);
+	ob_puts(out, "],\"comments_total\":");
+	tlsd_obuf_u64(out, r->n_comments_total);
 }
 
 /* "transport", "quic_version" and "quic_close" (FAILURE-CATALOG.md, QUIC
  * and DTLS). */
-static void json_transport(FILE *out, const struct tlsd_report *r)
+static void json_transport(struct tlsd_obuf *out, const struct tlsd_report *r)
 {
 	const struct tlsd_report_quic_close *c = &r->quic_close;
 
-	fputs(",\"transport\":", out);
+	ob_puts(out, ",\"transport\":");
 	json_cstr(out, tlsd_transport_name(r->transport));
-	fputs(",\"quic_version\":", out);
+	ob_puts(out, ",\"quic_version\":");
 	if (r->quic_version) {
 		const char *n = tlsd_quic_version_name(r->quic_version);
-		char buf[16];
 
-		if (!n) {
-			snprintf(buf, sizeof(buf), "0x%08" PRIx32, r->quic_version);
-			n = buf;
+		if (n) {
+			json_cstr(out, n);
+		} else {
+			tlsd_obuf_putc(out, '"');
+			tlsd_obuf_hex(out, r->quic_version, 8);
+			tlsd_obuf_putc(out, '"');
 		}
-		json_cstr(out, n);
 	} else {
-		fputs("null", out);
+		ob_puts(out, "null");
 	}
-	fputs(",\"quic_close\":", out);
+	ob_puts(out, ",\"quic_close\":");
 	if (!r->has_quic_close) {
-		fputs("null", out);
+		ob_puts(out, "null");
 		return;
 	}
 	if (c->encrypted) {
-		fputs("{\"frame\":null,\"code\":null,\"name\":null,\"reason\":null,\"sender\":", out);
+		ob_puts(out, "{\"frame\":null,\"code\":null,\"name\":null,\"reason\":null,\"sender\":");
 	} else {
-		fputs("{\"frame\":", out);
+		ob_puts(out, "{\"frame\":");
 		json_cstr(out, c->app ? "application" : "transport");
-		fprintf(out, ",\"code\":%" PRIu64 ",\"name\":", c->code);
+		ob_puts(out, ",\"code\":");
+		tlsd_obuf_u64(out, c->code);
+		ob_puts(out, ",\"name\":");
 		json_cstr(out, c->app ? NULL : tlsd_quic_error_name(c->code));
-		fputs(",\"reason\":", out);
-		tlsd_json_string(out, c->reason, c->reason_len);
-		fputs(",\"sender\":", out);
+		ob_puts(out, ",\"reason\":");
+		tlsd_json_str(out, c->reason, c->reason_len);
+		ob_puts(out, ",\"sender\":");
 	}
 	json_cstr(out, tlsd_party_name(c->sender));
-	fprintf(out, ",\"encrypted\":%s}", c->encrypted ? "true" : "false");
+	ob_puts(out, c->encrypted ? ",\"encrypted\":true}" : ",\"encrypted\":false}");
 }
 
-void tlsd_report_json(FILE *out, const struct tlsd_report *r)
+void tlsd_report_json(FILE *f, const struct tlsd_report *r)
 {
-	tlsd_report_json_ex(out, r, NULL);
+	tlsd_report_json_ex(f, r, NULL);
 }
 
-void tlsd_report_json_ex(FILE *out, const struct tlsd_report *r, const struct tlsd_json_opts *o)
+void tlsd_report_json_ex(FILE *f, const struct tlsd_report *r, const struct tlsd_json_opts *o)
 {
-	fputs("{\"ts\":", out);
-	tlsd_json_time(out, r->ts_first);
-	fputs(",\"duration\":", out);
+	struct tlsd_obuf ob;
+
+	tlsd_obuf_init(&ob, f);
+	tlsd_report_json_ob(&ob, r, o);
+	tlsd_obuf_flush(&ob);
+}
+
+void tlsd_report_json_ob(struct tlsd_obuf *out, const struct tlsd_report *r,
+			 const struct tlsd_json_opts *o)
+{
+	ob_puts(out, "{\"ts\":");
+	tlsd_json_tm(out, r->ts_first);
+	ob_puts(out, ",\"duration\":");
 	json_seconds(out, r->ts_last - r->ts_first);
-	fputs(",\"client\":", out);
-	tlsd_json_endpoint(out, &r->client, r->ip_version);
-	fputs(",\"server\":", out);
-	tlsd_json_endpoint(out, &r->server, r->ip_version);
-	fputs(",\"sni\":", out);
+	ob_puts(out, ",\"client\":");
+	tlsd_json_ep(out, &r->client, r->ip_version);
+	ob_puts(out, ",\"server\":");
+	tlsd_json_ep(out, &r->server, r->ip_version);
+	ob_puts(out, ",\"sni\":");
 	if (r->has_sni)
-		tlsd_json_string(out, r->sni, r->sni_len);
+		tlsd_json_str(out, r->sni, r->sni_len);
 	else
-		fputs("null", out);
-	fputs(",\"versions_offered\":[", out);
+		ob_puts(out, "null");
+	ob_puts(out, ",\"versions_offered\":[");
 	for (unsigned i = 0; i < r->n_versions_offered; i++) {
 		if (i)
-			fputc(',', out);
+			tlsd_obuf_putc(out, ',');
 		json_version(out, r->versions_offered[i]);
 	}
-	fputs("],\"version\":", out);
+	ob_puts(out, "],\"version\":");
 	if (r->version)
 		json_version(out, r->version);
 	else
-		fputs("null", out);
-	fputs(",\"cipher\":", out);
+		ob_puts(out, "null");
+	ob_puts(out, ",\"cipher\":");
 	if (r->has_cipher) {
-		const char *n = tlsd_name_suite(r->cipher);
-		char buf[8];
-
-		if (!n) {
-			snprintf(buf, sizeof(buf), "0x%04x", r->cipher);
-			n = buf;
-		}
-		json_cstr(out, n);
+		json_named(out, tlsd_name_suite(r->cipher), r->cipher);
 	} else {
-		fputs("null", out);
+		ob_puts(out, "null");
 	}
-	fputs(",\"alpn_offered\":", out);
+	ob_puts(out, ",\"alpn_offered\":");
 	json_strlist(out, &r->alpn_offered);
-	fputs(",\"alpn\":", out);
+	ob_puts(out, ",\"alpn\":");
 	{
 		size_t pos = 0, len;
 		const uint8_t *s;
 
 		if (r->has_alpn && tlsd_strlist_next(&r->alpn, &pos, &s, &len))
-			tlsd_json_string(out, s, len);
+			tlsd_json_str(out, s, len);
 		else
-			fputs("null", out);
+			ob_puts(out, "null");
 	}
-	fputs(",\"outcome\":", out);
+	ob_puts(out, ",\"outcome\":");
 	json_cstr(out, tlsd_outcome_name(r->outcome));
-	fprintf(out, ",\"resumed\":%s", r->resumed ? "true" : "false");
-	fputs(",\"failed_step\":", out);
+	ob_puts(out, r->resumed ? ",\"resumed\":true" : ",\"resumed\":false");
+	ob_puts(out, ",\"failed_step\":");
 	json_cstr(out, tlsd_step_name(r->failed_step));
-	fputs(",\"last_message\":", out);
-	if (r->has_last_message && !tlsd_name_handshake(r->last_message))
-		fprintf(out, "\"handshake_type_%u\"", r->last_message);
-	else
+	ob_puts(out, ",\"last_message\":");
+	if (r->has_last_message && !tlsd_name_handshake(r->last_message)) {
+		ob_puts(out, "\"handshake_type_");
+		tlsd_obuf_u64(out, r->last_message);
+		tlsd_obuf_putc(out, '"');
+	} else {
 		json_cstr(out, r->has_last_message ? tlsd_name_handshake(r->last_message) : NULL);
-	fputs(",\"history\":", out);
+	}
+	ob_puts(out, ",\"history\":");
 	json_cstr(out, r->history);
-	fputs(",\"termination\":{\"by\":", out);
+	ob_puts(out, ",\"termination\":{\"by\":");
 	json_cstr(out, tlsd_party_name(r->term_by));
-	fputs(",\"how\":", out);
+	ob_puts(out, ",\"how\":");
 	json_cstr(out, tlsd_how_name(r->term_how));
-	fputs("},\"alert\":", out);
+	ob_puts(out, "},\"alert\":");
 	json_alert(out, r);
-	fputs(",\"diagnosis\":", out);
+	ob_puts(out, ",\"diagnosis\":");
 	json_diags(out, r);
 	json_transport(out, r);
 	/* Certificates (TLS <= 1.2 plaintext chains), right after the diagnosis. */
-	fputs(",\"certificates\":", out);
+	ob_puts(out, ",\"certificates\":");
 	json_chain(out, r->certs);
-	fputs(",\"client_certificates\":", out);
+	ob_puts(out, ",\"client_certificates\":");
 	json_chain(out, r->client_certs);
-	if (r->certs)
-		fprintf(out, ",\"certificates_sent\":%" PRIu32, r->certs->n_sent);
-	else
-		fputs(",\"certificates_sent\":null", out);
-	fputs(",\"server_key_exchange_signature\":", out);
+	if (r->certs) {
+		ob_puts(out, ",\"certificates_sent\":");
+		tlsd_obuf_u64(out, r->certs->n_sent);
+	} else {
+		ob_puts(out, ",\"certificates_sent\":null");
+	}
+	ob_puts(out, ",\"server_key_exchange_signature\":");
 	json_cstr(out, ske_sig_name(r->ske_sig));
 	/* Additions beyond the catalog's contract. */
-	fputs(",\"rtt\":", out);
+	ob_puts(out, ",\"rtt\":");
 	json_seconds(out, r->rtt);
-	fputs(",\"time_to_failure\":", out);
+	ob_puts(out, ",\"time_to_failure\":");
 	json_seconds(out, r->time_to_failure);
 	/* Sizes of a ClientHello that was not seen are null, not 0. */
-	if (r->client_hello_len)
-		fprintf(out, ",\"client_hello\":{\"size\":%" PRIu32 ",\"segments\":%u",
-			r->client_hello_len, r->client_hello_segments);
-	else
-		fputs(",\"client_hello\":{\"size\":null,\"segments\":null", out);
+	if (r->client_hello_len) {
+		ob_puts(out, ",\"client_hello\":{\"size\":");
+		tlsd_obuf_u64(out, r->client_hello_len);
+		ob_puts(out, ",\"segments\":");
+		tlsd_obuf_u64(out, r->client_hello_segments);
+	} else {
+		ob_puts(out, ",\"client_hello\":{\"size\":null,\"segments\":null");
+	}
 	/* The suites offered, GREASE left out, by IANA name (hex when unknown). */
-	fputs(",\"cipher_suites\":[", out);
+	ob_puts(out, ",\"cipher_suites\":[");
 	for (unsigned i = 0, n = 0; i < r->n_suites_kept && i < TLSD_MAX_SUITES; i++) {
-		const char *name;
-		char buf[8];
-
 		if (tlsd_is_grease(r->suites_offered[i]))
 			continue;
-		name = tlsd_name_suite(r->suites_offered[i]);
-		if (!name) {
-			snprintf(buf, sizeof(buf), "0x%04x", r->suites_offered[i]);
-			name = buf;
-		}
-		fputs(n++ ? "," : "", out);
-		json_cstr(out, name);
+		if (n++)
+			tlsd_obuf_putc(out, ',');
+		json_named(out, tlsd_name_suite(r->suites_offered[i]), r->suites_offered[i]);
 	}
-	if (r->client_hello_len)
-		fprintf(out, "],\"cipher_suites_total\":%u}", r->n_suites_offered);
-	else
-		fputs("],\"cipher_suites_total\":null}", out);
-	fputs(",\"ja3\":", out);
+	if (r->client_hello_len) {
+		ob_puts(out, "],\"cipher_suites_total\":");
+		tlsd_obuf_u64(out, r->n_suites_offered);
+		tlsd_obuf_putc(out, '}');
+	} else {
+		ob_puts(out, "],\"cipher_suites_total\":null}");
+	}
+	ob_puts(out, ",\"ja3\":");
 	json_cstr(out, r->ja3[0] ? r->ja3 : NULL);
-	fputs(",\"ja3s\":", out);
+	ob_puts(out, ",\"ja3s\":");
 	json_cstr(out, r->ja3s[0] ? r->ja3s : NULL);
-	fputs(",\"ja4\":", out);
+	ob_puts(out, ",\"ja4\":");
 	json_cstr(out, r->ja4[0] ? r->ja4 : NULL);
-	fprintf(out, ",\"roles_guessed\":%s,\"anomalies\":%" PRIu32,
-		r->roles_guessed ? "true" : "false", r->anomalies);
+	ob_puts(out, r->roles_guessed ? ",\"roles_guessed\":true" : ",\"roles_guessed\":false");
+	ob_puts(out, ",\"anomalies\":");
+	tlsd_obuf_u64(out, r->anomalies);
 	json_pipeline_fields(out, r, o);
 	json_capture_notes(out, r);
-	fputs("}\n", out);
+	ob_puts(out, "}\n");
 }

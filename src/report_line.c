@@ -5,42 +5,55 @@
 
 #include "tlsd/community_id.h"
 #include "tlsd/cur.h"
+#include "tlsd/obuf.h"
 #include "tlsd/tls_names.h"
 
-void tlsd_line_field(FILE *out, const uint8_t *s, size_t len)
+static void line_field(struct tlsd_obuf *out, const uint8_t *s, size_t len)
 {
 	struct tlsd_cur c;
 	uint8_t b;
 
 	if (len == 0) {
-		fputc('-', out);
+		tlsd_obuf_putc(out, '-');
 		return;
 	}
 	tlsd_cur_init(&c, s, len);
 	while (tlsd_cur_get_u8(&c, &b)) {
 		if (b > 0x20 && b < 0x7f && b != '\\')
-			fputc(b, out);
+			tlsd_obuf_putc(out, (char)b);
 		else
-			fprintf(out, "\\x%02x", b);
+			tlsd_obuf_printf(out, "\\x%02x", b);
 	}
 }
 
-static void cstr_field(FILE *out, const char *s)
+void tlsd_line_field(FILE *f, const uint8_t *s, size_t len)
 {
-	tlsd_line_field(out, (const uint8_t *)(s ? s : ""), s ? strlen(s) : 0);
+	struct tlsd_obuf ob;
+
+	tlsd_obuf_init(&ob, f);
+	line_field(&ob, s, len);
+	tlsd_obuf_flush(&ob);
 }
 
-static void endpoint(FILE *out, const struct tlsd_endpoint *e, uint8_t ipv)
+static void cstr_field(struct tlsd_obuf *out, const char *s)
+{
+	line_field(out, (const uint8_t *)(s ? s : ""), s ? strlen(s) : 0);
+}
+
+static void endpoint(struct tlsd_obuf *out, const struct tlsd_endpoint *e, uint8_t ipv)
 {
 	char ip[64];
 
 	tlsd_addr_str(&e->addr, ipv, ip, sizeof(ip));
-	fprintf(out, ipv == 6 ? " [%s]:%u" : " %s:%u", ip, e->port);
+	tlsd_obuf_puts(out, ipv == 6 ? " [" : " ");
+	tlsd_obuf_puts(out, ip);
+	tlsd_obuf_puts(out, ipv == 6 ? "]:" : ":");
+	tlsd_obuf_u64(out, e->port);
 }
 
 /* The time as one token: "2026-11-27 05:08:52.730294 UTC" becomes
  * "2026-11-27T05:08:52.730294Z"; a local zone name is appended directly. */
-static void time_token(FILE *out, tlsd_time_ns t, const struct tlsd_line_opts *o)
+static void time_token(struct tlsd_obuf *out, tlsd_time_ns t, const struct tlsd_line_opts *o)
 {
 	char buf[TLSD_TIME_STR_LEN];
 	size_t n;
@@ -49,82 +62,82 @@ static void time_token(FILE *out, tlsd_time_ns t, const struct tlsd_line_opts *o
 	n = strlen(buf);
 	if (n > 4 && strcmp(buf + n - 4, " UTC") == 0)
 		strcpy(buf + n - 4, "Z");
-	fputc(' ', out);
+	tlsd_obuf_putc(out, ' ');
 	for (char *p = buf, *first = strchr(buf, ' '); *p; p++) {
 		if (*p != ' ')
-			fputc(*p, out);
+			tlsd_obuf_putc(out, *p);
 		else if (p == first && strchr(p + 1, ':'))
-			fputc('T', out); /* between the date and the time of day */
+			tlsd_obuf_putc(out, 'T'); /* between the date and the time of day */
 	}
 	if (!buf[0])
-		fputc('-', out);
+		tlsd_obuf_putc(out, '-');
 }
 
-static void version_token(FILE *out, uint16_t v)
+static void version_token(struct tlsd_obuf *out, uint16_t v)
 {
 	const char *n = tlsd_name_version(v);
 
 	if (!n) {
-		fprintf(out, "0x%04x", v);
+		tlsd_obuf_printf(out, "0x%04x", v);
 		return;
 	}
 	for (; *n; n++)
 		if (*n != ' ')
-			fputc(*n, out);
+			tlsd_obuf_putc(out, *n);
 }
 
-void tlsd_report_line(FILE *out, const struct tlsd_report *r, const struct tlsd_line_opts *o)
+static void line_record(struct tlsd_obuf *out, const struct tlsd_report *r,
+			const struct tlsd_line_opts *o)
 {
 	const struct tlsd_diag *cause = tlsd_report_main_cause(r);
 	char buf[24], id[TLSD_CONN_UID_LEN];
 	bool first = true;
 
-	fputs(r->outcome == TLSD_OUTCOME_ESTABLISHED ? "ESTABLISHED"
-	      : r->outcome == TLSD_OUTCOME_FAILED    ? "FAILED"
-						     : "INCOMPLETE",
-	      out);
-	fputc(' ', out);
+	tlsd_obuf_puts(out, r->outcome == TLSD_OUTCOME_ESTABLISHED ? "ESTABLISHED"
+			    : r->outcome == TLSD_OUTCOME_FAILED    ? "FAILED"
+								   : "INCOMPLETE");
+	tlsd_obuf_putc(out, ' ');
 	cstr_field(out, tlsd_step_name(r->failed_step));
-	fputc(' ', out);
+	tlsd_obuf_putc(out, ' ');
 	if (cause) {
 		cstr_field(out, cause->code);
-		fprintf(out, "(%s)", tlsd_confidence_name(cause->confidence));
+		tlsd_obuf_printf(out, "(%s)", tlsd_confidence_name(cause->confidence));
 	} else {
-		fputc('-', out);
+		tlsd_obuf_putc(out, '-');
 	}
-	fputc(' ', out);
+	tlsd_obuf_putc(out, ' ');
 	if (r->has_sni)
-		tlsd_line_field(out, r->sni, r->sni_len);
+		line_field(out, r->sni, r->sni_len);
 	else
-		fputc('-', out);
+		tlsd_obuf_putc(out, '-');
 	endpoint(out, &r->server, r->ip_version);
 	endpoint(out, &r->client, r->ip_version);
 	time_token(out, r->ts_first, o);
-	fprintf(out, " ended=%s/%s", tlsd_party_name(r->term_by), tlsd_how_name(r->term_how));
+	tlsd_obuf_printf(out, " ended=%s/%s", tlsd_party_name(r->term_by), tlsd_how_name(r->term_how));
 	if (r->transport != TLSD_TRANSPORT_TCP)
-		fprintf(out, " transport=%s", tlsd_transport_name(r->transport));
-	fputs(" alert=", out);
+		tlsd_obuf_printf(out, " transport=%s", tlsd_transport_name(r->transport));
+	tlsd_obuf_puts(out, " alert=");
 	if (!r->has_alert)
-		fputc('-', out);
+		tlsd_obuf_putc(out, '-');
 	else if (r->alert.encrypted && !r->alert.decrypted)
-		fprintf(out, "%s:encrypted", tlsd_party_name(r->alert.sender));
+		tlsd_obuf_printf(out, "%s:encrypted", tlsd_party_name(r->alert.sender));
 	else
-		fprintf(out, "%s:%s:%s(%u)", tlsd_party_name(r->alert.sender),
+		tlsd_obuf_printf(out, "%s:%s:%s(%u)", tlsd_party_name(r->alert.sender),
 			r->alert.level == 2 ? "fatal" : r->alert.level == 1 ? "warning" : "level?",
 			tlsd_name_alert_or_code(r->alert.code, buf, sizeof(buf)), r->alert.code);
-	fputs(" version=", out);
+	tlsd_obuf_puts(out, " version=");
 	if (r->version)
 		version_token(out, r->version);
 	else
-		fputc('-', out);
-	fputs(" history=", out);
+		tlsd_obuf_putc(out, '-');
+	tlsd_obuf_puts(out, " history=");
 	cstr_field(out, r->history);
 	if (tlsd_conn_uid(r, id) == 0)
-		fprintf(out, " id=%s", id);
+		tlsd_obuf_printf(out, " id=%s", id);
 	for (unsigned i = 0; i < r->n_diags && i < TLSD_MAX_DIAGS; i++) {
 		if (&r->diags[i] == cause)
 			continue;
-		fputs(!first ? "," : cause ? " also=" : " warnings=", out);
+		tlsd_obuf_puts(out, !first ? "," : cause ? " also=" : " warnings=");
 		cstr_field(out, r->diags[i].code);
 		first = false;
 	}
@@ -132,7 +145,16 @@ void tlsd_report_line(FILE *out, const struct tlsd_report *r, const struct tlsd_
 		char cid[TLSD_COMMUNITY_ID_LEN];
 
 		if (tlsd_report_community_id(r, cid) == 0)
-			fprintf(out, " community_id=%s", cid);
+			tlsd_obuf_printf(out, " community_id=%s", cid);
 	}
-	fputc('\n', out);
+	tlsd_obuf_putc(out, '\n');
+}
+
+void tlsd_report_line(FILE *f, const struct tlsd_report *r, const struct tlsd_line_opts *o)
+{
+	struct tlsd_obuf ob;
+
+	tlsd_obuf_init(&ob, f);
+	line_record(&ob, r, o);
+	tlsd_obuf_flush(&ob);
 }

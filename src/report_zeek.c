@@ -8,6 +8,7 @@
 #include "tlsd/cert.h"
 #include "tlsd/community_id.h"
 #include "tlsd/cur.h"
+#include "tlsd/obuf.h"
 #include "tlsd/tls_names.h"
 
 static const struct {
@@ -91,64 +92,67 @@ void tlsd_zeek_footer(FILE *out, tlsd_time_ns close_ts)
 /* One string value, escaped as Zeek's ASCII writer does: bytes outside
  * printable ASCII, the separators and backslash as \xNN; "" is "(empty)";
  * a value that reads as the unset mark is escaped too. in_set: ',' too. */
-static void zstr(FILE *out, const uint8_t *s, size_t len, bool in_set)
+static void zstr(struct tlsd_obuf *out, const uint8_t *s, size_t len, bool in_set)
 {
 	struct tlsd_cur c;
 	uint8_t b;
 
 	if (len == 0) {
-		fputs("(empty)", out);
+		tlsd_obuf_puts(out, "(empty)");
 		return;
 	}
 	if (len == 1 && s[0] == '-') {
-		fputs("\\x2d", out);
+		tlsd_obuf_puts(out, "\\x2d");
 		return;
 	}
 	tlsd_cur_init(&c, s, len);
 	while (tlsd_cur_get_u8(&c, &b)) {
 		if (b >= 0x20 && b < 0x7f && b != '\\' && !(in_set && b == ','))
-			fputc(b, out);
+			tlsd_obuf_putc(out, (char)b);
 		else
-			fprintf(out, "\\x%02x", b);
+			tlsd_obuf_printf(out, "\\x%02x", b);
 	}
 }
 
-static void zcstr(FILE *out, const char *s)
+static void zcstr(struct tlsd_obuf *out, const char *s)
 {
-	fputc('\t', out);
+	tlsd_obuf_putc(out, '\t');
 	if (!s)
-		fputc('-', out);
+		tlsd_obuf_putc(out, '-');
 	else
 		zstr(out, (const uint8_t *)s, strlen(s), false);
 }
 
-static void zbool(FILE *out, int v) /* 1 T, 0 F, -1 unset */
+static void zbool(struct tlsd_obuf *out, int v) /* 1 T, 0 F, -1 unset */
 {
-	fputs(v < 0 ? "\t-" : v ? "\tT" : "\tF", out);
+	tlsd_obuf_puts(out, v < 0 ? "\t-" : v ? "\tT" : "\tF");
 }
 
-static void zaddr(FILE *out, const struct tlsd_endpoint *e, uint8_t ipv)
+static void zaddr(struct tlsd_obuf *out, const struct tlsd_endpoint *e, uint8_t ipv)
 {
 	char ip[64];
 
-	fprintf(out, "\t%s\t%u", tlsd_addr_str(&e->addr, ipv, ip, sizeof(ip)), e->port);
+	tlsd_obuf_putc(out, '\t');
+	tlsd_obuf_puts(out, tlsd_addr_str(&e->addr, ipv, ip, sizeof(ip)));
+	tlsd_obuf_putc(out, '\t');
+	tlsd_obuf_u64(out, e->port);
 }
 
-static void zchain(FILE *out, const struct tlsd_chain_findings *f)
+static void zchain(struct tlsd_obuf *out, const struct tlsd_chain_findings *f)
 {
-	fputc('\t', out);
+	tlsd_obuf_putc(out, '\t');
 	if (!f || f->n_certs == 0) {
-		fputc('-', out);
+		tlsd_obuf_putc(out, '-');
 		return;
 	}
 	for (uint32_t i = 0; i < f->n_certs && i < TLSD_CERT_MAX_CHAIN; i++) {
 		if (i)
-			fputc(',', out);
+			tlsd_obuf_putc(out, ',');
 		zstr(out, (const uint8_t *)f->certs[i].sha256, strlen(f->certs[i].sha256), true);
 	}
 }
 
-void tlsd_report_zeek(FILE *out, const struct tlsd_report *r)
+static void zeek_record(struct tlsd_obuf *out, const struct tlsd_report *r)
 {
 	const struct tlsd_diag *cause = tlsd_report_main_cause(r);
 	const struct tlsd_chain_findings *f = r->certs;
@@ -157,27 +161,27 @@ void tlsd_report_zeek(FILE *out, const struct tlsd_report *r)
 	const uint8_t *alpn;
 	tlsd_time_ns t = r->ts_first;
 
-	fprintf(out, "%" PRId64 ".%06" PRId64, t / TLSD_NS_PER_SEC, t % TLSD_NS_PER_SEC / 1000);
+	tlsd_obuf_printf(out, "%" PRId64 ".%06" PRId64, t / TLSD_NS_PER_SEC, t % TLSD_NS_PER_SEC / 1000);
 	zcstr(out, tlsd_conn_uid(r, id) == 0 ? id : NULL);
 	zaddr(out, &r->client, r->ip_version);
 	zaddr(out, &r->server, r->ip_version);
 	zcstr(out, r->version ? tlsd_zeek_version(r->version) : NULL);
 	zcstr(out, r->has_cipher ? tlsd_name_suite(r->cipher) : NULL);
 	zcstr(out, r->kx_group ? tlsd_name_group(r->kx_group) : NULL);
-	fputc('\t', out);
+	tlsd_obuf_putc(out, '\t');
 	if (r->has_sni)
 		zstr(out, r->sni, r->sni_len, false);
 	else
-		fputc('-', out);
+		tlsd_obuf_putc(out, '-');
 	zbool(out, r->resumed);
 	zcstr(out, r->has_alert && !(r->alert.encrypted && !r->alert.decrypted)
 			   ? tlsd_name_alert_or_code(r->alert.code, buf, sizeof(buf))
 			   : NULL);
-	fputc('\t', out);
+	tlsd_obuf_putc(out, '\t');
 	if (r->has_alpn && tlsd_strlist_next(&r->alpn, &pos, &alpn, &len))
 		zstr(out, alpn, len, false);
 	else
-		fputc('-', out);
+		tlsd_obuf_putc(out, '-');
 	zbool(out, r->outcome == TLSD_OUTCOME_ESTABLISHED);
 	zcstr(out, r->history[0] ? r->history : NULL);
 	zchain(out, r->certs);
@@ -197,5 +201,14 @@ void tlsd_report_zeek(FILE *out, const struct tlsd_report *r)
 	zcstr(out, tlsd_step_name(r->failed_step));
 	zcstr(out, cause ? cause->code : NULL);
 	zcstr(out, cause ? tlsd_confidence_name(cause->confidence) : NULL);
-	fputc('\n', out);
+	tlsd_obuf_putc(out, '\n');
+}
+
+void tlsd_report_zeek(FILE *f, const struct tlsd_report *r)
+{
+	struct tlsd_obuf ob;
+
+	tlsd_obuf_init(&ob, f);
+	zeek_record(&ob, r);
+	tlsd_obuf_flush(&ob);
 }

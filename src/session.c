@@ -302,13 +302,20 @@ struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx)
 	return s;
 }
 
+void tlsd_session_cleanup(struct tlsd_session *s)
+{
+	tlsd_buf_cleanup(&s->certs.mem);
+	free(s->certs.srv_findings);
+	free(s->certs.cli_findings);
+	s->certs.srv_findings = NULL;
+	s->certs.cli_findings = NULL;
+}
+
 void tlsd_session_free(struct tlsd_session *s)
 {
 	if (!s)
 		return;
-	tlsd_buf_cleanup(&s->certs.mem);
-	free(s->certs.srv_findings);
-	free(s->certs.cli_findings);
+	tlsd_session_cleanup(s);
 	free(s);
 }
 
@@ -521,8 +528,6 @@ static void on_client_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
 	} else if (s->state == TLSD_SS_HELLO_RETRY && !s->has_ch2) {
 		s->has_ch2 = true;
 		s->ch2_parsed = r == TLSD_PARSE_OK;
-		if (s->ch2_parsed)
-			s->ch2 = ch;
 	}
 	(void)step(s, C2S, TLSD_HS_CLIENT_HELLO, m->ts);
 }
@@ -544,7 +549,12 @@ static bool on_server_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
 	}
 	if (sh.is_hrr) {
 		s->has_hrr = true;
-		s->hrr = sh;
+		s->hrr = (struct tlsd_sess_hrr){
+			.is_hrr = true,
+			.version = tlsd_server_hello_version(&sh),
+			.suite = sh.suite,
+			.key_share_group = sh.key_share_group,
+		};
 		(void)step(s, S2C, M_HRR, m->ts);
 		return true;
 	}
@@ -1660,7 +1670,7 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 		r->version = s->version;
 	} else if (s->has_hrr) {
 		/* A HelloRetryRequest already selects the version and suite. */
-		r->version = tlsd_server_hello_version(&s->hrr);
+		r->version = s->hrr.version;
 		r->has_cipher = true;
 		r->cipher = s->hrr.suite;
 	}

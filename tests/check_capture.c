@@ -97,13 +97,26 @@ static void has(const char *err, const char *needle)
 	ck_assert_msg(strstr(err, needle) != NULL, "\"%s\" not in \"%s\"", needle, err);
 }
 
+static int filtered_out; /* TLSD_CAPTURE_FILTERED frames of the last read_all() */
+static tlsd_time_ns last_filtered_ts;
+
+/* Frames until the end; those the filter rejected are counted apart (they
+ * come back in file order, with their time stamps). */
 static int read_all(struct tlsd_capture *cap, struct tlsd_frame *first, char *err,
 		    enum tlsd_capture_status *last)
 {
 	struct tlsd_frame f;
 	int n = 0;
 
-	while ((*last = tlsd_capture_next(cap, &f, err)) == TLSD_CAPTURE_FRAME) {
+	filtered_out = 0;
+	while ((*last = tlsd_capture_next(cap, &f, err)) == TLSD_CAPTURE_FRAME ||
+	       *last == TLSD_CAPTURE_FILTERED) {
+		if (*last == TLSD_CAPTURE_FILTERED) {
+			ck_assert_uint_gt(f.caplen, 0);
+			last_filtered_ts = f.ts;
+			filtered_out++;
+			continue;
+		}
 		if (n == 0)
 			*first = f;
 		n++;
@@ -200,6 +213,9 @@ START_TEST(tc_filter_applied)
 	write_pcap(DLT_EN10MB, PCAP_TSTAMP_PRECISION_NANO, 3, 60, 0);
 	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, "udp", err), 0);
 	ck_assert_int_eq(read_all(cap, &first, err, &st), 1);
+	ck_assert_int_eq(filtered_out, 2);
+	ck_assert_int_eq(last_filtered_ts, (int64_t)(TS_SEC + 2) * 1000000000 + TS_NSEC);
+	ck_assert_int_eq(st, TLSD_CAPTURE_END);
 	ck_assert_int_eq(first.ts, (int64_t)(TS_SEC + 1) * 1000000000 + TS_NSEC);
 	tlsd_capture_close(cap);
 }
@@ -459,22 +475,39 @@ START_TEST(tc_pcapng_filter)
 	char err[TLSD_CAPTURE_ERRLEN] = "";
 	int n = 0;
 
+	enum tlsd_capture_status st;
+	int out = 0;
+
 	write_pcapng_multi(false);
 	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, "tcp", err), 0);
-	while (tlsd_capture_next(cap, &f, err) == TLSD_CAPTURE_FRAME) {
+	while ((st = tlsd_capture_next(cap, &f, err)) == TLSD_CAPTURE_FRAME ||
+	       st == TLSD_CAPTURE_FILTERED) {
+		if (st == TLSD_CAPTURE_FILTERED) {
+			out++; /* the UDP packets, returned only for their time */
+			continue;
+		}
 		ck_assert_str_eq(f.iface, n ? "lo0" : "eth0");
 		n++;
 	}
+	ck_assert_int_eq(st, TLSD_CAPTURE_END);
 	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(out, 2);
 	tlsd_capture_close(cap);
 
 	n = 0;
+	out = 0;
 	ck_assert_int_eq(tlsd_capture_open_file(&cap, path, "ether src 02:00:00:00:00:02", err), 0);
-	while (tlsd_capture_next(cap, &f, err) == TLSD_CAPTURE_FRAME) {
+	while ((st = tlsd_capture_next(cap, &f, err)) == TLSD_CAPTURE_FRAME ||
+	       st == TLSD_CAPTURE_FILTERED) {
+		if (st == TLSD_CAPTURE_FILTERED) {
+			out++;
+			continue;
+		}
 		ck_assert_str_eq(f.iface, "eth0");
 		n++;
 	}
 	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(out, 2);
 	tlsd_capture_close(cap);
 
 	ck_assert_int_lt(tlsd_capture_open_file(&cap, path, "tcp port", err), 0);

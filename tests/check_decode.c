@@ -1,6 +1,7 @@
 /* Unit tests for link / IP / TCP decoding and IP fragment reassembly through
  * the decoder. Fixtures are byte arrays; every frame under test is copied to
  * a heap buffer of exactly caplen bytes so ASan catches any over-read. */
+#include <arpa/inet.h>
 #include <check.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
@@ -1522,6 +1523,26 @@ START_TEST(tc_addr_str)
 }
 END_TEST
 
+/* IPv4 is formatted by hand: the same text as inet_ntop for every octet
+ * value in every position, and "?" when the buffer is too short. */
+START_TEST(tc_addr_str_v4_as_inet_ntop)
+{
+	struct tlsd_addr a = {{0}};
+	char s[INET_ADDRSTRLEN], want[INET_ADDRSTRLEN];
+
+	for (unsigned v = 0; v < 256; v++) {
+		for (unsigned pos = 0; pos < 4; pos++) {
+			memset(a.b, (int)(255 - v), 4);
+			a.b[pos] = (uint8_t)v;
+			ck_assert_ptr_nonnull(inet_ntop(AF_INET, a.b, want, sizeof(want)));
+			ck_assert_str_eq(tlsd_addr_str(&a, 4, s, sizeof(s)), want);
+		}
+	}
+	memset(a.b, 255, 4);
+	ck_assert_str_eq(tlsd_addr_str(&a, 4, s, 8), "?");
+}
+END_TEST
+
 Suite *decode_suite(void);
 Suite *decode_suite(void)
 {
@@ -1567,6 +1588,7 @@ Suite *decode_suite(void)
 		{"tc_nested_fragment", tc_nested_fragment, 1},
 		{"tc_outer_fragments", tc_outer_fragments, 1},
 		{"tc_addr_str", tc_addr_str, 1},
+		{"tc_addr_str_v4_as_inet_ntop", tc_addr_str_v4_as_inet_ntop, 1},
 	};
 
 	for (size_t i = 0; i < TLSD_ARRAY_SIZE(cases); i++) {

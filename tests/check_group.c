@@ -8,7 +8,9 @@
 #include "report_fixtures.h"
 #include "tlsd/group.h"
 
-static char *text_of(const struct tlsd_group *g, unsigned rows, bool json, unsigned *lines)
+/* Not inlined: gcc -O3 takes the strings it returns for pointers to its locals. */
+__attribute__((noinline)) static char *text_of(const struct tlsd_group *g, unsigned rows,
+					      bool json, unsigned *lines)
 {
 	char *buf = NULL;
 	size_t n = 0;
@@ -88,6 +90,50 @@ START_TEST(tc_fold_counts)
 					  "\"port\":443},\"count\":5,\"clients\":2,"));
 	ck_assert_ptr_nonnull(strstr(out, "\"first\":\"2025-11-27T03:16:00.723456Z\","
 					  "\"last\":\"2025-11-27T03:16:01.123456Z\""));
+	free(out);
+	tlsd_group_free(g);
+}
+END_TEST
+
+/* Distinct clients past the exact range of a set (distinct.h): an estimate
+ * within 3% of the clients added, marked approximate; a small row next to
+ * it stays exact. */
+START_TEST(tc_distinct_estimate)
+{
+	struct tlsd_group *g = tlsd_group_new();
+	struct tlsd_report r;
+	char ip[32], *out, *line;
+	unsigned long long clients;
+	const unsigned n_clients = 20000;
+
+	ck_assert_ptr_nonnull(g);
+	for (unsigned i = 0; i < 2 * n_clients; i++) {
+		unsigned c = i % n_clients;
+
+		snprintf(ip, sizeof(ip), "10.%u.%u.%u", c >> 16, (c >> 8) & 255, c & 255);
+		failure(&r, ip, (uint16_t)(1024 + i % 60000), "192.0.2.7", 0);
+		tlsd_group_add(g, &r);
+	}
+	for (unsigned i = 0; i < 300; i++) {
+		snprintf(ip, sizeof(ip), "10.200.0.%u", i % 100);
+		failure(&r, ip, (uint16_t)(1024 + i), "192.0.2.8", 0);
+		tlsd_group_add(g, &r);
+	}
+	out = text_of(g, 0, true, NULL);
+	line = strstr(out, "\"ip\":\"192.0.2.7\",\"port\":443},\"count\":40000,\"clients\":");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(sscanf(strstr(line, "\"clients\":") + 10, "%llu", &clients), 1);
+	ck_assert_msg(clients >= n_clients * 97 / 100 && clients <= n_clients * 103 / 100,
+		      "%llu clients", clients);
+	ck_assert_ptr_nonnull(strstr(line, "\"clients_approximate\":true"));
+	ck_assert_ptr_nonnull(strstr(out, "\"ip\":\"192.0.2.8\",\"port\":443},\"count\":300,"
+					  "\"clients\":100,\"clients_approximate\":false"));
+	free(out);
+	/* Text, folded by server: the estimate with its marker, exact servers. */
+	out = text_of(g, 1, false, NULL);
+	ck_assert_ptr_nonnull(strstr(out, "  40300 "));
+	ck_assert_ptr_nonnull(strstr(out, "+  server_hello"));
+	ck_assert_ptr_nonnull(strstr(out, " 2 servers "));
 	free(out);
 	tlsd_group_free(g);
 }
@@ -302,6 +348,7 @@ Suite *group_suite(void)
 
 	tcase_add_test(tc, tc_fold_counts);
 	tcase_add_test(tc, tc_fold_levels);
+	tcase_add_test(tc, tc_distinct_estimate);
 	tcase_add_test(tc, tc_text_only_same_view);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("patterns");

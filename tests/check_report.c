@@ -6,6 +6,7 @@
 
 #include "report_fixtures.h"
 #include "tlsd/community_id.h"
+#include "tlsd/obuf.h"
 #include "tlsd/report_json.h"
 #include "tlsd/report_line.h"
 #include "tlsd/report_text.h"
@@ -50,6 +51,58 @@ START_TEST(tc_json_escape)
 
 	ck_assert_str_eq(got, escapes[_i].out);
 	free(got);
+}
+END_TEST
+
+/* Each case again inside runs of plain bytes of every length around a
+ * machine word (the escaper scans 8 bytes at a time), and strings longer
+ * than the output buffer. */
+START_TEST(tc_json_escape_in_runs)
+{
+	size_t inner = strlen(escapes[_i].out) - 2; /* without the quotes */
+
+	for (size_t k = 0; k < 19; k++) {
+		for (size_t m = 0; m < 19; m++) {
+			uint8_t in[64];
+			char want[128], *got;
+
+			memset(in, 'a', k);
+			memcpy(in + k, escapes[_i].in, escapes[_i].len);
+			memset(in + k + escapes[_i].len, 'b', m);
+			want[0] = '"';
+			memset(want + 1, 'a', k);
+			memcpy(want + 1 + k, escapes[_i].out + 1, inner);
+			memset(want + 1 + k + inner, 'b', m);
+			memcpy(want + 1 + k + inner + m, "\"", 2);
+			got = json_of(in, k + escapes[_i].len + m);
+			ck_assert_str_eq(got, want);
+			free(got);
+		}
+	}
+}
+END_TEST
+
+START_TEST(tc_json_escape_long)
+{
+	size_t n = 3 * TLSD_OBUF_SIZE + 7, pos = 1;
+	uint8_t *in = malloc(n);
+	char *want = malloc(2 * n + 3), *got;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(want);
+	want[0] = '"';
+	for (size_t i = 0; i < n; i++) {
+		in[i] = i % 1000 == 999 ? '"' : (uint8_t)('a' + i % 26);
+		if (in[i] == '"')
+			want[pos++] = '\\';
+		want[pos++] = (char)in[i];
+	}
+	memcpy(want + pos, "\"", 2);
+	got = json_of(in, n);
+	ck_assert_str_eq(got, want);
+	free(got);
+	free(want);
+	free(in);
 }
 END_TEST
 
@@ -493,6 +546,8 @@ Suite *report_suite(void)
 
 	tc = tcase_create("json_escape");
 	tcase_add_loop_test(tc, tc_json_escape, 0, (int)TLSD_ARRAY_SIZE(escapes));
+	tcase_add_loop_test(tc, tc_json_escape_in_runs, 0, (int)TLSD_ARRAY_SIZE(escapes));
+	tcase_add_test(tc, tc_json_escape_long);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("json_key_order");
 	tcase_add_test(tc, tc_json_key_order);

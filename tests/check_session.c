@@ -1102,6 +1102,64 @@ START_TEST(tc_cert_stage)
 }
 END_TEST
 
+/* A session made new again (tlsd_session_cleanup, tlsd_session_init: what
+ * conn.c does with the sessions of closed connections) after one that held
+ * certificate findings gives the same report as a fresh one. */
+static void hrr_handshake(struct drv *d, struct tlsd_report *r)
+{
+	struct hello_opts hrr = tls13;
+
+	hrr.hrr = true;
+	hrr.ks_group = 0x0017;
+	ch(d, &tls13);
+	sh(d, &hrr);
+	ch(d, &tls13);
+	sh(d, &tls13);
+	tls13_server_flight(d, false);
+	alert(d, C2S, 2, 42);
+	end(d, TLSD_FLOW_END_CLOSE, r);
+}
+
+START_TEST(tc_session_reuse)
+{
+	struct hello_opts o = {.suite = 0xc02f, .random = 0x22};
+	struct drv d, fresh;
+	struct tlsd_report r, r_reused, r_fresh;
+	struct tlsd_session *s;
+
+	cert_drv(&d, 0);
+	ch(&d, &o);
+	sh(&d, &o);
+	cert_msg(&d, S2C, good_chain);
+	hs(&d, S2C, 14, NULL, 0);
+	alert(&d, C2S, 2, 42);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_ptr_nonnull(d.s->certs.srv_findings);
+	s = d.s;
+	tlsd_session_cleanup(s);
+	ck_assert_ptr_null(s->certs.srv_findings);
+	tlsd_session_init(s, NULL);
+	ck_assert(!s->has_ch);
+	ck_assert_int_eq(s->state, TLSD_SS_IDLE);
+	/* The same connection on the reused and on a fresh session. */
+	d.s = NULL;
+	cert_drv_free(&d);
+	drv_init(&d);
+	tlsd_session_free(d.s);
+	d.s = s;
+	tlsd_session_tcp_open(d.s, &d.f);
+	hrr_handshake(&d, &r_reused);
+	drv_init(&fresh);
+	hrr_handshake(&fresh, &r_fresh);
+	ck_assert_str_eq(r_reused.history, r_fresh.history);
+	ck_assert_int_eq(r_reused.outcome, TLSD_OUTCOME_FAILED);
+	ck_assert_ptr_null(r_reused.certs);
+	ck_assert_mem_eq(&r_reused, &r_fresh, sizeof(r_fresh));
+	drv_free(&d);
+	drv_free(&fresh);
+}
+END_TEST
+
 /* The client's chain is kept and checked as a client chain. */
 START_TEST(tc_cert_client_chain)
 {
@@ -1325,6 +1383,7 @@ Suite *session_suite(void)
 
 	tcase_add_loop_test(tcc, tc_cert_stage, 0, 3);
 	tcase_add_test(tcc, tc_cert_stage_accepted_unchecked);
+	tcase_add_test(tcc, tc_session_reuse);
 	tcase_add_test(tcc, tc_cert_client_chain);
 	tcase_add_test(tcc, tc_cert_caps);
 	tcase_add_test(tcc, tc_cert_off);

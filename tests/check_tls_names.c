@@ -125,6 +125,21 @@ START_TEST(tc_suite_table)
 }
 END_TEST
 
+/* Suite and version names go into JSON without the escaper
+ * (report_json.c json_named): none may hold a byte that needs escaping. */
+START_TEST(tc_names_json_plain)
+{
+	for (unsigned v = 0; v < 65536; v++) {
+		const char *names[2] = {tlsd_name_suite((uint16_t)v), tlsd_name_version((uint16_t)v)};
+
+		for (int k = 0; k < 2; k++)
+			for (const char *p = names[k]; p && *p; p++)
+				ck_assert_msg(*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\',
+					      "0x%04x %s", v, names[k]);
+	}
+}
+END_TEST
+
 Suite *tls_names_suite(void);
 Suite *tls_names_suite(void)
 {
@@ -135,6 +150,7 @@ Suite *tls_names_suite(void)
 	tcase_add_test(tc, tc_spot_checks);
 	tcase_add_test(tc, tc_suite_info);
 	tcase_add_test(tc, tc_suite_table);
+	tcase_add_test(tc, tc_names_json_plain);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -25,6 +25,10 @@ void tlsd_analyzer_free(struct tlsd_analyzer *a);
 void tlsd_analyzer_set_live(struct tlsd_analyzer *a, bool live);
 /* One captured frame (any supported link type). */
 void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr);
+/* A frame of a file that the capture filter rejected: it takes its frame
+ * number and moves the capture clock (the capture was running), nothing
+ * else. */
+void tlsd_analyzer_filtered(struct tlsd_analyzer *a, const struct tlsd_frame *fr);
 /* Live capture with no packets for a while: advance the capture clock to
  * `now` so idle connections expire and get reported. */
 void tlsd_analyzer_tick(struct tlsd_analyzer *a, tlsd_time_ns now);

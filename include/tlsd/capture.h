@@ -42,6 +42,13 @@ struct tlsd_live_opts {
 	 * false: TPACKET_V3, whose blocks are handed over whole, full or at the
 	 * read timeout (LIVE_TIMEOUT_MS in capture.c). */
 	bool immediate;
+	/* fanout: join PACKET_FANOUT group fanout_group (Linux) in flow-hash mode,
+	 * fragments defragmented first: the kernel gives each flow to one of
+	 * the sockets of the group, both directions to the same one (its flow
+	 * hash is symmetric), so processes with the same group split the
+	 * interface's connections between them. */
+	bool fanout;
+	uint16_t fanout_group;
 };
 
 /* All functions fill err (size TLSD_CAPTURE_ERRLEN) on failure with a message
@@ -75,6 +82,13 @@ enum tlsd_capture_status {
 	TLSD_CAPTURE_TIMEOUT,   /* live: no packet in this read timeout; call again */
 	TLSD_CAPTURE_STOPPED,   /* tlsd_capture_break() was called */
 	TLSD_CAPTURE_ERROR,     /* err filled: corrupt/truncated file, interface down */
+	/* Files only: *frame filled for a packet the capture filter rejected.
+	 * It is not analyzed, but its time stamp and its place in the file
+	 * count: frame numbers stay those Wireshark shows for the file, and
+	 * the capture is known to have run while it was taken (a filter must
+	 * not turn a busy stretch of the file into a silence). Live filters
+	 * run in the kernel, which hands over matching packets only. */
+	TLSD_CAPTURE_FILTERED,
 };
 
 /* Reads the next frame. Record headers with caplen > wirelen or caplen

@@ -21,9 +21,11 @@
  * - failures_began: an SNI (or one server of it) succeeded until some time
  *   and only failed after it (at least 2 of each).
  * Bounded: at most TLSD_GROUP_MAX_KEYS rows per level, SNIs and failing
- * clients, TLSD_GROUP_MAX_PAIRS (SNI, server) pairs, and a distinct-count
- * table of at most 2^23 entries (64 MiB); what does not fit is counted, or
- * makes a count approximate ("+"), never allocated. */
+ * clients, TLSD_GROUP_MAX_PAIRS (SNI, server) pairs, and 16 MiB for all the
+ * distinct counts (clients, servers, SNIs) together: each is exact up to
+ * TLSD_DISTINCT_EXACT_MAX values, then an estimate (distinct.h); an estimate,
+ * or a count that ran out of room, is marked approximate ("+"). What does
+ * not fit is counted, never allocated. */
 #ifndef TLSD_GROUP_H
 #define TLSD_GROUP_H
 

@@ -35,6 +35,9 @@ struct tlsd_cert_checks {
 
 TLSD_MUST_USE struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx);
 void tlsd_session_free(struct tlsd_session *s);
+/* Frees what s owns, not s itself: a struct kept for reuse, which
+ * tlsd_session_init (session_facts.h) makes a new session again. */
+void tlsd_session_cleanup(struct tlsd_session *s);
 
 /* Enables the certificate stage for this session (before its first
  * handshake message): the server's and the client's TLS <= 1.2 Certificate

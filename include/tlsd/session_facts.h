@@ -192,6 +192,14 @@ struct tlsd_sess_certs {
 	char ske_detail[TLSD_CERT_TEXT_LEN];
 };
 
+/* What a HelloRetryRequest selected (the rest of it is not kept). */
+struct tlsd_sess_hrr {
+	bool is_hrr;
+	uint16_t version;              /* tlsd_server_hello_version */
+	uint16_t suite;
+	uint16_t key_share_group;
+};
+
 struct tlsd_session {
 	const struct tlsd_ctx *ctx;
 	enum tlsd_transport transport; /* TCP unless opened with tlsd_session_udp_open */
@@ -215,7 +223,8 @@ struct tlsd_session {
 	tlsd_time_ns silence;          /* longest capture-wide silence from its start to tcp_end */
 	tlsd_time_ns observed_until;   /* the capture clock at tcp_end (how long it was watched) */
 
-	/* ClientHello: the first one is kept; a second one after an HRR too. */
+	/* ClientHello: the first one is kept; of a second one after an HRR,
+	 * whether it parsed. */
 	bool has_ch;                   /* a ClientHello message was seen */
 	bool ch_parsed;                /* ... and it parsed */
 	bool ch_salvaged;              /* ... or not, but its offer could be read (ch) */
@@ -233,13 +242,12 @@ struct tlsd_session {
 	uint32_t ch_cut_have, ch_cut_want;
 	bool has_ch2;
 	bool ch2_parsed;
-	struct tlsd_client_hello ch2;
 	uint32_t n_client_hellos;
 	uint32_t n_hvr;                /* DTLS HelloVerifyRequests (each asks for one more hello) */
 
 	/* ServerHello and HelloRetryRequest */
 	bool has_hrr;
-	struct tlsd_server_hello hrr;
+	struct tlsd_sess_hrr hrr;
 	bool has_sh;
 	bool sh_parsed;
 	struct tlsd_server_hello sh;

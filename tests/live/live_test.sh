@@ -7,20 +7,9 @@
 # Runs in a private network namespace. Exit 77 = skipped (meson).
 set -euo pipefail
 BIN=$(readlink -f "$1")
-[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
-command -v openssl >/dev/null || { echo "skip: no openssl"; exit 77; }
-if [ "${TLSD_IN_NETNS:-}" != 1 ]; then
-	command -v unshare >/dev/null || { echo "skip: no unshare"; exit 77; }
-	TLSD_IN_NETNS=1 exec unshare -n "$0" "$@"
-fi
-ip link set lo up
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+# shellcheck source=netns_setup.sh
+. "$(dirname "$(readlink -f "$0")")/netns_setup.sh" live.test "$@"
 port=46443
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/k.pem" -out "$work/c.pem" \
-	-subj "/CN=live.test" -days 2 >/dev/null 2>&1
 
 "$BIN" -i lo -T json --all --stats "tcp port $port" > "$work/out.json" 2> "$work/err.txt" &
 tpid=$!

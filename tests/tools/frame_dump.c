@@ -45,7 +45,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "frame_dump: %s\n", err);
 		return 2;
 	}
-	while ((st = tlsd_capture_next(cap, &fr, err)) == TLSD_CAPTURE_FRAME) {
+	while ((st = tlsd_capture_next(cap, &fr, err)) == TLSD_CAPTURE_FRAME ||
+	       st == TLSD_CAPTURE_FILTERED) {
+		if (st == TLSD_CAPTURE_FILTERED)
+			continue;
 		printf("F %lld %u %u %d %s ", (long long)fr.ts, fr.caplen, fr.wirelen, fr.dlt,
 		       fr.iface ? fr.iface : "-");
 		hex(fr.comment, fr.comment_len);

@@ -114,6 +114,9 @@ static int run(struct tlsd_capture *cap, struct tlsd_ctx *ctx, struct tlsd_decod
 			return 0;
 		case TLSD_CAPTURE_TIMEOUT:
 			continue;
+		case TLSD_CAPTURE_FILTERED:
+			ctx->frame_no++;
+			continue;
 		case TLSD_CAPTURE_ERROR:
 		default:
 			return -1;
