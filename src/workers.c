@@ -100,21 +100,20 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 33);
 }
 
-static uint64_t endpoint_hash(const struct tlsd_addr *a, uint16_t port)
-{
-	uint64_t lo, hi;
-
-	memcpy(&lo, a->b, sizeof(lo));
-	memcpy(&hi, a->b + 8, sizeof(hi));
-	return mix(lo ^ mix(hi ^ ((uint64_t)port << 1)));
-}
-
 unsigned tlsd_workers_pick(const struct tlsd_pkt *pkt, unsigned n)
 {
-	/* xor: the same for both directions */
-	uint64_t h = endpoint_hash(&pkt->src, pkt->sport) ^ endpoint_hash(&pkt->dst, pkt->dport);
+	uint64_t s0, s1, d0, d1, h;
 
-	return n ? (unsigned)(mix(h ^ pkt->ip_version) % n) : 0;
+	memcpy(&s0, pkt->src.b, sizeof(s0));
+	memcpy(&s1, pkt->src.b + 8, sizeof(s1));
+	memcpy(&d0, pkt->dst.b, sizeof(d0));
+	memcpy(&d1, pkt->dst.b + 8, sizeof(d1));
+	/* Sums: the same for both directions (a collision only shares a
+	 * worker). */
+	h = (s0 + d0) ^ ((s1 + d1) << 32 | (s1 + d1) >> 32) ^
+	    ((uint64_t)((uint32_t)pkt->sport + pkt->dport) << 8) ^
+	    ((uint64_t)((uint32_t)pkt->sport * pkt->dport) << 24) ^ pkt->ip_version;
+	return n ? (unsigned)(mix(h) % n) : 0;
 }
 
 /* ---- the worker side ---- */
