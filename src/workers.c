@@ -2,6 +2,7 @@
 #include "tlsd/workers.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -57,8 +58,11 @@ struct worker {
 	struct tlsd_merge_stream handed; /* handed over, not yet taken by the merger */
 	uint64_t pushed;        /* connections handed over */
 	uint64_t emitted;       /* of which the merger emitted */
-	/* The reader's (merger's) view of this worker's connections. */
+	struct tlsd_conn_done *freed; /* emitted, to be released here (under w->lock) */
+	/* The reader's (merger's) view of this worker's connections, and
+	 * those it emitted, to go back to the worker. */
 	struct tlsd_merge_stream stream;
+	struct tlsd_conn_done *emitted_list;
 };
 
 struct tlsd_workers {
@@ -96,21 +100,20 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 33);
 }
 
-static uint64_t endpoint_hash(const struct tlsd_addr *a, uint16_t port)
-{
-	uint64_t lo, hi;
-
-	memcpy(&lo, a->b, sizeof(lo));
-	memcpy(&hi, a->b + 8, sizeof(hi));
-	return mix(lo ^ mix(hi ^ ((uint64_t)port << 1)));
-}
-
 unsigned tlsd_workers_pick(const struct tlsd_pkt *pkt, unsigned n)
 {
-	/* xor: the same for both directions */
-	uint64_t h = endpoint_hash(&pkt->src, pkt->sport) ^ endpoint_hash(&pkt->dst, pkt->dport);
+	uint64_t s0, s1, d0, d1, h;
 
-	return n ? (unsigned)(mix(h ^ pkt->ip_version) % n) : 0;
+	memcpy(&s0, pkt->src.b, sizeof(s0));
+	memcpy(&s1, pkt->src.b + 8, sizeof(s1));
+	memcpy(&d0, pkt->dst.b, sizeof(d0));
+	memcpy(&d1, pkt->dst.b + 8, sizeof(d1));
+	/* Sums: the same for both directions (a collision only shares a
+	 * worker). */
+	h = (s0 + d0) ^ ((s1 + d1) << 32 | (s1 + d1) >> 32) ^
+	    ((uint64_t)((uint32_t)pkt->sport + pkt->dport) << 8) ^
+	    ((uint64_t)((uint32_t)pkt->sport * pkt->dport) << 24) ^ pkt->ip_version;
+	return n ? (unsigned)(mix(h) % n) : 0;
 }
 
 /* ---- the worker side ---- */
@@ -142,10 +145,45 @@ static void hand_over(struct worker *wk)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* Emitted connections are released by the worker that made them: their
+ * memory goes back to its own malloc arena, never freed across threads. */
+static void give_back(struct tlsd_conn_done *d)
+{
+	struct worker *wk = d->sink_ud;
+
+	d->next = wk->emitted_list; /* reader thread: merge_pass hands them over */
+	wk->emitted_list = d;
+}
+
+static void release_list(struct tlsd_conn_done *d)
+{
+	while (d) {
+		struct tlsd_conn_done *next = d->next;
+
+		d->producer_release(d);
+		d = next;
+	}
+}
+
+/* Releases what the reader gave back. */
+static void release_freed(struct worker *wk)
+{
+	struct tlsd_conn_done *d;
+
+	pthread_mutex_lock(&wk->w->lock);
+	d = wk->freed;
+	wk->freed = NULL;
+	pthread_mutex_unlock(&wk->w->lock);
+	release_list(d);
+}
+
 static void take(void *ud, struct tlsd_conn_done *d)
 {
 	struct worker *wk = ud;
 
+	d->producer_release = d->release;
+	d->release = give_back;
+	d->sink_ud = wk;
 	d->event = wk->event;
 	tlsd_merge_stream_push(&wk->out, d);
 	if (wk->out.queued >= PUSH_EVERY)
@@ -189,6 +227,7 @@ static void *worker_main(void *arg)
 		b = w->ring[wk->done % TLSD_WORKERS_BATCHES];
 		pthread_mutex_unlock(&w->lock);
 
+		release_freed(wk);
 		run_batch(wk, b);
 		hand_over(wk);
 
@@ -228,6 +267,13 @@ static void merge_pass(struct tlsd_workers *w)
 	for (unsigned i = 0; i < w->n; i++) {
 		struct worker *wk = &w->wk[i];
 
+		while (wk->emitted_list) {
+			struct tlsd_conn_done *d = wk->emitted_list;
+
+			wk->emitted_list = d->next;
+			d->next = wk->freed;
+			wk->freed = d;
+		}
 		if (wk->emitted != wk->stream.emitted) {
 			wk->emitted = wk->stream.emitted;
 			pthread_cond_signal(&wk->cv);
@@ -451,6 +497,8 @@ static int worker_init(struct tlsd_workers *w, struct worker *wk, unsigned idx,
 struct tlsd_workers *tlsd_workers_new(const struct tlsd_workers_cfg *c)
 {
 	struct tlsd_workers *w;
+	sigset_t all, old;
+	bool ok = true;
 
 	if (c->n < 2 || c->n > TLSD_WORKERS_MAX)
 		return NULL;
@@ -477,12 +525,18 @@ struct tlsd_workers *tlsd_workers_new(const struct tlsd_workers_cfg *c)
 		w->streams[i] = &w->wk[i].stream;
 	}
 	w->streams[c->n] = c->local;
-	for (unsigned i = 0; i < c->n; i++) {
-		if (pthread_create(&w->wk[i].th, NULL, worker_main, &w->wk[i]) != 0) {
-			tlsd_workers_free(w);
-			return NULL;
-		}
-		w->wk[i].started = true;
+	/* Signals go to the reader (main.c's handler breaks its capture loop):
+	 * the workers start with all of them blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (unsigned i = 0; i < c->n && ok; i++) {
+		ok = pthread_create(&w->wk[i].th, NULL, worker_main, &w->wk[i]) == 0;
+		w->wk[i].started = ok;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!ok) {
+		tlsd_workers_free(w);
+		return NULL;
 	}
 	return w;
 }
@@ -508,6 +562,8 @@ void tlsd_workers_free(struct tlsd_workers *w)
 			tlsd_merge_stream_drop(&wk->out);
 			tlsd_merge_stream_drop(&wk->handed);
 			tlsd_merge_stream_drop(&wk->stream);
+			release_list(wk->emitted_list);
+			release_list(wk->freed);
 			if (wk->w)
 				pthread_cond_destroy(&wk->cv);
 		}

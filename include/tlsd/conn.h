@@ -45,9 +45,12 @@ struct tlsd_conn_done {
 	struct tlsd_counters *if_known_server;
 	void (*release)(struct tlsd_conn_done *d);
 	void *owner;           /* the producer's, for release */
-	/* The sink's: its place in the output order, and a list link. */
+	/* The sink's: its place in the output order, a list link, and where
+	 * the producer's release went when the sink put its own in between. */
 	uint64_t event;
 	struct tlsd_conn_done *next;
+	void (*producer_release)(struct tlsd_conn_done *d);
+	void *sink_ud;
 };
 
 struct tlsd_conn_cfg {

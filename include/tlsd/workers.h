@@ -35,7 +35,7 @@
 
 #define TLSD_WORKERS_MAX 64
 #define TLSD_WORKERS_BATCHES 8
-#define TLSD_WORKERS_OUTPUT 4096
+#define TLSD_WORKERS_OUTPUT 512
 
 struct tlsd_workers_cfg {
 	unsigned n;                   /* 2..TLSD_WORKERS_MAX */
