@@ -663,7 +663,9 @@ static int join_fanout(struct tlsd_capture *cap, uint16_t group, char *err)
 {
 #ifdef PACKET_FANOUT
 	int fd = pcap_fileno(cap->p);
-	int arg = (int)group | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+	/* The mode and flags in the upper 16 bits; FLAG_DEFRAG (0x8000) << 16
+	 * does not fit an int, so the value is built unsigned. */
+	uint32_t arg = (uint32_t)group | ((uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
 	char msg[TLSD_CAPTURE_ERRLEN];
 
 	if (fd >= 0 && setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) == 0)

@@ -200,8 +200,8 @@ START_TEST(tc_seconds_as_printf)
 			     (int64_t)(rnd(&st) % 3);
 		else
 			ns = (int64_t)(rnd(&st) >> (rnd(&st) % 64));
-		if (ns < 0)
-			ns = -ns;
+		if (ns < 0) /* INT64_MIN has no negation */
+			ns = ns == INT64_MIN ? INT64_MAX : -ns;
 		snprintf(want, sizeof(want), "%.6f", (double)ns / 1e9);
 		ck_assert_msg(strcmp(render(put_sec, (uint64_t)ns, 0), want) == 0,
 			      "%" PRId64 ": %s, printf %s", ns, render(put_sec, (uint64_t)ns, 0), want);
