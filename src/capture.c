@@ -1,9 +1,12 @@
 /* Capture front end: files and live interfaces, BPF filters, record-header
  * sanity checks (tcpdump print.c), nanosecond timestamps; gzip-compressed
- * files through a `gzip -dc` child process. pcap files and live capture go
- * through libpcap; pcapng files through our own reader (pcapng.c), since
- * libpcap 1.10 refuses interfaces with different link types. The first
- * bytes of every input are sniffed, pipes and standard input included. */
+ * files through a `gzip -dc` child process. Live capture goes through
+ * libpcap; pcapng files through our own reader (pcapng.c), since libpcap
+ * 1.10 refuses interfaces with different link types; pcap files through
+ * our own reader too (pcapfile.c: records handed over in place, not
+ * copied twice), except the old format variants, left to libpcap. The
+ * first bytes of every input are sniffed, pipes and standard input
+ * included. */
 #define _GNU_SOURCE /* fopencookie: sniffed bytes handed back to libpcap */
 #include "tlsd/capture.h"
 
@@ -29,6 +32,7 @@
 #include "tlsd/decode.h"
 #include "tlsd/keylog.h"
 #include "tlsd/limits.h"
+#include "tlsd/pcapfile.h"
 #include "tlsd/pcapng.h"
 
 #define NAME_MAX_ 256
@@ -44,7 +48,8 @@
  * or --duration stop an idle capture. */
 #define LIVE_TIMEOUT_MS 100
 #define PERM_HINT "capturing needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities"
-#define SNIFF_LEN 4u
+/* Enough for a pcap file header: its version and link type decide the reader. */
+#define SNIFF_LEN TLSD_PCAPFILE_HDR_LEN
 /* Distinct link types with a compiled filter in one pcapng file. */
 #define MAX_FILTERS 64u
 
@@ -65,9 +70,10 @@ struct ng_filter {
 };
 
 struct tlsd_capture {
-	pcap_t *p;            /* libpcap: pcap files, live capture */
+	pcap_t *p;            /* libpcap: live capture, old pcap variants */
 	struct tlsd_pcapng *ng; /* or our pcapng reader */
-	struct fd_src src;    /* the pcapng reader's input (closed by us) */
+	struct tlsd_pcapfile *pf; /* or our pcap reader */
+	struct fd_src src;    /* our readers' input (closed by us) */
 	struct fd_src cookie; /* libpcap's input after sniffing a stream (its FILE closes it) */
 	char *filter;         /* pcapng: the filter expression, or NULL */
 	struct ng_filter *filters;
@@ -136,9 +142,17 @@ static int finish_open(struct tlsd_capture *cap, const char *filter, bpf_u_int32
 {
 	struct bpf_program prog;
 	char msg[TLSD_CAPTURE_ERRLEN];
-	int snap;
+	pcap_t *compiler = cap->p;
+	int snap, r;
 
-	cap->dlt = pcap_datalink(cap->p);
+	if (cap->pf) {
+		cap->dlt = tlsd_pcapfile_dlt(cap->pf);
+		cap->snaplen = tlsd_pcapfile_snaplen(cap->pf);
+	} else {
+		cap->dlt = pcap_datalink(cap->p);
+		snap = pcap_snapshot(cap->p);
+		cap->snaplen = snap > 0 ? (uint32_t)snap : 0;
+	}
 	if (!tlsd_decode_dlt_supported(cap->dlt)) {
 		char dn[128];
 
@@ -147,12 +161,22 @@ static int finish_open(struct tlsd_capture *cap, const char *filter, bpf_u_int32
 		errf(err, cap->name, msg);
 		return -EINVAL;
 	}
-	snap = pcap_snapshot(cap->p);
-	cap->snaplen = snap > 0 ? (uint32_t)snap : 0;
 	if (!filter || !*filter)
 		return 0;
-	if (pcap_compile(cap->p, &prog, filter, 1, netmask) != 0) {
-		snprintf(msg, sizeof(msg), "bad filter \"%s\": %s", filter, pcap_geterr(cap->p));
+	if (!compiler) {
+		/* Our reader has no pcap_t: compile for the file's link type. */
+		compiler = pcap_open_dead(cap->dlt, (int)cap->snaplen);
+		if (!compiler) {
+			errf(err, cap->name, strerror(ENOMEM));
+			return -ENOMEM;
+		}
+	}
+	r = pcap_compile(compiler, &prog, filter, 1, netmask);
+	if (r != 0)
+		snprintf(msg, sizeof(msg), "bad filter \"%s\": %s", filter, pcap_geterr(compiler));
+	if (compiler != cap->p)
+		pcap_close(compiler);
+	if (r != 0) {
 		errf(err, cap->name, msg);
 		return -EINVAL;
 	}
@@ -436,8 +460,36 @@ static int open_cookie(struct tlsd_capture *cap, int fd, const uint8_t *pre, siz
 	return open_stream(cap, fp, err);
 }
 
+/* A pcap file whose first `got` bytes are in pre (already consumed from
+ * fd when `consumed`): our reader when it takes the file, else libpcap. */
+static int open_pcap(struct tlsd_capture *cap, int fd, const uint8_t *pre, size_t got,
+		     bool consumed, char *err)
+{
+	int r = tlsd_pcapfile_new(&cap->pf, pre, got, tlsd_decode_dlt_supported, fd_src_read,
+				  &cap->src);
+
+	if (r < 0) {
+		close(fd);
+		errf(err, cap->name, strerror(-r));
+		return r;
+	}
+	if (r == 0)
+		return consumed ? open_cookie(cap, fd, pre, got, err) : open_plain(cap, fd, err);
+	/* Our reader goes on after the header, which it has. */
+	if (!consumed && lseek(fd, TLSD_PCAPFILE_HDR_LEN, SEEK_CUR) < 0) {
+		r = -errno;
+		tlsd_pcapfile_free(cap->pf);
+		cap->pf = NULL;
+		close(fd);
+		errf(err, cap->name, strerror(-r));
+		return r;
+	}
+	cap->src = (struct fd_src){.fd = fd};
+	return 0;
+}
+
 /* fd is an uncompressed capture (a regular file at its start, a pipe, the
- * output of gzip): pcapng goes to our reader, anything else to libpcap. */
+ * output of gzip): pcapng goes to our reader, pcap to ours or libpcap. */
 static int open_sniffed(struct tlsd_capture *cap, int fd, bool seekable, char *err)
 {
 	uint8_t pre[SNIFF_LEN];
@@ -450,7 +502,7 @@ static int open_sniffed(struct tlsd_capture *cap, int fd, bool seekable, char *e
 		if (n < 0)
 			seekable = false; /* read it like a pipe */
 		else if (!tlsd_pcapng_magic(pre, (size_t)n))
-			return open_plain(cap, fd, err);
+			return open_pcap(cap, fd, pre, (size_t)n, false, err);
 	}
 	if (!seekable) {
 		int r = sniff(fd, pre, &got);
@@ -461,7 +513,7 @@ static int open_sniffed(struct tlsd_capture *cap, int fd, bool seekable, char *e
 			return r;
 		}
 		if (!tlsd_pcapng_magic(pre, got))
-			return open_cookie(cap, fd, pre, got, err);
+			return open_pcap(cap, fd, pre, got, true, err);
 	}
 	return open_pcapng(cap, fd, pre, got, err);
 }
@@ -564,6 +616,9 @@ int tlsd_capture_open_file_opts(struct tlsd_capture **out, const char *path,
 		}
 		cap->nano = true;
 		r = ng_start(cap, err);
+	} else if (cap->pf) {
+		cap->nano = true;
+		r = finish_open(cap, filter, PCAP_NETMASK_UNKNOWN, err);
 	} else {
 		cap->nano = pcap_get_tstamp_precision(cap->p) == PCAP_TSTAMP_PRECISION_NANO;
 		r = finish_open(cap, filter, PCAP_NETMASK_UNKNOWN, err);
@@ -762,6 +817,7 @@ void tlsd_capture_close(struct tlsd_capture *cap)
 	if (cap->p)
 		pcap_close(cap->p); /* closes the pipe: an unfinished gzip ends on SIGPIPE */
 	tlsd_pcapng_free(cap->ng);
+	tlsd_pcapfile_free(cap->pf);
 	if (cap->src.fd >= 0)
 		close(cap->src.fd);
 	(void)gzip_reap(cap);
@@ -904,6 +960,45 @@ static enum tlsd_capture_status ng_next(struct tlsd_capture *cap, struct tlsd_fr
 	return TLSD_CAPTURE_STOPPED;
 }
 
+static enum tlsd_capture_status pf_next(struct tlsd_capture *cap, struct tlsd_frame *frame,
+					char *err)
+{
+	char msg[TLSD_PCAPFILE_ERRLEN], m[TLSD_CAPTURE_ERRLEN];
+	struct tlsd_pcapfile_packet pkt;
+	struct pcap_pkthdr h;
+
+	if (cap->stopped)
+		return TLSD_CAPTURE_STOPPED;
+	switch (tlsd_pcapfile_next(cap->pf, &pkt, msg)) {
+	case TLSD_PCAPFILE_PACKET:
+		break;
+	case TLSD_PCAPFILE_END:
+		return stream_end(cap, err);
+	case TLSD_PCAPFILE_ERROR:
+	default:
+		snprintf(m, sizeof(m), "%s (after packet %llu)", msg,
+			 (unsigned long long)cap->frames);
+		errf(err, cap->name, m);
+		return TLSD_CAPTURE_ERROR;
+	}
+	cap->frames++;
+	h = (struct pcap_pkthdr){
+		.ts = {.tv_sec = (time_t)pkt.sec, .tv_usec = (suseconds_t)pkt.frac_ns},
+		.caplen = pkt.caplen,
+		.len = pkt.wirelen,
+	};
+	*frame = (struct tlsd_frame){
+		.ts = ts_ns(cap, &h.ts),
+		.caplen = clamp_caplen(cap, pkt.caplen, pkt.wirelen, cap->snaplen),
+		.wirelen = pkt.wirelen,
+		.dlt = cap->dlt,
+		.data = pkt.data,
+	};
+	if (cap->file_filter && !pcap_offline_filter(&cap->file_prog, &h, pkt.data))
+		return TLSD_CAPTURE_FILTERED;
+	return TLSD_CAPTURE_FRAME;
+}
+
 enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd_frame *frame,
 					   char *err)
 {
@@ -913,6 +1008,8 @@ enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd
 	char msg[TLSD_CAPTURE_ERRLEN];
 	int r;
 
+	if (cap->pf)
+		return pf_next(cap, frame, err);
 	if (cap->ng)
 		return ng_next(cap, frame, err);
 	r = pcap_next_ex(cap->p, &h, &data);
@@ -986,11 +1083,6 @@ int tlsd_capture_stats(struct tlsd_capture *cap, uint64_t *received, uint64_t *d
 	*dropped = ps.ps_drop;
 	*if_dropped = ps.ps_ifdrop;
 	return 0;
-}
-
-void *tlsd_capture_pcap(struct tlsd_capture *cap)
-{
-	return cap->p;
 }
 
 uint64_t tlsd_capture_secrets_blocks(const struct tlsd_capture *cap)

@@ -1,12 +1,13 @@
-/* Capture front end: files (pcap through libpcap, pcapng through our own
- * reader, gzip-compressed or not, nanosecond precision, stdin and pipes)
+/* Capture front end: files (pcap and pcapng through our own readers, old
+ * pcap variants through libpcap; gzip-compressed or not, nanosecond
+ * precision, stdin and pipes)
  * and live interfaces (libpcap), BPF filters, record-header sanity checks. */
 #ifndef TLSD_CAPTURE_H
 #define TLSD_CAPTURE_H
 
 #include "tlsd/common.h"
 
-struct tlsd_capture; /* opaque; wraps one pcap_t or one pcapng reader */
+struct tlsd_capture; /* opaque; wraps one pcap_t, or our pcap or pcapng reader */
 struct tlsd_keylog;
 
 /* One captured frame. `data`, `iface` and `comment` are borrowed and valid
@@ -109,8 +110,6 @@ int tlsd_capture_dlt(const struct tlsd_capture *cap);
 /* Live only: kernel counters. Returns -1 when unavailable. */
 int tlsd_capture_stats(struct tlsd_capture *cap, uint64_t *received, uint64_t *dropped,
 		       uint64_t *if_dropped);
-/* The pcap_t, for pcap_dump_open() by -w; NULL for a pcapng file. */
-void *tlsd_capture_pcap(struct tlsd_capture *cap);
 /* pcapng: Decryption Secrets Blocks whose TLS key log went into the key log
  * so far. */
 uint64_t tlsd_capture_secrets_blocks(const struct tlsd_capture *cap);

@@ -1,0 +1,225 @@
+/* Classic pcap files (see include/tlsd/pcapfile.h): the record logic of
+ * libpcap 1.10's sf-pcap.c over a buffer refilled by a read callback. */
+#include "tlsd/pcapfile.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsd/cur.h"
+
+#define REC_HDR_LEN 16u
+#define MAGIC_USEC 0xa1b2c3d4u
+#define MAGIC_NSEC 0xa1b23c4du
+/* Bytes asked for per read: with the records handed over in place, the
+ * buffer's working part stays in the L2 cache next to the analyzer's
+ * state (larger reads were slower in whole runs, not alone). */
+#define READ_CHUNK (64u << 10)
+/* Room for a read plus the largest record split across two reads. */
+#define BUF_CAP (READ_CHUNK + REC_HDR_LEN + TLSD_PCAPFILE_MAX_CAPLEN)
+
+struct tlsd_pcapfile {
+	tlsd_pcapng_read_fn read;
+	void *ud;
+	uint8_t *buf;
+	size_t off;  /* next record */
+	size_t have; /* bytes in buf */
+	bool eof;
+	bool big_endian; /* the file's byte order */
+	bool nsec;
+	int dlt;
+	uint32_t snaplen; /* libpcap's p->snapshot */
+	bool failed;
+	char error[TLSD_PCAPFILE_ERRLEN];
+};
+
+static enum tlsd_pcapfile_status fail(struct tlsd_pcapfile *pf, char *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum tlsd_pcapfile_status fail(struct tlsd_pcapfile *pf, char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(pf->error, sizeof(pf->error), fmt, ap);
+	va_end(ap);
+	pf->failed = true;
+	snprintf(err, TLSD_PCAPFILE_ERRLEN, "%s", pf->error);
+	return TLSD_PCAPFILE_ERROR;
+}
+
+/* Makes n bytes (n <= BUF_CAP) available at off, fewer only at the end of
+ * the input. Returns 0, or a negative errno from the read callback. */
+static int fill(struct tlsd_pcapfile *pf, size_t n)
+{
+	while (pf->have - pf->off < n && !pf->eof) {
+		size_t want;
+		ssize_t r;
+
+		if (pf->off > 0) {
+			/* The unread tail (less than one record) to the front. */
+			memmove(pf->buf, pf->buf + pf->off, pf->have - pf->off);
+			pf->have -= pf->off;
+			pf->off = 0;
+		}
+		want = n > READ_CHUNK ? n : READ_CHUNK;
+		want = want > pf->have ? want - pf->have : READ_CHUNK;
+		if (want > BUF_CAP - pf->have)
+			want = BUF_CAP - pf->have;
+		r = pf->read(pf->ud, pf->buf + pf->have, want);
+		if (r < 0)
+			return (int)r;
+		if (r == 0)
+			pf->eof = true;
+		pf->have += (size_t)r;
+	}
+	return 0;
+}
+
+static bool get32(struct tlsd_cur *c, bool big_endian, uint32_t *out)
+{
+	return big_endian ? tlsd_cur_get_u32(c, out) : tlsd_cur_get_u32le(c, out);
+}
+
+static bool get16(struct tlsd_cur *c, bool big_endian, uint16_t *out)
+{
+	return big_endian ? tlsd_cur_get_u16(c, out) : tlsd_cur_get_u16le(c, out);
+}
+
+int tlsd_pcapfile_new(struct tlsd_pcapfile **out, const uint8_t *hdr, size_t hdr_len,
+		      bool (*dlt_ok)(int dlt), tlsd_pcapng_read_fn read, void *ud)
+{
+	uint32_t magic, thiszone, sigfigs, snaplen, linktype;
+	uint16_t major, minor;
+	struct tlsd_pcapfile *pf;
+	struct tlsd_cur c;
+	bool big_endian;
+	int dlt;
+
+	tlsd_cur_init(&c, hdr, hdr_len);
+	if (!tlsd_cur_get_u32le(&c, &magic))
+		return 0;
+	if (magic == MAGIC_USEC || magic == MAGIC_NSEC) {
+		big_endian = false;
+	} else {
+		magic = __builtin_bswap32(magic);
+		if (magic != MAGIC_USEC && magic != MAGIC_NSEC)
+			return 0;
+		big_endian = true;
+	}
+	if (!get16(&c, big_endian, &major) || !get16(&c, big_endian, &minor) ||
+	    !get32(&c, big_endian, &thiszone) || !get32(&c, big_endian, &sigfigs) ||
+	    !get32(&c, big_endian, &snaplen) || !get32(&c, big_endian, &linktype))
+		return 0; /* a short header: libpcap's message */
+	(void)thiszone;
+	(void)sigfigs;
+	/* Version 2.3 and older may have caplen and len swapped; bits above
+	 * the link type (FCS length) change what libpcap reports. */
+	if (major != 2 || minor != 4 || linktype > 0xffffu)
+		return 0;
+	dlt = tlsd_pcapng_linktype_to_dlt((uint16_t)linktype);
+	if (!dlt_ok(dlt))
+		return 0; /* libpcap names the link type it refuses */
+	pf = calloc(1, sizeof(*pf));
+	if (pf)
+		pf->buf = malloc(BUF_CAP);
+	if (!pf || !pf->buf) {
+		free(pf);
+		return -ENOMEM;
+	}
+	pf->read = read;
+	pf->ud = ud;
+	pf->big_endian = big_endian;
+	pf->nsec = magic == MAGIC_NSEC;
+	pf->dlt = dlt;
+	/* pcap_adjust_snapshot() of libpcap 1.10: 0, or more than an int,
+	 * means the maximum; a value between the two is kept (and records
+	 * above the maximum are still refused). */
+	pf->snaplen = snaplen == 0 || snaplen > INT32_MAX ? TLSD_PCAPFILE_MAX_CAPLEN : snaplen;
+	*out = pf;
+	return 1;
+}
+
+enum tlsd_pcapfile_status tlsd_pcapfile_next(struct tlsd_pcapfile *pf,
+					     struct tlsd_pcapfile_packet *pkt, char *err)
+{
+	uint32_t sec, frac, caplen, wirelen, keep;
+	struct tlsd_cur rec, c, data;
+	int r;
+
+	if (pf->failed) {
+		snprintf(err, TLSD_PCAPFILE_ERRLEN, "%s", pf->error);
+		return TLSD_PCAPFILE_ERROR;
+	}
+	r = fill(pf, REC_HDR_LEN);
+	if (r < 0)
+		return fail(pf, err, "error reading dump file: %s", strerror(-r));
+	tlsd_cur_init(&rec, pf->buf + pf->off, pf->have - pf->off);
+	if (tlsd_cur_len(&rec) == 0)
+		return TLSD_PCAPFILE_END;
+	if (!tlsd_cur_get_bytes(&rec, &c, REC_HDR_LEN))
+		return fail(pf, err, "truncated dump file; tried to read %u header bytes, only got %zu",
+			    REC_HDR_LEN, tlsd_cur_len(&rec));
+	if (!get32(&c, pf->big_endian, &sec) || !get32(&c, pf->big_endian, &frac) ||
+	    !get32(&c, pf->big_endian, &caplen) || !get32(&c, pf->big_endian, &wirelen))
+		return fail(pf, err, "internal error: short record header");
+	if (caplen > TLSD_PCAPFILE_MAX_CAPLEN) {
+		if (caplen > pf->snaplen)
+			return fail(pf, err,
+				    "invalid packet capture length %u, bigger than snaplen of %u",
+				    caplen, pf->snaplen);
+		return fail(pf, err, "invalid packet capture length %u, bigger than maximum of %u",
+			    caplen, TLSD_PCAPFILE_MAX_CAPLEN);
+	}
+	r = fill(pf, REC_HDR_LEN + caplen);
+	if (r < 0)
+		return fail(pf, err, "error reading dump file: %s", strerror(-r));
+	/* fill() may have moved the bytes: the record again from off. */
+	tlsd_cur_init(&rec, pf->buf + pf->off, pf->have - pf->off);
+	if (!tlsd_cur_skip(&rec, REC_HDR_LEN))
+		return fail(pf, err, "internal error: record header gone");
+	/* A record above the snapshot length: libpcap reads the snapshot
+	 * length, discards the rest and reports the snapshot length. */
+	keep = caplen > pf->snaplen ? pf->snaplen : caplen;
+	if (tlsd_cur_len(&rec) < keep || tlsd_cur_len(&rec) < caplen)
+		return fail(pf, err, "truncated dump file; tried to read %u captured bytes, only got %zu",
+			    tlsd_cur_len(&rec) < keep ? keep : caplen, tlsd_cur_len(&rec));
+	if (!tlsd_cur_get_bytes(&rec, &data, caplen))
+		return fail(pf, err, "internal error: record body gone");
+	pf->off += REC_HDR_LEN + caplen;
+	/* libpcap 1.10's record header has signed 32-bit fields, which its
+	 * byte swap (SWAPLONG) turns unsigned: a time stamp past 2038, or a
+	 * broken one, reads differently in the two byte orders. */
+	if (pf->big_endian) {
+		pkt->sec = sec;
+		pkt->frac_ns = (int64_t)frac * (pf->nsec ? 1 : 1000);
+	} else {
+		pkt->sec = (int32_t)sec;
+		pkt->frac_ns = (int64_t)(int32_t)frac * (pf->nsec ? 1 : 1000);
+	}
+	pkt->caplen = keep;
+	pkt->wirelen = wirelen;
+	pkt->data = caplen ? tlsd_cur_data(&data) : pf->buf; /* never NULL */
+	return TLSD_PCAPFILE_PACKET;
+}
+
+int tlsd_pcapfile_dlt(const struct tlsd_pcapfile *pf)
+{
+	return pf->dlt;
+}
+
+uint32_t tlsd_pcapfile_snaplen(const struct tlsd_pcapfile *pf)
+{
+	return pf->snaplen;
+}
+
+void tlsd_pcapfile_free(struct tlsd_pcapfile *pf)
+{
+	if (!pf)
+		return;
+	free(pf->buf);
+	free(pf);
+}
