@@ -6,8 +6,7 @@
  *
  * The reads run for every field of every packet, so they are defined here,
  * static inline (an out-of-line call per field cost ~4 % of a run); only
- * this header and src/cur.c (the rarely used little-endian reads) touch
- * p/len. */
+ * this header touches p/len. */
 #ifndef TLSD_CUR_H
 #define TLSD_CUR_H
 
@@ -99,9 +98,26 @@ TLSD_MUST_USE static inline bool tlsd_cur_get_u32(struct tlsd_cur *c, uint32_t *
 	return tlsd_cur_get_be_(c, 4, out);
 }
 
-/* Little-endian reads, for pcap/DLT_NULL headers written in host order. */
-TLSD_MUST_USE bool tlsd_cur_get_u16le(struct tlsd_cur *c, uint16_t *out);
-TLSD_MUST_USE bool tlsd_cur_get_u32le(struct tlsd_cur *c, uint32_t *out);
+/* Little-endian reads, for pcap/DLT_NULL headers written in host order
+ * (four per pcap record: inline like the others). */
+TLSD_MUST_USE static inline bool tlsd_cur_get_u16le(struct tlsd_cur *c, uint16_t *out)
+{
+	if (c->len < 2)
+		return false;
+	*out = (uint16_t)(c->p[0] | (c->p[1] << 8));
+	tlsd_cur_advance_(c, 2);
+	return true;
+}
+
+TLSD_MUST_USE static inline bool tlsd_cur_get_u32le(struct tlsd_cur *c, uint32_t *out)
+{
+	if (c->len < 4)
+		return false;
+	*out = (uint32_t)c->p[0] | ((uint32_t)c->p[1] << 8) | ((uint32_t)c->p[2] << 16) |
+	       ((uint32_t)c->p[3] << 24);
+	tlsd_cur_advance_(c, 4);
+	return true;
+}
 
 /* Read a byte at offset `off` without consuming (for lookahead checks). */
 TLSD_MUST_USE static inline bool tlsd_cur_peek_at(const struct tlsd_cur *c, size_t off,
