@@ -47,6 +47,9 @@
  * well within a second of the failure), and the poll() that lets a signal
  * or --duration stop an idle capture. */
 #define LIVE_TIMEOUT_MS 100
+/* A pipe (`tcpdump -w - | tlsdiag -`) idle this long: the same bound on how
+ * long a report waits. */
+#define STREAM_IDLE_MS 100
 #define PERM_HINT "capturing needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities"
 /* Enough for a pcap file header: its version and link type decide the reader. */
 #define SNIFF_LEN TLSD_PCAPFILE_HDR_LEN
@@ -59,6 +62,11 @@ struct fd_src {
 	int fd;
 	uint8_t pre[SNIFF_LEN];
 	size_t pre_len, pre_off;
+	/* A pipe read by our readers: when no input came for STREAM_IDLE_MS,
+	 * a read returns -EAGAIN once (the capture says TIMEOUT, and what the
+	 * workers and the output hold is handed out), then blocks. */
+	bool idle_check;
+	bool idle_reported;
 };
 
 /* The filter compiled for one link type of a pcapng file. usable: false
@@ -272,6 +280,16 @@ static ssize_t fd_src_read(void *ud, uint8_t *buf, size_t n)
 		s->pre_off += k;
 		return (ssize_t)k;
 	}
+	if (s->idle_check && !s->idle_reported) {
+		struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+
+		/* A signal (EINTR) also returns, so that a stop is seen. */
+		if (poll(&pfd, 1, STREAM_IDLE_MS) <= 0) {
+			s->idle_reported = true;
+			return -EAGAIN;
+		}
+	}
+	s->idle_reported = false;
 	do
 		r = read(s->fd, buf, n);
 	while (r < 0 && errno == EINTR);
@@ -409,6 +427,8 @@ static int ng_start(struct tlsd_capture *cap, char *err)
 			return 0;
 		case TLSD_PCAPNG_END:
 			return 0;
+		case TLSD_PCAPNG_AGAIN: /* not before the open is done; harmless */
+			continue;
 		case TLSD_PCAPNG_ERROR:
 			errf(err, cap->name, msg);
 			return -EIO;
@@ -626,6 +646,11 @@ int tlsd_capture_open_file_opts(struct tlsd_capture **out, const char *path,
 	if (r < 0) {
 		tlsd_capture_close(cap);
 		return r;
+	}
+	if (cap->src.fd >= 0) {
+		struct stat st;
+
+		cap->src.idle_check = fstat(cap->src.fd, &st) == 0 && !S_ISREG(st.st_mode);
 	}
 	*out = cap;
 	return 0;
@@ -929,6 +954,8 @@ static enum tlsd_capture_status ng_next(struct tlsd_capture *cap, struct tlsd_fr
 			continue;
 		case TLSD_PCAPNG_END:
 			return ng_end(cap, err);
+		case TLSD_PCAPNG_AGAIN:
+			return TLSD_CAPTURE_TIMEOUT;
 		case TLSD_PCAPNG_ERROR:
 		default:
 			ng_error(cap, msg, err);
@@ -974,6 +1001,8 @@ static enum tlsd_capture_status pf_next(struct tlsd_capture *cap, struct tlsd_fr
 		break;
 	case TLSD_PCAPFILE_END:
 		return stream_end(cap, err);
+	case TLSD_PCAPFILE_AGAIN:
+		return TLSD_CAPTURE_TIMEOUT;
 	case TLSD_PCAPFILE_ERROR:
 	default:
 		snprintf(m, sizeof(m), "%s (after packet %llu)", msg,

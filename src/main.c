@@ -890,8 +890,15 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 		} else if (st == TLSD_CAPTURE_FILTERED) {
 			tlsd_analyzer_filtered(a, &fr);
 		} else if (st == TLSD_CAPTURE_TIMEOUT) {
-			if (live)
+			if (live) {
 				tlsd_analyzer_tick(a, wall_clock_ns());
+			} else {
+				/* A pipe with no input for now: what the workers
+				 * finished and the output buffers go out, as they
+				 * would at the end of the input. */
+				tlsd_analyzer_sync(a);
+				fflush(NULL);
+			}
 		} else if (st == TLSD_CAPTURE_ERROR) {
 			current_capture = NULL;
 			fprintf(stderr, "tlsdiag: %s\n", err);

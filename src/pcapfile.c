@@ -154,7 +154,11 @@ enum tlsd_pcapfile_status tlsd_pcapfile_next(struct tlsd_pcapfile *pf,
 		snprintf(err, TLSD_PCAPFILE_ERRLEN, "%s", pf->error);
 		return TLSD_PCAPFILE_ERROR;
 	}
+	/* A record is consumed only once whole: after -EAGAIN the next call
+	 * starts it again. */
 	r = fill(pf, REC_HDR_LEN);
+	if (r == -EAGAIN)
+		return TLSD_PCAPFILE_AGAIN;
 	if (r < 0)
 		return fail(pf, err, "error reading dump file: %s", strerror(-r));
 	tlsd_cur_init(&rec, pf->buf + pf->off, pf->have - pf->off);
@@ -175,6 +179,8 @@ enum tlsd_pcapfile_status tlsd_pcapfile_next(struct tlsd_pcapfile *pf,
 			    caplen, TLSD_PCAPFILE_MAX_CAPLEN);
 	}
 	r = fill(pf, REC_HDR_LEN + caplen);
+	if (r == -EAGAIN)
+		return TLSD_PCAPFILE_AGAIN;
 	if (r < 0)
 		return fail(pf, err, "error reading dump file: %s", strerror(-r));
 	/* fill() may have moved the bytes: the record again from off. */

@@ -492,13 +492,18 @@ static int read_dsb(struct tlsd_pcapng *ng, struct tlsd_cur body,
 	return 1;
 }
 
+/* A read error, or -2 for -EAGAIN: no input yet, nothing consumed (a
+ * block is only consumed once whole, so the next call starts it again). */
 static int io_fail(struct tlsd_pcapng *ng, char *err, int r)
 {
+	if (r == -EAGAIN)
+		return -2;
 	return fail(ng, err, 0, "read error: %s", strerror(-r));
 }
 
 /* Reads one block header and makes the whole block available. Returns 1
- * with *type, *len set, 0 at a clean end, or -1 after fail(). */
+ * with *type, *len set, 0 at a clean end, -2 for no input yet, or -1
+ * after fail(). */
 static int block_start(struct tlsd_pcapng *ng, uint32_t *type, uint32_t *len, char *err)
 {
 	struct tlsd_cur c;
@@ -560,13 +565,15 @@ static int block_start(struct tlsd_pcapng *ng, uint32_t *type, uint32_t *len, ch
 }
 
 /* One block: 1 with *ev filled, 0 when it gives the caller nothing (SHB,
- * skipped blocks), 2 at the clean end, -1 on error. */
+ * skipped blocks), 2 at the clean end, 3 for no input yet, -1 on error. */
 static int read_block(struct tlsd_pcapng *ng, struct tlsd_pcapng_event *ev, char *err)
 {
 	struct tlsd_cur blk, body;
 	uint32_t type = 0, len = 0, trailer;
 	int r = block_start(ng, &type, &len, err);
 
+	if (r == -2)
+		return 3;
 	if (r <= 0)
 		return r < 0 ? -1 : 2;
 	tlsd_cur_init(&blk, ng->buf + ng->start, len);
@@ -625,6 +632,10 @@ enum tlsd_pcapng_kind tlsd_pcapng_next(struct tlsd_pcapng *ng, struct tlsd_pcapn
 	if (r == 2) {
 		ev->kind = TLSD_PCAPNG_END;
 		return TLSD_PCAPNG_END;
+	}
+	if (r == 3) {
+		ev->kind = TLSD_PCAPNG_AGAIN;
+		return TLSD_PCAPNG_AGAIN;
 	}
 	return ev->kind;
 }

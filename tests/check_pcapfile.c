@@ -90,12 +90,17 @@ static void flush_file(void)
 struct src {
 	int fd;
 	size_t max_read; /* 0: as asked; else at most this much per read (a pipe) */
+	bool again;      /* every other read says -EAGAIN (a pipe gone quiet) */
+	unsigned reads;
 };
 
 static ssize_t src_read(void *ud, uint8_t *buf, size_t n)
 {
 	struct src *s = ud;
 	ssize_t r;
+
+	if (s->again && s->reads++ % 2 == 0)
+		return -EAGAIN;
 
 	if (s->max_read && n > s->max_read)
 		n = s->max_read;
@@ -123,7 +128,7 @@ static int open_ours(const char *file, struct tlsd_pcapfile **pf, struct src *s)
 
 /* Reads `file` with both readers and compares them record by record.
  * Returns the number of records. */
-static unsigned compare(const char *file, size_t max_read)
+static unsigned compare_src(const char *file, size_t max_read, bool again)
 {
 	char errbuf[PCAP_ERRBUF_SIZE], err[TLSD_PCAPFILE_ERRLEN] = "";
 	struct tlsd_pcapfile_packet pkt;
@@ -131,6 +136,7 @@ static unsigned compare(const char *file, size_t max_read)
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	struct src s = {.max_read = max_read};
+	unsigned agains = 0;
 	enum tlsd_pcapfile_status st;
 	unsigned n = 0;
 	pcap_t *p;
@@ -139,11 +145,13 @@ static unsigned compare(const char *file, size_t max_read)
 	p = pcap_open_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	ck_assert_msg(p != NULL, "%s: %s", file, errbuf);
 	ck_assert_int_eq(open_ours(file, &pf, &s), 1);
+	s.again = again; /* after the header, as capture.c does */
 	ck_assert_int_eq(tlsd_pcapfile_dlt(pf), pcap_datalink(p));
 	ck_assert_uint_eq(tlsd_pcapfile_snaplen(pf), (uint32_t)pcap_snapshot(p));
 	for (;;) {
 		r = pcap_next_ex(p, &h, &data);
-		st = tlsd_pcapfile_next(pf, &pkt, err);
+		while ((st = tlsd_pcapfile_next(pf, &pkt, err)) == TLSD_PCAPFILE_AGAIN)
+			agains++;
 		if (r != 1)
 			break;
 		ck_assert_msg(st == TLSD_PCAPFILE_PACKET, "%s record %u: %s", file, n, err);
@@ -165,10 +173,16 @@ static unsigned compare(const char *file, size_t max_read)
 		ck_assert_int_eq(tlsd_pcapfile_next(pf, &pkt, err), TLSD_PCAPFILE_ERROR);
 		ck_assert_str_eq(err, pcap_geterr(p));
 	}
+	ck_assert(again ? agains > 0 : agains == 0);
 	tlsd_pcapfile_free(pf);
 	close(s.fd);
 	pcap_close(p);
 	return n;
+}
+
+static unsigned compare(const char *file, size_t max_read)
+{
+	return compare_src(file, max_read, false);
 }
 
 static void compare_all_ways(unsigned want_records)
@@ -178,6 +192,9 @@ static void compare_all_ways(unsigned want_records)
 	ck_assert_uint_eq(compare(path, 1), want_records);  /* a byte per read */
 	ck_assert_uint_eq(compare(path, 7), want_records);
 	ck_assert_uint_eq(compare(path, 4093), want_records);
+	/* -EAGAIN anywhere, also inside a record: the same records */
+	ck_assert_uint_eq(compare_src(path, 5, true), want_records);
+	ck_assert_uint_eq(compare_src(path, 0, true), want_records);
 }
 
 /* ---- the cases ------------------------------------------------------------ */

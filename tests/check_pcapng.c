@@ -18,6 +18,8 @@ struct memsrc {
 	const uint8_t *p;
 	size_t len, off, chunk, fail_at;
 	bool fail;
+	bool again; /* every other read says -EAGAIN (a pipe gone quiet) */
+	unsigned reads;
 };
 
 static ssize_t mem_read(void *ud, uint8_t *buf, size_t n)
@@ -25,6 +27,8 @@ static ssize_t mem_read(void *ud, uint8_t *buf, size_t n)
 	struct memsrc *m = ud;
 	size_t k = TLSD_MIN(n, m->len - m->off);
 
+	if (m->again && m->reads++ % 2 == 0)
+		return -EAGAIN;
 	if (m->fail && m->off >= m->fail_at)
 		return -EIO;
 	if (m->chunk)
@@ -122,6 +126,37 @@ START_TEST(tc_one_packet)
 	ck_assert_uint_eq(st.sections, 1);
 	ck_assert_uint_eq(st.packets, 1);
 	ck_assert_uint_eq(st.offset, w.len);
+	tlsd_pcapng_free(ng);
+	ngw_free(&w);
+}
+END_TEST
+
+/* -EAGAIN from the input, at every other read and so inside every block:
+ * TLSD_PCAPNG_AGAIN, nothing lost, the same events as without it. */
+START_TEST(tc_again)
+{
+	struct ngw w = {0};
+	struct memsrc m;
+	struct tlsd_pcapng *ng;
+	struct tlsd_pcapng_event ev;
+	char err[TLSD_PCAPNG_ERRLEN] = "";
+	enum tlsd_pcapng_kind k, want[] = {TLSD_PCAPNG_INTERFACE, TLSD_PCAPNG_PACKET,
+					   TLSD_PCAPNG_END};
+	unsigned agains = 0;
+
+	small_file(&w, _i == 1);
+	ng = open_mem(&m, &w, _i == 1 ? 3 : 0);
+	m.again = true;
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(want); i++) {
+		while ((k = tlsd_pcapng_next(ng, &ev, err)) == TLSD_PCAPNG_AGAIN)
+			agains++;
+		ck_assert_msg(k == want[i], "event %zu: %d (%s)", i, (int)k, err);
+		if (k == TLSD_PCAPNG_PACKET) {
+			ck_assert_mem_eq(ev.pkt.data, frame60, 60);
+			ck_assert_mem_eq(ev.pkt.comment, "hello", 5);
+		}
+	}
+	ck_assert_uint_ge(agains, 2);
 	tlsd_pcapng_free(ng);
 	ngw_free(&w);
 }
@@ -701,6 +736,7 @@ Suite *pcapng_suite(void)
 	} cases[] = {
 		{"tc_one_packet", tc_one_packet, 2},
 		{"tc_byte_by_byte", tc_byte_by_byte, 2},
+		{"tc_again", tc_again, 2},
 		{"tc_truncated_everywhere", tc_truncated_everywhere, 2},
 		{"tc_sections", tc_sections, 2},
 		{"tc_tsresol", tc_tsresol, (int)TLSD_ARRAY_SIZE(ts_cases)},

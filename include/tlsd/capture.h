@@ -80,7 +80,9 @@ void tlsd_capture_close(struct tlsd_capture *cap);
 enum tlsd_capture_status {
 	TLSD_CAPTURE_FRAME = 0, /* *frame filled */
 	TLSD_CAPTURE_END,       /* end of file */
-	TLSD_CAPTURE_TIMEOUT,   /* live: no packet in this read timeout; call again */
+	/* live: no packet in this read timeout; a pipe: no input for 0.1 s
+	 * (pcap and pcapng; libpcap's old pcap variants block); call again */
+	TLSD_CAPTURE_TIMEOUT,
 	TLSD_CAPTURE_STOPPED,   /* tlsd_capture_break() was called */
 	TLSD_CAPTURE_ERROR,     /* err filled: corrupt/truncated file, interface down */
 	/* Files only: *frame filled for a packet the capture filter rejected.

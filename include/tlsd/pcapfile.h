@@ -45,6 +45,9 @@ enum tlsd_pcapfile_status {
 	TLSD_PCAPFILE_PACKET = 0,
 	TLSD_PCAPFILE_END,
 	TLSD_PCAPFILE_ERROR, /* err filled; the same error from then on */
+	/* The read callback returned -EAGAIN (no input yet): nothing was
+	 * consumed, call again. */
+	TLSD_PCAPFILE_AGAIN,
 };
 
 /* hdr: the first hdr_len bytes of the input. Returns 1 and a reader when

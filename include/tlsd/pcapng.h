@@ -41,7 +41,9 @@
 #define TLSD_PCAPNG_ERRLEN 256u
 
 /* Reads up to n bytes into buf. Returns the number read (0 only at the end
- * of the input) or a negative errno. */
+ * of the input) or a negative errno; -EAGAIN means no input for now, not
+ * an error (the readers return their AGAIN status and go on at the next
+ * call). */
 typedef ssize_t (*tlsd_pcapng_read_fn)(void *ud, uint8_t *buf, size_t n);
 
 struct tlsd_pcapng_iface {
@@ -60,6 +62,9 @@ enum tlsd_pcapng_kind {
 	TLSD_PCAPNG_SECRETS,    /* ev->secrets_* from a Decryption Secrets Block */
 	TLSD_PCAPNG_END,        /* clean end of the input */
 	TLSD_PCAPNG_ERROR,      /* err filled */
+	/* The read callback returned -EAGAIN (no input yet): nothing was
+	 * consumed, call again. */
+	TLSD_PCAPNG_AGAIN,
 };
 
 struct tlsd_pcapng_packet {

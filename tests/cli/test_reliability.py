@@ -117,17 +117,17 @@ mixed = os.path.join(CAPS, "mixed.pcap")
 
 # --- An output that is the same file as an input is refused before anything is
 # opened for writing (device and inode, not the name).
-for opt in ("-o", "-w"):
-    victim = os.path.join(tmp, "victim%s.pcap" % opt)
+for flag in ("-o", "-w"):
+    victim = os.path.join(tmp, "victim%s.pcap" % flag)
     shutil.copyfile(mixed, victim)
     before = sha(victim)
-    alias = os.path.join(tmp, "alias%s.pcap" % opt)
+    alias = os.path.join(tmp, "alias%s.pcap" % flag)
     os.link(victim, alias)                       # another name, same inode
-    rc, out, err = run(opt, alias, victim)
-    check("%s onto the input refused" % opt, rc == 2 and "same file" in err, (rc, err))
-    check("%s onto the input leaves it intact" % opt, sha(victim) == before)
-    rc, out, err = run(opt, os.path.join(tmp, ".", os.path.basename(victim)), "-r", victim)
-    check("%s onto the -r input refused" % opt, rc == 2 and sha(victim) == before, (rc, err))
+    rc, out, err = run(flag, alias, victim)
+    check("%s onto the input refused" % flag, rc == 2 and "same file" in err, (rc, err))
+    check("%s onto the input leaves it intact" % flag, sha(victim) == before)
+    rc, out, err = run(flag, os.path.join(tmp, ".", os.path.basename(victim)), "-r", victim)
+    check("%s onto the -r input refused" % flag, rc == 2 and sha(victim) == before, (rc, err))
 keys = os.path.join(tmp, "keys.log")
 shutil.copyfile(os.path.join(CAPS, "mixed.keylog"), keys)
 rc, out, err = run("-o", keys, "--keylog", keys, mixed)
@@ -240,6 +240,43 @@ rc, out, err = run("-T", "json", "--stats", bad)
 stats = [json.loads(l)["stats"] for l in out.splitlines() if l.startswith('{"stats"')]
 check("caplen > len: warning names the file", "damaged" in err and "caplen.pcap" in err, err)
 check("caplen > len: counted", stats and sum(stats[0]["anomalies"].values()) >= 1, stats)
+
+# --- A pipe that goes quiet (`tcpdump -w - | tlsdiag -`): the reports of what
+# came so far are out within the idle bound (0.1 s), also from worker threads
+# (which used to hold them until a batch of 1,024 packets filled or the input
+# ended), for pcap and pcapng alike; then the rest of the run is unchanged.
+import select
+import time
+
+notls = os.path.join(CAPS, "client_not_tls.pcap")
+lt, recs = pcap_records(notls)
+notls_ng = os.path.join(tmp, "client_not_tls.pcapng")
+pcapng(notls_ng, [lt], [(0, ts, c, w, d) for ts, c, w, d in recs])
+for path in (notls, notls_ng):
+    with open(path, "rb") as f:
+        data = f.read()
+    for threads in ("1", "2"):
+        rc0, out0, _ = run("--threads", threads, "-T", "json", "-", stdin=data)
+        p = subprocess.Popen([BIN, "--threads", threads, "-T", "json", "-"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        p.stdin.write(data)
+        p.stdin.flush()
+        t0, early = time.time(), b""
+        while time.time() - t0 < 5 and b"\n" not in early:
+            ready, _, _ = select.select([p.stdout], [], [], 0.2)
+            if ready:
+                chunk = os.read(p.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                early += chunk
+        waited = time.time() - t0
+        rest, err = p.communicate(timeout=60)  # closes stdin: the input ends
+        name = "pipe left open, %s, --threads %s" % (os.path.basename(path), threads)
+        check(name + ": report before the input ends", b"\n" in early and waited < 5,
+              (waited, early[:200], err[-300:]))
+        check(name + ": same output as the file", (early + rest).decode() == out0 and
+              p.returncode == rc0, ((early + rest)[:300], out0[:300], p.returncode, rc0))
 
 shutil.rmtree(tmp, ignore_errors=True)
 print(f"{passed} passed, {failed} failed")
