@@ -11,9 +11,10 @@
 #                  its wall-time speedup over --threads 1 (the machine must be idle)
 # on each corpus: median of N runs (after one warm-up run) of CPU time
 # (user + sys) and wall time, peak RSS, and the ratio to the floor (CPU).
-# With tshark installed, also tshark and tlsdiag on a cut of the first
-# corpus (its first 131,248 packets = 100 MiB of corpus-1g.pcap, as in
-# PEERS.md) for the ratio against tshark.
+# With tshark installed, also tshark, the floor and tlsdiag on a cut of the
+# first corpus (its first 131,248 packets = 100 MiB of corpus-1g.pcap, as in
+# PEERS.md) for the ratios against tshark and the floor. With perf, the
+# startup cost (task-clock of a one-connection capture).
 #
 # With --pcapng, each corpus is also converted with `editcap -F pcapng` (into
 # $WORK) and read by libpcap (floor-64k), by our pcapng reader through the
@@ -157,15 +158,27 @@ if [ "$TSHARK" = 1 ] && command -v tshark >/dev/null && command -v editcap >/dev
     read -r tc tmin tmax tw tm < <(measure tshark -r "$cut" -Y tls.alert_message -T fields \
         -e ip.src -e tls.alert_message.desc)
     RUNS=$saved
+    read -r fc fmi fma fw fm < <(measure "$BUILD/benchmarks/floor" "$cut")
     read -r c mi ma w m < <(measure "$BUILD/tlsdiag" --threads 1 "$cut")
     read -r jc jmi jma jw jm < <(measure "$BUILD/tlsdiag" --threads 1 -T json --all "$cut")
     printf '%-16s %-14s %6s [%s-%s] %7s %9s\n' cut tshark "$tc" "$tmin" "$tmax" "$tw" \
         "$(awk -v k="$tm" 'BEGIN {printf "%.0f MiB", k / 1024}')"
-    printf '%-16s %-14s %6s [%s-%s] %7s %9s   tshark / tlsdiag = %s\n' cut tlsdiag "$c" "$mi" \
-        "$ma" "$w" "$(awk -v k="$m" 'BEGIN {printf "%.0f MiB", k / 1024}')" "$(ratio "$tc" "$c")"
-    printf '%-16s %-14s %6s [%s-%s] %7s %9s   tshark / tlsdiag = %s\n' cut tlsdiag-json "$jc" \
-        "$jmi" "$jma" "$jw" "$(awk -v k="$jm" 'BEGIN {printf "%.0f MiB", k / 1024}')" \
-        "$(ratio "$tc" "$jc")"
+    row cut floor "$fc" "$fmi" "$fma" "$fw" "$fm" "$fc"
+    printf '%-16s %-14s %6s [%s-%s] %7s %9s %7s   tshark / tlsdiag = %s\n' cut tlsdiag "$c" \
+        "$mi" "$ma" "$w" "$(awk -v k="$m" 'BEGIN {printf "%.0f MiB", k / 1024}')" \
+        "$(ratio "$c" "$fc")" "$(ratio "$tc" "$c")"
+    printf '%-16s %-14s %6s [%s-%s] %7s %9s %7s   tshark / tlsdiag = %s\n' cut tlsdiag-json \
+        "$jc" "$jmi" "$jma" "$jw" "$(awk -v k="$jm" 'BEGIN {printf "%.0f MiB", k / 1024}')" \
+        "$(ratio "$jc" "$fc")" "$(ratio "$tc" "$jc")"
+fi
+if command -v perf >/dev/null; then
+    # Startup: a one-connection capture, task-clock (CPU) of 30 runs.
+    one=$SRC/captures/alpn_mismatch.pcap
+    ms=$(perf stat -r 30 -x, -e task-clock "$BUILD/tlsdiag" --threads 1 "$one" 2>&1 >/dev/null |
+        awk -F, '/task-clock/ {printf "%.1f", $1}')
+    echo
+    echo "startup: tlsdiag --threads 1 $(basename "$one") (one connection): $ms ms task-clock," \
+        "mean of 30 runs"
 fi
 echo
 for f in "${CORPORA[@]}"; do
