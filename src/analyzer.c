@@ -224,6 +224,13 @@ void tlsd_analyzer_tick(struct tlsd_analyzer *a, tlsd_time_ns now)
 		tlsd_workers_sync(a->workers); /* the reports now, not a batch later */
 }
 
+void tlsd_analyzer_share_buffers(struct tlsd_analyzer *a, struct tlsd_capture *cap)
+{
+	if (a->workers)
+		(void)tlsd_capture_share_buffers(cap, TLSD_WORKERS_SHARED, tlsd_workers_reuse,
+						 a->workers);
+}
+
 void tlsd_analyzer_sync(struct tlsd_analyzer *a)
 {
 	if (a->workers)

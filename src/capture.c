@@ -1022,6 +1022,7 @@ static enum tlsd_capture_status pf_next(struct tlsd_capture *cap, struct tlsd_fr
 		.wirelen = pkt.wirelen,
 		.dlt = cap->dlt,
 		.data = pkt.data,
+		.shared_buffer = (uint16_t)(tlsd_pcapfile_slab(cap->pf) + 1),
 	};
 	if (cap->file_filter && !pcap_offline_filter(&cap->file_prog, &h, pkt.data))
 		return TLSD_CAPTURE_FILTERED;
@@ -1082,6 +1083,12 @@ enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd
 	if (cap->file_filter && !pcap_offline_filter(&cap->file_prog, h, data))
 		return TLSD_CAPTURE_FILTERED;
 	return TLSD_CAPTURE_FRAME;
+}
+
+bool tlsd_capture_share_buffers(struct tlsd_capture *cap, unsigned n, tlsd_capture_reuse_fn reuse,
+				void *ud)
+{
+	return cap->pf && tlsd_pcapfile_share(cap->pf, n, reuse, ud) == 0;
 }
 
 uint64_t tlsd_capture_bad_headers(const struct tlsd_capture *cap)

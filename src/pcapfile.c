@@ -20,11 +20,21 @@
 #define READ_CHUNK (64u << 10)
 /* Room for a read plus the largest record split across two reads. */
 #define BUF_CAP (READ_CHUNK + REC_HDR_LEN + TLSD_PCAPFILE_MAX_CAPLEN)
+/* Shared buffers are read 256 KiB at a time: fewer switches, each a
+ * check (and sometimes a wait) that the workers are done with a buffer. */
+#define SHARED_CHUNK (256u << 10)
+#define SHARED_CAP (SHARED_CHUNK + REC_HDR_LEN + TLSD_PCAPFILE_MAX_CAPLEN)
 
 struct tlsd_pcapfile {
 	tlsd_pcapng_read_fn read;
 	void *ud;
-	uint8_t *buf;
+	uint8_t *buf;   /* the buffer being read: own[0], or shared[cur] */
+	uint8_t *own;
+	uint8_t *shared[TLSD_PCAPFILE_MAX_SHARED];
+	unsigned n_shared, cur;
+	tlsd_pcapfile_reuse_fn reuse;
+	void *reuse_ud;
+	size_t chunk, cap; /* bytes per read, buffer size */
 	size_t off;  /* next record */
 	size_t have; /* bytes in buf */
 	bool eof;
@@ -51,24 +61,38 @@ static enum tlsd_pcapfile_status fail(struct tlsd_pcapfile *pf, char *err, const
 	return TLSD_PCAPFILE_ERROR;
 }
 
-/* Makes n bytes (n <= BUF_CAP) available at off, fewer only at the end of
- * the input. Returns 0, or a negative errno from the read callback. */
+/* Makes n bytes (n <= REC_HDR_LEN + TLSD_PCAPFILE_MAX_CAPLEN) available
+ * at off, fewer only at the end of the input. Returns 0, or a negative
+ * errno from the read callback. */
 static int fill(struct tlsd_pcapfile *pf, size_t n)
 {
 	while (pf->have - pf->off < n && !pf->eof) {
 		size_t want;
 		ssize_t r;
 
-		if (pf->off > 0) {
+		if (pf->off > 0 && pf->n_shared) {
+			/* The next shared buffer, once no one reads it any
+			 * more; the unread tail (less than one record) goes
+			 * along. The records before stay where they were. */
+			unsigned next = (pf->cur + 1) % pf->n_shared;
+			size_t tail = pf->have - pf->off;
+
+			pf->reuse(pf->reuse_ud, (int)next);
+			memcpy(pf->shared[next], pf->buf + pf->off, tail);
+			pf->cur = next;
+			pf->buf = pf->shared[next];
+			pf->have = tail;
+			pf->off = 0;
+		} else if (pf->off > 0) {
 			/* The unread tail (less than one record) to the front. */
 			memmove(pf->buf, pf->buf + pf->off, pf->have - pf->off);
 			pf->have -= pf->off;
 			pf->off = 0;
 		}
-		want = n > READ_CHUNK ? n : READ_CHUNK;
-		want = want > pf->have ? want - pf->have : READ_CHUNK;
-		if (want > BUF_CAP - pf->have)
-			want = BUF_CAP - pf->have;
+		want = n > pf->chunk ? n : pf->chunk;
+		want = want > pf->have ? want - pf->have : pf->chunk;
+		if (want > pf->cap - pf->have)
+			want = pf->cap - pf->have;
 		r = pf->read(pf->ud, pf->buf + pf->have, want);
 		if (r < 0)
 			return (int)r;
@@ -125,11 +149,14 @@ int tlsd_pcapfile_new(struct tlsd_pcapfile **out, const uint8_t *hdr, size_t hdr
 		return 0; /* libpcap names the link type it refuses */
 	pf = calloc(1, sizeof(*pf));
 	if (pf)
-		pf->buf = malloc(BUF_CAP);
-	if (!pf || !pf->buf) {
+		pf->own = malloc(BUF_CAP);
+	if (!pf || !pf->own) {
 		free(pf);
 		return -ENOMEM;
 	}
+	pf->buf = pf->own;
+	pf->chunk = READ_CHUNK;
+	pf->cap = BUF_CAP;
 	pf->read = read;
 	pf->ud = ud;
 	pf->big_endian = big_endian;
@@ -212,6 +239,38 @@ enum tlsd_pcapfile_status tlsd_pcapfile_next(struct tlsd_pcapfile *pf,
 	return TLSD_PCAPFILE_PACKET;
 }
 
+int tlsd_pcapfile_share(struct tlsd_pcapfile *pf, unsigned n, tlsd_pcapfile_reuse_fn reuse,
+			void *ud)
+{
+	if (pf->n_shared || n < 2 || n > TLSD_PCAPFILE_MAX_SHARED || pf->off != pf->have)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		pf->shared[i] = malloc(SHARED_CAP);
+		if (!pf->shared[i]) {
+			while (i-- > 0) {
+				free(pf->shared[i]);
+				pf->shared[i] = NULL;
+			}
+			return -ENOMEM;
+		}
+	}
+	pf->n_shared = n;
+	pf->cur = 0;
+	pf->reuse = reuse;
+	pf->reuse_ud = ud;
+	pf->chunk = SHARED_CHUNK;
+	pf->cap = SHARED_CAP;
+	/* Nothing unread is in own (checked above): start in shared[0]. */
+	pf->buf = pf->shared[0];
+	pf->have = pf->off = 0;
+	return 0;
+}
+
+int tlsd_pcapfile_slab(const struct tlsd_pcapfile *pf)
+{
+	return pf->n_shared ? (int)pf->cur : -1;
+}
+
 int tlsd_pcapfile_dlt(const struct tlsd_pcapfile *pf)
 {
 	return pf->dlt;
@@ -226,6 +285,10 @@ void tlsd_pcapfile_free(struct tlsd_pcapfile *pf)
 {
 	if (!pf)
 		return;
-	free(pf->buf);
+	if (pf->n_shared)
+		pf->reuse(pf->reuse_ud, -1); /* no one may read them any more */
+	for (unsigned i = 0; i < pf->n_shared; i++)
+		free(pf->shared[i]);
+	free(pf->own);
 	free(pf);
 }

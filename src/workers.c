@@ -81,6 +81,9 @@ struct tlsd_workers {
 	uint64_t pushed;          /* batches handed over */
 	uint64_t progress;        /* bumped by workers on any change */
 	bool quit;
+	/* Reader only: per shared capture buffer, 1 + the number of the last
+	 * batch with a segment pointing into it (0: none). */
+	uint64_t shared_batch[TLSD_WORKERS_SHARED];
 };
 
 static int64_t mono_ns(void)
@@ -374,22 +377,49 @@ static size_t iface_len(const struct tlsd_frame *fr)
 	return fr->iface ? strnlen(fr->iface, 255) + 1 : 0;
 }
 
-/* A copy of the TCP segment in b: the payload and what conn.c reads of the
- * frame (its bytes only for -w). */
-static uint32_t add_segment(struct tlsd_workers *w, struct batch *b, const struct tlsd_pkt *pkt)
+/* The segment's frame lies in a shared capture buffer, and its payload in
+ * the frame (not in a reassembled IP datagram): workers can read both
+ * where they are. */
+static bool in_shared(const struct tlsd_pkt *pkt)
+{
+	const struct tlsd_frame *fr = pkt->frame;
+	uintptr_t lo, hi, p;
+
+	if (!fr || fr->shared_buffer == 0 || fr->shared_buffer > TLSD_WORKERS_SHARED || !fr->data)
+		return false;
+	if (pkt->payload_len == 0)
+		return true;
+	lo = (uintptr_t)fr->data;
+	hi = lo + fr->caplen;
+	p = (uintptr_t)pkt->payload;
+	return p >= lo && p <= hi && pkt->payload_len <= hi - p;
+}
+
+/* The TCP segment in b: the payload and what conn.c reads of the frame
+ * (its bytes only for -w), copied unless they lie in a shared capture
+ * buffer, which then is not reused before the workers are past b. */
+static uint32_t add_segment(struct tlsd_workers *w, struct batch *b, const struct tlsd_pkt *pkt,
+			    bool shared)
 {
 	struct tlsd_pkt *q = &b->pkts[b->n_pkts];
 	struct tlsd_frame *fr = &b->frames[b->n_pkts];
 	const struct tlsd_frame *src = pkt->frame;
 
 	*q = *pkt;
-	q->payload = copy_in(b, pkt->payload, pkt->payload_len);
+	if (shared) {
+		w->shared_batch[src->shared_buffer - 1] = w->pushed + 1;
+		q->payload = pkt->payload_len ? pkt->payload : NULL;
+	} else {
+		q->payload = copy_in(b, pkt->payload, pkt->payload_len);
+	}
 	if (src) {
 		size_t il = iface_len(src);
 		char *name = (char *)b->arena + b->used;
 
 		*fr = *src;
-		fr->data = w->keep_frames ? copy_in(b, src->data, src->caplen) : NULL;
+		fr->data = !w->keep_frames ? NULL
+			   : shared        ? src->data
+					   : copy_in(b, src->data, src->caplen);
 		fr->comment = copy_in(b, src->comment, src->comment_len);
 		fr->iface = NULL;
 		if (il) {
@@ -407,14 +437,15 @@ static void add_event(struct tlsd_workers *w, enum ev_kind kind, uint64_t event,
 		      tlsd_time_ns ts, bool live, const struct tlsd_pkt *tcp)
 {
 	size_t need = 0;
+	bool shared = tcp && in_shared(tcp);
 	struct batch *b;
 	struct ev *e;
 
 	if (tcp) {
-		need = tcp->payload_len;
+		need = shared ? 0 : tcp->payload_len;
 		if (tcp->frame)
-			need += (w->keep_frames ? tcp->frame->caplen : 0) + tcp->frame->comment_len +
-				iface_len(tcp->frame);
+			need += (w->keep_frames && !shared ? tcp->frame->caplen : 0) +
+				tcp->frame->comment_len + iface_len(tcp->frame);
 	}
 	b = room(w, need);
 	if (!b)
@@ -424,7 +455,7 @@ static void add_event(struct tlsd_workers *w, enum ev_kind kind, uint64_t event,
 			 .live = live};
 	if (tcp) {
 		e->worker = (uint16_t)tlsd_workers_pick(tcp, w->n);
-		e->pkt = add_segment(w, b, tcp);
+		e->pkt = add_segment(w, b, tcp, shared);
 	}
 }
 
@@ -449,6 +480,28 @@ void tlsd_workers_sync(struct tlsd_workers *w)
 	flush(w);
 	wait_workers(w, 0);
 	merge_pass(w);
+}
+
+void tlsd_workers_reuse(void *ud, int buffer)
+{
+	struct tlsd_workers *w = ud;
+	uint64_t last;
+
+	if (buffer < 0) {
+		tlsd_workers_sync(w);
+		memset(w->shared_batch, 0, sizeof(w->shared_batch));
+		return;
+	}
+	if ((unsigned)buffer >= TLSD_WORKERS_SHARED)
+		return;
+	last = w->shared_batch[buffer];
+	if (last == 0)
+		return;
+	if (w->pushed < last)
+		flush(w); /* the batch being filled points into it */
+	/* Every worker done with batch number last - 1. */
+	wait_workers(w, w->pushed - last);
+	w->shared_batch[buffer] = 0;
 }
 
 void tlsd_workers_flush_old(struct tlsd_workers *w, int64_t max_age_ns)

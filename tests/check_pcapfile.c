@@ -297,6 +297,81 @@ START_TEST(tc_many_sizes)
 }
 END_TEST
 
+/* Shared buffers: the same records; reuse(k) comes before buffer k is read
+ * into again, in turn, and until then every record that lies in buffer k
+ * still holds its bytes; reuse(-1) at the end. */
+#define SHARE_N 3
+#define SHARE_MAX 2000
+
+static struct {
+	const uint8_t *data[SHARE_MAX];
+	uint8_t copy[SHARE_MAX][64];
+	size_t len[SHARE_MAX];
+	int buffer[SHARE_MAX];
+	unsigned n, reuses, last;
+	bool all_released;
+} kept;
+
+static void check_kept(void *ud, int buffer)
+{
+	(void)ud;
+	if (buffer < 0) {
+		kept.all_released = true;
+		return;
+	}
+	ck_assert_int_eq(buffer, (int)((kept.last + 1) % SHARE_N));
+	kept.last = (unsigned)buffer;
+	kept.reuses++;
+	for (unsigned i = 0; i < kept.n; i++) {
+		if (kept.buffer[i] != buffer)
+			continue;
+		ck_assert_msg(memcmp(kept.data[i], kept.copy[i], kept.len[i]) == 0,
+			      "record %u changed before its buffer was reused", i);
+		kept.buffer[i] = -1; /* may change from now on */
+	}
+}
+
+START_TEST(tc_shared)
+{
+	struct tlsd_pcapfile_packet pkt;
+	struct tlsd_pcapfile *pf;
+	char err[TLSD_PCAPFILE_ERRLEN];
+	struct src s = {0};
+	uint32_t len = 0;
+	unsigned n = 0;
+
+	file_header(false, 0xa1b2c3d4u, 2, 4, 262144, 1);
+	for (unsigned i = 0; i < 1500; i++) {
+		len = 40 + (len * 1103515245u + 12345u) % (i % 100 == 0 ? 200000u : 1500u);
+		record(i, i, len, len, len);
+	}
+	flush_file();
+	ck_assert_uint_eq(compare(path, 0), 1500);
+	memset(&kept, 0, sizeof(kept));
+	kept.last = 0;
+	ck_assert_int_eq(open_ours(path, &pf, &s), 1);
+	ck_assert_int_eq(tlsd_pcapfile_slab(pf), -1);
+	ck_assert_int_eq(tlsd_pcapfile_share(pf, 1, check_kept, NULL), -EINVAL);
+	ck_assert_int_eq(tlsd_pcapfile_share(pf, SHARE_N, check_kept, NULL), 0);
+	ck_assert_int_eq(tlsd_pcapfile_share(pf, SHARE_N, check_kept, NULL), -EINVAL);
+	while (tlsd_pcapfile_next(pf, &pkt, err) == TLSD_PCAPFILE_PACKET) {
+		ck_assert_uint_lt(n, SHARE_MAX);
+		kept.data[n] = pkt.data;
+		kept.len[n] = TLSD_MIN(pkt.caplen, 64u);
+		memcpy(kept.copy[n], pkt.data, kept.len[n]);
+		kept.buffer[n] = tlsd_pcapfile_slab(pf);
+		ck_assert_int_ge(kept.buffer[n], 0);
+		kept.n = ++n;
+	}
+	ck_assert_uint_eq(n, 1500);
+	ck_assert_uint_gt(kept.reuses, 2 * SHARE_N); /* the buffers went round */
+	ck_assert(!kept.all_released);
+	tlsd_pcapfile_free(pf);
+	ck_assert(kept.all_released);
+	close(s.fd);
+}
+END_TEST
+
 /* What libpcap may read differently is refused, for libpcap to read. */
 START_TEST(tc_refused)
 {
@@ -387,6 +462,7 @@ Suite *pcapfile_suite(void)
 	tcase_add_test(tc, tc_snapshot);
 	tcase_add_test(tc, tc_damaged);
 	tcase_add_test(tc, tc_many_sizes);
+	tcase_add_test(tc, tc_shared);
 	tcase_add_test(tc, tc_refused);
 	tcase_add_test(tc, tc_linktypes);
 	tcase_add_test(tc, tc_captures);

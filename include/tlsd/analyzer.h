@@ -20,6 +20,11 @@ TLSD_MUST_USE struct tlsd_analyzer *tlsd_analyzer_new_threads(
 	const struct tlsd_cert_checks *worker_certs);
 void tlsd_analyzer_free(struct tlsd_analyzer *a);
 
+/* With worker threads, lets them read the frames of cap where the capture
+ * read them, without a copy per TCP segment (tlsd_capture_share_buffers);
+ * nothing without threads or when the capture cannot. Call right after
+ * opening cap. */
+void tlsd_analyzer_share_buffers(struct tlsd_analyzer *a, struct tlsd_capture *cap);
 /* Packets come from an interface, not a file: a stretch without packets is
  * time passing, not a discontinuity of the capture (ctx.h). */
 void tlsd_analyzer_set_live(struct tlsd_analyzer *a, bool live);

@@ -21,6 +21,10 @@ struct tlsd_frame {
 	const char *iface;      /* pcapng if_name of the frame's interface, or NULL */
 	const uint8_t *comment; /* pcapng opt_comment (not NUL-terminated), or NULL */
 	uint16_t comment_len;
+	/* 0: data is valid until the next tlsd_capture_next() only; k + 1:
+	 * it lies in shared buffer k (tlsd_capture_share_buffers) and stays
+	 * valid until that buffer is reused. */
+	uint16_t shared_buffer;
 };
 
 /* Kernel capture buffer of a live capture when -B is not given: 32 MiB
@@ -101,6 +105,16 @@ enum tlsd_capture_status {
 TLSD_MUST_USE enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap,
 							 struct tlsd_frame *frame,
 							 char *err);
+/* Worker threads read the frames' bytes after the reader moved on: a
+ * capture that can keeps them in n buffers used in turn (our pcap reader),
+ * calls reuse(ud, k) before it reads into buffer k again (it returns once
+ * no one reads buffer k any more), and reuse(ud, -1) at
+ * tlsd_capture_close(). Call before the first frame. False: the capture
+ * cannot (live, pcapng, libpcap's variants) or no memory; its frames are
+ * valid until the next call only, as always. */
+typedef void (*tlsd_capture_reuse_fn)(void *ud, int buffer);
+bool tlsd_capture_share_buffers(struct tlsd_capture *cap, unsigned n, tlsd_capture_reuse_fn reuse,
+				void *ud);
 /* Record headers that had to be clamped so far (caplen > wirelen or caplen
  * above the snapshot length). Add it to TLSD_ANOM_PKT_BAD_PKTHDR. */
 uint64_t tlsd_capture_bad_headers(const struct tlsd_capture *cap);

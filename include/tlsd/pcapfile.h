@@ -60,6 +60,20 @@ TLSD_MUST_USE int tlsd_pcapfile_new(struct tlsd_pcapfile **out, const uint8_t *h
 TLSD_MUST_USE enum tlsd_pcapfile_status tlsd_pcapfile_next(struct tlsd_pcapfile *pf,
 							   struct tlsd_pcapfile_packet *pkt,
 							   char *err);
+/* Shared buffers, for worker threads that read the records' bytes after
+ * the reader moved on (workers.h): the reader reads into n buffers in
+ * turn instead of one, and before it reads into buffer k again it calls
+ * reuse(ud, k), which returns once no one reads buffer k's records any
+ * more; reuse(ud, -1) at tlsd_pcapfile_free(): none of them. The records
+ * then stay valid until that call for their buffer, not only until the
+ * next tlsd_pcapfile_next(). Call before the first record; returns 0,
+ * -EINVAL or -ENOMEM (then nothing changed). */
+#define TLSD_PCAPFILE_MAX_SHARED 64u
+typedef void (*tlsd_pcapfile_reuse_fn)(void *ud, int buffer);
+TLSD_MUST_USE int tlsd_pcapfile_share(struct tlsd_pcapfile *pf, unsigned n,
+				      tlsd_pcapfile_reuse_fn reuse, void *ud);
+/* The shared buffer the last record lies in, or -1 when not shared. */
+int tlsd_pcapfile_slab(const struct tlsd_pcapfile *pf);
 /* The DLT_ value of the file's link type. */
 int tlsd_pcapfile_dlt(const struct tlsd_pcapfile *pf);
 /* The snapshot length libpcap would report (pcap_snapshot()). */

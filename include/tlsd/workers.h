@@ -11,7 +11,8 @@
  * every worker (a bounded ring of TLSD_WORKERS_BATCHES of them: the reader
  * waits when the slowest worker is that far behind). A batch holds every
  * event (frame, live tick, end of input) with its time and frame number,
- * and copies of the TCP segments' bytes (nothing is allocated per packet).
+ * and copies of the TCP segments' bytes (nothing is allocated per packet),
+ * or only pointers to them when the capture keeps them in shared buffers.
  * Each worker moves its context's clock, frame number and silences with
  * every event, its own or not, and expires its idle connections at every
  * TCP packet, as a single table does: its connections end at the same
@@ -36,6 +37,9 @@
 #define TLSD_WORKERS_MAX 64
 #define TLSD_WORKERS_BATCHES 8
 #define TLSD_WORKERS_OUTPUT 512
+/* Capture buffers read in turn when the capture shares them (about 8 MiB
+ * of a file in flight: as much as the batches hold). */
+#define TLSD_WORKERS_SHARED 32
 
 struct tlsd_workers_cfg {
 	unsigned n;                   /* 2..TLSD_WORKERS_MAX */
@@ -59,6 +63,12 @@ unsigned tlsd_workers_pick(const struct tlsd_pkt *pkt, unsigned n);
  * it); tcp: its TCP segment, or NULL. live: the time is an interface's. */
 void tlsd_workers_frame(struct tlsd_workers *w, uint64_t event, uint64_t frame_no,
 			tlsd_time_ns ts, bool live, const struct tlsd_pkt *tcp);
+/* tlsd_capture_reuse_fn for tlsd_capture_share_buffers(), ud = the
+ * workers: returns once no batch handed over or being filled points into
+ * capture buffer `buffer` (-1: into any), handing the batch being filled
+ * over and merging while it waits. Segments whose frame lies in a shared
+ * buffer are then not copied into the batch. */
+void tlsd_workers_reuse(void *ud, int buffer);
 /* A live capture's tick: the clock moves to now; idle connections end. */
 void tlsd_workers_tick(struct tlsd_workers *w, uint64_t event, uint64_t frame_no, tlsd_time_ns now);
 /* End of input: every open connection ends (event TLSD_MERGE_END). */

@@ -15,8 +15,10 @@ and, for all bundled captures read in one run (connections continue across files
 source changes between them), the JSON, the text and the -w pcapng file. When editcap is
 installed, a pcapng copy with its key log injected (a Decryption Secrets Block that must
 reach the workers before the packets it decrypts) and packet comments is compared too.
---quick runs only the comparisons of all captures read in one run and the pcapng copy
-(CI runs them under ThreadSanitizer). --threads 1 is the single-threaded analyzer that the other end-to-end tests check against
+A file of about 20 MB made of the bundled captures, larger than the reader's shared
+capture buffers, is compared too (JSON and -w).
+--quick runs only the comparisons of all captures read in one run, the pcapng copy and
+the big file (CI runs them under ThreadSanitizer). --threads 1 is the single-threaded analyzer that the other end-to-end tests check against
 tshark; the workers must not change a byte of it.
 
 Prints one line per failed comparison and ends with "N passed, N failed"; exits 1 if
@@ -83,6 +85,52 @@ def pcapng_copy(ck, binary, tmp, captures):
         done += 1
 
 
+def big_file(ck, binary, tmp, captures):
+    """The bundled Ethernet pcaps one after another, twice, the second round
+    1,000 s after the first, each packet followed by a 12,000-byte UDP datagram
+    to the discard port (about 60 MB): one batch of 1,024 events then spans more
+    file than the reader's shared capture buffers (32 x 256 KiB), so the reader
+    must hand the batch over and wait before it reuses a buffer that a worker
+    has still to read (tlsd_workers_reuse); if it did not, datagrams would
+    overwrite TCP segments and the verdicts would differ, whatever the timing."""
+    import struct
+    rounds, recs, size = 2, [], 12000
+    udp = bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b'\x08\x00' + struct.pack(
+        '!BBHHHBBH4s4s', 0x45, 0, 20 + 8 + size, 0, 0, 64, 17, 0, bytes([10, 9, 9, 1]),
+        bytes([10, 9, 9, 2])) + struct.pack('!HHHH', 9999, 9, 8 + size, 0) + bytes(size)
+    for pcap in sorted(glob.glob(os.path.join(captures, '*.pcap'))):
+        with open(pcap, 'rb') as f:
+            d = f.read()
+        if d[:4] not in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') or \
+                struct.unpack('<I', d[20:24])[0] != 1:
+            continue
+        nano, pos = d[:4] == b'\x4d\x3c\xb2\xa1', 24
+        while pos + 16 <= len(d):
+            sec, frac, cap, wire = struct.unpack('<IIII', d[pos:pos + 16])
+            recs.append((sec * 10**9 + (frac if nano else frac * 1000), wire,
+                         d[pos + 16:pos + 16 + cap]))
+            pos += 16 + cap
+    big = os.path.join(tmp, 'big.pcap')
+    with open(big, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xA1B23C4D, 2, 4, 0, 0, 262144, 1))
+        t = 1_700_000_000 * 10**9
+        for _ in range(rounds):
+            for _, wire, data in recs:  # each file's packets in order, files one after another
+                t += 1000  # 1 us apart: one continuous capture
+                f.write(struct.pack('<IIII', t // 10**9, t % 10**9, len(data), wire) + data)
+                f.write(struct.pack('<IIII', t // 10**9, t % 10**9 + 1, len(udp), len(udp)) + udp)
+            t += 1000 * 10**9
+    compare(ck, binary, 'big file json (shared buffers reused)',
+            ['-T', 'json', '--all', '--summary', '--stats', big])
+    outs = []
+    for t in THREADS:
+        w = os.path.join(tmp, f'big{t}.pcapng')
+        rc, _, err = run(binary, ['--threads', str(t), '-q', '-w', w, big])
+        with open(w, 'rb') as f:
+            outs.append((rc, f.read(), err))
+    ck.same('big file -w', outs)
+
+
 def all_in_one(ck, binary, tmp, files):
     compare(ck, binary, 'all captures json', ['-T', 'json', '--all', '--summary', '--stats'] + files)
     compare(ck, binary, 'all captures text', ['--summary', '--color=never'] + files)
@@ -121,6 +169,7 @@ def main():
                 one_capture(ck, a.binary, f, (1, 2))
             all_in_one(ck, a.binary, tmp, files)
             pcapng_copy(ck, a.binary, tmp, a.captures)
+            big_file(ck, a.binary, tmp, a.captures)
     print(f'{ck.passed} passed, {ck.failed} failed')
     return 1 if ck.failed else 0
 
