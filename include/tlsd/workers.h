@@ -37,9 +37,11 @@
 #define TLSD_WORKERS_MAX 64
 #define TLSD_WORKERS_BATCHES 8
 #define TLSD_WORKERS_OUTPUT 512
-/* Capture buffers read in turn when the capture shares them (about 8 MiB
- * of a file in flight: as much as the batches hold). */
-#define TLSD_WORKERS_SHARED 32
+/* Capture buffers read in turn when the capture shares them: 4 MiB of a
+ * file in flight, the reader at most that far ahead of the slowest worker
+ * (32 buffers measured no faster on corpus-1g and held 8 MiB more; 8
+ * leave workers with bursts of certificate checks little slack). */
+#define TLSD_WORKERS_SHARED 16
 
 struct tlsd_workers_cfg {
 	unsigned n;                   /* 2..TLSD_WORKERS_MAX */

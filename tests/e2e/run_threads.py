@@ -89,7 +89,7 @@ def big_file(ck, binary, tmp, captures):
     """The bundled Ethernet pcaps one after another, twice, the second round
     1,000 s after the first, each packet followed by a 12,000-byte UDP datagram
     to the discard port (about 60 MB): one batch of 1,024 events then spans more
-    file than the reader's shared capture buffers (32 x 256 KiB), so the reader
+    file than the reader's shared capture buffers (16 x 256 KiB), so the reader
     must hand the batch over and wait before it reuses a buffer that a worker
     has still to read (tlsd_workers_reuse); if it did not, datagrams would
     overwrite TCP segments and the verdicts would differ, whatever the timing."""
