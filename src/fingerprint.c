@@ -133,24 +133,25 @@ static const EVP_MD *digest(int which)
 	return which == 0 ? EVP_md5() : EVP_sha256();
 }
 
-/* Digests of recent inputs, remembered per thread. A capture's hellos come
- * from a few client and server stacks, so most connections repeat a string
- * fingerprinted before: its digest is looked up instead of computed (the
- * three EVP_Digest calls were over half of a record's fingerprint cost).
- * A hit compares the whole input, so it is the digest of the same bytes.
- * MEMO_WAYS entries a set, replaced in turn (direct-mapped, two hellos'
- * strings sharing a slot evicted each other on every connection); longer
- * inputs are digested every time. */
-#define MEMO_SETS 32
+/* Recent answers, remembered per thread. A capture's hellos come from a few
+ * client and server stacks, so most connections repeat a hello, or at least
+ * a string, fingerprinted before: JA3 and JA4 are looked up by the hello's
+ * fields they read, and digests by their input, instead of computed again
+ * (sorting, formatting and three EVP_Digest calls were a tenth of a JSON
+ * record's cost). A hit compares the whole key, so it is the answer for the
+ * same input. MEMO_WAYS entries a set, replaced in turn (direct-mapped, a
+ * hello's JA3 and JA4 strings shared a slot and evicted each other on every
+ * connection of flows-1m); keys and answers longer than an entry are
+ * computed every time. */
+#define MEMO_SETS 64
 #define MEMO_WAYS 4
-#define MEMO_MAX_IN 384
+#define MEMO_DATA 512
 
 struct memo_slot {
 	uint64_t hash;
-	uint16_t len; /* 0: empty */
-	uint8_t which, hex_chars;
-	char hex[TLSD_MD5_HEX_LEN];
-	char in[MEMO_MAX_IN];
+	uint16_t key_len; /* 0: empty */
+	uint16_t val_len;
+	char data[MEMO_DATA]; /* key, then answer */
 };
 
 struct memo_set {
@@ -160,13 +161,41 @@ struct memo_set {
 
 static _Thread_local struct memo_set memo[MEMO_SETS];
 
-/* 64-bit hash of the input, 8 bytes a step, then MurmurHash3's finalizer
- * (only picks the set and skips most compares; a hit is decided by
- * comparing the bytes). */
-static uint64_t memo_hash(const char *p, size_t n, unsigned key)
+/* A memo key being built: what the answer depends on, each list preceded by
+ * its length so that no two inputs give the same bytes. */
+struct memo_key {
+	char b[MEMO_DATA];
+	size_t len;
+	bool over;
+};
+
+static void key_put(struct memo_key *k, const void *p, size_t n)
+{
+	if (k->over || n > sizeof(k->b) - k->len) {
+		k->over = true;
+		return;
+	}
+	memcpy(k->b + k->len, p, n);
+	k->len += n;
+}
+
+static void key_u16(struct memo_key *k, uint16_t v)
+{
+	key_put(k, &v, sizeof(v));
+}
+
+static void key_list(struct memo_key *k, const uint16_t *v, size_t n)
+{
+	key_u16(k, (uint16_t)n);
+	key_put(k, v, n * sizeof(*v));
+}
+
+/* 64-bit hash of the key, 8 bytes a step, then MurmurHash3's finalizer
+ * (only picks the set and skips most compares). */
+static uint64_t memo_hash(const char *p, size_t n)
 {
 	const uint64_t mul = UINT64_C(0x9e3779b97f4a7c15);
-	uint64_t h = n ^ (uint64_t)key << 32, w;
+	uint64_t h = n, w;
 
 	for (; n >= 8; p += 8, n -= 8) {
 		memcpy(&w, p, 8);
@@ -186,6 +215,45 @@ static uint64_t memo_hash(const char *p, size_t n, unsigned key)
 	return h;
 }
 
+/* The answer remembered for key k (its length in *val_len), or NULL; *h
+ * gets the key's hash for memo_store. */
+static const char *memo_find(const struct memo_key *k, uint64_t *h, size_t *val_len)
+{
+	const struct memo_set *set;
+
+	if (k->over || k->len == 0)
+		return NULL;
+	*h = memo_hash(k->b, k->len);
+	set = &memo[*h % MEMO_SETS];
+	for (unsigned i = 0; i < MEMO_WAYS; i++) {
+		const struct memo_slot *m = &set->way[i];
+
+		if (m->hash == *h && m->key_len == k->len && memcmp(m->data, k->b, k->len) == 0) {
+			*val_len = m->val_len;
+			return m->data + k->len;
+		}
+	}
+	return NULL;
+}
+
+/* Remembers val as the answer for k (h from memo_find), if both fit. */
+static void memo_store(const struct memo_key *k, uint64_t h, const void *val, size_t val_len)
+{
+	struct memo_set *set;
+	struct memo_slot *m;
+
+	if (k->over || k->len == 0 || val_len > MEMO_DATA - k->len)
+		return;
+	set = &memo[h % MEMO_SETS];
+	m = &set->way[set->next];
+	set->next = (set->next + 1) % MEMO_WAYS;
+	m->hash = h;
+	m->key_len = (uint16_t)k->len;
+	m->val_len = (uint16_t)val_len;
+	memcpy(m->data, k->b, k->len);
+	memcpy(m->data + k->len, val, val_len);
+}
+
 /* The first hex_chars (<= 32) lower-case hex digits of digest `which`
  * (0 MD5, 1 SHA-256) of in[0..len), NUL-terminated. */
 static int digest_hex(int which, const char *in, size_t len, char *hex, size_t hex_chars)
@@ -193,40 +261,27 @@ static int digest_hex(int which, const char *in, size_t len, char *hex, size_t h
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
 	static const char digits[] = "0123456789abcdef";
+	struct memo_key k = {.len = 0};
+	const char *hit;
+	size_t hit_len = 0;
 	uint64_t h = 0;
-	struct memo_set *set = NULL;
 
 	if (hex_chars >= TLSD_MD5_HEX_LEN)
 		return -EIO;
-	if (len > 0 && len <= MEMO_MAX_IN) {
-		h = memo_hash(in, len, (unsigned)which << 8 | (unsigned)hex_chars);
-		set = &memo[h % MEMO_SETS];
-		for (unsigned i = 0; i < MEMO_WAYS; i++) {
-			const struct memo_slot *m = &set->way[i];
-
-			if (m->hash == h && m->len == len && m->which == which &&
-			    m->hex_chars == hex_chars && memcmp(m->in, in, len) == 0) {
-				memcpy(hex, m->hex, hex_chars + 1);
-				return 0;
-			}
-		}
+	key_u16(&k, (uint16_t)('D' << 8 | which));
+	key_u16(&k, (uint16_t)hex_chars);
+	key_put(&k, in, len);
+	hit = memo_find(&k, &h, &hit_len);
+	if (hit && hit_len == hex_chars + 1) {
+		memcpy(hex, hit, hit_len);
+		return 0;
 	}
 	if (!EVP_Digest(in, len, d, &dlen, digest(which), NULL) || dlen * 2 < hex_chars)
 		return -EIO;
 	for (size_t i = 0; i < hex_chars; i++)
 		hex[i] = digits[(d[i / 2] >> (i % 2 ? 0 : 4)) & 0xf];
 	hex[hex_chars] = 0;
-	if (set) {
-		struct memo_slot *m = &set->way[set->next];
-
-		set->next = (set->next + 1) % MEMO_WAYS;
-		m->hash = h;
-		m->len = (uint16_t)len;
-		m->which = (uint8_t)which;
-		m->hex_chars = (uint8_t)hex_chars;
-		memcpy(m->hex, hex, hex_chars + 1);
-		memcpy(m->in, in, len);
-	}
+	memo_store(&k, h, hex, hex_chars + 1);
 	return 0;
 }
 
@@ -249,9 +304,27 @@ int tlsd_fp_ja3(const struct tlsd_client_hello *ch, char *str, size_t str_len,
 {
 	struct sb s;
 	uint16_t pf[TLSD_MAX_POINT_FORMATS];
+	struct memo_key k = {.len = 0};
+	char val[MEMO_DATA];
+	const char *hit;
+	size_t hit_len = 0;
+	uint64_t h = 0;
 
 	for (size_t i = 0; i < ch->n_point_formats; i++)
 		pf[i] = ch->point_formats[i];
+	/* Remembered as the MD5, then the string with its NUL. */
+	key_u16(&k, (uint16_t)('J' << 8 | '3'));
+	key_u16(&k, ch->legacy_version);
+	key_list(&k, ch->suites, ch->n_suites);
+	key_list(&k, ch->exts, ch->n_exts);
+	key_list(&k, ch->groups, ch->n_groups);
+	key_list(&k, pf, ch->n_point_formats);
+	hit = memo_find(&k, &h, &hit_len);
+	if (hit && hit_len > TLSD_MD5_HEX_LEN && hit_len - TLSD_MD5_HEX_LEN <= str_len) {
+		memcpy(md5_hex, hit, TLSD_MD5_HEX_LEN);
+		memcpy(str, hit + TLSD_MD5_HEX_LEN, hit_len - TLSD_MD5_HEX_LEN);
+		return 0;
+	}
 	sb_init(&s, str, str_len);
 	sb_u16(&s, ch->legacy_version, false);
 	sb_put(&s, ",", 1);
@@ -262,7 +335,13 @@ int tlsd_fp_ja3(const struct tlsd_client_hello *ch, char *str, size_t str_len,
 	sb_list(&s, ch->groups, ch->n_groups, false, '-');
 	sb_put(&s, ",", 1);
 	sb_list(&s, pf, ch->n_point_formats, false, '-');
-	return finish_md5(&s, str, md5_hex);
+	TLSD_TRY(finish_md5(&s, str, md5_hex));
+	if (s.len + 1 <= sizeof(val) - TLSD_MD5_HEX_LEN) {
+		memcpy(val, md5_hex, TLSD_MD5_HEX_LEN);
+		memcpy(val + TLSD_MD5_HEX_LEN, str, s.len + 1);
+		memo_store(&k, h, val, TLSD_MD5_HEX_LEN + s.len + 1);
+	}
+	return 0;
 }
 
 int tlsd_fp_ja3s(const struct tlsd_server_hello *sh, char *str, size_t str_len,
@@ -402,7 +481,10 @@ int tlsd_fp_ja4(const struct tlsd_client_hello *ch, char transport, char out[TLS
 	char raw[JA4_RAW_MAX], hb[JA4_HASH_LEN + 1], hc[JA4_HASH_LEN + 1], alpn[3];
 	uint16_t sorted[TLSD_MAX_SUITES > TLSD_MAX_EXTS ? TLSD_MAX_SUITES : TLSD_MAX_EXTS] = {0};
 	uint16_t version = ch->sslv2 ? TLSD_VERSION_SSL2 : ch->legacy_version;
-	size_t n_ciphers, n_exts, k;
+	size_t n_ciphers, n_exts, k, hit_len = 0;
+	struct memo_key mk = {.len = 0};
+	const char *hit;
+	uint64_t h = 0;
 	struct sb s;
 
 	if (ch->has_supported_versions) {
@@ -416,9 +498,23 @@ int tlsd_fp_ja4(const struct tlsd_client_hello *ch, char transport, char out[TLS
 		if (best)
 			version = best;
 	}
+	ja4_alpn(&ch->alpn, alpn);
+	/* Remembered as the whole fingerprint; the transport is put in after. */
+	key_u16(&mk, (uint16_t)('J' << 8 | '4'));
+	key_u16(&mk, version);
+	key_u16(&mk, ch->has_sni);
+	key_put(&mk, alpn, 2);
+	key_list(&mk, ch->suites, ch->n_suites);
+	key_list(&mk, ch->exts, ch->n_exts);
+	key_list(&mk, ch->sigalgs, ch->n_sigalgs);
+	hit = memo_find(&mk, &h, &hit_len);
+	if (hit && hit_len == TLSD_JA4_LEN) {
+		memcpy(out, hit, TLSD_JA4_LEN);
+		out[0] = transport;
+		return 0;
+	}
 	n_ciphers = TLSD_MIN(count_non_grease(ch->suites, ch->n_suites), (size_t)99);
 	n_exts = TLSD_MIN(count_non_grease(ch->exts, ch->n_exts), (size_t)99);
-	ja4_alpn(&ch->alpn, alpn);
 
 	k = sorted_copy(ch->suites, ch->n_suites, sorted, false);
 	sb_init(&s, raw, sizeof(raw));
@@ -445,6 +541,7 @@ int tlsd_fp_ja4(const struct tlsd_client_hello *ch, char transport, char out[TLS
 	memcpy(out + 11, hb, JA4_HASH_LEN);
 	out[23] = '_';
 	memcpy(out + 24, hc, JA4_HASH_LEN + 1);
+	memo_store(&mk, h, out, TLSD_JA4_LEN);
 	return 0;
 }
 

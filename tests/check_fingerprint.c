@@ -2,6 +2,7 @@
 #include <check.h>
 #include <errno.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,6 +164,37 @@ static void random_hello(uint32_t k, struct tlsd_client_hello *ch)
 	for (size_t i = 0; i < ch->n_sigalgs; i++)
 		ch->sigalgs[i] = (uint16_t)rnd(&st);
 	ch->has_sni = rnd(&st) % 2;
+	ch->has_supported_versions = rnd(&st) % 2;
+	ch->n_versions = (uint8_t)(ch->has_supported_versions ? rnd(&st) % 4 : 0);
+	for (size_t i = 0; i < ch->n_versions; i++)
+		ch->versions[i] = (uint16_t)(i == 0 && k % 4 == 0 ? 0x4a4a : 0x0301 + rnd(&st) % 4);
+}
+
+/* Fingerprints of one hello, computed on a thread of its own: a fresh
+ * memo, so every answer is computed, none looked up. */
+struct fresh {
+	const struct tlsd_client_hello *ch;
+	char str[TLSD_JA3_STR_MAX], md5[TLSD_MD5_HEX_LEN], ja4[TLSD_JA4_LEN];
+	int rc;
+};
+
+static void *fresh_run(void *arg)
+{
+	struct fresh *f = arg;
+
+	f->rc = tlsd_fp_ja3(f->ch, f->str, sizeof(f->str), f->md5) |
+		tlsd_fp_ja4(f->ch, TLSD_JA4_TCP, f->ja4);
+	return NULL;
+}
+
+static void fresh_fingerprints(const struct tlsd_client_hello *ch, struct fresh *f)
+{
+	pthread_t t;
+
+	f->ch = ch;
+	ck_assert_int_eq(pthread_create(&t, NULL, fresh_run, f), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_int_eq(f->rc, 0);
 }
 
 /* Comma-joined 4-digit hex of the non-GREASE values (sorted if asked),
@@ -190,15 +222,17 @@ static size_t ref_ja4_list(const uint16_t *v, size_t n, bool sorted, bool drop, 
 }
 
 /* The JA3 MD5 and JA4's two SHA-256 parts equal libcrypto's digests of the
- * strings, over many hellos revisited in several orders: the per-thread
- * memo of recent digests (hits, evictions, inputs too long to keep, the
- * same input hashed for JA3 and JA4) never answers for another input. */
+ * strings, and every fingerprint equals one computed on a fresh thread,
+ * over many hellos revisited in several orders: the per-thread memo of
+ * recent hellos and digests (hits, evictions, inputs too long to keep)
+ * never answers for another input. */
 START_TEST(tc_digests_match_libcrypto)
 {
 	static const uint32_t order[][3] = {{1, 0, 300}, {7, 5, 300}, {1, 0, 300}, {13, 2, 300}};
 	char str[TLSD_JA3_STR_MAX], md5[TLSD_MD5_HEX_LEN], want[TLSD_MD5_HEX_LEN];
-	char ja4[TLSD_JA4_LEN], raw[2048];
+	char ja4[TLSD_JA4_LEN], ja4q[TLSD_JA4_LEN], raw[2048];
 	struct tlsd_client_hello ch;
+	static struct fresh f;
 	size_t n;
 
 	for (size_t o = 0; o < TLSD_ARRAY_SIZE(order); o++) {
@@ -229,6 +263,67 @@ START_TEST(tc_digests_match_libcrypto)
 			else
 				strcpy(want, "000000000000");
 			ck_assert_str_eq(ja4 + 24, want);
+
+			/* A remembered answer is the computed one (the transport
+			 * is not part of what is remembered). */
+			fresh_fingerprints(&ch, &f);
+			ck_assert_str_eq(str, f.str);
+			ck_assert_str_eq(md5, f.md5);
+			ck_assert_str_eq(ja4, f.ja4);
+			ck_assert_int_eq(tlsd_fp_ja4(&ch, TLSD_JA4_QUIC, ja4q), 0);
+			ck_assert_int_eq(ja4q[0], 'q');
+			ck_assert_str_eq(ja4q + 1, ja4 + 1);
+		}
+	}
+}
+END_TEST
+
+/* Hellos that differ from one another in a single field each, fingerprinted
+ * one after another on one thread (so each may be looked up under the
+ * previous one's key): each must equal its fingerprint on a fresh thread. */
+START_TEST(tc_memo_every_field_counts)
+{
+	static const uint8_t h2[] = {2, 'h', '2'};
+	struct tlsd_client_hello base, v[14];
+	char str[TLSD_JA3_STR_MAX], md5[TLSD_MD5_HEX_LEN], ja4[TLSD_JA4_LEN];
+	static struct fresh f;
+	size_t n = 0;
+
+	random_hello(4, &base);
+	base.has_sni = true;
+	base.n_suites = 8;
+	base.n_exts = 6;
+	base.n_groups = 3;
+	base.n_point_formats = 1;
+	base.n_sigalgs = 4;
+	v[n++] = base;
+	v[n] = base, v[n++].has_sni = false;
+	v[n] = base, memcpy(v[n].alpn.data, h2, sizeof(h2)), v[n].alpn.used = sizeof(h2),
+	v[n].alpn.n = v[n].alpn.total = 1, n++;
+	v[n] = base, v[n++].legacy_version ^= 1;
+	v[n] = base, v[n].has_supported_versions = true, v[n].n_versions = 1,
+	v[n++].versions[0] = TLSD_VERSION_TLS13;
+	v[n] = base, v[n].has_supported_versions = true, v[n].n_versions = 1,
+	v[n++].versions[0] = TLSD_VERSION_TLS12;
+	v[n] = base, v[n++].n_point_formats = 0;
+	v[n] = base, v[n++].point_formats[0] = 2;
+	v[n] = base, v[n++].groups[2] ^= 0x100;
+	v[n] = base, v[n++].sigalgs[3] ^= 0x100;
+	v[n] = base, v[n++].suites[7] ^= 0x100;
+	v[n] = base, v[n++].exts[5] ^= 0x100;
+	/* One value moved from the end of the suites to the extensions. */
+	v[n] = base, v[n].n_suites = 7, memmove(v[n].exts + 1, v[n].exts, 6 * sizeof(uint16_t)),
+	v[n].exts[0] = base.suites[7], v[n++].n_exts = 7;
+	v[n] = base, v[n++].sslv2 = true;
+	ck_assert_uint_eq(n, TLSD_ARRAY_SIZE(v));
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_int_eq(tlsd_fp_ja3(&v[i], str, sizeof(str), md5), 0);
+			ck_assert_int_eq(tlsd_fp_ja4(&v[i], TLSD_JA4_TCP, ja4), 0);
+			fresh_fingerprints(&v[i], &f);
+			ck_assert_str_eq(str, f.str);
+			ck_assert_str_eq(md5, f.md5);
+			ck_assert_str_eq(ja4, f.ja4);
 		}
 	}
 }
@@ -284,6 +379,7 @@ Suite *fingerprint_suite(void)
 	tcase_add_test(tc, tc_ja4_published_captures);
 	tcase_add_test(tc, tc_ja4_corner_cases);
 	tcase_add_test(tc, tc_digests_match_libcrypto);
+	tcase_add_test(tc, tc_memo_every_field_counts);
 	tcase_add_test(tc, tc_ja3s_string);
 	tcase_add_test(tc, tc_ja3_every_short_length);
 	suite_add_tcase(s, tc);
