@@ -54,17 +54,17 @@ START_TEST(tc_json_escape)
 }
 END_TEST
 
-/* Each case again inside runs of plain bytes of every length around a
- * machine word (the escaper scans 8 bytes at a time), and strings longer
- * than the output buffer. */
+/* Each case again inside runs of plain bytes of every length up to two
+ * blocks and a bit (the escaper scans 16 bytes at a time, the last ones
+ * padded), and strings longer than the output buffer. */
 START_TEST(tc_json_escape_in_runs)
 {
 	size_t inner = strlen(escapes[_i].out) - 2; /* without the quotes */
 
-	for (size_t k = 0; k < 19; k++) {
-		for (size_t m = 0; m < 19; m++) {
-			uint8_t in[64];
-			char want[128], *got;
+	for (size_t k = 0; k < 36; k++) {
+		for (size_t m = 0; m < 36; m++) {
+			uint8_t in[96];
+			char want[160], *got;
 
 			memset(in, 'a', k);
 			memcpy(in + k, escapes[_i].in, escapes[_i].len);
