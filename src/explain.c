@@ -103,16 +103,27 @@ static void sb_named(struct sb *b, const char *name, uint16_t v)
 		sb_printf(b, "0x%04x", v);
 }
 
+/* Runs of printable bytes in one copy and \xNN by hand: a sample of a
+ * peer that does not speak TLS goes through here byte by byte. */
 size_t tlsd_explain_escaped(const uint8_t *p, size_t n, char *buf, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
 	struct sb b;
+	size_t i = 0, run;
 
 	sb_init(&b, buf, len);
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && p[i] != '"')
-			sb_putn(&b, (const char *)&p[i], 1);
-		else
-			sb_printf(&b, "\\x%02x", p[i]);
+	while (i < n) {
+		for (run = i; run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '\\' &&
+			      p[run] != '"';
+		     run++)
+			;
+		if (run > i) {
+			sb_putn(&b, (const char *)p + i, run - i);
+			i = run;
+			continue;
+		}
+		sb_putn(&b, (const char[4]){'\\', 'x', hex[p[i] >> 4], hex[p[i] & 0xf]}, 4);
+		i++;
 	}
 	return b.len;
 }
@@ -131,6 +142,31 @@ static void sb_escaped(struct sb *b, const uint8_t *p, size_t n)
 	}
 }
 
+/* units / 10^decimals with that many decimals, then suffix: printf("%.Nf")
+ * of a value already rounded to whole units. */
+static void sb_fixed(struct sb *b, uint64_t units, unsigned decimals, const char *suffix)
+{
+	char t[32];
+	size_t n = 0;
+	uint64_t scale = 1;
+
+	for (unsigned i = 0; i < decimals; i++)
+		scale *= 10;
+	n = tlsd_fmt_u64(t, units / scale);
+	t[n++] = '.';
+	for (unsigned i = decimals; i-- > 0;) {
+		t[n + i] = (char)('0' + units % 10);
+		units /= 10;
+	}
+	n += decimals;
+	sb_putn(b, t, n);
+	sb_puts(b, suffix);
+}
+
+/* The three common ranges without printf, rounded in integers: the double
+ * printf would round is within 1e-13 of the exact value, and unless that
+ * value lies exactly halfway between two outputs (ties, left to printf)
+ * it is at least 1 ns from the halfway point, so both round alike. */
 size_t tlsd_explain_duration(tlsd_time_ns ns, char *buf, size_t len)
 {
 	double ms = (double)ns / 1e6, s = ms / 1e3;
@@ -139,10 +175,16 @@ size_t tlsd_explain_duration(tlsd_time_ns ns, char *buf, size_t len)
 	sb_init(&b, buf, len);
 	if (ns < 0)
 		sb_puts(&b, "?");
+	else if (ms < 1 && ns % 1000 != 500)
+		sb_fixed(&b, ((uint64_t)ns + 500) / 1000, 3, " ms");
 	else if (ms < 1)
 		sb_printf(&b, "%.3f ms", ms);
+	else if (ms < 1000 && ns % 100000 != 50000)
+		sb_fixed(&b, ((uint64_t)ns + 50000) / 100000, 1, " ms");
 	else if (ms < 1000)
 		sb_printf(&b, "%.1f ms", ms);
+	else if (s < 120 && ns % 10000000 != 5000000)
+		sb_fixed(&b, ((uint64_t)ns + 5000000) / 10000000, 2, " s");
 	else if (s < 120)
 		sb_printf(&b, "%.2f s", s);
 	else if (s < 2 * 3600)
@@ -494,8 +536,10 @@ static void sb_value(struct sb *b, const struct tlsd_report *r, const struct tls
 	case TLSD_FK_SAMPLE: {
 		unsigned d = f->a & 1;
 
-		if (f->id == TLSD_FACT_SAMPLE)
-			sb_printf(b, "%s's first bytes: ", dir_word(d));
+		if (f->id == TLSD_FACT_SAMPLE) {
+			sb_puts(b, dir_word(d));
+			sb_puts(b, "'s first bytes: ");
+		}
 		sb_puts(b, "\"");
 		sb_escaped(b, r->sample[d], TLSD_MIN(r->sample_len[d], (uint8_t)TLSD_REPORT_SAMPLE));
 		sb_puts(b, "\"");

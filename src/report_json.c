@@ -67,38 +67,50 @@ static size_t utf8_seq_len(const uint8_t *s, size_t n)
 	return need;
 }
 
-/* Bytes that go out as they are: printable ASCII but '"' and '\\'. */
-static bool plain_ascii(uint8_t b)
+/* 16 bytes, compared all at once (GCC/Clang vector extension: SSE2 on
+ * x86-64, NEON on arm64, plain code elsewhere). */
+typedef int8_t v16 __attribute__((vector_size(16)));
+
+/* Index of the first byte of x[0..16) that does not go out as it is, or
+ * 16: plain bytes are printable ASCII but '"' and '\\' (as signed bytes,
+ * < 0x20 also takes every byte >= 0x80). */
+static size_t first_special(v16 x)
 {
-	return b >= 0x20 && b < 0x7f && b != '"' && b != '\\';
+	v16 m = (v16)((x < 0x20) | (x == 0x7f) | (x == '"') | (x == '\\'));
+	uint64_t lo, hi;
+
+	memcpy(&lo, &m, 8);
+	memcpy(&hi, (const char *)&m + 8, 8);
+	if (!(lo | hi))
+		return 16;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return lo ? (size_t)__builtin_ctzll(lo) / 8 : 8 + (size_t)__builtin_ctzll(hi) / 8;
+#else
+	for (size_t i = 0;; i++)
+		if (m[i])
+			return i;
+#endif
 }
 
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-
-/* Whether any byte of x is zero (exact for "any"). */
-static uint64_t any_zero(uint64_t x)
-{
-	return (x - ONES) & ~x & HIGHS;
-}
-
-/* Length of the run of plain ASCII bytes at s[0..n), 8 bytes at a time. */
+/* Length of the run of plain ASCII bytes at s[0..n), 16 bytes at a time:
+ * JSON strings were a tenth of a JSON record's instructions at 8. */
 static size_t plain_run(const uint8_t *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, k;
+	v16 x;
 
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x;
-
-		memcpy(&x, s + i, 8);
-		/* a byte < 0x20, '"', '\\', 0x7f, or >= 0x80 */
-		if (((x - 0x20 * ONES) & ~x & HIGHS) | any_zero(x ^ ('"' * ONES)) |
-		    any_zero(x ^ ('\\' * ONES)) | any_zero(x ^ (0x7f * ONES)) | (x & HIGHS))
-			break;
+	for (; i + 16 <= n; i += 16) {
+		memcpy(&x, s + i, 16);
+		k = first_special(x);
+		if (k < 16)
+			return i + k;
 	}
-	while (i < n && plain_ascii(s[i]))
-		i++;
-	return i;
+	if (i == n)
+		return n;
+	/* The last bytes, padded with plain ones. */
+	memset(&x, 'a', sizeof(x));
+	memcpy(&x, s + i, n - i);
+	return i + TLSD_MIN(first_special(x), n - i);
 }
 
 void tlsd_json_str(struct tlsd_obuf *out, const uint8_t *s, size_t len)

@@ -58,12 +58,6 @@ static enum tlsd_parse malformed(struct tlsd_parse_err *err, const char *field, 
 	return TLSD_PARSE_MALFORMED;
 }
 
-bool tlsd_is_grease(uint16_t v)
-{
-	/* RFC 8701: 0x0a0a, 0x1a1a, ..., 0xfafa. */
-	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
-}
-
 /* Adds one entry to a bounded string list; counts it either way. */
 static void strlist_add(struct tlsd_strlist *l, const struct tlsd_cur *s)
 {

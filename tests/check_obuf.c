@@ -170,6 +170,16 @@ START_TEST(tc_numbers_as_printf)
 	uint64_t st = 99;
 	char want[64];
 
+	char got[20];
+
+	/* Every number below 10^5, then the edges and random ones of every size. */
+	for (uint64_t v = 0; v < 100000; v++) {
+		size_t n = tlsd_fmt_u64(got, v);
+
+		snprintf(want, sizeof(want), "%" PRIu64, v);
+		ck_assert_uint_eq(n, strlen(want));
+		ck_assert_mem_eq(got, want, n);
+	}
 	for (size_t i = 0; i < TLSD_ARRAY_SIZE(edge) + 5000; i++) {
 		uint64_t v = i < TLSD_ARRAY_SIZE(edge) ? edge[i] : rnd(&st) >> (rnd(&st) % 64);
 

@@ -1,11 +1,14 @@
 /* Unit tests for the reporters and the summary: JSON escaping of hostile
  * wire bytes, key order, text blocks, cross-connection inference. */
 #include <check.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report_fixtures.h"
 #include "tlsd/community_id.h"
+#include "tlsd/explain.h"
 #include "tlsd/obuf.h"
 #include "tlsd/report_json.h"
 #include "tlsd/report_line.h"
@@ -54,17 +57,17 @@ START_TEST(tc_json_escape)
 }
 END_TEST
 
-/* Each case again inside runs of plain bytes of every length around a
- * machine word (the escaper scans 8 bytes at a time), and strings longer
- * than the output buffer. */
+/* Each case again inside runs of plain bytes of every length up to two
+ * blocks and a bit (the escaper scans 16 bytes at a time, the last ones
+ * padded), and strings longer than the output buffer. */
 START_TEST(tc_json_escape_in_runs)
 {
 	size_t inner = strlen(escapes[_i].out) - 2; /* without the quotes */
 
-	for (size_t k = 0; k < 19; k++) {
-		for (size_t m = 0; m < 19; m++) {
-			uint8_t in[64];
-			char want[128], *got;
+	for (size_t k = 0; k < 36; k++) {
+		for (size_t m = 0; m < 36; m++) {
+			uint8_t in[96];
+			char want[160], *got;
 
 			memset(in, 'a', k);
 			memcpy(in + k, escapes[_i].in, escapes[_i].len);
@@ -538,6 +541,117 @@ START_TEST(tc_summary_causes)
 }
 END_TEST
 
+/* The printf formats tlsd_explain_duration used, as they were. */
+static void ref_duration(tlsd_time_ns ns, char *out, size_t len)
+{
+	double ms = (double)ns / 1e6, s = ms / 1e3;
+
+	if (ns < 0)
+		snprintf(out, len, "?");
+	else if (ms < 1)
+		snprintf(out, len, "%.3f ms", ms);
+	else if (ms < 1000)
+		snprintf(out, len, "%.1f ms", ms);
+	else if (s < 120)
+		snprintf(out, len, "%.2f s", s);
+	else if (s < 2 * 3600)
+		snprintf(out, len, "%.0f min", s / 60);
+	else if (s < 2 * 86400)
+		snprintf(out, len, "%.1f h", s / 3600);
+	else
+		snprintf(out, len, "%.0f days", s / 86400);
+}
+
+static void check_duration(tlsd_time_ns ns)
+{
+	char want[64], got[64];
+	size_t n;
+
+	ref_duration(ns, want, sizeof(want));
+	memset(got, 'x', sizeof(got));
+	n = tlsd_explain_duration(ns, got, sizeof(got));
+	ck_assert_msg(strcmp(got, want) == 0, "%" PRId64 " ns: %s, not %s", ns, got, want);
+	ck_assert_uint_eq(n, strlen(want));
+}
+
+static uint64_t xorshift64(uint64_t *st)
+{
+	*st ^= *st << 13;
+	*st ^= *st >> 7;
+	*st ^= *st << 17;
+	return *st;
+}
+
+/* Durations are formatted in integers where printf's rounding of the double
+ * cannot differ: every value below 0.3 ms, the values around each
+ * range's limits and around every rounding tie (which go to printf), and
+ * random ones in every range, byte for byte against printf; cut outputs
+ * are the prefix that fits. */
+START_TEST(tc_explain_duration_as_printf)
+{
+	static const int64_t unit[] = {1000, 100000, 10000000};
+	uint64_t st = 88172645463325252u;
+	char full[64], cut[64];
+
+	for (int64_t ns = -3; ns < 100000; ns++)
+		check_duration(ns);
+	for (size_t u = 0; u < TLSD_ARRAY_SIZE(unit); u++)
+		for (int64_t k = 0; k < 13000; k++)
+			for (int64_t d = -2; d <= 2; d++) {
+				check_duration(k * unit[u] + unit[u] / 2 + d);
+				check_duration(k * unit[u] + d);
+			}
+	for (int64_t lim = 1000000; lim <= INT64_C(1000000000000000); lim *= 10)
+		for (int64_t d = -3000; d <= 3000; d++)
+			check_duration(lim + d);
+	for (int i = 0; i < 50000; i++) {
+		uint64_t r = xorshift64(&st);
+
+		check_duration((int64_t)(r % (UINT64_C(1) << (10 + r % 44))));
+	}
+	for (int64_t ns = 123456789; ns < 123456789 + 3; ns++) {
+		size_t n = tlsd_explain_duration(ns, full, sizeof(full));
+
+		for (size_t len = 1; len <= n + 1; len++) {
+			ck_assert_uint_eq(tlsd_explain_duration(ns, cut, len), len - 1 < n ? len - 1 : n);
+			ck_assert_mem_eq(cut, full, strlen(cut));
+			ck_assert_uint_eq(strlen(cut), len - 1 < n ? len - 1 : n);
+		}
+	}
+}
+END_TEST
+
+/* Escaped display bytes against the rule, for random bytes, whole and cut
+ * at every length. */
+START_TEST(tc_explain_escaped_as_rule)
+{
+	uint64_t st = 2463534242u;
+
+	for (int round = 0; round < 3000; round++) {
+		uint8_t in[80];
+		char want[400], got[400];
+		size_t n = xorshift64(&st) % sizeof(in), w = 0, len;
+
+		for (size_t i = 0; i < n; i++) {
+			uint64_t r = xorshift64(&st);
+
+			in[i] = (uint8_t)(r % 4 ? 'a' + r % 26 : r >> 8);
+			if (in[i] >= 0x20 && in[i] < 0x7f && in[i] != '\\' && in[i] != '"')
+				want[w++] = (char)in[i];
+			else
+				w += (size_t)sprintf(want + w, "\\x%02x", in[i]);
+		}
+		want[w] = 0;
+		ck_assert_uint_eq(tlsd_explain_escaped(in, n, got, sizeof(got)), w);
+		ck_assert_str_eq(got, want);
+		len = xorshift64(&st) % (w + 2);
+		ck_assert_uint_eq(tlsd_explain_escaped(in, n, got, len), len ? TLSD_MIN(len - 1, w) : 0);
+		if (len)
+			ck_assert_mem_eq(got, want, TLSD_MIN(len - 1, w));
+	}
+}
+END_TEST
+
 Suite *report_suite(void);
 Suite *report_suite(void)
 {
@@ -548,6 +662,8 @@ Suite *report_suite(void)
 	tcase_add_loop_test(tc, tc_json_escape, 0, (int)TLSD_ARRAY_SIZE(escapes));
 	tcase_add_loop_test(tc, tc_json_escape_in_runs, 0, (int)TLSD_ARRAY_SIZE(escapes));
 	tcase_add_test(tc, tc_json_escape_long);
+	tcase_add_test(tc, tc_explain_duration_as_printf);
+	tcase_add_test(tc, tc_explain_escaped_as_rule);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("json_key_order");
 	tcase_add_test(tc, tc_json_key_order);

@@ -1,5 +1,7 @@
 /* Unit tests for the generated name tables (src/tls_names.tsv). */
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tlsd/tls_names.h"
@@ -140,6 +142,63 @@ START_TEST(tc_names_json_plain)
 }
 END_TEST
 
+/* Every 16-bit lookup (the binary search of the generated tables), for all
+ * 65536 values, against src/tls_names.tsv read here: a value in the file
+ * gets its name, any other value NULL. */
+typedef const char *(*u16_name_fn)(uint16_t);
+
+static const struct {
+	const char *kind;
+	u16_name_fn fn;
+} u16_kinds[] = {
+	{"suite", tlsd_name_suite},	    {"version", tlsd_name_version},
+	{"extension", tlsd_name_extension}, {"group", tlsd_name_group},
+	{"sigscheme", tlsd_name_sigscheme},
+};
+
+START_TEST(tc_u16_lookups_match_tsv)
+{
+	static const char *want[TLSD_ARRAY_SIZE(u16_kinds)][65536];
+	static char lines[2000][256];
+	size_t n_lines = 0, rows = 0;
+	FILE *f = fopen(TLSD_SRCDIR "/src/tls_names.tsv", "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (n_lines < TLSD_ARRAY_SIZE(lines) && fgets(lines[n_lines], sizeof(lines[0]), f)) {
+		char *line = lines[n_lines++], *kind = strtok(line, "\t\n"), *val, *name;
+
+		if (!kind || kind[0] == '#')
+			continue;
+		val = strtok(NULL, "\t\n");
+		name = strtok(NULL, "\t\n");
+		for (size_t k = 0; k < TLSD_ARRAY_SIZE(u16_kinds); k++) {
+			if (strcmp(kind, u16_kinds[k].kind) != 0)
+				continue;
+			ck_assert_ptr_nonnull(val);
+			ck_assert_ptr_nonnull(name);
+			want[k][strtoul(val, NULL, 0) & 0xffff] = name;
+			rows++;
+		}
+	}
+	ck_assert(!ferror(f));
+	fclose(f);
+	ck_assert_uint_gt(rows, 500);
+	for (size_t k = 0; k < TLSD_ARRAY_SIZE(u16_kinds); k++) {
+		u16_name_fn fn = u16_kinds[k].fn;
+
+		for (unsigned v = 0; v < 65536; v++) {
+			const char *got = fn((uint16_t)v);
+
+			if (!want[k][v])
+				ck_assert_msg(!got, "%s 0x%04x: %s", u16_kinds[k].kind, v, got);
+			else
+				ck_assert_msg(got && strcmp(got, want[k][v]) == 0, "%s 0x%04x: %s, not %s",
+					      u16_kinds[k].kind, v, got ? got : "NULL", want[k][v]);
+		}
+	}
+}
+END_TEST
+
 Suite *tls_names_suite(void);
 Suite *tls_names_suite(void)
 {
@@ -151,6 +210,7 @@ Suite *tls_names_suite(void)
 	tcase_add_test(tc, tc_suite_info);
 	tcase_add_test(tc, tc_suite_table);
 	tcase_add_test(tc, tc_names_json_plain);
+	tcase_add_test(tc, tc_u16_lookups_match_tsv);
 	suite_add_tcase(s, tc);
 	return s;
 }

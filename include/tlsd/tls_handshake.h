@@ -268,7 +268,12 @@ TLSD_MUST_USE enum tlsd_parse tlsd_parse_new_session_ticket(const uint8_t *body,
 							    struct tlsd_new_session_ticket *out,
 							    struct tlsd_parse_err *err);
 
-bool tlsd_is_grease(uint16_t v);
+/* RFC 8701 GREASE: 0x0a0a, 0x1a1a, ..., 0xfafa. Inline: the reporters and
+ * fingerprints test every offered value. */
+static inline bool tlsd_is_grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
 
 /* TLS 1.3 or one of its drafts (0x7fNN, as early browsers negotiated), or
  * DTLS 1.3, or one of Chrome 63-65's TLS 1.3 experiment variants (0x7e01-0x7e03:
