@@ -44,14 +44,16 @@ struct conn_pending_end {
 	struct tlsd_rst_info rst_info[2];
 };
 
+/* What every callback reads first leads (the flow table prefetches a
+ * consumer's first cache line when a packet finds its flow). */
 struct tlsd_conn {
-	struct tlsd_conn_mux *mux; /* whose free lists it goes back to */
 	enum conn_kind kind;
+	struct tlsd_session *session;
+	struct tlsd_conn_mux *mux; /* whose free lists it goes back to */
 	bool roles_flipped;
 	uint32_t plain_bytes, plain_chunks; /* while CONN_PLAINTEXT */
 	struct conn_pending_end pending;
 	struct conn_probe probe[2];
-	struct tlsd_session *session;
 	struct tlsd_tls_dir tls[2];
 	struct tlsd_decrypt *dc[2]; /* key-log decryption per direction; NULL = off */
 	struct tlsd_buf frames; /* -w */
@@ -64,16 +66,21 @@ struct tlsd_conn {
  * a connection's three large objects cost three malloc/free pairs and three
  * cold 1-5 KiB clears, which the connections of a busy capture (a million
  * short failed handshakes) paid more for than for parsing their hellos.
+ * Sessions and reports (about the same size) share one list: the report
+ * and the session just read for it are the last memory a connection
+ * touches, so the next connection's session or report is still in the
+ * cache, where a session last written when its connection began is not.
  * Enough for the connections that end between two that start, and for the
  * reports of the worker batches in flight; the rest go back to free(). */
 #define POOL_KEEP 256u
+#define BIG_SIZE TLSD_MAX(sizeof(struct tlsd_session), sizeof(struct tlsd_report))
 
 struct tlsd_conn_mux {
 	struct tlsd_ctx *ctx;
 	struct tlsd_conn_cfg cfg;
 	struct tlsd_flow_table *table;
 	struct tlsd_ifnames ifnames;
-	struct tlsd_pool conns, sessions, reports;
+	struct tlsd_pool conns, big; /* big: sessions and reports */
 	/* Connections handed to the sink and not released yet: they come back
 	 * to the free lists, so a mux freed before them (workers.c releases
 	 * after the mux at exit) goes only when the last one is released. */
@@ -318,7 +325,7 @@ static void conn_free(struct tlsd_conn *c)
 	m = c->mux;
 	if (c->session) {
 		tlsd_session_cleanup(c->session);
-		tlsd_pool_put(&m->sessions, c->session);
+		tlsd_pool_put(&m->big, c->session);
 	}
 	tlsd_decrypt_free(c->dc[0]);
 	tlsd_decrypt_free(c->dc[1]);
@@ -439,7 +446,7 @@ static bool looks_like_server_hello(const uint8_t *p, size_t len)
 
 static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c)
 {
-	c->session = tlsd_pool_get(&m->sessions);
+	c->session = tlsd_pool_get(&m->big);
 	if (c->session)
 		tlsd_session_init(c->session, m->ctx);
 	if (!c->session) {
@@ -686,7 +693,7 @@ static void release_done(struct tlsd_conn_done *d)
 	struct tlsd_conn *c = d->owner;
 	struct tlsd_conn_mux *m = c->mux;
 
-	tlsd_pool_put(&m->reports, d->r);
+	tlsd_pool_put(&m->big, d->r);
 	free(d->if_known_server);
 	conn_free(c);
 	if (--m->outstanding == 0 && m->dead)
@@ -736,7 +743,7 @@ static void report_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd
 		tlsd_ctx_count(m->ctx, TLSD_ANOM_TLS_LOOKALIKE);
 		return;
 	}
-	c->done.r = tlsd_pool_get(&m->reports);
+	c->done.r = tlsd_pool_get(&m->big);
 	if (!c->done.r)
 		return;
 	tlsd_session_report(c->session, f, c->done.r);
@@ -770,12 +777,12 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 			tlsd_counters_diff(d->if_known_server, &m->ctx->cnt, &before);
 		m->ctx->cnt = before;
 		if (!d->if_known_server) {
-			tlsd_pool_put(&m->reports, d->r);
+			tlsd_pool_put(&m->big, d->r);
 			d->r = NULL;
 		}
 	}
 	if (c->kind != CONN_TLS || (!d->r && !d->if_known_server) || !m->cfg.take) {
-		tlsd_pool_put(&m->reports, d->r);
+		tlsd_pool_put(&m->big, d->r);
 		free(d->if_known_server);
 		conn_free(c);
 		return;
@@ -829,8 +836,7 @@ struct tlsd_conn_mux *tlsd_conn_mux_new(struct tlsd_ctx *ctx, const struct tlsd_
 	m->ctx = ctx;
 	m->cfg = *cfg;
 	tlsd_pool_init(&m->conns, sizeof(struct tlsd_conn), POOL_KEEP);
-	tlsd_pool_init(&m->sessions, sizeof(struct tlsd_session), POOL_KEEP);
-	tlsd_pool_init(&m->reports, sizeof(struct tlsd_report), POOL_KEEP);
+	tlsd_pool_init(&m->big, BIG_SIZE, 2 * POOL_KEEP);
 	return m;
 }
 
@@ -843,8 +849,7 @@ static void mux_destroy(struct tlsd_conn_mux *m)
 {
 	tlsd_ifnames_cleanup(&m->ifnames);
 	tlsd_pool_cleanup(&m->conns);
-	tlsd_pool_cleanup(&m->sessions);
-	tlsd_pool_cleanup(&m->reports);
+	tlsd_pool_cleanup(&m->big);
 	free(m);
 }
 
