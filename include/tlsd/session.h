@@ -144,7 +144,9 @@ bool tlsd_session_established(const struct tlsd_session *s);
 
 /* Builds the verdict (diagnose.c). The session must have seen tcp_end.
  * out->certs and out->client_certs point into the session: the report must
- * not be used after tlsd_session_free(s). */
+ * not be used after tlsd_session_free(s). Arrays past their counts (diags,
+ * arena, comments) are left as they were: read them only up to their
+ * counts. */
 void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f,
 			 struct tlsd_report *out);
 
