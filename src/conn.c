@@ -422,6 +422,13 @@ static void on_packet(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const stru
 	(void)d;
 	if (f->user)
 		tlsd_notes_packet(&((struct tlsd_conn *)f->user)->notes, pkt);
+	if ((pkt->tcp_flags & (TLSD_TCP_FIN | TLSD_TCP_RST)) && f->user) {
+		c = f->user;
+		/* The connection ends soon, maybe with this packet: its session
+		 * is read all over (fin, rst, the report). */
+		if (c->kind == CONN_TLS)
+			tlsd_session_prefetch(c->session);
+	}
 	if (!m->cfg.keep_frames)
 		return; /* before touching the connection: a cache miss per packet */
 	c = f->user;
@@ -768,8 +775,10 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 		adopt_silent_tls_server(m, f, c);
 	}
 	d = &c->done;
-	if (c->kind == CONN_TLS)
+	if (c->kind == CONN_TLS) {
+		tlsd_session_prefetch(c->session);
 		report_tls(m, f, c, how);
+	}
 	if (maybe) {
 		/* What adopting it counted is the sink's to add, if it does. */
 		d->if_known_server = malloc(sizeof(*d->if_known_server));

@@ -1295,6 +1295,14 @@ static void note_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tls
 	sd->end_acked_known = acked_of(f, o, &sd->end_acked);
 }
 
+void tlsd_session_prefetch(const struct tlsd_session *s)
+{
+	const char *p = (const char *)s;
+
+	for (size_t off = 0; off < sizeof(*s); off += 64)
+		__builtin_prefetch(p + off);
+}
+
 void tlsd_session_tcp_fin(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
 			  tlsd_time_ns ts)
 {
