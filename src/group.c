@@ -121,6 +121,12 @@ static void *otab_get(struct otab *t, uint64_t h, const void *key,
 	return NULL;
 }
 
+/* Starts loading the slot where a lookup of h begins. */
+static void otab_prefetch(const struct otab *t, uint64_t h)
+{
+	__builtin_prefetch(otab_at(t, (uint32_t)h & (t->n_slots - 1)));
+}
+
 /* ---- interned strings (cause codes, SNIs) --------------------------------- */
 
 struct istr {
@@ -617,10 +623,17 @@ static void add_fleet(struct tlsd_group *g, const struct tlsd_report *r, uint32_
 	struct cli_key ck = {sni, r->ip_version, &r->client.addr};
 	struct cli_entry *ce;
 	uint16_t v = max_offered(r);
-	uint64_t h;
+	uint64_t h, h_cli;
 
 	if (!ss)
 		return;
+	/* Both tables are large (a slot per server and per failing client):
+	 * their misses are waited for together. */
+	h = fnv(fnv(fnv(FNV0, &sni, 4), r->server.addr.b, 16), &r->server.port, 2);
+	h_cli = fnv(fnv(FNV0, &sni, 4), r->client.addr.b, 16);
+	otab_prefetch(&g->servers, h);
+	if (v)
+		otab_prefetch(&g->clients, h_cli);
 	if (ok)
 		note_times(r->ts_first, ss->ok, &ss->ok_first, &ss->ok_last);
 	else
@@ -629,7 +642,6 @@ static void add_fleet(struct tlsd_group *g, const struct tlsd_report *r, uint32_
 	ss->fail += !ok;
 	add_fp(ss, r, ok);
 
-	h = fnv(fnv(fnv(FNV0, &sni, 4), r->server.addr.b, 16), &r->server.port, 2);
 	se = otab_get(&g->servers, h, &sk, srv_eq, true);
 	if (se) {
 		if (!se->ok && !se->fail) {
@@ -651,8 +663,7 @@ static void add_fleet(struct tlsd_group *g, const struct tlsd_report *r, uint32_
 		return;
 	/* Clients are remembered from their first failure on (a fallback
 	 * follows a failure); successes only update clients already known. */
-	h = fnv(fnv(FNV0, &sni, 4), r->client.addr.b, 16);
-	ce = otab_get(&g->clients, h, &ck, cli_eq, !ok);
+	ce = otab_get(&g->clients, h_cli, &ck, cli_eq, !ok);
 	if (!ce)
 		return;
 	if (!ce->low_v) {
