@@ -7,7 +7,9 @@
 #include "tlsd/buf.h"
 #include "tlsd/capture_notes.h"
 #include "tlsd/keylog.h"
+#include "tlsd/pool.h"
 #include "tlsd/session.h"
+#include "tlsd/session_facts.h" /* tlsd_session_init: sessions in the mux's free list */
 #include "tlsd/tls_decrypt.h"
 #include "tlsd/tls_record.h"
 
@@ -42,13 +44,16 @@ struct conn_pending_end {
 	struct tlsd_rst_info rst_info[2];
 };
 
+/* What every callback reads first leads (the flow table prefetches a
+ * consumer's first cache line when a packet finds its flow). */
 struct tlsd_conn {
 	enum conn_kind kind;
+	struct tlsd_session *session;
+	struct tlsd_conn_mux *mux; /* whose free lists it goes back to */
 	bool roles_flipped;
 	uint32_t plain_bytes, plain_chunks; /* while CONN_PLAINTEXT */
 	struct conn_pending_end pending;
 	struct conn_probe probe[2];
-	struct tlsd_session *session;
 	struct tlsd_tls_dir tls[2];
 	struct tlsd_decrypt *dc[2]; /* key-log decryption per direction; NULL = off */
 	struct tlsd_buf frames; /* -w */
@@ -57,12 +62,33 @@ struct tlsd_conn {
 	struct tlsd_conn_done done; /* handed to the sink when it ends */
 };
 
+/* Freed connections, sessions and reports kept for the next ones (pool.h):
+ * a connection's three large objects cost three malloc/free pairs and three
+ * cold 1-5 KiB clears, which the connections of a busy capture (a million
+ * short failed handshakes) paid more for than for parsing their hellos.
+ * Sessions and reports (about the same size) share one list: the report
+ * and the session just read for it are the last memory a connection
+ * touches, so the next connection's session or report is still in the
+ * cache, where a session last written when its connection began is not.
+ * Enough for the connections that end between two that start, and for the
+ * reports of the worker batches in flight; the rest go back to free(). */
+#define POOL_KEEP 256u
+#define BIG_SIZE TLSD_MAX(sizeof(struct tlsd_session), sizeof(struct tlsd_report))
+
 struct tlsd_conn_mux {
 	struct tlsd_ctx *ctx;
 	struct tlsd_conn_cfg cfg;
 	struct tlsd_flow_table *table;
 	struct tlsd_ifnames ifnames;
+	struct tlsd_pool conns, big; /* big: sessions and reports */
+	/* Connections handed to the sink and not released yet: they come back
+	 * to the free lists, so a mux freed before them (workers.c releases
+	 * after the mux at exit) goes only when the last one is released. */
+	uint64_t outstanding;
+	bool dead;
 };
+
+static void mux_destroy(struct tlsd_conn_mux *m);
 
 /* Ports registered for TLS-wrapped services (IANA), plus 4433 (OpenSSL's
  * s_server default) and the usual HTTPS alternatives. */
@@ -292,16 +318,22 @@ static const struct tlsd_tls_events tls_events = {
 
 static void conn_free(struct tlsd_conn *c)
 {
+	struct tlsd_conn_mux *m;
+
 	if (!c)
 		return;
-	tlsd_session_free(c->session);
+	m = c->mux;
+	if (c->session) {
+		tlsd_session_cleanup(c->session);
+		tlsd_pool_put(&m->big, c->session);
+	}
 	tlsd_decrypt_free(c->dc[0]);
 	tlsd_decrypt_free(c->dc[1]);
 	tlsd_tls_dir_cleanup(&c->tls[0]);
 	tlsd_tls_dir_cleanup(&c->tls[1]);
 	tlsd_buf_cleanup(&c->frames);
 	tlsd_notes_cleanup(&c->notes);
-	free(c);
+	tlsd_pool_put(&m->conns, c);
 }
 
 /* Feeds bytes of one direction to its framer. Returns how many bytes after
@@ -348,11 +380,13 @@ static void on_open(void *ud, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
 		tlsd_flow_ignore(m->table, f);
 		return;
 	}
-	c = calloc(1, sizeof(*c));
+	c = tlsd_pool_get(&m->conns);
 	if (!c) {
 		tlsd_flow_ignore(m->table, f);
 		return;
 	}
+	memset(c, 0, sizeof(*c));
+	c->mux = m;
 	if (m->cfg.keep_frames)
 		tlsd_buf_init(&c->frames, m->ctx->lim.snap_flow);
 	tlsd_notes_open(&m->ifnames, &c->notes, pkt);
@@ -388,6 +422,13 @@ static void on_packet(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const stru
 	(void)d;
 	if (f->user)
 		tlsd_notes_packet(&((struct tlsd_conn *)f->user)->notes, pkt);
+	if ((pkt->tcp_flags & (TLSD_TCP_FIN | TLSD_TCP_RST)) && f->user) {
+		c = f->user;
+		/* The connection ends soon, maybe with this packet: its session
+		 * is read all over (fin, rst, the report). */
+		if (c->kind == CONN_TLS)
+			tlsd_session_prefetch(c->session);
+	}
 	if (!m->cfg.keep_frames)
 		return; /* before touching the connection: a cache miss per packet */
 	c = f->user;
@@ -412,7 +453,9 @@ static bool looks_like_server_hello(const uint8_t *p, size_t len)
 
 static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c)
 {
-	c->session = tlsd_session_new(m->ctx);
+	c->session = tlsd_pool_get(&m->big);
+	if (c->session)
+		tlsd_session_init(c->session, m->ctx);
 	if (!c->session) {
 		c->kind = CONN_NOT_TLS;
 		tlsd_flow_ignore(m->table, f);
@@ -654,9 +697,14 @@ static void adopt_silent_tls_server(struct tlsd_conn_mux *m, struct tlsd_flow *f
 
 static void release_done(struct tlsd_conn_done *d)
 {
-	free(d->r);
+	struct tlsd_conn *c = d->owner;
+	struct tlsd_conn_mux *m = c->mux;
+
+	tlsd_pool_put(&m->big, d->r);
 	free(d->if_known_server);
-	conn_free(d->owner);
+	conn_free(c);
+	if (--m->outstanding == 0 && m->dead)
+		mux_destroy(m);
 }
 
 static enum tlsd_conn_rank rank_of(enum tlsd_flow_end how)
@@ -702,7 +750,7 @@ static void report_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd
 		tlsd_ctx_count(m->ctx, TLSD_ANOM_TLS_LOOKALIKE);
 		return;
 	}
-	c->done.r = malloc(sizeof(*c->done.r));
+	c->done.r = tlsd_pool_get(&m->big);
 	if (!c->done.r)
 		return;
 	tlsd_session_report(c->session, f, c->done.r);
@@ -727,8 +775,10 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 		adopt_silent_tls_server(m, f, c);
 	}
 	d = &c->done;
-	if (c->kind == CONN_TLS)
+	if (c->kind == CONN_TLS) {
+		tlsd_session_prefetch(c->session);
 		report_tls(m, f, c, how);
+	}
 	if (maybe) {
 		/* What adopting it counted is the sink's to add, if it does. */
 		d->if_known_server = malloc(sizeof(*d->if_known_server));
@@ -736,12 +786,12 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 			tlsd_counters_diff(d->if_known_server, &m->ctx->cnt, &before);
 		m->ctx->cnt = before;
 		if (!d->if_known_server) {
-			free(d->r);
+			tlsd_pool_put(&m->big, d->r);
 			d->r = NULL;
 		}
 	}
 	if (c->kind != CONN_TLS || (!d->r && !d->if_known_server) || !m->cfg.take) {
-		free(d->r);
+		tlsd_pool_put(&m->big, d->r);
 		free(d->if_known_server);
 		conn_free(c);
 		return;
@@ -756,6 +806,7 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 	d->tls_server = d->r && d->r->version;
 	d->release = release_done;
 	d->owner = c;
+	m->outstanding++;
 	m->cfg.take(m->cfg.take_ud, d);
 }
 
@@ -793,6 +844,8 @@ struct tlsd_conn_mux *tlsd_conn_mux_new(struct tlsd_ctx *ctx, const struct tlsd_
 		return NULL;
 	m->ctx = ctx;
 	m->cfg = *cfg;
+	tlsd_pool_init(&m->conns, sizeof(struct tlsd_conn), POOL_KEEP);
+	tlsd_pool_init(&m->big, BIG_SIZE, 2 * POOL_KEEP);
 	return m;
 }
 
@@ -801,10 +854,21 @@ void tlsd_conn_mux_attach(struct tlsd_conn_mux *m, struct tlsd_flow_table *t)
 	m->table = t;
 }
 
+static void mux_destroy(struct tlsd_conn_mux *m)
+{
+	tlsd_ifnames_cleanup(&m->ifnames);
+	tlsd_pool_cleanup(&m->conns);
+	tlsd_pool_cleanup(&m->big);
+	free(m);
+}
+
 void tlsd_conn_mux_free(struct tlsd_conn_mux *m)
 {
 	if (!m)
 		return;
-	tlsd_ifnames_cleanup(&m->ifnames);
-	free(m);
+	if (m->outstanding) {
+		m->dead = true; /* the last release frees it */
+		return;
+	}
+	mux_destroy(m);
 }

@@ -20,7 +20,7 @@
  * also remembers when the head can expire at the earliest, so most packets
  * do not look at it at all.
  *
- * Idle expiry: a binary min-heap of the open flows by due_ts, a lower
+ * Idle expiry: a binary min-heap of the open flows by due time, a lower
  * bound of their last activity (set when the flow is pushed or looked at,
  * never per packet). While its top is older than the timeout it is looked
  * at: pushed down with its real last activity when it was touched since,
@@ -34,9 +34,13 @@
  *
  * Graves: closed connections are remembered by a 64-bit hash of their
  * 5-tuple in a fixed-size, 4-way set-associative array (16 bytes an entry,
- * no allocation after the first close), so retransmitted FINs, late ACKs and
- * RSTs after a close are absorbed for lim.idle_timeout of idleness instead
- * of opening a new connection. A full set replaces its oldest entry. */
+ * a set in one cache line, no allocation after the first close), so
+ * retransmitted FINs, late ACKs and RSTs after a close are absorbed for
+ * lim.idle_timeout of idleness instead of opening a new connection. A full
+ * set replaces its oldest entry. Every new connection (its SYN finds no
+ * flow) and every close looks at a set, a cache miss in a large table: the
+ * set is prefetched as soon as its hash is known, so that miss overlaps the
+ * slot's (at a SYN) or the consumer's close. */
 #include "tlsd/flow_table.h"
 
 #include <stdlib.h>
@@ -67,6 +71,15 @@ struct grave {
 	tlsd_time_ns until; /* idle clock */
 };
 
+/* An idle-heap entry carries its own key, so sifting compares entries of
+ * one array instead of two flows spread over the slab (a cache miss each:
+ * every new flow was compared with its parent's flow). */
+struct heap_ent {
+	tlsd_time_ns due;   /* a lower bound of the flow's last activity */
+	uint64_t id;        /* the flow's: ties in creation order */
+	uint32_t idx;       /* the flow */
+};
+
 #define GRAVE_WAYS 4u
 #define GRAVE_SETS_MAX (UINT32_C(1) << 15) /* 131,072 graves, 2 MiB */
 
@@ -92,7 +105,7 @@ struct tlsd_flow_table {
 	struct tlsd_flow *in_reasm; /* the flow whose reassembler is running */
 	struct tlsd_flow **dying;   /* expire_list's scratch */
 	uint32_t dying_cap;
-	uint32_t *heap;             /* flow indices, min-heap by due_ts */
+	struct heap_ent *heap;      /* min-heap by (due, id) */
 	uint32_t heap_n, heap_cap;
 };
 
@@ -362,19 +375,19 @@ static struct tlsd_flow *lru_oldest(struct tlsd_flow_table *t, struct lru *l)
 
 static bool heap_less(const struct tlsd_flow_table *t, uint32_t a, uint32_t b)
 {
-	const struct tlsd_flow *x = flow_at(t, t->heap[a]), *y = flow_at(t, t->heap[b]);
+	const struct heap_ent *x = &t->heap[a], *y = &t->heap[b];
 
-	return x->due_ts < y->due_ts || (x->due_ts == y->due_ts && x->id < y->id);
+	return x->due < y->due || (x->due == y->due && x->id < y->id);
 }
 
 static void heap_swap(struct tlsd_flow_table *t, uint32_t a, uint32_t b)
 {
-	uint32_t tmp = t->heap[a];
+	struct heap_ent tmp = t->heap[a];
 
 	t->heap[a] = t->heap[b];
 	t->heap[b] = tmp;
-	flow_at(t, t->heap[a])->heap_pos = a;
-	flow_at(t, t->heap[b])->heap_pos = b;
+	flow_at(t, t->heap[a].idx)->heap_pos = a;
+	flow_at(t, t->heap[b].idx)->heap_pos = b;
 }
 
 static void heap_up(struct tlsd_flow_table *t, uint32_t i)
@@ -405,7 +418,7 @@ static void heap_down(struct tlsd_flow_table *t, uint32_t i)
 static int heap_reserve(struct tlsd_flow_table *t)
 {
 	uint32_t cap = t->heap_cap ? t->heap_cap * 2 : 1024;
-	uint32_t *h;
+	struct heap_ent *h;
 
 	if (t->heap_n < t->heap_cap)
 		return 0;
@@ -419,9 +432,8 @@ static int heap_reserve(struct tlsd_flow_table *t)
 
 static void heap_push(struct tlsd_flow_table *t, struct tlsd_flow *f)
 {
-	f->due_ts = f->idle_ts;
 	f->heap_pos = t->heap_n;
-	t->heap[t->heap_n++] = f->idx;
+	t->heap[t->heap_n++] = (struct heap_ent){.due = f->idle_ts, .id = f->id, .idx = f->idx};
 	heap_up(t, f->heap_pos);
 }
 
@@ -434,7 +446,7 @@ static void heap_remove(struct tlsd_flow_table *t, struct tlsd_flow *f)
 	f->heap_pos = NIL;
 	if (i != --t->heap_n) {
 		t->heap[i] = t->heap[t->heap_n];
-		flow_at(t, t->heap[i])->heap_pos = i;
+		flow_at(t, t->heap[i].idx)->heap_pos = i;
 		heap_down(t, i);
 		heap_up(t, i);
 	}
@@ -443,7 +455,7 @@ static void heap_remove(struct tlsd_flow_table *t, struct tlsd_flow *f)
 /* A later key for the flow at the top. */
 static void heap_requeue(struct tlsd_flow_table *t, struct tlsd_flow *f, tlsd_time_ns due)
 {
-	f->due_ts = due;
+	t->heap[f->heap_pos].due = due;
 	heap_down(t, f->heap_pos);
 }
 
@@ -616,9 +628,12 @@ static void grave_put(struct tlsd_flow_table *t, uint64_t key, tlsd_time_ns unti
 		uint32_t sets = TLSD_MAX(TLSD_MIN(t->max_flows / GRAVE_WAYS, GRAVE_SETS_MAX), 1u);
 
 		sets = UINT32_C(1) << (31 - __builtin_clz(sets)); /* power of two below */
-		t->graves = calloc((size_t)sets * GRAVE_WAYS, sizeof(*t->graves));
+		/* A set per cache line. */
+		t->graves = aligned_alloc(GRAVE_WAYS * sizeof(*t->graves),
+					  (size_t)sets * GRAVE_WAYS * sizeof(*t->graves));
 		if (!t->graves)
 			return; /* no memory: trailing packets may open a new flow */
+		memset(t->graves, 0, (size_t)sets * GRAVE_WAYS * sizeof(*t->graves));
 		t->grave_sets = sets;
 	}
 	set = grave_set(t, key);
@@ -633,6 +648,13 @@ static void grave_put(struct tlsd_flow_table *t, uint64_t key, tlsd_time_ns unti
 	}
 	victim->key = key;
 	victim->until = until;
+}
+
+/* The set of key, on its way to the cache. */
+static void grave_prefetch(const struct tlsd_flow_table *t, uint64_t key)
+{
+	if (t->graves)
+		__builtin_prefetch(grave_set(t, key), 1);
 }
 
 /* The live grave of key, or NULL. */
@@ -654,6 +676,11 @@ static struct grave *grave_find(const struct tlsd_flow_table *t, uint64_t key)
 /* Ends a flow: flush, fins, close, and a grave for its trailing packets. */
 static void close_flow(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_flow_end how)
 {
+	bool grave = how != TLSD_FLOW_END_CAPTURE_END && how != TLSD_FLOW_END_PORT_REUSE;
+	uint64_t key = grave ? grave_key(t, f) : 0;
+
+	if (grave)
+		grave_prefetch(t, key); /* while the consumer reports */
 	flush_dir(t, f, TLSD_DIR_C2S);
 	flush_dir(t, f, TLSD_DIR_S2C);
 	(void)deliver_fins(t, f);
@@ -661,9 +688,8 @@ static void close_flow(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd
 		t->ops->close(t->ud, f, how);
 	f->user = NULL;
 	t->open--;
-	if (how != TLSD_FLOW_END_CAPTURE_END && how != TLSD_FLOW_END_PORT_REUSE)
-		grave_put(t, grave_key(t, f),
-			  tlsd_time_add(t->ctx->idle_clock, t->ctx->lim.idle_timeout));
+	if (grave)
+		grave_put(t, key, tlsd_time_add(t->ctx->idle_clock, t->ctx->lim.idle_timeout));
 	remove_flow(t, f);
 }
 
@@ -715,9 +741,9 @@ static void expire_list(struct tlsd_flow_table *t)
 	if (now <= l->next_check)
 		return;
 	while (t->heap_n) {
-		f = flow_at(t, t->heap[0]);
-		if (now - f->due_ts <= timeout)
+		if (now - t->heap[0].due <= timeout)
 			break;
+		f = flow_at(t, t->heap[0].idx);
 		if (now - f->idle_ts <= timeout) {
 			heap_requeue(t, f, f->idle_ts); /* touched since */
 			continue;
@@ -736,8 +762,7 @@ static void expire_list(struct tlsd_flow_table *t)
 		}
 		t->dying[n++] = f;
 	}
-	l->next_check = t->heap_n ? tlsd_time_add(flow_at(t, t->heap[0])->due_ts, timeout)
-				  : INT64_MAX;
+	l->next_check = t->heap_n ? tlsd_time_add(t->heap[0].due, timeout) : INT64_MAX;
 	if (n > 1)
 		qsort(t->dying, n, sizeof(*t->dying), cmp_id);
 	for (uint32_t i = 0; i < n; i++)
@@ -1033,7 +1058,11 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 	expire_list(t);
 	hash64 = hash_tuple64(t, pkt->ip_version, &pkt->src, pkt->sport, &pkt->dst, pkt->dport);
 	hash = hash32(hash64);
+	if (syn && !ack && !rst)
+		grave_prefetch(t, hash64 | 1); /* a new connection looks at it */
 	f = lookup(t, pkt, hash, &d);
+	if (f && f->user)
+		__builtin_prefetch(f->user); /* the consumer's state, used by every callback */
 	if (f && ctx->idle_clock - f->idle_ts > ctx->lim.idle_timeout && !keep_idle(t, f)) {
 		close_flow(t, f, TLSD_FLOW_END_TIMEOUT);
 		f = NULL;

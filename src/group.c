@@ -121,6 +121,12 @@ static void *otab_get(struct otab *t, uint64_t h, const void *key,
 	return NULL;
 }
 
+/* Starts loading the slot where a lookup of h begins. */
+static void otab_prefetch(const struct otab *t, uint64_t h)
+{
+	__builtin_prefetch(otab_at(t, (uint32_t)h & (t->n_slots - 1)));
+}
+
 /* ---- interned strings (cause codes, SNIs) --------------------------------- */
 
 struct istr {
@@ -150,11 +156,11 @@ static bool istr_eq(const void *e, const void *key)
 	return s->len == k->len && memcmp(k->it->arena + s->off, k->p, k->len) == 0;
 }
 
-/* Returns the string's index, or UINT32_MAX when the table is full. */
-static uint32_t intern(struct itab *it, const uint8_t *p, size_t len)
+/* Returns the string's index, or UINT32_MAX when the table is full. h is
+ * tlsd_distinct_hash(p, len). */
+static uint32_t intern_h(struct itab *it, const uint8_t *p, size_t len, uint64_t h)
 {
 	struct ikey k = {it, p, len};
-	uint64_t h = tlsd_distinct_hash(p, len); /* a word at a time */
 	struct istr *s = otab_get(&it->t, h, &k, istr_eq, false);
 
 	if (s)
@@ -194,6 +200,11 @@ static uint32_t intern(struct itab *it, const uint8_t *p, size_t len)
 	it->offs[it->n] = s->off;
 	it->lens[it->n] = s->len;
 	return it->n++;
+}
+
+static uint32_t intern(struct itab *it, const uint8_t *p, size_t len)
+{
+	return intern_h(it, p, len, tlsd_distinct_hash(p, len)); /* a word at a time */
 }
 
 static const uint8_t *istr_get(const struct itab *it, uint32_t idx, size_t *len)
@@ -355,10 +366,28 @@ uint64_t tlsd_group_failures(const struct tlsd_group *g)
 
 /* ---- distinct counting ------------------------------------------------- */
 
-static void count_distinct(struct tlsd_group *g, struct grp *e, enum dkind k, const void *v,
-			   size_t len)
+/* A report's values as distinct-set fingerprints, computed once for the
+ * three levels that count them (by enum dkind). */
+struct dvals {
+	uint64_t h[3];
+};
+
+/* The client's and the server's (the SNI's is taken first, for interning). */
+static void dvals_of(struct dvals *dv, const struct tlsd_report *r)
 {
-	tlsd_distinct_add(&e->distinct[k], &g->budget, tlsd_distinct_hash(v, len));
+	uint8_t srv[18];
+
+	memcpy(srv, r->server.addr.b, 16);
+	memcpy(srv + 16, &r->server.port, 2);
+	dv->h[D_CLIENTS] = tlsd_distinct_hash(r->client.addr.b, r->ip_version == 6 ? 16 : 4);
+	dv->h[D_SERVERS] = tlsd_distinct_hash(srv, sizeof(srv));
+}
+
+/* The sets a row of this level counts: clients; servers from level 1;
+ * SNIs at level 2. */
+static int n_dkinds(uint8_t level)
+{
+	return level + 1;
 }
 
 /* An estimate is never above the row's count (each connection brings at
@@ -406,29 +435,34 @@ static uint64_t gkey_hash(const struct gkey *k)
 	return tlsd_distinct_hash(b, sizeof(b));
 }
 
-static size_t addr_len(uint8_t ipv)
-{
-	return ipv == 6 ? 16 : 4;
-}
+/* A row a report was added to, before its distinct sets are. */
+struct row_add {
+	struct grp *e; /* NULL: none (the level is full) */
+	uint8_t level;
+	bool counted;  /* its distinct sets are kept */
+};
 
-static void add_to_group(struct tlsd_group *g, const struct gkey *k, const struct tlsd_report *r,
-			 const struct tlsd_diag *cause, uint32_t sni)
+/* Finds or makes the report's row of level k->level and adds the report
+ * to it, all but its distinct sets (count_row). */
+static struct row_add find_row(struct tlsd_group *g, const struct gkey *k,
+			       const struct tlsd_report *r, const struct tlsd_diag *cause,
+			       uint32_t sni)
 {
 	/* Text only: a finer level with more rows than the view shows is never
 	 * printed, so once it has that many it takes no new rows. */
 	bool full = g->text_rows && k->level < LEVELS - 1 &&
 		    g->levels[k->level].n_used > g->text_rows;
 	struct grp *e = otab_get(&g->levels[k->level], gkey_hash(k), k, gkey_eq, !full);
-	uint8_t srv[18];
+	struct row_add ra = {.e = e, .level = k->level};
 
 	if (!e) {
 		if (!full)
 			g->dropped++;
-		return;
+		return ra;
 	}
 	/* A level with more rows than the text view shows is never printed
 	 * (only the text view is): its distinct counts are not kept. */
-	bool counted = !g->text_rows || g->levels[k->level].n_used <= g->text_rows;
+	ra.counted = !g->text_rows || g->levels[k->level].n_used <= g->text_rows;
 
 	if (!e->count) {
 		e->k = *k;
@@ -458,21 +492,37 @@ static void add_to_group(struct tlsd_group *g, const struct gkey *k, const struc
 		if (tlsd_conn_uid(r, e->ex_id) < 0)
 			e->ex_id[0] = 0;
 	}
-	if (!counted) {
-		if (!g->uncounted[k->level]) {
-			g->uncounted[k->level] = true;
-			free_distinct(g, k->level); /* the level is never shown */
+	return ra;
+}
+
+/* Starts loading what count_row will touch: the sets of a few rows are
+ * scattered over megabytes, and waiting for them together beats waiting
+ * for each in turn. */
+static void prefetch_row(const struct row_add *ra, const struct dvals *dv)
+{
+	if (!ra->e || !ra->counted)
+		return;
+	for (int k = 0; k < n_dkinds(ra->level); k++)
+		tlsd_distinct_prefetch(&ra->e->distinct[k], dv->h[k]);
+}
+
+/* The distinct sets of a row found by find_row. */
+static void count_row(struct tlsd_group *g, const struct row_add *ra, const struct dvals *dv)
+{
+	struct grp *e = ra->e;
+
+	if (!e)
+		return;
+	if (!ra->counted) {
+		if (!g->uncounted[ra->level]) {
+			g->uncounted[ra->level] = true;
+			free_distinct(g, ra->level); /* the level is never shown */
 		}
 		e->approx = true;
 		return;
 	}
-	count_distinct(g, e, D_CLIENTS, r->client.addr.b, addr_len(r->ip_version));
-	memcpy(srv, r->server.addr.b, 16);
-	memcpy(srv + 16, &r->server.port, 2);
-	if (k->level >= 1)
-		count_distinct(g, e, D_SERVERS, srv, sizeof(srv));
-	if (k->level >= 2)
-		count_distinct(g, e, D_SNIS, r->sni, r->has_sni ? r->sni_len : 0);
+	for (int k = 0; k < n_dkinds(ra->level); k++)
+		tlsd_distinct_add(&e->distinct[k], &g->budget, dv->h[k]);
 }
 
 static struct sni_stats *sni_stats(struct tlsd_group *g, uint32_t idx)
@@ -573,10 +623,17 @@ static void add_fleet(struct tlsd_group *g, const struct tlsd_report *r, uint32_
 	struct cli_key ck = {sni, r->ip_version, &r->client.addr};
 	struct cli_entry *ce;
 	uint16_t v = max_offered(r);
-	uint64_t h;
+	uint64_t h, h_cli;
 
 	if (!ss)
 		return;
+	/* Both tables are large (a slot per server and per failing client):
+	 * their misses are waited for together. */
+	h = fnv(fnv(fnv(FNV0, &sni, 4), r->server.addr.b, 16), &r->server.port, 2);
+	h_cli = fnv(fnv(FNV0, &sni, 4), r->client.addr.b, 16);
+	otab_prefetch(&g->servers, h);
+	if (v)
+		otab_prefetch(&g->clients, h_cli);
 	if (ok)
 		note_times(r->ts_first, ss->ok, &ss->ok_first, &ss->ok_last);
 	else
@@ -585,7 +642,6 @@ static void add_fleet(struct tlsd_group *g, const struct tlsd_report *r, uint32_
 	ss->fail += !ok;
 	add_fp(ss, r, ok);
 
-	h = fnv(fnv(fnv(FNV0, &sni, 4), r->server.addr.b, 16), &r->server.port, 2);
 	se = otab_get(&g->servers, h, &sk, srv_eq, true);
 	if (se) {
 		if (!se->ok && !se->fail) {
@@ -607,8 +663,7 @@ static void add_fleet(struct tlsd_group *g, const struct tlsd_report *r, uint32_
 		return;
 	/* Clients are remembered from their first failure on (a fallback
 	 * follows a failure); successes only update clients already known. */
-	h = fnv(fnv(FNV0, &sni, 4), r->client.addr.b, 16);
-	ce = otab_get(&g->clients, h, &ck, cli_eq, !ok);
+	ce = otab_get(&g->clients, h_cli, &ck, cli_eq, !ok);
 	if (!ce)
 		return;
 	if (!ce->low_v) {
@@ -633,9 +688,12 @@ void tlsd_group_add(struct tlsd_group *g, const struct tlsd_report *r)
 	bool ok = r->outcome == TLSD_OUTCOME_ESTABLISHED;
 	uint32_t sni = NO_SNI;
 	struct gkey k;
+	struct dvals dv;
+	struct row_add ra[LEVELS];
 
+	dv.h[D_SNIS] = tlsd_distinct_hash(r->sni, r->has_sni ? r->sni_len : 0);
 	if (r->has_sni) {
-		sni = intern(&g->snis, r->sni, r->sni_len);
+		sni = intern_h(&g->snis, r->sni, r->sni_len, dv.h[D_SNIS]);
 		if (sni == UINT32_MAX)
 			sni = SNI_OTHER;
 	}
@@ -659,16 +717,26 @@ void tlsd_group_add(struct tlsd_group *g, const struct tlsd_report *r)
 	k.transport = (uint8_t)r->transport;
 	k.cause = cause ? intern(&g->codes, (const uint8_t *)cause->code, strlen(cause->code))
 			: UINT32_MAX;
+	dvals_of(&dv, r);
+	/* Rows first, sets after, in the order the levels always took budget
+	 * from the shared pool and gave it back (a level found too large
+	 * frees its sets in count_row). */
 	k.level = 2;
 	k.sni = 0;
-	add_to_group(g, &k, r, cause, sni);
+	ra[2] = find_row(g, &k, r, cause, sni);
 	k.level = 1;
 	k.sni = sni;
-	add_to_group(g, &k, r, cause, sni);
+	ra[1] = find_row(g, &k, r, cause, sni);
+	prefetch_row(&ra[2], &dv);
+	prefetch_row(&ra[1], &dv);
+	count_row(g, &ra[2], &dv);
+	count_row(g, &ra[1], &dv);
 	k.level = 0;
 	k.ipv = r->ip_version;
 	k.server = r->server;
-	add_to_group(g, &k, r, cause, sni);
+	ra[0] = find_row(g, &k, r, cause, sni);
+	prefetch_row(&ra[0], &dv);
+	count_row(g, &ra[0], &dv);
 }
 
 /* ---- rendering helpers ---------------------------------------------------- */

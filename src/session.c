@@ -70,6 +70,7 @@
 #include "tlsd/session.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1294,6 +1295,14 @@ static void note_end(struct tlsd_session *s, const struct tlsd_flow *f, enum tls
 	sd->end_acked_known = acked_of(f, o, &sd->end_acked);
 }
 
+void tlsd_session_prefetch(const struct tlsd_session *s)
+{
+	const char *p = (const char *)s;
+
+	for (size_t off = 0; off < sizeof(*s); off += 64)
+		__builtin_prefetch(p + off);
+}
+
 void tlsd_session_tcp_fin(struct tlsd_session *s, const struct tlsd_flow *f, enum tlsd_dir d,
 			  tlsd_time_ns ts)
 {
@@ -1633,12 +1642,39 @@ static void fill_fingerprints(const struct tlsd_session *s, struct tlsd_report *
 		snprintf(r->ja3s, sizeof(r->ja3s), "%s", md5);
 }
 
+#define REPORT_OFF(m) offsetof(struct tlsd_report, m)
+#define REPORT_END(m) (offsetof(struct tlsd_report, m) + sizeof(((struct tlsd_report *)0)->m))
+
+_Static_assert(REPORT_END(diags) <= REPORT_OFF(arena) &&
+		       REPORT_END(arena) <= REPORT_OFF(n_comments) &&
+		       REPORT_END(n_comments_total) <= REPORT_OFF(comments),
+	       "report_clear() skips these arrays in this order");
+
+static void zero_range(struct tlsd_report *r, size_t from, size_t to)
+{
+	memset((char *)r + from, 0, to - from);
+}
+
+/* A report cleared for filling, all but the arrays only ever read up to
+ * their counts, which fill them first: the diagnoses (n_diags; each is set
+ * as it is added), the facts' string arena (arena_len) and the packet
+ * comments (n_comments). Three fifths of its 5 KiB, and clearing them cost
+ * every connection some 30 cache misses: a report's memory was last
+ * written a connection ago, long out of the cache. */
+static void report_clear(struct tlsd_report *r)
+{
+	zero_range(r, 0, REPORT_OFF(diags));
+	zero_range(r, REPORT_END(diags), REPORT_OFF(arena));
+	zero_range(r, REPORT_END(arena), REPORT_OFF(comments));
+	zero_range(r, REPORT_END(comments), sizeof(*r));
+}
+
 void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f,
 			 struct tlsd_report *out)
 {
 	struct tlsd_report *r = out;
 
-	memset(r, 0, sizeof(*r));
+	report_clear(r);
 	r->rtt = -1;
 	r->time_to_failure = -1;
 	if (f) {

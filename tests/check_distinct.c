@@ -117,6 +117,27 @@ START_TEST(tc_budget)
 }
 END_TEST
 
+/* Prefetching is only a hint: safe on an empty set, an exact one and an
+ * estimate, and it changes nothing. */
+START_TEST(tc_prefetch)
+{
+	struct tlsd_distinct d = {0};
+	struct tlsd_distinct_budget b = {0, BIG_BUDGET};
+
+	tlsd_distinct_prefetch(&d, fp_u32(1)); /* no table yet */
+	ck_assert_uint_eq(count_range(&d, &b, 100, false), 100);
+	tlsd_distinct_prefetch(&d, fp_u32(7));
+	ck_assert(!tlsd_distinct_approx(&d));
+	ck_assert_uint_eq(count_range(&d, &b, 100, true), 100);
+	count_range(&d, &b, TLSD_DISTINCT_EXACT_MAX + 10, false);
+	ck_assert(tlsd_distinct_approx(&d));
+	tlsd_distinct_prefetch(&d, fp_u32(7)); /* registers */
+	tlsd_distinct_prefetch(&d, UINT64_MAX);
+	tlsd_distinct_free(&d, &b);
+	ck_assert_uint_eq(b.used, 0);
+}
+END_TEST
+
 START_TEST(tc_no_budget)
 {
 	struct tlsd_distinct d = {0};
@@ -141,6 +162,7 @@ Suite *distinct_suite(void)
 	tcase_add_test(tc, tc_estimate);
 	tcase_add_test(tc, tc_budget);
 	tcase_add_test(tc, tc_no_budget);
+	tcase_add_test(tc, tc_prefetch);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1148,6 +1148,10 @@ START_TEST(tc_session_reuse)
 	tlsd_session_free(d.s);
 	d.s = s;
 	tlsd_session_tcp_open(d.s, &d.f);
+	/* The report leaves its arrays past their counts as they were
+	 * (tlsd_session_report): the same bytes there, to compare it whole. */
+	memset(&r_reused, 0xa5, sizeof(r_reused));
+	memset(&r_fresh, 0xa5, sizeof(r_fresh));
 	hrr_handshake(&d, &r_reused);
 	drv_init(&fresh);
 	hrr_handshake(&fresh, &r_fresh);
@@ -1157,6 +1161,27 @@ START_TEST(tc_session_reuse)
 	ck_assert_mem_eq(&r_reused, &r_fresh, sizeof(r_fresh));
 	drv_free(&d);
 	drv_free(&fresh);
+}
+END_TEST
+
+/* Prefetching a session (conn.c, at a FIN, a RST and the close) is a hint:
+ * the report of the connection is the same with or without it. */
+START_TEST(tc_session_prefetch)
+{
+	struct drv d, plain;
+	struct tlsd_report r, r_plain;
+
+	drv_init(&d);
+	drv_init(&plain);
+	tlsd_session_prefetch(d.s);
+	memset(&r, 0, sizeof(r));
+	memset(&r_plain, 0, sizeof(r_plain));
+	hrr_handshake(&d, &r);
+	tlsd_session_prefetch(d.s);
+	hrr_handshake(&plain, &r_plain);
+	ck_assert_mem_eq(&r, &r_plain, sizeof(r));
+	drv_free(&d);
+	drv_free(&plain);
 }
 END_TEST
 
@@ -1384,6 +1409,7 @@ Suite *session_suite(void)
 	tcase_add_loop_test(tcc, tc_cert_stage, 0, 3);
 	tcase_add_test(tcc, tc_cert_stage_accepted_unchecked);
 	tcase_add_test(tcc, tc_session_reuse);
+	tcase_add_test(tcc, tc_session_prefetch);
 	tcase_add_test(tcc, tc_cert_client_chain);
 	tcase_add_test(tcc, tc_cert_caps);
 	tcase_add_test(tcc, tc_cert_off);

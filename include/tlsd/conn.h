@@ -25,8 +25,11 @@ enum tlsd_conn_rank {
 };
 
 /* A finished connection handed to the sink (cfg.take). Its report and
- * everything the report borrows stay valid until d->release(d), which may
- * be called from another thread. */
+ * everything the report borrows stay valid until d->release(d), which puts
+ * its memory back on the mux's free lists: call it on the thread that runs
+ * the mux, or once that thread is stopped (workers.c hands releases back
+ * to their worker). It may come after tlsd_conn_mux_free(), which then
+ * leaves the last release to free the mux. */
 struct tlsd_conn_done {
 	struct tlsd_report *r; /* NULL: nothing to show (if_known_server counts only) */
 	const uint8_t *frames; /* -w: the kept packets (TLSD_CONN_FRAME_HDR layout), or NULL */

@@ -36,6 +36,15 @@ struct tlsd_distinct {
 uint64_t tlsd_distinct_hash(const void *p, size_t len);
 /* Counts fingerprint h (tlsd_distinct_hash). */
 void tlsd_distinct_add(struct tlsd_distinct *d, struct tlsd_distinct_budget *b, uint64_t h);
+/* Starts loading what tlsd_distinct_add(d, b, h) will read first (a
+ * caller updating several sets at once waits for their misses together). */
+static inline void tlsd_distinct_prefetch(const struct tlsd_distinct *d, uint64_t h)
+{
+	if (d->regs)
+		__builtin_prefetch(&d->regs[h >> (64 - TLSD_DISTINCT_P)], 1);
+	else if (d->tab)
+		__builtin_prefetch(&d->tab[(uint32_t)h & (d->slots - 1)]);
+}
 /* The number of distinct values added: exact unless tlsd_distinct_approx. */
 uint64_t tlsd_distinct_count(const struct tlsd_distinct *d);
 bool tlsd_distinct_approx(const struct tlsd_distinct *d);

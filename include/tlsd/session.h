@@ -142,9 +142,17 @@ bool tlsd_session_lookalike(const struct tlsd_session *s);
 /* Established: nothing later changes the verdict, however long it idles. */
 bool tlsd_session_established(const struct tlsd_session *s);
 
+/* Starts loading the whole session into the cache: the end of a connection
+ * (tcp_end, the report, the diagnosis) reads fields all over it, each line
+ * last touched long before, and waiting for them all at once beats waiting
+ * for each in turn. A hint only. */
+void tlsd_session_prefetch(const struct tlsd_session *s);
+
 /* Builds the verdict (diagnose.c). The session must have seen tcp_end.
  * out->certs and out->client_certs point into the session: the report must
- * not be used after tlsd_session_free(s). */
+ * not be used after tlsd_session_free(s). Arrays past their counts (diags,
+ * arena, comments) are left as they were: read them only up to their
+ * counts. */
 void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f,
 			 struct tlsd_report *out);
 
