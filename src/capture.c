@@ -111,7 +111,13 @@ extern char **environ;
 
 static void set_name(struct tlsd_capture *cap, const char *name)
 {
-	snprintf(cap->name, sizeof(cap->name), "%s", name);
+	/* Not snprintf("%s"): gcc 12 with the sanitizers inlines this and
+	 * then warns that the argument may be null (-Wformat-truncation). */
+	size_t n = name ? strnlen(name, sizeof(cap->name) - 1) : 0;
+
+	if (n)
+		memcpy(cap->name, name, n);
+	cap->name[n] = '\0';
 }
 
 /* "name: msg", unless libpcap already put the name in front. */
