@@ -8,7 +8,8 @@
 #   tlsdiag        tlsdiag --threads 1 F > /dev/null (text, failed handshakes only)
 #   tlsdiag-json   tlsdiag --threads 1 -T json --all F > /dev/null
 #   tlsdiag-t2     tlsdiag --threads 2 F > /dev/null (TCP on 2 worker threads), and
-#                  its wall-time speedup over --threads 1 (the machine must be idle)
+#                  its wall-time speedup over --threads 1 (the machine must be idle),
+#                  from the rows and from N pairs of runs back to back
 # on each corpus: median of N runs (after one warm-up run) of CPU time
 # (user + sys) and wall time, peak RSS, and the ratio to the floor (CPU).
 # With tshark installed, also tshark, the floor and tlsdiag on a cut of the
@@ -104,6 +105,25 @@ ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'
 }
 
+# Wall-time speedup of --threads 2 over --threads 1, the two run in pairs
+# (one, then the other, RUNS times) and the median of the pairs' ratios
+# printed with their range: on a machine whose speed drifts between runs,
+# rows measured minutes apart can disagree on the ratio (0.90x and 1.52x
+# in two runs of the same commit, README).
+paired_speedup() { # file
+    local out
+    out=$(mktemp "$WORK/time.XXXXXX")
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -f '%e' -o "$out" "$BUILD/tlsdiag" --threads 1 "$1" >/dev/null 2>&1 || true
+        w1=$(grep -v '^Command' "$out")
+        /usr/bin/time -f '%e' -o "$out" "$BUILD/tlsdiag" --threads 2 "$1" >/dev/null 2>&1 || true
+        w2=$(grep -v '^Command' "$out")
+        ratio "$w1" "$w2"
+        echo
+    done | sort -n | awk '{r[NR] = $1} END {printf "%.2fx [%.2f-%.2f]", r[int((NR + 1) / 2)], r[1], r[NR]}'
+    rm -f "$out"
+}
+
 row() { # corpus program cpu_med cpu_min cpu_max wall rss floor_cpu
     printf '%-16s %-14s %6s [%s-%s] %7s %9s %7s\n' "$1" "$2" "$3" "$4" "$5" "$6" \
         "$(awk -v k="$7" 'BEGIN {printf "%.0f MiB", k / 1024}')" "$(ratio "$3" "$8")"
@@ -128,7 +148,8 @@ for f in "${CORPORA[@]}"; do
     row "$n" tlsdiag-json "$c" "$mi" "$ma" "$w" "$m" "$fc"
     read -r c mi ma w m < <(measure "$BUILD/tlsdiag" --threads 2 "$f")
     row "$n" tlsdiag-t2 "$c" "$mi" "$ma" "$w" "$m" "$fc"
-    echo "$n: --threads 2 wall speedup over --threads 1 (text): $(ratio "$w1" "$w")x"
+    echo "$n: --threads 2 wall speedup over --threads 1 (text): $(ratio "$w1" "$w")x;" \
+        "in $RUNS pairs run back to back: $(paired_speedup "$f")"
 done
 
 if [ "$PCAPNG" = 1 ]; then
