@@ -150,13 +150,31 @@ static const char *dlt_name(int dlt, char *buf, size_t len)
 	return buf;
 }
 
+/* Compiles filter with libpcap's handle p, or, without one (our readers),
+ * for link type dlt on a dead handle. Returns 0, -EINVAL with msg ("bad
+ * filter ...") filled, or -ENOMEM. */
+static int compile_filter(pcap_t *p, int dlt, int snaplen, const char *filter,
+			  bpf_u_int32 netmask, struct bpf_program *prog, char *msg, size_t msglen)
+{
+	pcap_t *compiler = p ? p : pcap_open_dead(dlt, snaplen);
+	int r;
+
+	if (!compiler)
+		return -ENOMEM;
+	r = pcap_compile(compiler, prog, filter, 1, netmask) == 0 ? 0 : -EINVAL;
+	if (r < 0)
+		snprintf(msg, msglen, "bad filter \"%s\": %s", filter, pcap_geterr(compiler));
+	if (compiler != p)
+		pcap_close(compiler);
+	return r;
+}
+
 /* Link type check and optional filter: common tail of both openers. */
 static int finish_open(struct tlsd_capture *cap, const char *filter, bpf_u_int32 netmask,
 		       char *err)
 {
 	struct bpf_program prog;
 	char msg[TLSD_CAPTURE_ERRLEN];
-	pcap_t *compiler = cap->p;
 	int snap, r;
 
 	if (cap->pf) {
@@ -177,22 +195,12 @@ static int finish_open(struct tlsd_capture *cap, const char *filter, bpf_u_int32
 	}
 	if (!filter || !*filter)
 		return 0;
-	if (!compiler) {
-		/* Our reader has no pcap_t: compile for the file's link type. */
-		compiler = pcap_open_dead(cap->dlt, (int)cap->snaplen);
-		if (!compiler) {
-			errf(err, cap->name, strerror(ENOMEM));
-			return -ENOMEM;
-		}
-	}
-	r = pcap_compile(compiler, &prog, filter, 1, netmask);
-	if (r != 0)
-		snprintf(msg, sizeof(msg), "bad filter \"%s\": %s", filter, pcap_geterr(compiler));
-	if (compiler != cap->p)
-		pcap_close(compiler);
-	if (r != 0) {
-		errf(err, cap->name, msg);
-		return -EINVAL;
+	/* Our pcap reader has no pcap_t: the file's link type then. */
+	r = compile_filter(cap->p, cap->dlt, (int)cap->snaplen, filter, netmask, &prog, msg,
+			   sizeof(msg));
+	if (r < 0) {
+		errf(err, cap->name, r == -ENOMEM ? strerror(ENOMEM) : msg);
+		return r;
 	}
 	if (!cap->live) {
 		/* Files: the packets the filter rejects are still read (libpcap
@@ -349,8 +357,9 @@ static int sniff(int fd, uint8_t *buf, size_t *got)
  * on a loopback interface). Returns the index, or -1 with err filled. */
 static int filter_for(struct tlsd_capture *cap, int dlt, bool first, char *err)
 {
+	char msg[TLSD_CAPTURE_ERRLEN];
 	struct ng_filter *f;
-	pcap_t *dead;
+	int r;
 
 	if (cap->last_filter < cap->n_filters && cap->filters[cap->last_filter].dlt == dlt)
 		return (int)cap->last_filter;
@@ -373,21 +382,13 @@ static int filter_for(struct tlsd_capture *cap, int dlt, bool first, char *err)
 	}
 	f = &cap->filters[cap->n_filters];
 	*f = (struct ng_filter){.dlt = dlt};
-	dead = pcap_open_dead(dlt, TLSD_DEFAULT_SNAPLEN);
-	if (!dead) {
-		errf(err, cap->name, strerror(ENOMEM));
+	r = compile_filter(NULL, dlt, TLSD_DEFAULT_SNAPLEN, cap->filter, PCAP_NETMASK_UNKNOWN,
+			   &f->prog, msg, sizeof(msg));
+	if (r == -ENOMEM || (r < 0 && first)) {
+		errf(err, cap->name, r == -ENOMEM ? strerror(ENOMEM) : msg);
 		return -1;
 	}
-	f->usable = pcap_compile(dead, &f->prog, cap->filter, 1, PCAP_NETMASK_UNKNOWN) == 0;
-	if (!f->usable && first) {
-		char msg[TLSD_CAPTURE_ERRLEN];
-
-		snprintf(msg, sizeof(msg), "bad filter \"%s\": %s", cap->filter, pcap_geterr(dead));
-		errf(err, cap->name, msg);
-		pcap_close(dead);
-		return -1;
-	}
-	pcap_close(dead);
+	f->usable = r == 0;
 	cap->last_filter = cap->n_filters;
 	return (int)cap->n_filters++;
 }

@@ -379,21 +379,23 @@ START_TEST(tc_refused)
 	struct src s;
 	uint8_t hdr[TLSD_PCAPFILE_HDR_LEN];
 
-	file_header(false, 0xa1b2c3d4u, 2, 3, 65535, 1); /* lengths maybe swapped */
-	flush_file();
-	ck_assert_int_eq(open_ours(path, &pf, &s), 0);
-	file_header(false, 0xa1b2cd34u, 2, 4, 65535, 1); /* Kuznetzov's headers */
-	flush_file();
-	ck_assert_int_eq(open_ours(path, &pf, &s), 0);
-	file_header(false, 0xa1b2c3d4u, 2, 4, 65535, 1u | 0x04000000u); /* FCS bits */
-	flush_file();
-	ck_assert_int_eq(open_ours(path, &pf, &s), 0);
-	file_header(false, 0xa1b2c3d4u, 2, 4, 65535, 105); /* 802.11: not decoded */
-	flush_file();
-	ck_assert_int_eq(open_ours(path, &pf, &s), 0);
-	file_header(false, 0x0a0d0d0au, 2, 4, 65535, 1); /* pcapng */
-	flush_file();
-	ck_assert_int_eq(open_ours(path, &pf, &s), 0);
+	static const struct {
+		uint32_t magic;
+		uint16_t minor;
+		uint32_t linktype;
+	} refused[] = {
+		{0xa1b2c3d4u, 3, 1},                  /* lengths maybe swapped */
+		{0xa1b2cd34u, 4, 1},                  /* Kuznetzov's headers */
+		{0xa1b2c3d4u, 4, 1u | 0x04000000u},   /* FCS bits */
+		{0xa1b2c3d4u, 4, 105},                /* 802.11: not decoded */
+		{0x0a0d0d0au, 4, 1},                  /* pcapng */
+	};
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		file_header(false, refused[i].magic, 2, refused[i].minor, 65535, refused[i].linktype);
+		flush_file();
+		ck_assert_int_eq(open_ours(path, &pf, &s), 0);
+	}
 	/* a header cut short */
 	memset(hdr, 0, sizeof(hdr));
 	hdr[0] = 0xd4, hdr[1] = 0xc3, hdr[2] = 0xb2, hdr[3] = 0xa1;

@@ -5,6 +5,7 @@
  * (1..255, 0 = all), so buffer refills and records split across reads are
  * exercised. Inputs over 1 MiB are ignored. */
 #include "fuzz_check.h"
+#include "mem_src.h"
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,23 +16,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct src {
-	const uint8_t *p;
-	size_t len, off, chunk;
-};
-
-static ssize_t src_read(void *ud, uint8_t *buf, size_t n)
-{
-	struct src *s = ud;
-	size_t k = TLSD_MIN(n, s->len - s->off);
-
-	if (s->chunk)
-		k = TLSD_MIN(k, s->chunk);
-	memcpy(buf, s->p + s->off, k);
-	s->off += k;
-	return (ssize_t)k;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "", err[TLSD_PCAPFILE_ERRLEN] = "";
@@ -40,17 +24,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum tlsd_pcapfile_status st;
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
-	struct src s;
+	struct mem_src s;
 	pcap_t *p;
 	FILE *in;
 	int r;
 
 	if (size < 1 || size > (1u << 20))
 		return 0;
-	s = (struct src){.p = data + 1, .len = size - 1, .chunk = data[0]};
+	s = (struct mem_src){.p = data + 1, .len = size - 1, .chunk = data[0]};
 	if (s.len < TLSD_PCAPFILE_HDR_LEN)
 		return 0;
-	r = tlsd_pcapfile_new(&pf, s.p, s.len, tlsd_decode_dlt_supported, src_read, &s);
+	r = tlsd_pcapfile_new(&pf, s.p, s.len, tlsd_decode_dlt_supported, mem_src_read, &s);
 	FUZZ_CHECK(r == 0 || r == 1);
 	if (r == 0)
 		return 0; /* left to libpcap */

@@ -7,6 +7,7 @@
  * Asserts that packet data and comments lie inside the reader's answer
  * (caplen bytes readable: ASan) and that the reader's error is sticky. */
 #include "fuzz_check.h"
+#include "mem_src.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,23 +19,6 @@
 #include "tlsd/report_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct src {
-	const uint8_t *p;
-	size_t len, off, chunk;
-};
-
-static ssize_t src_read(void *ud, uint8_t *buf, size_t n)
-{
-	struct src *s = ud;
-	size_t k = TLSD_MIN(n, s->len - s->off);
-
-	if (s->chunk)
-		k = TLSD_MIN(k, s->chunk);
-	memcpy(buf, s->p + s->off, k);
-	s->off += k;
-	return (ssize_t)k;
-}
 
 static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
 		 const uint8_t *frames, size_t frames_len)
@@ -51,7 +35,7 @@ static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct src s;
+	struct mem_src s;
 	struct tlsd_ctx ctx;
 	struct tlsd_keylog *kl;
 	struct tlsd_pcapng *ng;
@@ -65,10 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size > (1u << 20))
 		return 0;
-	s = (struct src){.p = data + 1, .len = size - 1, .chunk = data[0]};
+	s = (struct mem_src){.p = data + 1, .len = size - 1, .chunk = data[0]};
 	out = fopen("/dev/null", "w");
 	kl = tlsd_keylog_new();
-	ng = tlsd_pcapng_new(src_read, &s);
+	ng = tlsd_pcapng_new(mem_src_read, &s);
 	tlsd_ctx_init(&ctx);
 	ctx.lim.max_flows = 64;
 	ctx.lim.reasm_mem = 64 << 10;
