@@ -14,6 +14,14 @@
 #define REC_HDR_LEN 16u
 #define MAGIC_USEC 0xa1b2c3d4u
 #define MAGIC_NSEC 0xa1b23c4du
+/* Link types whose records libpcap edits when the file is in the other
+ * byte order (see swap_socketcan_id). */
+#define LINKTYPE_LINUX_SLL 113u
+#define LINKTYPE_LINUX_SLL2 276u
+#define SLL_HDR_LEN 16u
+#define SLL2_HDR_LEN 20u
+#define SLL_PROTOCOL_CAN 0x000cu
+#define SLL_PROTOCOL_CANFD 0x000du
 /* Bytes asked for per read: with the records handed over in place, the
  * buffer's working part stays in the L2 cache next to the analyzer's
  * state (larger reads were slower in whole runs, not alone). */
@@ -40,6 +48,8 @@ struct tlsd_pcapfile {
 	bool eof;
 	bool big_endian; /* the file's byte order */
 	bool nsec;
+	bool swapped; /* the file's byte order is not the host's */
+	uint32_t linktype;
 	int dlt;
 	uint32_t snaplen; /* libpcap's p->snapshot */
 	bool failed;
@@ -161,6 +171,8 @@ int tlsd_pcapfile_new(struct tlsd_pcapfile **out, const uint8_t *hdr, size_t hdr
 	pf->ud = ud;
 	pf->big_endian = big_endian;
 	pf->nsec = magic == MAGIC_NSEC;
+	pf->swapped = big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+	pf->linktype = linktype;
 	pf->dlt = dlt;
 	/* pcap_adjust_snapshot() of libpcap 1.10: 0, or more than an int,
 	 * means the maximum; a value between the two is kept (and records
@@ -168,6 +180,42 @@ int tlsd_pcapfile_new(struct tlsd_pcapfile **out, const uint8_t *hdr, size_t hdr
 	pf->snaplen = snaplen == 0 || snaplen > INT32_MAX ? TLSD_PCAPFILE_MAX_CAPLEN : snaplen;
 	*out = pf;
 	return 1;
+}
+
+/* libpcap 1.10 (swap_pseudo_headers) byte-swaps the 32-bit CAN ID that
+ * follows the cooked header of a SocketCAN or CAN FD frame in LINUX_SLL
+ * and LINUX_SLL2 files written in the other byte order: Linux writes it
+ * in host order. We do not decode CAN, but a record must read the same
+ * whichever reader takes the file (found by fuzz_pcapfile). `rec` is the
+ * record's bytes in our own buffer, caplen long; libpcap leaves the ID
+ * alone unless both caplen and the original length cover it. */
+static void swap_socketcan_id(const struct tlsd_pcapfile *pf, uint8_t *rec, uint32_t caplen,
+			      uint32_t wirelen)
+{
+	size_t hdr_len, proto_off;
+	struct tlsd_cur c;
+	uint16_t protocol;
+	uint8_t id[4];
+
+	if (pf->linktype == LINKTYPE_LINUX_SLL) {
+		hdr_len = SLL_HDR_LEN;
+		proto_off = 14; /* after packet type, ARPHRD, address length, address */
+	} else if (pf->linktype == LINKTYPE_LINUX_SLL2) {
+		hdr_len = SLL2_HDR_LEN;
+		proto_off = 0;
+	} else {
+		return;
+	}
+	tlsd_cur_init(&c, rec, caplen);
+	if (caplen < hdr_len + sizeof(id) || wirelen < hdr_len + sizeof(id) ||
+	    !tlsd_cur_skip(&c, proto_off) ||
+	    !tlsd_cur_get_u16(&c, &protocol))
+		return;
+	if (protocol != SLL_PROTOCOL_CAN && protocol != SLL_PROTOCOL_CANFD)
+		return;
+	memcpy(id, rec + hdr_len, sizeof(id)); /* in bounds: checked above */
+	for (size_t i = 0; i < sizeof(id); i++)
+		rec[hdr_len + i] = id[sizeof(id) - 1 - i];
 }
 
 enum tlsd_pcapfile_status tlsd_pcapfile_next(struct tlsd_pcapfile *pf,
@@ -235,6 +283,8 @@ enum tlsd_pcapfile_status tlsd_pcapfile_next(struct tlsd_pcapfile *pf,
 	}
 	pkt->caplen = keep;
 	pkt->wirelen = wirelen;
+	if (pf->swapped && keep > 0)
+		swap_socketcan_id(pf, pf->buf + pf->off - caplen, keep, wirelen);
 	pkt->data = caplen ? tlsd_cur_data(&data) : pf->buf; /* never NULL */
 	return TLSD_PCAPFILE_PACKET;
 }

@@ -10,7 +10,9 @@
  * messages included, so a file reads the same whichever reader takes it: a
  * record longer than the file's snapshot length is cut to it, one longer
  * than 262,144 bytes is an error, a truncated record is "truncated dump
- * file; ...". Only the common, unambiguous layouts are taken: magic
+ * file; ...", and in a LINUX_SLL/SLL2 file of the other byte order the
+ * CAN ID of a SocketCAN frame is byte-swapped (in our own buffer). Only the
+ * common, unambiguous layouts are taken: magic
  * a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds) in either byte order,
  * version 2.4, a link type the caller decodes, no FCS bits. The rest (old
  * versions whose length fields may be swapped, Kuznetzov's patched record
