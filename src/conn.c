@@ -66,21 +66,20 @@ struct tlsd_conn {
  * a connection's three large objects cost three malloc/free pairs and three
  * cold 1-5 KiB clears, which the connections of a busy capture (a million
  * short failed handshakes) paid more for than for parsing their hellos.
- * Sessions and reports (about the same size) share one list: the report
- * and the session just read for it are the last memory a connection
- * touches, so the next connection's session or report is still in the
- * cache, where a session last written when its connection began is not.
- * Enough for the connections that end between two that start, and for the
- * reports of the worker batches in flight; the rest go back to free(). */
+ * LIFO, so the session or report taken next is the one released last,
+ * still in the cache. Sessions and reports have lists of their own: a
+ * session is what every open connection holds, so it is allocated at its
+ * own size, not at the larger report's. Enough for the connections that
+ * end between two that start, and for the reports of the worker batches in
+ * flight (workers.h); the rest go back to free(). */
 #define POOL_KEEP 256u
-#define BIG_SIZE TLSD_MAX(sizeof(struct tlsd_session), sizeof(struct tlsd_report))
 
 struct tlsd_conn_mux {
 	struct tlsd_ctx *ctx;
 	struct tlsd_conn_cfg cfg;
 	struct tlsd_flow_table *table;
 	struct tlsd_ifnames ifnames;
-	struct tlsd_pool conns, big; /* big: sessions and reports */
+	struct tlsd_pool conns, sessions, reports;
 	/* Connections handed to the sink and not released yet: they come back
 	 * to the free lists, so a mux freed before them (workers.c releases
 	 * after the mux at exit) goes only when the last one is released. */
@@ -325,7 +324,7 @@ static void conn_free(struct tlsd_conn *c)
 	m = c->mux;
 	if (c->session) {
 		tlsd_session_cleanup(c->session);
-		tlsd_pool_put(&m->big, c->session);
+		tlsd_pool_put(&m->sessions, c->session);
 	}
 	tlsd_decrypt_free(c->dc[0]);
 	tlsd_decrypt_free(c->dc[1]);
@@ -453,7 +452,7 @@ static bool looks_like_server_hello(const uint8_t *p, size_t len)
 
 static void start_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd_conn *c)
 {
-	c->session = tlsd_pool_get(&m->big);
+	c->session = tlsd_pool_get(&m->sessions);
 	if (c->session)
 		tlsd_session_init(c->session, m->ctx);
 	if (!c->session) {
@@ -700,7 +699,7 @@ static void release_done(struct tlsd_conn_done *d)
 	struct tlsd_conn *c = d->owner;
 	struct tlsd_conn_mux *m = c->mux;
 
-	tlsd_pool_put(&m->big, d->r);
+	tlsd_pool_put(&m->reports, d->r);
 	free(d->if_known_server);
 	conn_free(c);
 	if (--m->outstanding == 0 && m->dead)
@@ -750,7 +749,7 @@ static void report_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd
 		tlsd_ctx_count(m->ctx, TLSD_ANOM_TLS_LOOKALIKE);
 		return;
 	}
-	c->done.r = tlsd_pool_get(&m->big);
+	c->done.r = tlsd_pool_get(&m->reports);
 	if (!c->done.r)
 		return;
 	tlsd_session_report(c->session, f, c->done.r);
@@ -786,12 +785,12 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 			tlsd_counters_diff(d->if_known_server, &m->ctx->cnt, &before);
 		m->ctx->cnt = before;
 		if (!d->if_known_server) {
-			tlsd_pool_put(&m->big, d->r);
+			tlsd_pool_put(&m->reports, d->r);
 			d->r = NULL;
 		}
 	}
 	if (c->kind != CONN_TLS || (!d->r && !d->if_known_server) || !m->cfg.take) {
-		tlsd_pool_put(&m->big, d->r);
+		tlsd_pool_put(&m->reports, d->r);
 		free(d->if_known_server);
 		conn_free(c);
 		return;
@@ -845,7 +844,8 @@ struct tlsd_conn_mux *tlsd_conn_mux_new(struct tlsd_ctx *ctx, const struct tlsd_
 	m->ctx = ctx;
 	m->cfg = *cfg;
 	tlsd_pool_init(&m->conns, sizeof(struct tlsd_conn), POOL_KEEP);
-	tlsd_pool_init(&m->big, BIG_SIZE, 2 * POOL_KEEP);
+	tlsd_pool_init(&m->sessions, sizeof(struct tlsd_session), POOL_KEEP);
+	tlsd_pool_init(&m->reports, sizeof(struct tlsd_report), POOL_KEEP);
 	return m;
 }
 
@@ -858,7 +858,8 @@ static void mux_destroy(struct tlsd_conn_mux *m)
 {
 	tlsd_ifnames_cleanup(&m->ifnames);
 	tlsd_pool_cleanup(&m->conns);
-	tlsd_pool_cleanup(&m->big);
+	tlsd_pool_cleanup(&m->sessions);
+	tlsd_pool_cleanup(&m->reports);
 	free(m);
 }
 

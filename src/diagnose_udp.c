@@ -82,7 +82,7 @@ static void close_str(const struct tlsd_quic_close_fact *c, char *buf, size_t le
 
 static void fill_quic_fields(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_udp_facts *uf = &s->udp;
+	const struct tlsd_udp_facts *uf = s->udp;
 	const struct tlsd_quic_close_fact *c = &uf->close;
 
 	r->quic_version = uf->quic_version;
@@ -133,7 +133,7 @@ static const char *icmp_name(uint8_t ipv, uint8_t type, uint8_t code)
 /* Q8: the client's datagrams drew ICMP errors and nothing else. */
 static void diag_icmp(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_udp_facts *uf = &s->udp;
+	const struct tlsd_udp_facts *uf = s->udp;
 	const char *name = icmp_name(uf->icmp_ip_version, uf->icmp_type, uf->icmp_code);
 	struct tlsd_diag *d;
 	char from[64];
@@ -151,14 +151,14 @@ static void diag_icmp(const struct tlsd_session *s, struct tlsd_report *r)
 	tlsd_diag_fact_ns(d, TLSD_FACT_AFTER_FIRST_DATAGRAM, uf->icmp_ts - uf->first_ts[TLSD_DIR_C2S]);
 	tlsd_diag_fact_u(d, TLSD_FACT_ICMP_COUNT, uf->icmp);
 	tlsd_diag_fact_u(d, TLSD_FACT_CLIENT_DATAGRAMS, uf->datagrams[TLSD_DIR_C2S]);
-	tlsd_diag_fact_u(d, TLSD_FACT_UDP_PORT, s->udp.server_port);
+	tlsd_diag_fact_u(d, TLSD_FACT_UDP_PORT, s->udp->server_port);
 }
 
 /* Q2: the server answered the client's version with Version Negotiation
  * (a refusal of that version whatever the list says). */
 static bool diag_vn(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_udp_facts *uf = &s->udp;
+	const struct tlsd_udp_facts *uf = s->udp;
 	char cv[48], list[160] = "";
 	size_t pos = 0;
 	struct tlsd_diag *d;
@@ -185,7 +185,7 @@ static bool diag_vn(const struct tlsd_session *s, struct tlsd_report *r)
 /* Q5: a Retry after a Retry, or a Retry the client never followed. */
 static bool diag_retry(const struct tlsd_session *s, struct tlsd_report *r, bool answered)
 {
-	const struct tlsd_udp_facts *uf = &s->udp;
+	const struct tlsd_udp_facts *uf = s->udp;
 	bool loop = uf->retries >= 2;
 	struct tlsd_diag *d;
 
@@ -206,7 +206,7 @@ static bool diag_retry(const struct tlsd_session *s, struct tlsd_report *r, bool
 /* Q1: nothing from the server at all. */
 static bool diag_no_response(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_udp_facts *uf = &s->udp;
+	const struct tlsd_udp_facts *uf = s->udp;
 	tlsd_time_ns first = uf->first_ts[TLSD_DIR_C2S], span = uf->last_ts[TLSD_DIR_C2S] - first;
 	tlsd_time_ns waited = s->ended ? s->end_ts - first : span;
 	bool client_closed = uf->close.seen && uf->close.dir == TLSD_DIR_C2S;
@@ -235,7 +235,7 @@ static bool diag_no_response(const struct tlsd_session *s, struct tlsd_report *r
 		close_str(&uf->close, cs, sizeof(cs));
 		tlsd_diag_fact_strf(r, d, TLSD_FACT_QUIC_CLOSE, "then the client gave up: %s", cs);
 	}
-	tlsd_diag_fact_u(d, TLSD_FACT_UDP_PORT, s->udp.server_port);
+	tlsd_diag_fact_u(d, TLSD_FACT_UDP_PORT, s->udp->server_port);
 	return true;
 }
 
@@ -243,7 +243,7 @@ static bool diag_no_response(const struct tlsd_session *s, struct tlsd_report *r
  * or holds one direction only. Incomplete, saying what is there. */
 static void unanswered_too_soon(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_udp_facts *uf = &s->udp;
+	const struct tlsd_udp_facts *uf = s->udp;
 	struct tlsd_diag *d;
 
 	set_verdict(r, s, TLSD_OUTCOME_INCOMPLETE, TLSD_STEP_NONE, TLSD_PARTY_UNKNOWN,
@@ -260,7 +260,7 @@ static void unanswered_too_soon(const struct tlsd_session *s, struct tlsd_report
 static void diag_transport_close(const struct tlsd_session *s, struct tlsd_report *r,
 				 enum tlsd_step step)
 {
-	const struct tlsd_quic_close_fact *c = &s->udp.close;
+	const struct tlsd_quic_close_fact *c = &s->udp->close;
 	const char *name = c->app ? NULL : tlsd_quic_error_name(c->code);
 	struct tlsd_diag *d;
 	char cs[200];
@@ -286,7 +286,7 @@ static enum tlsd_step step_reached(const struct tlsd_session *s)
  * race (catalog row 29). */
 static void diag_client_gave_up(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_quic_close_fact *c = &s->udp.close;
+	const struct tlsd_quic_close_fact *c = &s->udp->close;
 	struct tlsd_diag *d;
 	char cs[200];
 
@@ -301,7 +301,7 @@ static void diag_client_gave_up(const struct tlsd_session *s, struct tlsd_report
 /* How an established connection ended. */
 static void quic_established(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_udp_facts *uf = &s->udp;
+	const struct tlsd_udp_facts *uf = s->udp;
 
 	if (uf->close.seen)
 		set_verdict(r, s, TLSD_OUTCOME_ESTABLISHED, TLSD_STEP_NONE, party(uf->close.dir),
@@ -315,7 +315,7 @@ static void quic_established(const struct tlsd_session *s, struct tlsd_report *r
  * content needs the key log). Returns false when nothing can be said. */
 static bool quic_after_server_hello(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_udp_facts *uf = &s->udp;
+	const struct tlsd_udp_facts *uf = s->udp;
 	struct tlsd_diag *d;
 	bool cli_hs = uf->handshakes[TLSD_DIR_C2S] > 0, srv_hs = uf->handshakes[TLSD_DIR_S2C] > 0;
 	bool over = s->ended && (s->end_how == TLSD_FLOW_END_TIMEOUT ||
@@ -368,7 +368,7 @@ static bool quic_after_server_hello(const struct tlsd_session *s, struct tlsd_re
 
 static bool diagnose_quic(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_udp_facts *uf = &s->udp;
+	const struct tlsd_udp_facts *uf = s->udp;
 	uint32_t answers = uf->initials[TLSD_DIR_S2C] + uf->handshakes[TLSD_DIR_S2C] +
 			   uf->shorts[TLSD_DIR_S2C];
 	const struct tlsd_quic_close_fact *c = &uf->close;
@@ -430,7 +430,7 @@ static tlsd_time_ns watched_after(const struct tlsd_session *s, tlsd_time_ns ts)
 /* Q6: a HelloVerifyRequest that did not lead to a ServerHello. */
 static bool diag_cookie(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_udp_facts *uf = &s->udp;
+	const struct tlsd_udp_facts *uf = s->udp;
 	enum tlsd_hint hint;
 	enum tlsd_confidence conf = TLSD_CONF_CERTAIN;
 	enum tlsd_party by = TLSD_PARTY_UNKNOWN;
@@ -479,7 +479,7 @@ static bool diag_cookie(const struct tlsd_session *s, struct tlsd_report *r)
 /* Q7: the latest flight was sent again and drew no answer. */
 static bool diag_retransmission(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_udp_facts *uf = &s->udp;
+	const struct tlsd_udp_facts *uf = s->udp;
 	enum tlsd_dir fd = uf->last_flight, o = tlsd_dir_other(fd);
 	tlsd_time_ns last = TLSD_MAX(uf->last_ts[0], uf->last_ts[1]);
 	tlsd_time_ns watched = watched_after(s, last);
@@ -541,7 +541,7 @@ static bool diag_retransmission(const struct tlsd_session *s, struct tlsd_report
 
 static bool diagnose_dtls(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_udp_facts *uf = &s->udp;
+	const struct tlsd_udp_facts *uf = s->udp;
 
 	if (s->has_fatal && !s->fatal.encrypted)
 		return false; /* a readable alert: the TLS rules */
@@ -564,6 +564,8 @@ static bool diagnose_dtls(const struct tlsd_session *s, struct tlsd_report *r)
 bool tlsd_diagnose_udp(const struct tlsd_session *s, struct tlsd_report *r)
 {
 	r->transport = s->transport;
+	if (!s->udp) /* not opened by tlsd_session_udp_open */
+		return false;
 	if (s->transport == TLSD_TRANSPORT_DTLS)
 		return diagnose_dtls(s, r);
 	if (s->transport != TLSD_TRANSPORT_QUIC)

@@ -101,6 +101,7 @@ struct tlsd_flow_table {
 	struct grave *graves; /* allocated at the first close, in graves_mem */
 	void *graves_mem;
 	uint32_t grave_sets;  /* power of two */
+	uint32_t grave_sets_max; /* GRAVE_SETS_MAX, or its share (tlsd_flow_table_share) */
 	uint64_t next_id;
 	uint64_t key[4];
 	struct tlsd_flow *in_reasm; /* the flow whose reassembler is running */
@@ -473,6 +474,7 @@ struct tlsd_flow_table *tlsd_flow_table_new(struct tlsd_ctx *ctx, const struct t
 	t->ops = ops;
 	t->ud = ud;
 	t->max_flows = TLSD_MIN(TLSD_MAX(ctx->lim.max_flows, 1u), MAX_FLOWS_LIMIT);
+	t->grave_sets_max = GRAVE_SETS_MAX;
 	t->free_head = NIL;
 	t->lru_open = (struct lru){NIL, NIL, INT64_MAX};
 	t->slots = calloc(MIN_SLOTS, sizeof(*t->slots));
@@ -483,6 +485,12 @@ struct tlsd_flow_table *tlsd_flow_table_new(struct tlsd_ctx *ctx, const struct t
 	t->mask = MIN_SLOTS - 1;
 	random_key(t);
 	return t;
+}
+
+void tlsd_flow_table_share(struct tlsd_flow_table *t, unsigned n)
+{
+	if (n > 1 && !t->graves)
+		t->grave_sets_max = TLSD_MAX(GRAVE_SETS_MAX / n, 1u);
 }
 
 static void remove_flow(struct tlsd_flow_table *t, struct tlsd_flow *f)
@@ -626,7 +634,7 @@ static void grave_put(struct tlsd_flow_table *t, uint64_t key, tlsd_time_ns unti
 	struct grave *set, *victim;
 
 	if (!t->graves) {
-		uint32_t sets = TLSD_MAX(TLSD_MIN(t->max_flows / GRAVE_WAYS, GRAVE_SETS_MAX), 1u);
+		uint32_t sets = TLSD_MAX(TLSD_MIN(t->max_flows / GRAVE_WAYS, t->grave_sets_max), 1u);
 
 		sets = UINT32_C(1) << (31 - __builtin_clz(sets)); /* power of two below */
 		/* A set per cache line. calloc, not aligned_alloc + memset:

@@ -310,6 +310,8 @@ void tlsd_session_cleanup(struct tlsd_session *s)
 	free(s->certs.cli_findings);
 	s->certs.srv_findings = NULL;
 	s->certs.cli_findings = NULL;
+	free(s->udp);
+	s->udp = NULL;
 }
 
 void tlsd_session_free(struct tlsd_session *s)
@@ -341,16 +343,21 @@ void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f)
 		s->midstream = f->side[C2S].reasm.midstream || f->roles_guessed;
 }
 
-void tlsd_session_udp_open(struct tlsd_session *s, enum tlsd_transport t, tlsd_time_ns first_ts)
+bool tlsd_session_udp_open(struct tlsd_session *s, enum tlsd_transport t, tlsd_time_ns first_ts)
 {
+	if (!s->udp)
+		s->udp = calloc(1, sizeof(*s->udp));
+	if (!s->udp)
+		return false;
 	s->transport = t;
 	s->first_ts = first_ts;
 	s->syn_seen = true; /* the client's first datagram: the start was seen */
+	return true;
 }
 
 struct tlsd_udp_facts *tlsd_session_udp_facts(struct tlsd_session *s)
 {
-	return &s->udp;
+	return s->udp;
 }
 
 void tlsd_session_udp_cover(struct tlsd_session *s, enum tlsd_dir d, uint32_t datagrams,

@@ -18,7 +18,10 @@ struct tlsd_session *tlsd_udp_session_new(const struct tlsd_ctx *ctx,
 	tlsd_session_set_cert_checks(s, cfg->certs);
 	if (cfg->no_fingerprints)
 		tlsd_session_skip_fingerprints(s);
-	tlsd_session_udp_open(s, t, pkt->ts);
+	if (!tlsd_session_udp_open(s, t, pkt->ts)) {
+		tlsd_session_free(s);
+		return NULL;
+	}
 	tlsd_session_udp_facts(s)->server_port = pkt->dport;
 	return s;
 }

@@ -123,10 +123,16 @@ unsigned tlsd_workers_pick(const struct tlsd_pkt *pkt, unsigned n)
 
 /* ---- the worker side ---- */
 
-/* Hands the finished connections over, waiting while too many wait. */
+static void release_list(struct tlsd_conn_done *d);
+
+/* Hands the finished connections over, waiting while too many wait, and
+ * releases those the reader gave back meanwhile: a long batch (the end of
+ * input finishing every open connection) would otherwise hold all of its
+ * reports until the next batch, where they can go back to the pools now. */
 static void hand_over(struct worker *wk)
 {
 	struct tlsd_workers *w = wk->w;
+	struct tlsd_conn_done *freed;
 
 	if (!wk->out.head)
 		return;
@@ -145,9 +151,12 @@ static void hand_over(struct worker *wk)
 	}
 	wk->out.tail = NULL;
 	wk->out.queued = 0;
+	freed = wk->freed;
+	wk->freed = NULL;
 	w->progress++;
 	pthread_cond_signal(&w->reader_cv);
 	pthread_mutex_unlock(&w->lock);
+	release_list(freed);
 }
 
 /* Emitted connections are released by the worker that made them: their
@@ -549,6 +558,7 @@ static int worker_init(struct tlsd_workers *w, struct worker *wk, unsigned idx,
 		wk->flows = tlsd_flow_table_new(&wk->ctx, tlsd_conn_mux_ops(), wk->mux);
 	if (!wk->flows)
 		return -1;
+	tlsd_flow_table_share(wk->flows, c->n);
 	tlsd_conn_mux_attach(wk->mux, wk->flows);
 	return 0;
 }

@@ -713,6 +713,41 @@ START_TEST(tc_evict_tombstone_first)
 }
 END_TEST
 
+/* A table that shares the run with others (workers) keeps its share of
+ * the graves: here 1/32768 of them, one set of four. */
+static void close_twenty(struct fx *x)
+{
+	char ip[32];
+
+	for (int i = 0; i < 20; i++) {
+		snprintf(ip, sizeof(ip), "10.3.0.%d", i + 1);
+		pkt_send(x, 1, ip, 1000, S_IP, S_PORT, 1, 0, TLSD_TCP_SYN, NULL);
+		pkt_send(x, 1.1, S_IP, S_PORT, ip, 1000, 0, 2, AR, NULL);
+	}
+}
+
+START_TEST(tc_share_graves)
+{
+	struct fx *x = fx_new();
+
+	x->c.quiet = true;
+	fx_start(x);
+	tlsd_flow_table_share(x->t, 1u << 15);
+	close_twenty(x);
+	ck_assert_uint_eq(tlsd_flow_table_count(x->t), 0);
+	ck_assert_uint_eq(tlsd_flow_table_tombstones(x->t), 4);
+	fx_done(x);
+
+	/* Alone, the same table remembers all of them. */
+	x = fx_new();
+	x->c.quiet = true;
+	fx_start(x);
+	close_twenty(x);
+	ck_assert_uint_eq(tlsd_flow_table_tombstones(x->t), 20);
+	fx_done(x);
+}
+END_TEST
+
 START_TEST(tc_finish_order)
 {
 	struct fx *x = fx_new();
@@ -989,6 +1024,7 @@ Suite *flow_table_suite(void)
 		{"end_of_clock", tc_end_of_clock},
 		{"evict", tc_evict},
 		{"evict_tombstone_first", tc_evict_tombstone_first},
+		{"share_graves", tc_share_graves},
 		{"idle_kept", tc_idle_kept},
 		{"idle_silence", tc_idle_silence},
 		{"finish_order", tc_finish_order},

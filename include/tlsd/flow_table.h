@@ -142,6 +142,10 @@ struct tlsd_flow_table; /* opaque */
 TLSD_MUST_USE struct tlsd_flow_table *tlsd_flow_table_new(struct tlsd_ctx *ctx,
 							  const struct tlsd_flow_ops *ops,
 							  void *ud);
+/* This table is one of n that split a run's connections (workers.h): its
+ * graves get 1/n of a single table's bound, so the run's memory for them
+ * does not grow with n. Before the first packet. */
+void tlsd_flow_table_share(struct tlsd_flow_table *t, unsigned n);
 /* Flows still open are closed (CAPTURE_END, as by _finish) first. */
 void tlsd_flow_table_free(struct tlsd_flow_table *t);
 

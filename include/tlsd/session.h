@@ -55,7 +55,8 @@ void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f);
  * client's first datagram was seen (first_ts). The glue fills the
  * transport's facts through tlsd_session_udp_facts(); it ends the session
  * with tlsd_session_tcp_end (TIMEOUT, CAPTURE_END or EVICTED). */
-void tlsd_session_udp_open(struct tlsd_session *s, enum tlsd_transport t, tlsd_time_ns first_ts);
+TLSD_MUST_USE bool tlsd_session_udp_open(struct tlsd_session *s, enum tlsd_transport t,
+					tlsd_time_ns first_ts); /* false: out of memory */
 struct tlsd_udp_facts *tlsd_session_udp_facts(struct tlsd_session *s);
 /* What the capture held of direction d of a UDP association (datagrams and
  * their times), for the evidence stage (one-sided captures). Before

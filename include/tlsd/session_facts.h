@@ -203,7 +203,10 @@ struct tlsd_sess_hrr {
 struct tlsd_session {
 	const struct tlsd_ctx *ctx;
 	enum tlsd_transport transport; /* TCP unless opened with tlsd_session_udp_open */
-	struct tlsd_udp_facts udp;     /* QUIC/DTLS only */
+	/* QUIC/DTLS only (tlsd_session_udp_open), NULL for TCP: 672 bytes
+	 * that every TCP session would carry for nothing (a busy capture
+	 * holds ten thousand sessions open at once). */
+	struct tlsd_udp_facts *udp;
 	bool no_fingerprints;          /* the output shows none: skip JA3/JA4 (cost per connection) */
 	enum tlsd_sstate state;
 	bool established;              /* TLS <= 1.2: reached ESTABLISHED before a fatal alert */

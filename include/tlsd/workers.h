@@ -25,8 +25,10 @@
  * summary and the counters do not depend on the number of workers.
  *
  * Limits shared by all connections are split: each worker tracks up to
- * lim.max_flows / N connections and holds up to lim.reasm_mem / N bytes
- * out of order, so a capture that reaches them can end differently. */
+ * lim.max_flows / N connections, holds up to lim.reasm_mem / N bytes out
+ * of order and remembers 1/N of the closed connections' 5-tuples
+ * (flow_table.h, graves), so a capture that reaches them can end
+ * differently. */
 #ifndef TLSD_WORKERS_H
 #define TLSD_WORKERS_H
 
@@ -36,7 +38,10 @@
 
 #define TLSD_WORKERS_MAX 64
 #define TLSD_WORKERS_BATCHES 8
-#define TLSD_WORKERS_OUTPUT 512
+/* Finished connections (each holding its ~5 KiB report) waiting per worker
+ * for the merger: 512 held 6 MiB more at the peak of a million short
+ * connections, for no measured gain. */
+#define TLSD_WORKERS_OUTPUT 128
 /* Capture buffers read in turn when the capture shares them: 4 MiB of a
  * file in flight, the reader at most that far ahead of the slowest worker
  * (32 buffers measured no faster on corpus-1g and held 8 MiB more; 8
