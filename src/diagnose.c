@@ -934,7 +934,7 @@ static void diag_ske(struct dctx *c, enum tlsd_confidence conf)
 	struct tlsd_diag *d = add(c, TLSD_CAUSE_KEY_EXCHANGE_SIGNATURE_INVALID, conf);
 
 	c->ske_done = true;
-	tlsd_diag_fact_str(d, TLSD_FACT_SKE_DETAIL, c->s->certs.ske_detail);
+	tlsd_diag_fact_str(d, TLSD_FACT_SKE_DETAIL, c->s->certs.ske_detail ? c->s->certs.ske_detail : "");
 	if (c->v->has_alert)
 		fact_alert(c, d, &c->v->alert);
 }

@@ -310,6 +310,8 @@ void tlsd_session_cleanup(struct tlsd_session *s)
 	free(s->certs.cli_findings);
 	s->certs.srv_findings = NULL;
 	s->certs.cli_findings = NULL;
+	free(s->certs.ske_detail);
+	s->certs.ske_detail = NULL;
 	free(s->udp);
 	s->udp = NULL;
 }
@@ -1487,10 +1489,14 @@ static void check_ske(struct tlsd_session *s)
 	    !span_view(sc, &sc->srv.der[0], &in.leaf) ||
 	    !span_view(sc, &sc->ske_params, &in.params) || !span_view(sc, &sc->ske_sig, &in.sig))
 		return;
+	if (!sc->ske_detail)
+		sc->ske_detail = malloc(TLSD_CERT_TEXT_LEN);
+	if (!sc->ske_detail)
+		return; /* no memory: not checked */
 	memcpy(in.client_random, s->ch.random, sizeof(in.client_random));
 	memcpy(in.server_random, s->sh.random, sizeof(in.server_random));
 	sc->ske_result = tlsd_cert_verify_ske(sc->cc->store, &in, sc->ske_detail,
-					      sizeof(sc->ske_detail));
+					      TLSD_CERT_TEXT_LEN);
 	sc->ske_checked = true;
 }
 

@@ -1217,11 +1217,13 @@ START_TEST(tc_cert_ske_invalid)
 {
 	struct tlsd_session s;
 	struct tlsd_report r;
+	static char detail[TLSD_CERT_TEXT_LEN]; /* the session's own is heap */
 
 	cert_session(&s, "root.pem", chain_good, "server.test", TLSD_FIX_T_2025_06_01);
 	s.certs.ske_checked = true;
 	s.certs.ske_result = _i == 2 ? TLSD_SIG_OK : TLSD_SIG_BAD;
-	snprintf(s.certs.ske_detail, sizeof(s.certs.ske_detail),
+	s.certs.ske_detail = detail;
+	snprintf(detail, sizeof(detail),
 		 "ServerKeyExchange rsa_pkcs1_sha256 signature does not verify");
 	if (_i == 1) { /* no alert: the client just closes */
 		fin(&s, C2S, s.sh_ts + MSEC);

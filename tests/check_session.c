@@ -1092,7 +1092,8 @@ START_TEST(tc_cert_stage)
 		ck_assert_str_eq(r.diags[0].code, "key_exchange_signature_invalid");
 		ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_CERTAIN);
 	} else {
-		ck_assert_msg(d.s->certs.ske_result == TLSD_SIG_OK, "%s", d.s->certs.ske_detail);
+		ck_assert_msg(d.s->certs.ske_result == TLSD_SIG_OK, "%s",
+			      d.s->certs.ske_detail ? d.s->certs.ske_detail : "(none)");
 		ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
 		ck_assert_int_eq(r.n_diags, 1);
 		ck_assert_str_eq(r.diags[0].code, "hostname_mismatch");

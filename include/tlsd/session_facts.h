@@ -189,7 +189,9 @@ struct tlsd_sess_certs {
 	struct tlsd_chain_findings *srv_findings, *cli_findings; /* NULL: not checked */
 	bool ske_checked;
 	enum tlsd_sig_result ske_result;
-	char ske_detail[TLSD_CERT_TEXT_LEN];
+	/* TLSD_CERT_TEXT_LEN bytes on the heap while ske_checked: most
+	 * sessions never check a signature, and all of them are open at once. */
+	char *ske_detail;
 };
 
 /* What a HelloRetryRequest selected (the rest of it is not kept). */
