@@ -1272,7 +1272,7 @@ static void diag_no_answer(struct dctx *c)
 			if (!sd->rst || !sd->rst_middlebox)
 				continue;
 			d = add(c, TLSD_CAUSE_MIDDLEBOX_RESET, TLSD_CONF_LIKELY);
-			tlsd_diag_fact_str(d, TLSD_FACT_RST_EVIDENCE, sd->rst_why);
+			tlsd_diag_fact_str(d, TLSD_FACT_RST_EVIDENCE, sd->rst_why ? sd->rst_why : "");
 		}
 	} else if (v->how == TLSD_HOW_CLOSE && v->end_dir == TLSD_DIR_S2C) {
 		d = add(c, TLSD_CAUSE_SERVER_CLOSED_AFTER_CLIENT_HELLO, TLSD_CONF_LIKELY);

@@ -312,6 +312,10 @@ void tlsd_session_cleanup(struct tlsd_session *s)
 	s->certs.cli_findings = NULL;
 	free(s->certs.ske_detail);
 	s->certs.ske_detail = NULL;
+	for (int d = 0; d < 2; d++) {
+		free(s->dir[d].rst_why);
+		s->dir[d].rst_why = NULL;
+	}
 	free(s->udp);
 	s->udp = NULL;
 }
@@ -1396,16 +1400,19 @@ void tlsd_session_tcp_rst(struct tlsd_session *s, const struct tlsd_flow *f, enu
 	note_end(s, f, d, ri->ts);
 	sd->rst_hist_pos = s->hist_full ? -1 : (int16_t)s->hist_len;
 	hist_sym(s, d == C2S ? '!' : '|');
-	if (rst_evidence(s, f, d, ri, sd->rst_why, sizeof(sd->rst_why)))
+	sd->rst_why = calloc(1, TLSD_SESS_RST_WHY_LEN);
+	if (!sd->rst_why)
+		return; /* no memory: the RST without its evidence */
+	if (rst_evidence(s, f, d, ri, sd->rst_why, TLSD_SESS_RST_WHY_LEN))
 		mark_middlebox(s, d);
 	/* Resets towards both sides, close together, nothing sent in between:
 	 * a peer never answers a RST with a RST. */
-	if (od->rst && abs_ns(ri->ts - od->rst_ts) < TLSD_NS_PER_SEC &&
+	if (od->rst && od->rst_why && abs_ns(ri->ts - od->rst_ts) < TLSD_NS_PER_SEC &&
 	    s->dir[C2S].last_ts <= od->rst_ts && s->dir[S2C].last_ts <= od->rst_ts) {
-		snprintf(sd->rst_why, sizeof(sd->rst_why),
+		snprintf(sd->rst_why, TLSD_SESS_RST_WHY_LEN,
 			 "both sides received a RST within %.3f ms of each other",
 			 (double)abs_ns(ri->ts - od->rst_ts) / 1e6);
-		memcpy(od->rst_why, sd->rst_why, sizeof(od->rst_why));
+		memcpy(od->rst_why, sd->rst_why, TLSD_SESS_RST_WHY_LEN);
 		mark_middlebox(s, d);
 		mark_middlebox(s, tlsd_dir_other(d));
 	}

@@ -148,9 +148,12 @@ static void rst(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts, bool m
 	s->dir[d].rst_info.ts = ts;
 	s->dir[d].rst_info.ttl = middlebox ? 250 : 64;
 	s->dir[d].rst_middlebox = middlebox;
-	if (middlebox)
-		snprintf(s->dir[d].rst_why, sizeof(s->dir[d].rst_why),
-			 "the RST had TTL 250, the server's own packets 64");
+	if (middlebox) {
+		static char why[2][TLSD_SESS_RST_WHY_LEN]; /* the session's own is heap */
+
+		s->dir[d].rst_why = why[d];
+		snprintf(why[d], sizeof(why[d]), "the RST had TTL 250, the server's own packets 64");
+	}
 }
 
 /* TLS 1.3 record counts as the size-based rules see them. */

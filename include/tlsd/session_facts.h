@@ -90,7 +90,9 @@ struct tlsd_sess_dir {
 	tlsd_time_ns end_peer_last_ts; /* the peer's last record before it (0 none) */
 	struct tlsd_rst_info rst_info;
 	bool rst_middlebox;                  /* evidence says a middlebox sent it */
-	char rst_why[TLSD_SESS_RST_WHY_LEN]; /* that evidence, for the report */
+	/* That evidence, for the report: TLSD_SESS_RST_WHY_LEN bytes on the
+	 * heap from this side's RST on (NULL before; freed with the session). */
+	char *rst_why;
 	int16_t rst_hist_pos;                /* its symbol in the history, -1 none */
 	bool gap;                            /* bytes missing in this direction */
 	uint64_t gap_off, gap_len;           /* the first gap */
