@@ -64,7 +64,8 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     meson setup "$BUILD" "$SRC" --buildtype=release -Dwerror=false -Dtests=disabled >/dev/null
 fi
 meson configure "$BUILD" -Db_lto="$LTO" >/dev/null
-ninja -C "$BUILD" -j2 tlsdiag benchmarks/floor benchmarks/flowbench benchmarks/capfloor >/dev/null
+ninja -C "$BUILD" -j2 tlsdiag benchmarks/floor benchmarks/flowbench benchmarks/capfloor \
+    benchmarks/rtime >/dev/null
 
 if [ ${#CORPORA[@]} -eq 0 ]; then
     for spec in "corpus-1g.pcap:--seed 1" "flows-1m.pcap:--flows 1000000 --seed 1"; do
@@ -79,6 +80,13 @@ if [ ${#CORPORA[@]} -eq 0 ]; then
     done
 fi
 
+# Times one run of "$@" into file $1: "wall user sys maxrss_kib"
+# (benchmarks/rtime.c: microseconds, where /usr/bin/time's hundredths left
+# the cut's 10-20 ms floor one digit).
+timed() { # out cmd...
+    "$BUILD/benchmarks/rtime" "$@"
+}
+
 # Runs "$@" once to warm up, then RUNS times; prints
 # "cpu_median cpu_min cpu_max wall_median rss_kib_max".
 measure() {
@@ -86,8 +94,8 @@ measure() {
     out=$(mktemp "$WORK/time.XXXXXX")
     "$@" >/dev/null 2>&1 || true
     for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f '%e %U %S %M' -o "$out" "$@" >/dev/null 2>&1 || true
-        grep -v '^Command' "$out"
+        timed "$out" "$@"
+        cat "$out"
     done | awk '{print $2 + $3, $1, $4}' | sort -n | awk '
         {c[NR] = $1; w[NR] = $2; if ($3 > m) m = $3}
         END {
@@ -96,7 +104,7 @@ measure() {
             n = NR; for (i = 1; i <= n; i++) ws[i] = w[i]
             for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
                 if (ws[j] < ws[i]) {t = ws[i]; ws[i] = ws[j]; ws[j] = t}
-            printf "%.2f %.2f %.2f %.2f %d\n", c[k], c[1], c[NR], ws[k], m
+            printf "%.3f %.3f %.3f %.3f %d\n", c[k], c[1], c[NR], ws[k], m
         }'
     rm -f "$out"
 }
@@ -114,10 +122,10 @@ paired_speedup() { # file
     local out
     out=$(mktemp "$WORK/time.XXXXXX")
     for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f '%e' -o "$out" "$BUILD/tlsdiag" --threads 1 "$1" >/dev/null 2>&1 || true
-        w1=$(grep -v '^Command' "$out")
-        /usr/bin/time -f '%e' -o "$out" "$BUILD/tlsdiag" --threads 2 "$1" >/dev/null 2>&1 || true
-        w2=$(grep -v '^Command' "$out")
+        timed "$out" "$BUILD/tlsdiag" --threads 1 "$1"
+        w1=$(cut -d' ' -f1 "$out")
+        timed "$out" "$BUILD/tlsdiag" --threads 2 "$1"
+        w2=$(cut -d' ' -f1 "$out")
         ratio "$w1" "$w2"
         echo
     done | sort -n | awk '{r[NR] = $1} END {printf "%.2fx [%.2f-%.2f]", r[int((NR + 1) / 2)], r[1], r[NR]}'
