@@ -195,7 +195,7 @@ static void swap_socketcan_id(const struct tlsd_pcapfile *pf, uint8_t *rec, uint
 	size_t hdr_len, proto_off;
 	struct tlsd_cur c;
 	uint16_t protocol;
-	uint8_t id[4];
+	uint32_t id;
 
 	if (pf->linktype == LINKTYPE_LINUX_SLL) {
 		hdr_len = SLL_HDR_LEN;
@@ -206,16 +206,17 @@ static void swap_socketcan_id(const struct tlsd_pcapfile *pf, uint8_t *rec, uint
 	} else {
 		return;
 	}
+	if (wirelen < hdr_len + sizeof(id))
+		return;
 	tlsd_cur_init(&c, rec, caplen);
-	if (caplen < hdr_len + sizeof(id) || wirelen < hdr_len + sizeof(id) ||
-	    !tlsd_cur_skip(&c, proto_off) ||
-	    !tlsd_cur_get_u16(&c, &protocol))
+	if (!tlsd_cur_skip(&c, proto_off) || !tlsd_cur_get_u16(&c, &protocol) ||
+	    (protocol != SLL_PROTOCOL_CAN && protocol != SLL_PROTOCOL_CANFD))
 		return;
-	if (protocol != SLL_PROTOCOL_CAN && protocol != SLL_PROTOCOL_CANFD)
-		return;
-	memcpy(id, rec + hdr_len, sizeof(id)); /* in bounds: checked above */
-	for (size_t i = 0; i < sizeof(id); i++)
-		rec[hdr_len + i] = id[sizeof(id) - 1 - i];
+	tlsd_cur_init(&c, rec, caplen);
+	if (!tlsd_cur_skip(&c, hdr_len) || !tlsd_cur_get_u32(&c, &id))
+		return; /* caplen does not cover the ID */
+	for (size_t i = 0; i < sizeof(id); i++) /* rewritten least significant byte first */
+		rec[hdr_len + i] = (uint8_t)(id >> (8 * i));
 }
 
 enum tlsd_pcapfile_status tlsd_pcapfile_next(struct tlsd_pcapfile *pf,
@@ -283,7 +284,7 @@ enum tlsd_pcapfile_status tlsd_pcapfile_next(struct tlsd_pcapfile *pf,
 	}
 	pkt->caplen = keep;
 	pkt->wirelen = wirelen;
-	if (pf->swapped && keep > 0)
+	if (pf->swapped)
 		swap_socketcan_id(pf, pf->buf + pf->off - caplen, keep, wirelen);
 	pkt->data = caplen ? tlsd_cur_data(&data) : pf->buf; /* never NULL */
 	return TLSD_PCAPFILE_PACKET;

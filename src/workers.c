@@ -123,52 +123,6 @@ unsigned tlsd_workers_pick(const struct tlsd_pkt *pkt, unsigned n)
 
 /* ---- the worker side ---- */
 
-static void release_list(struct tlsd_conn_done *d);
-
-/* Hands the finished connections over, waiting while too many wait, and
- * releases those the reader gave back meanwhile: a long batch (the end of
- * input finishing every open connection) would otherwise hold all of its
- * reports until the next batch, where they can go back to the pools now. */
-static void hand_over(struct worker *wk)
-{
-	struct tlsd_workers *w = wk->w;
-	struct tlsd_conn_done *freed;
-
-	if (!wk->out.head)
-		return;
-	pthread_mutex_lock(&w->lock);
-	while (wk->pushed - wk->emitted >= TLSD_WORKERS_OUTPUT && !w->quit) {
-		w->progress++;
-		pthread_cond_signal(&w->reader_cv);
-		pthread_cond_wait(&wk->cv, &w->lock);
-	}
-	while (wk->out.head) {
-		struct tlsd_conn_done *d = wk->out.head;
-
-		wk->out.head = d->next;
-		tlsd_merge_stream_push(&wk->handed, d);
-		wk->pushed++;
-	}
-	wk->out.tail = NULL;
-	wk->out.queued = 0;
-	freed = wk->freed;
-	wk->freed = NULL;
-	w->progress++;
-	pthread_cond_signal(&w->reader_cv);
-	pthread_mutex_unlock(&w->lock);
-	release_list(freed);
-}
-
-/* Emitted connections are released by the worker that made them: their
- * memory goes back to its own malloc arena, never freed across threads. */
-static void give_back(struct tlsd_conn_done *d)
-{
-	struct worker *wk = d->sink_ud;
-
-	d->next = wk->emitted_list; /* reader thread: merge_pass hands them over */
-	wk->emitted_list = d;
-}
-
 static void release_list(struct tlsd_conn_done *d)
 {
 	while (d) {
@@ -189,6 +143,47 @@ static void release_freed(struct worker *wk)
 	wk->freed = NULL;
 	pthread_mutex_unlock(&wk->w->lock);
 	release_list(d);
+}
+
+/* Hands the finished connections over, waiting while too many wait, and
+ * releases those the reader gave back meanwhile: a long batch (the end of
+ * input finishing every open connection) would otherwise hold all of its
+ * reports until the next batch, where they can go back to the pools now. */
+static void hand_over(struct worker *wk)
+{
+	struct tlsd_workers *w = wk->w;
+
+	if (!wk->out.head)
+		return;
+	pthread_mutex_lock(&w->lock);
+	while (wk->pushed - wk->emitted >= TLSD_WORKERS_OUTPUT && !w->quit) {
+		w->progress++;
+		pthread_cond_signal(&w->reader_cv);
+		pthread_cond_wait(&wk->cv, &w->lock);
+	}
+	while (wk->out.head) {
+		struct tlsd_conn_done *d = wk->out.head;
+
+		wk->out.head = d->next;
+		tlsd_merge_stream_push(&wk->handed, d);
+		wk->pushed++;
+	}
+	wk->out.tail = NULL;
+	wk->out.queued = 0;
+	w->progress++;
+	pthread_cond_signal(&w->reader_cv);
+	pthread_mutex_unlock(&w->lock);
+	release_freed(wk);
+}
+
+/* Emitted connections are released by the worker that made them: their
+ * memory goes back to its own malloc arena, never freed across threads. */
+static void give_back(struct tlsd_conn_done *d)
+{
+	struct worker *wk = d->sink_ud;
+
+	d->next = wk->emitted_list; /* reader thread: merge_pass hands them over */
+	wk->emitted_list = d;
 }
 
 static void take(void *ud, struct tlsd_conn_done *d)
