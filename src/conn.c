@@ -67,12 +67,11 @@ struct tlsd_conn {
  * cold 1-5 KiB clears, which the connections of a busy capture (a million
  * short failed handshakes) paid more for than for parsing their hellos.
  * LIFO, so the session or report taken next is the one released last,
- * still in the cache. Sessions and reports have lists of their own: a
+ * still in the cache. Sessions and reports have pools of their own: a
  * session is what every open connection holds, so it is allocated at its
- * own size, not at the larger report's. Enough for the connections that
- * end between two that start, and for the reports of the worker batches in
- * flight (workers.h); the rest go back to free(). */
-#define POOL_KEEP 256u
+ * own size, not at the larger report's. Each pool keeps what it ever held
+ * at once (the connections open at the peak, bounded by --max-flows, and
+ * the reports of the worker batches in flight, workers.h). */
 
 struct tlsd_conn_mux {
 	struct tlsd_ctx *ctx;
@@ -843,9 +842,9 @@ struct tlsd_conn_mux *tlsd_conn_mux_new(struct tlsd_ctx *ctx, const struct tlsd_
 		return NULL;
 	m->ctx = ctx;
 	m->cfg = *cfg;
-	tlsd_pool_init(&m->conns, sizeof(struct tlsd_conn), POOL_KEEP);
-	tlsd_pool_init(&m->sessions, sizeof(struct tlsd_session), POOL_KEEP);
-	tlsd_pool_init(&m->reports, sizeof(struct tlsd_report), POOL_KEEP);
+	tlsd_pool_init(&m->conns, sizeof(struct tlsd_conn));
+	tlsd_pool_init(&m->sessions, sizeof(struct tlsd_session));
+	tlsd_pool_init(&m->reports, sizeof(struct tlsd_report));
 	return m;
 }
 
