@@ -1153,7 +1153,9 @@ static unsigned choose_threads(const struct options *o)
 }
 
 /* One certificate stage per worker thread, each with its own store (the
- * stores' caches are not shared between threads). */
+ * stores' caches are not shared between threads). The first store stays with
+ * the reader thread, which checks the UDP connections' chains (DTLS, QUIC)
+ * while the workers run: no worker may use it. */
 static int worker_cert_stores(struct tlsd_cert_checks *wc, unsigned n,
 			      const struct tlsd_cert_checks *first, const struct tlsd_cert_opts *co)
 {
@@ -1161,8 +1163,6 @@ static int worker_cert_stores(struct tlsd_cert_checks *wc, unsigned n,
 
 	for (unsigned i = 0; i < n; i++) {
 		wc[i] = *first;
-		if (i == 0)
-			continue;
 		wc[i].store = tlsd_cert_store_new(co, cerr, sizeof(cerr));
 		if (!wc[i].store) {
 			fprintf(stderr, "tlsdiag: certificate store: %s\n", cerr);
@@ -1355,7 +1355,7 @@ int main(int argc, char **argv)
 		status = tlsd_summary_failed(run.summary) ? EXIT_FAILURES : EXIT_NO_FAILURE;
 out:
 	tlsd_analyzer_free(a);
-	for (unsigned i = 1; worker_certs && i < threads; i++)
+	for (unsigned i = 0; worker_certs && i < threads; i++)
 		tlsd_cert_store_free(worker_certs[i].store);
 	free(worker_certs);
 	tlsd_cert_store_free(certs.store);
