@@ -1,12 +1,17 @@
 /* Per-certificate cost of tlsd_cert_check_chain with and without the caches.
  *
  *   certbench [CERT_DIR [ITERATIONS [MODE]]]   (CERT_DIR defaults to tests/certs;
- *                                               MODE 0 no cache, 1 certificates, 2 both)
+ *                                               MODE 0 no cache, 1 certificates,
+ *                                               2 + verdicts, 3 + chain answers,
+ *                                               4 the same, shared answers)
  *
  * Replays the chains of tests/certs (as a busy capture replays the same few
  * chains) against a store with no cache, with the parsed-certificate cache
- * only, and with both caches, and prints microseconds per chain and per
- * certificate. Build (no benchmarks/meson.build yet):
+ * only, with the verdict cache too, and with the chain-answer cache (copied
+ * out, as tlsd_cert_check_chain does, or shared, as the sessions take
+ * them), and prints microseconds per chain and per certificate. Each call
+ * is at another capture second: the expired chain's answer is made anew
+ * each time (its text names the second), the others are reused. Build (no benchmarks/meson.build yet):
  *   cc -O2 -Iinclude benchmarks/certbench.c src/cert.c src/cur.c -lcrypto -o certbench */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +73,7 @@ static double now_us(void)
 }
 
 static void bench(const char *label, const char *dir, uint32_t cache_certs,
-		  uint32_t cache_verdicts, int iterations)
+		  uint32_t cache_verdicts, uint32_t cache_chains, bool shared, int iterations)
 {
 	struct tlsd_cert_opts o;
 	struct tlsd_cert_store *s;
@@ -82,6 +87,7 @@ static void bench(const char *label, const char *dir, uint32_t cache_certs,
 	o.ca_file = ca;
 	o.cache_certs = cache_certs;
 	o.cache_verdicts = cache_verdicts;
+	o.cache_chains = cache_chains;
 	s = tlsd_cert_store_new(&o, err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "certbench: %s\n", err);
@@ -100,10 +106,16 @@ static void bench(const char *label, const char *dir, uint32_t cache_certs,
 				.expiry_warning_days = 14,
 			};
 
-			if (tlsd_cert_check_chain(s, &q, &findings) != 0) {
+			const struct tlsd_chain_findings *a;
+			int r = shared ? tlsd_cert_check_chain_shared(s, &q, &a)
+				       : tlsd_cert_check_chain(s, &q, &findings);
+
+			if (r != 0) {
 				fprintf(stderr, "certbench: check failed\n");
 				exit(1);
 			}
+			if (shared)
+				tlsd_cert_findings_release(a);
 			certs += chains[c].n;
 			calls++;
 		}
@@ -111,10 +123,12 @@ static void bench(const char *label, const char *dir, uint32_t cache_certs,
 	t1 = now_us();
 	tlsd_cert_store_stats(s, &st);
 	printf("%-28s %8zu chains %9.2f us/chain %8.2f us/cert  (cert hits %llu misses %llu, "
-	       "verdict hits %llu misses %llu)\n",
+	       "verdict hits %llu misses %llu, chain hits %llu misses %llu timed %llu)\n",
 	       label, calls, (t1 - t0) / (double)calls, (t1 - t0) / (double)certs,
 	       (unsigned long long)st.cert_hits, (unsigned long long)st.cert_misses,
-	       (unsigned long long)st.verdict_hits, (unsigned long long)st.verdict_misses);
+	       (unsigned long long)st.verdict_hits, (unsigned long long)st.verdict_misses,
+	       (unsigned long long)st.chain_hits, (unsigned long long)st.chain_misses,
+	       (unsigned long long)st.chain_timed);
 	tlsd_cert_store_free(s);
 }
 
@@ -136,11 +150,17 @@ int main(int argc, char **argv)
 		}
 	}
 	if (mode < 0 || mode == 0)
-		bench("no cache", dir, 0, 0, iterations);
+		bench("no cache", dir, 0, 0, 0, false, iterations);
 	if (mode < 0 || mode == 1)
-		bench("certificate cache", dir, TLSD_CERT_CACHE_CERTS, 0, iterations);
+		bench("certificate cache", dir, TLSD_CERT_CACHE_CERTS, 0, 0, false, iterations);
 	if (mode < 0 || mode == 2)
 		bench("certificate + verdict cache", dir, TLSD_CERT_CACHE_CERTS,
-		      TLSD_CERT_CACHE_VERDICTS, iterations);
+		      TLSD_CERT_CACHE_VERDICTS, 0, false, iterations);
+	if (mode < 0 || mode == 3)
+		bench("+ chain answers, copied", dir, TLSD_CERT_CACHE_CERTS,
+		      TLSD_CERT_CACHE_VERDICTS, TLSD_CERT_CACHE_CHAINS, false, iterations);
+	if (mode < 0 || mode == 4)
+		bench("+ chain answers, shared", dir, TLSD_CERT_CACHE_CERTS,
+		      TLSD_CERT_CACHE_VERDICTS, TLSD_CERT_CACHE_CHAINS, true, iterations);
 	return 0;
 }

@@ -329,6 +329,110 @@ struct verdict {
 	struct built_cert built[MAX_BUILT];
 };
 
+/* The time stage of one chain's checks (check_times), kept apart from the
+ * rest so that an answer can be reused at another capture second: the
+ * certificates whose dates are judged, in the order they are judged, and
+ * where the time findings go among the others. */
+struct timing {
+	int64_t quiet_from, quiet_to; /* capture seconds at which no time finding applies */
+	uint8_t n_pre;                /* findings made before the time stage */
+	uint32_t dropped_pre;         /* ... and dropped (over TLSD_CERT_MAX_FINDINGS) */
+	uint8_t n_checks;
+	struct built_cert checks[MAX_BUILT + 1]; /* the leaf when not built first, then the built chain */
+};
+
+/* A cached chain answer (tlsd_cert_check_chain_shared). */
+struct chain_val {
+	const struct tlsd_chain_findings *base;  /* the answer without time findings (a reference) */
+	const struct tlsd_chain_findings *timed; /* the answer at timed_at, or NULL (a reference) */
+	int64_t timed_at;
+	struct timing tm;                        /* allocated up to tm.checks[tm.n_checks] */
+};
+
+/* ---- shared answers ------------------------------------------------------- */
+
+/* An answer of tlsd_cert_check_chain_shared sits right after its header,
+ * allocated up to certs[n_certs]: findings[] whole (it comes first), certs[]
+ * as far as used, not the 44 KB of a full struct. */
+union answer_hdr {
+	uint32_t refs;
+	max_align_t align; /* the answer after it stays aligned */
+};
+
+static size_t answer_size(uint32_t n_certs)
+{
+	return offsetof(struct tlsd_chain_findings, certs) +
+	       (size_t)n_certs * sizeof(struct tlsd_cert_info);
+}
+
+static union answer_hdr *answer_hdr(const struct tlsd_chain_findings *f)
+{
+	return (union answer_hdr *)((uintptr_t)f - sizeof(union answer_hdr));
+}
+
+/* A new answer for n_certs certificates, one reference held, contents unset. */
+static struct tlsd_chain_findings *answer_new(uint32_t n_certs)
+{
+	union answer_hdr *h = malloc(sizeof(*h) + answer_size(n_certs));
+
+	if (!h)
+		return NULL;
+	h->refs = 1;
+	return (struct tlsd_chain_findings *)(h + 1);
+}
+
+static const struct tlsd_chain_findings *answer_ref(const struct tlsd_chain_findings *f)
+{
+	answer_hdr(f)->refs++;
+	return f;
+}
+
+void tlsd_cert_findings_release(const struct tlsd_chain_findings *f)
+{
+	union answer_hdr *h;
+
+	if (!f)
+		return;
+	h = answer_hdr(f);
+	if (--h->refs == 0)
+		free(h);
+}
+
+/* Copies what f holds (its header and the certificates and findings it
+ * counts) to out: not the whole 44 KB struct, most of which is unused. */
+static void copy_findings(struct tlsd_chain_findings *out, const struct tlsd_chain_findings *f)
+{
+	memcpy(out, f, offsetof(struct tlsd_chain_findings, findings));
+	memcpy(out->findings, f->findings, f->n_findings * sizeof(f->findings[0]));
+	memcpy(out->certs, f->certs, f->n_certs * sizeof(f->certs[0]));
+}
+
+/* A shared copy of f (the store's scratch answer); NULL on OOM. */
+static const struct tlsd_chain_findings *answer_copy(const struct tlsd_chain_findings *f)
+{
+	struct tlsd_chain_findings *a = answer_new(f->n_certs);
+
+	if (a)
+		copy_findings(a, f);
+	return a;
+}
+
+static size_t chain_val_size(uint8_t n_checks)
+{
+	return offsetof(struct chain_val, tm.checks) + (size_t)n_checks * sizeof(struct built_cert);
+}
+
+static void free_chain_val(void *p)
+{
+	struct chain_val *v = p;
+
+	if (!v)
+		return;
+	tlsd_cert_findings_release(v->base);
+	tlsd_cert_findings_release(v->timed);
+	free(v);
+}
+
 /* How the system trust store is read (tlsd_cert_store_new). */
 enum system_store {
 	SYSTEM_STORE_NONE = 0, /* --ca-file / --ca-path only */
@@ -345,10 +449,13 @@ struct tlsd_cert_store {
 			 * lock each, and the first fetch of all builds OpenSSL's tables */
 	char desc[160]; /* "the system trust store" or the CA file/dir, for evidence */
 	uint32_t max_chain;
-	struct cache certs, verdicts;
+	struct cache certs, verdicts, chains;
 	uint64_t next_cert_id;
+	uint64_t chain_timed;
 	struct tlsd_chain_findings *scratch; /* answers are built here, copied out on success */
+	struct timing *scratch_timing;       /* ... with their time stage */
 	struct verdict *scratch_verdict;     /* a verdict that is not cached */
+	uint8_t *key;                        /* chain-answer keys are built here (TLSD_CERT_CHAIN_KEY_MAX) */
 };
 
 /* What a cached certificate costs: a parsed X509 takes about 7 times its DER
@@ -374,6 +481,8 @@ void tlsd_cert_opts_default(struct tlsd_cert_opts *o)
 		.cache_certs = TLSD_CERT_CACHE_CERTS,
 		.cache_verdicts = TLSD_CERT_CACHE_VERDICTS,
 		.cache_bytes = TLSD_CERT_CACHE_BYTES,
+		.cache_chains = TLSD_CERT_CACHE_CHAINS,
+		.cache_chain_bytes = TLSD_CERT_CACHE_CHAIN_BYTES,
 	};
 }
 
@@ -383,10 +492,13 @@ void tlsd_cert_store_free(struct tlsd_cert_store *s)
 		return;
 	cache_cleanup(&s->certs);
 	cache_cleanup(&s->verdicts);
+	cache_cleanup(&s->chains);
 	X509_STORE_free(s->store);
 	EVP_MD_free(s->sha256);
 	free(s->scratch);
+	free(s->scratch_timing);
 	free(s->scratch_verdict);
+	free(s->key);
 	free(s);
 }
 
@@ -503,10 +615,15 @@ struct tlsd_cert_store *tlsd_cert_store_new(const struct tlsd_cert_opts *opts, c
 					    : TLSD_MIN(opts->max_chain, TLSD_CERT_MAX_CHAIN);
 	s->store = X509_STORE_new();
 	s->scratch = malloc(sizeof(*s->scratch));
+	s->scratch_timing = malloc(sizeof(*s->scratch_timing));
 	s->scratch_verdict = malloc(sizeof(*s->scratch_verdict));
-	if (!s->store || !s->scratch || !s->scratch_verdict ||
+	if (opts->cache_chains)
+		s->key = malloc(TLSD_CERT_CHAIN_KEY_MAX);
+	if (!s->store || !s->scratch || !s->scratch_timing || !s->scratch_verdict ||
+	    (opts->cache_chains && !s->key) ||
 	    cache_init(&s->certs, opts->cache_certs, opts->cache_bytes, free_cert_val) < 0 ||
-	    cache_init(&s->verdicts, opts->cache_verdicts, 0, free) < 0) {
+	    cache_init(&s->verdicts, opts->cache_verdicts, 0, free) < 0 ||
+	    cache_init(&s->chains, opts->cache_chains, opts->cache_chain_bytes, free_chain_val) < 0) {
 		set_err(err, errlen, "out of memory", NULL);
 		goto fail;
 	}
@@ -553,6 +670,10 @@ void tlsd_cert_store_stats(const struct tlsd_cert_store *s, struct tlsd_cert_sta
 	out->verdict_hits = s->verdicts.hits;
 	out->verdict_misses = s->verdicts.misses;
 	out->verdict_evictions = s->verdicts.evictions;
+	out->chain_hits = s->chains.hits;
+	out->chain_misses = s->chains.misses;
+	out->chain_evictions = s->chains.evictions;
+	out->chain_timed = s->chain_timed;
 }
 
 /* ---- one certificate ----------------------------------------------------- */
@@ -946,21 +1067,30 @@ static int get_verdict(struct tlsd_cert_store *s, X509 *const *xs, const uint64_
 
 /* ---- findings ------------------------------------------------------------- */
 
+/* The place of a new finding: NULL when f holds one with the same code and
+ * position already, or is full (then it is counted as dropped). */
+static struct tlsd_cert_finding *finding_slot(struct tlsd_chain_findings *f,
+					      enum tlsd_cert_code code, int pos)
+{
+	for (size_t i = 0; i < f->n_findings; i++)
+		if (f->findings[i].code == code && f->findings[i].position == pos)
+			return NULL;
+	if (f->n_findings >= TLSD_CERT_MAX_FINDINGS) {
+		f->findings_dropped++;
+		return NULL;
+	}
+	return &f->findings[f->n_findings++];
+}
+
 __attribute__((format(printf, 6, 7))) static void
 add_finding(struct tlsd_chain_findings *f, enum tlsd_cert_code code, enum tlsd_cert_severity sev,
 	    int pos, const char *evidence, const char *fmt, ...)
 {
-	struct tlsd_cert_finding *d;
+	struct tlsd_cert_finding *d = finding_slot(f, code, pos);
 	va_list ap;
 
-	for (size_t i = 0; i < f->n_findings; i++)
-		if (f->findings[i].code == code && f->findings[i].position == pos)
-			return;
-	if (f->n_findings >= TLSD_CERT_MAX_FINDINGS) {
-		f->findings_dropped++;
+	if (!d)
 		return;
-	}
-	d = &f->findings[f->n_findings++];
 	d->code = code;
 	d->severity = sev;
 	d->position = pos;
@@ -1212,19 +1342,42 @@ static void check_strength(struct tlsd_chain_findings *f, X509 *x, size_t i)
 	}
 }
 
-/* Copies what f holds (its header and the certificates and findings it
- * counts) to out: not the whole 44 KB struct, most of which is unused. */
-static void copy_findings(struct tlsd_chain_findings *out, const struct tlsd_chain_findings *f)
+/* The window of capture seconds at which none of tm's certificates gets a
+ * time finding (check_times' conditions, solved for t). */
+static void quiet_window(struct timing *tm, int expiry_warning_days)
 {
-	memcpy(out, f, offsetof(struct tlsd_chain_findings, findings));
-	memcpy(out->findings, f->findings, f->n_findings * sizeof(f->findings[0]));
-	memcpy(out->certs, f->certs, f->n_certs * sizeof(f->certs[0]));
+	tm->quiet_from = INT64_MIN;
+	tm->quiet_to = INT64_MAX;
+	for (size_t i = 0; i < tm->n_checks; i++) {
+		const struct built_cert *b = &tm->checks[i];
+		int64_t to = b->not_after;
+
+		if (!b->times_valid)
+			continue;
+		/* expires_soon when not_after - t < days: quiet up to not_after - days */
+		if (expiry_warning_days > 0)
+			to = b->not_after - (int64_t)expiry_warning_days * SECONDS_PER_DAY;
+		tm->quiet_from = TLSD_MAX(tm->quiet_from, b->not_before);
+		tm->quiet_to = TLSD_MIN(tm->quiet_to, to);
+	}
 }
 
-int tlsd_cert_check_chain(struct tlsd_cert_store *s, const struct tlsd_cert_query *q,
-			  struct tlsd_chain_findings *out)
+static bool quiet_at(const struct timing *tm, int64_t t)
 {
-	struct tlsd_chain_findings *f;
+	return t >= tm->quiet_from && t <= tm->quiet_to;
+}
+
+static void add_time_check(struct timing *tm, const struct built_cert *b)
+{
+	if (tm->n_checks < TLSD_ARRAY_SIZE(tm->checks))
+		tm->checks[tm->n_checks++] = *b;
+}
+
+/* Every check of one chain but the time stage, into f (all of it: certs and
+ * findings, as many as counted); what the time stage needs into tm. */
+static int check_untimed(struct tlsd_cert_store *s, const struct tlsd_cert_query *q,
+			 struct tlsd_chain_findings *f, struct timing *tm)
+{
 	X509 *xs[TLSD_CERT_MAX_CHAIN] = {0};
 	uint64_t ids[TLSD_CERT_MAX_CHAIN];
 	bool relevant[TLSD_CERT_MAX_CHAIN] = {0};
@@ -1232,14 +1385,12 @@ int tlsd_cert_check_chain(struct tlsd_cert_store *s, const struct tlsd_cert_quer
 	size_t n;
 	int r = -ENOMEM;
 
-	if (!s || !q || !out || !q->ders || q->n == 0)
-		return -EINVAL;
-	f = s->scratch;
 	/* The header only: certs[] and findings[] are written as they are counted. */
 	memset(f, 0, offsetof(struct tlsd_chain_findings, findings));
+	tm->n_checks = 0;
 	n = TLSD_MIN(q->n, (size_t)s->max_chain);
-	f->n_sent = (uint32_t)TLSD_MIN(q->n, UINT32_MAX);
-	f->chain_truncated = q->n > n;
+	f->n_sent = q->n_sent ? q->n_sent : (uint32_t)TLSD_MIN(q->n, UINT32_MAX);
+	f->chain_truncated = q->n > n || q->capped;
 	for (size_t i = 0; i < n; i++) {
 		char why[128];
 
@@ -1267,26 +1418,208 @@ int tlsd_cert_check_chain(struct tlsd_cert_store *s, const struct tlsd_cert_quer
 	for (size_t i = 0; i < v->n_built; i++)
 		if (v->built[i].sent_idx >= 0)
 			relevant[v->built[i].sent_idx] = true;
+	/* The time stage comes here (check_times for each of tm->checks). */
 	if (v->n_built == 0 || v->built[0].sent_idx != 0) {
 		struct built_cert leaf = {.times_valid = f->certs[0].times_valid,
 					  .not_before = f->certs[0].not_before,
 					  .not_after = f->certs[0].not_after};
 
 		copy_str(leaf.subject, sizeof(leaf.subject), f->certs[0].subject);
-		check_times(f, q, &leaf);
+		add_time_check(tm, &leaf);
 	}
 	for (size_t i = 0; i < v->n_built; i++)
-		check_times(f, q, &v->built[i]);
-	for (size_t i = 0; i < n; i++)
-		if (relevant[i] && xs[i])
-			check_strength(f, xs[i], i);
+		add_time_check(tm, &v->built[i]);
 out:
+	tm->n_pre = f->n_findings;
+	tm->dropped_pre = f->findings_dropped;
+	if (r == 0)
+		for (size_t i = 0; i < n; i++)
+			if (relevant[i] && xs[i])
+				check_strength(f, xs[i], i);
 	ERR_clear_error();
 	for (size_t i = 0; i < n; i++)
 		X509_free(xs[i]);
-	if (r == 0)
-		copy_findings(out, f);
+	quiet_window(tm, q->expiry_warning_days);
 	return r;
+}
+
+/* The answer at q's capture second, made from u (the answer without time
+ * findings) and its time stage tm: u's findings up to the time stage, the
+ * time findings for this second, then u's later findings, exactly as one
+ * pass of the checks adds them (the same duplicates skipped, the same
+ * overflow dropped: the later findings have codes of their own, so only
+ * the cap can refuse them). NULL on OOM. */
+static const struct tlsd_chain_findings *answer_timed(const struct tlsd_chain_findings *u,
+						      const struct timing *tm,
+						      const struct tlsd_cert_query *q)
+{
+	struct tlsd_chain_findings *f = answer_new(u->n_certs);
+
+	if (!f)
+		return NULL;
+	memcpy(f, u, offsetof(struct tlsd_chain_findings, findings));
+	memcpy(f->findings, u->findings, tm->n_pre * sizeof(f->findings[0]));
+	f->n_findings = tm->n_pre;
+	f->findings_dropped = tm->dropped_pre;
+	for (size_t i = 0; i < tm->n_checks; i++)
+		check_times(f, q, &tm->checks[i]);
+	for (size_t i = tm->n_pre; i < u->n_findings; i++) {
+		struct tlsd_cert_finding *d = finding_slot(f, u->findings[i].code,
+							   u->findings[i].position);
+
+		if (d)
+			*d = u->findings[i];
+	}
+	f->findings_dropped += u->findings_dropped - tm->dropped_pre;
+	memcpy(f->certs, u->certs, u->n_certs * sizeof(f->certs[0]));
+	return f;
+}
+
+/* The chain-answer key (see tlsd_cert_check_chain_shared) into s->key;
+ * false when it does not fit. Every field has a fixed size or a length
+ * before it, so two queries have the same key only when they ask the same. */
+static bool chain_key(const struct tlsd_cert_store *s, const struct tlsd_cert_query *q, size_t n,
+		      struct tlsd_cur *key)
+{
+	bool sni = q->sni && q->sni_len && !q->client_chain;
+	struct {
+		int64_t day;
+		uint32_t n_sent, n, sni_len;
+		int32_t expiry_warning_days;
+		uint8_t truncated, client_chain, pad[6];
+	} head = {
+		.day = q->capture_time_s / SECONDS_PER_DAY, /* as get_verdict */
+		.n_sent = q->n_sent ? q->n_sent : (uint32_t)TLSD_MIN(q->n, UINT32_MAX),
+		.n = (uint32_t)n,
+		.sni_len = sni ? (uint32_t)TLSD_MIN(q->sni_len, UINT32_MAX) : 0,
+		.expiry_warning_days = q->expiry_warning_days,
+		.truncated = q->n > n || q->capped,
+		.client_chain = q->client_chain,
+	};
+	size_t len = sizeof(head) + head.sni_len;
+
+	if (!s->key || head.sni_len > TLSD_CERT_CHAIN_KEY_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		len += sizeof(uint32_t) + tlsd_cur_len(&q->ders[i]);
+		if (len > TLSD_CERT_CHAIN_KEY_MAX || tlsd_cur_len(&q->ders[i]) > UINT32_MAX)
+			return false;
+	}
+	if (len > TLSD_CERT_CHAIN_KEY_MAX)
+		return false;
+	memcpy(s->key, &head, sizeof(head));
+	len = sizeof(head);
+	if (head.sni_len) {
+		memcpy(s->key + len, q->sni, head.sni_len);
+		len += head.sni_len;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t dl = (uint32_t)tlsd_cur_len(&q->ders[i]);
+
+		memcpy(s->key + len, &dl, sizeof(dl));
+		len += sizeof(dl);
+		if (dl)
+			memcpy(s->key + len, tlsd_cur_data(&q->ders[i]), dl);
+		len += dl;
+	}
+	tlsd_cur_init(key, s->key, len);
+	return true;
+}
+
+/* A cache entry for the answer in s's scratch space; NULL on OOM. */
+static struct chain_val *chain_val_new(const struct tlsd_cert_store *s)
+{
+	const struct timing *tm = s->scratch_timing;
+	struct chain_val *v = malloc(chain_val_size(tm->n_checks));
+
+	if (!v)
+		return NULL;
+	v->base = answer_copy(s->scratch);
+	v->timed = NULL;
+	v->timed_at = 0;
+	memcpy(&v->tm, tm, chain_val_size(tm->n_checks) - offsetof(struct chain_val, tm));
+	if (!v->base) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* What an entry holds: its key, itself, its answer and room for one timed
+ * answer of the same size. */
+static size_t chain_val_weight(const struct chain_val *v)
+{
+	return chain_val_size(v->tm.n_checks) +
+	       2 * (sizeof(union answer_hdr) + answer_size(v->base->n_certs));
+}
+
+int tlsd_cert_check_chain_shared(struct tlsd_cert_store *s, const struct tlsd_cert_query *q,
+				 const struct tlsd_chain_findings **out)
+{
+	const struct tlsd_chain_findings *a;
+	struct chain_val *v = NULL;
+	struct tlsd_cur key;
+	uint64_t h = 0;
+	bool keyed;
+	int r;
+
+	if (!s || !q || !out || !q->ders || q->n == 0)
+		return -EINVAL;
+	keyed = s->chains.cap > 0 && chain_key(s, q, TLSD_MIN(q->n, (size_t)s->max_chain), &key);
+	if (keyed) {
+		h = cache_hash(&s->chains, &key);
+		v = cache_get(&s->chains, &key, h);
+	}
+	if (!v) {
+		r = check_untimed(s, q, s->scratch, s->scratch_timing);
+		if (r < 0)
+			return r;
+		v = keyed ? chain_val_new(s) : NULL;
+		if (v && !cache_put(&s->chains, &key, h, v, chain_val_weight(v))) {
+			free_chain_val(v);
+			v = NULL;
+		}
+	}
+	if (!v) { /* not cached: answered from the scratch space */
+		a = quiet_at(s->scratch_timing, q->capture_time_s)
+			    ? answer_copy(s->scratch)
+			    : answer_timed(s->scratch, s->scratch_timing, q);
+		if (!a)
+			return -ENOMEM;
+		*out = a;
+		return 0;
+	}
+	if (quiet_at(&v->tm, q->capture_time_s)) {
+		*out = answer_ref(v->base);
+		return 0;
+	}
+	if (!v->timed || v->timed_at != q->capture_time_s) {
+		a = answer_timed(v->base, &v->tm, q);
+		if (!a)
+			return -ENOMEM;
+		s->chain_timed++;
+		tlsd_cert_findings_release(v->timed); /* holders keep theirs */
+		v->timed = a;
+		v->timed_at = q->capture_time_s;
+	}
+	*out = answer_ref(v->timed);
+	return 0;
+}
+
+int tlsd_cert_check_chain(struct tlsd_cert_store *s, const struct tlsd_cert_query *q,
+			  struct tlsd_chain_findings *out)
+{
+	const struct tlsd_chain_findings *a;
+	int r;
+
+	if (!out)
+		return -EINVAL;
+	r = tlsd_cert_check_chain_shared(s, q, &a);
+	if (r < 0)
+		return r;
+	copy_findings(out, a);
+	tlsd_cert_findings_release(a);
+	return 0;
 }
 
 /* ---- ServerKeyExchange signatures ---------------------------------------- */

@@ -306,8 +306,8 @@ struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx)
 void tlsd_session_cleanup(struct tlsd_session *s)
 {
 	tlsd_buf_cleanup(&s->certs.mem);
-	free(s->certs.srv_findings);
-	free(s->certs.cli_findings);
+	tlsd_cert_findings_release(s->certs.srv_findings);
+	tlsd_cert_findings_release(s->certs.cli_findings);
 	s->certs.srv_findings = NULL;
 	s->certs.cli_findings = NULL;
 	free(s->certs.ske_detail);
@@ -1444,9 +1444,11 @@ static int64_t capture_time_s(const struct tlsd_session *s)
 	return t / TLSD_NS_PER_SEC;
 }
 
-/* NULL when nothing was kept or on OOM (the report then shows no certificates). */
-static struct tlsd_chain_findings *check_chain(struct tlsd_session *s,
-					       const struct tlsd_sess_chain *ch, bool client)
+/* NULL when nothing was kept or on OOM (the report then shows no
+ * certificates). The answer may be shared with other sessions of the same
+ * worker (the same chain, SNI and day): a reference, released in cleanup. */
+static const struct tlsd_chain_findings *check_chain(struct tlsd_session *s,
+						     const struct tlsd_sess_chain *ch, bool client)
 {
 	const struct tlsd_cert_checks *cc = s->certs.cc;
 	struct tlsd_cur ders[TLSD_CERT_MAX_CHAIN];
@@ -1456,8 +1458,11 @@ static struct tlsd_chain_findings *check_chain(struct tlsd_session *s,
 		.capture_time_s = capture_time_s(s),
 		.expiry_warning_days = cc->expiry_warning_days,
 		.client_chain = client,
+		/* What was on the wire, not what the session kept. */
+		.n_sent = ch->n_sent,
+		.capped = ch->capped,
 	};
-	struct tlsd_chain_findings *f;
+	const struct tlsd_chain_findings *f;
 
 	if (ch->n == 0)
 		return NULL;
@@ -1468,16 +1473,8 @@ static struct tlsd_chain_findings *check_chain(struct tlsd_session *s,
 		q.sni = s->ch.sni;
 		q.sni_len = s->ch.sni_len;
 	}
-	f = malloc(sizeof(*f));
-	if (f && tlsd_cert_check_chain(cc->store, &q, f) != 0) {
-		free(f);
-		f = NULL;
-	}
-	if (f) {
-		/* What was on the wire, not what the session kept. */
-		f->n_sent = ch->n_sent;
-		f->chain_truncated = f->chain_truncated || ch->capped;
-	}
+	if (tlsd_cert_check_chain_shared(cc->store, &q, &f) != 0)
+		return NULL;
 	return f;
 }
 

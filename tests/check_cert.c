@@ -871,7 +871,7 @@ START_TEST(tc_cache)
 	o.cache_certs = 3; /* smaller than one round: evictions */
 	o.cache_verdicts = 2;
 	cached = tlsd_cert_store_new(&o, NULL, 0);
-	o.cache_certs = o.cache_verdicts = 0;
+	o.cache_certs = o.cache_verdicts = o.cache_chains = 0;
 	plain = tlsd_cert_store_new(&o, NULL, 0);
 	ck_assert(cached && plain);
 	for (int round = 0; round < 3; round++) {
@@ -922,6 +922,7 @@ START_TEST(tc_cache_bytes)
 	tlsd_cert_opts_default(&o);
 	o.ca_file = CERTS "root.pem";
 	o.cache_bytes = 16000; /* one small certificate (about 8x its DER) */
+	o.cache_chains = 0;    /* every check asks the certificate cache */
 	s = tlsd_cert_store_new(&o, NULL, 0);
 	ck_assert_ptr_nonnull(s);
 	run(s, big, "bigsan.test", T_2025_06_01, &F);
@@ -937,6 +938,374 @@ START_TEST(tc_cache_bytes)
 	tlsd_cert_store_stats(s, &st);
 	ck_assert_uint_eq(st.cert_evictions, 1);
 	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* ---- the chain-answer cache (tlsd_cert_check_chain_shared) ------------- */
+
+#define T_2027_01_01 INT64_C(1798761600) /* good.der's notAfter, to the second */
+
+/* One query of the chain-answer tests: the chain by fixture names. */
+struct ask {
+	const char *const *chain;
+	const char *sni;
+	int64_t t;
+	int warn;
+	bool client;
+	uint32_t n_sent;
+	bool capped;
+};
+
+/* The answer for a (a reference: release it). */
+static const struct tlsd_chain_findings *ask(struct tlsd_cert_store *s, const struct ask *a)
+{
+	struct tlsd_fix_blob b[TLSD_CERT_MAX_CHAIN];
+	struct tlsd_cur ders[TLSD_CERT_MAX_CHAIN];
+	struct tlsd_cert_query q = {.ders = ders, .capture_time_s = a->t,
+				    .expiry_warning_days = a->warn, .client_chain = a->client,
+				    .n_sent = a->n_sent, .capped = a->capped};
+	const struct tlsd_chain_findings *f = NULL;
+	size_t n = 0;
+
+	for (; a->chain[n]; n++) {
+		b[n] = slurp(a->chain[n]);
+		tlsd_cur_init(&ders[n], b[n].p, b[n].len);
+	}
+	q.n = n;
+	q.sni = (const uint8_t *)a->sni;
+	q.sni_len = a->sni ? strlen(a->sni) : 0;
+	ck_assert_int_eq(tlsd_cert_check_chain_shared(s, &q, &f), 0);
+	ck_assert_ptr_nonnull(f);
+	for (size_t i = 0; i < n; i++)
+		free(b[i].p);
+	return f;
+}
+
+/* Everything a reporter reads, compared; certs[] are calloc'd and filled
+ * field by field on both sides, so their bytes compare too. */
+static void assert_same(const struct tlsd_chain_findings *a, const struct tlsd_chain_findings *b)
+{
+	ck_assert_uint_eq(a->n_sent, b->n_sent);
+	ck_assert_uint_eq(a->n_certs, b->n_certs);
+	ck_assert_int_eq(a->chain_truncated, b->chain_truncated);
+	ck_assert_int_eq(a->host_checked, b->host_checked);
+	ck_assert_int_eq(a->verified, b->verified);
+	ck_assert_int_eq(a->verify_error, b->verify_error);
+	ck_assert_int_eq(a->verify_error_depth, b->verify_error_depth);
+	ck_assert_str_eq(a->verify_error_text, b->verify_error_text);
+	ck_assert_uint_eq(a->n_findings, b->n_findings);
+	ck_assert_uint_eq(a->findings_dropped, b->findings_dropped);
+	for (size_t i = 0; i < a->n_findings; i++) {
+		ck_assert_int_eq(a->findings[i].code, b->findings[i].code);
+		ck_assert_int_eq(a->findings[i].severity, b->findings[i].severity);
+		ck_assert_int_eq(a->findings[i].position, b->findings[i].position);
+		ck_assert_str_eq(a->findings[i].text, b->findings[i].text);
+		ck_assert_str_eq(a->findings[i].evidence, b->findings[i].evidence);
+	}
+	ck_assert_int_eq(memcmp(a->certs, b->certs, a->n_certs * sizeof(a->certs[0])), 0);
+}
+
+/* A store with the given chain-answer cache, and every other cache off
+ * when plain (each check parses and verifies anew). */
+static struct tlsd_cert_store *chain_store(uint32_t chains, size_t bytes, bool plain)
+{
+	struct tlsd_cert_opts o;
+	struct tlsd_cert_store *s;
+	char err[256] = "";
+
+	tlsd_cert_opts_default(&o);
+	o.ca_file = CERTS "root.pem";
+	o.cache_chains = chains;
+	o.cache_chain_bytes = bytes;
+	if (plain)
+		o.cache_certs = o.cache_verdicts = 0;
+	s = tlsd_cert_store_new(&o, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+	return s;
+}
+
+/* The cached answer is the fresh answer, hit or miss, whatever else the
+ * cache holds: each query asked three times of a cached store and once of a
+ * store without caches, twice over. */
+START_TEST(tc_chain_cache_same)
+{
+	static const char *const good[] = {"good.der", "inter.der", NULL};
+	static const char *const good_root[] = {"good.der", "inter.der", "root.der", NULL};
+	static const char *const leaf_only[] = {"good.der", NULL};
+	static const char *const expired[] = {"expired.der", "inter.der", NULL};
+	static const char *const notyet[] = {"notyet.der", "inter.der", NULL};
+	static const char *const wronghost[] = {"wronghost.der", "inter.der", NULL};
+	static const char *const self[] = {"selfsigned.der", NULL};
+	static const char *const weak[] = {"weakrsa.der", "inter.der", NULL};
+	static const char *const sha1[] = {"sha1.der", "inter.der", NULL};
+	static const char *const shortc[] = {"short.der", "inter.der", NULL};
+	static const char *const order[] = {"good.der", "root.der", "inter.der", NULL};
+	static const struct ask asks[] = {
+		{good, "server.test", T_2025_06_01, 14, false, 0, false},
+		{good, "server.test", T_2025_06_01 + 59, 14, false, 0, false},
+		{good, "other.test", T_2025_06_01, 14, false, 0, false},
+		{good, NULL, T_2025_06_01, 14, false, 0, false},
+		{good, "server.test", T_2025_06_01, 14, true, 0, false},
+		{good, "server.test", T_2026_12_25, 14, false, 0, false},
+		{good, "server.test", T_2027_01_01 + 1, 14, false, 0, false},
+		{good, "server.test", T_2024_06_01, 14, false, 0, false},
+		{good_root, "server.test", T_2025_06_01, 14, false, 0, false},
+		{good, "server.test", T_2025_06_01, 14, false, 7, true},
+		{leaf_only, "server.test", T_2025_06_01, 14, false, 0, false},
+		{leaf_only, "server.test", T_2027_06_01, 14, false, 0, false},
+		{expired, "expired.test", T_2025_06_01, 14, false, 0, false},
+		{expired, "expired.test", T_2025_06_01 + 1, 14, false, 0, false},
+		{notyet, "notyet.test", T_2025_06_01, 14, false, 0, false},
+		{wronghost, "server.test", T_2027_06_01, 14, false, 0, false},
+		{self, "selfsigned.test", T_2025_06_01, 14, false, 0, false},
+		{self, "selfsigned.test", T_2027_06_01, 14, false, 0, false},
+		{weak, "weak.test", T_2027_06_01, 14, false, 0, false},
+		{sha1, "sha1.test", T_2026_12_25, 14, false, 0, false},
+		{shortc, "short.test", T_2025_06_05, 14, false, 0, false},
+		{shortc, "short.test", T_2025_06_05, 0, false, 0, false},
+		{shortc, "short.test", T_2025_06_11, 14, false, 0, false},
+		{order, "server.test", T_2027_06_01, 14, false, 0, false},
+	};
+	static const struct {
+		struct ask q;
+		int codes[3]; /* the findings in order, NONE-terminated */
+	} order_cases[] = {
+		{{weak, "weak.test", T_2027_06_01, 14, false, 0, false},
+		 {TLSD_CERT_EXPIRED, TLSD_CERT_WEAK_KEY, NONE}},
+		{{sha1, "sha1.test", T_2026_12_25, 14, false, 0, false},
+		 {TLSD_CERT_EXPIRES_SOON, TLSD_CERT_WEAK_SIGNATURE_ALGORITHM, NONE}},
+		{{wronghost, "server.test", T_2027_06_01, 14, false, 0, false},
+		 {TLSD_CERT_HOSTNAME_MISMATCH, TLSD_CERT_EXPIRED, NONE}},
+		{{weak, "weak.test", T_2025_06_01, 14, false, 0, false},
+		 {TLSD_CERT_WEAK_KEY, NONE, NONE}},
+	};
+	struct tlsd_cert_store *cached = chain_store(TLSD_CERT_CACHE_CHAINS,
+						     TLSD_CERT_CACHE_CHAIN_BYTES, false);
+	struct tlsd_cert_store *plain = chain_store(0, 0, true);
+	struct tlsd_cert_stats st;
+
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < TLSD_ARRAY_SIZE(asks); i++) {
+			const struct tlsd_chain_findings *want = ask(plain, &asks[i]);
+			const struct tlsd_chain_findings *a = ask(cached, &asks[i]);
+			const struct tlsd_chain_findings *b = ask(cached, &asks[i]);
+
+			assert_same(a, want);
+			assert_same(b, want);
+			ck_assert_ptr_eq(a, b); /* shared, not copied */
+			/* the copying call answers the same */
+			run(cached, asks[i].chain, asks[i].sni, asks[i].t, &F);
+			if (asks[i].warn == 14 && !asks[i].client && !asks[i].n_sent)
+				assert_same(&F, want);
+			tlsd_cert_findings_release(want);
+			tlsd_cert_findings_release(a);
+			tlsd_cert_findings_release(b);
+		}
+	}
+	/* the time findings in their place: after host, trust and order, before
+	 * strength (one pass of the checks, catalog order) */
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(order_cases); i++) {
+		const struct tlsd_chain_findings *a = ask(cached, &order_cases[i].q);
+
+		for (size_t k = 0; k < 3; k++) {
+			if (order_cases[i].codes[k] == NONE) {
+				ck_assert_uint_eq(a->n_findings, k);
+				break;
+			}
+			ck_assert_uint_gt(a->n_findings, k);
+			ck_assert_int_eq(a->findings[k].code, order_cases[i].codes[k]);
+		}
+		tlsd_cert_findings_release(a);
+	}
+	tlsd_cert_store_stats(cached, &st);
+	ck_assert_uint_gt(st.chain_hits, 2 * TLSD_ARRAY_SIZE(asks));
+	ck_assert_uint_eq(st.chain_evictions, 0);
+	tlsd_cert_store_stats(plain, &st);
+	ck_assert_uint_eq(st.chain_hits + st.cert_hits + st.verdict_hits, 0);
+	tlsd_cert_store_free(cached);
+	tlsd_cert_store_free(plain);
+}
+END_TEST
+
+/* One chain, one day: valid at one second, expired the next. The answer
+ * without time findings is shared; the expired one is made for its second
+ * (its text names it) and kept for that second only. */
+START_TEST(tc_chain_cache_time)
+{
+	static const char *const good[] = {"good.der", "inter.der", NULL};
+	struct ask valid = {good, "server.test", T_2027_01_01, 0, false, 0, false};
+	struct ask exp1 = valid, exp2 = valid, soon = valid;
+	struct tlsd_cert_store *s = chain_store(TLSD_CERT_CACHE_CHAINS,
+						TLSD_CERT_CACHE_CHAIN_BYTES, false);
+	struct tlsd_cert_store *plain = chain_store(0, 0, true);
+	const struct tlsd_chain_findings *v1, *v2, *e1, *e1b, *e2, *w, *soonf;
+	struct tlsd_cert_stats st;
+
+	exp1.t = T_2027_01_01 + 1;
+	exp2.t = T_2027_01_01 + 2;
+	soon.warn = 14; /* another key: the same second is expires_soon */
+	v1 = ask(s, &valid);
+	ck_assert_uint_eq(v1->n_findings, 0);
+	ck_assert(v1->verified);
+	e1 = ask(s, &exp1);
+	ck_assert_uint_eq(e1->n_findings, 1);
+	ck_assert_int_eq(e1->findings[0].code, TLSD_CERT_EXPIRED);
+	ck_assert_ptr_nonnull(strstr(e1->findings[0].evidence,
+				     "capture time 2027-01-01T00:00:01Z"));
+	w = ask(plain, &exp1);
+	assert_same(e1, w);
+	tlsd_cert_findings_release(w);
+	v2 = ask(s, &valid); /* back to the valid second: the first answer */
+	ck_assert_ptr_eq(v1, v2);
+	e1b = ask(s, &exp1); /* the same expired second: the kept answer */
+	ck_assert_ptr_eq(e1, e1b);
+	e2 = ask(s, &exp2); /* another second: a new answer replaces e1 in the entry */
+	ck_assert_ptr_ne(e2, e1);
+	ck_assert_ptr_nonnull(strstr(e2->findings[0].evidence,
+				     "capture time 2027-01-01T00:00:02Z"));
+	w = ask(plain, &exp2);
+	assert_same(e2, w);
+	tlsd_cert_findings_release(w);
+	/* e1 is still held, still whole (ASan would see it freed) */
+	w = ask(plain, &exp1);
+	assert_same(e1, w);
+	assert_same(e1b, w);
+	tlsd_cert_findings_release(w);
+	soonf = ask(s, &soon);
+	ck_assert_uint_eq(soonf->n_findings, 1);
+	ck_assert_int_eq(soonf->findings[0].code, TLSD_CERT_EXPIRES_SOON);
+	w = ask(plain, &soon);
+	assert_same(soonf, w);
+	tlsd_cert_findings_release(w);
+	tlsd_cert_store_stats(s, &st);
+	ck_assert_uint_eq(st.chain_misses, 2); /* warn 0 and warn 14 */
+	ck_assert_uint_eq(st.chain_hits, 4);
+	ck_assert_uint_eq(st.chain_timed, 3); /* exp1, exp2, soon */
+	ck_assert_uint_eq(st.verdict_misses, 1); /* one day, one verification */
+	tlsd_cert_store_free(s);
+	tlsd_cert_store_free(plain);
+	/* the answers outlive the store */
+	ck_assert_uint_eq(v1->n_findings, 0);
+	ck_assert_int_eq(e1->findings[0].code, TLSD_CERT_EXPIRED);
+	tlsd_cert_findings_release(v1);
+	tlsd_cert_findings_release(v2);
+	tlsd_cert_findings_release(e1);
+	tlsd_cert_findings_release(e1b);
+	tlsd_cert_findings_release(e2);
+	tlsd_cert_findings_release(soonf);
+	tlsd_cert_findings_release(NULL);
+}
+END_TEST
+
+/* Everything in the query that changes the answer is in the key. */
+START_TEST(tc_chain_cache_keys)
+{
+	static const char *const good[] = {"good.der", "inter.der", NULL};
+	static const char *const shortc[] = {"short.der", "inter.der", NULL};
+	const struct ask base = {good, "server.test", T_2025_06_01, 14, false, 0, false};
+	struct ask other_sni = base, no_sni = base, client = base, client_sni = base, sent = base,
+		   capped = base, other_day = base, warn14 = base, warn0 = base;
+	struct tlsd_cert_store *s = chain_store(TLSD_CERT_CACHE_CHAINS,
+						TLSD_CERT_CACHE_CHAIN_BYTES, false);
+	const struct tlsd_chain_findings *f[10];
+	struct tlsd_cert_stats st;
+
+	other_sni.sni = "other.test";
+	no_sni.sni = NULL;
+	client.client = true;
+	client.sni = NULL;
+	client_sni.client = true; /* a client chain's SNI is not looked at */
+	sent.n_sent = 5;
+	capped.capped = true;
+	other_day.t = T_2025_06_01 + 86400;
+	warn14.chain = warn0.chain = shortc;
+	warn14.sni = warn0.sni = "short.test";
+	warn14.t = warn0.t = T_2025_06_05;
+	warn0.warn = 0;
+	f[0] = ask(s, &base);
+	f[1] = ask(s, &other_sni);
+	f[2] = ask(s, &no_sni);
+	f[3] = ask(s, &client);
+	f[4] = ask(s, &client_sni);
+	f[5] = ask(s, &sent);
+	f[6] = ask(s, &capped);
+	f[7] = ask(s, &other_day);
+	f[8] = ask(s, &warn14);
+	f[9] = ask(s, &warn0);
+	ck_assert_uint_eq(f[0]->n_findings, 0);
+	ck_assert(f[0]->host_checked);
+	ck_assert_ptr_nonnull(find(f[1], TLSD_CERT_HOSTNAME_MISMATCH));
+	ck_assert(!f[2]->host_checked);
+	ck_assert_uint_eq(f[2]->n_findings, 0);
+	ck_assert(!f[3]->verified); /* a server certificate, checked for clientAuth */
+	ck_assert(!f[3]->host_checked);
+	ck_assert_ptr_eq(f[3], f[4]);
+	ck_assert_uint_eq(f[5]->n_sent, 5);
+	ck_assert(!f[5]->chain_truncated);
+	ck_assert_uint_eq(f[6]->n_sent, 2);
+	ck_assert(f[6]->chain_truncated);
+	ck_assert(!f[0]->chain_truncated);
+	ck_assert_ptr_nonnull(find(f[8], TLSD_CERT_EXPIRES_SOON));
+	ck_assert_uint_eq(f[9]->n_findings, 0);
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(f); i++)
+		for (size_t j = 0; j < i; j++)
+			ck_assert_msg(f[i] != f[j] || (i == 4 && j == 3), "%zu and %zu shared", i, j);
+	tlsd_cert_store_stats(s, &st);
+	ck_assert_uint_eq(st.chain_misses, 9);
+	ck_assert_uint_eq(st.chain_hits, 1);
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(f); i++)
+		tlsd_cert_findings_release(f[i]);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* Eviction drops the cache's references, never a holder's: answers of
+ * evicted entries stay whole until released (ASan). */
+START_TEST(tc_chain_cache_evict)
+{
+	static const char *const good[] = {"good.der", "inter.der", NULL};
+	static const char *const ecdsa[] = {"ecdsa.der", "inter.der", NULL};
+	const struct ask a1 = {good, "server.test", T_2027_01_01, 0, false, 0, false};
+	const struct ask a2 = {ecdsa, "ecdsa.test", T_2025_06_01, 14, false, 0, false};
+	struct ask a1x = a1;
+	struct tlsd_cert_store *s = chain_store(1, 0, false);
+	struct tlsd_cert_store *plain = chain_store(0, 0, true);
+	const struct tlsd_chain_findings *f1, *f1x, *f2, *g1, *w;
+	struct tlsd_cert_stats st;
+
+	a1x.t = T_2027_01_01 + 1; /* expired, the same day: a timed answer in a1's entry */
+	f1 = ask(s, &a1);
+	f1x = ask(s, &a1x);
+	f2 = ask(s, &a2); /* one entry: a1's goes, with its timed answer */
+	tlsd_cert_store_stats(s, &st);
+	ck_assert_uint_eq(st.chain_evictions, 1);
+	w = ask(plain, &a1);
+	assert_same(f1, w);
+	tlsd_cert_findings_release(w);
+	w = ask(plain, &a1x);
+	assert_same(f1x, w);
+	tlsd_cert_findings_release(w);
+	g1 = ask(s, &a1); /* made again: a new answer */
+	ck_assert_ptr_ne(g1, f1);
+	assert_same(g1, f1);
+	tlsd_cert_findings_release(f1);
+	tlsd_cert_findings_release(f1x);
+	tlsd_cert_findings_release(f2);
+	tlsd_cert_findings_release(g1);
+	tlsd_cert_store_free(s);
+	/* a byte bound nothing fits in: every answer made anew, all correct */
+	s = chain_store(16, 1, false);
+	for (int i = 0; i < 3; i++) {
+		f1 = ask(s, &a1x);
+		w = ask(plain, &a1x);
+		assert_same(f1, w);
+		tlsd_cert_findings_release(f1);
+		tlsd_cert_findings_release(w);
+	}
+	tlsd_cert_store_stats(s, &st);
+	ck_assert_uint_eq(st.chain_hits, 0);
+	tlsd_cert_store_free(s);
+	tlsd_cert_store_free(plain);
 }
 END_TEST
 
@@ -1149,6 +1518,10 @@ Suite *cert_suite(void)
 	tcase_add_test(tc, tc_einval_untouched);
 	tcase_add_test(tc, tc_cache);
 	tcase_add_test(tc, tc_cache_bytes);
+	tcase_add_test(tc, tc_chain_cache_same);
+	tcase_add_test(tc, tc_chain_cache_time);
+	tcase_add_test(tc, tc_chain_cache_keys);
+	tcase_add_test(tc, tc_chain_cache_evict);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ske");

@@ -4,11 +4,15 @@
  * time) and get bounded, owned findings back. Built on OpenSSL 3 libcrypto
  * only; nothing here decodes ASN.1 by hand.
  *
- * One struct tlsd_cert_store per run: it holds the trust store, a cache of
- * parsed certificates keyed by the SHA-256 of their DER and a cache of chain
- * verification results (a busy capture repeats the same chain thousands of
- * times). It is not thread-safe, and the answers are built in scratch space
- * it owns: one call at a time per store. */
+ * One struct tlsd_cert_store per run (per worker thread): it holds the trust
+ * store and three caches, because a busy capture repeats the same chain
+ * thousands of times (one server, one chain, many clients):
+ *  - parsed certificates, keyed by their DER bytes;
+ *  - chain verification results, keyed by the certificates, the role and
+ *    the capture day;
+ *  - the answers of tlsd_cert_check_chain_shared: see there.
+ * It is not thread-safe, and the answers are built in scratch space it owns:
+ * one call at a time per store. */
 #ifndef TLSD_CERT_H
 #define TLSD_CERT_H
 
@@ -19,6 +23,20 @@
 #define TLSD_CERT_CACHE_CERTS 4096       /* default parsed-certificate cache size */
 #define TLSD_CERT_CACHE_VERDICTS 1024    /* default chain-verdict cache size */
 #define TLSD_CERT_CACHE_BYTES (64u << 20) /* default memory bound of the certificate cache */
+/* Default bounds of the chain-answer cache (tlsd_cert_check_chain_shared),
+ * per store. An entry is weighed as its key (the chain's DER), its time data
+ * and twice its answer (the answer without time findings, and room for one
+ * at another capture second): about 48 KB for a three-certificate chain, 37
+ * KB for two. 16 MiB then holds some 350 chains x SNI x day, a busy link's
+ * working set of servers, at a quarter of what the parsed-certificate cache
+ * may hold; before this cache every open connection with a chain held its
+ * own 10-44 KB copy, so 16 MiB is what 400-odd of them cost then. The byte
+ * bound comes first; the entry count sizes the hash table. */
+#define TLSD_CERT_CACHE_CHAINS 512
+#define TLSD_CERT_CACHE_CHAIN_BYTES (16u << 20)
+/* A chain whose DER, with the SNI, is longer is checked every time: typical
+ * chains take 3-6 KB, and the key is copied once per lookup. */
+#define TLSD_CERT_CHAIN_KEY_MAX (64u << 10)
 #define TLSD_CERT_MAX_FINDINGS 16
 #define TLSD_CERT_NAME_LEN 256           /* escaped subject/issuer, NUL included */
 #define TLSD_CERT_MAX_DNS 16             /* SAN dNSNames kept per certificate */
@@ -70,6 +88,8 @@ struct tlsd_cert_opts {
 	size_t cache_bytes;      /* ... and their estimated memory (parsed X509 about
 				  * 8x the DER); 0 = count limit only */
 	uint32_t cache_verdicts; /* chain-verdict cache entries (about 4 KiB each); 0 = no cache */
+	uint32_t cache_chains;   /* chain-answer cache entries (about 40 KB each); 0 = no cache */
+	size_t cache_chain_bytes; /* ... and their estimated memory; 0 = count limit only */
 };
 
 void tlsd_cert_opts_default(struct tlsd_cert_opts *o);
@@ -85,6 +105,8 @@ void tlsd_cert_store_free(struct tlsd_cert_store *s);
 struct tlsd_cert_stats {
 	uint64_t cert_hits, cert_misses, cert_evictions;
 	uint64_t verdict_hits, verdict_misses, verdict_evictions;
+	uint64_t chain_hits, chain_misses, chain_evictions;
+	uint64_t chain_timed; /* answers built at another capture second from a cached one */
 };
 
 void tlsd_cert_store_stats(const struct tlsd_cert_store *s, struct tlsd_cert_stats *out);
@@ -125,12 +147,16 @@ struct tlsd_cert_finding {
 	char evidence[TLSD_CERT_EVIDENCE_LEN]; /* dates, names, OpenSSL's verify error */
 };
 
-/* The certificate stage's answer for one chain. Large (about 50 KiB): keep it
- * on the heap or in a long-lived struct. */
+/* The certificate stage's answer for one chain. Large (about 44 KiB): keep it
+ * on the heap or in a long-lived struct. The answers of
+ * tlsd_cert_check_chain_shared are allocated only up to certs[n_certs]: read
+ * certs[] up to n_certs and findings[] up to n_findings, and never copy such
+ * an answer as a whole struct. */
 struct tlsd_chain_findings {
-	uint32_t n_sent;                     /* certificates handed in */
-	uint32_t n_certs;                    /* looked at: min(n_sent, max_chain) */
-	bool chain_truncated;                /* n_sent > max_chain (a cap, not a peer fault) */
+	uint32_t n_sent;                     /* certificates sent: query n_sent, else n */
+	uint32_t n_certs;                    /* looked at: min(n, max_chain) */
+	bool chain_truncated;                /* n > max_chain or the query was capped (a cap,
+					      * not a peer fault) */
 	bool host_checked;                   /* an SNI was given and compared */
 	bool verified;                       /* the chain verifies against the store, time errors aside */
 	int verify_error;                    /* X509_V_ERR_*; 0 when verified or not attempted */
@@ -150,6 +176,11 @@ struct tlsd_cert_query {
 	int64_t capture_time_s;              /* validity is judged here, never at today's date */
 	int expiry_warning_days;             /* expires_soon threshold; <= 0: off */
 	bool client_chain;                   /* a client's chain: clientAuth purpose, no host check */
+	/* The caller kept fewer certificates than the peer sent (its own cap):
+	 * n_sent is their number on the wire (0: n) and capped sets the
+	 * answer's chain_truncated. Part of the answer, so part of its key. */
+	uint32_t n_sent;
+	bool capped;
 };
 
 /* Checks one chain. Findings, in this order, at most one per code and
@@ -179,6 +210,49 @@ struct tlsd_cert_query {
  * leaving *out untouched. */
 TLSD_MUST_USE int tlsd_cert_check_chain(struct tlsd_cert_store *s, const struct tlsd_cert_query *q,
 					struct tlsd_chain_findings *out);
+
+/* The same answer, byte for byte, without the copy: *out is an immutable,
+ * reference-counted answer that other connections with the same query may
+ * share. Release it with tlsd_cert_findings_release. Returns 0, or -EINVAL /
+ * -ENOMEM leaving *out untouched.
+ *
+ * Cached: one entry per query, keyed by everything that decides the answer
+ * except the capture second: the DER bytes of the certificates looked at
+ * (their number and each one's length included), n_sent and the truncation,
+ * the role, the SNI (client chains and an empty SNI: none), the expiry
+ * warning days and the capture day. Compared byte for byte; the keyed hash
+ * only picks the bucket.
+ *
+ * Time: the answer depends on the capture second only through the time
+ * findings (certificate_expired, _not_yet_valid, expires_soon), whose text
+ * prints that second and a number of days; the rest depends at most on the
+ * day (chain building prefers issuers valid then, which is why verdicts
+ * are cached per day, and so are these answers). So an entry holds the
+ * answer without the time findings, the certificates whose dates the time
+ * stage judges, and the window of seconds at which none of them gets a
+ * finding: inside it that answer is returned as it is, a reference more.
+ * At any other second the time findings are made for that second and put
+ * in their place (after host, trust and order, before strength, exactly as
+ * one pass of the checks would), in a new answer the entry keeps for that
+ * second (the last one only: connections to one server come in bursts). A
+ * hit, inside the window or at the kept second, parses, verifies and copies
+ * nothing; a new second outside the window costs one copy of the answer.
+ *
+ * Bounded by opts.cache_chains entries and opts.cache_chain_bytes, FIFO
+ * (oldest first); chains whose key exceeds TLSD_CERT_CHAIN_KEY_MAX are not
+ * cached. Eviction drops the cache's references only: an answer lives until
+ * its last holder releases it, and may outlive the store.
+ *
+ * Not thread-safe, the reference counts included: take and release answers
+ * on the thread that uses s (or after it has been joined). Other threads
+ * may read an answer while a reference is held for them. */
+TLSD_MUST_USE int tlsd_cert_check_chain_shared(struct tlsd_cert_store *s,
+					       const struct tlsd_cert_query *q,
+					       const struct tlsd_chain_findings **out);
+
+/* Drops one reference to an answer of tlsd_cert_check_chain_shared (NULL:
+ * nothing), freeing it with the last one. */
+void tlsd_cert_findings_release(const struct tlsd_chain_findings *f);
 
 /* True when the findings hold code (any certificate). */
 bool tlsd_cert_has_finding(const struct tlsd_chain_findings *f, enum tlsd_cert_code code);

@@ -150,8 +150,9 @@ bool tlsd_session_established(const struct tlsd_session *s);
 void tlsd_session_prefetch(const struct tlsd_session *s);
 
 /* Builds the verdict (diagnose.c). The session must have seen tcp_end.
- * out->certs and out->client_certs point into the session: the report must
- * not be used after tlsd_session_free(s). Arrays past their counts (diags,
+ * out->certs and out->client_certs are the session's references (answers
+ * shared with its worker's other sessions, read-only): the report must not
+ * be used after tlsd_session_free(s). Arrays past their counts (diags,
  * arena, comments) are left as they were: read them only up to their
  * counts. */
 void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f,

@@ -186,9 +186,12 @@ struct tlsd_sess_certs {
 	bool ske_kept;             /* signed (EC)DHE ServerKeyExchange kept */
 	uint16_t ske_sig_scheme;   /* TLS 1.2 SignatureScheme; 0 before 1.2 */
 	struct tlsd_sess_span ske_params, ske_sig;
-	/* Results of tlsd_session_check_certs (heap, freed with the session) */
+	/* Results of tlsd_session_check_certs. The findings are immutable answers
+	 * of tlsd_cert_check_chain_shared, shared with the worker's other
+	 * sessions of the same chain: the session holds a reference to each,
+	 * released with it (on the thread that owns cc->store). */
 	bool checked;
-	struct tlsd_chain_findings *srv_findings, *cli_findings; /* NULL: not checked */
+	const struct tlsd_chain_findings *srv_findings, *cli_findings; /* NULL: not checked */
 	bool ske_checked;
 	enum tlsd_sig_result ske_result;
 	/* TLSD_CERT_TEXT_LEN bytes on the heap while ske_checked: most
