@@ -455,7 +455,7 @@ struct tlsd_cert_store {
 	struct tlsd_chain_findings *scratch; /* answers are built here, copied out on success */
 	struct timing *scratch_timing;       /* ... with their time stage */
 	struct verdict *scratch_verdict;     /* a verdict that is not cached */
-	uint8_t *key;                        /* chain-answer keys are built here (TLSD_CERT_CHAIN_KEY_MAX) */
+	uint8_t *key; /* chain-answer keys are built here (TLSD_CERT_CHAIN_KEY_MAX, at the first chain) */
 };
 
 /* What a cached certificate costs: a parsed X509 takes about 7 times its DER
@@ -617,10 +617,7 @@ struct tlsd_cert_store *tlsd_cert_store_new(const struct tlsd_cert_opts *opts, c
 	s->scratch = malloc(sizeof(*s->scratch));
 	s->scratch_timing = malloc(sizeof(*s->scratch_timing));
 	s->scratch_verdict = malloc(sizeof(*s->scratch_verdict));
-	if (opts->cache_chains)
-		s->key = malloc(TLSD_CERT_CHAIN_KEY_MAX);
 	if (!s->store || !s->scratch || !s->scratch_timing || !s->scratch_verdict ||
-	    (opts->cache_chains && !s->key) ||
 	    cache_init(&s->certs, opts->cache_certs, opts->cache_bytes, free_cert_val) < 0 ||
 	    cache_init(&s->verdicts, opts->cache_verdicts, 0, free) < 0 ||
 	    cache_init(&s->chains, opts->cache_chains, opts->cache_chain_bytes, free_chain_val) < 0) {
@@ -1476,9 +1473,10 @@ static const struct tlsd_chain_findings *answer_timed(const struct tlsd_chain_fi
 }
 
 /* The chain-answer key (see tlsd_cert_check_chain_shared) into s->key;
- * false when it does not fit. Every field has a fixed size or a length
- * before it, so two queries have the same key only when they ask the same. */
-static bool chain_key(const struct tlsd_cert_store *s, const struct tlsd_cert_query *q, size_t n,
+ * false when it does not fit (or no memory: the chain is then not cached).
+ * Every field has a fixed size or a length before it, so two queries have
+ * the same key only when they ask the same. */
+static bool chain_key(struct tlsd_cert_store *s, const struct tlsd_cert_query *q, size_t n,
 		      struct tlsd_cur *key)
 {
 	bool sni = q->sni && q->sni_len && !q->client_chain;
@@ -1498,7 +1496,7 @@ static bool chain_key(const struct tlsd_cert_store *s, const struct tlsd_cert_qu
 	};
 	size_t len = sizeof(head) + head.sni_len;
 
-	if (!s->key || head.sni_len > TLSD_CERT_CHAIN_KEY_MAX)
+	if (head.sni_len > TLSD_CERT_CHAIN_KEY_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		len += sizeof(uint32_t) + tlsd_cur_len(&q->ders[i]);
@@ -1506,6 +1504,10 @@ static bool chain_key(const struct tlsd_cert_store *s, const struct tlsd_cert_qu
 			return false;
 	}
 	if (len > TLSD_CERT_CHAIN_KEY_MAX)
+		return false;
+	if (!s->key)
+		s->key = malloc(TLSD_CERT_CHAIN_KEY_MAX);
+	if (!s->key)
 		return false;
 	memcpy(s->key, &head, sizeof(head));
 	len = sizeof(head);
