@@ -61,6 +61,10 @@ struct worker {
 	struct tlsd_merge_stream out; /* ended here, not yet handed over (worker thread) */
 	/* Under w->lock: */
 	pthread_cond_t cv;      /* a batch to read, or room for output */
+	bool wants_room;        /* waits for room for output, not for a batch: each
+				 * is signalled only when it can go on (a woken
+				 * worker that sleeps again costs both cores a
+				 * context switch, an IPI on a VM) */
 	uint64_t done;          /* batches finished */
 	uint64_t watermark;     /* every connection of events up to here handed over */
 	struct tlsd_merge_stream handed; /* handed over, not yet taken by the merger */
@@ -218,7 +222,9 @@ static void hand_over(struct worker *wk)
 	while (wk->pushed - wk->emitted >= TLSD_WORKERS_OUTPUT && !w->quit) {
 		w->progress++;
 		pthread_cond_signal(&w->reader_cv);
+		wk->wants_room = true;
 		pthread_cond_wait(&wk->cv, &w->lock);
+		wk->wants_room = false;
 	}
 	while (wk->out.head) {
 		struct tlsd_conn_done *d = wk->out.head;
@@ -366,7 +372,8 @@ static void merge_pass(struct tlsd_workers *w)
 		}
 		if (wk->emitted != wk->stream.emitted) {
 			wk->emitted = wk->stream.emitted;
-			pthread_cond_signal(&wk->cv);
+			if (wk->wants_room && wk->pushed - wk->emitted < TLSD_WORKERS_OUTPUT)
+				pthread_cond_signal(&wk->cv);
 		}
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -410,7 +417,8 @@ static void flush(struct tlsd_workers *w)
 	pthread_mutex_lock(&w->lock);
 	w->pushed++;
 	for (unsigned i = 1; i < w->n; i++)
-		pthread_cond_signal(&w->wk[i].cv);
+		if (!w->wk[i].wants_room)
+			pthread_cond_signal(&w->wk[i].cv);
 	pthread_mutex_unlock(&w->lock);
 	w->cur = NULL;
 	merge_pass(w);
