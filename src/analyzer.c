@@ -22,7 +22,7 @@ struct tlsd_analyzer {
 	struct tlsd_flow_table *flows; /* without workers */
 	struct tlsd_udp_mux *udp_mux;
 	struct tlsd_udp_table *udp;
-	struct tlsd_workers *workers;  /* NULL: TCP on this thread */
+	struct tlsd_workers *workers;  /* NULL: all TCP here; else its share here, the rest on threads */
 	struct tlsd_merge_stream local; /* with workers: UDP's connections, in order */
 	struct tlsd_keylog *keylog;    /* with workers: the connections' key log */
 	struct tlsd_keylog *secrets;   /* ... and where capture files put theirs */
@@ -47,7 +47,8 @@ static void take_now(void *ud, struct tlsd_conn_done *d)
 	tlsd_merge_emit(a->merge, d);
 }
 
-/* With workers, UDP's wait for the TCP connections that come before. */
+/* With workers, UDP's wait for the TCP connections that come before (the
+ * reader's share's too: workers.c merges them as its own stream). */
 static void take_local(void *ud, struct tlsd_conn_done *d)
 {
 	struct tlsd_analyzer *a = ud;

@@ -487,10 +487,18 @@ struct tlsd_flow_table *tlsd_flow_table_new(struct tlsd_ctx *ctx, const struct t
 	return t;
 }
 
-void tlsd_flow_table_share(struct tlsd_flow_table *t, unsigned n)
+void tlsd_flow_table_share(struct tlsd_flow_table *t, uint64_t part, uint64_t whole)
 {
-	if (n > 1 && !t->graves)
-		t->grave_sets_max = TLSD_MAX(GRAVE_SETS_MAX / n, 1u);
+	uint64_t sets, lo;
+
+	if (part >= whole || t->graves)
+		return;
+	sets = TLSD_MAX(GRAVE_SETS_MAX * part / whole, (uint64_t)1);
+	lo = UINT64_C(1) << (63 - __builtin_clzll(sets));
+	/* The power of two nearest in ratio (sets are a power of two): with
+	 * parts that are not (1/5 and 4/5), rounding every table down kept
+	 * 5/8 of one table's graves, rounding to the nearest keeps 5/4. */
+	t->grave_sets_max = (uint32_t)(sets * sets > 2 * lo * lo ? 2 * lo : lo);
 }
 
 static void remove_flow(struct tlsd_flow_table *t, struct tlsd_flow *f)

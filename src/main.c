@@ -161,9 +161,10 @@ static void usage(FILE *out)
 	      "      --keylog FILE       decrypt with this key log (SSLKEYLOGFILE format): real\n"
 	      "                          alert codes and TLS 1.3 certificates; QUIC Handshake\n"
 	      "                          and 1-RTT packets (closes, certificates)\n"
-	      "      --threads N         TCP connections analysed on N worker threads (default:\n"
-	      "                          one per core; 1 for files under 64 MiB); 1 = no threads.\n"
-	      "                          The output is the same for any N\n"
+	      "      --threads N         analyse TCP connections on N threads in all, the reader\n"
+	      "                          keeping a share (default: one per core; 1 for files\n"
+	      "                          under 64 MiB); 1 = no threads. The output is the same\n"
+	      "                          for any N\n"
 	      "  -h, --help              this help\n"
 	      "      --version           print the version\n"
 	      "Exit status: 0 no handshake failed, 1 at least one failed (of those selected),\n"
@@ -1128,9 +1129,10 @@ static int refuse_overwrite(const struct options *o)
  * workers and a certificate store each costs more than they save. */
 #define THREADS_MIN_INPUT (64u << 20)
 
-/* --threads, or by default one worker per core, except for small files
- * and for input that arrives over time (a pipe: a batch would hold its
- * reports back until it is full). */
+/* --threads, or by default one thread per core (the reader is one of
+ * them: it analyses a share of the TCP connections itself), except for
+ * small files and for input that arrives over time (a pipe: a batch would
+ * hold its reports back until it is full). */
 static unsigned choose_threads(const struct options *o)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);

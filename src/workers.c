@@ -1,4 +1,5 @@
-/* TCP analysis on worker threads: batches out, finished connections back. */
+/* TCP analysis on several threads: the reader's share inline, batches out to
+ * the worker threads, finished connections back. */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "tlsd/workers.h"
 
@@ -16,7 +17,9 @@
 #define PUSH_EVERY 64u             /* finished connections handed over at once */
 
 enum ev_kind {
-	EV_FRAME = 0, /* the clock moves; pkt: a TCP segment for worker `worker` */
+	EV_FRAME = 0, /* the clock moves */
+	EV_TCP,       /* ... and idle connections end: a TCP segment, pkt (0: the
+		       * reader's share has it) for worker `worker` */
 	EV_TICK,      /* live: the clock moves to ts; idle connections end */
 	EV_FINISH,    /* end of input */
 };
@@ -25,7 +28,7 @@ struct ev {
 	tlsd_time_ns ts;
 	uint64_t frame_no;
 	uint64_t event;
-	uint32_t pkt; /* index + 1 into pkts; 0: no TCP segment */
+	uint32_t pkt; /* index + 1 into pkts; 0: no segment for a worker thread */
 	uint16_t worker;
 	uint8_t kind;
 	bool live;
@@ -41,6 +44,9 @@ struct batch {
 	uint8_t arena[BATCH_ARENA];
 };
 
+/* Share idx of the TCP connections: 0 is the reader's own, analysed on
+ * the reader thread as each frame comes (no thread, no batches, no locks:
+ * only its ctx, mux, flows, event and stream are used); 1.. have a thread. */
 struct worker {
 	struct tlsd_workers *w;
 	unsigned idx;
@@ -55,6 +61,10 @@ struct worker {
 	struct tlsd_merge_stream out; /* ended here, not yet handed over (worker thread) */
 	/* Under w->lock: */
 	pthread_cond_t cv;      /* a batch to read, or room for output */
+	bool wants_room;        /* waits for room for output, not for a batch: each
+				 * is signalled only when it can go on (a woken
+				 * worker that sleeps again costs both cores a
+				 * context switch, an IPI on a VM) */
 	uint64_t done;          /* batches finished */
 	uint64_t watermark;     /* every connection of events up to here handed over */
 	struct tlsd_merge_stream handed; /* handed over, not yet taken by the merger */
@@ -68,7 +78,8 @@ struct worker {
 };
 
 struct tlsd_workers {
-	unsigned n;
+	unsigned n;         /* shares: the reader's and n - 1 threads */
+	uint32_t cut;       /* reader_cut(n) */
 	struct worker *wk;
 	struct tlsd_merge *merge;
 	struct tlsd_merge_stream *local;
@@ -105,7 +116,34 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 33);
 }
 
-unsigned tlsd_workers_pick(const struct tlsd_pkt *pkt, unsigned n)
+/* The reader's share of the TCP connections against a worker thread's
+ * WORKER_WEIGHT: the reader also reads and decodes every frame, handles
+ * UDP, fills the batches and merges and writes the reports, so it takes
+ * fewer (1/5 with --threads 2). Measured on the 2-core VM, --threads 2
+ * over --threads 1 of the same build, wall, medians of 5 to 9 interleaved
+ * pairs, corpus warm in the page cache (2026-12-03): corpus-1g 1.4-1.6x
+ * for weights 10 to 30, all within the VM's noise (the reader is the
+ * slower thread at every one of them: a third of its time goes to read()
+ * copies), 1.34-1.36x at 35; flows-1m (1 M short connections, more
+ * analysis per byte) 1.56-1.59x for 20 to 30, 1.26-1.56x at 15, 1.36x at
+ * 35. A fixed split, not one that follows the load: which table has a
+ * connection decides how it ends once the tables' limits are reached, so
+ * it must not depend on timing. */
+#define WORKER_WEIGHT 100u
+#define READER_WEIGHT 25u
+
+static uint64_t weight_sum(unsigned n)
+{
+	return READER_WEIGHT + (uint64_t)WORKER_WEIGHT * (n - 1);
+}
+
+/* The high 32 bits of a connection's hash below this: the reader's. */
+static uint32_t reader_cut(unsigned n)
+{
+	return (uint32_t)(((uint64_t)READER_WEIGHT << 32) / weight_sum(n));
+}
+
+static uint64_t tuple_hash(const struct tlsd_pkt *pkt)
 {
 	uint64_t s0, s1, d0, d1, h;
 
@@ -118,7 +156,32 @@ unsigned tlsd_workers_pick(const struct tlsd_pkt *pkt, unsigned n)
 	h = (s0 + d0) ^ ((s1 + d1) << 32 | (s1 + d1) >> 32) ^
 	    ((uint64_t)((uint32_t)pkt->sport + pkt->dport) << 8) ^
 	    ((uint64_t)((uint32_t)pkt->sport * pkt->dport) << 24) ^ pkt->ip_version;
-	return n ? (unsigned)(mix(h) % n) : 0;
+	return mix(h);
+}
+
+/* The high half of h picks the reader's share or not, the low half the
+ * worker thread among the others (independent bits of one mix). */
+static unsigned pick(uint64_t h, uint32_t cut, unsigned n)
+{
+	if (n <= 1 || (uint32_t)(h >> 32) < cut)
+		return 0;
+	return 1 + (unsigned)((uint32_t)h % (n - 1));
+}
+
+unsigned tlsd_workers_pick(const struct tlsd_pkt *pkt, unsigned n)
+{
+	return n > 1 ? pick(tuple_hash(pkt), reader_cut(n), n) : 0;
+}
+
+__extension__ typedef unsigned __int128 u128;
+
+uint64_t tlsd_workers_part(uint64_t limit, unsigned n, unsigned k)
+{
+	uint64_t weight = k == 0 ? READER_WEIGHT : WORKER_WEIGHT;
+
+	if (n <= 1)
+		return limit;
+	return TLSD_MAX((uint64_t)((u128)limit * weight / weight_sum(n)), (uint64_t)1);
 }
 
 /* ---- the worker side ---- */
@@ -159,7 +222,9 @@ static void hand_over(struct worker *wk)
 	while (wk->pushed - wk->emitted >= TLSD_WORKERS_OUTPUT && !w->quit) {
 		w->progress++;
 		pthread_cond_signal(&w->reader_cv);
+		wk->wants_room = true;
 		pthread_cond_wait(&wk->cv, &w->lock);
+		wk->wants_room = false;
 	}
 	while (wk->out.head) {
 		struct tlsd_conn_done *d = wk->out.head;
@@ -199,22 +264,40 @@ static void take(void *ud, struct tlsd_conn_done *d)
 		hand_over(wk);
 }
 
+/* The reader's share: its connections go straight into its stream, in
+ * order, and are released where they were made, on the reader thread. */
+static void take_reader(void *ud, struct tlsd_conn_done *d)
+{
+	struct worker *wk = ud;
+
+	d->event = wk->event;
+	tlsd_merge_stream_push(&wk->stream, d);
+}
+
+/* One event in share wk: pkt is its TCP segment, if wk has it. Every share
+ * moves its clock with every event and expires its idle connections at
+ * every TCP segment, whoever has it, as a single table does (workers.h). */
+static void run_event(struct worker *wk, const struct ev *e, const struct tlsd_pkt *pkt)
+{
+	wk->event = e->event;
+	if (e->kind == EV_FINISH) {
+		tlsd_flow_table_finish(wk->flows);
+		return;
+	}
+	wk->ctx.frame_no = e->frame_no;
+	tlsd_ctx_advance(&wk->ctx, e->ts, e->live);
+	if (pkt)
+		tlsd_flow_table_packet(wk->flows, pkt);
+	else if (e->kind == EV_TCP || e->kind == EV_TICK)
+		tlsd_flow_table_expire(wk->flows); /* as _packet does first */
+}
+
 static void run_batch(struct worker *wk, const struct batch *b)
 {
 	for (uint32_t i = 0; i < b->n_ev; i++) {
 		const struct ev *e = &b->ev[i];
 
-		wk->event = e->event;
-		if (e->kind == EV_FINISH) {
-			tlsd_flow_table_finish(wk->flows);
-			continue;
-		}
-		wk->ctx.frame_no = e->frame_no;
-		tlsd_ctx_advance(&wk->ctx, e->ts, e->live);
-		if (e->pkt && e->worker == wk->idx)
-			tlsd_flow_table_packet(wk->flows, &b->pkts[e->pkt - 1]);
-		else if (e->pkt || e->kind == EV_TICK)
-			tlsd_flow_table_expire(wk->flows); /* as _packet does first */
+		run_event(wk, e, e->pkt && e->worker == wk->idx ? &b->pkts[e->pkt - 1] : NULL);
 	}
 }
 
@@ -259,7 +342,7 @@ static void *worker_main(void *arg)
 static void merge_pass(struct tlsd_workers *w)
 {
 	pthread_mutex_lock(&w->lock);
-	for (unsigned i = 0; i < w->n; i++) {
+	for (unsigned i = 1; i < w->n; i++) {
 		struct worker *wk = &w->wk[i];
 
 		while (wk->handed.head) {
@@ -277,7 +360,7 @@ static void merge_pass(struct tlsd_workers *w)
 	if (tlsd_merge_run(w->merge, w->streams, w->n + 1) == 0)
 		return;
 	pthread_mutex_lock(&w->lock);
-	for (unsigned i = 0; i < w->n; i++) {
+	for (unsigned i = 1; i < w->n; i++) {
 		struct worker *wk = &w->wk[i];
 
 		while (wk->emitted_list) {
@@ -289,7 +372,8 @@ static void merge_pass(struct tlsd_workers *w)
 		}
 		if (wk->emitted != wk->stream.emitted) {
 			wk->emitted = wk->stream.emitted;
-			pthread_cond_signal(&wk->cv);
+			if (wk->wants_room && wk->pushed - wk->emitted < TLSD_WORKERS_OUTPUT)
+				pthread_cond_signal(&wk->cv);
 		}
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -299,7 +383,7 @@ static uint64_t slowest(const struct tlsd_workers *w)
 {
 	uint64_t m = UINT64_MAX;
 
-	for (unsigned i = 0; i < w->n; i++)
+	for (unsigned i = 1; i < w->n; i++)
 		m = TLSD_MIN(m, w->wk[i].done);
 	return m;
 }
@@ -332,8 +416,9 @@ static void flush(struct tlsd_workers *w)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->pushed++;
-	for (unsigned i = 0; i < w->n; i++)
-		pthread_cond_signal(&w->wk[i].cv);
+	for (unsigned i = 1; i < w->n; i++)
+		if (!w->wk[i].wants_room)
+			pthread_cond_signal(&w->wk[i].cv);
 	pthread_mutex_unlock(&w->lock);
 	w->cur = NULL;
 	merge_pass(w);
@@ -437,13 +522,14 @@ static uint32_t add_segment(struct tlsd_workers *w, struct batch *b, const struc
 	return ++b->n_pkts;
 }
 
-static void add_event(struct tlsd_workers *w, enum ev_kind kind, uint64_t event, uint64_t frame_no,
-		      tlsd_time_ns ts, bool live, const struct tlsd_pkt *tcp)
+/* Event e into the batch for the worker threads, with tcp, the segment
+ * of worker e->worker (NULL: the reader's share has it, or none). */
+static void add_event(struct tlsd_workers *w, const struct ev *e, const struct tlsd_pkt *tcp)
 {
 	size_t need = 0;
 	bool shared = tcp && in_shared(tcp);
 	struct batch *b;
-	struct ev *e;
+	struct ev *q;
 
 	if (tcp) {
 		need = shared ? 0 : tcp->payload_len;
@@ -454,29 +540,46 @@ static void add_event(struct tlsd_workers *w, enum ev_kind kind, uint64_t event,
 	b = room(w, need);
 	if (!b)
 		return; /* no memory for a batch: the event is lost to the workers */
-	e = &b->ev[b->n_ev++];
-	*e = (struct ev){.ts = ts, .frame_no = frame_no, .event = event, .kind = (uint8_t)kind,
-			 .live = live};
-	if (tcp) {
-		e->worker = (uint16_t)tlsd_workers_pick(tcp, w->n);
-		e->pkt = add_segment(w, b, tcp, shared);
-	}
+	q = &b->ev[b->n_ev++];
+	*q = *e;
+	if (tcp)
+		q->pkt = add_segment(w, b, tcp, shared);
+}
+
+/* Event e for every share: into the batch, and now in the reader's. */
+static void dispatch(struct tlsd_workers *w, struct ev *e, const struct tlsd_pkt *tcp)
+{
+	struct worker *own = &w->wk[0];
+
+	if (tcp)
+		e->worker = (uint16_t)pick(tuple_hash(tcp), w->cut, w->n);
+	add_event(w, e, tcp && e->worker != 0 ? tcp : NULL);
+	run_event(own, e, tcp && e->worker == 0 ? tcp : NULL);
+	own->stream.watermark = e->event;
 }
 
 void tlsd_workers_frame(struct tlsd_workers *w, uint64_t event, uint64_t frame_no,
 			tlsd_time_ns ts, bool live, const struct tlsd_pkt *tcp)
 {
-	add_event(w, EV_FRAME, event, frame_no, ts, live, tcp);
+	struct ev e = {.ts = ts, .frame_no = frame_no, .event = event,
+		       .kind = (uint8_t)(tcp ? EV_TCP : EV_FRAME), .live = live};
+
+	dispatch(w, &e, tcp);
 }
 
 void tlsd_workers_tick(struct tlsd_workers *w, uint64_t event, uint64_t frame_no, tlsd_time_ns now)
 {
-	add_event(w, EV_TICK, event, frame_no, now, true, NULL);
+	struct ev e = {.ts = now, .frame_no = frame_no, .event = event, .kind = EV_TICK,
+		       .live = true};
+
+	dispatch(w, &e, NULL);
 }
 
 void tlsd_workers_finish(struct tlsd_workers *w, uint64_t frame_no)
 {
-	add_event(w, EV_FINISH, TLSD_MERGE_END, frame_no, 0, false, NULL);
+	struct ev e = {.frame_no = frame_no, .event = TLSD_MERGE_END, .kind = EV_FINISH};
+
+	dispatch(w, &e, NULL);
 }
 
 void tlsd_workers_sync(struct tlsd_workers *w)
@@ -531,15 +634,17 @@ void tlsd_workers_add_counters(const struct tlsd_workers *w, struct tlsd_counter
 static int worker_init(struct tlsd_workers *w, struct worker *wk, unsigned idx,
 		       const struct tlsd_workers_cfg *c)
 {
+	const struct tlsd_limits *lim = &c->ctx->lim;
+
 	wk->w = w;
 	wk->idx = idx;
 	tlsd_ctx_init(&wk->ctx);
-	wk->ctx.lim = c->ctx->lim;
-	/* Shared limits, split (workers.h). */
-	wk->ctx.lim.max_flows = TLSD_MAX(c->ctx->lim.max_flows / c->n, 1u);
-	wk->ctx.lim.reasm_mem = TLSD_MAX(c->ctx->lim.reasm_mem / c->n, (size_t)1);
+	wk->ctx.lim = *lim;
+	/* Shared limits, split as the connections are (workers.h). */
+	wk->ctx.lim.max_flows = (uint32_t)tlsd_workers_part(lim->max_flows, c->n, idx);
+	wk->ctx.lim.reasm_mem = (size_t)tlsd_workers_part(lim->reasm_mem, c->n, idx);
 	wk->cfg = *c->conn;
-	wk->cfg.take = take;
+	wk->cfg.take = idx == 0 ? take_reader : take;
 	wk->cfg.take_ud = wk;
 	if (c->certs) {
 		wk->certs = c->certs[idx];
@@ -553,7 +658,8 @@ static int worker_init(struct tlsd_workers *w, struct worker *wk, unsigned idx,
 		wk->flows = tlsd_flow_table_new(&wk->ctx, tlsd_conn_mux_ops(), wk->mux);
 	if (!wk->flows)
 		return -1;
-	tlsd_flow_table_share(wk->flows, c->n);
+	tlsd_flow_table_share(wk->flows, idx == 0 ? READER_WEIGHT : WORKER_WEIGHT,
+			      weight_sum(c->n));
 	tlsd_conn_mux_attach(wk->mux, wk->flows);
 	return 0;
 }
@@ -570,6 +676,7 @@ struct tlsd_workers *tlsd_workers_new(const struct tlsd_workers_cfg *c)
 	if (!w)
 		return NULL;
 	w->n = c->n;
+	w->cut = reader_cut(c->n);
 	w->merge = c->merge;
 	w->local = c->local;
 	w->keep_frames = c->conn->keep_frames;
@@ -593,7 +700,7 @@ struct tlsd_workers *tlsd_workers_new(const struct tlsd_workers_cfg *c)
 	 * the workers start with all of them blocked. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (unsigned i = 0; i < c->n && ok; i++) {
+	for (unsigned i = 1; i < c->n && ok; i++) {
 		ok = pthread_create(&w->wk[i].th, NULL, worker_main, &w->wk[i]) == 0;
 		w->wk[i].started = ok;
 	}

@@ -732,7 +732,7 @@ START_TEST(tc_share_graves)
 
 	x->c.quiet = true;
 	fx_start(x);
-	tlsd_flow_table_share(x->t, 1u << 15);
+	tlsd_flow_table_share(x->t, 1, 1u << 15);
 	close_twenty(x);
 	ck_assert_uint_eq(tlsd_flow_table_count(x->t), 0);
 	ck_assert_uint_eq(tlsd_flow_table_tombstones(x->t), 4);
@@ -745,6 +745,41 @@ START_TEST(tc_share_graves)
 	close_twenty(x);
 	ck_assert_uint_eq(tlsd_flow_table_tombstones(x->t), 20);
 	fx_done(x);
+}
+END_TEST
+
+/* Graves of a table with part/whole of the connections, in bytes (16 a
+ * grave), from the table's memory once one connection closed. */
+static size_t share_graves_bytes(uint64_t part, uint64_t whole)
+{
+	struct fx *x = fx_new();
+	size_t before, after;
+
+	x->c.quiet = true;
+	fx_start(x);
+	if (whole)
+		tlsd_flow_table_share(x->t, part, whole);
+	pkt_send(x, 1, "10.3.0.1", 1000, S_IP, S_PORT, 1, 0, TLSD_TCP_SYN, NULL);
+	before = tlsd_flow_table_memory(x->t);
+	pkt_send(x, 1.1, S_IP, S_PORT, "10.3.0.1", 1000, 0, 2, AR, NULL);
+	after = tlsd_flow_table_memory(x->t);
+	fx_done(x);
+	return after - before;
+}
+
+/* A share's graves are the power of two nearest its part of one table's:
+ * 1/5 of 131,072 is 26,214, nearest 32,768 (not 16,384 below); 4/5 is
+ * 104,857, nearest 131,072; 1/3 is 43,690, nearest 32,768. */
+START_TEST(tc_share_graves_nearest)
+{
+	size_t one = share_graves_bytes(0, 0);
+
+	ck_assert_uint_eq(one, 131072 * 16);
+	ck_assert_uint_eq(share_graves_bytes(1, 1), one);
+	ck_assert_uint_eq(share_graves_bytes(1, 5), one / 4);
+	ck_assert_uint_eq(share_graves_bytes(4, 5), one);
+	ck_assert_uint_eq(share_graves_bytes(1, 3), one / 4);
+	ck_assert_uint_eq(share_graves_bytes(1, 2), one / 2);
 }
 END_TEST
 
@@ -1025,6 +1060,7 @@ Suite *flow_table_suite(void)
 		{"evict", tc_evict},
 		{"evict_tombstone_first", tc_evict_tombstone_first},
 		{"share_graves", tc_share_graves},
+		{"share_graves_nearest", tc_share_graves_nearest},
 		{"idle_kept", tc_idle_kept},
 		{"idle_silence", tc_idle_silence},
 		{"finish_order", tc_finish_order},

@@ -1,10 +1,9 @@
-/* Unit tests for src/merge.c (the one output order of finished connections)
- * and the dispatch of src/workers.c. */
+/* Unit tests for src/merge.c (the one output order of finished connections);
+ * the dispatch of src/workers.c is in check_workers.c. */
 #include <check.h>
 #include <string.h>
 
 #include "tlsd/merge.h"
-#include "tlsd/workers.h"
 
 #define MAX_SEEN 64
 
@@ -200,33 +199,6 @@ START_TEST(test_known_server)
 }
 END_TEST
 
-/* Both directions of a connection go to one worker; connections spread. */
-START_TEST(test_pick)
-{
-	unsigned hits[3] = {0};
-
-	for (unsigned i = 0; i < 3000; i++) {
-		struct tlsd_pkt p = {.ip_version = 4, .sport = (uint16_t)(40000 + i), .dport = 443};
-		struct tlsd_pkt q;
-
-		p.src.b[0] = 192;
-		p.src.b[3] = (uint8_t)i;
-		p.dst.b[0] = 10;
-		p.dst.b[3] = (uint8_t)(i >> 8);
-		q = p;
-		q.src = p.dst;
-		q.dst = p.src;
-		q.sport = p.dport;
-		q.dport = p.sport;
-		ck_assert_uint_eq(tlsd_workers_pick(&p, 3), tlsd_workers_pick(&q, 3));
-		ck_assert_uint_eq(tlsd_workers_pick(&p, 1), 0);
-		hits[tlsd_workers_pick(&p, 3)]++;
-	}
-	for (unsigned k = 0; k < 3; k++)
-		ck_assert_uint_gt(hits[k], 800); /* about 1000 each */
-}
-END_TEST
-
 Suite *merge_suite(void);
 Suite *merge_suite(void)
 {
@@ -237,7 +209,6 @@ Suite *merge_suite(void)
 	tcase_add_test(tc, test_kway);
 	tcase_add_test(tc, test_floor);
 	tcase_add_test(tc, test_known_server);
-	tcase_add_test(tc, test_pick);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,8 +11,10 @@ struct tlsd_analyzer; /* opaque */
 
 TLSD_MUST_USE struct tlsd_analyzer *tlsd_analyzer_new(struct tlsd_ctx *ctx,
 						      const struct tlsd_conn_cfg *cfg);
-/* The same with TCP on `threads` worker threads (workers.h; 0 or 1: none).
- * worker_certs: one certificate stage per worker, each with its own store
+/* The same with TCP on `threads` threads in all (workers.h: this one, the
+ * reader, keeps a share of the connections, threads - 1 worker threads
+ * take the rest; 0 or 1: everything on this thread). worker_certs: one
+ * certificate stage per share ([0] the reader's), each with its own store
  * (its caches are not shared), when cfg->certs is set. The reports, their
  * order, the summary and the counters are those of one thread. */
 TLSD_MUST_USE struct tlsd_analyzer *tlsd_analyzer_new_threads(

@@ -142,10 +142,11 @@ struct tlsd_flow_table; /* opaque */
 TLSD_MUST_USE struct tlsd_flow_table *tlsd_flow_table_new(struct tlsd_ctx *ctx,
 							  const struct tlsd_flow_ops *ops,
 							  void *ud);
-/* This table is one of n that split a run's connections (workers.h): its
- * graves get 1/n of a single table's bound, so the run's memory for them
- * does not grow with n. Before the first packet. */
-void tlsd_flow_table_share(struct tlsd_flow_table *t, unsigned n);
+/* This table has part/whole of a run's connections (workers.h): its graves
+ * get that part of a single table's bound, to the nearest power of two, so
+ * the run's memory for them does not grow with the number of tables (at
+ * most by sqrt(2)). Before the first packet. */
+void tlsd_flow_table_share(struct tlsd_flow_table *t, uint64_t part, uint64_t whole);
 /* Flows still open are closed (CAPTURE_END, as by _finish) first. */
 void tlsd_flow_table_free(struct tlsd_flow_table *t);
 
