@@ -160,12 +160,13 @@ static uint64_t tuple_hash(const struct tlsd_pkt *pkt)
 }
 
 /* The high half of h picks the reader's share or not, the low half the
- * worker thread among the others (independent bits of one mix). */
+ * worker thread among the others (independent bits of one mix; scaled by
+ * a multiply, not a division per packet). */
 static unsigned pick(uint64_t h, uint32_t cut, unsigned n)
 {
 	if (n <= 1 || (uint32_t)(h >> 32) < cut)
 		return 0;
-	return 1 + (unsigned)((uint32_t)h % (n - 1));
+	return 1 + (unsigned)(((h & UINT32_MAX) * (n - 1)) >> 32);
 }
 
 unsigned tlsd_workers_pick(const struct tlsd_pkt *pkt, unsigned n)
