@@ -1154,10 +1154,12 @@ static unsigned choose_threads(const struct options *o)
 	return (unsigned)TLSD_MIN(cores, (long)TLSD_WORKERS_MAX);
 }
 
-/* One certificate stage per worker thread, each with its own store (the
- * stores' caches are not shared between threads). The first store stays with
- * the reader thread, which checks the UDP connections' chains (DTLS, QUIC)
- * while the workers run: no worker may use it. */
+/* One certificate stage per share of the TCP connections (workers.h), each
+ * with its own store: a store's scratch answers, caches and libcrypto
+ * objects are not thread-safe (cert.h). Share 0 is analysed on the reader
+ * thread, which also checks the UDP connections' chains (DTLS, QUIC): it
+ * keeps the reader's store (first). Shares 1.. run on worker threads and
+ * get stores of their own. */
 static int worker_cert_stores(struct tlsd_cert_checks *wc, unsigned n,
 			      const struct tlsd_cert_checks *first, const struct tlsd_cert_opts *co)
 {
@@ -1165,6 +1167,8 @@ static int worker_cert_stores(struct tlsd_cert_checks *wc, unsigned n,
 
 	for (unsigned i = 0; i < n; i++) {
 		wc[i] = *first;
+		if (i == 0)
+			continue;
 		wc[i].store = tlsd_cert_store_new(co, cerr, sizeof(cerr));
 		if (!wc[i].store) {
 			fprintf(stderr, "tlsdiag: certificate store: %s\n", cerr);
@@ -1357,7 +1361,7 @@ int main(int argc, char **argv)
 		status = tlsd_summary_failed(run.summary) ? EXIT_FAILURES : EXIT_NO_FAILURE;
 out:
 	tlsd_analyzer_free(a);
-	for (unsigned i = 0; worker_certs && i < threads; i++)
+	for (unsigned i = 1; worker_certs && i < threads; i++)
 		tlsd_cert_store_free(worker_certs[i].store);
 	free(worker_certs);
 	tlsd_cert_store_free(certs.store);
