@@ -5,14 +5,23 @@
 # speed drifts between runs (README, Performance), this is what tells a
 # change from the drift; benchmarks/run.sh gives the ratios to the floor.
 #
-#   benchmarks/ab.sh [-n ROUNDS] A_TLSDIAG B_TLSDIAG [CORPUS_DIR]
+#   benchmarks/ab.sh [-n ROUNDS] [-k REGEX] A_TLSDIAG B_TLSDIAG [CORPUS_DIR]
+#
+# -k keeps only the cases whose name matches REGEX (grep -E), e.g.
+# -k 'flows' or -k 'threads 2'.
 #
 # CORPUS_DIR (default /tmp/perf-bench) holds corpus-1g.pcap, flows-1m.pcap
 # and cut-corpus-1g.pcap (its first 131,248 packets); see run.sh.
 set -euo pipefail
-N=5
-if [ "${1:-}" = -n ]; then N=$2; shift 2; fi
-[ $# -ge 2 ] || { echo "usage: $0 [-n ROUNDS] A_TLSDIAG B_TLSDIAG [CORPUS_DIR]" >&2; exit 2; }
+N=5 KEEP=.
+while [ $# -gt 0 ]; do
+    case $1 in
+        -n) N=$2; shift 2 ;;
+        -k) KEEP=$2; shift 2 ;;
+        *) break ;;
+    esac
+done
+[ $# -ge 2 ] || { echo "usage: $0 [-n ROUNDS] [-k REGEX] A_TLSDIAG B_TLSDIAG [CORPUS_DIR]" >&2; exit 2; }
 A=$1 B=$2 C=${3:-/tmp/perf-bench}
 cases=("corpus-1g text|--threads 1 $C/corpus-1g.pcap"
        "corpus-1g --threads 2|--threads 2 $C/corpus-1g.pcap"
@@ -30,6 +39,7 @@ for _ in $(seq "$N"); do
     cat "$C/corpus-1g.pcap" "$C/flows-1m.pcap" "$C/cut-corpus-1g.pcap" >/dev/null
     for c in "${cases[@]}"; do
         name=${c%%|*} args=${c#*|}
+        grep -qE -- "$KEEP" <<<"$name" || continue
         for v in A B; do
             bin=$A
             [ $v = B ] && bin=$B
