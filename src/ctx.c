@@ -56,6 +56,18 @@ void tlsd_counters_diff(struct tlsd_counters *out, const struct tlsd_counters *a
 	memcpy(out, x, sizeof(x));
 }
 
+bool tlsd_ctx_clock_restarts(const struct tlsd_ctx *ctx, tlsd_time_ns ts)
+{
+	return ctx->clock_started && ts < ctx->now && ctx->now - ts > TLSD_CTX_RESTART_NS;
+}
+
+void tlsd_ctx_restart(struct tlsd_ctx *ctx, tlsd_time_ns ts)
+{
+	ctx->now = ts;
+	ctx->silences_from = ctx->cnt.silences;
+	tlsd_ctx_count(ctx, TLSD_ANOM_CAPTURE_CLOCK_BACK);
+}
+
 void tlsd_ctx_advance(struct tlsd_ctx *ctx, tlsd_time_ns ts, bool live)
 {
 	tlsd_time_ns step;
@@ -84,10 +96,14 @@ tlsd_time_ns tlsd_ctx_silence_within(const struct tlsd_ctx *ctx, tlsd_time_ns fr
 				     tlsd_time_ns to)
 {
 	tlsd_time_ns best = 0;
-	uint64_t n = TLSD_MIN(ctx->cnt.silences, (uint64_t)TLSD_CTX_SILENCES);
+	uint64_t first = ctx->silences_from;
 
-	for (uint64_t i = 0; i < n; i++) {
-		const struct tlsd_silence *sl = &ctx->silences[i];
+	/* Only those since the last restart: earlier ones lie in another
+	 * stretch of time, which the clock may cross again. */
+	if (ctx->cnt.silences - first > TLSD_CTX_SILENCES)
+		first = ctx->cnt.silences - TLSD_CTX_SILENCES;
+	for (uint64_t i = first; i < ctx->cnt.silences; i++) {
+		const struct tlsd_silence *sl = &ctx->silences[i % TLSD_CTX_SILENCES];
 
 		if (sl->start >= from && sl->end <= to && sl->end - sl->start > best)
 			best = sl->end - sl->start;

@@ -460,9 +460,12 @@ static struct row_add find_row(struct tlsd_group *g, const struct gkey *k,
 			g->dropped++;
 		return ra;
 	}
-	/* A level with more rows than the text view shows is never printed
-	 * (only the text view is): its distinct counts are not kept. */
-	ra.counted = !g->text_rows || g->levels[k->level].n_used <= g->text_rows;
+	/* A finer level with more rows than the text view shows is never
+	 * printed (only the text view is): its distinct counts are not kept.
+	 * The coarsest is printed however many rows it has (the largest,
+	 * then "N more kinds"), so it keeps them. */
+	ra.counted = !g->text_rows || k->level == LEVELS - 1 ||
+		     g->levels[k->level].n_used <= g->text_rows;
 
 	if (!e->count) {
 		e->k = *k;

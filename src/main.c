@@ -1064,6 +1064,7 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			continue;
 		}
 		tlsd_analyzer_sync(a); /* the reports so far name the file before */
+		tlsd_analyzer_next_file(a);
 		tlsd_analyzer_share_buffers(a, cap);
 		tlsd_output_set_source(run->output, o->files[i], false);
 		*last_dlt = tlsd_capture_dlt(cap);

@@ -32,6 +32,7 @@ struct ev {
 	uint16_t worker;
 	uint8_t kind;
 	bool live;
+	bool restart; /* the clock restarts (tlsd_workers_frame) */
 };
 
 struct batch {
@@ -286,6 +287,10 @@ static void run_event(struct worker *wk, const struct ev *e, const struct tlsd_p
 		return;
 	}
 	wk->ctx.frame_no = e->frame_no;
+	if (e->restart) { /* as analyzer.c does without threads */
+		tlsd_flow_table_finish(wk->flows);
+		tlsd_ctx_restart(&wk->ctx, e->ts);
+	}
 	tlsd_ctx_advance(&wk->ctx, e->ts, e->live);
 	if (pkt)
 		tlsd_flow_table_packet(wk->flows, pkt);
@@ -560,10 +565,11 @@ static void dispatch(struct tlsd_workers *w, struct ev *e, const struct tlsd_pkt
 }
 
 void tlsd_workers_frame(struct tlsd_workers *w, uint64_t event, uint64_t frame_no,
-			tlsd_time_ns ts, bool live, const struct tlsd_pkt *tcp)
+			tlsd_time_ns ts, bool live, bool restart, const struct tlsd_pkt *tcp)
 {
 	struct ev e = {.ts = ts, .frame_no = frame_no, .event = event,
-		       .kind = (uint8_t)(tcp ? EV_TCP : EV_FRAME), .live = live};
+		       .kind = (uint8_t)(tcp ? EV_TCP : EV_FRAME), .live = live,
+		       .restart = restart};
 
 	dispatch(w, &e, tcp);
 }
@@ -623,9 +629,10 @@ void tlsd_workers_add_counters(const struct tlsd_workers *w, struct tlsd_counter
 	for (unsigned i = 0; i < w->n; i++) {
 		struct tlsd_counters c = w->wk[i].ctx.cnt;
 
-		/* The reader counts the capture's silences once. */
+		/* The reader counts the capture's silences and restarts once. */
 		c.silences = 0;
 		c.anomalies[TLSD_ANOM_CAPTURE_SILENCE] = 0;
+		c.anomalies[TLSD_ANOM_CAPTURE_CLOCK_BACK] = 0;
 		tlsd_counters_add(cnt, &c);
 	}
 }

@@ -674,6 +674,45 @@ START_TEST(tc_idle_silence)
 }
 END_TEST
 
+/* The first packet of a file stamped more than a second before the clock
+ * restarts it (files given out of order); less does not, and
+ * within a file nothing sets the clock back. A restart puts the capture
+ * clock at the packet's time, keeps the idle clock, forgets the silences
+ * before and is counted. */
+START_TEST(tc_clock_restart)
+{
+	struct tlsd_ctx ctx;
+	tlsd_time_ns idle;
+
+	tlsd_ctx_init(&ctx);
+	ctx.lim.idle_timeout = 60 * SEC;
+	ck_assert(!tlsd_ctx_clock_restarts(&ctx, 0)); /* not started */
+	tlsd_ctx_advance(&ctx, 1000 * SEC, false);
+	ck_assert(!tlsd_ctx_clock_restarts(&ctx, 999 * SEC)); /* exactly a second */
+	ck_assert(tlsd_ctx_clock_restarts(&ctx, 999 * SEC - 1));
+	tlsd_ctx_advance(&ctx, 100 * SEC, false); /* advancing never sets it back */
+	ck_assert_int_eq(ctx.now, 1000 * SEC);
+	tlsd_ctx_advance(&ctx, 2000 * SEC, false); /* a silence */
+	ck_assert_uint_eq(ctx.cnt.silences, 1);
+	ck_assert_int_eq(tlsd_ctx_silence_within(&ctx, 0, 3000 * SEC), 1000 * SEC);
+	ck_assert(tlsd_ctx_clock_restarts(&ctx, 100 * SEC));
+	idle = ctx.idle_clock;
+	tlsd_ctx_restart(&ctx, 100 * SEC);
+	tlsd_ctx_advance(&ctx, 100 * SEC, false);
+	ck_assert_int_eq(ctx.now, 100 * SEC);
+	ck_assert_int_eq(ctx.idle_clock, idle);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_CAPTURE_CLOCK_BACK], 1);
+	ck_assert_int_eq(tlsd_ctx_silence_within(&ctx, 0, 3000 * SEC), 0);
+	/* The clock runs on from there, with silences of its own. */
+	tlsd_ctx_advance(&ctx, 110 * SEC, false);
+	ck_assert_int_eq(ctx.idle_clock, idle + 10 * SEC);
+	tlsd_ctx_advance(&ctx, 5000 * SEC, false);
+	ck_assert_uint_eq(ctx.cnt.silences, 2);
+	ck_assert_int_eq(tlsd_ctx_silence_within(&ctx, 50 * SEC, 6000 * SEC), 4890 * SEC);
+	ck_assert_int_eq(tlsd_ctx_silence_within(&ctx, 0, 3000 * SEC), 0);
+}
+END_TEST
+
 START_TEST(tc_evict)
 {
 	struct fx *x = fx_new();
@@ -1063,6 +1102,7 @@ Suite *flow_table_suite(void)
 		{"share_graves_nearest", tc_share_graves_nearest},
 		{"idle_kept", tc_idle_kept},
 		{"idle_silence", tc_idle_silence},
+		{"clock_restart", tc_clock_restart},
 		{"finish_order", tc_finish_order},
 		{"many_flows", tc_many_flows},
 		{"ignore_on_open", tc_ignore_on_open},

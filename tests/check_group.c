@@ -215,6 +215,40 @@ START_TEST(tc_text_only_same_view)
 }
 END_TEST
 
+/* Text only, with more kinds than rows at the coarsest level (the one
+ * shown, with "... N more kinds"): its rows keep their distinct counts,
+ * the view is the same as when every level is kept. */
+START_TEST(tc_text_only_coarsest_counts)
+{
+	struct tlsd_group *a = tlsd_group_new(), *b = tlsd_group_new();
+	struct tlsd_report r;
+	char ip[32], *va, *vb;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	tlsd_group_text_only(b, 10);
+	for (int i = 0; i < 400; i++) {
+		snprintf(ip, sizeof(ip), "192.0.2.%d", i % 40 + 1);
+		failure(&r, i % 3 ? "10.0.0.1" : "10.0.0.2", (uint16_t)(40000 + i), ip, i);
+		snprintf((char *)r.sni, sizeof(r.sni), "n%02d.example.com", i % 30);
+		r.sni_len = 15;
+		snprintf(r.diags[0].code, sizeof(r.diags[0].code), "alert_code_%02d", i % 14);
+		tlsd_group_add(a, &r);
+		tlsd_group_add(b, &r);
+	}
+	va = text_of(a, 10, false, NULL);
+	vb = text_of(b, 10, false, NULL);
+	ck_assert_ptr_nonnull(strstr(va, "folded by step and cause"));
+	ck_assert_ptr_nonnull(strstr(va, "more kinds"));
+	ck_assert_ptr_null(strstr(vb, " 0+ "));
+	ck_assert_str_eq(va, vb);
+	free(va);
+	free(vb);
+	tlsd_group_free(a);
+	tlsd_group_free(b);
+}
+END_TEST
+
 /* One of three addresses fails every time; the others always succeed. */
 START_TEST(tc_server_failing)
 {
@@ -350,6 +384,7 @@ Suite *group_suite(void)
 	tcase_add_test(tc, tc_fold_levels);
 	tcase_add_test(tc, tc_distinct_estimate);
 	tcase_add_test(tc, tc_text_only_same_view);
+	tcase_add_test(tc, tc_text_only_coarsest_counts);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("patterns");
 	tcase_add_test(tc, tc_server_failing);

@@ -30,6 +30,12 @@ void tlsd_analyzer_share_buffers(struct tlsd_analyzer *a, struct tlsd_capture *c
 /* Packets come from an interface, not a file: a stretch without packets is
  * time passing, not a discontinuity of the capture (ctx.h). */
 void tlsd_analyzer_set_live(struct tlsd_analyzer *a, bool live);
+/* The frames that follow are a new file's (several files are one capture,
+ * read in turn): if its first frame is stamped earlier than the last one
+ * (by more than a second: ctx.h, tlsd_ctx_clock_restarts), every open
+ * connection ends there, as at the end of input, and the capture clock
+ * restarts at its time. */
+void tlsd_analyzer_next_file(struct tlsd_analyzer *a);
 /* One captured frame (any supported link type). */
 void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr);
 /* A frame of a file that the capture filter rejected: it takes its frame

@@ -46,6 +46,7 @@
 	X(CAPTURE_CAP_HANDSHAKE, "cap_handshake_message")                      \
 	X(CAPTURE_CAP_CHAIN, "cap_certificate_chain")                          \
 	X(CAPTURE_SILENCE, "capture_silences")                                 \
+	X(CAPTURE_CLOCK_BACK, "capture_clock_restarts")                        \
 	X(TCP_RETRANSMIT, "tcp_retransmission")                                \
 	X(TCP_INCONSISTENT_RETRANSMIT, "tcp_inconsistent_retransmission")      \
 	X(TCP_OUT_OF_ORDER, "tcp_out_of_order")                                \
@@ -108,6 +109,7 @@ struct tlsd_ctx {
 	tlsd_time_ns idle_clock;
 	bool clock_started;
 	struct tlsd_silence silences[TLSD_CTX_SILENCES]; /* ring, cnt.silences % N */
+	uint64_t silences_from; /* the first silence since the clock last restarted */
 	uint64_t frame_no;      /* 1-based number of the current packet (all files) */
 	size_t reasm_mem_used;  /* out-of-order bytes held, all flows */
 	size_t ipfrag_mem_used; /* IP fragment bytes held */
@@ -122,8 +124,27 @@ void tlsd_counters_diff(struct tlsd_counters *out, const struct tlsd_counters *a
 
 /* Moves the clocks to a packet's time ts. A file (live false) that was
  * silent for longer than the idle timeout before ts records a silence and
- * the idle clock does not move across it. Time never runs backwards. */
+ * the idle clock does not move across it. Time never runs backwards: a
+ * packet stamped earlier (a clock step, a stray time stamp, merged
+ * interfaces) leaves the clocks where they are and is seen at that time. */
 void tlsd_ctx_advance(struct tlsd_ctx *ctx, tlsd_time_ns ts, bool live);
+
+/* Whether the first packet of a file, stamped ts, restarts the clock: it
+ * is more than TLSD_CTX_RESTART_NS earlier than the last packet of the
+ * files before. Files that follow each other (rotated captures) never
+ * step back; these were given out of order, or overlap (two interfaces
+ * captured at once), and their connections cannot go on across the step.
+ * Within a file the clock is never set back: one stray time stamp would
+ * cut every connection open at the time. */
+#define TLSD_CTX_RESTART_NS ((tlsd_time_ns)1000000000)
+bool tlsd_ctx_clock_restarts(const struct tlsd_ctx *ctx, tlsd_time_ns ts);
+/* The restart, once the caller has ended every open connection as at the
+ * end of input (a connection does not go on across it, and those after it
+ * are judged at their own time, not at the later one the clock had
+ * reached: a certificate valid then would read as expired): the capture
+ * clock goes back to ts, the silences before are forgotten, and
+ * TLSD_ANOM_CAPTURE_CLOCK_BACK is counted. The idle clock stays. */
+void tlsd_ctx_restart(struct tlsd_ctx *ctx, tlsd_time_ns ts);
 
 /* The longest capture-wide silence that lies within [from, to] (0 when
  * none is known): what a wait measured over that span cannot count on. */

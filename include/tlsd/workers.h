@@ -90,9 +90,11 @@ uint64_t tlsd_workers_part(uint64_t limit, unsigned n, unsigned k);
 
 /* One frame (event number event, the ctx's frame number and time after
  * it); tcp: its TCP segment, or NULL (analysed now when it is the reader's
- * share's). live: the time is an interface's. */
+ * share's). live: the time is an interface's. restart: the frame restarts
+ * the capture clock (analyzer.h, tlsd_analyzer_next_file): every share
+ * ends its open connections first. */
 void tlsd_workers_frame(struct tlsd_workers *w, uint64_t event, uint64_t frame_no,
-			tlsd_time_ns ts, bool live, const struct tlsd_pkt *tcp);
+			tlsd_time_ns ts, bool live, bool restart, const struct tlsd_pkt *tcp);
 /* tlsd_capture_reuse_fn for tlsd_capture_share_buffers(), ud = the
  * workers: returns once no batch handed over or being filled points into
  * capture buffer `buffer` (-1: into any), handing the batch being filled

@@ -496,5 +496,50 @@ est = [json.loads(x) for x in out.splitlines() if x.strip()]
 check("--outcome established: chains checked (certificates shown)",
       est and est == [o for o in with_a if o["outcome"] == "established"]
       and all(o["certificates"] for o in est), len(est))
+# Files given out of order (the later capture first): a connection of the
+# earlier file is reported at its own time, not at the later time the
+# clock had reached (its certificate would be judged at the wrong time),
+# and the step back is counted. Expected times from the pcap records.
+older = os.path.join(CAPS, "tls12_expired_cert.pcap")
+_, older_recs = read_pcap(older)
+first = older_recs[0][0] + older_recs[0][1] / 1e6
+span = (older_recs[-1][0] + older_recs[-1][1] / 1e6) - first
+outs = {}
+for t in ("1", "2"):
+    rc, out, _ = run("--threads", t, "-T", "json", "-a", "--no-group", "--stats", fleet, older)
+    outs[t] = out
+objs = [json.loads(x) for x in outs["1"].splitlines() if x.strip()]
+conns = [o for o in objs if "client" in o]
+stats = [o for o in objs if o.get("type") == "stats"]
+late = [o for o in conns if o["client"]["port"] == 50140]
+ts = (late[0]["ts"] if late else "")
+import datetime as _dt
+want_ts = _dt.datetime.fromtimestamp(first, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
+_, alone_out, _ = run("-T", "json", "-a", "--no-group", older)
+alone = [json.loads(x) for x in alone_out.splitlines() if x.strip()]
+check("files out of order: the earlier file's connection at its own time, as read alone",
+      len(late) == 1 and ts == want_ts and late == alone and 0 < late[0]["duration"] <= span,
+      (ts, want_ts, late[0]["duration"] if late else None, span))
+check("files out of order: capture time of the certificate check is the connection's",
+      late and "capture time " + want_ts[:19] in json.dumps(late[0]), late[0]["diagnosis"][0] if late else None)
+check("files out of order: the clock restart counted once",
+      stats and json.dumps(stats[0]).count('"capture_clock_restarts": 1') == 1, stats[:1])
+check("files out of order: --threads 2 reports the same", outs["1"] == outs["2"] and outs["1"])
+# Three files, each stepping back (the third by seconds only): every
+# connection as when its file is read alone.
+mixed = os.path.join(CAPS, "mixed.pcap")
+rc, out, _ = run("-T", "json", "-a", "--no-group", "--stats", fleet, older, mixed)
+together = [json.loads(x) for x in out.splitlines() if x.strip()]
+key = lambda o: (o["ts"], o["client"]["port"], o["duration"], o["cause"], o["outcome"])
+apart = []
+for f in (fleet, older, mixed):
+    _, o1, _ = run("-T", "json", "-a", "--no-group", f)
+    apart += [json.loads(x) for x in o1.splitlines() if x.strip()]
+check("files out of order: each connection as in its file alone",
+      sorted(map(key, [o for o in together if "client" in o])) == sorted(map(key, apart))
+      and len(apart) > 40, (len(together), len(apart)))
+st = [o for o in together if o.get("type") == "stats"]
+check("files out of order: two restarts counted",
+      st and st[0]["stats"]["anomalies"].get("capture_clock_restarts") == 2, st[:1])
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
