@@ -969,7 +969,6 @@ static void tls13_count(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_sstat
 			const struct tlsd_record_info *ri)
 {
 	struct tlsd_sess_tls13 *t = &s->t13;
-	uint16_t eoed_len = (uint16_t)(tlsd_session_tls13_alert_len(s) + 2);
 
 	switch (s->state) {
 	case TLSD_SS_TLS13_SERVER_FLIGHT:
@@ -989,9 +988,11 @@ static void tls13_count(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_sstat
 		t->cli_flight_last_ts = ri->ts;
 		if (ri->len > t->cli_flight_max_len)
 			t->cli_flight_max_len = ri->len;
-		/* With 0-RTT the flight opens with end_of_early_data. */
+		/* With 0-RTT the flight opens with end_of_early_data (its size
+		 * looked up only then: this runs for every record). */
 		if (t->cli_flight_first_len == 0 &&
-		    !(t->early_records > 0 && t->cli_flight == 1 && ri->len == eoed_len))
+		    !(t->early_records > 0 && t->cli_flight == 1 &&
+		      ri->len == tlsd_session_tls13_alert_len(s) + 2))
 			t->cli_flight_first_len = ri->len;
 		break;
 	case TLSD_SS_TLS13_POST:
