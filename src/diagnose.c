@@ -1635,6 +1635,16 @@ static void diag_not_visible(struct dctx *c)
 	fact_end(c, d);
 }
 
+enum tlsd_outcome tlsd_diagnose_outcome(const struct tlsd_session *s)
+{
+	struct tlsd_evidence ev;
+	struct verdict v;
+
+	tlsd_evidence_compute(s, &ev);
+	decide(s, &ev, &v);
+	return v.outcome;
+}
+
 void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r)
 {
 	struct tlsd_evidence ev;

@@ -1274,6 +1274,10 @@ int main(int argc, char **argv)
 		certs.ctx = &ctx;
 		certs.verify_all_signatures = opt.verify_all_signatures;
 		certs.skip_established = established_certs_unread(&opt);
+		/* The warnings of reports never printed: unless the summary
+		 * counts them or a result filter may select by them. */
+		if (!opt.summary && tlsd_result_filter_empty(opt.results))
+			certs.details_unread = tlsd_output_details_dropped(run.output);
 		if (threads > 1) {
 			worker_certs = calloc(threads, sizeof(*worker_certs));
 			if (!worker_certs) {

@@ -19,6 +19,7 @@ struct tlsd_output {
 	struct tlsd_group *group;    /* NULL when no view can use it */
 	struct tlsd_group_opts gopts;
 	bool grouping;               /* the grouped view replaces the blocks */
+	atomic_bool details_dropped; /* = grouping, for other threads */
 	/* text blocks held back while auto grouping is undecided */
 	char *held;
 	size_t held_len;
@@ -55,6 +56,7 @@ struct tlsd_output *tlsd_output_new(FILE *out, const struct tlsd_output_opts *op
 			tlsd_group_text_only(o->group, 0);
 	}
 	o->grouping = opts->group == TLSD_GROUP_ON && opts->format == TLSD_FORMAT_TEXT;
+	atomic_init(&o->details_dropped, o->grouping);
 	return o;
 }
 
@@ -100,6 +102,11 @@ uint64_t tlsd_output_hidden(const struct tlsd_output *o)
 bool tlsd_output_grouped(const struct tlsd_output *o)
 {
 	return o->grouping && o->group;
+}
+
+const atomic_bool *tlsd_output_details_dropped(const struct tlsd_output *o)
+{
+	return &o->details_dropped;
 }
 
 const struct tlsd_group *tlsd_output_group(const struct tlsd_output *o)
@@ -187,6 +194,7 @@ void tlsd_output_report(struct tlsd_output *o, const struct tlsd_report *r)
 		if (o->shown_failures > TLSD_OUTPUT_AUTO_GROUP) {
 			/* Long: the grouped view instead; what was held is dropped. */
 			o->grouping = true;
+			atomic_store_explicit(&o->details_dropped, true, memory_order_relaxed);
 			if (o->hold)
 				fclose(o->hold);
 			o->hold = NULL;

@@ -1494,6 +1494,12 @@ static void check_ske(struct tlsd_session *s)
 	    !span_view(sc, &sc->srv.der[0], &in.leaf) ||
 	    !span_view(sc, &sc->ske_params, &in.params) || !span_view(sc, &sc->ske_sig, &in.sig))
 		return;
+	/* A public-key operation whose answer nothing would show: the
+	 * connection did not fail, and its report will not be printed. */
+	if (sc->cc->details_unread &&
+	    atomic_load_explicit(sc->cc->details_unread, memory_order_relaxed) &&
+	    tlsd_diagnose_outcome(s) != TLSD_OUTCOME_FAILED)
+		return;
 	if (!sc->ske_detail)
 		sc->ske_detail = malloc(TLSD_CERT_TEXT_LEN);
 	if (!sc->ske_detail)

@@ -1103,6 +1103,52 @@ START_TEST(tc_cert_stage)
 }
 END_TEST
 
+/* Once no report is shown in detail (cc->details_unread true: the grouped
+ * view), a flipped ServerKeyExchange signature is checked only where the
+ * connection failed (the answer may be its cause): loop 0 = decrypt_error,
+ * checked and the cause; 1 = the capture ends after the server's flight,
+ * not checked; 2 = the same with reports shown, checked, a warning. */
+START_TEST(tc_cert_stage_details_unread)
+{
+	struct hello_opts o = {.suite = 0xc02f, .random = 0x22};
+	struct tlsd_fix_blob ske = ske_body("ske-rsa_pkcs1_sha256.sig", 0x0401, true);
+	atomic_bool unread;
+	struct drv d;
+	struct tlsd_report r;
+
+	atomic_init(&unread, _i != 2);
+	cert_drv(&d, 0);
+	cert_cc.details_unread = &unread;
+	ch(&d, &o);
+	sh(&d, &o);
+	cert_msg(&d, S2C, good_chain);
+	hs(&d, S2C, 12, ske.p, ske.len);
+	free(ske.p);
+	hs(&d, S2C, 14, NULL, 0);
+	if (_i == 0) {
+		alert(&d, C2S, 2, 51);
+		fin(&d, C2S);
+		end(&d, TLSD_FLOW_END_CLOSE, &r);
+	} else {
+		end(&d, TLSD_FLOW_END_CAPTURE_END, &r);
+	}
+	ck_assert(d.s->certs.checked);
+	ck_assert_ptr_nonnull(r.certs); /* the chain is checked either way */
+	if (_i == 0) {
+		ck_assert_int_eq(r.outcome, TLSD_OUTCOME_FAILED);
+		ck_assert(d.s->certs.ske_checked);
+		ck_assert_str_eq(r.diags[0].code, "key_exchange_signature_invalid");
+		ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_CERTAIN);
+	} else {
+		ck_assert_int_ne(r.outcome, TLSD_OUTCOME_FAILED);
+		ck_assert(d.s->certs.ske_checked == (_i == 2));
+		ck_assert_int_eq(r.ske_sig, _i == 2 ? TLSD_SKE_SIG_INVALID : TLSD_SKE_SIG_UNCHECKED);
+		ck_assert(tlsd_report_has_diag(&r, "key_exchange_signature_invalid") == (_i == 2));
+	}
+	cert_drv_free(&d);
+}
+END_TEST
+
 /* A session made new again (tlsd_session_cleanup, tlsd_session_init: what
  * conn.c does with the sessions of closed connections) after one that held
  * certificate findings gives the same report as a fresh one. */
@@ -1409,6 +1455,7 @@ Suite *session_suite(void)
 
 	tcase_add_loop_test(tcc, tc_cert_stage, 0, 3);
 	tcase_add_test(tcc, tc_cert_stage_accepted_unchecked);
+	tcase_add_loop_test(tcc, tc_cert_stage_details_unread, 0, 3);
 	tcase_add_test(tcc, tc_session_reuse);
 	tcase_add_test(tcc, tc_session_prefetch);
 	tcase_add_test(tcc, tc_cert_client_chain);

@@ -13,6 +13,9 @@ void tlsd_diagnose(const struct tlsd_session *s, struct tlsd_report *r);
 /* Whether tlsd_diagnose() will say "established" (cheap: no evidence, no
  * diagnoses; the certificate stage does not change it). */
 bool tlsd_diagnose_established(const struct tlsd_session *s);
+/* The outcome tlsd_diagnose() will give (the evidence and the verdict, no
+ * diagnoses; the certificate stage does not change it). */
+enum tlsd_outcome tlsd_diagnose_outcome(const struct tlsd_session *s);
 
 /* The step a failure in the session's current state belongs to when
  * nothing more specific is known (silence, a timeout). */

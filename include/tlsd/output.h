@@ -13,6 +13,7 @@
 #ifndef TLSD_OUTPUT_H
 #define TLSD_OUTPUT_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "tlsd/group.h"
@@ -58,6 +59,10 @@ uint64_t tlsd_output_hidden(const struct tlsd_output *o);
 void tlsd_output_finish(struct tlsd_output *o);
 /* Whether the grouped view was printed (it holds the patterns already). */
 bool tlsd_output_grouped(const struct tlsd_output *o);
+/* True from the moment no report will be printed in detail any more (the
+ * text view chose the grouped view), to be read on any thread
+ * (tlsd_cert_checks.details_unread). */
+const atomic_bool *tlsd_output_details_dropped(const struct tlsd_output *o);
 /* The grouping state (fed whenever the format can show it), for the
  * patterns in the text summary; NULL when not kept. */
 const struct tlsd_group *tlsd_output_group(const struct tlsd_output *o);

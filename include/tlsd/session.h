@@ -8,6 +8,8 @@
 #ifndef TLSD_SESSION_H
 #define TLSD_SESSION_H
 
+#include <stdatomic.h>
+
 #include "tlsd/flow_table.h"
 #include "tlsd/report.h"
 #include "tlsd/tls_record.h"
@@ -31,6 +33,14 @@ struct tlsd_cert_checks {
 	 * chains are not checked at all (the checks change no verdict, only
 	 * the warnings and certificates of a report). */
 	bool skip_established;
+	/* When it points at true, no report is shown in detail any more (the
+	 * grouped view replaced them, and neither --summary nor a result
+	 * filter reads their warnings): the ServerKeyExchange signature of a
+	 * connection that did not fail is not checked, since its answer would
+	 * only be a warning of such a report (a failure's may be its cause).
+	 * The output sets it on the reader thread while workers read it.
+	 * NULL: always checked. */
+	const atomic_bool *details_unread;
 };
 
 TLSD_MUST_USE struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx);
