@@ -318,6 +318,9 @@ void tlsd_session_cleanup(struct tlsd_session *s)
 	}
 	free(s->udp);
 	s->udp = NULL;
+	free(s->lists.heap);
+	s->lists.heap = NULL;
+	s->lists.len = s->lists.cap = 0;
 }
 
 void tlsd_session_free(struct tlsd_session *s)
@@ -326,6 +329,344 @@ void tlsd_session_free(struct tlsd_session *s)
 		return;
 	tlsd_session_cleanup(s);
 	free(s);
+}
+
+/* ---- the hellos, kept compact (struct tlsd_sess_ch, _sh, _lists) -------- */
+
+static const uint8_t *lists_data(const struct tlsd_sess_lists *l)
+{
+	return l->heap ? l->heap : (const uint8_t *)l->inl;
+}
+
+/* Room for n bytes at the next even offset (*off), in inl while they fit,
+ * else on the heap; false (nothing changed) without memory or past what
+ * the 16-bit offsets reach. */
+static bool lists_reserve(struct tlsd_sess_lists *l, size_t n, uint16_t *off)
+{
+	size_t at = ((size_t)l->len + 1u) & ~(size_t)1;
+	size_t cap = l->heap ? l->cap : sizeof(l->inl);
+
+	if (n > UINT16_MAX - at)
+		return false;
+	if (at + n > cap) {
+		size_t ncap = TLSD_MIN(TLSD_MAX(at + n, 2 * cap), (size_t)UINT16_MAX);
+		uint8_t *h = realloc(l->heap, ncap);
+
+		if (!h)
+			return false;
+		if (!l->heap)
+			memcpy(h, l->inl, l->len);
+		l->heap = h;
+		l->cap = (uint16_t)ncap;
+	}
+	*off = (uint16_t)at;
+	l->len = (uint16_t)(at + n);
+	return true;
+}
+
+/* Appends n bytes at *pos of the store's data (reserved before). */
+static void put(uint8_t *data, size_t *pos, const void *p, size_t n)
+{
+	if (n)
+		memcpy(data + *pos, p, n);
+	*pos += n;
+}
+
+void tlsd_session_set_client_hello(struct tlsd_session *s, const struct tlsd_client_hello *ch)
+{
+	struct tlsd_sess_ch *k = &s->ch;
+	size_t bytes, pos;
+	uint8_t *data;
+
+	*k = (struct tlsd_sess_ch){
+		.legacy_version = ch->legacy_version,
+		.n_suites_total = ch->n_suites_total,
+		.n_exts_total = ch->n_exts_total,
+		.session_ticket_len = ch->session_ticket_len,
+		.padding_len = ch->padding_len,
+		.record_size_limit = ch->record_size_limit,
+		.bad_ext_type = ch->bad_ext_type,
+		.n_ssl2_specs = ch->n_ssl2_specs,
+		.msg_len = ch->msg_len,
+		.n_suites = TLSD_MIN(ch->n_suites, (uint16_t)TLSD_MAX_SUITES),
+		.n_exts = TLSD_MIN(ch->n_exts, (uint16_t)TLSD_MAX_EXTS),
+		.sni_len = TLSD_MIN(ch->sni_len, (uint16_t)TLSD_MAX_SNI),
+		.alpn_total = ch->alpn.total,
+		.alpn_n = ch->alpn.n,
+		.alpn_used = TLSD_MIN(ch->alpn.used, (uint16_t)TLSD_STRLIST_BYTES),
+		.n_versions = TLSD_MIN(ch->n_versions, (uint8_t)TLSD_MAX_VERSIONS),
+		.n_groups = TLSD_MIN(ch->n_groups, (uint8_t)TLSD_MAX_GROUPS),
+		.n_point_formats = TLSD_MIN(ch->n_point_formats, (uint8_t)TLSD_MAX_POINT_FORMATS),
+		.n_sigalgs = TLSD_MIN(ch->n_sigalgs, (uint8_t)TLSD_MAX_SIGALGS),
+		.n_key_shares = TLSD_MIN(ch->n_key_shares, (uint8_t)TLSD_MAX_KEY_SHARES),
+		.session_id_len = TLSD_MIN(ch->session_id_len, (uint8_t)sizeof(ch->session_id)),
+		.n_compressions = ch->n_compressions,
+		.psk_modes = ch->psk_modes,
+		.dtls_cookie_len = ch->dtls_cookie_len,
+		.fallback_scsv = ch->fallback_scsv,
+		.reneg_scsv = ch->reneg_scsv,
+		.compression_null = ch->compression_null,
+		.has_sni = ch->has_sni,
+		.sni_truncated = ch->sni_truncated,
+		.has_supported_versions = ch->has_supported_versions,
+		.has_psk = ch->has_psk,
+		.has_early_data = ch->has_early_data,
+		.has_status_request = ch->has_status_request,
+		.has_session_ticket = ch->has_session_ticket,
+		.has_ems = ch->has_ems,
+		.has_reneg_info = ch->has_reneg_info,
+		.has_etm = ch->has_etm,
+		.has_padding = ch->has_padding,
+		.has_record_size_limit = ch->has_record_size_limit,
+		.has_pha = ch->has_pha,
+		.has_cookie = ch->has_cookie,
+		.has_ech = ch->has_ech,
+		.has_compress_cert = ch->has_compress_cert,
+		.has_sigalgs_cert = ch->has_sigalgs_cert,
+		.has_alpn = ch->has_alpn,
+		.has_key_share = ch->has_key_share,
+		.dup_ext = ch->dup_ext,
+		.trailing = ch->trailing,
+		.bad_ext = ch->bad_ext,
+		.salvaged = ch->salvaged,
+		.sslv2 = ch->sslv2,
+		.dtls = ch->dtls,
+	};
+	memcpy(k->random, ch->random, sizeof(k->random));
+	memcpy(k->session_id, ch->session_id, k->session_id_len);
+	bytes = 2u * ((size_t)k->n_suites + k->n_exts + k->n_versions + k->n_groups + k->n_sigalgs +
+		      2u * k->n_key_shares) +
+		k->n_point_formats + k->sni_len + k->alpn_used;
+	if (!lists_reserve(&s->lists, bytes, &k->lists)) {
+		/* No memory: the offer's totals stay, its lists are empty. */
+		k->n_suites = k->n_exts = k->sni_len = k->alpn_n = k->alpn_used = 0;
+		k->n_versions = k->n_groups = k->n_point_formats = k->n_sigalgs = 0;
+		k->n_key_shares = 0;
+		return;
+	}
+	data = s->lists.heap ? s->lists.heap : (uint8_t *)s->lists.inl;
+	pos = k->lists;
+	put(data, &pos, ch->suites, 2u * k->n_suites);
+	put(data, &pos, ch->exts, 2u * k->n_exts);
+	put(data, &pos, ch->versions, 2u * k->n_versions);
+	put(data, &pos, ch->groups, 2u * k->n_groups);
+	put(data, &pos, ch->sigalgs, 2u * k->n_sigalgs);
+	put(data, &pos, ch->key_share_groups, 2u * k->n_key_shares);
+	put(data, &pos, ch->key_share_lens, 2u * k->n_key_shares);
+	put(data, &pos, ch->point_formats, k->n_point_formats);
+	put(data, &pos, ch->sni, k->sni_len);
+	put(data, &pos, ch->alpn.data, k->alpn_used);
+}
+
+void tlsd_session_set_server_hello(struct tlsd_session *s, const struct tlsd_server_hello *sh)
+{
+	struct tlsd_sess_sh *k = &s->sh;
+	size_t pos;
+	uint8_t *data;
+
+	*k = (struct tlsd_sess_sh){
+		.legacy_version = sh->legacy_version,
+		.suite = sh->suite,
+		.selected_version = sh->selected_version,
+		.key_share_group = sh->key_share_group,
+		.psk_identity = sh->psk_identity,
+		.n_exts = TLSD_MIN(sh->n_exts, (uint16_t)TLSD_MAX_EXTS),
+		.alpn_total = sh->alpn.total,
+		.alpn_n = sh->alpn.n,
+		.alpn_used = TLSD_MIN(sh->alpn.used, (uint16_t)TLSD_STRLIST_BYTES),
+		.session_id_len = TLSD_MIN(sh->session_id_len, (uint8_t)sizeof(sh->session_id)),
+		.compression = sh->compression,
+		.downgrade = sh->downgrade,
+		.is_hrr = sh->is_hrr,
+		.has_psk = sh->has_psk,
+		.has_ems = sh->has_ems,
+		.has_reneg_info = sh->has_reneg_info,
+		.has_etm = sh->has_etm,
+		.has_session_ticket = sh->has_session_ticket,
+		.has_status_request = sh->has_status_request,
+		.has_sni = sh->has_sni,
+		.has_alpn = sh->has_alpn,
+		.has_key_share = sh->has_key_share,
+		.has_cookie = sh->has_cookie,
+		.dup_ext = sh->dup_ext,
+		.trailing = sh->trailing,
+	};
+	memcpy(k->random, sh->random, sizeof(k->random));
+	memcpy(k->session_id, sh->session_id, k->session_id_len);
+	if (!lists_reserve(&s->lists, 2u * k->n_exts + k->alpn_used, &k->lists)) {
+		k->n_exts = k->alpn_n = k->alpn_used = 0;
+		return;
+	}
+	data = s->lists.heap ? s->lists.heap : (uint8_t *)s->lists.inl;
+	pos = k->lists;
+	put(data, &pos, sh->exts, 2u * k->n_exts);
+	put(data, &pos, sh->alpn.data, k->alpn_used);
+}
+
+/* The next list of n entries of size bytes in the store, through the
+ * cursor (a store that does not hold it gives false). */
+static bool next_list(struct tlsd_cur *c, size_t n, size_t size, const uint8_t **p)
+{
+	struct tlsd_cur v;
+
+	if (!tlsd_cur_get_bytes(c, &v, n * size))
+		return false;
+	*p = tlsd_cur_data(&v);
+	return true;
+}
+
+/* uint16_t lists start at even offsets of 2-aligned storage (lists_reserve). */
+static const uint16_t *u16s(const uint8_t *p)
+{
+	return (const uint16_t *)(const void *)p;
+}
+
+void tlsd_session_ch_lists(const struct tlsd_session *s, struct tlsd_sess_ch_lists *out)
+{
+	static const uint16_t none[1];
+	const struct tlsd_sess_ch *k = &s->ch;
+	const uint8_t *p[10];
+	struct tlsd_cur c;
+	const size_t n[10] = {k->n_suites,	   k->n_exts,	     k->n_versions,
+			      k->n_groups,	   k->n_sigalgs,     k->n_key_shares,
+			      k->n_key_shares,	   k->n_point_formats, k->sni_len,
+			      k->alpn_used};
+
+	*out = (struct tlsd_sess_ch_lists){
+		.suites = none, .exts = none, .versions = none, .groups = none,
+		.sigalgs = none, .key_share_groups = none, .key_share_lens = none,
+		.point_formats = (const uint8_t *)none, .sni = (const uint8_t *)none,
+		.alpn = (const uint8_t *)none,
+	};
+	tlsd_cur_init(&c, lists_data(&s->lists), s->lists.len);
+	if (!tlsd_cur_skip(&c, k->lists))
+		return;
+	for (size_t i = 0; i < 10; i++)
+		if (!next_list(&c, n[i], i < 7 ? 2 : 1, &p[i]))
+			return; /* not what was set: nothing */
+	*out = (struct tlsd_sess_ch_lists){
+		.suites = u16s(p[0]), .exts = u16s(p[1]), .versions = u16s(p[2]),
+		.groups = u16s(p[3]), .sigalgs = u16s(p[4]), .key_share_groups = u16s(p[5]),
+		.key_share_lens = u16s(p[6]), .point_formats = p[7], .sni = p[8], .alpn = p[9],
+		.n_suites = n[0], .n_exts = n[1], .n_versions = n[2], .n_groups = n[3],
+		.n_sigalgs = n[4], .n_key_shares = n[5], .n_point_formats = n[7],
+		.sni_len = n[8], .alpn_used = n[9],
+	};
+}
+
+void tlsd_session_client_hello(const struct tlsd_session *s, struct tlsd_client_hello *out)
+{
+	const struct tlsd_sess_ch *k = &s->ch;
+	struct tlsd_sess_ch_lists v;
+
+	tlsd_session_ch_lists(s, &v);
+	memset(out, 0, sizeof(*out));
+	out->legacy_version = k->legacy_version;
+	memcpy(out->random, k->random, sizeof(out->random));
+	out->session_id_len = k->session_id_len;
+	memcpy(out->session_id, k->session_id, k->session_id_len);
+	out->n_suites_total = k->n_suites_total;
+	out->n_suites = (uint16_t)v.n_suites;
+	memcpy(out->suites, v.suites, 2u * v.n_suites);
+	out->fallback_scsv = k->fallback_scsv;
+	out->reneg_scsv = k->reneg_scsv;
+	out->n_compressions = k->n_compressions;
+	out->compression_null = k->compression_null;
+	out->n_exts_total = k->n_exts_total;
+	out->n_exts = (uint16_t)v.n_exts;
+	memcpy(out->exts, v.exts, 2u * v.n_exts);
+	out->has_sni = k->has_sni;
+	out->sni_len = (uint16_t)v.sni_len;
+	out->sni_truncated = k->sni_truncated;
+	memcpy(out->sni, v.sni, v.sni_len); /* NUL-terminated: the rest is 0 */
+	out->n_versions = (uint8_t)v.n_versions;
+	memcpy(out->versions, v.versions, 2u * v.n_versions);
+	out->n_groups = (uint8_t)v.n_groups;
+	memcpy(out->groups, v.groups, 2u * v.n_groups);
+	out->n_point_formats = (uint8_t)v.n_point_formats;
+	memcpy(out->point_formats, v.point_formats, v.n_point_formats);
+	out->n_sigalgs = (uint8_t)v.n_sigalgs;
+	memcpy(out->sigalgs, v.sigalgs, 2u * v.n_sigalgs);
+	out->n_key_shares = (uint8_t)v.n_key_shares;
+	memcpy(out->key_share_groups, v.key_share_groups, 2u * v.n_key_shares);
+	memcpy(out->key_share_lens, v.key_share_lens, 2u * v.n_key_shares);
+	out->psk_modes = k->psk_modes;
+	out->alpn.total = k->alpn_total;
+	out->alpn.n = v.alpn_used ? k->alpn_n : 0;
+	out->alpn.used = (uint16_t)v.alpn_used;
+	memcpy(out->alpn.data, v.alpn, v.alpn_used);
+	out->session_ticket_len = k->session_ticket_len;
+	out->padding_len = k->padding_len;
+	out->record_size_limit = k->record_size_limit;
+	out->has_supported_versions = k->has_supported_versions;
+	out->has_psk = k->has_psk;
+	out->has_early_data = k->has_early_data;
+	out->has_status_request = k->has_status_request;
+	out->has_session_ticket = k->has_session_ticket;
+	out->has_ems = k->has_ems;
+	out->has_reneg_info = k->has_reneg_info;
+	out->has_etm = k->has_etm;
+	out->has_padding = k->has_padding;
+	out->has_record_size_limit = k->has_record_size_limit;
+	out->has_pha = k->has_pha;
+	out->has_cookie = k->has_cookie;
+	out->has_ech = k->has_ech;
+	out->has_compress_cert = k->has_compress_cert;
+	out->has_sigalgs_cert = k->has_sigalgs_cert;
+	out->has_alpn = k->has_alpn;
+	out->has_key_share = k->has_key_share;
+	out->dup_ext = k->dup_ext;
+	out->trailing = k->trailing;
+	out->bad_ext = k->bad_ext;
+	out->bad_ext_type = k->bad_ext_type;
+	out->n_ssl2_specs = k->n_ssl2_specs;
+	out->salvaged = k->salvaged;
+	out->sslv2 = k->sslv2;
+	out->dtls = k->dtls;
+	out->dtls_cookie_len = k->dtls_cookie_len;
+	out->msg_len = k->msg_len;
+}
+
+void tlsd_session_server_hello(const struct tlsd_session *s, struct tlsd_server_hello *out)
+{
+	const struct tlsd_sess_sh *k = &s->sh;
+	const uint8_t *exts = NULL, *alpn = NULL;
+	struct tlsd_cur c;
+
+	memset(out, 0, sizeof(*out));
+	tlsd_cur_init(&c, lists_data(&s->lists), s->lists.len);
+	if (tlsd_cur_skip(&c, k->lists) && next_list(&c, k->n_exts, 2, &exts) &&
+	    next_list(&c, k->alpn_used, 1, &alpn)) {
+		out->n_exts = k->n_exts;
+		memcpy(out->exts, exts, 2u * k->n_exts);
+		out->alpn.n = k->alpn_n;
+		out->alpn.used = k->alpn_used;
+		memcpy(out->alpn.data, alpn, k->alpn_used);
+	}
+	out->legacy_version = k->legacy_version;
+	memcpy(out->random, k->random, sizeof(out->random));
+	out->session_id_len = k->session_id_len;
+	memcpy(out->session_id, k->session_id, k->session_id_len);
+	out->suite = k->suite;
+	out->compression = k->compression;
+	out->selected_version = k->selected_version;
+	out->is_hrr = k->is_hrr;
+	out->key_share_group = k->key_share_group;
+	out->alpn.total = k->alpn_total;
+	out->psk_identity = k->psk_identity;
+	out->has_psk = k->has_psk;
+	out->has_ems = k->has_ems;
+	out->has_reneg_info = k->has_reneg_info;
+	out->has_etm = k->has_etm;
+	out->has_session_ticket = k->has_session_ticket;
+	out->has_status_request = k->has_status_request;
+	out->has_sni = k->has_sni;
+	out->has_alpn = k->has_alpn;
+	out->has_key_share = k->has_key_share;
+	out->has_cookie = k->has_cookie;
+	out->downgrade = k->downgrade;
+	out->dup_ext = k->dup_ext;
+	out->trailing = k->trailing;
 }
 
 void tlsd_session_set_cert_checks(struct tlsd_session *s, const struct tlsd_cert_checks *cc)
@@ -394,10 +735,13 @@ void tlsd_session_roles_flipped(struct tlsd_session *s)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static bool offered_tls13(const struct tlsd_client_hello *ch)
+static bool offered_tls13(const struct tlsd_session *s)
 {
-	for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++)
-		if (tlsd_version_is_tls13(ch->versions[i]))
+	struct tlsd_sess_ch_lists v;
+
+	tlsd_session_ch_lists(s, &v);
+	for (size_t i = 0; i < v.n_versions; i++)
+		if (tlsd_version_is_tls13(v.versions[i]))
 			return true;
 	return false;
 }
@@ -524,13 +868,13 @@ static void on_client_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
 		s->has_ch = true;
 		s->ch_parsed = r == TLSD_PARSE_OK;
 		if (s->ch_parsed) {
-			s->ch = ch;
+			tlsd_session_set_client_hello(s, &ch);
 		} else {
 			s->ch_err = err;
 			/* The offer is still worth showing (SNI, suites). */
 			if (!m->sslv2 && s->transport != TLSD_TRANSPORT_DTLS &&
 			    tlsd_parse_client_hello_salvage(m->body, m->len, &ch) == TLSD_PARSE_OK) {
-				s->ch = ch;
+				tlsd_session_set_client_hello(s, &ch);
 				s->ch_salvaged = true;
 			}
 		}
@@ -578,7 +922,7 @@ static bool on_server_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
 	}
 	s->has_sh = true;
 	s->sh_parsed = true;
-	s->sh = sh;
+	tlsd_session_set_server_hello(s, &sh);
 	s->sh_ts = m->ts;
 	s->version = tlsd_server_hello_version(&sh);
 	if (tlsd_version_is_tls13(s->version)) {
@@ -1136,7 +1480,7 @@ bool tlsd_session_ccs_switched_keys(struct tlsd_session *s, enum tlsd_dir d,
 bool tlsd_session_ccs(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, tlsd_time_ns ts)
 {
 	struct tlsd_sess_dir *sd = &s->dir[d];
-	bool tls13 = s->has_sh ? is_tls13(s) : (s->ch_parsed && offered_tls13(&s->ch));
+	bool tls13 = s->has_sh ? is_tls13(s) : (s->ch_parsed && offered_tls13(s));
 
 	(void)off;
 	hist_letter(s, d, 'I');
@@ -1470,8 +1814,11 @@ static const struct tlsd_chain_findings *check_chain(struct tlsd_session *s,
 		if (!span_view(&s->certs, &ch->der[i], &ders[i]))
 			return NULL;
 	if (!client && s->ch_parsed && s->ch.has_sni) {
-		q.sni = s->ch.sni;
-		q.sni_len = s->ch.sni_len;
+		struct tlsd_sess_ch_lists v;
+
+		tlsd_session_ch_lists(s, &v);
+		q.sni = v.sni;
+		q.sni_len = v.sni_len;
 	}
 	if (tlsd_cert_check_chain_shared(cc->store, &q, &f) != 0)
 		return NULL;
@@ -1607,10 +1954,8 @@ bool tlsd_session_handshake_over(const struct tlsd_session *s)
 
 /* ---- report ------------------------------------------------------------- */
 
-static void fill_offer(const struct tlsd_session *s, struct tlsd_report *r)
+static void fill_offer(const struct tlsd_client_hello *ch, struct tlsd_report *r)
 {
-	const struct tlsd_client_hello *ch = &s->ch;
-
 	if (ch->has_sni) {
 		size_t n = TLSD_MIN((size_t)ch->sni_len, (size_t)TLSD_MAX_SNI);
 
@@ -1639,23 +1984,26 @@ static void fill_offer(const struct tlsd_session *s, struct tlsd_report *r)
 	memcpy(r->key_shares, ch->key_share_groups, r->n_key_shares * sizeof(r->key_shares[0]));
 }
 
-static void fill_fingerprints(const struct tlsd_session *s, struct tlsd_report *r)
+/* ch: the session's ClientHello when it parsed or was salvaged, sh: its
+ * ServerHello when it parsed. */
+static void fill_fingerprints(const struct tlsd_session *s, const struct tlsd_client_hello *ch,
+			      const struct tlsd_server_hello *sh, struct tlsd_report *r)
 {
 	char str[TLSD_JA3_STR_MAX];
 	char md5[TLSD_MD5_HEX_LEN];
 	char ja4[TLSD_JA4_LEN];
 
-	if (s->ch_parsed && !s->ch.sslv2) {
-		if (tlsd_fp_ja3(&s->ch, str, sizeof(str), md5) == 0)
+	if (s->ch_parsed && !ch->sslv2) {
+		if (tlsd_fp_ja3(ch, str, sizeof(str), md5) == 0)
 			snprintf(r->ja3, sizeof(r->ja3), "%s", md5);
-		if (tlsd_fp_ja4(&s->ch,
+		if (tlsd_fp_ja4(ch,
 				s->transport == TLSD_TRANSPORT_QUIC   ? TLSD_JA4_QUIC
 				: s->transport == TLSD_TRANSPORT_DTLS ? TLSD_JA4_DTLS
 								      : TLSD_JA4_TCP,
 				ja4) == 0)
 			snprintf(r->ja4, sizeof(r->ja4), "%s", ja4);
 	}
-	if (s->sh_parsed && tlsd_fp_ja3s(&s->sh, str, sizeof(str), md5) == 0)
+	if (s->sh_parsed && tlsd_fp_ja3s(sh, str, sizeof(str), md5) == 0)
 		snprintf(r->ja3s, sizeof(r->ja3s), "%s", md5);
 }
 
@@ -1704,8 +2052,15 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 			 struct tlsd_report *out)
 {
 	struct tlsd_report *r = out;
+	/* The hellos whole, for the offer and the fingerprints. */
+	struct tlsd_client_hello ch;
+	struct tlsd_server_hello sh;
 
 	report_clear(r);
+	if (s->ch_parsed || s->ch_salvaged)
+		tlsd_session_client_hello(s, &ch);
+	if (s->sh_parsed)
+		tlsd_session_server_hello(s, &sh);
 	r->rtt = -1;
 	r->time_to_failure = -1;
 	if (f) {
@@ -1724,14 +2079,14 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 		r->rtt = s->ack3_ts - s->syn_ts;
 	}
 	if (s->ch_parsed || s->ch_salvaged)
-		fill_offer(s, r);
+		fill_offer(&ch, r);
 	if (s->has_sh && s->sh_parsed) {
 		r->version = s->version;
 		r->has_cipher = true;
 		r->cipher = s->sh.suite;
-		if (s->sh.has_alpn && s->sh.alpn.n > 0) {
+		if (sh.has_alpn && sh.alpn.n > 0) {
 			r->has_alpn = true;
-			r->alpn = s->sh.alpn;
+			r->alpn = sh.alpn;
 		}
 	} else if (s->has_sh) {
 		r->version = s->version;
@@ -1756,7 +2111,7 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 	else if (s->certs.ske_kept)
 		r->ske_sig = TLSD_SKE_SIG_UNCHECKED; /* the client accepted it */
 	if (!s->no_fingerprints)
-		fill_fingerprints(s, r);
+		fill_fingerprints(s, &ch, &sh, r);
 	r->resumed = s->abbreviated || s->psk_accepted || (s->sid_resumed && !s->srv_cert);
 	r->has_last_message = s->has_last_hs;
 	r->last_message = s->last_hs;

@@ -207,6 +207,94 @@ struct tlsd_sess_hrr {
 	uint16_t key_share_group;
 };
 
+/* The two hellos are kept compact: their fixed fields under the names of
+ * struct tlsd_client_hello / tlsd_server_hello (s->ch.has_sni reads as it
+ * always did), their variable-length lists packed one after another into
+ * the session's list store (struct tlsd_sess_lists), as many entries as the
+ * hello carries, with the parsers' caps (TLSD_MAX_SUITES, ...) and the
+ * counts beyond them (n_suites_total, ...) exactly as parsed. A whole hello
+ * with fixed arrays was 1.3 KiB (ClientHello) and 0.5 KiB (ServerHello) of
+ * which a typical one fills 200 bytes, in every open connection.
+ * Set through tlsd_session_set_client_hello / _set_server_hello, read back
+ * whole with tlsd_session_client_hello / _server_hello (fingerprints, the
+ * report) or in place with tlsd_session_ch_lists. */
+
+/* Inline bytes of the list store: a ClientHello of today's browsers (some
+ * 140-200 bytes of lists) and its ServerHello (under 30) fit, a larger one
+ * (old clients offering 60 suites, hostile ones everything up to the caps,
+ * at most TLSD_SESS_LISTS_MAX) moves the store to the heap. */
+#define TLSD_SESS_LISTS_INLINE 256u
+/* The largest the two hellos' lists take (the caps, with alignment). */
+#define TLSD_SESS_LISTS_MAX                                                                     \
+	(2u * (TLSD_MAX_SUITES + TLSD_MAX_EXTS + TLSD_MAX_VERSIONS + TLSD_MAX_GROUPS +           \
+	       TLSD_MAX_SIGALGS + 2u * TLSD_MAX_KEY_SHARES) +                                  \
+	 TLSD_MAX_POINT_FORMATS + TLSD_MAX_SNI + TLSD_STRLIST_BYTES + 2u + 2u * TLSD_MAX_EXTS + \
+	 TLSD_STRLIST_BYTES)
+
+/* Append-only bytes, in inl until they outgrow it, then on the heap (freed
+ * with the session). Lists of uint16_t start at even offsets, so that they
+ * are read in place. */
+struct tlsd_sess_lists {
+	uint8_t *heap;   /* NULL: the bytes are in inl */
+	uint16_t len;    /* bytes used */
+	uint16_t cap;    /* of heap */
+	uint16_t inl[TLSD_SESS_LISTS_INLINE / 2];
+};
+
+/* A ClientHello as kept: see struct tlsd_client_hello for the fields. */
+struct tlsd_sess_ch {
+	uint8_t random[32];
+	uint8_t session_id[32];
+	uint16_t legacy_version;
+	uint16_t n_suites_total, n_exts_total;
+	uint16_t session_ticket_len, padding_len, record_size_limit;
+	uint16_t bad_ext_type, n_ssl2_specs;
+	uint32_t msg_len;
+	/* The lists, from offset lists in the store in this order: suites,
+	 * exts, versions, groups, sigalgs, key_share_groups, key_share_lens
+	 * (uint16_t each), point_formats, sni (sni_len bytes, no NUL), alpn
+	 * (alpn_used bytes of struct tlsd_strlist data). */
+	uint16_t lists;
+	uint16_t n_suites, n_exts, sni_len;
+	uint16_t alpn_total, alpn_n, alpn_used;
+	uint8_t n_versions, n_groups, n_point_formats, n_sigalgs, n_key_shares;
+	uint8_t session_id_len, n_compressions, psk_modes, dtls_cookie_len;
+	bool fallback_scsv, reneg_scsv, compression_null, has_sni, sni_truncated;
+	bool has_supported_versions, has_psk, has_early_data, has_status_request,
+		has_session_ticket, has_ems, has_reneg_info, has_etm, has_padding,
+		has_record_size_limit, has_pha, has_cookie, has_ech, has_compress_cert,
+		has_sigalgs_cert, has_alpn, has_key_share;
+	bool dup_ext, trailing, bad_ext, salvaged, sslv2, dtls;
+};
+
+/* A ServerHello as kept: see struct tlsd_server_hello. */
+struct tlsd_sess_sh {
+	uint8_t random[32];
+	uint8_t session_id[32];
+	uint16_t legacy_version, suite, selected_version, key_share_group, psk_identity;
+	/* exts (n_exts uint16_t), then alpn (alpn_used bytes), from lists */
+	uint16_t lists;
+	uint16_t n_exts;
+	uint16_t alpn_total, alpn_n, alpn_used;
+	uint8_t session_id_len, compression;
+	enum tlsd_downgrade downgrade;
+	bool is_hrr;
+	bool has_psk, has_ems, has_reneg_info, has_etm, has_session_ticket, has_status_request,
+		has_sni, has_alpn, has_key_share, has_cookie;
+	bool dup_ext, trailing;
+};
+
+/* The ClientHello's lists where they are kept (tlsd_session_ch_lists):
+ * each with its number of entries; sni is not NUL-terminated, alpn is the
+ * data of a struct tlsd_strlist (alpn_used bytes). */
+struct tlsd_sess_ch_lists {
+	const uint16_t *suites, *exts, *versions, *groups, *sigalgs, *key_share_groups,
+		*key_share_lens;
+	const uint8_t *point_formats, *sni, *alpn;
+	size_t n_suites, n_exts, n_versions, n_groups, n_sigalgs, n_key_shares, n_point_formats,
+		sni_len, alpn_used;
+};
+
 struct tlsd_session {
 	const struct tlsd_ctx *ctx;
 	enum tlsd_transport transport; /* TCP unless opened with tlsd_session_udp_open */
@@ -238,7 +326,7 @@ struct tlsd_session {
 	bool has_ch;                   /* a ClientHello message was seen */
 	bool ch_parsed;                /* ... and it parsed */
 	bool ch_salvaged;              /* ... or not, but its offer could be read (ch) */
-	struct tlsd_client_hello ch;
+	struct tlsd_sess_ch ch;        /* tlsd_session_set_client_hello */
 	tlsd_time_ns ch_ts;
 	uint64_t ch_off;
 	uint32_t ch_len;               /* handshake body length */
@@ -260,9 +348,10 @@ struct tlsd_session {
 	struct tlsd_sess_hrr hrr;
 	bool has_sh;
 	bool sh_parsed;
-	struct tlsd_server_hello sh;
+	struct tlsd_sess_sh sh;        /* tlsd_session_set_server_hello */
 	tlsd_time_ns sh_ts;
 	uint16_t version;              /* negotiated (tlsd_server_hello_version); 0 none */
+	struct tlsd_sess_lists lists;  /* the variable-length lists of ch and sh */
 
 	/* Certificates (TLS <= 1.2; TLS 1.3 ones are encrypted) */
 	bool srv_cert;
@@ -329,6 +418,20 @@ struct tlsd_session {
 /* Size of an encrypted alert record with the negotiated suite: TLS 1.3:
  * 2 bytes of alert + 1 inner content type + AEAD tag (19, or 11 for CCM_8). */
 uint16_t tlsd_session_tls13_alert_len(const struct tlsd_session *s);
+
+/* Keeps ch as the session's ClientHello (s->ch and its lists), in place of
+ * one kept before; of a hello whose lists find no memory, the fixed fields
+ * and totals are kept, the lists come back empty. */
+void tlsd_session_set_client_hello(struct tlsd_session *s, const struct tlsd_client_hello *ch);
+/* The same for the ServerHello (s->sh). */
+void tlsd_session_set_server_hello(struct tlsd_session *s, const struct tlsd_server_hello *sh);
+/* The kept ClientHello / ServerHello, whole (the zero hello when none was
+ * set): every field and list entry as set, array bytes past the counts 0. */
+void tlsd_session_client_hello(const struct tlsd_session *s, struct tlsd_client_hello *out);
+void tlsd_session_server_hello(const struct tlsd_session *s, struct tlsd_server_hello *out);
+/* The kept ClientHello's lists in place, valid until the session changes
+ * (all empty when none was set). */
+void tlsd_session_ch_lists(const struct tlsd_session *s, struct tlsd_sess_ch_lists *out);
 
 /* Initialises a zeroed session for hand-built tests (what tlsd_session_new does). */
 void tlsd_session_init(struct tlsd_session *s, const struct tlsd_ctx *ctx);
