@@ -756,7 +756,8 @@ static void diag_alert_generic(struct dctx *c, bool explained)
 				    en ? en : "unknown", c->s->ch.bad_ext_type);
 	}
 	if (c->s->unexpected)
-		tlsd_diag_fact_str(d, TLSD_FACT_UNEXPECTED, c->s->first_unexpected);
+		tlsd_diag_fact_str(d, TLSD_FACT_UNEXPECTED,
+				   c->s->first_unexpected ? c->s->first_unexpected : "");
 }
 
 static void fact_server_certs(struct dctx *c, struct tlsd_diag *d)

@@ -305,7 +305,13 @@ struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx)
 
 void tlsd_session_cleanup(struct tlsd_session *s)
 {
-	tlsd_buf_cleanup(&s->certs.mem);
+	if (s->certs.mat) {
+		tlsd_buf_cleanup(&s->certs.mat->mem);
+		free(s->certs.mat);
+		s->certs.mat = NULL;
+	}
+	free(s->first_unexpected);
+	s->first_unexpected = NULL;
 	tlsd_cert_findings_release(s->certs.srv_findings);
 	tlsd_cert_findings_release(s->certs.cli_findings);
 	s->certs.srv_findings = NULL;
@@ -671,11 +677,7 @@ void tlsd_session_server_hello(const struct tlsd_session *s, struct tlsd_server_
 
 void tlsd_session_set_cert_checks(struct tlsd_session *s, const struct tlsd_cert_checks *cc)
 {
-	struct tlsd_sess_certs *sc = &s->certs;
-
-	sc->cc = cc && cc->store ? cc : NULL;
-	if (sc->mem.len == 0)
-		tlsd_buf_init(&sc->mem, sc->cc ? TLSD_SESS_CERT_MEM_CAP : 0);
+	s->certs.cc = cc && cc->store ? cc : NULL;
 }
 
 void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f)
@@ -796,12 +798,14 @@ static void unexpected(struct tlsd_session *s, enum tlsd_dir d, uint16_t msg)
 {
 	s->unexpected++;
 	s->anomalies++;
-	if (s->unexpected == 1) {
+	if (s->unexpected == 1 && !s->first_unexpected)
+		s->first_unexpected = malloc(TLSD_SESS_WHAT_LEN);
+	if (s->unexpected == 1 && s->first_unexpected) {
 		char name[48];
 
 		msg_name(msg, name, sizeof(name));
-		snprintf(s->first_unexpected, sizeof(s->first_unexpected), "%s from the %s in state %s",
-			 name, d == C2S ? "client" : "server", tlsd_sstate_name(s->state));
+		snprintf(s->first_unexpected, TLSD_SESS_WHAT_LEN, "%s from the %s in state %s", name,
+			 d == C2S ? "client" : "server", tlsd_sstate_name(s->state));
 	}
 }
 
@@ -947,8 +951,23 @@ static void cert_cap_event(struct tlsd_session *s)
 		tlsd_ctx_count(s->certs.cc->ctx, TLSD_ANOM_CAPTURE_CAP_CHAIN);
 }
 
+/* The material, made when the first of it is kept; NULL without memory. */
+static struct tlsd_sess_cert_mat *cert_mat(struct tlsd_session *s)
+{
+	struct tlsd_sess_cert_mat *mat = s->certs.mat;
+
+	if (!mat) {
+		mat = calloc(1, sizeof(*mat));
+		if (!mat)
+			return NULL;
+		tlsd_buf_init(&mat->mem, TLSD_SESS_CERT_MEM_CAP);
+		s->certs.mat = mat;
+	}
+	return mat;
+}
+
 /* Copies the bytes of view v into the session's certificate buffer. */
-static bool keep_bytes(struct tlsd_sess_certs *sc, const struct tlsd_cur *v,
+static bool keep_bytes(struct tlsd_sess_cert_mat *sc, const struct tlsd_cur *v,
 		       struct tlsd_sess_span *out)
 {
 	size_t off = sc->mem.len, len = tlsd_cur_len(v);
@@ -962,7 +981,7 @@ static bool keep_bytes(struct tlsd_sess_certs *sc, const struct tlsd_cur *v,
 }
 
 /* A view of kept bytes, made with the cursor (no pointer arithmetic). */
-static bool span_view(const struct tlsd_sess_certs *sc, const struct tlsd_sess_span *sp,
+static bool span_view(const struct tlsd_sess_cert_mat *sc, const struct tlsd_sess_span *sp,
 		      struct tlsd_cur *out)
 {
 	struct tlsd_cur all;
@@ -971,20 +990,29 @@ static bool span_view(const struct tlsd_sess_certs *sc, const struct tlsd_sess_s
 	return tlsd_cur_skip(&all, sp->off) && tlsd_cur_get_bytes(&all, out, sp->len);
 }
 
-static void keep_chain(struct tlsd_session *s, struct tlsd_sess_chain *ch,
+static void keep_chain(struct tlsd_session *s, enum tlsd_dir d,
 		       const struct tlsd_certificate_msg *c)
 {
 	const struct tlsd_cert_checks *cc = s->certs.cc;
 	uint32_t max = cc->max_chain ? TLSD_MIN(cc->max_chain, (uint32_t)TLSD_CERT_MAX_CHAIN)
 				     : TLSD_CERT_MAX_CHAIN;
+	struct tlsd_sess_cert_mat *mat;
+	struct tlsd_sess_chain *ch;
 
-	if (ch->seen || c->n_certs == 0)
+	if (c->n_certs == 0 || (s->certs.mat && (d == S2C ? s->certs.mat->srv.seen
+								: s->certs.mat->cli.seen)))
 		return; /* the first chain of each side counts */
+	mat = cert_mat(s);
+	if (!mat) {
+		cert_cap_event(s); /* as when the buffer finds no memory */
+		return;
+	}
+	ch = d == S2C ? &mat->srv : &mat->cli;
 	ch->seen = true;
 	ch->n_sent = c->n_certs;
 	for (uint32_t i = 0; i < c->n_kept && i < max; i++) {
 		if (tlsd_cur_len(&c->der[i]) > TLSD_CERT_MAX_DER ||
-		    !keep_bytes(&s->certs, &c->der[i], &ch->der[ch->n])) {
+		    !keep_bytes(mat, &c->der[i], &ch->der[ch->n])) {
 			ch->capped = true;
 			break;
 		}
@@ -998,12 +1026,19 @@ static void keep_chain(struct tlsd_session *s, struct tlsd_sess_chain *ch,
 
 static void keep_ske(struct tlsd_session *s, const struct tlsd_server_key_exchange *ske)
 {
-	struct tlsd_sess_certs *sc = &s->certs;
-	size_t mark = sc->mem.len;
+	struct tlsd_sess_cert_mat *sc;
+	size_t mark;
 
-	if (!sc->cc || sc->ske_kept || (ske->kind != TLSD_KX_ECDHE && ske->kind != TLSD_KX_DHE) ||
+	if (!s->certs.cc || s->certs.ske_kept ||
+	    (ske->kind != TLSD_KX_ECDHE && ske->kind != TLSD_KX_DHE) ||
 	    tlsd_cur_len(&ske->signature) == 0)
 		return;
+	sc = cert_mat(s);
+	if (!sc) {
+		cert_cap_event(s);
+		return;
+	}
+	mark = sc->mem.len;
 	if (tlsd_cur_len(&ske->params) > TLSD_SKE_MAX_PARAMS ||
 	    tlsd_cur_len(&ske->signature) > TLSD_SESS_SKE_MAX_SIG ||
 	    !keep_bytes(sc, &ske->params, &sc->ske_params) ||
@@ -1012,7 +1047,7 @@ static void keep_ske(struct tlsd_session *s, const struct tlsd_server_key_exchan
 		cert_cap_event(s);
 		return;
 	}
-	sc->ske_kept = true;
+	s->certs.ske_kept = true;
 	sc->ske_sig_scheme = ske->sig_scheme;
 }
 
@@ -1039,7 +1074,7 @@ static void on_certificate(struct tlsd_session *s, enum tlsd_dir d, const struct
 		s->anomalies++;
 	/* TLS 1.3 chains are only visible decrypted (key log). */
 	if (ok && s->certs.cc && (!c.tls13 || m->decrypted))
-		keep_chain(s, d == S2C ? &s->certs.srv : &s->certs.cli, &c);
+		keep_chain(s, d, &c);
 	if (d == S2C) {
 		s->srv_cert = true;
 		s->srv_cert_count = count;
@@ -1191,8 +1226,10 @@ static void note_alert_ex(struct tlsd_session *s, enum tlsd_dir d, bool encrypte
 	bool closing, fatal;
 
 	s->n_alerts++;
-	if (s->n_alerts_kept < TLSD_SESS_MAX_ALERTS)
-		s->alerts[s->n_alerts_kept++] = a;
+	if (s->n_alerts_kept < TLSD_SESS_MAX_ALERTS) {
+		s->n_alerts_kept++;
+		s->last_alert = a;
+	}
 	if (!decrypted) /* a decrypted alert's record is already in the history */
 		hist_letter(s, d, 'L');
 
@@ -1253,8 +1290,8 @@ void tlsd_session_alert_decrypted(struct tlsd_session *s, enum tlsd_dir d, uint8
 		s->has_fatal = false;
 	if (s->has_closing_alert && s->closing_alert.encrypted && s->closing_alert.off == off)
 		s->has_closing_alert = false;
-	if (s->n_alerts_kept && s->alerts[s->n_alerts_kept - 1].encrypted &&
-	    s->alerts[s->n_alerts_kept - 1].off == off) {
+	if (s->n_alerts_kept && s->last_alert.encrypted && s->last_alert.off == off) {
+		/* note_alert_ex puts it back as the last one */
 		s->n_alerts_kept--;
 		s->n_alerts--;
 	}
@@ -1811,7 +1848,7 @@ static const struct tlsd_chain_findings *check_chain(struct tlsd_session *s,
 	if (ch->n == 0)
 		return NULL;
 	for (size_t i = 0; i < ch->n; i++)
-		if (!span_view(&s->certs, &ch->der[i], &ders[i]))
+		if (!span_view(s->certs.mat, &ch->der[i], &ders[i]))
 			return NULL;
 	if (!client && s->ch_parsed && s->ch.has_sni) {
 		struct tlsd_sess_ch_lists v;
@@ -1828,7 +1865,8 @@ static const struct tlsd_chain_findings *check_chain(struct tlsd_session *s,
 static void check_ske(struct tlsd_session *s)
 {
 	struct tlsd_sess_certs *sc = &s->certs;
-	struct tlsd_ske_check in = {.version = s->version, .sig_scheme = sc->ske_sig_scheme};
+	const struct tlsd_sess_cert_mat *mat = sc->mat;
+	struct tlsd_ske_check in = {.version = s->version};
 
 	/* A client that went on to its ChangeCipherSpec had verified the
 	 * signature itself: checking it again costs a public-key operation per
@@ -1836,10 +1874,11 @@ static void check_ske(struct tlsd_session *s)
 	 * checked (that is where the verdict needs it). */
 	if (s->dir[TLSD_DIR_C2S].ccs && !sc->cc->verify_all_signatures)
 		return;
-	if (!sc->ske_kept || sc->srv.n == 0 || !s->ch_parsed || s->ch.sslv2 || !s->sh_parsed ||
-	    !span_view(sc, &sc->srv.der[0], &in.leaf) ||
-	    !span_view(sc, &sc->ske_params, &in.params) || !span_view(sc, &sc->ske_sig, &in.sig))
+	if (!sc->ske_kept || !mat || mat->srv.n == 0 || !s->ch_parsed || s->ch.sslv2 ||
+	    !s->sh_parsed || !span_view(mat, &mat->srv.der[0], &in.leaf) ||
+	    !span_view(mat, &mat->ske_params, &in.params) || !span_view(mat, &mat->ske_sig, &in.sig))
 		return;
+	in.sig_scheme = mat->ske_sig_scheme;
 	if (!sc->ske_detail)
 		sc->ske_detail = malloc(TLSD_CERT_TEXT_LEN);
 	if (!sc->ske_detail)
@@ -1858,11 +1897,13 @@ void tlsd_session_check_certs(struct tlsd_session *s)
 	if (sc->checked || !sc->cc)
 		return;
 	sc->checked = true;
-	sc->srv_findings = check_chain(s, &sc->srv, false);
+	if (!sc->mat)
+		return; /* nothing kept: nothing to check */
+	sc->srv_findings = check_chain(s, &sc->mat->srv, false);
 	check_ske(s);
-	sc->cli_findings = check_chain(s, &sc->cli, true);
+	sc->cli_findings = check_chain(s, &sc->mat->cli, true);
 	/* Everything needed is in the findings now: release the DER early. */
-	tlsd_buf_cleanup(&sc->mem);
+	tlsd_buf_cleanup(&sc->mat->mem);
 }
 
 /* What the capture held of each direction, from the flow. */

@@ -126,7 +126,8 @@ static void alert(struct tlsd_session *s, enum tlsd_dir d, uint8_t level, uint8_
 		.ts = ts,
 	};
 
-	s->alerts[s->n_alerts_kept++] = a;
+	s->n_alerts_kept++;
+	s->last_alert = a;
 	s->n_alerts++;
 	s->has_fatal = true;
 	s->fatal = a;
@@ -434,7 +435,7 @@ START_TEST(tc_tls12_alert_decrypted_replaces)
 	base(&s, TLSD_VERSION_TLS12);
 	s.has_fatal = true;
 	s.fatal = enc;
-	s.alerts[0] = enc;
+	s.last_alert = enc;
 	s.n_alerts = s.n_alerts_kept = 1;
 	tlsd_session_alert_decrypted(&s, C2S, 2, 20, 900, T0 + 3 * MSEC);
 	ck_assert_uint_eq(s.n_alerts_kept, 1);

@@ -1063,7 +1063,8 @@ START_TEST(tc_cert_stage)
 	free(ske.p);
 	hs(&d, S2C, 14, NULL, 0);
 	ck_assert(d.s->certs.ske_kept);
-	ck_assert_int_eq(d.s->certs.srv.n, 2);
+	ck_assert_ptr_nonnull(d.s->certs.mat);
+	ck_assert_int_eq(d.s->certs.mat->srv.n, 2);
 	ck_assert(!d.s->certs.checked);
 	if (_i == 1) {
 		alert(&d, C2S, 2, 51);
@@ -1075,7 +1076,7 @@ START_TEST(tc_cert_stage)
 	fin(&d, C2S);
 	end(&d, TLSD_FLOW_END_CLOSE, &r);
 	ck_assert(d.s->certs.checked);
-	ck_assert_uint_eq(d.s->certs.mem.len, 0); /* the copies are gone after the checks */
+	ck_assert_uint_eq(d.s->certs.mat->mem.len, 0); /* the copies are gone after the checks */
 	ck_assert_ptr_nonnull(r.certs);
 	ck_assert_ptr_null(r.client_certs);
 	ck_assert_uint_eq(r.certs->n_certs, 2);
@@ -1223,8 +1224,8 @@ START_TEST(tc_cert_caps)
 	ch(&d, &tls12);
 	sh(&d, &tls12);
 	cert_msg(&d, S2C, good_chain);
-	ck_assert_int_eq(d.s->certs.srv.n, 1);
-	ck_assert(d.s->certs.srv.capped);
+	ck_assert_int_eq(d.s->certs.mat->srv.n, 1);
+	ck_assert(d.s->certs.mat->srv.capped);
 	ck_assert_uint_eq(cert_ctx.cnt.anomalies[TLSD_ANOM_CAPTURE_CAP_CHAIN], 1);
 	hs(&d, S2C, 14, NULL, 0);
 	fin(&d, C2S);
@@ -1247,10 +1248,10 @@ START_TEST(tc_cert_caps)
 		sh(&d, &tls12);
 		hs(&d, S2C, 11, m, len);
 		free(m);
-		ck_assert_int_eq(d.s->certs.srv.n, 0);
-		ck_assert(d.s->certs.srv.capped);
+		ck_assert_int_eq(d.s->certs.mat->srv.n, 0);
+		ck_assert(d.s->certs.mat->srv.capped);
 		ck_assert_uint_eq(cert_ctx.cnt.anomalies[TLSD_ANOM_CAPTURE_CAP_CHAIN], 1);
-		ck_assert_uint_le(d.s->certs.mem.len, 0);
+		ck_assert_uint_le(d.s->certs.mat->mem.len, 0);
 		fin(&d, C2S);
 		end(&d, TLSD_FLOW_END_CLOSE, &r);
 		ck_assert_ptr_null(r.certs);
@@ -1308,8 +1309,7 @@ START_TEST(tc_cert_off)
 	ch(&d, &tls12);
 	sh(&d, &tls12);
 	cert_msg(&d, S2C, good_chain);
-	ck_assert_uint_eq(d.s->certs.mem.len, 0);
-	ck_assert_int_eq(d.s->certs.srv.n, 0);
+	ck_assert_ptr_null(d.s->certs.mat); /* the stage is off: nothing kept */
 	fin(&d, C2S);
 	end(&d, TLSD_FLOW_END_CLOSE, &r);
 	ck_assert_ptr_null(r.certs);

@@ -65,7 +65,7 @@ struct tlsd_sess_enc_rec {
 	tlsd_time_ns ts;
 };
 
-#define TLSD_SESS_MAX_ALERTS 8
+#define TLSD_SESS_MAX_ALERTS 8 /* alerts kept (last_alert); all are counted */
 #define TLSD_SESS_ENC_FIRST 6
 #define TLSD_SESS_ENC_LAST 4
 #define TLSD_SESS_RST_WHY_LEN 128
@@ -160,7 +160,9 @@ struct tlsd_sess_tls13 {
 /* Certificate material for the certificate stage, copied out of plaintext
  * (TLS <= 1.2) Certificate and ServerKeyExchange messages into ONE buffer
  * per connection (mem, hard cap TLSD_SESS_CERT_MEM_CAP), freed with the
- * session. Per chain at most max_chain certificates, each at most
+ * session. It lives in struct tlsd_sess_cert_mat, on the heap from the
+ * first chain or key exchange kept: most open sessions (TLS 1.3, no
+ * certificate yet, the stage off) never keep any. Per chain at most max_chain certificates, each at most
  * TLSD_CERT_MAX_DER bytes: a longer chain is cut there, and a larger
  * certificate ends the chain (both count TLSD_ANOM_CAPTURE_CAP_CHAIN). */
 #define TLSD_SESS_SKE_MAX_SIG 2048 /* signature bytes kept (RSA 16384 bits) */
@@ -179,13 +181,17 @@ struct tlsd_sess_chain {
 	struct tlsd_sess_span der[TLSD_CERT_MAX_CHAIN];
 };
 
-struct tlsd_sess_certs {
-	const struct tlsd_cert_checks *cc; /* NULL: stage off, nothing kept */
-	struct tlsd_buf mem;
+struct tlsd_sess_cert_mat {
+	struct tlsd_buf mem;       /* released once checked (tlsd_session_check_certs) */
 	struct tlsd_sess_chain srv, cli;
-	bool ske_kept;             /* signed (EC)DHE ServerKeyExchange kept */
 	uint16_t ske_sig_scheme;   /* TLS 1.2 SignatureScheme; 0 before 1.2 */
 	struct tlsd_sess_span ske_params, ske_sig;
+};
+
+struct tlsd_sess_certs {
+	const struct tlsd_cert_checks *cc; /* NULL: stage off, nothing kept */
+	struct tlsd_sess_cert_mat *mat;    /* NULL: nothing kept (yet) */
+	bool ske_kept;             /* signed (EC)DHE ServerKeyExchange kept */
 	/* Results of tlsd_session_check_certs. The findings are immutable answers
 	 * of tlsd_cert_check_chain_shared, shared with the worker's other
 	 * sessions of the same chain: the session holds a reference to each,
@@ -376,8 +382,10 @@ struct tlsd_session {
 
 	/* Alerts: every alert (bounded list) and the first fatal one. */
 	uint32_t n_alerts;             /* all, including those not kept */
-	uint8_t n_alerts_kept;
-	struct tlsd_sess_alert alerts[TLSD_SESS_MAX_ALERTS];
+	uint8_t n_alerts_kept;         /* the first TLSD_SESS_MAX_ALERTS */
+	/* The last of those. A list of them was only ever read at its end: a
+	 * decrypted alert replaces its unreadable record there. */
+	struct tlsd_sess_alert last_alert;
 	bool has_fatal;
 	struct tlsd_sess_alert fatal;  /* first fatal (or unreadable, before completion) */
 	bool has_close_alert;          /* close_notify / user_canceled before completion */
@@ -401,7 +409,10 @@ struct tlsd_session {
 	/* Findings */
 	uint32_t anomalies;            /* everything reported about the peers' bytes */
 	uint32_t unexpected;           /* messages outside the transition tables */
-	char first_unexpected[TLSD_SESS_WHAT_LEN];
+	/* The first of them in words, TLSD_SESS_WHAT_LEN bytes on the heap
+	 * from then on (NULL before, or without memory; freed with the
+	 * session). */
+	char *first_unexpected;
 	uint32_t capture_defects;      /* TLSD_ANOM_CAPTURE_* reported for this flow */
 	enum tlsd_anomaly first_capture_defect;
 	bool limit_hit;                /* a snap length cut or one of tlsdiag's caps */
