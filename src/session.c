@@ -509,6 +509,9 @@ void tlsd_session_set_server_hello(struct tlsd_session *s, const struct tlsd_ser
 	put(data, &pos, sh->alpn.data, k->alpn_used);
 }
 
+/* Where an empty list points (never NULL: it is handed to memcpy). */
+static const uint16_t no_entries[1];
+
 /* The next list of n entries of size bytes in the store, through the
  * cursor (a store that does not hold it gives false). */
 static bool next_list(struct tlsd_cur *c, size_t n, size_t size, const uint8_t **p)
@@ -517,7 +520,7 @@ static bool next_list(struct tlsd_cur *c, size_t n, size_t size, const uint8_t *
 
 	if (!tlsd_cur_get_bytes(c, &v, n * size))
 		return false;
-	*p = tlsd_cur_data(&v);
+	*p = n ? tlsd_cur_data(&v) : (const uint8_t *)no_entries;
 	return true;
 }
 
@@ -529,7 +532,7 @@ static const uint16_t *u16s(const uint8_t *p)
 
 void tlsd_session_ch_lists(const struct tlsd_session *s, struct tlsd_sess_ch_lists *out)
 {
-	static const uint16_t none[1];
+	const uint16_t *none = no_entries;
 	const struct tlsd_sess_ch *k = &s->ch;
 	const uint8_t *p[10];
 	struct tlsd_cur c;
