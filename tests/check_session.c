@@ -1380,6 +1380,14 @@ END_TEST
 /* Records that look like TLS, no hello, seen from the SYN: a look-alike. */
 /* ---- the kept hellos (struct tlsd_sess_ch/_sh and their list store) ------ */
 
+static void assert_same_strlist(const struct tlsd_strlist *a, const struct tlsd_strlist *b)
+{
+	ck_assert_uint_eq(a->total, b->total);
+	ck_assert_uint_eq(a->n, b->n);
+	ck_assert_uint_eq(a->used, b->used);
+	ck_assert_mem_eq(a->data, b->data, a->used);
+}
+
 /* The fields and list entries of two ClientHellos agree (the JA3 and JA4
  * strings cover the version, suites, extensions, groups, point formats,
  * signature algorithms, versions and ALPN once more). */
@@ -1414,10 +1422,7 @@ static void assert_same_ch(const struct tlsd_client_hello *a, const struct tlsd_
 	ck_assert_uint_eq(a->n_key_shares, b->n_key_shares);
 	ck_assert_mem_eq(a->key_share_groups, b->key_share_groups, 2u * a->n_key_shares);
 	ck_assert_mem_eq(a->key_share_lens, b->key_share_lens, 2u * a->n_key_shares);
-	ck_assert_uint_eq(a->alpn.total, b->alpn.total);
-	ck_assert_uint_eq(a->alpn.n, b->alpn.n);
-	ck_assert_uint_eq(a->alpn.used, b->alpn.used);
-	ck_assert_mem_eq(a->alpn.data, b->alpn.data, a->alpn.used);
+	assert_same_strlist(&a->alpn, &b->alpn);
 	ck_assert_uint_eq(a->psk_modes, b->psk_modes);
 	ck_assert_uint_eq(a->padding_len, b->padding_len);
 	ck_assert_uint_eq(a->msg_len, b->msg_len);
@@ -1449,10 +1454,7 @@ static void assert_same_sh(const struct tlsd_server_hello *a, const struct tlsd_
 	ck_assert_uint_eq(a->key_share_group, b->key_share_group);
 	ck_assert_uint_eq(a->n_exts, b->n_exts);
 	ck_assert_mem_eq(a->exts, b->exts, 2u * a->n_exts);
-	ck_assert_uint_eq(a->alpn.total, b->alpn.total);
-	ck_assert_uint_eq(a->alpn.n, b->alpn.n);
-	ck_assert_uint_eq(a->alpn.used, b->alpn.used);
-	ck_assert_mem_eq(a->alpn.data, b->alpn.data, a->alpn.used);
+	assert_same_strlist(&a->alpn, &b->alpn);
 	ck_assert_int_eq(a->has_alpn, b->has_alpn);
 	ck_assert_int_eq(a->has_etm, b->has_etm);
 	ck_assert_int_eq(a->downgrade, b->downgrade);
