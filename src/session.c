@@ -352,7 +352,7 @@ static bool lists_reserve(struct tlsd_sess_lists *l, size_t n, uint16_t *off)
 	size_t at = ((size_t)l->len + 1u) & ~(size_t)1;
 	size_t cap = l->heap ? l->cap : sizeof(l->inl);
 
-	if (n > UINT16_MAX - at)
+	if (at > UINT16_MAX || n > UINT16_MAX - at)
 		return false;
 	if (at + n > cap) {
 		size_t ncap = TLSD_MIN(TLSD_MAX(at + n, 2 * cap), (size_t)UINT16_MAX);

@@ -1661,6 +1661,18 @@ START_TEST(tc_hello_kept_hostile)
 	ck_assert_uint_eq(sback.n_exts, 0);
 	ck_assert_uint_eq(sback.suite, 0xc02f);
 
+	/* set again and again: the store ends where its 16-bit offsets do,
+	 * and a hello that no longer fits keeps its totals, not its lists */
+	full_hellos(&ch, &sh);
+	for (int i = 0; i < 70; i++)
+		tlsd_session_set_client_hello(s, &ch);
+	ck_assert_uint_le(s->lists.len, UINT16_MAX);
+	tlsd_session_client_hello(s, &back);
+	ck_assert_uint_eq(back.n_suites, 0);
+	ck_assert_uint_eq(back.alpn.used, 0);
+	ck_assert_uint_eq(back.n_suites_total, 3000);
+	ck_assert(back.has_sni);
+
 	/* set again: the new one is what comes back */
 	memset(&ch, 0, sizeof(ch));
 	ch.n_suites = ch.n_suites_total = 1;

@@ -164,8 +164,8 @@ struct tlsd_sess_tls13 {
  * per connection (mem, hard cap TLSD_SESS_CERT_MEM_CAP), freed with the
  * session. It lives in struct tlsd_sess_cert_mat, on the heap from the
  * first chain or key exchange kept: most open sessions (TLS 1.3, no
- * certificate yet, the stage off) never keep any. Per chain at most max_chain certificates, each at most
- * TLSD_CERT_MAX_DER bytes: a longer chain is cut there, and a larger
+ * certificate yet, the stage off) never keep any. Per chain at most
+ * max_chain certificates, each at most TLSD_CERT_MAX_DER bytes: a longer chain is cut there, and a larger
  * certificate ends the chain (both count TLSD_ANOM_CAPTURE_CAP_CHAIN). */
 #define TLSD_SESS_SKE_MAX_SIG 2048 /* signature bytes kept (RSA 16384 bits) */
 #define TLSD_SESS_CERT_MEM_CAP \
@@ -231,8 +231,8 @@ struct tlsd_sess_hrr {
  * 140-200 bytes of lists) and its ServerHello (under 30) fit, a larger one
  * (old clients offering 60 suites, hostile ones everything up to the caps,
  * at most TLSD_SESS_LISTS_MAX) moves the store to the heap. 252: the store
- * is then 264 bytes with no padding, and the session a whole number of
- * cache lines (2,112 bytes; the pool hands out 64-byte multiples). */
+ * is then 264 bytes with no padding, and the session was a whole number of
+ * cache lines with it (2,112 bytes; the pool hands out 64-byte multiples). */
 #define TLSD_SESS_LISTS_INLINE 252u
 /* The largest the two hellos' lists take (the caps, with alignment). */
 #define TLSD_SESS_LISTS_MAX                                                                     \
@@ -306,8 +306,8 @@ struct tlsd_sess_ch_lists {
 };
 
 struct tlsd_session {
-	/* Each part below is ordered by field size (no padding inside), and
-	 * the parts that every record reads or writes lead: the state, the
+	/* Each part below is ordered by field size (little padding), and the
+	 * parts that every record reads or writes lead: the state, the
 	 * findings' counters, the history, the directions. */
 	const struct tlsd_ctx *ctx;
 	/* QUIC/DTLS only (tlsd_session_udp_open), NULL for TCP: 672 bytes
