@@ -540,19 +540,21 @@ void tlsd_session_ch_lists(const struct tlsd_session *s, struct tlsd_sess_ch_lis
 			      k->n_groups,	   k->n_sigalgs,     k->n_key_shares,
 			      k->n_key_shares,	   k->n_point_formats, k->sni_len,
 			      k->alpn_used};
+	size_t i = 0;
 
-	*out = (struct tlsd_sess_ch_lists){
-		.suites = none, .exts = none, .versions = none, .groups = none,
-		.sigalgs = none, .key_share_groups = none, .key_share_lens = none,
-		.point_formats = (const uint8_t *)none, .sni = (const uint8_t *)none,
-		.alpn = (const uint8_t *)none,
-	};
 	tlsd_cur_init(&c, lists_data(&s->lists), s->lists.len);
-	if (!tlsd_cur_skip(&c, k->lists))
+	if (tlsd_cur_skip(&c, k->lists))
+		while (i < 10 && next_list(&c, n[i], i < 7 ? 2 : 1, &p[i]))
+			i++;
+	if (i < 10) { /* not what was set: nothing */
+		*out = (struct tlsd_sess_ch_lists){
+			.suites = none, .exts = none, .versions = none, .groups = none,
+			.sigalgs = none, .key_share_groups = none, .key_share_lens = none,
+			.point_formats = (const uint8_t *)none, .sni = (const uint8_t *)none,
+			.alpn = (const uint8_t *)none,
+		};
 		return;
-	for (size_t i = 0; i < 10; i++)
-		if (!next_list(&c, n[i], i < 7 ? 2 : 1, &p[i]))
-			return; /* not what was set: nothing */
+	}
 	*out = (struct tlsd_sess_ch_lists){
 		.suites = u16s(p[0]), .exts = u16s(p[1]), .versions = u16s(p[2]),
 		.groups = u16s(p[3]), .sigalgs = u16s(p[4]), .key_share_groups = u16s(p[5]),
@@ -636,21 +638,36 @@ void tlsd_session_client_hello(const struct tlsd_session *s, struct tlsd_client_
 	out->msg_len = k->msg_len;
 }
 
+/* The ServerHello's lists in place; false (and nothing) when the store
+ * does not hold them. */
+static bool sh_lists(const struct tlsd_session *s, const uint8_t **exts, const uint8_t **alpn)
+{
+	struct tlsd_cur c;
+
+	tlsd_cur_init(&c, lists_data(&s->lists), s->lists.len);
+	return tlsd_cur_skip(&c, s->sh.lists) && next_list(&c, s->sh.n_exts, 2, exts) &&
+	       next_list(&c, s->sh.alpn_used, 1, alpn);
+}
+
+/* The ServerHello's ALPN as the parser gave it. */
+static void sh_alpn(const struct tlsd_session *s, const uint8_t *alpn, struct tlsd_strlist *out)
+{
+	out->total = s->sh.alpn_total;
+	out->n = s->sh.alpn_n;
+	out->used = s->sh.alpn_used;
+	memcpy(out->data, alpn, s->sh.alpn_used);
+}
+
 void tlsd_session_server_hello(const struct tlsd_session *s, struct tlsd_server_hello *out)
 {
 	const struct tlsd_sess_sh *k = &s->sh;
-	const uint8_t *exts = NULL, *alpn = NULL;
-	struct tlsd_cur c;
+	const uint8_t *exts, *alpn;
 
 	memset(out, 0, sizeof(*out));
-	tlsd_cur_init(&c, lists_data(&s->lists), s->lists.len);
-	if (tlsd_cur_skip(&c, k->lists) && next_list(&c, k->n_exts, 2, &exts) &&
-	    next_list(&c, k->alpn_used, 1, &alpn)) {
+	if (sh_lists(s, &exts, &alpn)) {
 		out->n_exts = k->n_exts;
 		memcpy(out->exts, exts, 2u * k->n_exts);
-		out->alpn.n = k->alpn_n;
-		out->alpn.used = k->alpn_used;
-		memcpy(out->alpn.data, alpn, k->alpn_used);
+		sh_alpn(s, alpn, &out->alpn);
 	}
 	out->legacy_version = k->legacy_version;
 	memcpy(out->random, k->random, sizeof(out->random));
@@ -1998,56 +2015,67 @@ bool tlsd_session_handshake_over(const struct tlsd_session *s)
 
 /* ---- report ------------------------------------------------------------- */
 
-static void fill_offer(const struct tlsd_client_hello *ch, struct tlsd_report *r)
+static void fill_offer(const struct tlsd_session *s, struct tlsd_report *r)
 {
+	const struct tlsd_sess_ch *ch = &s->ch;
+	struct tlsd_sess_ch_lists v;
+
+	tlsd_session_ch_lists(s, &v);
 	if (ch->has_sni) {
-		size_t n = TLSD_MIN((size_t)ch->sni_len, (size_t)TLSD_MAX_SNI);
+		size_t n = TLSD_MIN(v.sni_len, (size_t)TLSD_MAX_SNI);
 
 		r->has_sni = true;
 		r->sni_len = (uint16_t)n;
-		memcpy(r->sni, ch->sni, n);
+		memcpy(r->sni, v.sni, n);
 		r->sni[n] = '\0';
 	}
-	if (ch->has_supported_versions && ch->n_versions > 0) {
-		for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++)
-			if (!tlsd_is_grease(ch->versions[i]))
-				r->versions_offered[r->n_versions_offered++] = ch->versions[i];
+	if (ch->has_supported_versions && v.n_versions > 0) {
+		for (size_t i = 0; i < v.n_versions && i < TLSD_MAX_VERSIONS; i++)
+			if (!tlsd_is_grease(v.versions[i]))
+				r->versions_offered[r->n_versions_offered++] = v.versions[i];
 	}
 	if (r->n_versions_offered == 0) {
 		r->versions_offered[0] = ch->legacy_version;
 		r->n_versions_offered = 1;
 	}
-	r->alpn_offered = ch->alpn;
+	r->alpn_offered.total = ch->alpn_total;
+	r->alpn_offered.n = v.alpn_used ? ch->alpn_n : 0;
+	r->alpn_offered.used = (uint16_t)v.alpn_used;
+	memcpy(r->alpn_offered.data, v.alpn, v.alpn_used);
 	r->n_suites_offered = ch->n_suites_total;
 	r->n_ssl2_specs = ch->n_ssl2_specs;
-	r->n_suites_kept = (uint16_t)TLSD_MIN((unsigned)ch->n_suites, (unsigned)TLSD_MAX_SUITES);
-	memcpy(r->suites_offered, ch->suites, r->n_suites_kept * sizeof(r->suites_offered[0]));
-	r->n_groups_offered = (uint8_t)TLSD_MIN((unsigned)ch->n_groups, (unsigned)TLSD_MAX_GROUPS);
-	memcpy(r->groups_offered, ch->groups, r->n_groups_offered * sizeof(r->groups_offered[0]));
-	r->n_key_shares = (uint8_t)TLSD_MIN((unsigned)ch->n_key_shares, (unsigned)TLSD_MAX_KEY_SHARES);
-	memcpy(r->key_shares, ch->key_share_groups, r->n_key_shares * sizeof(r->key_shares[0]));
+	r->n_suites_kept = (uint16_t)TLSD_MIN(v.n_suites, (size_t)TLSD_MAX_SUITES);
+	memcpy(r->suites_offered, v.suites, r->n_suites_kept * sizeof(r->suites_offered[0]));
+	r->n_groups_offered = (uint8_t)TLSD_MIN(v.n_groups, (size_t)TLSD_MAX_GROUPS);
+	memcpy(r->groups_offered, v.groups, r->n_groups_offered * sizeof(r->groups_offered[0]));
+	r->n_key_shares = (uint8_t)TLSD_MIN(v.n_key_shares, (size_t)TLSD_MAX_KEY_SHARES);
+	memcpy(r->key_shares, v.key_share_groups, r->n_key_shares * sizeof(r->key_shares[0]));
 }
 
-/* ch: the session's ClientHello when it parsed or was salvaged, sh: its
- * ServerHello when it parsed. */
-static void fill_fingerprints(const struct tlsd_session *s, const struct tlsd_client_hello *ch,
-			      const struct tlsd_server_hello *sh, struct tlsd_report *r)
+/* From the hellos whole (the fingerprint code reads the parsers' structs). */
+static void fill_fingerprints(const struct tlsd_session *s, struct tlsd_report *r)
 {
 	char str[TLSD_JA3_STR_MAX];
 	char md5[TLSD_MD5_HEX_LEN];
 	char ja4[TLSD_JA4_LEN];
+	struct tlsd_client_hello ch;
+	struct tlsd_server_hello sh;
 
-	if (s->ch_parsed && !ch->sslv2) {
-		if (tlsd_fp_ja3(ch, str, sizeof(str), md5) == 0)
+	if (s->ch_parsed && !s->ch.sslv2) {
+		tlsd_session_client_hello(s, &ch);
+		if (tlsd_fp_ja3(&ch, str, sizeof(str), md5) == 0)
 			snprintf(r->ja3, sizeof(r->ja3), "%s", md5);
-		if (tlsd_fp_ja4(ch,
+		if (tlsd_fp_ja4(&ch,
 				s->transport == TLSD_TRANSPORT_QUIC   ? TLSD_JA4_QUIC
 				: s->transport == TLSD_TRANSPORT_DTLS ? TLSD_JA4_DTLS
 								      : TLSD_JA4_TCP,
 				ja4) == 0)
 			snprintf(r->ja4, sizeof(r->ja4), "%s", ja4);
 	}
-	if (s->sh_parsed && tlsd_fp_ja3s(sh, str, sizeof(str), md5) == 0)
+	if (!s->sh_parsed)
+		return;
+	tlsd_session_server_hello(s, &sh);
+	if (tlsd_fp_ja3s(&sh, str, sizeof(str), md5) == 0)
 		snprintf(r->ja3s, sizeof(r->ja3s), "%s", md5);
 }
 
@@ -2096,15 +2124,9 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 			 struct tlsd_report *out)
 {
 	struct tlsd_report *r = out;
-	/* The hellos whole, for the offer and the fingerprints. */
-	struct tlsd_client_hello ch;
-	struct tlsd_server_hello sh;
+	const uint8_t *sh_exts, *sh_alpn_data;
 
 	report_clear(r);
-	if (s->ch_parsed || s->ch_salvaged)
-		tlsd_session_client_hello(s, &ch);
-	if (s->sh_parsed)
-		tlsd_session_server_hello(s, &sh);
 	r->rtt = -1;
 	r->time_to_failure = -1;
 	if (f) {
@@ -2123,14 +2145,14 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 		r->rtt = s->ack3_ts - s->syn_ts;
 	}
 	if (s->ch_parsed || s->ch_salvaged)
-		fill_offer(&ch, r);
+		fill_offer(s, r);
 	if (s->has_sh && s->sh_parsed) {
 		r->version = s->version;
 		r->has_cipher = true;
 		r->cipher = s->sh.suite;
-		if (sh.has_alpn && sh.alpn.n > 0) {
+		if (s->sh.has_alpn && s->sh.alpn_n > 0 && sh_lists(s, &sh_exts, &sh_alpn_data)) {
 			r->has_alpn = true;
-			r->alpn = sh.alpn;
+			sh_alpn(s, sh_alpn_data, &r->alpn);
 		}
 	} else if (s->has_sh) {
 		r->version = s->version;
@@ -2155,7 +2177,7 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 	else if (s->certs.ske_kept)
 		r->ske_sig = TLSD_SKE_SIG_UNCHECKED; /* the client accepted it */
 	if (!s->no_fingerprints)
-		fill_fingerprints(s, &ch, &sh, r);
+		fill_fingerprints(s, r);
 	r->resumed = s->abbreviated || s->psk_accepted || (s->sid_resumed && !s->srv_cert);
 	r->has_last_message = s->has_last_hs;
 	r->last_message = s->last_hs;
