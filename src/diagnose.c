@@ -37,12 +37,15 @@ struct suite_mix {
 	unsigned total, aead, cbc, rc4, null, export_grade;
 };
 
-static void suite_mix(const struct tlsd_client_hello *ch, struct suite_mix *m)
+static void suite_mix(const struct tlsd_session *sess, struct suite_mix *m)
 {
+	struct tlsd_sess_ch_lists v;
+
+	tlsd_session_ch_lists(sess, &v);
 	memset(m, 0, sizeof(*m));
-	for (unsigned i = 0; i < ch->n_suites && i < TLSD_MAX_SUITES; i++) {
+	for (size_t i = 0; i < v.n_suites; i++) {
 		struct tlsd_suite_info si;
-		uint16_t s = ch->suites[i];
+		uint16_t s = v.suites[i];
 
 		if (tlsd_is_grease(s) || is_scsv(s))
 			continue;
@@ -55,21 +58,23 @@ static void suite_mix(const struct tlsd_client_hello *ch, struct suite_mix *m)
 		m->rc4 += si.cipher == TLSD_CIPHER_RC4;
 		m->null += si.cipher == TLSD_CIPHER_NULL;
 	}
-	if (ch->n_suites_total > ch->n_suites)
-		m->total += ch->n_suites_total - ch->n_suites;
+	if (sess->ch.n_suites_total > v.n_suites)
+		m->total += sess->ch.n_suites_total - (unsigned)v.n_suites;
 }
 
 /* The highest version offered, as its TLS equivalent (DTLS 1.2 = TLS 1.2). */
 static uint16_t max_offered(const struct tlsd_session *s)
 {
-	const struct tlsd_client_hello *ch = &s->ch;
+	const struct tlsd_sess_ch *ch = &s->ch;
+	struct tlsd_sess_ch_lists l;
 	uint16_t best = 0;
 
-	if (ch->has_supported_versions && ch->n_versions > 0) {
-		for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++) {
-			uint16_t v = tlsd_version_tls_equiv(ch->versions[i]);
+	tlsd_session_ch_lists(s, &l);
+	if (ch->has_supported_versions && l.n_versions > 0) {
+		for (size_t i = 0; i < l.n_versions; i++) {
+			uint16_t v = tlsd_version_tls_equiv(l.versions[i]);
 
-			if (!tlsd_is_grease(ch->versions[i]) && v > best && v <= 0x03ff)
+			if (!tlsd_is_grease(l.versions[i]) && v > best && v <= 0x03ff)
 				best = v;
 		}
 		if (best)
@@ -83,10 +88,13 @@ static bool offers_tls13(const struct tlsd_session *s)
 	return s->ch_parsed && max_offered(s) >= TLSD_VERSION_TLS13;
 }
 
-static bool client_offered_group(const struct tlsd_client_hello *ch, uint16_t g)
+static bool client_offered_group(const struct tlsd_session *s, uint16_t g)
 {
-	for (unsigned i = 0; i < ch->n_groups && i < TLSD_MAX_GROUPS; i++)
-		if (ch->groups[i] == g)
+	struct tlsd_sess_ch_lists v;
+
+	tlsd_session_ch_lists(s, &v);
+	for (size_t i = 0; i < v.n_groups; i++)
+		if (v.groups[i] == g)
 			return true;
 	return false;
 }
@@ -95,32 +103,40 @@ static bool client_offered_group(const struct tlsd_client_hello *ch, uint16_t g)
  * HTTP/2 mandatory TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (RFC 7540 9.2.2) or
  * its ECDSA twin, or TLS 1.3's mandatory TLS_AES_128_GCM_SHA256 (RFC 8446
  * 9.1). A refusal of such an offer is rarely about cipher suites. */
-static bool mainstream_offer(const struct tlsd_client_hello *ch)
+static bool mainstream_offer(const struct tlsd_session *s)
 {
-	for (unsigned i = 0; i < ch->n_suites && i < TLSD_MAX_SUITES; i++)
-		if (ch->suites[i] == 0xc02f || ch->suites[i] == 0xc02b || ch->suites[i] == 0x1301)
+	struct tlsd_sess_ch_lists v;
+
+	tlsd_session_ch_lists(s, &v);
+	for (size_t i = 0; i < v.n_suites; i++)
+		if (v.suites[i] == 0xc02f || v.suites[i] == 0xc02b || v.suites[i] == 0x1301)
 			return true;
 	return false;
 }
 
-static bool client_offered_suite(const struct tlsd_client_hello *ch, uint16_t suite)
+static bool client_offered_suite(const struct tlsd_session *s, uint16_t suite)
 {
-	if (ch->n_suites_total > ch->n_suites)
+	struct tlsd_sess_ch_lists v;
+
+	tlsd_session_ch_lists(s, &v);
+	if (s->ch.n_suites_total > v.n_suites)
 		return true; /* not all kept: cannot say it was not offered */
-	for (unsigned i = 0; i < ch->n_suites && i < TLSD_MAX_SUITES; i++)
-		if (ch->suites[i] == suite)
+	for (size_t i = 0; i < v.n_suites; i++)
+		if (v.suites[i] == suite)
 			return true;
 	return false;
 }
 
 static bool client_offered_version(const struct tlsd_session *s, uint16_t v)
 {
-	const struct tlsd_client_hello *ch = &s->ch;
+	const struct tlsd_sess_ch *ch = &s->ch;
+	struct tlsd_sess_ch_lists l;
 
 	if (!ch->has_supported_versions)
 		return tlsd_version_tls_equiv(v) <= tlsd_version_tls_equiv(ch->legacy_version);
-	for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++)
-		if (ch->versions[i] == v)
+	tlsd_session_ch_lists(s, &l);
+	for (size_t i = 0; i < l.n_versions; i++)
+		if (l.versions[i] == v)
 			return true;
 	return false;
 }
@@ -674,7 +690,7 @@ static void diag_no_shared_cipher(struct dctx *c, enum tlsd_confidence conf)
 	struct tlsd_diag *d = add(c, TLSD_CAUSE_NO_SHARED_CIPHER, conf);
 	struct suite_mix m;
 
-	suite_mix(&c->s->ch, &m);
+	suite_mix(c->s, &m);
 	if (m.total && m.cbc == m.total)
 		fact_hint(d, TLSD_HINT_CIPHER_CBC_ONLY);
 	else if (m.total && m.rc4 + m.null + m.export_grade >= m.total)
@@ -740,7 +756,8 @@ static void diag_alert_generic(struct dctx *c, bool explained)
 				    en ? en : "unknown", c->s->ch.bad_ext_type);
 	}
 	if (c->s->unexpected)
-		tlsd_diag_fact_str(d, TLSD_FACT_UNEXPECTED, c->s->first_unexpected);
+		tlsd_diag_fact_str(d, TLSD_FACT_UNEXPECTED,
+				   c->s->first_unexpected ? c->s->first_unexpected : "");
 }
 
 static void fact_server_certs(struct dctx *c, struct tlsd_diag *d)
@@ -1031,14 +1048,14 @@ static bool diag_server_hello_invalid(struct dctx *c)
 
 	if (!s->ch_parsed || !s->sh_parsed || s->ch.sslv2)
 		return false;
-	if (!client_offered_suite(&s->ch, s->sh.suite))
+	if (!client_offered_suite(s, s->sh.suite))
 		what = "a cipher suite the client did not offer";
 	else if (s->version && !client_offered_version(s, s->version))
 		what = "a version the client did not offer";
 	else if (!tls13(s) && tlsd_suite_info(s->sh.suite, &si) && si.tls13)
 		what = "a TLS 1.3 cipher suite for an earlier version";
 	else if (tls13(s) && s->sh.key_share_group &&
-		 !client_offered_group(&s->ch, s->sh.key_share_group))
+		 !client_offered_group(s, s->sh.key_share_group))
 		what = "a key-exchange group the client did not offer";
 	if (!what)
 		return false;
@@ -1072,7 +1089,7 @@ static void diag_alert(struct dctx *c)
 			} else if (old_only) {
 				diag_version(c, TLSD_CONF_LIKELY, TLSD_HINT_VERSION_OLD_ONLY);
 				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
-			} else if (s->ch_parsed && !s->ch.has_sni && mainstream_offer(&s->ch)) {
+			} else if (s->ch_parsed && !s->ch.has_sni && mainstream_offer(s)) {
 				/* A mainstream offer without a server name: name-based
 				 * hosting (CDNs) refuses exactly this (catalog row 35). */
 				d = add(c, TLSD_CAUSE_SNI_REQUIRED, TLSD_CONF_LIKELY);
@@ -1083,7 +1100,7 @@ static void diag_alert(struct dctx *c)
 			} else if (offers_tls13(s)) {
 				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
 				diag_no_shared_group(c, TLSD_CONF_POSSIBLE);
-			} else if (s->ch_parsed && mainstream_offer(&s->ch) &&
+			} else if (s->ch_parsed && mainstream_offer(s) &&
 				   s->transport != TLSD_TRANSPORT_DTLS) {
 				/* Common suites refused: a server that requires TLS 1.3
 				 * (GnuTLS answers 40 to a version it does not speak) or
@@ -1109,7 +1126,7 @@ static void diag_alert(struct dctx *c)
 	if (!srv && a->desc == 70 && s->has_sh)
 		diag_version(c, TLSD_CONF_CERTAIN, TLSD_HINT_VERSION_CLIENT_REFUSED);
 	if (!srv && a->desc == 47 && s->has_hrr && s->ch_parsed &&
-	    !client_offered_group(&s->ch, s->hrr.key_share_group))
+	    !client_offered_group(s, s->hrr.key_share_group))
 		diag_no_shared_group(c, TLSD_CONF_CERTAIN);
 	if (a->desc == 86) {
 		d = add(c, TLSD_CAUSE_INAPPROPRIATE_FALLBACK, TLSD_CONF_CERTAIN);

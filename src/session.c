@@ -305,7 +305,13 @@ struct tlsd_session *tlsd_session_new(const struct tlsd_ctx *ctx)
 
 void tlsd_session_cleanup(struct tlsd_session *s)
 {
-	tlsd_buf_cleanup(&s->certs.mem);
+	if (s->certs.mat) {
+		tlsd_buf_cleanup(&s->certs.mat->mem);
+		free(s->certs.mat);
+		s->certs.mat = NULL;
+	}
+	free(s->first_unexpected);
+	s->first_unexpected = NULL;
 	tlsd_cert_findings_release(s->certs.srv_findings);
 	tlsd_cert_findings_release(s->certs.cli_findings);
 	s->certs.srv_findings = NULL;
@@ -318,6 +324,9 @@ void tlsd_session_cleanup(struct tlsd_session *s)
 	}
 	free(s->udp);
 	s->udp = NULL;
+	free(s->lists.heap);
+	s->lists.heap = NULL;
+	s->lists.len = s->lists.cap = 0;
 }
 
 void tlsd_session_free(struct tlsd_session *s)
@@ -328,13 +337,367 @@ void tlsd_session_free(struct tlsd_session *s)
 	free(s);
 }
 
+/* ---- the hellos, kept compact (struct tlsd_sess_ch, _sh, _lists) -------- */
+
+static const uint8_t *lists_data(const struct tlsd_sess_lists *l)
+{
+	return l->heap ? l->heap : (const uint8_t *)l->inl;
+}
+
+/* Room for n bytes at the next even offset (*off), in inl while they fit,
+ * else on the heap; false (nothing changed) without memory or past what
+ * the 16-bit offsets reach. */
+static bool lists_reserve(struct tlsd_sess_lists *l, size_t n, uint16_t *off)
+{
+	size_t at = ((size_t)l->len + 1u) & ~(size_t)1;
+	size_t cap = l->heap ? l->cap : sizeof(l->inl);
+
+	if (at > UINT16_MAX || n > UINT16_MAX - at)
+		return false;
+	if (at + n > cap) {
+		size_t ncap = TLSD_MIN(TLSD_MAX(at + n, 2 * cap), (size_t)UINT16_MAX);
+		uint8_t *h = realloc(l->heap, ncap);
+
+		if (!h)
+			return false;
+		if (!l->heap)
+			memcpy(h, l->inl, l->len);
+		l->heap = h;
+		l->cap = (uint16_t)ncap;
+	}
+	*off = (uint16_t)at;
+	l->len = (uint16_t)(at + n);
+	return true;
+}
+
+/* Appends n bytes at *pos of the store's data (reserved before). */
+static void put(uint8_t *data, size_t *pos, const void *p, size_t n)
+{
+	if (n)
+		memcpy(data + *pos, p, n);
+	*pos += n;
+}
+
+void tlsd_session_set_client_hello(struct tlsd_session *s, const struct tlsd_client_hello *ch)
+{
+	struct tlsd_sess_ch *k = &s->ch;
+	size_t bytes, pos;
+	uint8_t *data;
+
+	*k = (struct tlsd_sess_ch){
+		.legacy_version = ch->legacy_version,
+		.n_suites_total = ch->n_suites_total,
+		.n_exts_total = ch->n_exts_total,
+		.session_ticket_len = ch->session_ticket_len,
+		.padding_len = ch->padding_len,
+		.record_size_limit = ch->record_size_limit,
+		.bad_ext_type = ch->bad_ext_type,
+		.n_ssl2_specs = ch->n_ssl2_specs,
+		.msg_len = ch->msg_len,
+		.n_suites = TLSD_MIN(ch->n_suites, (uint16_t)TLSD_MAX_SUITES),
+		.n_exts = TLSD_MIN(ch->n_exts, (uint16_t)TLSD_MAX_EXTS),
+		.sni_len = TLSD_MIN(ch->sni_len, (uint16_t)TLSD_MAX_SNI),
+		.alpn_total = ch->alpn.total,
+		.alpn_n = ch->alpn.n,
+		.alpn_used = TLSD_MIN(ch->alpn.used, (uint16_t)TLSD_STRLIST_BYTES),
+		.n_versions = TLSD_MIN(ch->n_versions, (uint8_t)TLSD_MAX_VERSIONS),
+		.n_groups = TLSD_MIN(ch->n_groups, (uint8_t)TLSD_MAX_GROUPS),
+		.n_point_formats = TLSD_MIN(ch->n_point_formats, (uint8_t)TLSD_MAX_POINT_FORMATS),
+		.n_sigalgs = TLSD_MIN(ch->n_sigalgs, (uint8_t)TLSD_MAX_SIGALGS),
+		.n_key_shares = TLSD_MIN(ch->n_key_shares, (uint8_t)TLSD_MAX_KEY_SHARES),
+		.session_id_len = TLSD_MIN(ch->session_id_len, (uint8_t)sizeof(ch->session_id)),
+		.n_compressions = ch->n_compressions,
+		.psk_modes = ch->psk_modes,
+		.dtls_cookie_len = ch->dtls_cookie_len,
+		.fallback_scsv = ch->fallback_scsv,
+		.reneg_scsv = ch->reneg_scsv,
+		.compression_null = ch->compression_null,
+		.has_sni = ch->has_sni,
+		.sni_truncated = ch->sni_truncated,
+		.has_supported_versions = ch->has_supported_versions,
+		.has_psk = ch->has_psk,
+		.has_early_data = ch->has_early_data,
+		.has_status_request = ch->has_status_request,
+		.has_session_ticket = ch->has_session_ticket,
+		.has_ems = ch->has_ems,
+		.has_reneg_info = ch->has_reneg_info,
+		.has_etm = ch->has_etm,
+		.has_padding = ch->has_padding,
+		.has_record_size_limit = ch->has_record_size_limit,
+		.has_pha = ch->has_pha,
+		.has_cookie = ch->has_cookie,
+		.has_ech = ch->has_ech,
+		.has_compress_cert = ch->has_compress_cert,
+		.has_sigalgs_cert = ch->has_sigalgs_cert,
+		.has_alpn = ch->has_alpn,
+		.has_key_share = ch->has_key_share,
+		.dup_ext = ch->dup_ext,
+		.trailing = ch->trailing,
+		.bad_ext = ch->bad_ext,
+		.salvaged = ch->salvaged,
+		.sslv2 = ch->sslv2,
+		.dtls = ch->dtls,
+	};
+	memcpy(k->random, ch->random, sizeof(k->random));
+	memcpy(k->session_id, ch->session_id, k->session_id_len);
+	bytes = 2u * ((size_t)k->n_suites + k->n_exts + k->n_versions + k->n_groups + k->n_sigalgs +
+		      2u * k->n_key_shares) +
+		k->n_point_formats + k->sni_len + k->alpn_used;
+	if (!lists_reserve(&s->lists, bytes, &k->lists)) {
+		/* No memory: the offer's totals stay, its lists are empty. */
+		k->n_suites = k->n_exts = k->sni_len = k->alpn_n = k->alpn_used = 0;
+		k->n_versions = k->n_groups = k->n_point_formats = k->n_sigalgs = 0;
+		k->n_key_shares = 0;
+		return;
+	}
+	data = s->lists.heap ? s->lists.heap : (uint8_t *)s->lists.inl;
+	pos = k->lists;
+	put(data, &pos, ch->suites, 2u * k->n_suites);
+	put(data, &pos, ch->exts, 2u * k->n_exts);
+	put(data, &pos, ch->versions, 2u * k->n_versions);
+	put(data, &pos, ch->groups, 2u * k->n_groups);
+	put(data, &pos, ch->sigalgs, 2u * k->n_sigalgs);
+	put(data, &pos, ch->key_share_groups, 2u * k->n_key_shares);
+	put(data, &pos, ch->key_share_lens, 2u * k->n_key_shares);
+	put(data, &pos, ch->point_formats, k->n_point_formats);
+	put(data, &pos, ch->sni, k->sni_len);
+	put(data, &pos, ch->alpn.data, k->alpn_used);
+}
+
+void tlsd_session_set_server_hello(struct tlsd_session *s, const struct tlsd_server_hello *sh)
+{
+	struct tlsd_sess_sh *k = &s->sh;
+	size_t pos;
+	uint8_t *data;
+
+	*k = (struct tlsd_sess_sh){
+		.legacy_version = sh->legacy_version,
+		.suite = sh->suite,
+		.selected_version = sh->selected_version,
+		.key_share_group = sh->key_share_group,
+		.psk_identity = sh->psk_identity,
+		.n_exts = TLSD_MIN(sh->n_exts, (uint16_t)TLSD_MAX_EXTS),
+		.alpn_total = sh->alpn.total,
+		.alpn_n = sh->alpn.n,
+		.alpn_used = TLSD_MIN(sh->alpn.used, (uint16_t)TLSD_STRLIST_BYTES),
+		.session_id_len = TLSD_MIN(sh->session_id_len, (uint8_t)sizeof(sh->session_id)),
+		.compression = sh->compression,
+		.downgrade = sh->downgrade,
+		.is_hrr = sh->is_hrr,
+		.has_psk = sh->has_psk,
+		.has_ems = sh->has_ems,
+		.has_reneg_info = sh->has_reneg_info,
+		.has_etm = sh->has_etm,
+		.has_session_ticket = sh->has_session_ticket,
+		.has_status_request = sh->has_status_request,
+		.has_sni = sh->has_sni,
+		.has_alpn = sh->has_alpn,
+		.has_key_share = sh->has_key_share,
+		.has_cookie = sh->has_cookie,
+		.dup_ext = sh->dup_ext,
+		.trailing = sh->trailing,
+	};
+	memcpy(k->random, sh->random, sizeof(k->random));
+	memcpy(k->session_id, sh->session_id, k->session_id_len);
+	if (!lists_reserve(&s->lists, 2u * k->n_exts + k->alpn_used, &k->lists)) {
+		k->n_exts = k->alpn_n = k->alpn_used = 0;
+		return;
+	}
+	data = s->lists.heap ? s->lists.heap : (uint8_t *)s->lists.inl;
+	pos = k->lists;
+	put(data, &pos, sh->exts, 2u * k->n_exts);
+	put(data, &pos, sh->alpn.data, k->alpn_used);
+}
+
+/* Where an empty list points (never NULL: it is handed to memcpy). */
+static const uint16_t no_entries[1];
+
+/* The next list of n entries of size bytes in the store, through the
+ * cursor (a store that does not hold it gives false). */
+static bool next_list(struct tlsd_cur *c, size_t n, size_t size, const uint8_t **p)
+{
+	struct tlsd_cur v;
+
+	if (!tlsd_cur_get_bytes(c, &v, n * size))
+		return false;
+	*p = n ? tlsd_cur_data(&v) : (const uint8_t *)no_entries;
+	return true;
+}
+
+/* uint16_t lists start at even offsets of 2-aligned storage (lists_reserve). */
+static const uint16_t *u16s(const uint8_t *p)
+{
+	return (const uint16_t *)(const void *)p;
+}
+
+void tlsd_session_ch_lists(const struct tlsd_session *s, struct tlsd_sess_ch_lists *out)
+{
+	const uint16_t *none = no_entries;
+	const struct tlsd_sess_ch *k = &s->ch;
+	const uint8_t *p[10];
+	struct tlsd_cur c;
+	const size_t n[10] = {k->n_suites,	   k->n_exts,	     k->n_versions,
+			      k->n_groups,	   k->n_sigalgs,     k->n_key_shares,
+			      k->n_key_shares,	   k->n_point_formats, k->sni_len,
+			      k->alpn_used};
+	size_t i = 0;
+
+	tlsd_cur_init(&c, lists_data(&s->lists), s->lists.len);
+	if (tlsd_cur_skip(&c, k->lists))
+		while (i < 10 && next_list(&c, n[i], i < 7 ? 2 : 1, &p[i]))
+			i++;
+	if (i < 10) { /* not what was set: nothing */
+		*out = (struct tlsd_sess_ch_lists){
+			.suites = none, .exts = none, .versions = none, .groups = none,
+			.sigalgs = none, .key_share_groups = none, .key_share_lens = none,
+			.point_formats = (const uint8_t *)none, .sni = (const uint8_t *)none,
+			.alpn = (const uint8_t *)none,
+		};
+		return;
+	}
+	*out = (struct tlsd_sess_ch_lists){
+		.suites = u16s(p[0]), .exts = u16s(p[1]), .versions = u16s(p[2]),
+		.groups = u16s(p[3]), .sigalgs = u16s(p[4]), .key_share_groups = u16s(p[5]),
+		.key_share_lens = u16s(p[6]), .point_formats = p[7], .sni = p[8], .alpn = p[9],
+		.n_suites = n[0], .n_exts = n[1], .n_versions = n[2], .n_groups = n[3],
+		.n_sigalgs = n[4], .n_key_shares = n[5], .n_point_formats = n[7],
+		.sni_len = n[8], .alpn_used = n[9],
+	};
+}
+
+void tlsd_session_client_hello(const struct tlsd_session *s, struct tlsd_client_hello *out)
+{
+	const struct tlsd_sess_ch *k = &s->ch;
+	struct tlsd_sess_ch_lists v;
+
+	tlsd_session_ch_lists(s, &v);
+	memset(out, 0, sizeof(*out));
+	out->legacy_version = k->legacy_version;
+	memcpy(out->random, k->random, sizeof(out->random));
+	out->session_id_len = k->session_id_len;
+	memcpy(out->session_id, k->session_id, k->session_id_len);
+	out->n_suites_total = k->n_suites_total;
+	out->n_suites = (uint16_t)v.n_suites;
+	memcpy(out->suites, v.suites, 2u * v.n_suites);
+	out->fallback_scsv = k->fallback_scsv;
+	out->reneg_scsv = k->reneg_scsv;
+	out->n_compressions = k->n_compressions;
+	out->compression_null = k->compression_null;
+	out->n_exts_total = k->n_exts_total;
+	out->n_exts = (uint16_t)v.n_exts;
+	memcpy(out->exts, v.exts, 2u * v.n_exts);
+	out->has_sni = k->has_sni;
+	out->sni_len = (uint16_t)v.sni_len;
+	out->sni_truncated = k->sni_truncated;
+	memcpy(out->sni, v.sni, v.sni_len); /* NUL-terminated: the rest is 0 */
+	out->n_versions = (uint8_t)v.n_versions;
+	memcpy(out->versions, v.versions, 2u * v.n_versions);
+	out->n_groups = (uint8_t)v.n_groups;
+	memcpy(out->groups, v.groups, 2u * v.n_groups);
+	out->n_point_formats = (uint8_t)v.n_point_formats;
+	memcpy(out->point_formats, v.point_formats, v.n_point_formats);
+	out->n_sigalgs = (uint8_t)v.n_sigalgs;
+	memcpy(out->sigalgs, v.sigalgs, 2u * v.n_sigalgs);
+	out->n_key_shares = (uint8_t)v.n_key_shares;
+	memcpy(out->key_share_groups, v.key_share_groups, 2u * v.n_key_shares);
+	memcpy(out->key_share_lens, v.key_share_lens, 2u * v.n_key_shares);
+	out->psk_modes = k->psk_modes;
+	out->alpn.total = k->alpn_total;
+	out->alpn.n = v.alpn_used ? k->alpn_n : 0;
+	out->alpn.used = (uint16_t)v.alpn_used;
+	memcpy(out->alpn.data, v.alpn, v.alpn_used);
+	out->session_ticket_len = k->session_ticket_len;
+	out->padding_len = k->padding_len;
+	out->record_size_limit = k->record_size_limit;
+	out->has_supported_versions = k->has_supported_versions;
+	out->has_psk = k->has_psk;
+	out->has_early_data = k->has_early_data;
+	out->has_status_request = k->has_status_request;
+	out->has_session_ticket = k->has_session_ticket;
+	out->has_ems = k->has_ems;
+	out->has_reneg_info = k->has_reneg_info;
+	out->has_etm = k->has_etm;
+	out->has_padding = k->has_padding;
+	out->has_record_size_limit = k->has_record_size_limit;
+	out->has_pha = k->has_pha;
+	out->has_cookie = k->has_cookie;
+	out->has_ech = k->has_ech;
+	out->has_compress_cert = k->has_compress_cert;
+	out->has_sigalgs_cert = k->has_sigalgs_cert;
+	out->has_alpn = k->has_alpn;
+	out->has_key_share = k->has_key_share;
+	out->dup_ext = k->dup_ext;
+	out->trailing = k->trailing;
+	out->bad_ext = k->bad_ext;
+	out->bad_ext_type = k->bad_ext_type;
+	out->n_ssl2_specs = k->n_ssl2_specs;
+	out->salvaged = k->salvaged;
+	out->sslv2 = k->sslv2;
+	out->dtls = k->dtls;
+	out->dtls_cookie_len = k->dtls_cookie_len;
+	out->msg_len = k->msg_len;
+}
+
+/* The ServerHello's lists in place; false (and nothing) when the store
+ * does not hold them. */
+static bool sh_lists(const struct tlsd_session *s, const uint8_t **exts, const uint8_t **alpn)
+{
+	struct tlsd_cur c;
+
+	tlsd_cur_init(&c, lists_data(&s->lists), s->lists.len);
+	return tlsd_cur_skip(&c, s->sh.lists) && next_list(&c, s->sh.n_exts, 2, exts) &&
+	       next_list(&c, s->sh.alpn_used, 1, alpn);
+}
+
+/* The ServerHello's ALPN as the parser gave it. */
+static void sh_alpn(const struct tlsd_session *s, const uint8_t *alpn, struct tlsd_strlist *out)
+{
+	out->total = s->sh.alpn_total;
+	out->n = s->sh.alpn_n;
+	out->used = s->sh.alpn_used;
+	memcpy(out->data, alpn, s->sh.alpn_used);
+}
+
+void tlsd_session_server_hello(const struct tlsd_session *s, struct tlsd_server_hello *out)
+{
+	const struct tlsd_sess_sh *k = &s->sh;
+	const uint8_t *exts, *alpn;
+
+	memset(out, 0, sizeof(*out));
+	if (sh_lists(s, &exts, &alpn)) {
+		out->n_exts = k->n_exts;
+		memcpy(out->exts, exts, 2u * k->n_exts);
+		sh_alpn(s, alpn, &out->alpn);
+	}
+	out->legacy_version = k->legacy_version;
+	memcpy(out->random, k->random, sizeof(out->random));
+	out->session_id_len = k->session_id_len;
+	memcpy(out->session_id, k->session_id, k->session_id_len);
+	out->suite = k->suite;
+	out->compression = k->compression;
+	out->selected_version = k->selected_version;
+	out->is_hrr = k->is_hrr;
+	out->key_share_group = k->key_share_group;
+	out->alpn.total = k->alpn_total;
+	out->psk_identity = k->psk_identity;
+	out->has_psk = k->has_psk;
+	out->has_ems = k->has_ems;
+	out->has_reneg_info = k->has_reneg_info;
+	out->has_etm = k->has_etm;
+	out->has_session_ticket = k->has_session_ticket;
+	out->has_status_request = k->has_status_request;
+	out->has_sni = k->has_sni;
+	out->has_alpn = k->has_alpn;
+	out->has_key_share = k->has_key_share;
+	out->has_cookie = k->has_cookie;
+	out->downgrade = k->downgrade;
+	out->dup_ext = k->dup_ext;
+	out->trailing = k->trailing;
+}
+
 void tlsd_session_set_cert_checks(struct tlsd_session *s, const struct tlsd_cert_checks *cc)
 {
-	struct tlsd_sess_certs *sc = &s->certs;
-
-	sc->cc = cc && cc->store ? cc : NULL;
-	if (sc->mem.len == 0)
-		tlsd_buf_init(&sc->mem, sc->cc ? TLSD_SESS_CERT_MEM_CAP : 0);
+	s->certs.cc = cc && cc->store ? cc : NULL;
 }
 
 void tlsd_session_tcp_open(struct tlsd_session *s, const struct tlsd_flow *f)
@@ -394,10 +757,13 @@ void tlsd_session_roles_flipped(struct tlsd_session *s)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static bool offered_tls13(const struct tlsd_client_hello *ch)
+static bool offered_tls13(const struct tlsd_session *s)
 {
-	for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++)
-		if (tlsd_version_is_tls13(ch->versions[i]))
+	struct tlsd_sess_ch_lists v;
+
+	tlsd_session_ch_lists(s, &v);
+	for (size_t i = 0; i < v.n_versions; i++)
+		if (tlsd_version_is_tls13(v.versions[i]))
 			return true;
 	return false;
 }
@@ -452,12 +818,14 @@ static void unexpected(struct tlsd_session *s, enum tlsd_dir d, uint16_t msg)
 {
 	s->unexpected++;
 	s->anomalies++;
-	if (s->unexpected == 1) {
+	if (s->unexpected == 1 && !s->first_unexpected)
+		s->first_unexpected = malloc(TLSD_SESS_WHAT_LEN);
+	if (s->unexpected == 1 && s->first_unexpected) {
 		char name[48];
 
 		msg_name(msg, name, sizeof(name));
-		snprintf(s->first_unexpected, sizeof(s->first_unexpected), "%s from the %s in state %s",
-			 name, d == C2S ? "client" : "server", tlsd_sstate_name(s->state));
+		snprintf(s->first_unexpected, TLSD_SESS_WHAT_LEN, "%s from the %s in state %s", name,
+			 d == C2S ? "client" : "server", tlsd_sstate_name(s->state));
 	}
 }
 
@@ -524,13 +892,13 @@ static void on_client_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
 		s->has_ch = true;
 		s->ch_parsed = r == TLSD_PARSE_OK;
 		if (s->ch_parsed) {
-			s->ch = ch;
+			tlsd_session_set_client_hello(s, &ch);
 		} else {
 			s->ch_err = err;
 			/* The offer is still worth showing (SNI, suites). */
 			if (!m->sslv2 && s->transport != TLSD_TRANSPORT_DTLS &&
 			    tlsd_parse_client_hello_salvage(m->body, m->len, &ch) == TLSD_PARSE_OK) {
-				s->ch = ch;
+				tlsd_session_set_client_hello(s, &ch);
 				s->ch_salvaged = true;
 			}
 		}
@@ -578,7 +946,7 @@ static bool on_server_hello(struct tlsd_session *s, const struct tlsd_hs_msg *m)
 	}
 	s->has_sh = true;
 	s->sh_parsed = true;
-	s->sh = sh;
+	tlsd_session_set_server_hello(s, &sh);
 	s->sh_ts = m->ts;
 	s->version = tlsd_server_hello_version(&sh);
 	if (tlsd_version_is_tls13(s->version)) {
@@ -603,8 +971,23 @@ static void cert_cap_event(struct tlsd_session *s)
 		tlsd_ctx_count(s->certs.cc->ctx, TLSD_ANOM_CAPTURE_CAP_CHAIN);
 }
 
+/* The material, made when the first of it is kept; NULL without memory. */
+static struct tlsd_sess_cert_mat *cert_mat(struct tlsd_session *s)
+{
+	struct tlsd_sess_cert_mat *mat = s->certs.mat;
+
+	if (!mat) {
+		mat = calloc(1, sizeof(*mat));
+		if (!mat)
+			return NULL;
+		tlsd_buf_init(&mat->mem, TLSD_SESS_CERT_MEM_CAP);
+		s->certs.mat = mat;
+	}
+	return mat;
+}
+
 /* Copies the bytes of view v into the session's certificate buffer. */
-static bool keep_bytes(struct tlsd_sess_certs *sc, const struct tlsd_cur *v,
+static bool keep_bytes(struct tlsd_sess_cert_mat *sc, const struct tlsd_cur *v,
 		       struct tlsd_sess_span *out)
 {
 	size_t off = sc->mem.len, len = tlsd_cur_len(v);
@@ -618,7 +1001,7 @@ static bool keep_bytes(struct tlsd_sess_certs *sc, const struct tlsd_cur *v,
 }
 
 /* A view of kept bytes, made with the cursor (no pointer arithmetic). */
-static bool span_view(const struct tlsd_sess_certs *sc, const struct tlsd_sess_span *sp,
+static bool span_view(const struct tlsd_sess_cert_mat *sc, const struct tlsd_sess_span *sp,
 		      struct tlsd_cur *out)
 {
 	struct tlsd_cur all;
@@ -627,20 +1010,29 @@ static bool span_view(const struct tlsd_sess_certs *sc, const struct tlsd_sess_s
 	return tlsd_cur_skip(&all, sp->off) && tlsd_cur_get_bytes(&all, out, sp->len);
 }
 
-static void keep_chain(struct tlsd_session *s, struct tlsd_sess_chain *ch,
+static void keep_chain(struct tlsd_session *s, enum tlsd_dir d,
 		       const struct tlsd_certificate_msg *c)
 {
 	const struct tlsd_cert_checks *cc = s->certs.cc;
 	uint32_t max = cc->max_chain ? TLSD_MIN(cc->max_chain, (uint32_t)TLSD_CERT_MAX_CHAIN)
 				     : TLSD_CERT_MAX_CHAIN;
+	struct tlsd_sess_cert_mat *mat;
+	struct tlsd_sess_chain *ch;
 
-	if (ch->seen || c->n_certs == 0)
+	if (c->n_certs == 0 || (s->certs.mat && (d == S2C ? s->certs.mat->srv.seen
+								: s->certs.mat->cli.seen)))
 		return; /* the first chain of each side counts */
+	mat = cert_mat(s);
+	if (!mat) {
+		cert_cap_event(s); /* as when the buffer finds no memory */
+		return;
+	}
+	ch = d == S2C ? &mat->srv : &mat->cli;
 	ch->seen = true;
 	ch->n_sent = c->n_certs;
 	for (uint32_t i = 0; i < c->n_kept && i < max; i++) {
 		if (tlsd_cur_len(&c->der[i]) > TLSD_CERT_MAX_DER ||
-		    !keep_bytes(&s->certs, &c->der[i], &ch->der[ch->n])) {
+		    !keep_bytes(mat, &c->der[i], &ch->der[ch->n])) {
 			ch->capped = true;
 			break;
 		}
@@ -654,12 +1046,19 @@ static void keep_chain(struct tlsd_session *s, struct tlsd_sess_chain *ch,
 
 static void keep_ske(struct tlsd_session *s, const struct tlsd_server_key_exchange *ske)
 {
-	struct tlsd_sess_certs *sc = &s->certs;
-	size_t mark = sc->mem.len;
+	struct tlsd_sess_cert_mat *sc;
+	size_t mark;
 
-	if (!sc->cc || sc->ske_kept || (ske->kind != TLSD_KX_ECDHE && ske->kind != TLSD_KX_DHE) ||
+	if (!s->certs.cc || s->certs.ske_kept ||
+	    (ske->kind != TLSD_KX_ECDHE && ske->kind != TLSD_KX_DHE) ||
 	    tlsd_cur_len(&ske->signature) == 0)
 		return;
+	sc = cert_mat(s);
+	if (!sc) {
+		cert_cap_event(s);
+		return;
+	}
+	mark = sc->mem.len;
 	if (tlsd_cur_len(&ske->params) > TLSD_SKE_MAX_PARAMS ||
 	    tlsd_cur_len(&ske->signature) > TLSD_SESS_SKE_MAX_SIG ||
 	    !keep_bytes(sc, &ske->params, &sc->ske_params) ||
@@ -668,7 +1067,7 @@ static void keep_ske(struct tlsd_session *s, const struct tlsd_server_key_exchan
 		cert_cap_event(s);
 		return;
 	}
-	sc->ske_kept = true;
+	s->certs.ske_kept = true;
 	sc->ske_sig_scheme = ske->sig_scheme;
 }
 
@@ -695,7 +1094,7 @@ static void on_certificate(struct tlsd_session *s, enum tlsd_dir d, const struct
 		s->anomalies++;
 	/* TLS 1.3 chains are only visible decrypted (key log). */
 	if (ok && s->certs.cc && (!c.tls13 || m->decrypted))
-		keep_chain(s, d == S2C ? &s->certs.srv : &s->certs.cli, &c);
+		keep_chain(s, d, &c);
 	if (d == S2C) {
 		s->srv_cert = true;
 		s->srv_cert_count = count;
@@ -847,8 +1246,10 @@ static void note_alert_ex(struct tlsd_session *s, enum tlsd_dir d, bool encrypte
 	bool closing, fatal;
 
 	s->n_alerts++;
-	if (s->n_alerts_kept < TLSD_SESS_MAX_ALERTS)
-		s->alerts[s->n_alerts_kept++] = a;
+	if (s->n_alerts_kept < TLSD_SESS_MAX_ALERTS) {
+		s->n_alerts_kept++;
+		s->last_alert = a;
+	}
 	if (!decrypted) /* a decrypted alert's record is already in the history */
 		hist_letter(s, d, 'L');
 
@@ -909,8 +1310,8 @@ void tlsd_session_alert_decrypted(struct tlsd_session *s, enum tlsd_dir d, uint8
 		s->has_fatal = false;
 	if (s->has_closing_alert && s->closing_alert.encrypted && s->closing_alert.off == off)
 		s->has_closing_alert = false;
-	if (s->n_alerts_kept && s->alerts[s->n_alerts_kept - 1].encrypted &&
-	    s->alerts[s->n_alerts_kept - 1].off == off) {
+	if (s->n_alerts_kept && s->last_alert.encrypted && s->last_alert.off == off) {
+		/* note_alert_ex puts it back as the last one */
 		s->n_alerts_kept--;
 		s->n_alerts--;
 	}
@@ -1137,7 +1538,7 @@ bool tlsd_session_ccs_switched_keys(struct tlsd_session *s, enum tlsd_dir d,
 bool tlsd_session_ccs(struct tlsd_session *s, enum tlsd_dir d, uint64_t off, tlsd_time_ns ts)
 {
 	struct tlsd_sess_dir *sd = &s->dir[d];
-	bool tls13 = s->has_sh ? is_tls13(s) : (s->ch_parsed && offered_tls13(&s->ch));
+	bool tls13 = s->has_sh ? is_tls13(s) : (s->ch_parsed && offered_tls13(s));
 
 	(void)off;
 	hist_letter(s, d, 'I');
@@ -1468,11 +1869,14 @@ static const struct tlsd_chain_findings *check_chain(struct tlsd_session *s,
 	if (ch->n == 0)
 		return NULL;
 	for (size_t i = 0; i < ch->n; i++)
-		if (!span_view(&s->certs, &ch->der[i], &ders[i]))
+		if (!span_view(s->certs.mat, &ch->der[i], &ders[i]))
 			return NULL;
 	if (!client && s->ch_parsed && s->ch.has_sni) {
-		q.sni = s->ch.sni;
-		q.sni_len = s->ch.sni_len;
+		struct tlsd_sess_ch_lists v;
+
+		tlsd_session_ch_lists(s, &v);
+		q.sni = v.sni;
+		q.sni_len = v.sni_len;
 	}
 	if (tlsd_cert_check_chain_shared(cc->store, &q, &f) != 0)
 		return NULL;
@@ -1482,7 +1886,8 @@ static const struct tlsd_chain_findings *check_chain(struct tlsd_session *s,
 static void check_ske(struct tlsd_session *s)
 {
 	struct tlsd_sess_certs *sc = &s->certs;
-	struct tlsd_ske_check in = {.version = s->version, .sig_scheme = sc->ske_sig_scheme};
+	const struct tlsd_sess_cert_mat *mat = sc->mat;
+	struct tlsd_ske_check in = {.version = s->version};
 
 	/* A client that went on to its ChangeCipherSpec had verified the
 	 * signature itself: checking it again costs a public-key operation per
@@ -1490,10 +1895,11 @@ static void check_ske(struct tlsd_session *s)
 	 * checked (that is where the verdict needs it). */
 	if (s->dir[TLSD_DIR_C2S].ccs && !sc->cc->verify_all_signatures)
 		return;
-	if (!sc->ske_kept || sc->srv.n == 0 || !s->ch_parsed || s->ch.sslv2 || !s->sh_parsed ||
-	    !span_view(sc, &sc->srv.der[0], &in.leaf) ||
-	    !span_view(sc, &sc->ske_params, &in.params) || !span_view(sc, &sc->ske_sig, &in.sig))
+	if (!sc->ske_kept || !mat || mat->srv.n == 0 || !s->ch_parsed || s->ch.sslv2 ||
+	    !s->sh_parsed || !span_view(mat, &mat->srv.der[0], &in.leaf) ||
+	    !span_view(mat, &mat->ske_params, &in.params) || !span_view(mat, &mat->ske_sig, &in.sig))
 		return;
+	in.sig_scheme = mat->ske_sig_scheme;
 	/* A public-key operation whose answer nothing would show: the
 	 * connection did not fail, and its report will not be printed. */
 	if (sc->cc->details_unread &&
@@ -1518,11 +1924,13 @@ void tlsd_session_check_certs(struct tlsd_session *s)
 	if (sc->checked || !sc->cc)
 		return;
 	sc->checked = true;
-	sc->srv_findings = check_chain(s, &sc->srv, false);
+	if (!sc->mat)
+		return; /* nothing kept: nothing to check */
+	sc->srv_findings = check_chain(s, &sc->mat->srv, false);
 	check_ske(s);
-	sc->cli_findings = check_chain(s, &sc->cli, true);
+	sc->cli_findings = check_chain(s, &sc->mat->cli, true);
 	/* Everything needed is in the findings now: release the DER early. */
-	tlsd_buf_cleanup(&sc->mem);
+	tlsd_buf_cleanup(&sc->mat->mem);
 }
 
 /* What the capture held of each direction, from the flow. */
@@ -1616,53 +2024,65 @@ bool tlsd_session_handshake_over(const struct tlsd_session *s)
 
 static void fill_offer(const struct tlsd_session *s, struct tlsd_report *r)
 {
-	const struct tlsd_client_hello *ch = &s->ch;
+	const struct tlsd_sess_ch *ch = &s->ch;
+	struct tlsd_sess_ch_lists v;
 
+	tlsd_session_ch_lists(s, &v);
 	if (ch->has_sni) {
-		size_t n = TLSD_MIN((size_t)ch->sni_len, (size_t)TLSD_MAX_SNI);
+		size_t n = TLSD_MIN(v.sni_len, (size_t)TLSD_MAX_SNI);
 
 		r->has_sni = true;
 		r->sni_len = (uint16_t)n;
-		memcpy(r->sni, ch->sni, n);
+		memcpy(r->sni, v.sni, n);
 		r->sni[n] = '\0';
 	}
-	if (ch->has_supported_versions && ch->n_versions > 0) {
-		for (unsigned i = 0; i < ch->n_versions && i < TLSD_MAX_VERSIONS; i++)
-			if (!tlsd_is_grease(ch->versions[i]))
-				r->versions_offered[r->n_versions_offered++] = ch->versions[i];
+	if (ch->has_supported_versions && v.n_versions > 0) {
+		for (size_t i = 0; i < v.n_versions && i < TLSD_MAX_VERSIONS; i++)
+			if (!tlsd_is_grease(v.versions[i]))
+				r->versions_offered[r->n_versions_offered++] = v.versions[i];
 	}
 	if (r->n_versions_offered == 0) {
 		r->versions_offered[0] = ch->legacy_version;
 		r->n_versions_offered = 1;
 	}
-	r->alpn_offered = ch->alpn;
+	r->alpn_offered.total = ch->alpn_total;
+	r->alpn_offered.n = v.alpn_used ? ch->alpn_n : 0;
+	r->alpn_offered.used = (uint16_t)v.alpn_used;
+	memcpy(r->alpn_offered.data, v.alpn, v.alpn_used);
 	r->n_suites_offered = ch->n_suites_total;
 	r->n_ssl2_specs = ch->n_ssl2_specs;
-	r->n_suites_kept = (uint16_t)TLSD_MIN((unsigned)ch->n_suites, (unsigned)TLSD_MAX_SUITES);
-	memcpy(r->suites_offered, ch->suites, r->n_suites_kept * sizeof(r->suites_offered[0]));
-	r->n_groups_offered = (uint8_t)TLSD_MIN((unsigned)ch->n_groups, (unsigned)TLSD_MAX_GROUPS);
-	memcpy(r->groups_offered, ch->groups, r->n_groups_offered * sizeof(r->groups_offered[0]));
-	r->n_key_shares = (uint8_t)TLSD_MIN((unsigned)ch->n_key_shares, (unsigned)TLSD_MAX_KEY_SHARES);
-	memcpy(r->key_shares, ch->key_share_groups, r->n_key_shares * sizeof(r->key_shares[0]));
+	r->n_suites_kept = (uint16_t)TLSD_MIN(v.n_suites, (size_t)TLSD_MAX_SUITES);
+	memcpy(r->suites_offered, v.suites, r->n_suites_kept * sizeof(r->suites_offered[0]));
+	r->n_groups_offered = (uint8_t)TLSD_MIN(v.n_groups, (size_t)TLSD_MAX_GROUPS);
+	memcpy(r->groups_offered, v.groups, r->n_groups_offered * sizeof(r->groups_offered[0]));
+	r->n_key_shares = (uint8_t)TLSD_MIN(v.n_key_shares, (size_t)TLSD_MAX_KEY_SHARES);
+	memcpy(r->key_shares, v.key_share_groups, r->n_key_shares * sizeof(r->key_shares[0]));
 }
 
+/* From the hellos whole (the fingerprint code reads the parsers' structs). */
 static void fill_fingerprints(const struct tlsd_session *s, struct tlsd_report *r)
 {
 	char str[TLSD_JA3_STR_MAX];
 	char md5[TLSD_MD5_HEX_LEN];
 	char ja4[TLSD_JA4_LEN];
+	struct tlsd_client_hello ch;
+	struct tlsd_server_hello sh;
 
 	if (s->ch_parsed && !s->ch.sslv2) {
-		if (tlsd_fp_ja3(&s->ch, str, sizeof(str), md5) == 0)
+		tlsd_session_client_hello(s, &ch);
+		if (tlsd_fp_ja3(&ch, str, sizeof(str), md5) == 0)
 			snprintf(r->ja3, sizeof(r->ja3), "%s", md5);
-		if (tlsd_fp_ja4(&s->ch,
+		if (tlsd_fp_ja4(&ch,
 				s->transport == TLSD_TRANSPORT_QUIC   ? TLSD_JA4_QUIC
 				: s->transport == TLSD_TRANSPORT_DTLS ? TLSD_JA4_DTLS
 								      : TLSD_JA4_TCP,
 				ja4) == 0)
 			snprintf(r->ja4, sizeof(r->ja4), "%s", ja4);
 	}
-	if (s->sh_parsed && tlsd_fp_ja3s(&s->sh, str, sizeof(str), md5) == 0)
+	if (!s->sh_parsed)
+		return;
+	tlsd_session_server_hello(s, &sh);
+	if (tlsd_fp_ja3s(&sh, str, sizeof(str), md5) == 0)
 		snprintf(r->ja3s, sizeof(r->ja3s), "%s", md5);
 }
 
@@ -1711,6 +2131,7 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 			 struct tlsd_report *out)
 {
 	struct tlsd_report *r = out;
+	const uint8_t *sh_exts, *sh_alpn_data;
 
 	report_clear(r);
 	r->rtt = -1;
@@ -1736,9 +2157,9 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 		r->version = s->version;
 		r->has_cipher = true;
 		r->cipher = s->sh.suite;
-		if (s->sh.has_alpn && s->sh.alpn.n > 0) {
+		if (s->sh.has_alpn && s->sh.alpn_n > 0 && sh_lists(s, &sh_exts, &sh_alpn_data)) {
 			r->has_alpn = true;
-			r->alpn = s->sh.alpn;
+			sh_alpn(s, sh_alpn_data, &r->alpn);
 		}
 	} else if (s->has_sh) {
 		r->version = s->version;

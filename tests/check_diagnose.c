@@ -33,29 +33,43 @@ static void base(struct tlsd_session *s, uint16_t max_version)
 	s->ch_len = 300;
 	s->ch_records = 1;
 	s->ch_segments = 1;
-	s->ch.legacy_version = TLSD_VERSION_TLS12;
+	struct tlsd_client_hello ch = {.legacy_version = TLSD_VERSION_TLS12};
+
 	if (max_version == TLSD_VERSION_TLS13) {
-		memcpy(s->ch.suites, modern_suites, sizeof(modern_suites));
-		s->ch.n_suites = s->ch.n_suites_total = TLSD_ARRAY_SIZE(modern_suites);
-		s->ch.has_supported_versions = true;
-		s->ch.n_versions = 2;
-		s->ch.versions[0] = TLSD_VERSION_TLS13;
-		s->ch.versions[1] = TLSD_VERSION_TLS12;
-		s->ch.n_groups = 2;
-		s->ch.groups[0] = 0x001d;
-		s->ch.groups[1] = 0x0017;
-		s->ch.n_key_shares = 1;
-		s->ch.key_share_groups[0] = 0x001d;
-		s->ch.key_share_lens[0] = 32;
+		memcpy(ch.suites, modern_suites, sizeof(modern_suites));
+		ch.n_suites = ch.n_suites_total = TLSD_ARRAY_SIZE(modern_suites);
+		ch.has_supported_versions = true;
+		ch.n_versions = 2;
+		ch.versions[0] = TLSD_VERSION_TLS13;
+		ch.versions[1] = TLSD_VERSION_TLS12;
+		ch.n_groups = 2;
+		ch.groups[0] = 0x001d;
+		ch.groups[1] = 0x0017;
+		ch.n_key_shares = 1;
+		ch.key_share_groups[0] = 0x001d;
+		ch.key_share_lens[0] = 32;
 	} else {
-		memcpy(s->ch.suites, cbc_suites, sizeof(cbc_suites));
-		s->ch.n_suites = s->ch.n_suites_total = TLSD_ARRAY_SIZE(cbc_suites);
-		s->ch.legacy_version = max_version;
+		memcpy(ch.suites, cbc_suites, sizeof(cbc_suites));
+		ch.n_suites = ch.n_suites_total = TLSD_ARRAY_SIZE(cbc_suites);
+		ch.legacy_version = max_version;
 	}
+	tlsd_session_set_client_hello(s, &ch);
 	s->state = TLSD_SS_CLIENT_HELLO;
 	s->ended = true;
 	s->end_how = TLSD_FLOW_END_CLOSE;
 	s->end_ts = T0 + 50 * MSEC;
+}
+
+/* The session's ClientHello with SNI name (len bytes). */
+static void set_sni(struct tlsd_session *s, const char *name, size_t len)
+{
+	struct tlsd_client_hello ch;
+
+	tlsd_session_client_hello(s, &ch);
+	ch.has_sni = true;
+	memcpy(ch.sni, name, len);
+	ch.sni_len = (uint16_t)len;
+	tlsd_session_set_client_hello(s, &ch);
 }
 
 static void server_hello(struct tlsd_session *s, uint16_t version, uint16_t suite)
@@ -112,7 +126,8 @@ static void alert(struct tlsd_session *s, enum tlsd_dir d, uint8_t level, uint8_
 		.ts = ts,
 	};
 
-	s->alerts[s->n_alerts_kept++] = a;
+	s->n_alerts_kept++;
+	s->last_alert = a;
 	s->n_alerts++;
 	s->has_fatal = true;
 	s->fatal = a;
@@ -247,9 +262,7 @@ START_TEST(tc_tls13_offer_handshake_failure)
 	struct tlsd_report r;
 
 	base(&s, TLSD_VERSION_TLS13);
-	s.ch.has_sni = true;
-	memcpy(s.ch.sni, "a.example", 9);
-	s.ch.sni_len = 9;
+	set_sni(&s, "a.example", 9);
 	alert(&s, S2C, 2, 40, s.ch_ts + MSEC);
 	report(&s, &r);
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
@@ -305,8 +318,12 @@ START_TEST(tc_version_client)
 	struct tlsd_session s;
 	struct tlsd_report r;
 
+	struct tlsd_client_hello ch;
+
 	base(&s, TLSD_VERSION_TLS13);
-	s.ch.n_versions = 1;
+	tlsd_session_client_hello(&s, &ch);
+	ch.n_versions = 1; /* TLS 1.3 only */
+	tlsd_session_set_client_hello(&s, &ch);
 	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
 	server_flight12(&s, false);
 	alert(&s, C2S, 2, 70, s.sh_ts + MSEC);
@@ -418,7 +435,7 @@ START_TEST(tc_tls12_alert_decrypted_replaces)
 	base(&s, TLSD_VERSION_TLS12);
 	s.has_fatal = true;
 	s.fatal = enc;
-	s.alerts[0] = enc;
+	s.last_alert = enc;
 	s.n_alerts = s.n_alerts_kept = 1;
 	tlsd_session_alert_decrypted(&s, C2S, 2, 20, 900, T0 + 3 * MSEC);
 	ck_assert_uint_eq(s.n_alerts_kept, 1);
@@ -561,9 +578,7 @@ START_TEST(tc_unrecognized_name)
 	struct tlsd_report r;
 
 	base(&s, TLSD_VERSION_TLS13);
-	s.ch.has_sni = true;
-	memcpy(s.ch.sni, "bad.example", 11);
-	s.ch.sni_len = 11;
+	set_sni(&s, "bad.example", 11);
 	alert(&s, S2C, 2, 112, s.ch_ts + MSEC);
 	report(&s, &r);
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
@@ -581,11 +596,15 @@ START_TEST(tc_no_application_protocol)
 	struct tlsd_session s;
 	struct tlsd_report r;
 
+	struct tlsd_client_hello ch;
+
 	base(&s, TLSD_VERSION_TLS13);
-	s.ch.has_alpn = true;
-	memcpy(s.ch.alpn.data, alpn, sizeof(alpn));
-	s.ch.alpn.used = sizeof(alpn);
-	s.ch.alpn.n = s.ch.alpn.total = 1;
+	tlsd_session_client_hello(&s, &ch);
+	ch.has_alpn = true;
+	memcpy(ch.alpn.data, alpn, sizeof(alpn));
+	ch.alpn.used = sizeof(alpn);
+	ch.alpn.n = ch.alpn.total = 1;
+	tlsd_session_set_client_hello(&s, &ch);
 	alert(&s, S2C, 2, 120, s.ch_ts + MSEC);
 	report(&s, &r);
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
@@ -889,11 +908,15 @@ START_TEST(tc_large_client_hello)
 	struct tlsd_session s;
 	struct tlsd_report r;
 
+	struct tlsd_client_hello ch;
+
 	base(&s, TLSD_VERSION_TLS13);
 	s.ch_len = 1800;
 	s.ch_segments = 2;
-	s.ch.key_share_groups[0] = 0x11ec;
-	s.ch.key_share_lens[0] = 1216;
+	tlsd_session_client_hello(&s, &ch);
+	ch.key_share_groups[0] = 0x11ec;
+	ch.key_share_lens[0] = 1216;
+	tlsd_session_set_client_hello(&s, &ch);
 	rst(&s, S2C, s.ch_ts + MSEC, true);
 	report(&s, &r);
 	ASSERT_DIAG(&r, "reset_after_client_hello", TLSD_CONF_CERTAIN);

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "cert_fixtures.h"
+#include "tls_fixtures.h"
 #include "tlsd/diagnose.h"
+#include "tlsd/fingerprint.h"
 #include "tlsd/session_facts.h"
 #include "explain_fixtures.h"
 
@@ -1063,7 +1065,8 @@ START_TEST(tc_cert_stage)
 	free(ske.p);
 	hs(&d, S2C, 14, NULL, 0);
 	ck_assert(d.s->certs.ske_kept);
-	ck_assert_int_eq(d.s->certs.srv.n, 2);
+	ck_assert_ptr_nonnull(d.s->certs.mat);
+	ck_assert_int_eq(d.s->certs.mat->srv.n, 2);
 	ck_assert(!d.s->certs.checked);
 	if (_i == 1) {
 		alert(&d, C2S, 2, 51);
@@ -1075,7 +1078,7 @@ START_TEST(tc_cert_stage)
 	fin(&d, C2S);
 	end(&d, TLSD_FLOW_END_CLOSE, &r);
 	ck_assert(d.s->certs.checked);
-	ck_assert_uint_eq(d.s->certs.mem.len, 0); /* the copies are gone after the checks */
+	ck_assert_uint_eq(d.s->certs.mat->mem.len, 0); /* the copies are gone after the checks */
 	ck_assert_ptr_nonnull(r.certs);
 	ck_assert_ptr_null(r.client_certs);
 	ck_assert_uint_eq(r.certs->n_certs, 2);
@@ -1269,8 +1272,8 @@ START_TEST(tc_cert_caps)
 	ch(&d, &tls12);
 	sh(&d, &tls12);
 	cert_msg(&d, S2C, good_chain);
-	ck_assert_int_eq(d.s->certs.srv.n, 1);
-	ck_assert(d.s->certs.srv.capped);
+	ck_assert_int_eq(d.s->certs.mat->srv.n, 1);
+	ck_assert(d.s->certs.mat->srv.capped);
 	ck_assert_uint_eq(cert_ctx.cnt.anomalies[TLSD_ANOM_CAPTURE_CAP_CHAIN], 1);
 	hs(&d, S2C, 14, NULL, 0);
 	fin(&d, C2S);
@@ -1293,10 +1296,10 @@ START_TEST(tc_cert_caps)
 		sh(&d, &tls12);
 		hs(&d, S2C, 11, m, len);
 		free(m);
-		ck_assert_int_eq(d.s->certs.srv.n, 0);
-		ck_assert(d.s->certs.srv.capped);
+		ck_assert_int_eq(d.s->certs.mat->srv.n, 0);
+		ck_assert(d.s->certs.mat->srv.capped);
 		ck_assert_uint_eq(cert_ctx.cnt.anomalies[TLSD_ANOM_CAPTURE_CAP_CHAIN], 1);
-		ck_assert_uint_le(d.s->certs.mem.len, 0);
+		ck_assert_uint_le(d.s->certs.mat->mem.len, 0);
 		fin(&d, C2S);
 		end(&d, TLSD_FLOW_END_CLOSE, &r);
 		ck_assert_ptr_null(r.certs);
@@ -1354,8 +1357,7 @@ START_TEST(tc_cert_off)
 	ch(&d, &tls12);
 	sh(&d, &tls12);
 	cert_msg(&d, S2C, good_chain);
-	ck_assert_uint_eq(d.s->certs.mem.len, 0);
-	ck_assert_int_eq(d.s->certs.srv.n, 0);
+	ck_assert_ptr_null(d.s->certs.mat); /* the stage is off: nothing kept */
 	fin(&d, C2S);
 	end(&d, TLSD_FLOW_END_CLOSE, &r);
 	ck_assert_ptr_null(r.certs);
@@ -1422,6 +1424,351 @@ START_TEST(tc_rst_timing)
 END_TEST
 
 /* Records that look like TLS, no hello, seen from the SYN: a look-alike. */
+/* ---- the kept hellos (struct tlsd_sess_ch/_sh and their list store) ------ */
+
+static void assert_same_strlist(const struct tlsd_strlist *a, const struct tlsd_strlist *b)
+{
+	ck_assert_uint_eq(a->total, b->total);
+	ck_assert_uint_eq(a->n, b->n);
+	ck_assert_uint_eq(a->used, b->used);
+	ck_assert_mem_eq(a->data, b->data, a->used);
+}
+
+/* The fields and list entries of two ClientHellos agree (the JA3 and JA4
+ * strings cover the version, suites, extensions, groups, point formats,
+ * signature algorithms, versions and ALPN once more). */
+static void assert_same_ch(const struct tlsd_client_hello *a, const struct tlsd_client_hello *b)
+{
+	char sa[TLSD_JA3_STR_MAX], sb[TLSD_JA3_STR_MAX], ma[TLSD_MD5_HEX_LEN], mb[TLSD_MD5_HEX_LEN];
+	char ja[TLSD_JA4_LEN], jb[TLSD_JA4_LEN];
+
+	ck_assert_uint_eq(a->legacy_version, b->legacy_version);
+	ck_assert_mem_eq(a->random, b->random, sizeof(a->random));
+	ck_assert_uint_eq(a->session_id_len, b->session_id_len);
+	ck_assert_mem_eq(a->session_id, b->session_id, a->session_id_len);
+	ck_assert_uint_eq(a->n_suites_total, b->n_suites_total);
+	ck_assert_uint_eq(a->n_suites, b->n_suites);
+	ck_assert_mem_eq(a->suites, b->suites, 2u * a->n_suites);
+	ck_assert_uint_eq(a->n_exts_total, b->n_exts_total);
+	ck_assert_uint_eq(a->n_exts, b->n_exts);
+	ck_assert_mem_eq(a->exts, b->exts, 2u * a->n_exts);
+	ck_assert_int_eq(a->has_sni, b->has_sni);
+	ck_assert_uint_eq(a->sni_len, b->sni_len);
+	ck_assert_int_eq(a->sni_truncated, b->sni_truncated);
+	ck_assert_mem_eq(a->sni, b->sni, a->sni_len);
+	ck_assert_uint_eq(b->sni[b->sni_len], 0);
+	ck_assert_uint_eq(a->n_versions, b->n_versions);
+	ck_assert_mem_eq(a->versions, b->versions, 2u * a->n_versions);
+	ck_assert_uint_eq(a->n_groups, b->n_groups);
+	ck_assert_mem_eq(a->groups, b->groups, 2u * a->n_groups);
+	ck_assert_uint_eq(a->n_point_formats, b->n_point_formats);
+	ck_assert_mem_eq(a->point_formats, b->point_formats, a->n_point_formats);
+	ck_assert_uint_eq(a->n_sigalgs, b->n_sigalgs);
+	ck_assert_mem_eq(a->sigalgs, b->sigalgs, 2u * a->n_sigalgs);
+	ck_assert_uint_eq(a->n_key_shares, b->n_key_shares);
+	ck_assert_mem_eq(a->key_share_groups, b->key_share_groups, 2u * a->n_key_shares);
+	ck_assert_mem_eq(a->key_share_lens, b->key_share_lens, 2u * a->n_key_shares);
+	assert_same_strlist(&a->alpn, &b->alpn);
+	ck_assert_uint_eq(a->psk_modes, b->psk_modes);
+	ck_assert_uint_eq(a->padding_len, b->padding_len);
+	ck_assert_uint_eq(a->msg_len, b->msg_len);
+	ck_assert_int_eq(a->has_etm, b->has_etm);
+	ck_assert_int_eq(a->has_ems, b->has_ems);
+	ck_assert_int_eq(a->has_alpn, b->has_alpn);
+	ck_assert_int_eq(a->has_key_share, b->has_key_share);
+	ck_assert_int_eq(a->has_supported_versions, b->has_supported_versions);
+	ck_assert_int_eq(a->fallback_scsv, b->fallback_scsv);
+	ck_assert_int_eq(a->sslv2, b->sslv2);
+	ck_assert_int_eq(tlsd_fp_ja3(a, sa, sizeof(sa), ma), 0);
+	ck_assert_int_eq(tlsd_fp_ja3(b, sb, sizeof(sb), mb), 0);
+	ck_assert_str_eq(sa, sb);
+	ck_assert_int_eq(tlsd_fp_ja4(a, TLSD_JA4_TCP, ja), 0);
+	ck_assert_int_eq(tlsd_fp_ja4(b, TLSD_JA4_TCP, jb), 0);
+	ck_assert_str_eq(ja, jb);
+}
+
+static void assert_same_sh(const struct tlsd_server_hello *a, const struct tlsd_server_hello *b)
+{
+	char sa[TLSD_JA3_STR_MAX], sb[TLSD_JA3_STR_MAX], ma[TLSD_MD5_HEX_LEN], mb[TLSD_MD5_HEX_LEN];
+
+	ck_assert_uint_eq(a->legacy_version, b->legacy_version);
+	ck_assert_mem_eq(a->random, b->random, sizeof(a->random));
+	ck_assert_uint_eq(a->session_id_len, b->session_id_len);
+	ck_assert_mem_eq(a->session_id, b->session_id, a->session_id_len);
+	ck_assert_uint_eq(a->suite, b->suite);
+	ck_assert_uint_eq(a->selected_version, b->selected_version);
+	ck_assert_uint_eq(a->key_share_group, b->key_share_group);
+	ck_assert_uint_eq(a->n_exts, b->n_exts);
+	ck_assert_mem_eq(a->exts, b->exts, 2u * a->n_exts);
+	assert_same_strlist(&a->alpn, &b->alpn);
+	ck_assert_int_eq(a->has_alpn, b->has_alpn);
+	ck_assert_int_eq(a->has_etm, b->has_etm);
+	ck_assert_int_eq(a->downgrade, b->downgrade);
+	ck_assert_int_eq(tlsd_fp_ja3s(a, sa, sizeof(sa), ma), 0);
+	ck_assert_int_eq(tlsd_fp_ja3s(b, sb, sizeof(sb), mb), 0);
+	ck_assert_str_eq(sa, sb);
+}
+
+/* Every list at its cap, with more on the wire than kept. */
+static void full_hellos(struct tlsd_client_hello *ch, struct tlsd_server_hello *sh)
+{
+	memset(ch, 0, sizeof(*ch));
+	ch->legacy_version = TLSD_VERSION_TLS12;
+	memset(ch->random, 0xa5, sizeof(ch->random));
+	ch->session_id_len = 32;
+	memset(ch->session_id, 0x5a, 32);
+	ch->n_suites_total = 3000;
+	ch->n_suites = TLSD_MAX_SUITES;
+	for (unsigned i = 0; i < TLSD_MAX_SUITES; i++)
+		ch->suites[i] = (uint16_t)(0xc000 + i);
+	ch->n_exts_total = 100;
+	ch->n_exts = TLSD_MAX_EXTS;
+	for (unsigned i = 0; i < TLSD_MAX_EXTS; i++)
+		ch->exts[i] = (uint16_t)(0x100 + i);
+	ch->has_sni = ch->sni_truncated = true;
+	ch->sni_len = TLSD_MAX_SNI;
+	memset(ch->sni, 'n', TLSD_MAX_SNI);
+	ch->has_supported_versions = true;
+	ch->n_versions = TLSD_MAX_VERSIONS;
+	for (unsigned i = 0; i < TLSD_MAX_VERSIONS; i++)
+		ch->versions[i] = (uint16_t)(0x7f00 + i);
+	ch->n_groups = TLSD_MAX_GROUPS;
+	for (unsigned i = 0; i < TLSD_MAX_GROUPS; i++)
+		ch->groups[i] = (uint16_t)(0x200 + i);
+	ch->n_point_formats = TLSD_MAX_POINT_FORMATS;
+	for (unsigned i = 0; i < TLSD_MAX_POINT_FORMATS; i++)
+		ch->point_formats[i] = (uint8_t)i;
+	ch->n_sigalgs = TLSD_MAX_SIGALGS;
+	for (unsigned i = 0; i < TLSD_MAX_SIGALGS; i++)
+		ch->sigalgs[i] = (uint16_t)(0x400 + i);
+	ch->has_key_share = true;
+	ch->n_key_shares = TLSD_MAX_KEY_SHARES;
+	for (unsigned i = 0; i < TLSD_MAX_KEY_SHARES; i++) {
+		ch->key_share_groups[i] = (uint16_t)(0x11ec + i);
+		ch->key_share_lens[i] = (uint16_t)(1000 + i);
+	}
+	ch->has_alpn = true;
+	ch->alpn.total = 40;
+	for (ch->alpn.used = 0; ch->alpn.used + 16 <= TLSD_STRLIST_BYTES; ch->alpn.n++) {
+		ch->alpn.data[ch->alpn.used] = 15;
+		memset(ch->alpn.data + ch->alpn.used + 1, 'a' + ch->alpn.n, 15);
+		ch->alpn.used = (uint16_t)(ch->alpn.used + 16);
+	}
+	ch->psk_modes = 3;
+	ch->msg_len = 65000;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->legacy_version = TLSD_VERSION_TLS12;
+	memset(sh->random, 0x3c, sizeof(sh->random));
+	sh->suite = 0xc02f;
+	sh->n_exts = TLSD_MAX_EXTS;
+	for (unsigned i = 0; i < TLSD_MAX_EXTS; i++)
+		sh->exts[i] = (uint16_t)(0x300 + i);
+	sh->has_alpn = true;
+	sh->alpn.total = sh->alpn.n = 1;
+	sh->alpn.data[0] = 255;
+	memset(sh->alpn.data + 1, 'p', 255);
+	sh->alpn.used = 256;
+	sh->has_etm = true;
+}
+
+/* The lists a typical hello carries stay inside the session; they come
+ * back exactly as parsed. */
+START_TEST(tc_hello_kept_inline)
+{
+	size_t len;
+	uint8_t *chr = tlsd_fix_hex(TLSD_FIX_CHROME_CH_RECORD, &len);
+	size_t slen;
+	uint8_t *shr = tlsd_fix_hex(TLSD_FIX_CHROME_SH_RECORD, &slen);
+	struct tlsd_client_hello parsed, back;
+	struct tlsd_server_hello sparsed, sback;
+	struct tlsd_parse_err err;
+	struct tlsd_sess_ch_lists v;
+	struct tlsd_session *s = tlsd_session_new(NULL);
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(tlsd_parse_client_hello(chr + 9, len - 9, &parsed, &err), TLSD_PARSE_OK);
+	ck_assert_int_eq(tlsd_parse_server_hello(shr + 9, slen - 9, &sparsed, &err),
+			 TLSD_PARSE_OK);
+	tlsd_session_set_client_hello(s, &parsed);
+	tlsd_session_set_server_hello(s, &sparsed);
+	ck_assert_ptr_null(s->lists.heap);
+	ck_assert_uint_le(s->lists.len, TLSD_SESS_LISTS_INLINE);
+	tlsd_session_client_hello(s, &back);
+	assert_same_ch(&parsed, &back);
+	tlsd_session_server_hello(s, &sback);
+	assert_same_sh(&sparsed, &sback);
+	/* in place, the same entries */
+	tlsd_session_ch_lists(s, &v);
+	ck_assert_uint_eq(v.n_suites, parsed.n_suites);
+	ck_assert_mem_eq(v.suites, parsed.suites, 2u * parsed.n_suites);
+	ck_assert_uint_eq(v.sni_len, parsed.sni_len);
+	ck_assert_mem_eq(v.sni, parsed.sni, parsed.sni_len);
+	ck_assert_uint_eq(v.n_groups, parsed.n_groups);
+	ck_assert_mem_eq(v.groups, parsed.groups, 2u * parsed.n_groups);
+	ck_assert_uint_eq(v.alpn_used, parsed.alpn.used);
+	ck_assert_mem_eq(v.alpn, parsed.alpn.data, parsed.alpn.used);
+	ck_assert_int_eq(s->ch.has_sni, parsed.has_sni);
+	ck_assert_uint_eq(s->sh.suite, sparsed.suite);
+	tlsd_session_free(s);
+	free(chr);
+	free(shr);
+}
+END_TEST
+
+/* Hellos with every list at its cap: the store moves to the heap, within
+ * TLSD_SESS_LISTS_MAX, and everything comes back; totals beyond the caps
+ * stay. Also with the ServerHello first (a capture that missed the
+ * ClientHello's start). */
+START_TEST(tc_hello_kept_max)
+{
+	struct tlsd_client_hello ch, back;
+	struct tlsd_server_hello sh, sback;
+	struct tlsd_session *s = tlsd_session_new(NULL);
+
+	ck_assert_ptr_nonnull(s);
+	full_hellos(&ch, &sh);
+	if (_i == 0) {
+		tlsd_session_set_client_hello(s, &ch);
+		tlsd_session_set_server_hello(s, &sh);
+	} else {
+		tlsd_session_set_server_hello(s, &sh);
+		tlsd_session_set_client_hello(s, &ch);
+	}
+	ck_assert_ptr_nonnull(s->lists.heap);
+	ck_assert_uint_le(s->lists.len, TLSD_SESS_LISTS_MAX);
+	ck_assert_uint_le(s->lists.len, s->lists.cap);
+	tlsd_session_client_hello(s, &back);
+	assert_same_ch(&ch, &back);
+	ck_assert_uint_eq(back.n_suites_total, 3000);
+	ck_assert_uint_eq(back.alpn.total, 40);
+	tlsd_session_server_hello(s, &sback);
+	assert_same_sh(&sh, &sback);
+	tlsd_session_free(s);
+}
+END_TEST
+
+/* Counts past the caps (a hello built by hand, not by the parser) keep to
+ * the caps; a store that does not hold what the offsets say gives empty
+ * lists, never bytes outside it; a hello set again replaces the first. */
+START_TEST(tc_hello_kept_hostile)
+{
+	struct tlsd_client_hello ch, back;
+	struct tlsd_server_hello sh, sback;
+	struct tlsd_sess_ch_lists v;
+	struct tlsd_session *s = tlsd_session_new(NULL);
+
+	ck_assert_ptr_nonnull(s);
+	full_hellos(&ch, &sh);
+	ch.n_suites = 5000;
+	ch.n_exts = 0xffff;
+	ch.sni_len = 1000;
+	ch.alpn.used = 4000;
+	ch.n_versions = 200;
+	ch.n_groups = 255;
+	ch.n_point_formats = 255;
+	ch.n_sigalgs = 255;
+	ch.n_key_shares = 255;
+	ch.session_id_len = 200;
+	sh.n_exts = 0xffff;
+	sh.alpn.used = 0xffff;
+	sh.session_id_len = 255;
+	tlsd_session_set_client_hello(s, &ch);
+	tlsd_session_set_server_hello(s, &sh);
+	tlsd_session_client_hello(s, &back);
+	ck_assert_uint_eq(back.n_suites, TLSD_MAX_SUITES);
+	ck_assert_uint_eq(back.n_suites_total, 3000);
+	ck_assert_uint_eq(back.n_exts, TLSD_MAX_EXTS);
+	ck_assert_uint_eq(back.sni_len, TLSD_MAX_SNI);
+	ck_assert_uint_eq(back.sni[TLSD_MAX_SNI], 0);
+	ck_assert_uint_eq(back.alpn.used, TLSD_STRLIST_BYTES);
+	ck_assert_uint_eq(back.n_versions, TLSD_MAX_VERSIONS);
+	ck_assert_uint_eq(back.n_groups, TLSD_MAX_GROUPS);
+	ck_assert_uint_eq(back.n_point_formats, TLSD_MAX_POINT_FORMATS);
+	ck_assert_uint_eq(back.n_sigalgs, TLSD_MAX_SIGALGS);
+	ck_assert_uint_eq(back.n_key_shares, TLSD_MAX_KEY_SHARES);
+	ck_assert_uint_eq(back.session_id_len, 32);
+	ck_assert_mem_eq(back.suites, ch.suites, sizeof(ch.suites));
+	tlsd_session_server_hello(s, &sback);
+	ck_assert_uint_eq(sback.n_exts, TLSD_MAX_EXTS);
+	ck_assert_uint_eq(sback.alpn.used, TLSD_STRLIST_BYTES);
+	ck_assert_uint_eq(sback.session_id_len, 32);
+
+	/* offsets past the store: nothing, not a read outside it */
+	s->ch.lists = (uint16_t)(s->lists.len - 1);
+	tlsd_session_ch_lists(s, &v);
+	ck_assert_uint_eq(v.n_suites + v.n_exts + v.sni_len + v.alpn_used + v.n_versions, 0);
+	tlsd_session_client_hello(s, &back);
+	ck_assert_uint_eq(back.n_suites, 0);
+	ck_assert_uint_eq(back.n_suites_total, 3000);
+	ck_assert_uint_eq(back.alpn.n, 0);
+	s->sh.lists = 0xffff;
+	tlsd_session_server_hello(s, &sback);
+	ck_assert_uint_eq(sback.n_exts, 0);
+	ck_assert_uint_eq(sback.suite, 0xc02f);
+
+	/* set again and again: the store ends where its 16-bit offsets do,
+	 * and a hello that no longer fits keeps its totals, not its lists */
+	full_hellos(&ch, &sh);
+	for (int i = 0; i < 70; i++)
+		tlsd_session_set_client_hello(s, &ch);
+	ck_assert_uint_le(s->lists.len, UINT16_MAX);
+	tlsd_session_client_hello(s, &back);
+	ck_assert_uint_eq(back.n_suites, 0);
+	ck_assert_uint_eq(back.alpn.used, 0);
+	ck_assert_uint_eq(back.n_suites_total, 3000);
+	ck_assert(back.has_sni);
+
+	/* set again: the new one is what comes back */
+	memset(&ch, 0, sizeof(ch));
+	ch.n_suites = ch.n_suites_total = 1;
+	ch.suites[0] = 0x1301;
+	tlsd_session_set_client_hello(s, &ch);
+	tlsd_session_client_hello(s, &back);
+	assert_same_ch(&ch, &back);
+	tlsd_session_free(s);
+}
+END_TEST
+
+/* Through the state machine: a ClientHello with more suites than the
+ * inline store holds is reported whole, and a session reused from the pool
+ * (cleanup, init) starts with an empty store. */
+START_TEST(tc_hello_kept_large_offer)
+{
+	struct bb b;
+	struct drv d;
+	struct tlsd_report r;
+	size_t l;
+
+	b.n = 0;
+	u16(&b, 0x0303);
+	fill(&b, 0x11, 32);
+	u8(&b, 0);
+	l = open16(&b);
+	for (unsigned i = 0; i < 200; i++)
+		u16(&b, 0xc000 + i);
+	close16(&b, l);
+	u8(&b, 1);
+	u8(&b, 0);
+	drv_init(&d);
+	hs(&d, C2S, 1, b.b, b.n);
+	ck_assert(d.s->ch_parsed);
+	ck_assert_ptr_nonnull(d.s->lists.heap);
+	alert(&d, S2C, 2, 40);
+	fin(&d, S2C);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert_uint_eq(r.n_suites_offered, 200);
+	ck_assert_uint_eq(r.n_suites_kept, TLSD_MAX_SUITES);
+	for (unsigned i = 0; i < TLSD_MAX_SUITES; i++)
+		ck_assert_uint_eq(r.suites_offered[i], 0xc000 + i);
+	tlsd_session_cleanup(d.s);
+	tlsd_session_init(d.s, NULL);
+	ck_assert_ptr_null(d.s->lists.heap);
+	ck_assert_uint_eq(d.s->lists.len, 0);
+	drv_free(&d);
+}
+END_TEST
+
 START_TEST(tc_lookalike)
 {
 	struct drv d;
@@ -1488,6 +1835,10 @@ Suite *session_suite(void)
 	tcase_add_test(tc, tc_gap_incomplete);
 	tcase_add_test(tc, tc_ccs_switched_keys);
 	tcase_add_test(tc, tc_lookalike);
+	tcase_add_test(tc, tc_hello_kept_inline);
+	tcase_add_loop_test(tc, tc_hello_kept_max, 0, 2);
+	tcase_add_test(tc, tc_hello_kept_hostile);
+	tcase_add_test(tc, tc_hello_kept_large_offer);
 	tcase_add_test(tc, tc_rst_timing);
 	tcase_add_test(tc, tc_timeout);
 	suite_add_tcase(s, tc);
