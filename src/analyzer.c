@@ -30,7 +30,6 @@ struct tlsd_analyzer {
 	uint64_t udp_seq;
 	tlsd_time_ns next_frag_expiry;
 	bool live; /* packets from an interface: silence is real time */
-	bool file_start; /* the next frame is a file's first */
 	bool finished;
 };
 
@@ -161,46 +160,41 @@ static void advance_clock(struct tlsd_analyzer *a, tlsd_time_ns ts, bool live)
 	}
 }
 
-void tlsd_analyzer_next_file(struct tlsd_analyzer *a)
+bool tlsd_analyzer_clock_restarts(const struct tlsd_analyzer *a, tlsd_time_ns ts)
 {
-	a->file_start = true;
+	return !a->live && tlsd_ctx_clock_restarts(a->ctx, ts);
 }
 
-/* A file's first frame, stamped ts, that restarts the clock (ctx.h): the
- * connections open here end first, then the clock goes back. The workers'
- * shares do the same at this event (tlsd_workers_frame's restart). */
-static bool restart_clock(struct tlsd_analyzer *a, tlsd_time_ns ts)
+/* An event of its own, numbered as a tick is: the connections it ends
+ * sort there in the merge (merge.h), with threads as without. */
+void tlsd_analyzer_restart(struct tlsd_analyzer *a, tlsd_time_ns ts)
 {
-	bool first = a->file_start;
-
-	a->file_start = false;
-	if (!first || a->live || !tlsd_ctx_clock_restarts(a->ctx, ts))
-		return false;
-	if (!a->workers)
+	a->event++;
+	if (a->workers)
+		tlsd_workers_restart(a->workers, a->event, a->ctx->frame_no, ts);
+	else
 		tlsd_flow_table_finish(a->flows);
 	tlsd_udp_table_finish(a->udp);
+	a->local.watermark = a->event;
 	tlsd_ctx_restart(a->ctx, ts);
 	a->next_frag_expiry = 0; /* due at the new time */
-	return true;
 }
 
 void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr)
 {
 	struct tlsd_pkt pkt;
 	enum tlsd_decode_status st;
-	bool restart;
 
 	a->ctx->frame_no++;
 	a->ctx->cnt.packets++;
 	a->ctx->cnt.bytes += fr->wirelen;
 	a->event++;
-	restart = restart_clock(a, fr->ts);
 	advance_clock(a, fr->ts, a->live);
 	if (a->workers && a->keylog)
 		take_secrets(a);
 	st = tlsd_decode_frame(a->dec, a->ctx, fr, &pkt);
 	if (a->workers) {
-		tlsd_workers_frame(a->workers, a->event, a->ctx->frame_no, fr->ts, a->live, restart,
+		tlsd_workers_frame(a->workers, a->event, a->ctx->frame_no, fr->ts, a->live,
 				   st == TLSD_DECODE_TCP ? &pkt : NULL);
 		if (a->live)
 			tlsd_workers_flush_old(a->workers, LIVE_BATCH_AGE_NS);
@@ -228,16 +222,12 @@ void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr)
 
 void tlsd_analyzer_filtered(struct tlsd_analyzer *a, const struct tlsd_frame *fr)
 {
-	bool restart;
-
 	a->ctx->frame_no++;
 	a->event++;
-	restart = restart_clock(a, fr->ts);
 	advance_clock(a, fr->ts, a->live);
 	/* The workers' clocks see it too: each judges silences itself. */
 	if (a->workers)
-		tlsd_workers_frame(a->workers, a->event, a->ctx->frame_no, fr->ts, a->live, restart,
-				   NULL);
+		tlsd_workers_frame(a->workers, a->event, a->ctx->frame_no, fr->ts, a->live, NULL);
 	a->local.watermark = a->event;
 }
 

@@ -868,8 +868,24 @@ static double monotonic_s(void)
 
 /* Reads one capture to its end (or until -c / --duration / a signal).
  * Returns 0, or -1 after printing an error (what was read is kept). */
+/* A file's first frame, stamped ts: its connections and the reports from
+ * then on are the file's. If it steps back in time, the connections still
+ * open end first (tlsd_analyzer_restart), reported under the name of the
+ * file before, whose packets they are. */
+static void file_begins(struct tlsd_analyzer *a, struct tlsd_output *out, const char *name,
+			tlsd_time_ns ts)
+{
+	if (tlsd_analyzer_clock_restarts(a, ts)) {
+		tlsd_analyzer_restart(a, ts);
+		tlsd_analyzer_sync(a);
+	}
+	tlsd_output_set_source(out, name, false);
+}
+
+/* file: the file's name, named in the reports from its first frame on;
+ * NULL for a live capture (named already). */
 static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_ctx *ctx,
-		const struct options *o, bool live, struct tlsd_output *out)
+		const struct options *o, bool live, struct tlsd_output *out, const char *file)
 {
 	double deadline = o->duration > 0 ? monotonic_s() + o->duration : 0;
 	char err[TLSD_CAPTURE_ERRLEN];
@@ -884,6 +900,10 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 		if (deadline && monotonic_s() >= deadline)
 			break;
 		st = tlsd_capture_next(cap, &fr, err);
+		if (file && (st == TLSD_CAPTURE_FRAME || st == TLSD_CAPTURE_FILTERED)) {
+			file_begins(a, out, file, fr.ts);
+			file = NULL;
+		}
 		if (st == TLSD_CAPTURE_FRAME) {
 			if (ctx->cnt.packets == 0)
 				tlsd_output_set_origin(out, fr.ts); /* -t r */
@@ -1040,7 +1060,7 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 		fprintf(stderr, "tlsdiag: listening on %s, link-type %s\n", o->iface,
 			pcap_datalink_val_to_name(*last_dlt) ? pcap_datalink_val_to_name(*last_dlt)
 							     : "?");
-		rc = pump(cap, a, ctx, o, true, run->output);
+		rc = pump(cap, a, ctx, o, true, run->output, NULL);
 		note_bad_headers(cap, ctx, o->iface);
 		k->valid = tlsd_capture_stats(cap, &k->received, &k->dropped, &k->if_dropped) == 0;
 		if (k->valid)
@@ -1064,15 +1084,13 @@ static int run_captures(struct options *o, struct run *run, struct tlsd_ctx *ctx
 			continue;
 		}
 		tlsd_analyzer_sync(a); /* the reports so far name the file before */
-		tlsd_analyzer_next_file(a);
 		tlsd_analyzer_share_buffers(a, cap);
-		tlsd_output_set_source(run->output, o->files[i], false);
 		*last_dlt = tlsd_capture_dlt(cap);
 		if (o->write_file && !run->pout && open_pcap_out(run, o) < 0) {
 			tlsd_capture_close(cap);
 			return -1;
 		}
-		if (pump(cap, a, ctx, o, false, run->output) < 0)
+		if (pump(cap, a, ctx, o, false, run->output, o->files[i]) < 0)
 			rc = -1;
 		note_bad_headers(cap, ctx, o->files[i]);
 		tlsd_capture_close(cap);

@@ -22,6 +22,7 @@ enum ev_kind {
 		       * reader's share has it) for worker `worker` */
 	EV_TICK,      /* live: the clock moves to ts; idle connections end */
 	EV_FINISH,    /* end of input */
+	EV_RESTART,   /* the capture clock restarts at ts: open connections end */
 };
 
 struct ev {
@@ -32,7 +33,6 @@ struct ev {
 	uint16_t worker;
 	uint8_t kind;
 	bool live;
-	bool restart; /* the clock restarts (tlsd_workers_frame) */
 };
 
 struct batch {
@@ -287,9 +287,10 @@ static void run_event(struct worker *wk, const struct ev *e, const struct tlsd_p
 		return;
 	}
 	wk->ctx.frame_no = e->frame_no;
-	if (e->restart) { /* as analyzer.c does without threads */
+	if (e->kind == EV_RESTART) { /* as analyzer.c does without threads */
 		tlsd_flow_table_finish(wk->flows);
 		tlsd_ctx_restart(&wk->ctx, e->ts);
+		return;
 	}
 	tlsd_ctx_advance(&wk->ctx, e->ts, e->live);
 	if (pkt)
@@ -565,13 +566,20 @@ static void dispatch(struct tlsd_workers *w, struct ev *e, const struct tlsd_pkt
 }
 
 void tlsd_workers_frame(struct tlsd_workers *w, uint64_t event, uint64_t frame_no,
-			tlsd_time_ns ts, bool live, bool restart, const struct tlsd_pkt *tcp)
+			tlsd_time_ns ts, bool live, const struct tlsd_pkt *tcp)
 {
 	struct ev e = {.ts = ts, .frame_no = frame_no, .event = event,
-		       .kind = (uint8_t)(tcp ? EV_TCP : EV_FRAME), .live = live,
-		       .restart = restart};
+		       .kind = (uint8_t)(tcp ? EV_TCP : EV_FRAME), .live = live};
 
 	dispatch(w, &e, tcp);
+}
+
+void tlsd_workers_restart(struct tlsd_workers *w, uint64_t event, uint64_t frame_no,
+			  tlsd_time_ns ts)
+{
+	struct ev e = {.ts = ts, .frame_no = frame_no, .event = event, .kind = EV_RESTART};
+
+	dispatch(w, &e, NULL);
 }
 
 void tlsd_workers_tick(struct tlsd_workers *w, uint64_t event, uint64_t frame_no, tlsd_time_ns now)

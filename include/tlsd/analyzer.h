@@ -30,12 +30,15 @@ void tlsd_analyzer_share_buffers(struct tlsd_analyzer *a, struct tlsd_capture *c
 /* Packets come from an interface, not a file: a stretch without packets is
  * time passing, not a discontinuity of the capture (ctx.h). */
 void tlsd_analyzer_set_live(struct tlsd_analyzer *a, bool live);
-/* The frames that follow are a new file's (several files are one capture,
- * read in turn): if its first frame is stamped earlier than the last one
- * (by more than a second: ctx.h, tlsd_ctx_clock_restarts), every open
- * connection ends there, as at the end of input, and the capture clock
- * restarts at its time. */
-void tlsd_analyzer_next_file(struct tlsd_analyzer *a);
+/* Several files are one capture, read in turn. Whether the first frame of
+ * the next one, stamped ts, restarts the capture clock: it is earlier than
+ * the last frame by more than a second (ctx.h, tlsd_ctx_clock_restarts;
+ * never for a live capture). Then tlsd_analyzer_restart(a, ts) ends every
+ * open connection there, as at the end of input (their reports go out with
+ * the next tlsd_analyzer_sync, before the output names the new file), and
+ * sets the clock back to ts; the frame follows as any other. */
+bool tlsd_analyzer_clock_restarts(const struct tlsd_analyzer *a, tlsd_time_ns ts);
+void tlsd_analyzer_restart(struct tlsd_analyzer *a, tlsd_time_ns ts);
 /* One captured frame (any supported link type). */
 void tlsd_analyzer_frame(struct tlsd_analyzer *a, const struct tlsd_frame *fr);
 /* A frame of a file that the capture filter rejected: it takes its frame

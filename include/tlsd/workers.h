@@ -90,11 +90,14 @@ uint64_t tlsd_workers_part(uint64_t limit, unsigned n, unsigned k);
 
 /* One frame (event number event, the ctx's frame number and time after
  * it); tcp: its TCP segment, or NULL (analysed now when it is the reader's
- * share's). live: the time is an interface's. restart: the frame restarts
- * the capture clock (analyzer.h, tlsd_analyzer_next_file): every share
- * ends its open connections first. */
+ * share's). live: the time is an interface's. */
 void tlsd_workers_frame(struct tlsd_workers *w, uint64_t event, uint64_t frame_no,
-			tlsd_time_ns ts, bool live, bool restart, const struct tlsd_pkt *tcp);
+			tlsd_time_ns ts, bool live, const struct tlsd_pkt *tcp);
+/* The capture clock restarts at ts (event number event; analyzer.h,
+ * tlsd_analyzer_restart): every share ends its open connections, as at the
+ * end of input, and sets its clock back (ctx.h, tlsd_ctx_restart). */
+void tlsd_workers_restart(struct tlsd_workers *w, uint64_t event, uint64_t frame_no,
+			  tlsd_time_ns ts);
 /* tlsd_capture_reuse_fn for tlsd_capture_share_buffers(), ud = the
  * workers: returns once no batch handed over or being filled points into
  * capture buffer `buffer` (-1: into any), handing the batch being filled

@@ -541,5 +541,22 @@ check("files out of order: each connection as in its file alone",
 st = [o for o in together if o.get("type") == "stats"]
 check("files out of order: two restarts counted",
       st and st[0]["stats"]["anomalies"].get("capture_clock_restarts") == 2, st[:1])
+# A connection still open when the next file steps back ends there and is
+# reported under its own file's name (the tshark hint must open the file
+# that holds its packets), with threads as without.
+fhdr, frecs = read_pcap(fleet)
+cut_fleet = os.path.join(tmp, "fleet-cut.pcap")
+write_pcap(cut_fleet, fhdr, frecs[:6])  # SYN, SYN-ACK, ACK, ClientHello, ...
+outs = {}
+for t in ("1", "2"):
+    _, outs[t], _ = run("--threads", t, "-T", "json", "-a", cut_fleet, older)
+objs = [json.loads(x) for x in outs["1"].splitlines() if x.strip()]
+cut_conn = [o for o in objs if o["source"]["name"] == cut_fleet]
+_, text, _ = run("-a", "--no-group", "--color=never", cut_fleet, older)
+check("restart: the open connection reported under its own file",
+      len(cut_conn) == 1 and cut_conn[0]["termination"]["how"] == "capture_end"
+      and len(objs) == 2 and objs[1]["source"]["name"] == older
+      and f"tshark -r {cut_fleet} -Y" in text.split("\n\n")[0], [o["source"] for o in objs])
+check("restart: --threads 2 reports the same", outs["1"] == outs["2"] and outs["1"])
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
