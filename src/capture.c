@@ -1115,6 +1115,16 @@ int tlsd_capture_dlt(const struct tlsd_capture *cap)
 	return cap->dlt;
 }
 
+uint64_t tlsd_capture_section(const struct tlsd_capture *cap)
+{
+	struct tlsd_pcapng_stats st;
+
+	if (!cap->ng)
+		return 1;
+	tlsd_pcapng_get_stats(cap->ng, &st);
+	return st.sections;
+}
+
 int tlsd_capture_stats(struct tlsd_capture *cap, uint64_t *received, uint64_t *dropped,
 		       uint64_t *if_dropped)
 {

@@ -883,12 +883,14 @@ static void file_begins(struct tlsd_analyzer *a, struct tlsd_output *out, const 
 }
 
 /* file: the file's name, named in the reports from its first frame on;
- * NULL for a live capture (named already). */
+ * NULL for a live capture (named already). A pcapng file's later sections
+ * (files concatenated) begin as a file does. */
 static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_ctx *ctx,
 		const struct options *o, bool live, struct tlsd_output *out, const char *file)
 {
 	double deadline = o->duration > 0 ? monotonic_s() + o->duration : 0;
 	char err[TLSD_CAPTURE_ERRLEN];
+	uint64_t section = 0; /* of the last frame, 0 before the first */
 
 	current_capture = cap;
 	while (!stop_requested) {
@@ -901,8 +903,11 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 			break;
 		st = tlsd_capture_next(cap, &fr, err);
 		if (file && (st == TLSD_CAPTURE_FRAME || st == TLSD_CAPTURE_FILTERED)) {
-			file_begins(a, out, file, fr.ts);
-			file = NULL;
+			uint64_t now_in = tlsd_capture_section(cap);
+
+			if (now_in != section)
+				file_begins(a, out, file, fr.ts);
+			section = now_in;
 		}
 		if (st == TLSD_CAPTURE_FRAME) {
 			if (ctx->cnt.packets == 0)

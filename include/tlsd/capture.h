@@ -123,6 +123,10 @@ void tlsd_capture_break(struct tlsd_capture *cap);
 /* The link type (pcapng: of the first interface; -1 when the file has
  * none). */
 int tlsd_capture_dlt(const struct tlsd_capture *cap);
+/* The number of the section the last frame came from: pcapng files may be
+ * concatenated (`cat a.pcapng b.pcapng`), each a section with a Section
+ * Header Block; 1 for every other input. */
+uint64_t tlsd_capture_section(const struct tlsd_capture *cap);
 /* Live only: kernel counters. Returns -1 when unavailable. */
 int tlsd_capture_stats(struct tlsd_capture *cap, uint64_t *received, uint64_t *dropped,
 		       uint64_t *if_dropped);

@@ -558,5 +558,41 @@ check("restart: the open connection reported under its own file",
       and len(objs) == 2 and objs[1]["source"]["name"] == older
       and f"tshark -r {cut_fleet} -Y" in text.split("\n\n")[0], [o["source"] for o in objs])
 check("restart: --threads 2 reports the same", outs["1"] == outs["2"] and outs["1"])
+
+
+def pcapng_of(path):
+    """The records of a classic pcap as one pcapng section (SHB, IDB, EPBs)."""
+    hdr, recs = read_pcap(path)
+    linktype = struct.unpack("<I", hdr[20:24])[0]
+
+    def block(btype, body):
+        body += b"\0" * (-len(body) % 4)
+        n = 12 + len(body)
+        return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+    out = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    out += block(1, struct.pack("<HHI", linktype, 0, 262144))
+    for sec, usec, data, orig in recs:
+        t = sec * 1000000 + usec
+        out += block(6, struct.pack("<IIIII", 0, t >> 32, t & 0xFFFFFFFF, len(data), orig) + data)
+    return out
+
+
+# The same two captures as two sections of one pcapng file (`cat` of two
+# pcapng files): the second section steps back and restarts the clock.
+two = os.path.join(tmp, "two-sections.pcapng")
+with open(two, "wb") as f:
+    f.write(pcapng_of(cut_fleet) + pcapng_of(older))
+outs = {}
+for t in ("1", "2"):
+    _, outs[t], _ = run("--threads", t, "-T", "json", "-a", "--stats", two)
+objs = [json.loads(x) for x in outs["1"].splitlines() if x.strip()]
+conns = [o for o in objs if "client" in o]
+st = [o for o in objs if o.get("type") == "stats"]
+check("pcapng sections: a section stepping back restarts the clock",
+      len(conns) == 2 and conns[1]["ts"] == want_ts and conns[1]["duration"] == alone[0]["duration"]
+      and conns[1]["cause"] == alone[0]["cause"] and conns[0]["termination"]["how"] == "capture_end"
+      and st and st[0]["stats"]["anomalies"].get("capture_clock_restarts") == 1,
+      [(o["ts"], o["cause"]) for o in conns])
+check("pcapng sections: --threads 2 reports the same", outs["1"] == outs["2"] and outs["1"])
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
