@@ -129,7 +129,8 @@ void tlsd_counters_diff(struct tlsd_counters *out, const struct tlsd_counters *a
  * interfaces) leaves the clocks where they are and is seen at that time. */
 void tlsd_ctx_advance(struct tlsd_ctx *ctx, tlsd_time_ns ts, bool live);
 
-/* Whether the first packet of a file, stamped ts, restarts the clock: it
+/* Whether the first packet of a file (or of a pcapng section: files joined
+ * with cat), stamped ts, restarts the clock: it
  * is more than TLSD_CTX_RESTART_NS earlier than the last packet of the
  * files before. Files that follow each other (rotated captures) never
  * step back; these were given out of order, or overlap (two interfaces
