@@ -866,8 +866,6 @@ static double monotonic_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Reads one capture to its end (or until -c / --duration / a signal).
- * Returns 0, or -1 after printing an error (what was read is kept). */
 /* A file's first frame, stamped ts: its connections and the reports from
  * then on are the file's. If it steps back in time, the connections still
  * open end first (tlsd_analyzer_restart), reported under the name of the
@@ -882,7 +880,9 @@ static void file_begins(struct tlsd_analyzer *a, struct tlsd_output *out, const 
 	tlsd_output_set_source(out, name, false);
 }
 
-/* file: the file's name, named in the reports from its first frame on;
+/* Reads one capture to its end (or until -c / --duration / a signal).
+ * Returns 0, or -1 after printing an error (what was read is kept).
+ * file: the file's name, named in the reports from its first frame on;
  * NULL for a live capture (named already). A pcapng file's later sections
  * (files concatenated) begin as a file does. */
 static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_ctx *ctx,
