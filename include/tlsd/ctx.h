@@ -130,13 +130,13 @@ void tlsd_counters_diff(struct tlsd_counters *out, const struct tlsd_counters *a
 void tlsd_ctx_advance(struct tlsd_ctx *ctx, tlsd_time_ns ts, bool live);
 
 /* Whether the first packet of a file (or of a pcapng section: files joined
- * with cat), stamped ts, restarts the clock: it
- * is more than TLSD_CTX_RESTART_NS earlier than the last packet of the
- * files before. Files that follow each other (rotated captures) never
- * step back; these were given out of order, or overlap (two interfaces
- * captured at once), and their connections cannot go on across the step.
- * Within a file the clock is never set back: one stray time stamp would
- * cut every connection open at the time. */
+ * with cat), stamped ts, restarts the clock: it is more than
+ * TLSD_CTX_RESTART_NS earlier than the last packet of the files before.
+ * Files that follow each other (rotated captures) never step back; these
+ * were given out of order, or overlap (two interfaces captured at once),
+ * and their connections cannot go on across the step. Within a file the
+ * clock is never set back: one stray time stamp would cut every
+ * connection open at the time. */
 #define TLSD_CTX_RESTART_NS ((tlsd_time_ns)1000000000)
 bool tlsd_ctx_clock_restarts(const struct tlsd_ctx *ctx, tlsd_time_ns ts);
 /* The restart, once the caller has ended every open connection as at the
