@@ -1014,6 +1014,18 @@ static void cert_drv_free(struct drv *d)
 
 static const char *const good_chain[] = {"good.der", "inter.der", NULL};
 
+/* Hellos, then the server's TLS 1.2 flight with the good chain and the
+ * ServerKeyExchange ske (freed): Certificate, ServerKeyExchange, Done. */
+static void ske_server_flight(struct drv *d, const struct hello_opts *o, struct tlsd_fix_blob ske)
+{
+	ch(d, o);
+	sh(d, o);
+	cert_msg(d, S2C, good_chain);
+	hs(d, S2C, 12, ske.p, ske.len);
+	free(ske.p);
+	hs(d, S2C, 14, NULL, 0);
+}
+
 /* By default a signature the client accepted (it went on to its CCS) is
  * not verified again: reported unchecked. */
 START_TEST(tc_cert_stage_accepted_unchecked)
@@ -1024,12 +1036,7 @@ START_TEST(tc_cert_stage_accepted_unchecked)
 	struct tlsd_report r;
 
 	cert_drv(&d, 0);
-	ch(&d, &o);
-	sh(&d, &o);
-	cert_msg(&d, S2C, good_chain);
-	hs(&d, S2C, 12, ske.p, ske.len);
-	free(ske.p);
-	hs(&d, S2C, 14, NULL, 0);
+	ske_server_flight(&d, &o, ske);
 	hs_empty(&d, C2S, 16);
 	tls12_finish(&d, C2S);
 	tls12_finish(&d, S2C);
@@ -1058,12 +1065,7 @@ START_TEST(tc_cert_stage)
 	cert_drv(&d, 0);
 	/* Also the signature the client accepted (loops 0 and 2). */
 	cert_cc.verify_all_signatures = true;
-	ch(&d, &o);
-	sh(&d, &o);
-	cert_msg(&d, S2C, good_chain);
-	hs(&d, S2C, 12, ske.p, ske.len);
-	free(ske.p);
-	hs(&d, S2C, 14, NULL, 0);
+	ske_server_flight(&d, &o, ske);
 	ck_assert(d.s->certs.ske_kept);
 	ck_assert_ptr_nonnull(d.s->certs.mat);
 	ck_assert_int_eq(d.s->certs.mat->srv.n, 2);
@@ -1122,12 +1124,7 @@ START_TEST(tc_cert_stage_details_unread)
 	atomic_init(&unread, _i != 2);
 	cert_drv(&d, 0);
 	cert_cc.details_unread = &unread;
-	ch(&d, &o);
-	sh(&d, &o);
-	cert_msg(&d, S2C, good_chain);
-	hs(&d, S2C, 12, ske.p, ske.len);
-	free(ske.p);
-	hs(&d, S2C, 14, NULL, 0);
+	ske_server_flight(&d, &o, ske);
 	if (_i == 0) {
 		alert(&d, C2S, 2, 51);
 		fin(&d, C2S);
