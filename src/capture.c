@@ -1117,12 +1117,7 @@ int tlsd_capture_dlt(const struct tlsd_capture *cap)
 
 uint64_t tlsd_capture_section(const struct tlsd_capture *cap)
 {
-	struct tlsd_pcapng_stats st;
-
-	if (!cap->ng)
-		return 1;
-	tlsd_pcapng_get_stats(cap->ng, &st);
-	return st.sections;
+	return cap->ng ? tlsd_pcapng_sections(cap->ng) : 1;
 }
 
 int tlsd_capture_stats(struct tlsd_capture *cap, uint64_t *received, uint64_t *dropped,

@@ -104,6 +104,11 @@ uint32_t tlsd_pcapng_iface_count(const struct tlsd_pcapng *ng)
 	return ng->n_ifaces;
 }
 
+uint64_t tlsd_pcapng_sections(const struct tlsd_pcapng *ng)
+{
+	return ng->st.sections;
+}
+
 void tlsd_pcapng_get_stats(const struct tlsd_pcapng *ng, struct tlsd_pcapng_stats *out)
 {
 	*out = ng->st;

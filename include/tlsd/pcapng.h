@@ -114,6 +114,8 @@ TLSD_MUST_USE enum tlsd_pcapng_kind tlsd_pcapng_next(struct tlsd_pcapng *ng,
 const struct tlsd_pcapng_iface *tlsd_pcapng_iface(const struct tlsd_pcapng *ng, uint32_t idx);
 uint32_t tlsd_pcapng_iface_count(const struct tlsd_pcapng *ng);
 void tlsd_pcapng_get_stats(const struct tlsd_pcapng *ng, struct tlsd_pcapng_stats *out);
+/* Section Header Blocks read so far (asked for every frame: no copy). */
+uint64_t tlsd_pcapng_sections(const struct tlsd_pcapng *ng);
 
 /* LINKTYPE_ (file) value to libpcap DLT_ value (libpcap's linktype_to_dlt,
  * which is not exported). */
