@@ -25,6 +25,10 @@ struct tlsd_frame {
 	 * it lies in shared buffer k (tlsd_capture_share_buffers) and stays
 	 * valid until that buffer is reused. */
 	uint16_t shared_buffer;
+	/* The stamp as recorded in the file, when ts is not it: a stray stamp
+	 * seen at the capture clock's time (stamp_guard.h). -w keeps it. */
+	bool restamped;
+	tlsd_time_ns recorded_ts;
 };
 
 /* Kernel capture buffer of a live capture when -B is not given: 32 MiB
