@@ -402,7 +402,7 @@ static void keep_frame(struct tlsd_conn_mux *m, struct tlsd_conn *c, const struc
 		return;
 	if (c->frames.len + TLSD_CONN_FRAME_HDR + fr->caplen > c->frames.cap)
 		return; /* --snap-flow reached: keep the handshake's first packets */
-	ts = (uint64_t)fr->ts;
+	ts = (uint64_t)(fr->restamped ? fr->recorded_ts : fr->ts);
 	memcpy(hdr, &ts, 8);
 	memcpy(hdr + 8, &fr->caplen, 4);
 	memcpy(hdr + 12, &fr->wirelen, 4);

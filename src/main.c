@@ -27,6 +27,7 @@
 #include "tlsd/report_text.h"
 #include "tlsd/result_filter.h"
 #include "tlsd/session.h"
+#include "tlsd/stamp_guard.h"
 #include "tlsd/summary.h"
 #include "tlsd/workers.h"
 #include "tlsd_config.h"
@@ -880,41 +881,90 @@ static void file_begins(struct tlsd_analyzer *a, struct tlsd_output *out, const 
 	tlsd_output_set_source(out, name, false);
 }
 
+/* One frame to the analysis. A file's frames come through the stamp
+ * guard: a stray is counted, and a confirmed step back restarts the clock
+ * as a file given out of order does (the file's name stays). */
+static void deliver(struct tlsd_analyzer *a, struct tlsd_ctx *ctx, struct tlsd_output *out,
+		    const struct tlsd_stamp_out *so)
+{
+	if (so->restart && tlsd_analyzer_clock_restarts(a, so->fr.ts)) {
+		tlsd_analyzer_restart(a, so->fr.ts);
+		tlsd_analyzer_sync(a);
+	}
+	if (so->stray)
+		tlsd_ctx_count(ctx, TLSD_ANOM_CAPTURE_STRAY_STAMP);
+	if (so->filtered) {
+		tlsd_analyzer_filtered(a, &so->fr);
+		return;
+	}
+	if (ctx->cnt.packets == 0)
+		tlsd_output_set_origin(out, so->fr.ts); /* -t r */
+	tlsd_analyzer_frame(a, &so->fr);
+}
+
+/* The frames the guard has decided (all that it holds, with flush), as
+ * many as -c still allows. */
+static void drain(struct tlsd_stamp_guard *g, bool flush, struct tlsd_analyzer *a,
+		  struct tlsd_ctx *ctx, const struct options *o, struct tlsd_output *out)
+{
+	struct tlsd_stamp_out so;
+
+	while (tlsd_stamp_guard_next(g, flush, &so))
+		if (so.filtered || !o->count || ctx->cnt.packets < o->count)
+			deliver(a, ctx, out, &so);
+}
+
 /* Reads one capture to its end (or until -c / --duration / a signal).
  * Returns 0, or -1 after printing an error (what was read is kept).
  * file: the file's name, named in the reports from its first frame on;
  * NULL for a live capture (named already). A pcapng file's later sections
- * (files concatenated) begin as a file does. */
+ * (files concatenated) begin as a file does. A file's frames pass the stamp
+ * guard (stamp_guard.h); a live capture's go straight on. */
 static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_ctx *ctx,
 		const struct options *o, bool live, struct tlsd_output *out, const char *file)
 {
 	double deadline = o->duration > 0 ? monotonic_s() + o->duration : 0;
 	char err[TLSD_CAPTURE_ERRLEN];
 	uint64_t section = 0; /* of the last frame, 0 before the first */
+	struct tlsd_stamp_guard guard;
+	int rc = 0;
 
+	tlsd_stamp_guard_init(&guard, ctx->lim.idle_timeout);
 	current_capture = cap;
 	while (!stop_requested) {
-		struct tlsd_frame fr;
+		struct tlsd_stamp_out so = {0};
 		enum tlsd_capture_status st;
 
-		if (o->count && ctx->cnt.packets >= o->count)
+		if (o->count && ctx->cnt.packets + tlsd_stamp_guard_held(&guard) >= o->count)
 			break;
 		if (deadline && monotonic_s() >= deadline)
 			break;
-		st = tlsd_capture_next(cap, &fr, err);
-		if (file && (st == TLSD_CAPTURE_FRAME || st == TLSD_CAPTURE_FILTERED)) {
+		st = tlsd_capture_next(cap, &so.fr, err);
+		so.filtered = st == TLSD_CAPTURE_FILTERED;
+		if (file && (st == TLSD_CAPTURE_FRAME || so.filtered)) {
 			uint64_t now_in = tlsd_capture_section(cap);
 
-			if (now_in != section)
-				file_begins(a, out, file, fr.ts);
+			if (now_in != section) {
+				drain(&guard, true, a, ctx, o, out);
+				tlsd_stamp_guard_reset(&guard);
+				file_begins(a, out, file, so.fr.ts);
+			}
 			section = now_in;
-		}
-		if (st == TLSD_CAPTURE_FRAME) {
-			if (ctx->cnt.packets == 0)
-				tlsd_output_set_origin(out, fr.ts); /* -t r */
-			tlsd_analyzer_frame(a, &fr);
-		} else if (st == TLSD_CAPTURE_FILTERED) {
-			tlsd_analyzer_filtered(a, &fr);
+			switch (tlsd_stamp_guard_take(&guard, &so.fr, so.filtered)) {
+			case TLSD_STAMP_PASS:
+				deliver(a, ctx, out, &so);
+				break;
+			case TLSD_STAMP_NOMEM:
+				drain(&guard, true, a, ctx, o, out);
+				deliver(a, ctx, out, &so);
+				break;
+			case TLSD_STAMP_HELD:
+			default:
+				break;
+			}
+			drain(&guard, false, a, ctx, o, out);
+		} else if (st == TLSD_CAPTURE_FRAME || so.filtered) {
+			deliver(a, ctx, out, &so);
 		} else if (st == TLSD_CAPTURE_TIMEOUT) {
 			if (live) {
 				tlsd_analyzer_tick(a, wall_clock_ns());
@@ -922,19 +972,22 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 				/* A pipe with no input for now: what the workers
 				 * finished and the output buffers go out, as they
 				 * would at the end of the input. */
+				drain(&guard, true, a, ctx, o, out);
 				tlsd_analyzer_sync(a);
 				fflush(NULL);
 			}
 		} else if (st == TLSD_CAPTURE_ERROR) {
-			current_capture = NULL;
 			fprintf(stderr, "tlsdiag: %s\n", err);
-			return -1;
+			rc = -1;
+			break;
 		} else {
 			break; /* end of file, or stopped */
 		}
 	}
+	drain(&guard, true, a, ctx, o, out);
+	tlsd_stamp_guard_free(&guard);
 	current_capture = NULL;
-	return 0;
+	return rc;
 }
 
 static void print_stats(FILE *out, const struct tlsd_ctx *ctx, const struct kernel_stats *k,

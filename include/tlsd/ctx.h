@@ -47,6 +47,7 @@
 	X(CAPTURE_CAP_CHAIN, "cap_certificate_chain")                          \
 	X(CAPTURE_SILENCE, "capture_silences")                                 \
 	X(CAPTURE_CLOCK_BACK, "capture_clock_restarts")                        \
+	X(CAPTURE_STRAY_STAMP, "capture_stray_timestamps")                     \
 	X(TCP_RETRANSMIT, "tcp_retransmission")                                \
 	X(TCP_INCONSISTENT_RETRANSMIT, "tcp_inconsistent_retransmission")      \
 	X(TCP_OUT_OF_ORDER, "tcp_out_of_order")                                \
@@ -135,7 +136,8 @@ void tlsd_ctx_advance(struct tlsd_ctx *ctx, tlsd_time_ns ts, bool live);
  * Files that follow each other (rotated captures) never step back; these
  * were given out of order, or overlap (two interfaces captured at once),
  * and their connections cannot go on across the step. Within a file the
- * clock is never set back: one stray time stamp would cut every
+ * stamp guard (stamp_guard.h) decides it: it restarts only a step back
+ * that the frames after it keep, so one stray time stamp cannot cut every
  * connection open at the time. */
 #define TLSD_CTX_RESTART_NS ((tlsd_time_ns)1000000000)
 bool tlsd_ctx_clock_restarts(const struct tlsd_ctx *ctx, tlsd_time_ns ts);
