@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 
 void tlsd_obuf_flush(struct tlsd_obuf *b)
 {
@@ -67,6 +68,23 @@ void tlsd_obuf_hex(struct tlsd_obuf *b, uint64_t v, unsigned width)
 		tmp[sizeof(tmp) - 1 - n++] = '0';
 	tlsd_obuf_write(b, "0x", 2);
 	tlsd_obuf_write(b, tmp + sizeof(tmp) - n, n);
+}
+
+int64_t tlsd_obuf_us6(int64_t ns)
+{
+	char buf[48];
+	int64_t us = 0;
+
+	if (ns < 0)
+		return 0;
+	if (ns < INT64_C(1000000000000000) && ns % 1000 != 500)
+		return ns / 1000 + (ns % 1000 > 500); /* as seconds6 rounds it */
+	/* What printf made of the double: its digits, the point left out. */
+	snprintf(buf, sizeof(buf), "%.6f", (double)ns / 1e9);
+	for (const char *c = buf; *c; c++)
+		if (*c >= '0' && *c <= '9' && us <= (INT64_MAX - 9) / 10)
+			us = us * 10 + (*c - '0');
+	return us;
 }
 
 void tlsd_obuf_seconds6(struct tlsd_obuf *b, int64_t ns)

@@ -465,7 +465,7 @@ static void json_us(struct tlsd_obuf *out, tlsd_time_ns t)
 	if (t < 0)
 		ob_puts(out, "null");
 	else
-		tlsd_obuf_i64(out, t / 1000);
+		tlsd_obuf_i64(out, tlsd_obuf_us6(t)); /* the seconds field, rounded alike */
 }
 
 static void json_next_steps(struct tlsd_obuf *out, const struct tlsd_report *r)

@@ -195,6 +195,17 @@ START_TEST(tc_numbers_as_printf)
 }
 END_TEST
 
+/* The microseconds printf's "%.6f" shows: its digits without the point. */
+static int64_t printed_us(const char *printed)
+{
+	int64_t us = 0;
+
+	for (const char *c = printed; *c; c++)
+		if (*c >= '0' && *c <= '9')
+			us = us * 10 + (*c - '0');
+	return us;
+}
+
 START_TEST(tc_seconds_as_printf)
 {
 	uint64_t st = 1234;
@@ -215,6 +226,7 @@ START_TEST(tc_seconds_as_printf)
 		snprintf(want, sizeof(want), "%.6f", (double)ns / 1e9);
 		ck_assert_msg(strcmp(render(put_sec, (uint64_t)ns, 0), want) == 0,
 			      "%" PRId64 ": %s, printf %s", ns, render(put_sec, (uint64_t)ns, 0), want);
+		ck_assert_int_eq(tlsd_obuf_us6(ns), printed_us(want)); /* "duration_us" */
 	}
 	/* negative: printf's answer too */
 	snprintf(want, sizeof(want), "%.6f", -1500.0 / 1e9);

@@ -74,6 +74,9 @@ void tlsd_obuf_i64(struct tlsd_obuf *b, int64_t v);
 void tlsd_obuf_hex(struct tlsd_obuf *b, uint64_t v, unsigned width);
 /* printf("%.6f", ns / 1e9), byte for byte (the double's rounding included). */
 void tlsd_obuf_seconds6(struct tlsd_obuf *b, int64_t ns);
+/* The whole microseconds that tlsd_obuf_seconds6 prints for ns >= 0, so
+ * that a record's "duration" and "duration_us" name the same time. */
+int64_t tlsd_obuf_us6(int64_t ns);
 /* Anything else (the slow path: vsnprintf). */
 __attribute__((format(printf, 2, 3))) void tlsd_obuf_printf(struct tlsd_obuf *b,
 							     const char *fmt, ...);

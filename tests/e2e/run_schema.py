@@ -43,6 +43,19 @@ def public_captures(pub):
     return out
 
 
+def us_mismatch(line):
+    """The *_us integers name the times the seconds fields print (the same
+    rounding): the first pair that does not agree, or None."""
+    raw = json.loads(line, parse_float=str)
+    for f in ("duration", "rtt", "time_to_failure"):
+        sec, us = raw.get(f), raw.get(f + "_us")
+        if (sec is None) != (us is None):
+            return "%s %r but %s_us %r" % (f, sec, f, us)
+        if sec is not None and int(str(sec).replace(".", "")) != us:
+            return "%s %s but %s_us %d" % (f, sec, f, us)
+    return None
+
+
 def main():
     args = sys.argv[1:]
     pub = None
@@ -94,6 +107,11 @@ def main():
                                                              "/".join(map(str, e.absolute_path))))
                 else:
                     passed += 1
+                if rec.get("type") == "connection":
+                    bad = us_mismatch(line)
+                    if bad:
+                        failed += 1
+                        print("FAIL %s line %d: %s" % (name, n, bad))
                 t = rec.get("type")
                 counts[t] = counts.get(t, 0) + 1
                 types_seen.add(t)
