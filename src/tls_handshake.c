@@ -109,17 +109,53 @@ static bool get_u16_list(struct tlsd_cur *v, uint16_t *arr, size_t max, size_t *
 	return true;
 }
 
-/* Marks an extension type seen; true when it was already seen. */
-static bool seen_before(uint64_t *seen, uint16_t type)
+#define SEEN_WORDS (65536 / 64)
+#define SEEN_SLOTS 64u /* a power of two; half full at most */
+
+/* The extension types of one list, for telling duplicates. A hello has a
+ * score of them: a small table on the stack, not an 8 KiB bitmap of every
+ * type cleared for each hello (3.6 % of all instructions on a capture of
+ * short handshakes). A hostile list of thousands moves to the bitmap. */
+struct ext_seen {
+	uint32_t slot[SEEN_SLOTS]; /* type + 1; 0: empty */
+	unsigned n;
+	bool in_bits;
+	uint64_t bits[SEEN_WORDS]; /* only once in_bits: not cleared before */
+};
+
+static bool bit_seen_before(struct ext_seen *s, uint16_t type)
 {
 	uint64_t bit = UINT64_C(1) << (type % 64);
-	bool dup = seen[type / 64] & bit;
+	bool dup = s->bits[type / 64] & bit;
 
-	seen[type / 64] |= bit;
+	s->bits[type / 64] |= bit;
 	return dup;
 }
 
-#define SEEN_WORDS (65536 / 64)
+/* Marks an extension type seen; true when it was already seen. */
+static bool seen_before(struct ext_seen *s, uint16_t type)
+{
+	uint32_t i;
+
+	if (s->in_bits)
+		return bit_seen_before(s, type);
+	for (i = (type * 0x9e37u) >> 4 & (SEEN_SLOTS - 1); s->slot[i];
+	     i = (i + 1) & (SEEN_SLOTS - 1))
+		if (s->slot[i] == (uint32_t)type + 1)
+			return true;
+	if (s->n + 1 <= SEEN_SLOTS / 2) {
+		s->slot[i] = (uint32_t)type + 1;
+		s->n++;
+		return false;
+	}
+	/* Full: every type so far into the bitmap, then this one. */
+	memset(s->bits, 0, sizeof(s->bits));
+	for (unsigned k = 0; k < SEEN_SLOTS; k++)
+		if (s->slot[k])
+			(void)bit_seen_before(s, (uint16_t)(s->slot[k] - 1));
+	s->in_bits = true;
+	return bit_seen_before(s, type);
+}
 
 /* struct {
  *     NameType name_type;            (host_name(0))
@@ -378,8 +414,11 @@ typedef bool (*ext_fn)(uint16_t type, struct tlsd_cur *d, void *arg);
 static bool walk_exts(struct tlsd_cur *list, struct ext_walk *w, ext_fn fn, void *arg,
 		      size_t end, struct tlsd_parse_err *err)
 {
-	uint64_t seen[SEEN_WORDS] = {0};
+	struct ext_seen seen;
 
+	memset(seen.slot, 0, sizeof(seen.slot));
+	seen.n = 0;
+	seen.in_bits = false;
 	while (tlsd_cur_len(list)) {
 		uint16_t type;
 		struct tlsd_cur d;
@@ -398,7 +437,7 @@ static bool walk_exts(struct tlsd_cur *list, struct ext_walk *w, ext_fn fn, void
 			w->types[w->n++] = type;
 		if (w->total < UINT16_MAX)
 			w->total++;
-		if (seen_before(seen, type))
+		if (seen_before(&seen, type))
 			w->dup = true;
 		if (!fn(type, &d, arg)) {
 			if (w->lenient) {

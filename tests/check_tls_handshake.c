@@ -200,6 +200,43 @@ START_TEST(tc_duplicate_extension)
 }
 END_TEST
 
+/* Duplicates among many extensions, on both sides of the switch from the
+ * small table to the bitmap (32 distinct types), including types that
+ * share a table slot: a repeat is found wherever it is, and no list of
+ * distinct types is called one with a duplicate. */
+START_TEST(tc_duplicate_among_many)
+{
+	static const unsigned sizes[] = {1, 2, 31, 32, 33, 64, 300};
+	uint8_t exts[4 * 302], b[sizeof(exts) + 64];
+	struct tlsd_client_hello ch;
+
+	for (size_t k = 0; k < TLSD_ARRAY_SIZE(sizes); k++) {
+		unsigned n = sizes[k];
+
+		/* Empty extensions of unknown types 0x4000 + 16 i (slot neighbours). */
+		for (unsigned i = 0; i < n; i++) {
+			uint16_t t = (uint16_t)(0x4000 + 16 * i);
+
+			exts[4 * i] = (uint8_t)(t >> 8);
+			exts[4 * i + 1] = (uint8_t)t;
+			exts[4 * i + 2] = exts[4 * i + 3] = 0;
+		}
+		ck_assert_int_eq(tlsd_parse_client_hello(b, build_ch(b, exts, 4 * n), &ch, NULL),
+				 TLSD_PARSE_OK);
+		ck_assert_msg(!ch.dup_ext, "%u distinct types called a duplicate", n);
+		ck_assert_uint_eq(ch.n_exts_total, n);
+		/* The first type again, at the end, and the last one repeated. */
+		for (unsigned rep = 0; rep < 2; rep++) {
+			memcpy(exts + 4 * n, exts + (rep ? 4 * (n - 1) : 0), 4);
+			ck_assert_int_eq(tlsd_parse_client_hello(b, build_ch(b, exts, 4 * (n + 1)),
+								 &ch, NULL),
+					 TLSD_PARSE_OK);
+			ck_assert_msg(ch.dup_ext, "a repeat among %u types not found", n);
+		}
+	}
+}
+END_TEST
+
 START_TEST(tc_trailing_bytes)
 {
 	static const uint8_t exts[] = {0x00, 0x17, 0x00, 0x00};
@@ -640,6 +677,7 @@ Suite *tls_handshake_suite(void)
 	tcase_add_test(tc, tc_chrome_client_hello_grease);
 	tcase_add_test(tc, tc_grease_values);
 	tcase_add_test(tc, tc_duplicate_extension);
+	tcase_add_test(tc, tc_duplicate_among_many);
 	tcase_add_test(tc, tc_trailing_bytes);
 	tcase_add_test(tc, tc_ech);
 	tcase_add_test(tc, tc_sni_long_and_raw);
