@@ -909,6 +909,8 @@ static void drain(struct tlsd_stamp_guard *g, bool flush, struct tlsd_analyzer *
 {
 	struct tlsd_stamp_out so;
 
+	if (tlsd_stamp_guard_held(g) == 0)
+		return; /* the common case, each frame */
 	while (tlsd_stamp_guard_next(g, flush, &so))
 		if (so.filtered || !o->count || ctx->cnt.packets < o->count)
 			deliver(a, ctx, out, &so);

@@ -27,11 +27,6 @@ void tlsd_stamp_guard_reset(struct tlsd_stamp_guard *g)
 	g->head = g->n = 0; /* nothing is held: the caller drained it */
 }
 
-unsigned tlsd_stamp_guard_held(const struct tlsd_stamp_guard *g)
-{
-	return g->n;
-}
-
 static bool ahead(const struct tlsd_stamp_guard *g, tlsd_time_ns ts)
 {
 	return ts > g->clock && ts - g->clock > TLSD_STAMP_JUMP_NS;
@@ -86,8 +81,8 @@ static int keep(struct tlsd_stamp_slot *s, const struct tlsd_frame *fr, bool fil
 	return 0;
 }
 
-enum tlsd_stamp_take tlsd_stamp_guard_take(struct tlsd_stamp_guard *g,
-					   const struct tlsd_frame *fr, bool filtered)
+enum tlsd_stamp_take tlsd_stamp_guard_take_slow(struct tlsd_stamp_guard *g,
+						const struct tlsd_frame *fr, bool filtered)
 {
 	if (g->n == 0 && !departs(g, fr->ts)) {
 		see(g, fr->ts);

@@ -82,17 +82,34 @@ void tlsd_stamp_guard_free(struct tlsd_stamp_guard *g);
 /* A new file or section: its clock starts with its first frame. Nothing
  * may be held (drain with flush first). */
 void tlsd_stamp_guard_reset(struct tlsd_stamp_guard *g);
+TLSD_MUST_USE enum tlsd_stamp_take tlsd_stamp_guard_take_slow(struct tlsd_stamp_guard *g,
+							       const struct tlsd_frame *fr,
+							       bool filtered);
 /* The next frame read (filtered: rejected by the capture filter; it still
- * moves the clock). */
-TLSD_MUST_USE enum tlsd_stamp_take tlsd_stamp_guard_take(struct tlsd_stamp_guard *g,
-							  const struct tlsd_frame *fr,
-							  bool filtered);
+ * moves the clock). Inline: the common frame costs two comparisons. */
+TLSD_MUST_USE static inline enum tlsd_stamp_take
+tlsd_stamp_guard_take(struct tlsd_stamp_guard *g, const struct tlsd_frame *fr, bool filtered)
+{
+	tlsd_time_ns ts = fr->ts;
+
+	/* Differences only of stamps >= 0 in the right order: no overflow. */
+	if (g->n == 0 && g->has_clock && (ts >= g->clock || g->clock - ts <= g->restart_ns) &&
+	    (ts <= g->clock || ts - g->clock <= TLSD_STAMP_JUMP_NS)) {
+		if (ts > g->clock)
+			g->clock = ts;
+		return TLSD_STAMP_PASS;
+	}
+	return tlsd_stamp_guard_take_slow(g, fr, filtered);
+}
 /* The next decided frame, in the order read, if any. flush: no frame
  * follows (end of the file or section, of the input, or a pause in a pipe):
  * every held frame is decided now. */
 TLSD_MUST_USE bool tlsd_stamp_guard_next(struct tlsd_stamp_guard *g, bool flush,
 					 struct tlsd_stamp_out *out);
 /* Frames held, undecided. */
-unsigned tlsd_stamp_guard_held(const struct tlsd_stamp_guard *g);
+static inline unsigned tlsd_stamp_guard_held(const struct tlsd_stamp_guard *g)
+{
+	return g->n;
+}
 
 #endif
