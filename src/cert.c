@@ -881,16 +881,16 @@ static const EVP_MD *store_sha256(struct tlsd_cert_store *s)
 
 /* Looks one certificate up in the cache (by its DER bytes), parsing it on a
  * miss: the SHA-256 shown in reports is computed once per certificate, not
- * per connection. On success *x holds a reference for the caller (NULL when
- * it does not parse), *info a copy, *id the certificate's id (0 when it is
- * not cached), and err the reason when *x is NULL. */
-static int load_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der, X509 **x,
-		     struct tlsd_cert_info *info, uint64_t *id, char *err, size_t errlen)
+ * per connection. Returns the entry, or NULL on OOM; *owned: it is not
+ * cached and the caller frees it (free_cert_val). A cached entry stays valid
+ * until the next certificate is put in the cache. */
+static struct cert_val *find_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der,
+				  bool *owned)
 {
 	struct cert_val *v = NULL;
 	uint64_t h = 0;
-	bool owned = false;
 
+	*owned = false;
 	startup_errors(s);
 	if (s) {
 		h = cache_hash(&s->certs, der);
@@ -899,13 +899,28 @@ static int load_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der, X509
 	if (!v) {
 		v = parse_cert(tlsd_cur_data(der), tlsd_cur_len(der), store_sha256(s));
 		if (!v)
-			return -ENOMEM;
+			return NULL;
 		v->id = s ? ++s->next_cert_id : 0;
-		owned = !(s && !v->info.too_large &&
-			  cache_put(&s->certs, der, h, v, cert_weight(tlsd_cur_len(der))));
-		if (owned)
+		*owned = !(s && !v->info.too_large &&
+			   cache_put(&s->certs, der, h, v, cert_weight(tlsd_cur_len(der))));
+		if (*owned)
 			v->id = 0;
 	}
+	return v;
+}
+
+/* find_cert for a caller that keeps what it learns: on success *x holds a
+ * reference for the caller (NULL when it does not parse), *info a copy, *id
+ * the certificate's id (0 when it is not cached), and err the reason when *x
+ * is NULL. */
+static int load_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der, X509 **x,
+		     struct tlsd_cert_info *info, uint64_t *id, char *err, size_t errlen)
+{
+	bool owned;
+	struct cert_val *v = find_cert(s, der, &owned);
+
+	if (!v)
+		return -ENOMEM;
 	if (v->x && X509_up_ref(v->x) != 1) {
 		if (owned)
 			free_cert_val(v);
