@@ -313,6 +313,8 @@ static bool cache_put(struct cache *c, const struct tlsd_cur *key, uint64_t h, v
 struct cert_val {
 	X509 *x; /* NULL: the DER does not parse */
 	uint64_t id; /* unique per store while cached (verdict keys); 0: not cached */
+	int key_id;  /* EVP_PKEY_get_base_id of the key, EVP_PKEY_NONE without one: asked at
+		      * every signature check, and libcrypto looks it up in its tables */
 	struct tlsd_cert_info info;
 	char err[128];
 };
@@ -896,6 +898,9 @@ static struct cert_val *parse_cert(const uint8_t *der, size_t len, const EVP_MD 
 		return v;
 	}
 	fill_info(v->x, &v->info);
+	if (X509_get0_pubkey(v->x))
+		v->key_id = EVP_PKEY_get_base_id(X509_get0_pubkey(v->x));
+	ERR_clear_error();
 	return v;
 }
 
@@ -1979,7 +1984,7 @@ enum tlsd_sig_result tlsd_cert_verify_ske(struct tlsd_cert_store *s,
 		/* code: the set-up's name in the store (get_sig_tmpl); ECDSA and
 		 * DSA with SHA-1 are set up as in TLS 1.2, and RSA's MD5+SHA-1
 		 * takes 0x0001, hash "none" with RSA, which TLS 1.2 never signs. */
-		switch (EVP_PKEY_get_base_id(pk)) {
+		switch (v->key_id) {
 		case EVP_PKEY_RSA:
 			legacy = (struct sig_scheme){0x0001, SK_RSA_PKCS1, NULL, "rsa md5+sha1"};
 			break;
@@ -1997,7 +2002,7 @@ enum tlsd_sig_result tlsd_cert_verify_ske(struct tlsd_cert_store *s,
 		}
 		sch = &legacy;
 	}
-	if (EVP_PKEY_get_base_id(pk) != kind_key_id(sch->kind)) {
+	if (v->key_id != kind_key_id(sch->kind)) {
 		res = sig_detail(TLSD_SIG_BAD, detail, detail_len,
 				 "ServerKeyExchange signed with %s, which the certificate's %s %d-bit "
 				 "key cannot make: the server's key does not match its certificate",
