@@ -721,12 +721,11 @@ START_TEST(tc_chain_cap)
 }
 END_TEST
 
-/* A self-signed EC certificate with raw bytes in its names, built with
+/* A self-signed certificate for pk with raw bytes in its names, built with
  * libcrypto (no hand-written DER). n_dns extra SAN dNSNames. */
-static struct tlsd_fix_blob make_cert(const uint8_t *cn, size_t cn_len, const uint8_t *dns,
-			     size_t dns_len, int n_dns)
+static struct tlsd_fix_blob make_cert_for(EVP_PKEY *pk, const uint8_t *cn, size_t cn_len,
+					  const uint8_t *dns, size_t dns_len, int n_dns)
 {
-	EVP_PKEY *pk = EVP_EC_gen("P-256");
 	X509 *x = X509_new();
 	X509_NAME *name = X509_NAME_new();
 	GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
@@ -770,6 +769,18 @@ static struct tlsd_fix_blob make_cert(const uint8_t *cn, size_t cn_len, const ui
 	GENERAL_NAMES_free(gens);
 	X509_NAME_free(name);
 	X509_free(x);
+	return b;
+}
+
+/* make_cert_for with a new EC key. */
+static struct tlsd_fix_blob make_cert(const uint8_t *cn, size_t cn_len, const uint8_t *dns,
+				      size_t dns_len, int n_dns)
+{
+	EVP_PKEY *pk = EVP_EC_gen("P-256");
+	struct tlsd_fix_blob b;
+
+	ck_assert_ptr_nonnull(pk);
+	b = make_cert_for(pk, cn, cn_len, dns, dns_len, n_dns);
 	EVP_PKEY_free(pk);
 	return b;
 }
@@ -1563,8 +1574,7 @@ START_TEST(tc_ske_store_small)
 }
 END_TEST
 
-/* An RSA-PSS key restricted to SHA-256 (its SPKI says so), in a
- * certificate built with libcrypto, and the signed data signed with it. */
+/* An RSA-PSS key restricted to SHA-256 (its SPKI says so). */
 static EVP_PKEY *pss_sha256_key(void)
 {
 	EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_from_name(NULL, "RSA-PSS", NULL);
@@ -1578,35 +1588,6 @@ static EVP_PKEY *pss_sha256_key(void)
 	ck_assert_int_eq(EVP_PKEY_generate(kc, &pk), 1);
 	EVP_PKEY_CTX_free(kc);
 	return pk;
-}
-
-static struct tlsd_fix_blob der_of_cert(EVP_PKEY *pk)
-{
-	X509 *x = X509_new();
-	struct tlsd_fix_blob b = {0};
-	unsigned char *out = NULL;
-	int len;
-
-	ck_assert_ptr_nonnull(x);
-	ck_assert(X509_set_version(x, X509_VERSION_3));
-	ck_assert(ASN1_INTEGER_set(X509_get_serialNumber(x), 9));
-	ck_assert(X509_NAME_add_entry_by_NID(X509_get_subject_name(x), NID_commonName,
-					     V_ASN1_UTF8STRING, (const uint8_t *)"pss.test", -1,
-					     -1, 0));
-	ck_assert(X509_set_issuer_name(x, X509_get_subject_name(x)));
-	ck_assert(ASN1_TIME_set(X509_getm_notBefore(x), (time_t)T_2025_01_01));
-	ck_assert(ASN1_TIME_set(X509_getm_notAfter(x), (time_t)T_2027_06_01));
-	ck_assert(X509_set_pubkey(x, pk));
-	ck_assert(X509_sign(x, pk, EVP_sha256()) > 0);
-	len = i2d_X509(x, &out);
-	ck_assert(len > 0);
-	b.p = malloc((size_t)len);
-	ck_assert_ptr_nonnull(b.p);
-	memcpy(b.p, out, (size_t)len);
-	b.len = (size_t)len;
-	OPENSSL_free(out);
-	X509_free(x);
-	return b;
 }
 
 /* A set-up that fails (rsa_pss_pss_sha384 with a key restricted to
@@ -1623,7 +1604,8 @@ START_TEST(tc_ske_setup_error)
 
 	ske_load(&fx, "ske-rsa_pss_pss_sha384.sig", "rsapss.der", TLSD_VERSION_TLS12, 0x080a);
 	free(fx.leaf.p);
-	fx.leaf = der_of_cert(pk);
+	fx.leaf = make_cert_for(pk, (const uint8_t *)"pss.test", 8, (const uint8_t *)"pss.test", 8,
+				0);
 	tlsd_cur_init(&fx.in.leaf, fx.leaf.p, fx.leaf.len);
 	/* the signed data signed with the restricted key, as rsa_pss_pss_sha256 */
 	ck_assert_ptr_nonnull(m);
