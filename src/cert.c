@@ -31,6 +31,13 @@
 #define MAX_BUILT (TLSD_CERT_MAX_CHAIN + 2) /* verified chain: sent + store certificates */
 #define MAX_CACHE_ENTRIES (1u << 20)
 #define SECONDS_PER_DAY INT64_C(86400)
+/* Signature-check set-ups kept per store (struct sig_tmpl), and no more
+ * than the certificate cache holds: one is found by its certificate's id,
+ * which only a cached certificate has. One holds under 1 KB (measured with
+ * OpenSSL 3.0: 0.7 KB for RSA-2048 and SHA-256, 0.9 KB for P-256) and keeps
+ * its key alive after the certificate's entry is evicted: about 1 MB per
+ * store at most. */
+#define SIG_TMPLS 256u
 
 static const char *const code_names[] = {
 #define CODE_NAME(e, s) [TLSD_CERT_##e] = s,
@@ -309,6 +316,8 @@ static bool cache_put(struct cache *c, const struct tlsd_cur *key, uint64_t h, v
 struct cert_val {
 	X509 *x; /* NULL: the DER does not parse */
 	uint64_t id; /* unique per store while cached (verdict keys); 0: not cached */
+	int key_id;  /* EVP_PKEY_get_base_id of the key, EVP_PKEY_NONE without one: asked at
+		      * every signature check, and libcrypto looks it up in its tables */
 	struct tlsd_cert_info info;
 	char err[128];
 };
@@ -348,6 +357,27 @@ struct chain_val {
 	int64_t timed_at;
 	struct timing tm;                        /* allocated up to tm.checks[tm.n_checks] */
 };
+
+/* A ServerKeyExchange check's set-up for one certificate and signature
+ * scheme (tlsd_cert_verify_ske), made once per store: EVP_DigestVerifyInit
+ * fetches the signature method, the key's provider form and the digest by
+ * name at every call. */
+struct sig_tmpl {
+	EVP_MD_CTX *m;   /* DigestVerifyInit done: copied for each check */
+	EVP_PKEY_CTX *p; /* TLS 1.0/1.1 RSA: verify set up, used as is (EVP_PKEY_verify may be
+			  * called again on the same context) */
+};
+
+static void free_sig_tmpl(void *p)
+{
+	struct sig_tmpl *t = p;
+
+	if (!t)
+		return;
+	EVP_MD_CTX_free(t->m);
+	EVP_PKEY_CTX_free(t->p);
+	free(t);
+}
 
 /* ---- shared answers ------------------------------------------------------- */
 
@@ -450,6 +480,7 @@ struct tlsd_cert_store {
 	char desc[160]; /* "the system trust store" or the CA file/dir, for evidence */
 	uint32_t max_chain;
 	struct cache certs, verdicts, chains;
+	struct cache sigs; /* struct sig_tmpl by certificate id and scheme */
 	uint64_t next_cert_id;
 	uint64_t chain_timed;
 	struct tlsd_chain_findings *scratch; /* answers are built here, copied out on success */
@@ -493,6 +524,7 @@ void tlsd_cert_store_free(struct tlsd_cert_store *s)
 	cache_cleanup(&s->certs);
 	cache_cleanup(&s->verdicts);
 	cache_cleanup(&s->chains);
+	cache_cleanup(&s->sigs);
 	X509_STORE_free(s->store);
 	EVP_MD_free(s->sha256);
 	free(s->scratch);
@@ -620,7 +652,8 @@ struct tlsd_cert_store *tlsd_cert_store_new(const struct tlsd_cert_opts *opts, c
 	if (!s->store || !s->scratch || !s->scratch_timing || !s->scratch_verdict ||
 	    cache_init(&s->certs, opts->cache_certs, opts->cache_bytes, free_cert_val) < 0 ||
 	    cache_init(&s->verdicts, opts->cache_verdicts, 0, free) < 0 ||
-	    cache_init(&s->chains, opts->cache_chains, opts->cache_chain_bytes, free_chain_val) < 0) {
+	    cache_init(&s->chains, opts->cache_chains, opts->cache_chain_bytes, free_chain_val) < 0 ||
+	    cache_init(&s->sigs, TLSD_MIN(opts->cache_certs, SIG_TMPLS), 0, free_sig_tmpl) < 0) {
 		set_err(err, errlen, "out of memory", NULL);
 		goto fail;
 	}
@@ -868,6 +901,9 @@ static struct cert_val *parse_cert(const uint8_t *der, size_t len, const EVP_MD 
 		return v;
 	}
 	fill_info(v->x, &v->info);
+	if (X509_get0_pubkey(v->x))
+		v->key_id = EVP_PKEY_get_base_id(X509_get0_pubkey(v->x));
+	ERR_clear_error();
 	return v;
 }
 
@@ -881,16 +917,16 @@ static const EVP_MD *store_sha256(struct tlsd_cert_store *s)
 
 /* Looks one certificate up in the cache (by its DER bytes), parsing it on a
  * miss: the SHA-256 shown in reports is computed once per certificate, not
- * per connection. On success *x holds a reference for the caller (NULL when
- * it does not parse), *info a copy, *id the certificate's id (0 when it is
- * not cached), and err the reason when *x is NULL. */
-static int load_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der, X509 **x,
-		     struct tlsd_cert_info *info, uint64_t *id, char *err, size_t errlen)
+ * per connection. Returns the entry, or NULL on OOM; *owned: it is not
+ * cached and the caller frees it (free_cert_val). A cached entry stays valid
+ * until the next certificate is put in the cache. */
+static struct cert_val *find_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der,
+				  bool *owned)
 {
 	struct cert_val *v = NULL;
 	uint64_t h = 0;
-	bool owned = false;
 
+	*owned = false;
 	startup_errors(s);
 	if (s) {
 		h = cache_hash(&s->certs, der);
@@ -899,13 +935,28 @@ static int load_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der, X509
 	if (!v) {
 		v = parse_cert(tlsd_cur_data(der), tlsd_cur_len(der), store_sha256(s));
 		if (!v)
-			return -ENOMEM;
+			return NULL;
 		v->id = s ? ++s->next_cert_id : 0;
-		owned = !(s && !v->info.too_large &&
-			  cache_put(&s->certs, der, h, v, cert_weight(tlsd_cur_len(der))));
-		if (owned)
+		*owned = !(s && !v->info.too_large &&
+			   cache_put(&s->certs, der, h, v, cert_weight(tlsd_cur_len(der))));
+		if (*owned)
 			v->id = 0;
 	}
+	return v;
+}
+
+/* find_cert for a caller that keeps what it learns: on success *x holds a
+ * reference for the caller (NULL when it does not parse), *info a copy, *id
+ * the certificate's id (0 when it is not cached), and err the reason when *x
+ * is NULL. */
+static int load_cert(struct tlsd_cert_store *s, const struct tlsd_cur *der, X509 **x,
+		     struct tlsd_cert_info *info, uint64_t *id, char *err, size_t errlen)
+{
+	bool owned;
+	struct cert_val *v = find_cert(s, der, &owned);
+
+	if (!v)
+		return -ENOMEM;
 	if (v->x && X509_up_ref(v->x) != 1) {
 		if (owned)
 			free_cert_val(v);
@@ -1686,17 +1737,42 @@ static int kind_key_id(enum sig_kind k)
 	}
 }
 
-/* 1 verifies, 0 does not, -1 cannot be checked (why in err). */
-static int digest_verify(EVP_PKEY *pk, const char *md, bool pss, const uint8_t *data,
-			 size_t len, const struct tlsd_cur *sig, char *err, size_t errlen)
+/* The signed data in one buffer, for EdDSA, which verifies in one shot over
+ * contiguous bytes (the other schemes are fed the three parts: update3).
+ * NULL on OOM. */
+static uint8_t *signed_data(const struct tlsd_ske_check *in, size_t *len)
+{
+	uint8_t *data;
+
+	*len = 64 + tlsd_cur_len(&in->params);
+	data = malloc(*len);
+	if (!data)
+		return NULL;
+	memcpy(data, in->client_random, 32);
+	memcpy(data + 32, in->server_random, 32);
+	if (tlsd_cur_len(&in->params))
+		memcpy(data + 64, tlsd_cur_data(&in->params), tlsd_cur_len(&in->params));
+	return data;
+}
+
+/* Feeds client_random || server_random || params in three parts: a digest
+ * sees the same bytes as in one buffer, without the copy. */
+static bool update3(EVP_MD_CTX *m, int (*update)(EVP_MD_CTX *, const void *, size_t),
+		    const struct tlsd_ske_check *in)
+{
+	return update(m, in->client_random, 32) == 1 && update(m, in->server_random, 32) == 1 &&
+	       (tlsd_cur_len(&in->params) == 0 ||
+		update(m, tlsd_cur_data(&in->params), tlsd_cur_len(&in->params)) == 1);
+}
+
+/* EdDSA: 1 verifies, 0 does not, -1 cannot be checked (why in err). */
+static int oneshot_verify(EVP_PKEY *pk, const uint8_t *data, size_t len,
+			  const struct tlsd_cur *sig, char *err, size_t errlen)
 {
 	EVP_MD_CTX *m = EVP_MD_CTX_new();
-	EVP_PKEY_CTX *pctx = NULL;
 	int r = -1;
 
-	if (!m || EVP_DigestVerifyInit_ex(m, &pctx, md, NULL, NULL, pk, NULL) != 1 ||
-	    (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-		     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))) {
+	if (!m || EVP_DigestVerifyInit_ex(m, NULL, NULL, NULL, NULL, pk, NULL) != 1) {
 		crypto_error(err, errlen);
 		goto out;
 	}
@@ -1707,27 +1783,139 @@ out:
 	return r;
 }
 
-/* TLS 1.0/1.1 RSA: PKCS#1 v1.5 over MD5(data) || SHA1(data), no DigestInfo. */
-static int md5_sha1_verify(EVP_PKEY *pk, const uint8_t *data, size_t len,
-			   const struct tlsd_cur *sig, char *err, size_t errlen)
+/* The set-up for sch (md5_sha1: TLS 1.0/1.1 RSA), or NULL with why in err
+ * when the key cannot make such a signature (or on OOM). */
+static struct sig_tmpl *sig_tmpl_new(EVP_PKEY *pk, const struct sig_scheme *sch, bool md5_sha1,
+				     char *err, size_t errlen)
 {
-	uint8_t md[36];
+	struct sig_tmpl *t = calloc(1, sizeof(*t));
 	EVP_PKEY_CTX *pctx = NULL;
+	bool pss = sch->kind == SK_RSA_PSS_RSAE || sch->kind == SK_RSA_PSS_PSS;
+
+	if (!t) {
+		copy_str(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (md5_sha1) {
+		if (!(t->p = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) ||
+		    EVP_PKEY_verify_init(t->p) != 1 ||
+		    EVP_PKEY_CTX_set_rsa_padding(t->p, RSA_PKCS1_PADDING) != 1 ||
+		    EVP_PKEY_CTX_set_signature_md(t->p, EVP_md5_sha1()) != 1)
+			goto fail;
+		return t;
+	}
+	if (!(t->m = EVP_MD_CTX_new()) ||
+	    EVP_DigestVerifyInit_ex(t->m, &pctx, sch->md, NULL, NULL, pk, NULL) != 1 ||
+	    (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+		     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)))
+		goto fail;
+	return t;
+fail:
+	crypto_error(err, errlen);
+	free_sig_tmpl(t);
+	return NULL;
+}
+
+/* The set-up for sch with the certificate's key, from the store when the
+ * certificate is cached (cert_id != 0), else made (*owned: the caller frees
+ * it). NULL with why in err as sig_tmpl_new. */
+static struct sig_tmpl *get_sig_tmpl(struct tlsd_cert_store *s, uint64_t cert_id, EVP_PKEY *pk,
+				     const struct sig_scheme *sch, bool md5_sha1, bool *owned,
+				     char *err, size_t errlen)
+{
+	uint8_t kb[sizeof(cert_id) + 2];
+	struct tlsd_cur key;
+	struct sig_tmpl *t;
+	bool keep = s && cert_id;
+	uint64_t h = 0;
+
+	*owned = true;
+	if (keep) {
+		memcpy(kb, &cert_id, sizeof(cert_id));
+		kb[sizeof(cert_id)] = (uint8_t)(sch->code >> 8);
+		kb[sizeof(cert_id) + 1] = (uint8_t)sch->code;
+		tlsd_cur_init(&key, kb, sizeof(kb));
+		h = cache_hash(&s->sigs, &key);
+		t = cache_get(&s->sigs, &key, h);
+		if (t) {
+			*owned = false;
+			return t;
+		}
+	}
+	t = sig_tmpl_new(pk, sch, md5_sha1, err, errlen);
+	if (t && keep && cache_put(&s->sigs, &key, h, t, 0))
+		*owned = false;
+	return t;
+}
+
+/* 1 verifies, 0 does not, -1 cannot be checked (why in err). */
+static int digest_verify(struct tlsd_cert_store *s, uint64_t cert_id, EVP_PKEY *pk,
+			 const struct sig_scheme *sch, const struct tlsd_ske_check *in, char *err,
+			 size_t errlen)
+{
+	bool owned;
+	struct sig_tmpl *t = get_sig_tmpl(s, cert_id, pk, sch, false, &owned, err, errlen);
+	EVP_MD_CTX *m = NULL;
 	int r = -1;
 
-	if (EVP_Digest(data, len, md, NULL, EVP_md5(), NULL) != 1 ||
-	    EVP_Digest(data, len, md + 16, NULL, EVP_sha1(), NULL) != 1 ||
-	    !(pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) ||
-	    EVP_PKEY_verify_init(pctx) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1 ||
-	    EVP_PKEY_CTX_set_signature_md(pctx, EVP_md5_sha1()) != 1) {
+	if (!t)
+		goto out;
+	if (!(m = EVP_MD_CTX_new()) || EVP_MD_CTX_copy_ex(m, t->m) != 1) {
 		crypto_error(err, errlen);
 		goto out;
 	}
-	r = EVP_PKEY_verify(pctx, tlsd_cur_data(sig), tlsd_cur_len(sig), md, sizeof(md)) == 1;
+	/* The copy is used once: its final step need not keep it usable
+	 * (which costs another copy of the key's context). */
+	EVP_MD_CTX_set_flags(m, EVP_MD_CTX_FLAG_FINALISE);
+	r = update3(m, EVP_DigestVerifyUpdate, in) &&
+	    EVP_DigestVerifyFinal(m, tlsd_cur_data(&in->sig), tlsd_cur_len(&in->sig)) == 1;
 out:
 	ERR_clear_error();
-	EVP_PKEY_CTX_free(pctx);
+	EVP_MD_CTX_free(m);
+	if (owned)
+		free_sig_tmpl(t);
+	return r;
+}
+
+/* One digest of the signed data into md; false with why in err. */
+static bool hash_signed(EVP_MD_CTX *m, const EVP_MD *type, const struct tlsd_ske_check *in,
+			uint8_t *md, char *err, size_t errlen)
+{
+	if (EVP_DigestInit_ex(m, type, NULL) != 1 || !update3(m, EVP_DigestUpdate, in) ||
+	    EVP_DigestFinal_ex(m, md, NULL) != 1) {
+		crypto_error(err, errlen);
+		return false;
+	}
+	return true;
+}
+
+/* TLS 1.0/1.1 RSA: PKCS#1 v1.5 over MD5(data) || SHA1(data), no DigestInfo. */
+static int md5_sha1_verify(struct tlsd_cert_store *s, uint64_t cert_id, EVP_PKEY *pk,
+			   const struct sig_scheme *sch, const struct tlsd_ske_check *in,
+			   char *err, size_t errlen)
+{
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	struct sig_tmpl *t = NULL;
+	bool owned = false;
+	uint8_t md[36];
+	int r = -1;
+
+	if (!m) {
+		crypto_error(err, errlen);
+		goto out;
+	}
+	if (!hash_signed(m, EVP_md5(), in, md, err, errlen) ||
+	    !hash_signed(m, EVP_sha1(), in, md + 16, err, errlen))
+		goto out;
+	t = get_sig_tmpl(s, cert_id, pk, sch, true, &owned, err, errlen);
+	if (t)
+		r = EVP_PKEY_verify(t->p, tlsd_cur_data(&in->sig), tlsd_cur_len(&in->sig), md,
+				    sizeof(md)) == 1;
+out:
+	ERR_clear_error();
+	EVP_MD_CTX_free(m);
+	if (owned)
+		free_sig_tmpl(t);
 	return r;
 }
 
@@ -1749,15 +1937,15 @@ enum tlsd_sig_result tlsd_cert_verify_ske(struct tlsd_cert_store *s,
 					  const struct tlsd_ske_check *in, char *detail,
 					  size_t detail_len)
 {
-	struct tlsd_cert_info *info = NULL;
+	const struct tlsd_cert_info *info;
 	const struct sig_scheme *sch = NULL;
 	struct sig_scheme legacy = {0};
 	enum tlsd_sig_result res;
-	uint8_t *data = NULL;
-	uint64_t id;
-	char why[128] = "", keydesc[64];
-	X509 *x = NULL;
+	struct cert_val *v;
+	uint8_t *data;
+	char why[128] = "";
 	EVP_PKEY *pk;
+	bool owned;
 	size_t dlen;
 	uint16_t ver;
 	int ok;
@@ -1775,19 +1963,19 @@ enum tlsd_sig_result tlsd_cert_verify_ske(struct tlsd_cert_store *s,
 		return sig_detail(TLSD_SIG_ERROR, detail, detail_len,
 				  "ServerKeyExchange parameters of %zu bytes exceed the %u-byte cap",
 				  tlsd_cur_len(&in->params), TLSD_SKE_MAX_PARAMS);
-	info = malloc(sizeof(*info));
-	if (!info || load_cert(s, &in->leaf, &x, info, &id, why, sizeof(why)) < 0) {
-		free(info);
+	/* The cached entry itself, not a copy of its 3 KB: nothing below puts
+	 * a certificate in the cache. */
+	v = find_cert(s, &in->leaf, &owned);
+	if (!v)
 		return sig_detail(TLSD_SIG_ERROR, detail, detail_len, "out of memory");
-	}
-	pk = x ? X509_get0_pubkey(x) : NULL;
+	info = &v->info;
+	pk = v->x ? X509_get0_pubkey(v->x) : NULL;
 	if (!pk) {
 		res = sig_detail(TLSD_SIG_ERROR, detail, detail_len,
 				 "the leaf certificate's public key cannot be read (%s)",
-				 x ? "unsupported or malformed key" : why);
+				 v->x ? "unsupported or malformed key" : v->err);
 		goto out;
 	}
-	snprintf(keydesc, sizeof(keydesc), "%s %d-bit key", info->key_type, info->key_bits);
 	if (ver == TLSD_VERSION_TLS12) {
 		sch = find_scheme(in->sig_scheme);
 		if (!sch) {
@@ -1796,24 +1984,32 @@ enum tlsd_sig_result tlsd_cert_verify_ske(struct tlsd_cert_store *s,
 			goto out;
 		}
 	} else {
-		legacy.name = "TLS 1.0/1.1 signature";
-		switch (EVP_PKEY_get_base_id(pk)) {
-		case EVP_PKEY_RSA: legacy.kind = SK_RSA_PKCS1; legacy.name = "rsa md5+sha1"; break;
-		case EVP_PKEY_EC: legacy.kind = SK_ECDSA; legacy.md = "SHA1"; legacy.name = "ecdsa sha1"; break;
-		case EVP_PKEY_DSA: legacy.kind = SK_DSA; legacy.md = "SHA1"; legacy.name = "dsa sha1"; break;
+		/* code: the set-up's name in the store (get_sig_tmpl); ECDSA and
+		 * DSA with SHA-1 are set up as in TLS 1.2, and RSA's MD5+SHA-1
+		 * takes 0x0001, hash "none" with RSA, which TLS 1.2 never signs. */
+		switch (v->key_id) {
+		case EVP_PKEY_RSA:
+			legacy = (struct sig_scheme){0x0001, SK_RSA_PKCS1, NULL, "rsa md5+sha1"};
+			break;
+		case EVP_PKEY_EC:
+			legacy = (struct sig_scheme){0x0203, SK_ECDSA, "SHA1", "ecdsa sha1"};
+			break;
+		case EVP_PKEY_DSA:
+			legacy = (struct sig_scheme){0x0202, SK_DSA, "SHA1", "dsa sha1"};
+			break;
 		default:
 			res = sig_detail(TLSD_SIG_UNSUPPORTED, detail, detail_len,
-					 "a %s cannot sign a TLS 1.0/1.1 ServerKeyExchange",
-					 keydesc);
+					 "a %s %d-bit key cannot sign a TLS 1.0/1.1 ServerKeyExchange",
+					 info->key_type, info->key_bits);
 			goto out;
 		}
 		sch = &legacy;
 	}
-	if (EVP_PKEY_get_base_id(pk) != kind_key_id(sch->kind)) {
+	if (v->key_id != kind_key_id(sch->kind)) {
 		res = sig_detail(TLSD_SIG_BAD, detail, detail_len,
-				 "ServerKeyExchange signed with %s, which the certificate's %s "
-				 "cannot make: the server's key does not match its certificate",
-				 sch->name, keydesc);
+				 "ServerKeyExchange signed with %s, which the certificate's %s %d-bit "
+				 "key cannot make: the server's key does not match its certificate",
+				 sch->name, info->key_type, info->key_bits);
 		goto out;
 	}
 	if (tlsd_cur_len(&in->sig) == 0) {
@@ -1821,39 +2017,36 @@ enum tlsd_sig_result tlsd_cert_verify_ske(struct tlsd_cert_store *s,
 				 "ServerKeyExchange has an empty %s signature", sch->name);
 		goto out;
 	}
-	dlen = 64 + tlsd_cur_len(&in->params);
-	data = malloc(dlen);
-	if (!data) {
-		res = sig_detail(TLSD_SIG_ERROR, detail, detail_len, "out of memory");
-		goto out;
+	if (sch->kind == SK_ED25519 || sch->kind == SK_ED448) {
+		data = signed_data(in, &dlen);
+		if (!data) {
+			res = sig_detail(TLSD_SIG_ERROR, detail, detail_len, "out of memory");
+			goto out;
+		}
+		ok = oneshot_verify(pk, data, dlen, &in->sig, why, sizeof(why));
+		free(data);
+	} else if (ver < TLSD_VERSION_TLS12 && sch->kind == SK_RSA_PKCS1) {
+		ok = md5_sha1_verify(s, v->id, pk, sch, in, why, sizeof(why));
+	} else {
+		ok = digest_verify(s, v->id, pk, sch, in, why, sizeof(why));
 	}
-	memcpy(data, in->client_random, 32);
-	memcpy(data + 32, in->server_random, 32);
-	if (tlsd_cur_len(&in->params))
-		memcpy(data + 64, tlsd_cur_data(&in->params), tlsd_cur_len(&in->params));
-	if (ver < TLSD_VERSION_TLS12 && sch->kind == SK_RSA_PKCS1)
-		ok = md5_sha1_verify(pk, data, dlen, &in->sig, why, sizeof(why));
-	else
-		ok = digest_verify(pk, sch->md, sch->kind == SK_RSA_PSS_RSAE ||
-						      sch->kind == SK_RSA_PSS_PSS,
-				   data, dlen, &in->sig, why, sizeof(why));
 	if (ok < 0)
 		res = sig_detail(TLSD_SIG_ERROR, detail, detail_len,
-				 "cannot check a %s signature with the certificate's %s: %s",
-				 sch->name, keydesc, why);
+				 "cannot check a %s signature with the certificate's %s %d-bit key: %s",
+				 sch->name, info->key_type, info->key_bits, why);
 	else if (ok)
 		res = sig_detail(TLSD_SIG_OK, detail, detail_len,
-				 "ServerKeyExchange %s signature verifies with the certificate's %s",
-				 sch->name, keydesc);
+				 "ServerKeyExchange %s signature verifies with the certificate's %s "
+				 "%d-bit key",
+				 sch->name, info->key_type, info->key_bits);
 	else
 		res = sig_detail(TLSD_SIG_BAD, detail, detail_len,
 				 "ServerKeyExchange %s signature does not verify with the "
-				 "certificate's %s (%.80s): the server's private key does not match "
-				 "its certificate, or the message was altered",
-				 sch->name, keydesc, info->subject);
+				 "certificate's %s %d-bit key (%.80s): the server's private key does "
+				 "not match its certificate, or the message was altered",
+				 sch->name, info->key_type, info->key_bits, info->subject);
 out:
-	free(data);
-	free(info);
-	X509_free(x);
+	if (owned)
+		free_cert_val(v);
 	return res;
 }

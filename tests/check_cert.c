@@ -721,12 +721,11 @@ START_TEST(tc_chain_cap)
 }
 END_TEST
 
-/* A self-signed EC certificate with raw bytes in its names, built with
+/* A self-signed certificate for pk with raw bytes in its names, built with
  * libcrypto (no hand-written DER). n_dns extra SAN dNSNames. */
-static struct tlsd_fix_blob make_cert(const uint8_t *cn, size_t cn_len, const uint8_t *dns,
-			     size_t dns_len, int n_dns)
+static struct tlsd_fix_blob make_cert_for(EVP_PKEY *pk, const uint8_t *cn, size_t cn_len,
+					  const uint8_t *dns, size_t dns_len, int n_dns)
 {
-	EVP_PKEY *pk = EVP_EC_gen("P-256");
 	X509 *x = X509_new();
 	X509_NAME *name = X509_NAME_new();
 	GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
@@ -770,6 +769,18 @@ static struct tlsd_fix_blob make_cert(const uint8_t *cn, size_t cn_len, const ui
 	GENERAL_NAMES_free(gens);
 	X509_NAME_free(name);
 	X509_free(x);
+	return b;
+}
+
+/* make_cert_for with a new EC key. */
+static struct tlsd_fix_blob make_cert(const uint8_t *cn, size_t cn_len, const uint8_t *dns,
+				      size_t dns_len, int n_dns)
+{
+	EVP_PKEY *pk = EVP_EC_gen("P-256");
+	struct tlsd_fix_blob b;
+
+	ck_assert_ptr_nonnull(pk);
+	b = make_cert_for(pk, cn, cn_len, dns, dns_len, n_dns);
 	EVP_PKEY_free(pk);
 	return b;
 }
@@ -1357,43 +1368,55 @@ static void ske_free(struct ske_fixture *fx)
 	free(fx->leaf.p);
 }
 
+/* tlsd_cert_verify_ske with the store s, which keeps its set-up from one
+ * call to the next, and without a store: the same answer in the same words. */
+static enum tlsd_sig_result ske_check(struct tlsd_cert_store *s, const struct tlsd_ske_check *in,
+				      char *detail, size_t len)
+{
+	enum tlsd_sig_result r = tlsd_cert_verify_ske(s, in, detail, len);
+	char alone[256];
+
+	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, in, alone, sizeof(alone)), r);
+	ck_assert_str_eq(detail, alone);
+	return r;
+}
+
 START_TEST(tc_ske_vectors)
 {
 	const struct ske_case *c = &ske_cases[_i];
-	struct tlsd_cert_store *s = _i % 2 ? store_for("root.pem") : NULL;
+	struct tlsd_cert_store *s = store_for("root.pem");
 	struct ske_fixture fx;
 	char detail[256];
 	uint8_t *p;
 
 	ske_load(&fx, c->sig, c->leaf, c->version, c->scheme);
-	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_OK);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_OK);
 	ck_assert_msg(strstr(detail, "verifies") != NULL, "%s", detail);
 	/* one byte of the signature flipped */
 	for (size_t off = 0; off < fx.sig.len; off += fx.sig.len / 3 + 1) {
 		fx.sig.p[off] ^= 0x01;
-		ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)),
-				 TLSD_SIG_BAD);
+		ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
 		ck_assert_msg(strstr(detail, "does not verify") != NULL, "%s", detail);
 		fx.sig.p[off] ^= 0x01;
 	}
 	/* one byte of the params, then of each random */
 	p = fx.data.p + 64;
 	p[1] ^= 0x80;
-	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
 	p[1] ^= 0x80;
 	fx.in.client_random[31] ^= 1;
-	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
 	fx.in.client_random[31] ^= 1;
 	fx.in.server_random[0] ^= 1;
-	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
 	fx.in.server_random[0] ^= 1;
 	/* truncated signature, empty signature */
 	tlsd_cur_init(&fx.in.sig, fx.sig.p, fx.sig.len - 1);
-	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
 	tlsd_cur_init(&fx.in.sig, fx.sig.p, 0);
-	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
 	tlsd_cur_init(&fx.in.sig, fx.sig.p, fx.sig.len);
-	ck_assert_int_eq(tlsd_cert_verify_ske(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_OK);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_OK);
 	ske_free(&fx);
 	tlsd_cert_store_free(s);
 }
@@ -1403,71 +1426,215 @@ END_TEST
  * by another key, or a scheme the certificate's key cannot make. */
 START_TEST(tc_ske_key_mismatch)
 {
+	struct tlsd_cert_store *s = store_for("root.pem");
 	struct ske_fixture fx;
 	char detail[256];
 
 	ske_load(&fx, "ske-rsa_pkcs1_sha256.sig", "weakrsa.der", TLSD_VERSION_TLS12, 0x0401);
-	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
 	ck_assert_msg(strstr(detail, "private key does not match") != NULL, "%s", detail);
 	ske_free(&fx);
 	ske_load(&fx, "ske-rsa_pkcs1_sha256.sig", "ecdsa.der", TLSD_VERSION_TLS12, 0x0401);
-	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
 	ck_assert_msg(strstr(detail, "cannot make") != NULL, "%s", detail);
 	ske_free(&fx);
 	/* rsa_pss_rsae needs an rsaEncryption key, rsa_pss_pss an RSA-PSS one */
 	ske_load(&fx, "ske-rsa_pss_pss_sha384.sig", "rsapss.der", TLSD_VERSION_TLS12, 0x0805);
-	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
 	ske_free(&fx);
 	/* PKCS#1 signature presented as PSS, and a TLS 1.0 signature as TLS 1.2 */
 	ske_load(&fx, "ske-rsa_pkcs1_sha256.sig", "good.der", TLSD_VERSION_TLS12, 0x0804);
-	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
 	ske_free(&fx);
 	ske_load(&fx, "ske-tls10_rsa.sig", "good.der", TLSD_VERSION_TLS12, 0x0201);
-	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
 	ske_free(&fx);
+	tlsd_cert_store_free(s);
 }
 END_TEST
 
 START_TEST(tc_ske_unsupported_and_errors)
 {
 	static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
+	struct tlsd_cert_store *s = store_for("root.pem");
 	struct ske_fixture fx;
 	char detail[256];
 
 	ske_load(&fx, "ske-rsa_pkcs1_sha256.sig", "good.der", TLSD_VERSION_TLS13, 0x0401);
-	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
-			 TLSD_SIG_UNSUPPORTED);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_UNSUPPORTED);
 	fx.in.version = TLSD_VERSION_TLS12;
 	fx.in.sig_scheme = 0x0e0e;
-	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
-			 TLSD_SIG_UNSUPPORTED);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_UNSUPPORTED);
 	ck_assert_msg(strstr(detail, "0x0e0e") != NULL, "%s", detail);
 	fx.in.version = 0x0200;
-	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
-			 TLSD_SIG_UNSUPPORTED);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_UNSUPPORTED);
 	/* Ed25519 cannot sign a TLS 1.0 ServerKeyExchange */
 	ske_free(&fx);
 	ske_load(&fx, "ske-ed25519.sig", "ed25519.der", TLSD_VERSION_TLS10, 0);
-	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
-			 TLSD_SIG_UNSUPPORTED);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_UNSUPPORTED);
 	/* a leaf that does not parse, and truncated leaves */
 	fx.in.version = TLSD_VERSION_TLS12;
 	fx.in.sig_scheme = 0x0807;
 	tlsd_cur_init(&fx.in.leaf, junk, sizeof(junk));
-	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
-			 TLSD_SIG_ERROR);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_ERROR);
 	for (size_t len = 0; len < fx.leaf.len; len += 13) {
 		tlsd_cur_init(&fx.in.leaf, fx.leaf.p, len);
-		ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
-				 TLSD_SIG_ERROR);
+		ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_ERROR);
 	}
 	tlsd_cur_init(&fx.in.leaf, fx.leaf.p, fx.leaf.len);
 	tlsd_cur_init(&fx.in.params, fx.data.p, TLSD_SKE_MAX_PARAMS + 1); /* length only */
-	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, detail, sizeof(detail)),
-			 TLSD_SIG_ERROR);
+	ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_ERROR);
 	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, NULL, detail, sizeof(detail)), TLSD_SIG_ERROR);
 	ck_assert_int_eq(tlsd_cert_verify_ske(NULL, &fx.in, NULL, 0), TLSD_SIG_ERROR);
 	ske_free(&fx);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* One store, one leaf, several schemes in turn: each check uses the set-up
+ * of its own scheme, kept from the round before, and a kept set-up says
+ * "does not verify" to a wrong signature and "verifies" to the right one
+ * just after. ECDSA with SHA-1 shares its set-up between TLS 1.0 and 1.2. */
+START_TEST(tc_ske_store_reuse)
+{
+	static const struct ske_case turns[] = {
+		{"ske-rsa_pkcs1_sha256.sig", "good.der", TLSD_VERSION_TLS12, 0x0401},
+		{"ske-rsa_pss_rsae_sha256.sig", "good.der", TLSD_VERSION_TLS12, 0x0804},
+		{"ske-tls10_rsa.sig", "good.der", TLSD_VERSION_TLS10, 0},
+		{"ske-rsa_pkcs1_sha1.sig", "good.der", TLSD_VERSION_TLS12, 0x0201},
+		{"ske-ecdsa_sha1.sig", "ecdsa.der", TLSD_VERSION_TLS10, 0},
+		{"ske-ecdsa_sha1.sig", "ecdsa.der", TLSD_VERSION_TLS12, 0x0203},
+		{"ske-ed25519.sig", "ed25519.der", TLSD_VERSION_TLS12, 0x0807},
+	};
+	struct tlsd_cert_store *s = store_for("root.pem");
+	struct ske_fixture fx[TLSD_ARRAY_SIZE(turns)];
+	char detail[256];
+
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(turns); i++)
+		ske_load(&fx[i], turns[i].sig, turns[i].leaf, turns[i].version, turns[i].scheme);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < TLSD_ARRAY_SIZE(turns); i++) {
+			struct ske_fixture *f = &fx[i];
+
+			ck_assert_int_eq(ske_check(s, &f->in, detail, sizeof(detail)), TLSD_SIG_OK);
+			f->sig.p[f->sig.len / 2] ^= 0x04;
+			ck_assert_int_eq(ske_check(s, &f->in, detail, sizeof(detail)), TLSD_SIG_BAD);
+			f->sig.p[f->sig.len / 2] ^= 0x04;
+			f->in.server_random[5] ^= 0x10;
+			ck_assert_int_eq(ske_check(s, &f->in, detail, sizeof(detail)), TLSD_SIG_BAD);
+			f->in.server_random[5] ^= 0x10;
+		}
+		/* another scheme's signature, with this scheme's set-up kept */
+		fx[1].in.sig = fx[0].in.sig;
+		ck_assert_int_eq(ske_check(s, &fx[1].in, detail, sizeof(detail)), TLSD_SIG_BAD);
+		tlsd_cur_init(&fx[1].in.sig, fx[1].sig.p, fx[1].sig.len);
+		fx[3].in.sig = fx[2].in.sig;
+		ck_assert_int_eq(ske_check(s, &fx[3].in, detail, sizeof(detail)), TLSD_SIG_BAD);
+		tlsd_cur_init(&fx[3].in.sig, fx[3].sig.p, fx[3].sig.len);
+	}
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(turns); i++)
+		ske_free(&fx[i]);
+	tlsd_cert_store_free(s);
+}
+END_TEST
+
+/* A set-up is kept by its certificate's id: with a certificate cache of
+ * one, the two leaves push each other (and their set-ups) out at every
+ * turn; with none, nothing is kept. Same answers either way. */
+START_TEST(tc_ske_store_small)
+{
+	struct tlsd_cert_store *s;
+	struct tlsd_cert_opts o;
+	struct tlsd_cert_stats st;
+	struct ske_fixture rsa, ec;
+	char detail[256];
+
+	ske_load(&rsa, "ske-rsa_pss_rsae_sha256.sig", "good.der", TLSD_VERSION_TLS12, 0x0804);
+	ske_load(&ec, "ske-ecdsa_secp256r1_sha256.sig", "ecdsa.der", TLSD_VERSION_TLS12, 0x0403);
+	tlsd_cert_opts_default(&o);
+	for (size_t certs = 0; certs < 3; certs++) {
+		o.cache_certs = certs;
+		s = tlsd_cert_store_new(&o, NULL, 0);
+		ck_assert_ptr_nonnull(s);
+		for (int round = 0; round < 4; round++) {
+			struct ske_fixture *f = round % 2 ? &ec : &rsa;
+
+			ck_assert_int_eq(ske_check(s, &f->in, detail, sizeof(detail)), TLSD_SIG_OK);
+			f->sig.p[3] ^= 0x01;
+			ck_assert_int_eq(ske_check(s, &f->in, detail, sizeof(detail)), TLSD_SIG_BAD);
+			f->sig.p[3] ^= 0x01;
+			ck_assert_int_eq(ske_check(s, &f->in, detail, sizeof(detail)), TLSD_SIG_OK);
+		}
+		tlsd_cert_store_stats(s, &st);
+		ck_assert_uint_eq(st.cert_evictions, certs == 1 ? 3 : 0);
+		tlsd_cert_store_free(s);
+	}
+	ske_free(&rsa);
+	ske_free(&ec);
+}
+END_TEST
+
+/* An RSA-PSS key restricted to SHA-256 (its SPKI says so). */
+static EVP_PKEY *pss_sha256_key(void)
+{
+	EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_from_name(NULL, "RSA-PSS", NULL);
+	EVP_PKEY *pk = NULL;
+
+	ck_assert_ptr_nonnull(kc);
+	ck_assert_int_eq(EVP_PKEY_keygen_init(kc), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_keygen_bits(kc, 1024), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_pss_keygen_md_name(kc, "SHA256", NULL), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_pss_keygen_saltlen(kc, 32), 1);
+	ck_assert_int_eq(EVP_PKEY_generate(kc, &pk), 1);
+	EVP_PKEY_CTX_free(kc);
+	return pk;
+}
+
+/* A set-up that fails (rsa_pss_pss_sha384 with a key restricted to
+ * SHA-256) is not kept: asked again, the same sentence, and the key's own
+ * scheme still verifies in between. */
+START_TEST(tc_ske_setup_error)
+{
+	struct tlsd_cert_store *s = store_for("root.pem");
+	EVP_PKEY *pk = pss_sha256_key();
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	struct ske_fixture fx;
+	char detail[256], first[256];
+	size_t siglen = 0;
+
+	ske_load(&fx, "ske-rsa_pss_pss_sha384.sig", "rsapss.der", TLSD_VERSION_TLS12, 0x080a);
+	free(fx.leaf.p);
+	fx.leaf = make_cert_for(pk, (const uint8_t *)"pss.test", 8, (const uint8_t *)"pss.test", 8,
+				0);
+	tlsd_cur_init(&fx.in.leaf, fx.leaf.p, fx.leaf.len);
+	/* the signed data signed with the restricted key, as rsa_pss_pss_sha256 */
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(EVP_DigestSignInit_ex(m, NULL, "SHA256", NULL, NULL, pk, NULL), 1);
+	ck_assert_int_eq(EVP_DigestSign(m, NULL, &siglen, fx.data.p, fx.data.len), 1);
+	free(fx.sig.p);
+	fx.sig.p = malloc(siglen);
+	ck_assert_ptr_nonnull(fx.sig.p);
+	ck_assert_int_eq(EVP_DigestSign(m, fx.sig.p, &siglen, fx.data.p, fx.data.len), 1);
+	fx.sig.len = siglen;
+	tlsd_cur_init(&fx.in.sig, fx.sig.p, fx.sig.len);
+
+	ck_assert_int_eq(ske_check(s, &fx.in, first, sizeof(first)), TLSD_SIG_ERROR);
+	ck_assert_msg(strstr(first, "cannot check a rsa_pss_pss_sha384 signature") != NULL, "%s",
+		      first);
+	for (int round = 0; round < 2; round++) {
+		fx.in.sig_scheme = 0x0809;
+		ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_OK);
+		fx.sig.p[7] ^= 0x20;
+		ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_BAD);
+		fx.sig.p[7] ^= 0x20;
+		fx.in.sig_scheme = 0x080a;
+		ck_assert_int_eq(ske_check(s, &fx.in, detail, sizeof(detail)), TLSD_SIG_ERROR);
+		ck_assert_str_eq(detail, first);
+	}
+	EVP_MD_CTX_free(m);
+	EVP_PKEY_free(pk);
+	ske_free(&fx);
+	tlsd_cert_store_free(s);
 }
 END_TEST
 
@@ -1528,6 +1695,9 @@ Suite *cert_suite(void)
 	tcase_add_loop_test(tc, tc_ske_vectors, 0, (int)TLSD_ARRAY_SIZE(ske_cases));
 	tcase_add_test(tc, tc_ske_key_mismatch);
 	tcase_add_test(tc, tc_ske_unsupported_and_errors);
+	tcase_add_test(tc, tc_ske_store_reuse);
+	tcase_add_test(tc, tc_ske_store_small);
+	tcase_add_test(tc, tc_ske_setup_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
