@@ -752,6 +752,7 @@ static void report_tls(struct tlsd_conn_mux *m, struct tlsd_flow *f, struct tlsd
 	if (!c->done.r)
 		return;
 	tlsd_session_report(c->session, f, c->done.r);
+	c->done.r->first_frame = c->first_frame;
 	tlsd_notes_report(&m->ifnames, &c->notes, c->done.r);
 }
 

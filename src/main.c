@@ -871,14 +871,15 @@ static double monotonic_s(void)
  * then on are the file's. If it steps back in time, the connections still
  * open end first (tlsd_analyzer_restart), reported under the name of the
  * file before, whose packets they are. */
-static void file_begins(struct tlsd_analyzer *a, struct tlsd_output *out, const char *name,
-			tlsd_time_ns ts)
+static void file_begins(struct tlsd_analyzer *a, const struct tlsd_ctx *ctx,
+			struct tlsd_output *out, const char *name, tlsd_time_ns ts)
 {
 	if (tlsd_analyzer_clock_restarts(a, ts)) {
 		tlsd_analyzer_restart(a, ts);
 		tlsd_analyzer_sync(a);
 	}
-	tlsd_output_set_source(out, name, false);
+	/* The next frame is the file's first (held frames went out before). */
+	tlsd_output_begin_file(out, name, ctx->frame_no + 1);
 }
 
 /* One frame to the analysis. A file's frames come through the stamp
@@ -949,7 +950,7 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 			if (now_in != section) {
 				drain(&guard, true, a, ctx, o, out);
 				tlsd_stamp_guard_reset(&guard);
-				file_begins(a, out, file, so.fr.ts);
+				file_begins(a, ctx, out, file, so.fr.ts);
 			}
 			section = now_in;
 			switch (tlsd_stamp_guard_take(&guard, &so.fr, so.filtered)) {

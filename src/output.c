@@ -9,11 +9,20 @@
 #include "tlsd/report_text.h"
 #include "tlsd/report_zeek.h"
 
+/* Where a file's frames begin in the run's numbering. */
+struct file_start {
+	uint64_t first_frame;
+	const char *name;
+};
+
 struct tlsd_output {
 	FILE *out;
 	struct tlsd_output_opts o;
 	const char *source;
 	bool live;
+	struct file_start *files; /* in the order read: first_frame ascending */
+	size_t n_files, cap_files;
+	bool files_lost;          /* no memory for one: name reports after the current file */
 	tlsd_time_ns origin;
 	bool has_origin;
 	struct tlsd_group *group;    /* NULL when no view can use it */
@@ -67,6 +76,7 @@ void tlsd_output_free(struct tlsd_output *o)
 	if (o->hold)
 		fclose(o->hold);
 	free(o->held);
+	free(o->files);
 	tlsd_group_free(o->group);
 	free(o);
 }
@@ -78,6 +88,48 @@ void tlsd_output_set_source(struct tlsd_output *o, const char *name, bool live)
 	/* Live input and pipes are never held back for the auto grouped view. */
 	if (live)
 		o->o.flush_each = true;
+}
+
+void tlsd_output_begin_file(struct tlsd_output *o, const char *name, uint64_t first_frame)
+{
+	tlsd_output_set_source(o, name, false);
+	/* A later section of the same file adds nothing: one entry per file
+	 * given, however many sections a (hostile) file holds. */
+	if (o->files_lost || (o->n_files && o->files[o->n_files - 1].name == name))
+		return;
+	if (o->n_files == o->cap_files) {
+		size_t cap = o->cap_files ? 2 * o->cap_files : 8;
+		struct file_start *n = realloc(o->files, cap * sizeof(*n));
+
+		if (!n) {
+			o->files_lost = true;
+			return;
+		}
+		o->files = n;
+		o->cap_files = cap;
+	}
+	o->files[o->n_files++] = (struct file_start){first_frame, name};
+}
+
+/* The file of the report's first packet (the one being read when that is
+ * not known). */
+static const char *source_of(const struct tlsd_output *o, const struct tlsd_report *r)
+{
+	size_t lo = 0, hi;
+
+	if (o->live || o->files_lost || !o->n_files || !r->first_frame ||
+	    r->first_frame < o->files[0].first_frame)
+		return o->source;
+	hi = o->n_files; /* files[lo].first_frame <= first_frame < files[hi] */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (o->files[mid].first_frame <= r->first_frame)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return o->files[lo].name;
 }
 
 void tlsd_output_set_origin(struct tlsd_output *o, tlsd_time_ns t)
@@ -123,7 +175,7 @@ static void render(struct tlsd_output *o, FILE *f, const struct tlsd_report *r)
 {
 	switch (o->o.format) {
 	case TLSD_FORMAT_JSON: {
-		struct tlsd_json_opts jo = {o->source, o->live, o->o.explain};
+		struct tlsd_json_opts jo = {source_of(o, r), o->live, o->o.explain};
 
 		tlsd_report_json_ex(f, r, &jo);
 		break;
@@ -151,7 +203,7 @@ static void render(struct tlsd_output *o, FILE *f, const struct tlsd_report *r)
 			.explain = o->o.explain,
 			.time_fmt = o->o.time_fmt,
 			.time_origin = o->origin,
-			.source = o->source,
+			.source = source_of(o, r),
 			.live = o->live,
 		};
 

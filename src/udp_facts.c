@@ -78,6 +78,7 @@ void tlsd_udp_session_report(struct tlsd_session *s, const struct tlsd_udp_flow 
 	tlsd_session_tcp_end(s, NULL, flow_end(how), last);
 	tlsd_session_report(s, NULL, r);
 	r->flow_id = f->id;
+	r->first_frame = f->first_frame;
 	r->ts_first = first ? first : f->first_ts;
 	r->ts_last = last ? last : f->last_ts;
 	r->ip_version = f->ip_version;

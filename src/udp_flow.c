@@ -313,6 +313,7 @@ static struct tlsd_udp_flow *create(struct tlsd_udp_table *t, const struct tlsd_
 	f->side[TLSD_DIR_S2C].addr = pkt->dst;
 	f->side[TLSD_DIR_S2C].port = pkt->dport;
 	f->first_ts = pkt->ts;
+	f->first_frame = pkt->frame_no;
 	f->id = ++t->next_id;
 	/* The low endpoint is the client's when the client sent this one and
 	 * low_is_src, or the other way round. */

@@ -46,6 +46,11 @@ void tlsd_output_free(struct tlsd_output *o);
 /* The input now being read (a file name, or an interface with live). The
  * string must outlive the output. Reports say which source they came from. */
 void tlsd_output_set_source(struct tlsd_output *o, const char *name, bool live);
+/* A file (or pcapng section) whose first frame will be number first_frame
+ * of the run: a connection is named after the file of its first packet,
+ * where its handshake is, however many files later it ends (rotated
+ * captures; an idle timeout noticed while reading a later file). */
+void tlsd_output_begin_file(struct tlsd_output *o, const char *name, uint64_t first_frame);
 /* First packet of the run (for -t r). */
 void tlsd_output_set_origin(struct tlsd_output *o, tlsd_time_ns t);
 /* Whether the report passes the result filters (--cause, --sni, ...). */

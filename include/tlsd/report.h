@@ -146,6 +146,7 @@ struct tlsd_report_quic_close {
 
 struct tlsd_report {
 	uint64_t flow_id;
+	uint64_t first_frame; /* frame number (in the run) of its first packet; 0: unknown */
 	tlsd_time_ns ts_first, ts_last;
 	uint8_t ip_version;
 	struct tlsd_endpoint client, server;

@@ -53,6 +53,7 @@ struct tlsd_udp_flow {
 	tlsd_time_ns idle_ts; /* ctx->idle_clock at its last packet (expiry) */
 	tlsd_time_ns first_ts, last_ts;
 	uint64_t id;         /* creation order, 1-based */
+	uint64_t first_frame; /* frame number of its first datagram */
 	void *user;          /* the consumer's; freed by it in close */
 	/* private to udp_flow.c */
 	struct tlsd_udp_flow *lru_prev, *lru_next;

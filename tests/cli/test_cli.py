@@ -656,5 +656,32 @@ check("joined captures: one restart, no stray",
       st and st[0]["stats"]["anomalies"].get("capture_clock_restarts") == 1
       and "capture_stray_timestamps" not in st[0]["stats"]["anomalies"], st[:1])
 check("joined captures: --threads 2 reports the same", outs["1"] == outs["2"] and outs["1"])
+
+# Rotated captures: a connection that starts in one file and ends in the
+# next is named after the file of its first packet, where its handshake is
+# (the tshark hint must open that file), with threads as without. Split
+# fleet.pcap inside its first failed connection (client port 52002), after
+# its ClientHello.
+rot_hdr, rot_recs = read_pcap(fleet)
+sport = lambda rec: struct.unpack(">H", rec[2][34:36])[0] if len(rec[2]) >= 36 else 0
+in_conn = [i for i, r in enumerate(rot_recs) if 52002 in (sport(r), struct.unpack(">H", r[2][36:38])[0])]
+cut_at = in_conn[3] + 1  # SYN, SYN-ACK, ACK, ClientHello
+rot_a, rot_b = os.path.join(tmp, "rot-1.pcap"), os.path.join(tmp, "rot-2.pcap")
+write_pcap(rot_a, rot_hdr, rot_recs[:cut_at])
+write_pcap(rot_b, rot_hdr, rot_recs[cut_at:])
+outs = {}
+for t in ("1", "2"):
+    _, outs[t], _ = run("--threads", t, "-T", "json", "-a", "--no-group", rot_a, rot_b)
+objs = [json.loads(x) for x in outs["1"].splitlines() if x.strip()]
+spans = [o for o in objs if o.get("client", {}).get("port") == 52002]
+later = [o for o in objs if o.get("client", {}).get("port") == 52007]
+check("rotated files: a connection across them named after its first file",
+      len(spans) == 1 and spans[0]["source"]["name"] == rot_a and spans[0]["cause"] == "certificate_expired"
+      and later and later[0]["source"]["name"] == rot_b, [(o["client"]["port"], o["source"]) for o in objs][:3])
+check("rotated files: --threads 2 the same", outs["1"] == outs["2"] and outs["1"])
+_, text, _ = run("--no-group", "--color=never", rot_a, rot_b)
+block = [b for b in text.split("\n\n") if ":52002 " in b]
+check("rotated files: its tshark hint opens the first file",
+      block and f"tshark -r {rot_a} -Y" in block[0], block[:1])
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
