@@ -382,7 +382,7 @@ END_TEST
  * (an IPv4 address fills the first 4, the rest are 0) and the same ports:
  * two flows, each packet to its own, whichever way it goes; the RST of one
  * leaves the other open, and the grave takes only the closed one's trailing
- * packets. */
+ * packets. check_flow_table_collide runs this with both under one slot tag. */
 START_TEST(tc_ipv4_ipv6_same_bytes)
 {
 	struct fx *x = fx_new();
