@@ -97,10 +97,8 @@ static const uint16_t tls_ports[] = {
 
 static bool tls_port(const struct tlsd_flow *f)
 {
-	const struct tlsd_flow_side *sv = &f->side[TLSD_DIR_S2C];
-
 	for (size_t i = 0; i < TLSD_ARRAY_SIZE(tls_ports); i++)
-		if (sv->port == tls_ports[i])
+		if (f->port[TLSD_DIR_S2C] == tls_ports[i])
 			return true;
 	return false;
 }
@@ -364,7 +362,7 @@ static bool port_followed(const struct tlsd_conn_mux *m, const struct tlsd_flow 
 	if (!m->cfg.ports)
 		return true;
 	for (size_t i = 0; i < m->cfg.n_ports; i++)
-		if (f->side[0].port == m->cfg.ports[i] || f->side[1].port == m->cfg.ports[i])
+		if (f->port[0] == m->cfg.ports[i] || f->port[1] == m->cfg.ports[i])
 			return true;
 	return false;
 }
@@ -799,8 +797,8 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 	d->frames_len = c->frames.len;
 	d->rank = rank_of(how);
 	d->seq = c->first_frame;
-	d->server.addr = f->side[TLSD_DIR_S2C].addr;
-	d->server.port = f->side[TLSD_DIR_S2C].port;
+	d->server.addr = f->addr[TLSD_DIR_S2C];
+	d->server.port = f->port[TLSD_DIR_S2C];
 	d->ip_version = f->ip_version;
 	d->tls_server = d->r && d->r->version;
 	d->release = release_done;

@@ -2141,10 +2141,10 @@ void tlsd_session_report(const struct tlsd_session *s, const struct tlsd_flow *f
 		r->ts_first = f->first_ts;
 		r->ts_last = f->last_ts;
 		r->ip_version = f->ip_version;
-		r->client.addr = f->side[C2S].addr;
-		r->client.port = f->side[C2S].port;
-		r->server.addr = f->side[S2C].addr;
-		r->server.port = f->side[S2C].port;
+		r->client.addr = f->addr[C2S];
+		r->client.port = f->port[C2S];
+		r->server.addr = f->addr[S2C];
+		r->server.port = f->port[S2C];
 		r->roles_guessed = f->roles_guessed;
 		if (f->syn_ts && f->ack3_ts && f->ack3_ts >= f->syn_ts)
 			r->rtt = f->ack3_ts - f->syn_ts;

@@ -297,8 +297,8 @@ START_TEST(tc_roles_syn)
 	handshake(x, 1.0);
 	f = capture_flow;
 	ck_assert_str_eq(x->c.log, "open#1 ");
-	ck_assert_uint_eq(f->side[TLSD_DIR_C2S].port, C_PORT);
-	ck_assert_uint_eq(f->side[TLSD_DIR_S2C].port, S_PORT);
+	ck_assert_uint_eq(f->port[TLSD_DIR_C2S], C_PORT);
+	ck_assert_uint_eq(f->port[TLSD_DIR_S2C], S_PORT);
 	ck_assert(!f->roles_guessed);
 	ck_assert_int_eq(f->syn_ts, 1 * SEC);
 	ck_assert_int_eq(f->synack_ts, (tlsd_time_ns)(1.01 * SEC));
@@ -329,7 +329,7 @@ START_TEST(tc_roles_synack_only)
 
 	fx_start_grab(x);
 	pkt_send(x, 1, S_IP, S_PORT, C_IP, C_PORT, S_ISN, C_ISN + 1, TLSD_TCP_SYN | A, NULL);
-	ck_assert_uint_eq(capture_flow->side[TLSD_DIR_C2S].port, C_PORT);
+	ck_assert_uint_eq(capture_flow->port[TLSD_DIR_C2S], C_PORT);
 	ck_assert(!capture_flow->roles_guessed);
 	sc(x, 2, 0, 0, A, "srv");
 	cs(x, 3, 0, 3, A, "cli");
@@ -348,7 +348,7 @@ START_TEST(tc_roles_guessed)
 	/* First packet from the low port: the high port is the client. */
 	sc(x, 1, 0, 0, A, "abc");
 	ck_assert(capture_flow->roles_guessed);
-	ck_assert_uint_eq(capture_flow->side[TLSD_DIR_C2S].port, C_PORT);
+	ck_assert_uint_eq(capture_flow->port[TLSD_DIR_C2S], C_PORT);
 	ck_assert(capture_flow->side[TLSD_DIR_S2C].reasm.midstream);
 	ck_assert_uint_eq(x->ctx.cnt.anomalies[TLSD_ANOM_CAPTURE_MIDSTREAM], 1);
 	/* Held until the peer's ACK says where the stream begins. */
@@ -374,6 +374,43 @@ START_TEST(tc_ipv6)
 	ck_assert_mem_eq(x->c.stream[TLSD_DIR_C2S], "hello", 5);
 	ck_assert_mem_eq(x->c.stream[TLSD_DIR_S2C], "world", 5);
 	ck_assert_uint_eq(tlsd_flow_table_count(x->t), 2);
+	fx_done(x);
+}
+END_TEST
+
+/* An IPv4 and an IPv6 connection whose addresses have the same 16 bytes
+ * (an IPv4 address fills the first 4, the rest are 0) and the same ports:
+ * two flows, each packet to its own, whichever way it goes; the RST of one
+ * leaves the other open, and the grave takes only the closed one's trailing
+ * packets. check_flow_table_collide runs this with both under one slot tag. */
+START_TEST(tc_ipv4_ipv6_same_bytes)
+{
+	struct fx *x = fx_new();
+
+	fx_start(x);
+	pkt_send(x, 1, "10.0.0.1", 50000, "10.0.0.2", 443, 10, 0, TLSD_TCP_SYN, NULL);
+	pkt_send(x, 1, "a00:1::", 50000, "a00:2::", 443, 100, 0, TLSD_TCP_SYN, NULL);
+	pkt_send(x, 1, "a00:2::", 443, "a00:1::", 50000, 200, 101, TLSD_TCP_SYN | A, NULL);
+	pkt_send(x, 1, "10.0.0.2", 443, "10.0.0.1", 50000, 20, 11, TLSD_TCP_SYN | A, NULL);
+	pkt_send(x, 2, "10.0.0.1", 50000, "10.0.0.2", 443, 11, 21, A, "four");
+	pkt_send(x, 2, "a00:1::", 50000, "a00:2::", 443, 101, 201, A, "six");
+	pkt_send(x, 2, "a00:2::", 443, "a00:1::", 50000, 201, 104, A, "6");
+	pkt_send(x, 2, "10.0.0.2", 443, "10.0.0.1", 50000, 21, 15, A, "v4");
+	ck_assert_str_eq(x->c.log, "open#1 open#2 d:C:0:4 d:C:0:3 d:S:0:1 d:S:0:2 ");
+	ck_assert_uint_eq(x->ctx.cnt.flows_created, 2);
+	pkt_send(x, 3, "10.0.0.2", 443, "10.0.0.1", 50000, 23, 15, AR, NULL);
+	ck_assert_uint_eq(tlsd_flow_table_count(x->t), 1);
+	/* The IPv4 tuple's late ACK: its grave. The IPv6 one's: its open flow. */
+	pkt_send(x, 4, "10.0.0.1", 50000, "10.0.0.2", 443, 15, 23, A, NULL);
+	ck_assert_uint_eq(x->ctx.cnt.anomalies[TLSD_ANOM_TCP_AFTER_CLOSE], 1);
+	pkt_send(x, 4, "a00:1::", 50000, "a00:2::", 443, 104, 202, A, "!");
+	pkt_send(x, 4, "a00:2::", 443, "a00:1::", 50000, 202, 105, A, "?");
+	ck_assert_uint_eq(x->ctx.cnt.anomalies[TLSD_ANOM_TCP_AFTER_CLOSE], 1);
+	ck_assert_uint_eq(x->ctx.cnt.flows_created, 2);
+	ck_assert_uint_eq(tlsd_flow_table_count(x->t), 1);
+	tlsd_flow_table_finish(x->t);
+	ck_assert_str_eq(x->c.log, "open#1 open#2 d:C:0:4 d:C:0:3 d:S:0:1 d:S:0:2 rst:S "
+				   "close#1:RESET d:C:3:1 d:S:1:1 close#2:END ");
 	fx_done(x);
 }
 END_TEST
@@ -1020,11 +1057,52 @@ START_TEST(tc_swap_mid_run)
 	x->c.skip_dir = TLSD_DIR_C2S;
 	sc(x, 1.3, 2, 0, A, "CDEF");
 	ck_assert_str_eq(x->c.log, "open#1 d:S:0:2 d:S:2:4 d:C:7:3 ");
-	ck_assert_uint_eq(f->side[TLSD_DIR_C2S].port, S_PORT);
-	ck_assert_uint_eq(f->side[TLSD_DIR_S2C].port, C_PORT);
+	ck_assert_uint_eq(f->port[TLSD_DIR_C2S], S_PORT);
+	ck_assert_uint_eq(f->port[TLSD_DIR_S2C], C_PORT);
 	/* Later packets from 443 are C2S. */
 	sc(x, 1.4, 10, 0, A, "K");
 	ck_assert_str_eq(x->c.log, "open#1 d:S:0:2 d:S:2:4 d:C:7:3 d:C:10:1 ");
+	fx_done(x);
+}
+END_TEST
+
+/* swap_roles between packets swaps the 5-tuple's ends with the sides: later
+ * packets from both ends find the flow, in the new directions, and after the
+ * close both ends' trailing packets find its grave. */
+START_TEST(tc_swap_lookups)
+{
+	struct fx *x = fx_new();
+	struct tlsd_addr c_ip, s_ip;
+	uint8_t ipv;
+	struct tlsd_flow *f;
+
+	addr(&c_ip, C_IP, &ipv);
+	addr(&s_ip, S_IP, &ipv);
+	fx_start_grab(x);
+	cs(x, 1, 0, 0, A, NULL); /* mid-stream: the high port is taken for the client */
+	f = capture_flow;
+	ck_assert(f->roles_guessed);
+	ck_assert_mem_eq(f->addr[TLSD_DIR_C2S].b, c_ip.b, 16);
+	tlsd_flow_swap_roles(x->t, f);
+	ck_assert_mem_eq(f->addr[TLSD_DIR_C2S].b, s_ip.b, 16);
+	ck_assert_mem_eq(f->addr[TLSD_DIR_S2C].b, c_ip.b, 16);
+	ck_assert_uint_eq(f->port[TLSD_DIR_C2S], S_PORT);
+	ck_assert_uint_eq(f->port[TLSD_DIR_S2C], C_PORT);
+	ck_assert_uint_eq(f->side[TLSD_DIR_S2C].packets, 1);
+	sc(x, 1.1, 0, 0, A, "AB");
+	cs(x, 1.2, 0, 2, A, "xyz");
+	sc(x, 1.3, 2, 3, A, "C");
+	ck_assert_str_eq(x->c.log, "open#1 d:C:0:2 d:S:0:3 d:C:2:1 ");
+	ck_assert_uint_eq(f->side[TLSD_DIR_C2S].packets, 2);
+	ck_assert_uint_eq(f->side[TLSD_DIR_S2C].packets, 2);
+	ck_assert_uint_eq(x->ctx.cnt.flows_created, 1);
+	cs(x, 1.4, 3, 3, AR, NULL);
+	ck_assert_uint_eq(tlsd_flow_table_count(x->t), 0);
+	sc(x, 1.5, 3, 3, A, NULL);
+	cs(x, 1.6, 3, 3, A, NULL);
+	ck_assert_uint_eq(x->ctx.cnt.anomalies[TLSD_ANOM_TCP_AFTER_CLOSE], 2);
+	ck_assert_uint_eq(x->ctx.cnt.flows_created, 1);
+	ck_assert_str_eq(x->c.log, "open#1 d:C:0:2 d:S:0:3 d:C:2:1 rst:S close#1:RESET ");
 	fx_done(x);
 }
 END_TEST
@@ -1083,6 +1161,7 @@ Suite *flow_table_suite(void)
 		{"roles_synack_only", tc_roles_synack_only},
 		{"roles_guessed", tc_roles_guessed},
 		{"ipv6", tc_ipv6},
+		{"ipv4_ipv6_same_bytes", tc_ipv4_ipv6_same_bytes},
 		{"fin_both", tc_fin_both},
 		{"fin_odd_order", tc_fin_odd_order},
 		{"fin_gap_flush", tc_fin_gap_flush},
@@ -1109,6 +1188,7 @@ Suite *flow_table_suite(void)
 		{"ignore_in_callback", tc_ignore_in_callback},
 		{"skip_across_ooo", tc_skip_across_ooo},
 		{"swap_mid_run", tc_swap_mid_run},
+		{"swap_lookups", tc_swap_lookups},
 		{"midstream_keepalive", tc_midstream_keepalive},
 		{"midstream_reordered", tc_midstream_reordered},
 		{"synack_new_isn", tc_synack_new_isn},

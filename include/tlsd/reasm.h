@@ -16,15 +16,16 @@ struct tlsd_reasm_seg; /* buffered out-of-order segment (private) */
 
 struct tlsd_reasm {
 	uint32_t isn;          /* sequence number of relative offset 0 */
+	/* Memory charged for ooo: each buffered segment costs its captured bytes
+	 * plus its header (TLSD_REASM_SEG_OVERHEAD), so a peer sending 1-byte
+	 * segments cannot hold more than the caps in real memory. Next to isn:
+	 * no padding (56 bytes, not 64, in each side of every flow). */
+	uint32_t ooo_bytes;
 	uint64_t next;         /* offset of the next byte the consumer wants */
 	uint64_t fin_off;      /* offset of the FIN (valid if fin_seen) */
 	uint64_t max_seen;     /* highest offset + 1 seen in any segment */
 	struct tlsd_reasm_seg *ooo; /* sorted by offset, no overlaps */
 	struct tlsd_reasm_seg *ooo_tail; /* last of ooo: appending is O(1) */
-	/* Memory charged for ooo: each buffered segment costs its captured bytes
-	 * plus its header (TLSD_REASM_SEG_OVERHEAD), so a peer sending 1-byte
-	 * segments cannot hold more than the caps in real memory. */
-	uint32_t ooo_bytes;
 	bool started;          /* isn known */
 	bool midstream;        /* started without a SYN */
 	bool tentative;        /* mid-stream start not settled yet: buffering */

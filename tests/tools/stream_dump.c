@@ -83,10 +83,10 @@ static void on_close(void *ud, struct tlsd_flow *f, enum tlsd_flow_end how)
 
 	(void)ud;
 	printf("C %llu %s %u %s %u %s %d\n", (unsigned long long)f->id,
-	       tlsd_addr_str(&f->side[TLSD_DIR_C2S].addr, f->ip_version, cip, sizeof(cip)),
-	       (unsigned)f->side[TLSD_DIR_C2S].port,
-	       tlsd_addr_str(&f->side[TLSD_DIR_S2C].addr, f->ip_version, sip, sizeof(sip)),
-	       (unsigned)f->side[TLSD_DIR_S2C].port, end_name(how), f->roles_guessed ? 1 : 0);
+	       tlsd_addr_str(&f->addr[TLSD_DIR_C2S], f->ip_version, cip, sizeof(cip)),
+	       (unsigned)f->port[TLSD_DIR_C2S],
+	       tlsd_addr_str(&f->addr[TLSD_DIR_S2C], f->ip_version, sip, sizeof(sip)),
+	       (unsigned)f->port[TLSD_DIR_S2C], end_name(how), f->roles_guessed ? 1 : 0);
 }
 
 static const struct tlsd_flow_ops dump_ops = {
