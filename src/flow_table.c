@@ -98,6 +98,8 @@ struct tlsd_flow_table {
 	uint32_t free_head;
 	uint32_t live;      /* open flows + tombstones */
 	uint32_t open;
+	uint64_t swaps;     /* roles swapped so far: a direction found before a
+			     * callback still holds when this did not move */
 	struct slot *slots;
 	uint32_t mask;
 	struct lru lru_open;
@@ -589,6 +591,7 @@ static void sink_end(struct tlsd_flow_table *t, struct tlsd_flow *f)
 	if (f->swap_pending) {
 		f->swap_pending = 0;
 		swap_sides(f);
+		t->swaps++;
 	}
 }
 
@@ -999,13 +1002,23 @@ static bool isn_moved(const struct tlsd_reasm *r, uint32_t seq)
 	       ahead > MIDSTREAM_ACK_REACH && behind > MIDSTREAM_ACK_REACH;
 }
 
-/* Payload, FIN and ACK of a followed flow. */
-static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct tlsd_pkt *pkt)
+/* The packet's direction in f, d as found before the callbacks since
+ * swaps_before unless one of them swapped the roles (lookups were ~3 per
+ * packet, one of the flow table's costliest steps). */
+static enum tlsd_dir dir_again(const struct tlsd_flow_table *t, const struct tlsd_flow *f,
+			       const struct tlsd_pkt *pkt, enum tlsd_dir d, uint64_t swaps_before)
+{
+	return t->swaps == swaps_before ? d : dir_of(f, pkt);
+}
+
+/* Payload, FIN and ACK of a followed flow; d: the packet's direction. */
+static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct tlsd_pkt *pkt,
+		   enum tlsd_dir d)
 {
 	uint8_t fl = pkt->tcp_flags;
 	uint32_t dseq = pkt->seq + ((fl & TLSD_TCP_SYN) ? 1u : 0u);
-	enum tlsd_dir d = dir_of(f, pkt);
 	struct tlsd_reasm *r = &f->side[d].reasm;
+	uint64_t swaps;
 	struct sink_ctx sc;
 	struct tlsd_reasm_sink sink;
 
@@ -1016,12 +1029,13 @@ static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct 
 		enum tlsd_dir o = tlsd_dir_other(d);
 
 		if (!f->ignored && f->side[o].reasm.started) {
+			swaps = t->swaps;
 			sink_begin(t, f, o, &sc, &sink);
 			tlsd_reasm_ack(&f->side[o].reasm, t->ctx, &sink, pkt->ack);
 			sink_end(t, f);
 			if (f->ignored)
 				return;
-			d = dir_of(f, pkt);
+			d = dir_again(t, f, pkt, d, swaps);
 			r = &f->side[d].reasm;
 		}
 	}
@@ -1066,11 +1080,12 @@ static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct 
 	if (pkt->payload_wire_len) {
 		unsigned ev;
 
+		swaps = t->swaps;
 		sink_begin(t, f, d, &sc, &sink);
 		ev = tlsd_reasm_segment(r, t->ctx, &sink, dseq, pkt->payload, pkt->payload_len,
 					pkt->payload_wire_len);
 		sink_end(t, f);
-		d = dir_of(f, pkt);
+		d = dir_again(t, f, pkt, d, swaps);
 		r = &f->side[d].reasm;
 		count_events(t, f, d, ev);
 	}
@@ -1087,6 +1102,7 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 	uint32_t hash;
 	struct tlsd_flow *f;
 	enum tlsd_dir d = TLSD_DIR_C2S;
+	uint64_t swaps;
 
 	if (pkt->payload_wire_len)
 		ctx->cnt.tcp_segments_with_data++;
@@ -1126,8 +1142,11 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 			return;
 		if (t->ops->open)
 			t->ops->open(t->ud, f, pkt);
+		/* As every later packet will find it (a connection to itself,
+		 * one address and port, is C2S both ways). */
 		d = dir_of(f, pkt);
 	}
+	swaps = t->swaps;
 	f->last_ts = TLSD_MAX(f->last_ts, ctx->now);
 	f->idle_ts = TLSD_MAX(f->idle_ts, ctx->idle_clock);
 	side_facts(f, d, pkt);
@@ -1143,7 +1162,7 @@ void tlsd_flow_table_packet(struct tlsd_flow_table *t, const struct tlsd_pkt *pk
 		return;
 	}
 	if (!f->ignored)
-		follow(t, f, pkt);
+		follow(t, f, pkt, dir_again(t, f, pkt, d, swaps));
 	if (deliver_fins(t, f))
 		close_flow(t, f, TLSD_FLOW_END_CLOSE);
 }
@@ -1222,8 +1241,10 @@ void tlsd_flow_ignore(struct tlsd_flow_table *t, struct tlsd_flow *f)
 
 void tlsd_flow_swap_roles(struct tlsd_flow_table *t, struct tlsd_flow *f)
 {
-	if (t->in_reasm == f)
+	if (t->in_reasm == f) {
 		f->swap_pending ^= 1;
-	else
+	} else {
 		swap_sides(f);
+		t->swaps++;
+	}
 }

@@ -1066,6 +1066,24 @@ START_TEST(tc_swap_mid_run)
 }
 END_TEST
 
+/* A swap from inside the data callback of a segment that also carries the
+ * FIN: the FIN goes to the sender's new side, as the data did (the
+ * direction is looked up again after a swap, only then). */
+START_TEST(tc_swap_then_fin)
+{
+	struct fx *x = fx_new();
+
+	fx_start_grab(x);
+	pkt_send(x, 1, C_IP, C_PORT, S_IP, S_PORT, 1, S_ISN + 1, A, NULL);
+	ck_assert(capture_flow->roles_guessed);
+	x->c.swap_on_first_s2c_data = true;
+	sc(x, 1.1, 0, 0, AF, "AB");
+	ck_assert_str_eq(x->c.log, "open#1 d:S:0:2 fin:C ");
+	ck_assert_uint_eq(capture_flow->port[TLSD_DIR_C2S], S_PORT);
+	fx_done(x);
+}
+END_TEST
+
 /* swap_roles between packets swaps the 5-tuple's ends with the sides: later
  * packets from both ends find the flow, in the new directions, and after the
  * close both ends' trailing packets find its grave. */
@@ -1188,6 +1206,7 @@ Suite *flow_table_suite(void)
 		{"ignore_in_callback", tc_ignore_in_callback},
 		{"skip_across_ooo", tc_skip_across_ooo},
 		{"swap_mid_run", tc_swap_mid_run},
+		{"swap_then_fin", tc_swap_then_fin},
 		{"swap_lookups", tc_swap_lookups},
 		{"midstream_keepalive", tc_midstream_keepalive},
 		{"midstream_reordered", tc_midstream_reordered},
