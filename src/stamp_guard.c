@@ -54,10 +54,15 @@ static struct tlsd_stamp_slot *held(struct tlsd_stamp_guard *g, unsigned i)
 	return &g->slot[(g->head + i) % TLSD_STAMP_HELD_MAX];
 }
 
-/* The frame's bytes and comment into the slot's own buffer. */
+/* The frame's bytes, comment and interface name into the slot's own
+ * buffer: the capture's are gone at its next frame (a pcapng interface
+ * table is reallocated, or rewritten by the next section, while frames of
+ * the last are held). */
 static int keep(struct tlsd_stamp_slot *s, const struct tlsd_frame *fr, bool filtered)
 {
-	size_t need = (size_t)fr->caplen + (fr->comment ? fr->comment_len : 0);
+	size_t comment = fr->comment ? fr->comment_len : 0;
+	size_t name = fr->iface ? strlen(fr->iface) + 1 : 0;
+	size_t need = (size_t)fr->caplen + comment + name;
 
 	if (need > s->cap) {
 		uint8_t *b = realloc(s->buf, need);
@@ -73,9 +78,13 @@ static int keep(struct tlsd_stamp_slot *s, const struct tlsd_frame *fr, bool fil
 		memcpy(s->buf, fr->data, fr->caplen);
 	s->fr.data = s->buf;
 	if (fr->comment) {
-		if (fr->comment_len)
-			memcpy(s->buf + fr->caplen, fr->comment, fr->comment_len);
+		if (comment)
+			memcpy(s->buf + fr->caplen, fr->comment, comment);
 		s->fr.comment = s->buf + fr->caplen;
+	}
+	if (fr->iface) {
+		memcpy(s->buf + fr->caplen + comment, fr->iface, name);
+		s->fr.iface = (const char *)s->buf + fr->caplen + comment;
 	}
 	s->fr.shared_buffer = 0; /* ours now, not the capture's */
 	return 0;

@@ -246,6 +246,7 @@ START_TEST(tc_copies)
 	struct tlsd_stamp_guard g;
 	static uint8_t big[65536];
 	const uint8_t comment[] = "held";
+	char iface[] = "eth0";
 	struct tlsd_stamp_out so;
 	struct tlsd_frame fr;
 
@@ -257,11 +258,13 @@ START_TEST(tc_copies)
 				 .shared_buffer = 3};
 	ck_assert_int_eq(tlsd_stamp_guard_take(&g, &fr, false), TLSD_STAMP_HELD);
 	fr = (struct tlsd_frame){.ts = T0 + 3600 * S, .caplen = sizeof(big), .wirelen = 70000,
-				 .data = big, .comment = comment, .comment_len = 4};
+				 .data = big, .comment = comment, .comment_len = 4, .iface = iface};
 	ck_assert_int_eq(tlsd_stamp_guard_take(&g, &fr, false), TLSD_STAMP_HELD);
 	ck_assert(!tlsd_stamp_guard_next(&g, false, &so));
 	memset(big, 0, sizeof(big));
+	memcpy(iface, "wlan", 4); /* the next section's interface, say */
 	ck_assert(tlsd_stamp_guard_next(&g, true, &so));
+	ck_assert_ptr_null(so.fr.iface);
 	ck_assert_uint_eq(so.fr.caplen, 10);
 	ck_assert_uint_eq(so.fr.shared_buffer, 0); /* the guard's copy */
 	ck_assert_uint_eq(so.fr.data[9], 0x42);
@@ -271,6 +274,7 @@ START_TEST(tc_copies)
 	ck_assert_uint_eq(so.fr.data[sizeof(big) - 1], 0x42);
 	ck_assert_uint_eq(so.fr.comment_len, 4);
 	ck_assert(memcmp(so.fr.comment, "held", 4) == 0);
+	ck_assert_str_eq(so.fr.iface, "eth0");
 	ck_assert(!tlsd_stamp_guard_next(&g, true, &so));
 	tlsd_stamp_guard_free(&g);
 }
