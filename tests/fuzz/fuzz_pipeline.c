@@ -15,6 +15,7 @@
 #include "tlsd/report_line.h"
 #include "tlsd/report_text.h"
 #include "tlsd/report_zeek.h"
+#include "tlsd/stamp_guard.h"
 #include "tlsd/summary.h"
 
 struct sink {
@@ -45,8 +46,22 @@ static void emit(void *ud, struct tlsd_report *r, const struct tlsd_flow *f,
 		tlsd_group_add(s->group, r);
 }
 
+/* What the stamp guard decided, into the analysis as main.c's pump does
+ * (hostile stamps: strays, restarts). */
+static void drain(struct tlsd_analyzer *a, struct tlsd_stamp_guard *g, bool flush)
+{
+	struct tlsd_stamp_out so;
+
+	while (tlsd_stamp_guard_next(g, flush, &so)) {
+		if (so.restart && tlsd_analyzer_clock_restarts(a, so.fr.ts))
+			tlsd_analyzer_restart(a, so.fr.ts);
+		tlsd_analyzer_frame(a, &so.fr);
+	}
+}
+
 void fuzz_pipeline(const uint8_t *data, size_t size)
 {
+	struct tlsd_stamp_guard guard;
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct tlsd_ctx ctx;
 	struct sink s = {0};
@@ -79,6 +94,7 @@ void fuzz_pipeline(const uint8_t *data, size_t size)
 	s.group = tlsd_group_new();
 	if (s.out && s.summary)
 		a = tlsd_analyzer_new(&ctx, &cfg);
+	tlsd_stamp_guard_init(&guard, ctx.lim.idle_timeout);
 	if (a) {
 		int dlt = pcap_datalink(p);
 
@@ -91,8 +107,21 @@ void fuzz_pipeline(const uint8_t *data, size_t size)
 				.data = pkt,
 			};
 
-			tlsd_analyzer_frame(a, &fr);
+			switch (tlsd_stamp_guard_take(&guard, &fr, false)) {
+			case TLSD_STAMP_PASS:
+				tlsd_analyzer_frame(a, &fr);
+				break;
+			case TLSD_STAMP_NOMEM:
+				drain(a, &guard, true);
+				tlsd_analyzer_frame(a, &fr);
+				break;
+			case TLSD_STAMP_HELD:
+			default:
+				break;
+			}
+			drain(a, &guard, false);
 		}
+		drain(a, &guard, true);
 		tlsd_analyzer_finish(a);
 		tlsd_summary_text(s.summary, s.out, false);
 		tlsd_summary_json(s.summary, s.out);
@@ -103,6 +132,7 @@ void fuzz_pipeline(const uint8_t *data, size_t size)
 			tlsd_group_json(s.group, s.out);
 		}
 	}
+	tlsd_stamp_guard_free(&guard);
 	tlsd_group_free(s.group);
 	tlsd_analyzer_free(a);
 	tlsd_summary_free(s.summary);
