@@ -61,15 +61,20 @@ TLSD_MUST_USE TLSD_CUR_INLINE bool tlsd_cur_skip(struct tlsd_cur *c, size_t n)
 /* Loads of bytes a caller has just bounds-checked: one load and a byte
  * swap. The byte-at-a-time loop they replace was not always merged by the
  * compiler (a shift and an OR per byte, per field, per packet). */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TLSD_CUR_FROM_BE16_(v) __builtin_bswap16(v)
+#define TLSD_CUR_FROM_BE32_(v) __builtin_bswap32(v)
+#else
+#define TLSD_CUR_FROM_BE16_(v) (v)
+#define TLSD_CUR_FROM_BE32_(v) (v)
+#endif
+
 TLSD_CUR_INLINE uint16_t tlsd_cur_load_be16_(const uint8_t *p)
 {
 	uint16_t v;
 
 	memcpy(&v, p, sizeof(v));
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap16(v);
-#endif
-	return v;
+	return (uint16_t)TLSD_CUR_FROM_BE16_(v);
 }
 
 TLSD_CUR_INLINE uint32_t tlsd_cur_load_be32_(const uint8_t *p)
@@ -77,23 +82,11 @@ TLSD_CUR_INLINE uint32_t tlsd_cur_load_be32_(const uint8_t *p)
 	uint32_t v;
 
 	memcpy(&v, p, sizeof(v));
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap32(v);
-#endif
-	return v;
+	return TLSD_CUR_FROM_BE32_(v);
 }
 
-TLSD_CUR_INLINE uint16_t tlsd_cur_load_le16_(const uint8_t *p)
-{
-	return (uint16_t)__builtin_bswap16(tlsd_cur_load_be16_(p));
-}
-
-TLSD_CUR_INLINE uint32_t tlsd_cur_load_le32_(const uint8_t *p)
-{
-	return __builtin_bswap32(tlsd_cur_load_be32_(p));
-}
-
-/* Reads an n-byte big-endian integer; n <= 4. */
+/* Reads an n-byte big-endian integer; n <= 4. Every fixed-size read below
+ * comes here: with n a constant, the switch folds to one load. */
 TLSD_MUST_USE TLSD_CUR_INLINE bool tlsd_cur_get_be_(struct tlsd_cur *c, size_t n, uint32_t *out)
 {
 	uint32_t v;
@@ -124,19 +117,21 @@ TLSD_MUST_USE TLSD_CUR_INLINE bool tlsd_cur_get_be_(struct tlsd_cur *c, size_t n
 
 TLSD_MUST_USE TLSD_CUR_INLINE bool tlsd_cur_get_u8(struct tlsd_cur *c, uint8_t *out)
 {
-	if (c->len < 1)
+	uint32_t v;
+
+	if (!tlsd_cur_get_be_(c, 1, &v))
 		return false;
-	*out = c->p[0];
-	tlsd_cur_advance_(c, 1);
+	*out = (uint8_t)v;
 	return true;
 }
 
 TLSD_MUST_USE TLSD_CUR_INLINE bool tlsd_cur_get_u16(struct tlsd_cur *c, uint16_t *out)
 {
-	if (c->len < 2)
+	uint32_t v;
+
+	if (!tlsd_cur_get_be_(c, 2, &v))
 		return false;
-	*out = tlsd_cur_load_be16_(c->p);
-	tlsd_cur_advance_(c, 2);
+	*out = (uint16_t)v;
 	return true;
 }
 
@@ -147,30 +142,28 @@ TLSD_MUST_USE TLSD_CUR_INLINE bool tlsd_cur_get_u24(struct tlsd_cur *c, uint32_t
 
 TLSD_MUST_USE TLSD_CUR_INLINE bool tlsd_cur_get_u32(struct tlsd_cur *c, uint32_t *out)
 {
-	if (c->len < 4)
-		return false;
-	*out = tlsd_cur_load_be32_(c->p);
-	tlsd_cur_advance_(c, 4);
-	return true;
+	return tlsd_cur_get_be_(c, 4, out);
 }
 
 /* Little-endian reads, for pcap/DLT_NULL headers written in host order
  * (four per pcap record: inline like the others). */
 TLSD_MUST_USE TLSD_CUR_INLINE bool tlsd_cur_get_u16le(struct tlsd_cur *c, uint16_t *out)
 {
-	if (c->len < 2)
+	uint16_t v;
+
+	if (!tlsd_cur_get_u16(c, &v))
 		return false;
-	*out = tlsd_cur_load_le16_(c->p);
-	tlsd_cur_advance_(c, 2);
+	*out = __builtin_bswap16(v);
 	return true;
 }
 
 TLSD_MUST_USE TLSD_CUR_INLINE bool tlsd_cur_get_u32le(struct tlsd_cur *c, uint32_t *out)
 {
-	if (c->len < 4)
+	uint32_t v;
+
+	if (!tlsd_cur_get_be_(c, 4, &v))
 		return false;
-	*out = tlsd_cur_load_le32_(c->p);
-	tlsd_cur_advance_(c, 4);
+	*out = __builtin_bswap32(v);
 	return true;
 }
 
