@@ -999,7 +999,7 @@ static enum tlsd_capture_status pf_next(struct tlsd_capture *cap, struct tlsd_fr
 {
 	char msg[TLSD_PCAPFILE_ERRLEN], m[TLSD_CAPTURE_ERRLEN];
 	struct tlsd_pcapfile_packet pkt;
-	struct pcap_pkthdr h;
+	struct timeval tv;
 
 	if (cap->stopped)
 		return TLSD_CAPTURE_STOPPED;
@@ -1018,21 +1018,22 @@ static enum tlsd_capture_status pf_next(struct tlsd_capture *cap, struct tlsd_fr
 		return TLSD_CAPTURE_ERROR;
 	}
 	cap->frames++;
-	h = (struct pcap_pkthdr){
-		.ts = {.tv_sec = (time_t)pkt.sec, .tv_usec = (suseconds_t)pkt.frac_ns},
-		.caplen = pkt.caplen,
-		.len = pkt.wirelen,
-	};
+	tv = (struct timeval){.tv_sec = (time_t)pkt.sec, .tv_usec = (suseconds_t)pkt.frac_ns};
 	*frame = (struct tlsd_frame){
-		.ts = ts_ns(cap, &h.ts),
+		.ts = ts_ns(cap, &tv),
 		.caplen = clamp_caplen(cap, pkt.caplen, pkt.wirelen, cap->snaplen),
 		.wirelen = pkt.wirelen,
 		.dlt = cap->dlt,
 		.data = pkt.data,
 		.shared_buffer = (uint16_t)(tlsd_pcapfile_slab(cap->pf) + 1),
 	};
-	if (cap->file_filter && !pcap_offline_filter(&cap->file_prog, &h, pkt.data))
-		return TLSD_CAPTURE_FILTERED;
+	if (cap->file_filter) {
+		/* The record header as libpcap would hand it to the filter. */
+		struct pcap_pkthdr h = {.ts = tv, .caplen = pkt.caplen, .len = pkt.wirelen};
+
+		if (!pcap_offline_filter(&cap->file_prog, &h, pkt.data))
+			return TLSD_CAPTURE_FILTERED;
+	}
 	return TLSD_CAPTURE_FRAME;
 }
 

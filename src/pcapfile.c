@@ -71,10 +71,8 @@ static enum tlsd_pcapfile_status fail(struct tlsd_pcapfile *pf, char *err, const
 	return TLSD_PCAPFILE_ERROR;
 }
 
-/* Makes n bytes (n <= REC_HDR_LEN + TLSD_PCAPFILE_MAX_CAPLEN) available
- * at off, fewer only at the end of the input. Returns 0, or a negative
- * errno from the read callback. */
-static int fill(struct tlsd_pcapfile *pf, size_t n)
+/* fill() once the buffer holds fewer than n bytes at off. */
+static int fill_slow(struct tlsd_pcapfile *pf, size_t n)
 {
 	while (pf->have - pf->off < n && !pf->eof) {
 		size_t want;
@@ -111,6 +109,17 @@ static int fill(struct tlsd_pcapfile *pf, size_t n)
 		pf->have += (size_t)r;
 	}
 	return 0;
+}
+
+/* Makes n bytes (n <= REC_HDR_LEN + TLSD_PCAPFILE_MAX_CAPLEN) available
+ * at off, fewer only at the end of the input. Returns 0, or a negative
+ * errno from the read callback. Twice a record, and nearly always the
+ * bytes are there: that test is inline. */
+static inline int fill(struct tlsd_pcapfile *pf, size_t n)
+{
+	if (pf->have - pf->off >= n || pf->eof)
+		return 0;
+	return fill_slow(pf, n);
 }
 
 static bool get32(struct tlsd_cur *c, bool big_endian, uint32_t *out)

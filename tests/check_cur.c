@@ -140,6 +140,129 @@ START_TEST(tc_bytes_copy_peek)
 }
 END_TEST
 
+/* Every fixed-size read at every length from 0 to its size, at an aligned
+ * and an unaligned start: short, it fails and moves neither the cursor
+ * nor the output (sentinel); long enough, it reads the bytes big-endian
+ * (or little-endian) and consumes exactly its size. The loads are one
+ * memcpy and a byte swap each, so the byte order is what is tested. */
+static const uint8_t seq9[] = {0x81, 0x92, 0xa3, 0xb4, 0xc5, 0xd6, 0xe7, 0xf8, 0x09};
+
+enum rd { RD_U8, RD_U16, RD_U24, RD_U32, RD_U16LE, RD_U32LE, RD_BYTES4, RD_COPY4, RD__N };
+
+static const struct {
+	size_t size;
+	uint32_t at0, at1; /* value read from seq9 at offsets 0 and 1 */
+} rds[RD__N] = {
+	[RD_U8] = {1, 0x81, 0x92},
+	[RD_U16] = {2, 0x8192, 0x92a3},
+	[RD_U24] = {3, 0x8192a3, 0x92a3b4},
+	[RD_U32] = {4, 0x8192a3b4, 0x92a3b4c5},
+	[RD_U16LE] = {2, 0x9281, 0xa392},
+	[RD_U32LE] = {4, 0xb4a39281, 0xc5b4a392},
+	[RD_BYTES4] = {4, 0, 0},
+	[RD_COPY4] = {4, 0, 0},
+};
+
+#define SENTINEL32 0x5a5a5a5au
+
+/* Runs reader r; *v gets the value read (SENTINEL32 when untouched). */
+static bool run_rd(enum rd r, struct tlsd_cur *c, uint32_t *v, struct tlsd_cur *sub,
+		   uint8_t dst[4])
+{
+	uint8_t u8 = 0x5a;
+	uint16_t u16 = 0x5a5a;
+	bool ok;
+
+	*v = SENTINEL32;
+	switch (r) {
+	case RD_U8:
+		ok = tlsd_cur_get_u8(c, &u8);
+		*v = u8 == 0x5a && !ok ? SENTINEL32 : u8;
+		return ok;
+	case RD_U16:
+	case RD_U16LE:
+		ok = r == RD_U16 ? tlsd_cur_get_u16(c, &u16) : tlsd_cur_get_u16le(c, &u16);
+		*v = u16 == 0x5a5a && !ok ? SENTINEL32 : u16;
+		return ok;
+	case RD_U24:
+		return tlsd_cur_get_u24(c, v);
+	case RD_U32:
+		return tlsd_cur_get_u32(c, v);
+	case RD_U32LE:
+		return tlsd_cur_get_u32le(c, v);
+	case RD_BYTES4:
+		return tlsd_cur_get_bytes(c, sub, 4);
+	case RD_COPY4:
+	default:
+		return tlsd_cur_copy(c, dst, 4);
+	}
+}
+
+START_TEST(tc_fixed_reads_every_length)
+{
+	const enum rd r = (enum rd)_i;
+	const size_t size = rds[r].size;
+
+	for (size_t start = 0; start < 2; start++) {
+		for (size_t len = 0; len <= size; len++) {
+			struct tlsd_cur c, sentinel, sub;
+			uint8_t dst[4] = {0xee, 0xee, 0xee, 0xee};
+			uint32_t v;
+			bool ok;
+
+			tlsd_cur_init(&c, seq9 + start, len);
+			tlsd_cur_init(&sentinel, bytes, 3);
+			sub = sentinel;
+			ok = run_rd(r, &c, &v, &sub, dst);
+			if (len < size) {
+				ck_assert_msg(!ok, "reader %d read %zu of %zu bytes", (int)r, len, size);
+				ck_assert_uint_eq(tlsd_cur_len(&c), len);
+				ck_assert_ptr_eq(tlsd_cur_data(&c), len ? seq9 + start : NULL);
+				ck_assert_uint_eq(v, SENTINEL32);
+				ck_assert_ptr_eq(tlsd_cur_data(&sub), tlsd_cur_data(&sentinel));
+				ck_assert_uint_eq(tlsd_cur_len(&sub), 3);
+				ck_assert_uint_eq(dst[0], 0xee);
+				continue;
+			}
+			ck_assert_msg(ok, "reader %d failed on %zu bytes", (int)r, len);
+			ck_assert_uint_eq(tlsd_cur_len(&c), 0);
+			if (r == RD_BYTES4) {
+				ck_assert_ptr_eq(tlsd_cur_data(&sub), seq9 + start);
+				ck_assert_uint_eq(tlsd_cur_len(&sub), 4);
+			} else if (r == RD_COPY4) {
+				ck_assert_mem_eq(dst, seq9 + start, 4);
+			} else {
+				ck_assert_uint_eq(v, start ? rds[r].at1 : rds[r].at0);
+			}
+		}
+	}
+}
+END_TEST
+
+/* A sub-cursor of 0 bytes is the empty view tlsd_cur_init() makes (NULL
+ * data), whether split off or a vector of length 0. */
+START_TEST(tc_empty_sub_cursor)
+{
+	static const uint8_t empty16[] = {0x00, 0x00, 0x01};
+	struct tlsd_cur c, sub;
+
+	tlsd_cur_init(&c, bytes, sizeof(bytes));
+	ck_assert(tlsd_cur_get_bytes(&c, &sub, 0));
+	ck_assert_ptr_null(tlsd_cur_data(&sub));
+	ck_assert_uint_eq(tlsd_cur_len(&sub), 0);
+	ck_assert_uint_eq(tlsd_cur_len(&c), sizeof(bytes));
+	tlsd_cur_init(&c, empty16, sizeof(empty16));
+	ck_assert(tlsd_cur_get_u16_prefixed(&c, &sub));
+	ck_assert_ptr_null(tlsd_cur_data(&sub));
+	ck_assert_uint_eq(tlsd_cur_len(&sub), 0);
+	ck_assert_uint_eq(tlsd_cur_len(&c), 1);
+	tlsd_cur_init(&c, NULL, 0);
+	ck_assert(tlsd_cur_get_bytes(&c, &sub, 0));
+	ck_assert_ptr_null(tlsd_cur_data(&sub));
+	ck_assert(!tlsd_cur_get_bytes(&c, &sub, 1));
+}
+END_TEST
+
 Suite *cur_suite(void);
 Suite *cur_suite(void)
 {
@@ -159,6 +282,10 @@ Suite *cur_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("bytes_copy_peek");
 	tcase_add_test(tc, tc_bytes_copy_peek);
+	tcase_add_test(tc, tc_empty_sub_cursor);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fixed_reads_every_length");
+	tcase_add_loop_test(tc, tc_fixed_reads_every_length, 0, RD__N);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -490,7 +490,74 @@ START_TEST(tc_truncate_eth_vlan_ipv6_tcp)
 }
 END_TEST
 
+/* The options of nearly every segment after the handshake, which the
+ * decoder reads on a fast path: NOP NOP TS 0x11223344,0x55667788 (doff 8),
+ * payload "hello". */
+static const uint8_t tcp_seg_ts[] = {
+	0xc0, 0x00, 0x01, 0xbb, 0x01, 0x02, 0x03, 0x04, 0x0a, 0x0b, 0x0c, 0x0d,
+	0x80, 0x18, 0xfa, 0xf0, 0x00, 0x00, 0x00, 0x00,
+	0x01, 0x01, 0x08, 0x0a, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+	'h', 'e', 'l', 'l', 'o',
+};
+
+START_TEST(tc_truncate_eth_ipv4_tcp_ts)
+{
+	uint8_t full[14 + 20 + sizeof(tcp_seg_ts)];
+
+	memcpy(full, eth_v4, 14);
+	memcpy(full + 14, ipv4_hdr, 20);
+	full[14 + 3] = (uint8_t)(20 + sizeof(tcp_seg_ts));
+	memcpy(full + 34, tcp_seg_ts, sizeof(tcp_seg_ts));
+	truncate_all(full, sizeof(full), 14 + 20 + 32);
+}
+END_TEST
+
 /* ---- TCP options ------------------------------------------------------- */
+
+/* Option areas next to the fast path's layout (NOP NOP TS in 12 bytes)
+ * read as the general parser reads them. */
+static const struct {
+	uint8_t opts[16];
+	uint8_t len; /* 12 or 16 */
+	bool ts, bad;
+} ts_layouts[] = {
+	{{0x01, 0x01, 0x08, 0x0a, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88}, 12, true, false},
+	{{0x08, 0x0a, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x01, 0x01}, 12, true, false},
+	{{0x01, 0x01, 0x08, 0x0a, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x01, 0x01, 0x01,
+	  0x00}, 16, true, false},
+	{{0x01, 0x01, 0x08, 0x08, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x01, 0x01}, 12, false, true},
+	{{0x01, 0x01, 0x08, 0x0b, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88}, 12, false, true},
+	{{0x01, 0x00, 0x08, 0x0a, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88}, 12, false, false},
+	{{0x01, 0x01, 0x01, 0x08, 0x0a, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77}, 12, false, true},
+};
+
+START_TEST(tc_tcp_options_ts_layouts)
+{
+	uint8_t ip[20], seg[20 + 16 + 5];
+	size_t n = 20 + ts_layouts[_i].len + 5;
+	struct t_frame tf;
+	struct tlsd_pkt p;
+
+	memcpy(ip, ipv4_hdr, 20);
+	ip[3] = (uint8_t)(20 + n);
+	memcpy(seg, tcp_seg_ts, 20);
+	seg[12] = (uint8_t)((20 + ts_layouts[_i].len) / 4 << 4);
+	memcpy(seg + 20, ts_layouts[_i].opts, ts_layouts[_i].len);
+	memcpy(seg + 20 + ts_layouts[_i].len, "hello", 5);
+	frame_build(&tf, 228, ip, sizeof(ip), seg, n, NULL, 0);
+	ck_assert_int_eq(decode(&tf, &p), TLSD_DECODE_TCP);
+	ck_assert_uint_eq(ctx.cnt.anomalies[TLSD_ANOM_PKT_BAD_TCP_OPTION], ts_layouts[_i].bad);
+	ck_assert_int_eq(p.opts.has_timestamps, ts_layouts[_i].ts);
+	if (ts_layouts[_i].ts) {
+		ck_assert_uint_eq(p.opts.ts_val, 0x11223344);
+		ck_assert_uint_eq(p.opts.ts_ecr, 0x55667788);
+	}
+	ck_assert(!p.opts.has_mss && !p.opts.has_wscale && !p.opts.sack_permitted);
+	ck_assert_uint_eq(p.payload_len, 5);
+	ck_assert_mem_eq(p.payload, "hello", 5);
+	frame_free(&tf);
+}
+END_TEST
 
 START_TEST(tc_tcp_options_valid)
 {
@@ -1565,6 +1632,9 @@ Suite *decode_suite(void)
 		{"tc_malformed", tc_malformed, 6},
 		{"tc_truncate_eth_ipv4_tcp", tc_truncate_eth_ipv4_tcp, 1},
 		{"tc_truncate_eth_vlan_ipv6_tcp", tc_truncate_eth_vlan_ipv6_tcp, 1},
+		{"tc_truncate_eth_ipv4_tcp_ts", tc_truncate_eth_ipv4_tcp_ts, 1},
+		{"tc_tcp_options_ts_layouts", tc_tcp_options_ts_layouts,
+		 (int)TLSD_ARRAY_SIZE(ts_layouts)},
 		{"tc_tcp_options_valid", tc_tcp_options_valid, 1},
 		{"tc_tcp_options_bad", tc_tcp_options_bad, 8},
 		{"tc_tcp_wscale_clamped", tc_tcp_wscale_clamped, 1},
