@@ -26,7 +26,7 @@
 # 100 MiB cut of the first corpus: tlsdiag -i and tcpdump on a veth pair,
 # the capture replayed at top speed and at 100 Mbit/s, both drop counts.
 #
-#   benchmarks/run.sh [--runs N] [--corpus FILE]... [--no-tshark] [--lto] [--pcapng] [--live]
+#   benchmarks/run.sh [--runs N] [--corpus FILE]... [--no-tshark] [--no-lto] [--pcapng] [--live]
 #
 # Without --corpus: /tmp/corpus-1g.pcap and /tmp/flows-1m.pcap when they
 # exist, else they are made in $WORK with /work/shared/bench/make-corpus
@@ -40,7 +40,7 @@ WORK=${WORK:-/tmp/tlsd-bench}
 MAKE_CORPUS=${MAKE_CORPUS:-/work/shared/bench/make-corpus}
 RUNS=5
 TSHARK=1
-LTO=false
+LTO=true # as the Debian package is built (debian/rules)
 PCAPNG=0
 LIVE=0
 CORPORA=()
@@ -50,9 +50,10 @@ while [ $# -gt 0 ]; do
         --corpus) CORPORA+=("$2"); shift 2 ;;
         --no-tshark) TSHARK=0; shift ;;
         --lto) LTO=true; shift ;;
+        --no-lto) LTO=false; shift ;;
         --pcapng) PCAPNG=1; shift ;;
         --live) LIVE=1; shift ;;
-        *) echo "usage: $0 [--runs N] [--corpus FILE]... [--no-tshark] [--lto] [--pcapng]" \
+        *) echo "usage: $0 [--runs N] [--corpus FILE]... [--no-tshark] [--no-lto] [--pcapng]" \
                 "[--live]" >&2
            exit 2 ;;
     esac
