@@ -28,6 +28,17 @@ uint64_t tlsd_distinct_hash(const void *p, size_t len)
 	return tlsd_hash_bytes64(fp_key, p, len) | 1;
 }
 
+uint64_t tlsd_distinct_hash32(const void *p)
+{
+	const uint8_t *b = p;
+	uint64_t h = fp_key[0] ^ 32;
+
+	/* tlsd_hash_bytes64 for n = 32, without its loop and tail. */
+	h = tlsd_mum(h ^ tlsd_load64(b) ^ fp_key[1], tlsd_load64(b + 8) ^ fp_key[2]);
+	h = tlsd_mum(h ^ tlsd_load64(b + 16) ^ fp_key[1], tlsd_load64(b + 24) ^ fp_key[2]);
+	return tlsd_mum(h ^ fp_key[3], fp_key[0] | 1) | 1;
+}
+
 static bool take(struct tlsd_distinct_budget *b, size_t n)
 {
 	if (n > b->max - b->used)

@@ -291,6 +291,9 @@ struct cli_entry {
 
 struct tlsd_group {
 	struct itab codes, snis;
+	/* By cause: 1 + the index of the code last interned for it (0: none),
+	 * tried before the code table. */
+	uint32_t code_hint[TLSD_CAUSE__COUNT];
 	struct sni_stats *sni_stats; /* by SNI index, grown with snis.cap */
 	uint32_t sni_stats_cap;
 	struct otab levels[LEVELS];
@@ -432,7 +435,7 @@ static uint64_t gkey_hash(const struct gkey *k)
 	memcpy(b + 8, &k->cause, 4);
 	memcpy(b + 12, &k->sni, 4);
 	memcpy(b + 16, k->server.addr.b, 16);
-	return tlsd_distinct_hash(b, sizeof(b));
+	return tlsd_distinct_hash32(b);
 }
 
 /* A row a report was added to, before its distinct sets are. */
@@ -626,14 +629,15 @@ static void add_fleet(struct tlsd_group *g, const struct tlsd_report *r, uint32_
 	struct cli_key ck = {sni, r->ip_version, &r->client.addr};
 	struct cli_entry *ce;
 	uint16_t v = max_offered(r);
-	uint64_t h, h_cli;
+	uint64_t h, h_cli, h_sni;
 
 	if (!ss)
 		return;
 	/* Both tables are large (a slot per server and per failing client):
 	 * their misses are waited for together. */
-	h = fnv(fnv(fnv(FNV0, &sni, 4), r->server.addr.b, 16), &r->server.port, 2);
-	h_cli = fnv(fnv(FNV0, &sni, 4), r->client.addr.b, 16);
+	h_sni = fnv(FNV0, &sni, 4); /* both keys start with the SNI */
+	h = fnv(fnv(h_sni, r->server.addr.b, 16), &r->server.port, 2);
+	h_cli = fnv(h_sni, r->client.addr.b, 16);
 	otab_prefetch(&g->servers, h);
 	if (v)
 		otab_prefetch(&g->clients, h_cli);
@@ -685,6 +689,27 @@ static void add_fleet(struct tlsd_group *g, const struct tlsd_report *r, uint32_
 	}
 }
 
+/* The index of a main cause's code (UINT32_MAX: the table is full). The
+ * code is checked against the one last interned for its cause first: a
+ * cause mostly comes with one code, and the code itself is what counts. */
+static uint32_t cause_index(struct tlsd_group *g, const struct tlsd_diag *cause)
+{
+	size_t len = strlen(cause->code), hint_len;
+	bool has_hint = (unsigned)cause->cause < TLSD_CAUSE__COUNT;
+	uint32_t j = has_hint ? g->code_hint[cause->cause] : 0;
+
+	if (j) {
+		const uint8_t *p = istr_get(&g->codes, j - 1, &hint_len);
+
+		if (hint_len == len && memcmp(p, cause->code, len) == 0)
+			return j - 1;
+	}
+	j = intern(&g->codes, (const uint8_t *)cause->code, len);
+	if (has_hint && j != UINT32_MAX)
+		g->code_hint[cause->cause] = j + 1;
+	return j;
+}
+
 void tlsd_group_add(struct tlsd_group *g, const struct tlsd_report *r)
 {
 	const struct tlsd_diag *cause = tlsd_report_main_cause(r);
@@ -718,8 +743,7 @@ void tlsd_group_add(struct tlsd_group *g, const struct tlsd_report *r)
 	k.outcome = (uint8_t)r->outcome;
 	k.step = (uint8_t)r->failed_step;
 	k.transport = (uint8_t)r->transport;
-	k.cause = cause ? intern(&g->codes, (const uint8_t *)cause->code, strlen(cause->code))
-			: UINT32_MAX;
+	k.cause = cause ? cause_index(g, cause) : UINT32_MAX;
 	dvals_of(&dv, r);
 	/* Rows first, sets after, in the order the levels always took budget
 	 * from the shared pool and gave it back (a level found too large

@@ -47,8 +47,11 @@ struct tcp_seen {
 	tlsd_time_ns ts;
 };
 
+_Static_assert(MAX_DIAG_CODES < 256, "the by-cause hints hold 1 + an entry in a byte");
+
 struct diag_count {
 	char code[TLSD_DIAG_CODE_LEN];
+	enum tlsd_cause cause; /* of its first diagnosis: compared before the code */
 	uint64_t n;
 };
 
@@ -63,8 +66,13 @@ struct tlsd_summary {
 	unsigned n_causes;
 	struct diag_count warnings[MAX_DIAG_CODES]; /* diagnoses of established connections */
 	unsigned n_warnings;
+	/* By cause, per table: 1 + the entry of the cause's code last counted
+	 * (0: none), tried first. */
+	uint8_t diags_hint[TLSD_CAUSE__COUNT], causes_hint[TLSD_CAUSE__COUNT],
+		warnings_hint[TLSD_CAUSE__COUNT];
 	uint64_t failures_without_cause;
 	struct server_stats *servers; /* open addressing, n_slots slots (a power of two) */
+	uint8_t *tags; /* by slot: 0 empty, else server_tag(): a probe reads these, not the entries */
 	uint32_t n_slots, n_used;
 	uint64_t servers_dropped;
 	struct tcp_seen *tcp_seen; /* TCP_SEEN_RING entries, allocated on first use */
@@ -81,7 +89,10 @@ struct tlsd_summary *tlsd_summary_new(void)
 	 * fits the cache keeps the per-report cost low. */
 	s->n_slots = FIRST_SLOTS;
 	s->servers = calloc(s->n_slots, sizeof(*s->servers));
-	if (!s->servers) {
+	s->tags = calloc(s->n_slots, 1);
+	if (!s->servers || !s->tags) {
+		free(s->servers);
+		free(s->tags);
 		free(s);
 		return NULL;
 	}
@@ -93,6 +104,7 @@ void tlsd_summary_free(struct tlsd_summary *s)
 	if (!s)
 		return;
 	free(s->servers);
+	free(s->tags);
 	free(s->tcp_seen);
 	free(s);
 }
@@ -114,52 +126,84 @@ static bool same_server(const struct server_stats *st, const struct tlsd_report 
 	       memcmp(st->ep.addr.b, r->server.addr.b, sizeof(st->ep.addr.b)) == 0;
 }
 
-/* Finds the server's slot; with `create`, claims an empty one. */
-static struct server_stats *server_slot(const struct tlsd_summary *s, const struct tlsd_report *r,
-					bool create)
+/* Never 0 (an empty slot); from the bits of h that do not pick the slot. */
+static uint8_t server_tag(uint32_t h)
 {
-	uint32_t mask = s->n_slots - 1;
-	uint32_t i = server_hash(&r->server) & mask;
+	return (uint8_t)(h >> 24) | 1;
+}
+
+/* The server's slot, or the empty one where it would go (*found false);
+ * NULL after 64 probes. h is server_hash(&r->server). */
+static struct server_stats *server_find(const struct tlsd_summary *s, const struct tlsd_report *r,
+					uint32_t h, bool *found)
+{
+	uint32_t mask = s->n_slots - 1, i = h & mask;
+	uint8_t tag = server_tag(h);
 
 	for (uint32_t probes = 0; probes < 64; probes++, i = (i + 1) & mask) {
-		struct server_stats *st = &s->servers[i];
-
-		if (!st->used) {
-			if (!create)
-				return NULL;
-			st->used = true;
-			st->ip_version = r->ip_version;
-			st->ep = r->server;
-			return st;
+		if (!s->tags[i]) {
+			*found = false;
+			return &s->servers[i];
 		}
-		if (same_server(st, r))
-			return st;
+		if (s->tags[i] == tag && same_server(&s->servers[i], r)) {
+			*found = true;
+			return &s->servers[i];
+		}
 	}
 	return NULL;
+}
+
+/* Finds the server's slot; with `create`, claims an empty one. */
+static struct server_stats *server_slot(struct tlsd_summary *s, const struct tlsd_report *r,
+					bool create)
+{
+	uint32_t h = server_hash(&r->server);
+	bool found;
+	struct server_stats *st = server_find(s, r, h, &found);
+
+	if (!st || found)
+		return st;
+	if (!create)
+		return NULL;
+	s->tags[st - s->servers] = server_tag(h);
+	st->used = true;
+	st->ip_version = r->ip_version;
+	st->ep = r->server;
+	s->n_used++;
+	return st;
 }
 
 /* Doubles the table (up to TLSD_SUMMARY_MAX_SERVERS) at half load. */
 static void maybe_grow(struct tlsd_summary *s)
 {
 	struct server_stats *old = s->servers, *grown;
+	uint8_t *tags;
 	uint32_t old_n = s->n_slots, n = old_n * 2, mask = n - 1;
 
 	if (s->n_used < old_n / 2 || n > TLSD_SUMMARY_MAX_SERVERS)
 		return;
 	grown = calloc(n, sizeof(*grown));
-	if (!grown)
+	tags = calloc(n, 1);
+	if (!grown || !tags) {
+		free(grown);
+		free(tags);
 		return; /* keep the smaller table: it only fills up sooner */
+	}
 	for (uint32_t k = 0; k < old_n; k++) {
-		uint32_t i;
+		uint32_t h, i;
 
 		if (!old[k].used)
 			continue;
-		for (i = server_hash(&old[k].ep) & mask; grown[i].used; i = (i + 1) & mask)
+		h = server_hash(&old[k].ep);
+		for (i = h & mask; tags[i]; i = (i + 1) & mask)
 			;
 		grown[i] = old[k];
+		tags[i] = server_tag(h);
 	}
 	free(old);
+	free(s->tags);
 	s->servers = grown;
+	s->tags = tags;
 	s->n_slots = n;
 }
 
@@ -195,22 +239,36 @@ static int party_index(enum tlsd_party p)
 	return p == TLSD_PARTY_CLIENT ? 1 : p == TLSD_PARTY_SERVER ? 2 : 0;
 }
 
-/* Counts one more of code in the table (codes beyond MAX_DIAG_CODES are
- * not counted). */
-static void count_code(struct diag_count *tab, unsigned *n, const char *code)
+/* Counts one more of d's code in the table (codes beyond MAX_DIAG_CODES
+ * are not counted). The entry last counted for d's cause is tried first,
+ * then entries of that cause: a code comes with one cause, so one strcmp
+ * mostly suffices. hint is the table's by cause (struct tlsd_summary). */
+static void count_code(struct diag_count *tab, unsigned *n, uint8_t *hint,
+		       const struct tlsd_diag *d)
 {
-	unsigned j;
+	bool has_hint = (unsigned)d->cause < TLSD_CAUSE__COUNT;
+	unsigned j = has_hint ? hint[d->cause] : 0;
 
-	for (j = 0; j < *n; j++)
-		if (strcmp(tab[j].code, code) == 0)
-			break;
-	if (j == *n) {
-		if (j == MAX_DIAG_CODES)
-			return;
-		snprintf(tab[j].code, sizeof(tab[j].code), "%s", code);
-		(*n)++;
+	if (j && strcmp(tab[j - 1].code, d->code) == 0) {
+		tab[j - 1].n++;
+		return;
 	}
+	for (j = 0; j < *n; j++)
+		if (tab[j].cause == d->cause && strcmp(tab[j].code, d->code) == 0)
+			goto found;
+	/* The same code under another cause still counts as that code. */
+	for (j = 0; j < *n; j++)
+		if (tab[j].cause != d->cause && strcmp(tab[j].code, d->code) == 0)
+			goto found;
+	if (j == MAX_DIAG_CODES)
+		return;
+	snprintf(tab[j].code, sizeof(tab[j].code), "%s", d->code);
+	tab[j].cause = d->cause;
+	(*n)++;
+found:
 	tab[j].n++;
+	if (has_hint)
+		hint[d->cause] = (uint8_t)(j + 1);
 }
 
 static void note_tcp(struct tlsd_summary *s, const struct tlsd_report *r)
@@ -282,22 +340,17 @@ void tlsd_summary_add(struct tlsd_summary *s, const struct tlsd_report *r)
 	}
 	if (r->outcome != TLSD_OUTCOME_ESTABLISHED) {
 		for (unsigned i = 0; i < r->n_diags; i++)
-			count_code(s->diags, &s->n_diags, r->diags[i].code);
+			count_code(s->diags, &s->n_diags, s->diags_hint, &r->diags[i]);
 		if (cause)
-			count_code(s->causes, &s->n_causes, cause->code);
+			count_code(s->causes, &s->n_causes, s->causes_hint, cause);
 		else
 			s->failures_without_cause++;
 	} else {
 		for (unsigned i = 0; i < r->n_diags; i++)
-			count_code(s->warnings, &s->n_warnings, r->diags[i].code);
+			count_code(s->warnings, &s->n_warnings, s->warnings_hint, &r->diags[i]);
 	}
 	maybe_grow(s);
-	st = server_slot(s, r, false);
-	if (!st) {
-		st = server_slot(s, r, true);
-		if (st)
-			s->n_used++;
-	}
+	st = server_slot(s, r, true);
 	if (!st) {
 		s->servers_dropped++;
 		return;
@@ -356,6 +409,7 @@ static void set_names(char *buf, size_t len, const struct small_set *set,
 void tlsd_summary_annotate(const struct tlsd_summary *s, struct tlsd_report *r)
 {
 	const struct server_stats *st;
+	bool found;
 	char what[200] = "";
 	char ip[64];
 	const char *lacks = NULL;
@@ -368,8 +422,8 @@ void tlsd_summary_annotate(const struct tlsd_summary *s, struct tlsd_report *r)
 	if (r->outcome != TLSD_OUTCOME_FAILED || r->client_hello_len == 0 ||
 	    r->transport != TLSD_TRANSPORT_TCP)
 		return;
-	st = server_slot(s, r, false);
-	if (!st || st->established == 0)
+	st = server_find(s, r, server_hash(&r->server), &found);
+	if (!st || !found || st->established == 0)
 		return;
 	/* Only differences that every accepted handshake shares are claims. */
 	if (!st->versions.overflow && st->versions.n && r->n_versions_offered &&

@@ -72,6 +72,22 @@ START_TEST(tc_lengths)
 }
 END_TEST
 
+/* The fixed-size fingerprint is the general one of the same 32 bytes. */
+START_TEST(tc_hash32)
+{
+	uint8_t b[32];
+	uint64_t x = UINT64_C(0x9e3779b97f4a7c15);
+
+	for (int round = 0; round < 1000; round++) {
+		for (size_t i = 0; i < sizeof(b); i++) {
+			x = x * UINT64_C(6364136223846793005) + 1442695040888963407u;
+			b[i] = round % 3 == 0 && i % 5 ? 0 : (uint8_t)(x >> 56);
+		}
+		ck_assert_uint_eq(tlsd_distinct_hash32(b), tlsd_distinct_hash(b, sizeof(b)));
+	}
+}
+END_TEST
+
 /* Past the threshold: an estimate within 3% (3.7 standard errors). */
 START_TEST(tc_estimate)
 {
@@ -159,6 +175,7 @@ Suite *distinct_suite(void)
 	tcase_add_test(tc, tc_empty);
 	tcase_add_test(tc, tc_exact);
 	tcase_add_test(tc, tc_lengths);
+	tcase_add_test(tc, tc_hash32);
 	tcase_add_test(tc, tc_estimate);
 	tcase_add_test(tc, tc_budget);
 	tcase_add_test(tc, tc_no_budget);

@@ -185,6 +185,40 @@ START_TEST(tc_fold_levels)
 }
 END_TEST
 
+/* Rows go by the cause's code: codes sharing a cause (alert_<name>) are
+ * rows of their own, one code under two causes is one row, whichever the
+ * code last seen for a cause was. */
+START_TEST(tc_cause_codes)
+{
+	static const char *const codes[] = {"alert_a", "alert_b", "alert_a", "same_code", "alert_b",
+					    "same_code", "alert_a", "same_code", "same_code"};
+	struct tlsd_group *g = tlsd_group_new();
+	struct tlsd_report r;
+	char *out;
+
+	ck_assert_ptr_nonnull(g);
+	for (unsigned i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		enum tlsd_cause c = strcmp(codes[i], "same_code") ? TLSD_CAUSE_ALERT :
+				    i % 2 ? TLSD_CAUSE_NO_SHARED_GROUP : TLSD_CAUSE_NO_SHARED_CIPHER;
+
+		failure(&r, "10.0.0.1", (uint16_t)(40000 + i), "192.0.2.7", i);
+		r.n_diags = 0;
+		(void)tlsd_report_diag_named(&r, c, codes[i], TLSD_CONF_CERTAIN);
+		tlsd_group_add(g, &r);
+	}
+	out = text_of(g, 0, true, NULL);
+	ck_assert_uint_eq(count_lines(out), 3);
+	ck_assert_ptr_nonnull(strstr(out, "\"cause\":\"alert_a\",\"sni\":\"www.example.com\","
+					  "\"server\":{\"ip\":\"192.0.2.7\",\"port\":443},\"count\":3,"));
+	ck_assert_ptr_nonnull(strstr(out, "\"cause\":\"alert_b\",\"sni\":\"www.example.com\","
+					  "\"server\":{\"ip\":\"192.0.2.7\",\"port\":443},\"count\":2,"));
+	ck_assert_ptr_nonnull(strstr(out, "\"cause\":\"same_code\",\"sni\":\"www.example.com\","
+					  "\"server\":{\"ip\":\"192.0.2.7\",\"port\":443},\"count\":4,"));
+	free(out);
+	tlsd_group_free(g);
+}
+END_TEST
+
 /* The text views of a (every level kept) and b (text only, 10 rows) are
  * the same: the view, once; both groups freed. */
 static char *same_view(struct tlsd_group *a, struct tlsd_group *b)
@@ -385,6 +419,7 @@ Suite *group_suite(void)
 
 	tcase_add_test(tc, tc_fold_counts);
 	tcase_add_test(tc, tc_fold_levels);
+	tcase_add_test(tc, tc_cause_codes);
 	tcase_add_test(tc, tc_distinct_estimate);
 	tcase_add_test(tc, tc_text_only_same_view);
 	tcase_add_test(tc, tc_text_only_coarsest_counts);

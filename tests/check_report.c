@@ -541,6 +541,73 @@ START_TEST(tc_summary_causes)
 }
 END_TEST
 
+/* Codes are counted by their text: the hint by cause is only a shortcut.
+ * Codes sharing a cause (alert_<name>), one code under two causes and codes
+ * whose text sits at another address in every report all count right. */
+START_TEST(tc_summary_code_hints)
+{
+	struct tlsd_summary *s = tlsd_summary_new();
+	struct tlsd_report *r = calloc(2, sizeof(*r));
+	char *out;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(r);
+	for (int i = 0; i < 6; i++) {
+		struct tlsd_report *x = &r[i % 2]; /* the codes at two addresses */
+
+		sample_report(x);
+		x->n_diags = 0;
+		(void)tlsd_report_diag_named(x, TLSD_CAUSE_ALERT, i % 3 ? "alert_a" : "alert_b",
+					     TLSD_CONF_CERTAIN);
+		(void)tlsd_report_diag_named(x, i < 3 ? TLSD_CAUSE_NO_SHARED_GROUP :
+					     TLSD_CAUSE_NO_SHARED_CIPHER, "same_code",
+					     TLSD_CONF_POSSIBLE);
+		tlsd_summary_add(s, x);
+	}
+	out = summary_text_of(s);
+	ck_assert_ptr_nonnull(strstr(out, "  cause alert_b: 2\n  cause alert_a: 4\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  further findings on failed or incomplete connections: "
+					  "same_code 6\n"));
+	free(out);
+	free(r);
+	tlsd_summary_free(s);
+}
+END_TEST
+
+/* Far more servers than tag values (a tag is 7 bits): many share a tag,
+ * and each still keeps its own counts. */
+START_TEST(tc_summary_tag_collisions)
+{
+	struct tlsd_summary *s = tlsd_summary_new();
+	struct tlsd_report r;
+	char *out, want[128];
+
+	ck_assert_ptr_nonnull(s);
+	for (uint32_t round = 0; round < 3; round++) {
+		for (uint32_t i = 0; i < 3000; i++) {
+			sample_report(&r);
+			r.server.addr.b[2] = (uint8_t)(i >> 8);
+			r.server.addr.b[3] = (uint8_t)i;
+			r.server.port = (uint16_t)(443 + i % 3);
+			/* Servers 0..9 fail 3, 4, ... 12 times; the others once. */
+			if (round == 0 || i < 10)
+				for (uint32_t k = 0; k < (i < 10 ? i + 1 : 1); k++)
+					tlsd_summary_add(s, &r);
+		}
+	}
+	out = summary_text_of(s);
+	for (uint32_t i = 0; i < 10; i++) {
+		snprintf(want, sizeof(want), "    192.0.%u.%u:%u sni=bad\\x01\\xffname  %u failed, 0 "
+			 "established\n", i >> 8, i & 0xff, 443 + i % 3, 3 * (i + 1));
+		ck_assert_msg(strstr(out, want), "missing %s in %s", want, out);
+	}
+	ck_assert_ptr_nonnull(strstr(out, "3 failed"));
+	ck_assert_ptr_null(strstr(out, "  1 failed"));
+	free(out);
+	tlsd_summary_free(s);
+}
+END_TEST
+
 /* The printf formats tlsd_explain_duration used, as they were. */
 static void ref_duration(tlsd_time_ns ns, char *out, size_t len)
 {
@@ -682,6 +749,8 @@ Suite *report_suite(void)
 	tcase_add_test(tc, tc_summary_inference);
 	tcase_add_test(tc, tc_summary_many_servers);
 	tcase_add_test(tc, tc_summary_causes);
+	tcase_add_test(tc, tc_summary_code_hints);
+	tcase_add_test(tc, tc_summary_tag_collisions);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("formats");
 	tcase_add_test(tc, tc_line_format);
