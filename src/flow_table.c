@@ -632,6 +632,10 @@ static void flush_dir(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_
  * directions have had their fin. */
 static bool deliver_fins(struct tlsd_flow_table *t, struct tlsd_flow *f)
 {
+	/* Every packet comes by: without a FIN on either side nothing can be
+	 * reached (the loop below would change nothing). */
+	if (!f->ignored && !f->side[0].reasm.fin_seen && !f->side[1].reasm.fin_seen)
+		return f->side[0].reasm.fin_delivered && f->side[1].reasm.fin_delivered;
 	for (unsigned i = 0; i < 2; i++) {
 		struct tlsd_flow_side *s = &f->side[i];
 		bool reached = f->ignored ? s->fin : tlsd_reasm_fin_reached(&s->reasm);
@@ -775,15 +779,13 @@ static bool dying_reserve(struct tlsd_flow_table *t, uint32_t n)
  * the table, so tables that share the flows of a capture between them
  * (worker threads, analyzer.c) end them as one table does. Flows whose
  * consumer keeps them (keep_idle) are looked at again a timeout later. */
-static void expire_list(struct tlsd_flow_table *t)
+static void expire_run(struct tlsd_flow_table *t)
 {
 	struct lru *l = &t->lru_open;
 	tlsd_time_ns now = t->ctx->idle_clock, timeout = t->ctx->lim.idle_timeout;
 	uint32_t n = 0;
 	struct tlsd_flow *f;
 
-	if (now <= l->next_check)
-		return;
 	while (t->heap_n) {
 		if (now - t->heap[0].due <= timeout)
 			break;
@@ -811,6 +813,13 @@ static void expire_list(struct tlsd_flow_table *t)
 		qsort(t->dying, n, sizeof(*t->dying), cmp_id);
 	for (uint32_t i = 0; i < n; i++)
 		close_flow(t, t->dying[i], TLSD_FLOW_END_TIMEOUT);
+}
+
+/* The test is inline: every packet asks, and almost none is due. */
+static inline void expire_list(struct tlsd_flow_table *t)
+{
+	if (t->ctx->idle_clock > t->lru_open.next_check)
+		expire_run(t);
 }
 
 void tlsd_flow_table_expire(struct tlsd_flow_table *t)
