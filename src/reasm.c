@@ -301,20 +301,14 @@ static void make_room(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 	drain(r, ctx, sink);
 }
 
-unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
-			    const struct tlsd_reasm_sink *sink, uint32_t seq,
-			    const uint8_t *p, uint32_t len, uint32_t wire_len)
+static unsigned segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+			const struct tlsd_reasm_sink *sink, uint32_t seq, const uint8_t *p,
+			uint32_t len, uint32_t wire_len)
 {
 	unsigned ev = 0;
 	struct tlsd_cur pkt;
 	int64_t s, ecap, ewire;
 
-	if (r->closed)
-		return 0;
-	if (wire_len < len)
-		wire_len = len;
-	if (wire_len == 0)
-		return 0;
 	if (!r->started)
 		tlsd_reasm_start(r, seq, true);
 	drain(r, ctx, sink); /* a skip may have left a segment at next */
@@ -388,7 +382,7 @@ unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 			/* Held long enough: settle, which moves the offsets, and
 			 * take this segment again against the settled stream. */
 			tlsd_reasm_settle(r, ctx, sink, false, 0);
-			return ev | tlsd_reasm_segment(r, ctx, sink, seq, p, len, wire_len);
+			return ev | segment(r, ctx, sink, seq, p, len, wire_len);
 		}
 		if (fits(r, ctx, charge)) {
 			iev = insert(r, ctx, &pkt, s, pos, ecap, (uint64_t)ewire, false, &charge);
@@ -402,6 +396,28 @@ unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 	}
 	drain(r, ctx, sink);
 	return ev;
+}
+
+unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+			    const struct tlsd_reasm_sink *sink, uint32_t seq,
+			    const uint8_t *p, uint32_t len, uint32_t wire_len)
+{
+	if (r->closed)
+		return 0;
+	if (wire_len < len)
+		wire_len = len;
+	if (wire_len == 0)
+		return 0;
+	/* A segment wholly below next (most often inside a record body the
+	 * consumer skipped) with nothing buffered and no FIN: what segment()
+	 * would find, without its set-up. */
+	if (r->started && !r->ooo && !r->fin_seen) {
+		int64_t ewire = rel_off(r, seq) + (int64_t)wire_len;
+
+		if (ewire <= (int64_t)r->next)
+			return ewire <= (int64_t)r->max_seen ? TLSD_REASM_EV_RETRANSMIT : 0;
+	}
+	return segment(r, ctx, sink, seq, p, len, wire_len);
 }
 
 void tlsd_reasm_settle(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
@@ -468,21 +484,37 @@ static void advance_to(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 	drain(r, ctx, sink);
 }
 
-void tlsd_reasm_ack(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
-		    const struct tlsd_reasm_sink *sink, uint32_t ack)
+/* The offset up to which an ACK declares the stream sent (FIN clamped). */
+static int64_t acked_to(const struct tlsd_reasm *r, uint32_t ack)
+{
+	int64_t a = rel_off(r, ack);
+
+	if (r->fin_seen && a > (int64_t)r->fin_off)
+		a = (int64_t)r->fin_off;
+	return a;
+}
+
+static void ack_news(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+		     const struct tlsd_reasm_sink *sink, uint32_t ack)
 {
 	int64_t a;
 
-	if (!r->started || r->closed)
-		return;
-	if (r->tentative) /* tested here: every ACK of a flow comes by */
-		tlsd_reasm_settle(r, ctx, sink, true, ack);
-	a = rel_off(r, ack);
-	if (r->fin_seen && a > (int64_t)r->fin_off)
-		a = (int64_t)r->fin_off;
+	tlsd_reasm_settle(r, ctx, sink, true, ack);
+	a = acked_to(r, ack);
 	if (a <= (int64_t)r->next)
 		return;
 	advance_to(r, ctx, sink, (uint64_t)a);
+}
+
+void tlsd_reasm_ack(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+		    const struct tlsd_reasm_sink *sink, uint32_t ack)
+{
+	if (!r->started || r->closed)
+		return;
+	/* Every ACK of a flow comes by, and nearly all of them acknowledge
+	 * nothing beyond next: that is decided here, with no set-up. */
+	if (r->tentative || acked_to(r, ack) > (int64_t)r->next)
+		ack_news(r, ctx, sink, ack);
 }
 
 void tlsd_reasm_skip(struct tlsd_reasm *r, struct tlsd_ctx *ctx, uint64_t n)

@@ -539,6 +539,71 @@ START_TEST(tc_skip_over_hole)
 }
 END_TEST
 
+/* Segments wholly below next take a short path (nothing buffered, no FIN):
+ * RETRANSMIT only for bytes the sender did send before (max_seen), not for
+ * the rest of a skipped body; a skip that ends exactly at a segment
+ * boundary delivers the next segment whole; ACKs at or below next do
+ * nothing. Near the 32-bit wrap, with snap-cut segments. */
+START_TEST(tc_below_next)
+{
+	uint8_t s[200];
+	struct fx f;
+	uint32_t isn = UINT32_MAX - 40;
+
+	fill(s, sizeof(s), 16);
+	fx_init(&f, isn);
+	ck_assert_uint_eq(seg(&f, isn, s, 20), 0);
+	tlsd_reasm_skip(&f.r, &f.ctx, 60); /* [20,80) not wanted */
+	/* Inside the skipped body, first time on the wire: no event. */
+	ck_assert_uint_eq(seg(&f, isn + 20, s + 20, 30), 0);
+	ck_assert_uint_eq(tlsd_reasm_segment(&f.r, &f.ctx, &f.sink, isn + 50, s + 50, 10, 30),
+			  0);
+	ck_assert_uint_eq(f.r.max_seen, 20);
+	/* Delivered bytes again: a retransmission, however cut. */
+	ck_assert_uint_eq(seg(&f, isn, s, 20), TLSD_REASM_EV_RETRANSMIT);
+	ck_assert_uint_eq(tlsd_reasm_segment(&f.r, &f.ctx, &f.sink, isn + 5, s + 5, 3, 15),
+			  TLSD_REASM_EV_RETRANSMIT);
+	/* wire_len below len counts as len; an empty segment is nothing. */
+	ck_assert_uint_eq(tlsd_reasm_segment(&f.r, &f.ctx, &f.sink, isn + 10, s + 10, 10, 0),
+			  TLSD_REASM_EV_RETRANSMIT);
+	ck_assert_uint_eq(tlsd_reasm_segment(&f.r, &f.ctx, &f.sink, isn + 10, s + 10, 0, 0), 0);
+	/* ACKs at or below next: no gap, nothing delivered. */
+	tlsd_reasm_ack(&f.r, &f.ctx, &f.sink, isn + 80);
+	tlsd_reasm_ack(&f.r, &f.ctx, &f.sink, isn + 3);
+	ck_assert_uint_eq(f.rc->gaps, 0);
+	ck_assert_uint_eq(f.rc->data_bytes, 20);
+	/* The skip ended at 80, where the next segment starts: delivered whole. */
+	ck_assert_uint_eq(seg(&f, isn + 80, s + 80, 40), 0);
+	ck_assert_uint_eq(f.rc->data_bytes, 60);
+	ck_assert_mem_eq(f.rc->out + 80, s + 80, 40);
+	ck_assert_uint_eq(f.r.max_seen, 120);
+	/* Straddling next: only the new part goes out. */
+	ck_assert_uint_eq(seg(&f, isn + 100, s + 100, 40), 0);
+	ck_assert_uint_eq(f.rc->data_bytes, 80);
+	ck_assert_mem_eq(f.rc->out + 120, s + 120, 20);
+	/* An ACK beyond next still declares the hole. */
+	tlsd_reasm_ack(&f.r, &f.ctx, &f.sink, isn + 150);
+	ck_assert_uint_eq(f.rc->gaps, 1);
+	ck_assert_uint_eq(f.rc->gap_bytes, 10);
+	/* With a FIN or with bytes buffered, the long path: same answers. */
+	ck_assert_uint_eq(seg(&f, isn + 160, s + 160, 10), TLSD_REASM_EV_OUT_OF_ORDER);
+	ck_assert_uint_eq(seg(&f, isn + 100, s + 100, 10), TLSD_REASM_EV_RETRANSMIT);
+	ck_assert_uint_eq(seg(&f, isn + 150, s + 150, 10), 0);
+	ck_assert_uint_eq(f.r.next, 170);
+	tlsd_reasm_fin(&f.r, isn + 170);
+	ck_assert_uint_eq(seg(&f, isn + 160, s + 160, 10), TLSD_REASM_EV_RETRANSMIT);
+	ck_assert_uint_eq(seg(&f, isn + 165, s + 165, 10),
+			  TLSD_REASM_EV_AFTER_FIN | TLSD_REASM_EV_RETRANSMIT);
+	/* Closed: nothing at all. */
+	f.r.closed = true;
+	ck_assert_uint_eq(seg(&f, isn, s, 20), 0);
+	tlsd_reasm_ack(&f.r, &f.ctx, &f.sink, isn + 190);
+	ck_assert_uint_eq(f.rc->gaps, 1);
+	ck_assert_uint_eq(f.rc->data_bytes, 100);
+	fx_done(&f);
+}
+END_TEST
+
 /* A callback skips: counted from the end of the chunk being delivered. */
 START_TEST(tc_skip_in_callback)
 {
@@ -850,6 +915,7 @@ Suite *reasm_suite(void)
 		{"gap_flush", tc_gap_flush},
 		{"snaplen", tc_snaplen},
 		{"skip_over_hole", tc_skip_over_hole},
+		{"below_next", tc_below_next},
 		{"skip_in_callback", tc_skip_in_callback},
 		{"skip_in_callback_buffered", tc_skip_in_callback_buffered},
 		{"close_in_callback", tc_close_in_callback},
