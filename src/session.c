@@ -70,7 +70,6 @@
 #include "tlsd/session.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -806,14 +805,15 @@ static void msg_name(uint16_t msg, char *buf, size_t len)
 /* The rows of each state, in table order, as chains through row_next (NO_ROW
  * ends a chain): every protected record of an established connection steps
  * the machine, and a scan of the whole table from the top cost ~40 compares
- * per record. Built once from the table, so the table stays the one source. */
+ * per record. Built from the table before main() (a constructor: no once
+ * flag to test, and no call, on every lookup), so the table stays the one
+ * source. */
 #define NO_ROW UINT8_MAX
 _Static_assert(TLSD_ARRAY_SIZE(transitions) < NO_ROW, "row numbers fit uint8_t");
 static uint8_t state_first[TLSD_SS__COUNT];
 static uint8_t row_next[TLSD_ARRAY_SIZE(transitions)];
-static pthread_once_t rows_once = PTHREAD_ONCE_INIT;
 
-static void build_rows(void)
+__attribute__((constructor)) static void build_rows(void)
 {
 	uint8_t last[TLSD_SS__COUNT];
 
@@ -837,7 +837,6 @@ static const struct transition *find_transition(enum tlsd_sstate st, enum tlsd_d
 {
 	if ((unsigned)st >= TLSD_SS__COUNT)
 		return NULL;
-	pthread_once(&rows_once, build_rows);
 	for (uint8_t i = state_first[st]; i != NO_ROW; i = row_next[i]) {
 		const struct transition *t = &transitions[i];
 
@@ -847,7 +846,9 @@ static const struct transition *find_transition(enum tlsd_sstate st, enum tlsd_d
 	return NULL;
 }
 
-static void unexpected(struct tlsd_session *s, enum tlsd_dir d, uint16_t msg)
+/* Cold and out of line: step() runs for every record, this almost never. */
+__attribute__((cold, noinline)) static void unexpected(struct tlsd_session *s, enum tlsd_dir d,
+						       uint16_t msg)
 {
 	s->unexpected++;
 	s->anomalies++;
