@@ -408,14 +408,24 @@ unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 		wire_len = len;
 	if (wire_len == 0)
 		return 0;
-	/* A segment wholly below next (most often inside a record body the
-	 * consumer skipped) with nothing buffered and no FIN: what segment()
-	 * would find, without its set-up. */
+	/* With nothing buffered and no FIN, the two common cases are decided
+	 * here, as segment() would, without its set-up: a segment wholly below
+	 * next (most often inside a record body the consumer skipped), and one
+	 * that starts exactly at next, all of it captured: delivered whole.
+	 * After that delivery segment() would find nothing more to do: a skip
+	 * from the callback only moves next on and drops buffered bytes. */
 	if (r->started && !r->ooo && !r->fin_seen) {
-		int64_t ewire = rel_off(r, seq) + (int64_t)wire_len;
+		int64_t s = rel_off(r, seq), ewire = s + (int64_t)wire_len;
 
 		if (ewire <= (int64_t)r->next)
 			return ewire <= (int64_t)r->max_seen ? TLSD_REASM_EV_RETRANSMIT : 0;
+		if (s == (int64_t)r->next && len == wire_len && !r->tentative) {
+			if ((uint64_t)ewire > r->max_seen)
+				r->max_seen = (uint64_t)ewire;
+			r->next = (uint64_t)ewire;
+			sink->data(sink->ud, (uint64_t)s, p, len);
+			return 0;
+		}
 	}
 	return segment(r, ctx, sink, seq, p, len, wire_len);
 }
