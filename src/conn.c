@@ -410,26 +410,32 @@ static void keep_frame(struct tlsd_conn_mux *m, struct tlsd_conn *c, const struc
 		c->frames.len -= sizeof(hdr);
 }
 
+/* What on_packet() does for a packet with a comment, a FIN or RST, or when
+ * frames are kept: out of line, so that the other packets pay for no
+ * register saves. */
+__attribute__((noinline)) static void packet_notes(struct tlsd_conn_mux *m, struct tlsd_conn *c,
+						   const struct tlsd_pkt *pkt)
+{
+	tlsd_notes_packet(&c->notes, pkt);
+	/* The connection ends soon, maybe with this packet: its session is
+	 * read all over (fin, rst, the report). */
+	if ((pkt->tcp_flags & (TLSD_TCP_FIN | TLSD_TCP_RST)) && c->kind == CONN_TLS)
+		tlsd_session_prefetch(c->session);
+	if (m->cfg.keep_frames && c->kind != CONN_NOT_TLS)
+		keep_frame(m, c, pkt);
+}
+
 static void on_packet(void *ud, struct tlsd_flow *f, enum tlsd_dir d, const struct tlsd_pkt *pkt)
 {
 	struct tlsd_conn_mux *m = ud;
-	struct tlsd_conn *c;
+	struct tlsd_conn *c = f->user;
 
 	(void)d;
-	if (f->user)
-		tlsd_notes_packet(&((struct tlsd_conn *)f->user)->notes, pkt);
-	if ((pkt->tcp_flags & (TLSD_TCP_FIN | TLSD_TCP_RST)) && f->user) {
-		c = f->user;
-		/* The connection ends soon, maybe with this packet: its session
-		 * is read all over (fin, rst, the report). */
-		if (c->kind == CONN_TLS)
-			tlsd_session_prefetch(c->session);
-	}
-	if (!m->cfg.keep_frames)
-		return; /* before touching the connection: a cache miss per packet */
-	c = f->user;
-	if (c && c->kind != CONN_NOT_TLS)
-		keep_frame(m, c, pkt);
+	/* The connection itself is not touched otherwise: a cache miss per
+	 * packet. */
+	if (c && ((pkt->tcp_flags & (TLSD_TCP_FIN | TLSD_TCP_RST)) ||
+		  (pkt->frame && pkt->frame->comment) || m->cfg.keep_frames))
+		packet_notes(m, c, pkt);
 }
 
 /* Is this chunk the start of a ClientHello (TLS record or SSLv2 form)? */

@@ -628,9 +628,7 @@ static void flush_dir(struct tlsd_flow_table *t, struct tlsd_flow *f, enum tlsd_
 	sink_end(t, f);
 }
 
-/* Delivers fin for every direction whose FIN is reached. True when both
- * directions have had their fin. */
-static bool deliver_fins(struct tlsd_flow_table *t, struct tlsd_flow *f)
+static bool deliver_fins_run(struct tlsd_flow_table *t, struct tlsd_flow *f)
 {
 	for (unsigned i = 0; i < 2; i++) {
 		struct tlsd_flow_side *s = &f->side[i];
@@ -643,6 +641,17 @@ static bool deliver_fins(struct tlsd_flow_table *t, struct tlsd_flow *f)
 		}
 	}
 	return f->side[0].reasm.fin_delivered && f->side[1].reasm.fin_delivered;
+}
+
+/* Delivers fin for every direction whose FIN is reached. True when both
+ * directions have had their fin. */
+static inline bool deliver_fins(struct tlsd_flow_table *t, struct tlsd_flow *f)
+{
+	/* Every packet comes by: without a FIN on either side nothing can be
+	 * reached (deliver_fins_run would change nothing). */
+	if (!f->ignored && !f->side[0].reasm.fin_seen && !f->side[1].reasm.fin_seen)
+		return f->side[0].reasm.fin_delivered && f->side[1].reasm.fin_delivered;
+	return deliver_fins_run(t, f);
 }
 
 /* ---- graves ---- */
@@ -775,15 +784,13 @@ static bool dying_reserve(struct tlsd_flow_table *t, uint32_t n)
  * the table, so tables that share the flows of a capture between them
  * (worker threads, analyzer.c) end them as one table does. Flows whose
  * consumer keeps them (keep_idle) are looked at again a timeout later. */
-static void expire_list(struct tlsd_flow_table *t)
+static void expire_run(struct tlsd_flow_table *t)
 {
 	struct lru *l = &t->lru_open;
 	tlsd_time_ns now = t->ctx->idle_clock, timeout = t->ctx->lim.idle_timeout;
 	uint32_t n = 0;
 	struct tlsd_flow *f;
 
-	if (now <= l->next_check)
-		return;
 	while (t->heap_n) {
 		if (now - t->heap[0].due <= timeout)
 			break;
@@ -811,6 +818,13 @@ static void expire_list(struct tlsd_flow_table *t)
 		qsort(t->dying, n, sizeof(*t->dying), cmp_id);
 	for (uint32_t i = 0; i < n; i++)
 		close_flow(t, t->dying[i], TLSD_FLOW_END_TIMEOUT);
+}
+
+/* The test is inline: every packet asks, and almost none is due. */
+static inline void expire_list(struct tlsd_flow_table *t)
+{
+	if (t->ctx->idle_clock > t->lru_open.next_check)
+		expire_run(t);
 }
 
 void tlsd_flow_table_expire(struct tlsd_flow_table *t)
@@ -1019,8 +1033,9 @@ static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct 
 	uint32_t dseq = pkt->seq + ((fl & TLSD_TCP_SYN) ? 1u : 0u);
 	struct tlsd_reasm *r = &f->side[d].reasm;
 	uint64_t swaps;
-	struct sink_ctx sc;
-	struct tlsd_reasm_sink sink;
+	/* Set up once for both calls below; only the side changes. */
+	struct sink_ctx sc = {.t = t, .f = f};
+	const struct tlsd_reasm_sink sink = {.data = sink_data, .gap = sink_gap, .ud = &sc};
 
 	/* The ACK first: the peer received what it acknowledges before it sent
 	 * this packet, so those bytes (and any hole below them, or a held
@@ -1030,7 +1045,8 @@ static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct 
 
 		if (!f->ignored && f->side[o].reasm.started) {
 			swaps = t->swaps;
-			sink_begin(t, f, o, &sc, &sink);
+			sc.d = o;
+			t->in_reasm = f;
 			tlsd_reasm_ack(&f->side[o].reasm, t->ctx, &sink, pkt->ack);
 			sink_end(t, f);
 			if (f->ignored)
@@ -1081,7 +1097,8 @@ static void follow(struct tlsd_flow_table *t, struct tlsd_flow *f, const struct 
 		unsigned ev;
 
 		swaps = t->swaps;
-		sink_begin(t, f, d, &sc, &sink);
+		sc.d = d;
+		t->in_reasm = f;
 		ev = tlsd_reasm_segment(r, t->ctx, &sink, dseq, pkt->payload, pkt->payload_len,
 					pkt->payload_wire_len);
 		sink_end(t, f);

@@ -151,11 +151,21 @@ static void deliver_head(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 	free(s);
 }
 
-/* Delivers every buffered segment that has become in order. */
-static void drain(struct tlsd_reasm *r, struct tlsd_ctx *ctx, const struct tlsd_reasm_sink *sink)
+static void drain_loop(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+		       const struct tlsd_reasm_sink *sink)
 {
 	while (!r->closed && r->ooo && r->ooo->off <= r->next)
 		deliver_head(r, ctx, sink);
+}
+
+/* Delivers every buffered segment that has become in order. The test for
+ * an empty store is inline: in order, every segment runs this twice and
+ * almost never has anything buffered. */
+static inline void drain(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+			 const struct tlsd_reasm_sink *sink)
+{
+	if (r->ooo)
+		drain_loop(r, ctx, sink);
 }
 
 /* A view of the packet bytes [x, x + n), the packet starting at offset base. */
@@ -291,20 +301,14 @@ static void make_room(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 	drain(r, ctx, sink);
 }
 
-unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
-			    const struct tlsd_reasm_sink *sink, uint32_t seq,
-			    const uint8_t *p, uint32_t len, uint32_t wire_len)
+static unsigned segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+			const struct tlsd_reasm_sink *sink, uint32_t seq, const uint8_t *p,
+			uint32_t len, uint32_t wire_len)
 {
 	unsigned ev = 0;
 	struct tlsd_cur pkt;
 	int64_t s, ecap, ewire;
 
-	if (r->closed)
-		return 0;
-	if (wire_len < len)
-		wire_len = len;
-	if (wire_len == 0)
-		return 0;
 	if (!r->started)
 		tlsd_reasm_start(r, seq, true);
 	drain(r, ctx, sink); /* a skip may have left a segment at next */
@@ -378,7 +382,7 @@ unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 			/* Held long enough: settle, which moves the offsets, and
 			 * take this segment again against the settled stream. */
 			tlsd_reasm_settle(r, ctx, sink, false, 0);
-			return ev | tlsd_reasm_segment(r, ctx, sink, seq, p, len, wire_len);
+			return ev | segment(r, ctx, sink, seq, p, len, wire_len);
 		}
 		if (fits(r, ctx, charge)) {
 			iev = insert(r, ctx, &pkt, s, pos, ecap, (uint64_t)ewire, false, &charge);
@@ -392,6 +396,38 @@ unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 	}
 	drain(r, ctx, sink);
 	return ev;
+}
+
+unsigned tlsd_reasm_segment(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+			    const struct tlsd_reasm_sink *sink, uint32_t seq,
+			    const uint8_t *p, uint32_t len, uint32_t wire_len)
+{
+	if (r->closed)
+		return 0;
+	if (wire_len < len)
+		wire_len = len;
+	if (wire_len == 0)
+		return 0;
+	/* With nothing buffered and no FIN, the two common cases are decided
+	 * here, as segment() would, without its set-up: a segment wholly below
+	 * next (most often inside a record body the consumer skipped), and one
+	 * that starts exactly at next, all of it captured: delivered whole.
+	 * After that delivery segment() would find nothing more to do: a skip
+	 * from the callback only moves next on and drops buffered bytes. */
+	if (r->started && !r->ooo && !r->fin_seen) {
+		int64_t s = rel_off(r, seq), ewire = s + (int64_t)wire_len;
+
+		if (ewire <= (int64_t)r->next)
+			return ewire <= (int64_t)r->max_seen ? TLSD_REASM_EV_RETRANSMIT : 0;
+		if (s == (int64_t)r->next && len == wire_len && !r->tentative) {
+			if ((uint64_t)ewire > r->max_seen)
+				r->max_seen = (uint64_t)ewire;
+			r->next = (uint64_t)ewire;
+			sink->data(sink->ud, (uint64_t)s, p, len);
+			return 0;
+		}
+	}
+	return segment(r, ctx, sink, seq, p, len, wire_len);
 }
 
 void tlsd_reasm_settle(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
@@ -458,20 +494,38 @@ static void advance_to(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
 	drain(r, ctx, sink);
 }
 
-void tlsd_reasm_ack(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
-		    const struct tlsd_reasm_sink *sink, uint32_t ack)
+/* The offset up to which an ACK declares the stream sent (FIN clamped). */
+static int64_t acked_to(const struct tlsd_reasm *r, uint32_t ack)
+{
+	int64_t a = rel_off(r, ack);
+
+	if (r->fin_seen && a > (int64_t)r->fin_off)
+		a = (int64_t)r->fin_off;
+	return a;
+}
+
+/* Out of line: inlined, its register spills would cost every ACK. */
+__attribute__((noinline)) static void ack_news(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+					       const struct tlsd_reasm_sink *sink, uint32_t ack)
 {
 	int64_t a;
 
-	if (!r->started || r->closed)
-		return;
 	tlsd_reasm_settle(r, ctx, sink, true, ack);
-	a = rel_off(r, ack);
-	if (r->fin_seen && a > (int64_t)r->fin_off)
-		a = (int64_t)r->fin_off;
+	a = acked_to(r, ack);
 	if (a <= (int64_t)r->next)
 		return;
 	advance_to(r, ctx, sink, (uint64_t)a);
+}
+
+void tlsd_reasm_ack(struct tlsd_reasm *r, struct tlsd_ctx *ctx,
+		    const struct tlsd_reasm_sink *sink, uint32_t ack)
+{
+	if (!r->started || r->closed)
+		return;
+	/* Every ACK of a flow comes by, and nearly all of them acknowledge
+	 * nothing beyond next: that is decided here, with no set-up. */
+	if (r->tentative || acked_to(r, ack) > (int64_t)r->next)
+		ack_news(r, ctx, sink, ack);
 }
 
 void tlsd_reasm_skip(struct tlsd_reasm *r, struct tlsd_ctx *ctx, uint64_t n)

@@ -802,19 +802,53 @@ static void msg_name(uint16_t msg, char *buf, size_t len)
 		snprintf(buf, len, "handshake type %u", (unsigned)msg);
 }
 
+/* The rows of each state, in table order, as chains through row_next (NO_ROW
+ * ends a chain): every protected record of an established connection steps
+ * the machine, and a scan of the whole table from the top cost ~40 compares
+ * per record. Built from the table before main() (a constructor: no once
+ * flag to test, and no call, on every lookup), so the table stays the one
+ * source. */
+#define NO_ROW UINT8_MAX
+_Static_assert(TLSD_ARRAY_SIZE(transitions) < NO_ROW, "row numbers fit uint8_t");
+static uint8_t state_first[TLSD_SS__COUNT];
+static uint8_t row_next[TLSD_ARRAY_SIZE(transitions)];
+
+__attribute__((constructor)) static void build_rows(void)
+{
+	uint8_t last[TLSD_SS__COUNT];
+
+	memset(state_first, NO_ROW, sizeof(state_first));
+	memset(last, NO_ROW, sizeof(last));
+	for (size_t i = 0; i < TLSD_ARRAY_SIZE(transitions); i++) {
+		uint8_t st = transitions[i].from;
+
+		row_next[i] = NO_ROW;
+		if (last[st] == NO_ROW)
+			state_first[st] = (uint8_t)i;
+		else
+			row_next[last[st]] = (uint8_t)i;
+		last[st] = (uint8_t)i;
+	}
+}
+
+/* The first row of the table for (st, d, msg), as a scan from the top finds it. */
 static const struct transition *find_transition(enum tlsd_sstate st, enum tlsd_dir d,
 					       uint16_t msg)
 {
-	for (size_t i = 0; i < TLSD_ARRAY_SIZE(transitions); i++) {
+	if ((unsigned)st >= TLSD_SS__COUNT)
+		return NULL;
+	for (uint8_t i = state_first[st]; i != NO_ROW; i = row_next[i]) {
 		const struct transition *t = &transitions[i];
 
-		if (t->from == st && t->msg == msg && (t->dir == ANY || t->dir == d))
+		if (t->msg == msg && (t->dir == ANY || t->dir == d))
 			return t;
 	}
 	return NULL;
 }
 
-static void unexpected(struct tlsd_session *s, enum tlsd_dir d, uint16_t msg)
+/* Cold and out of line: step() runs for every record, this almost never. */
+__attribute__((cold, noinline)) static void unexpected(struct tlsd_session *s, enum tlsd_dir d,
+						       uint16_t msg)
 {
 	s->unexpected++;
 	s->anomalies++;

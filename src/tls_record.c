@@ -597,8 +597,14 @@ static bool header_input(struct tlsd_tls_dir *t, const struct feed_pos *fp)
 
 	if (t->hdr_len == 0)
 		t->hdr_off = pos_off(fp);
-	if (!tlsd_cur_copy(fp->c, t->hdr + t->hdr_len, take))
+	/* Nearly always the whole header at once: a copy of constant size is
+	 * a few moves, not a call to memcpy. */
+	if (take == TLSD_RECORD_HEADER_LEN) {
+		if (!tlsd_cur_copy(fp->c, t->hdr, TLSD_RECORD_HEADER_LEN))
+			return false;
+	} else if (!tlsd_cur_copy(fp->c, t->hdr + t->hdr_len, take)) {
 		return false;
+	}
 	t->hdr_len = (uint8_t)(t->hdr_len + take);
 	if (!t->started && !t->midstream) {
 		if (check_first(t->hdr, t->hdr_len) == TLSD_PARSE_MALFORMED) {

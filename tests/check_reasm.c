@@ -539,6 +539,176 @@ START_TEST(tc_skip_over_hole)
 }
 END_TEST
 
+/* Segments wholly below next take a short path (nothing buffered, no FIN):
+ * RETRANSMIT only for bytes the sender did send before (max_seen), not for
+ * the rest of a skipped body; a skip that ends exactly at a segment
+ * boundary delivers the next segment whole; ACKs at or below next do
+ * nothing. Near the 32-bit wrap, with snap-cut segments. */
+START_TEST(tc_below_next)
+{
+	uint8_t s[200];
+	struct fx f;
+	uint32_t isn = UINT32_MAX - 40;
+
+	fill(s, sizeof(s), 16);
+	fx_init(&f, isn);
+	ck_assert_uint_eq(seg(&f, isn, s, 20), 0);
+	tlsd_reasm_skip(&f.r, &f.ctx, 60); /* [20,80) not wanted */
+	/* Inside the skipped body, first time on the wire: no event. */
+	ck_assert_uint_eq(seg(&f, isn + 20, s + 20, 30), 0);
+	ck_assert_uint_eq(tlsd_reasm_segment(&f.r, &f.ctx, &f.sink, isn + 50, s + 50, 10, 30),
+			  0);
+	ck_assert_uint_eq(f.r.max_seen, 20);
+	/* Delivered bytes again: a retransmission, however cut. */
+	ck_assert_uint_eq(seg(&f, isn, s, 20), TLSD_REASM_EV_RETRANSMIT);
+	ck_assert_uint_eq(tlsd_reasm_segment(&f.r, &f.ctx, &f.sink, isn + 5, s + 5, 3, 15),
+			  TLSD_REASM_EV_RETRANSMIT);
+	/* wire_len below len counts as len; an empty segment is nothing. */
+	ck_assert_uint_eq(tlsd_reasm_segment(&f.r, &f.ctx, &f.sink, isn + 10, s + 10, 10, 0),
+			  TLSD_REASM_EV_RETRANSMIT);
+	ck_assert_uint_eq(tlsd_reasm_segment(&f.r, &f.ctx, &f.sink, isn + 10, s + 10, 0, 0), 0);
+	/* ACKs at or below next: no gap, nothing delivered. */
+	tlsd_reasm_ack(&f.r, &f.ctx, &f.sink, isn + 80);
+	tlsd_reasm_ack(&f.r, &f.ctx, &f.sink, isn + 3);
+	ck_assert_uint_eq(f.rc->gaps, 0);
+	ck_assert_uint_eq(f.rc->data_bytes, 20);
+	/* The skip ended at 80, where the next segment starts: delivered whole. */
+	ck_assert_uint_eq(seg(&f, isn + 80, s + 80, 40), 0);
+	ck_assert_uint_eq(f.rc->data_bytes, 60);
+	ck_assert_mem_eq(f.rc->out + 80, s + 80, 40);
+	ck_assert_uint_eq(f.r.max_seen, 120);
+	/* Straddling next: only the new part goes out. */
+	ck_assert_uint_eq(seg(&f, isn + 100, s + 100, 40), 0);
+	ck_assert_uint_eq(f.rc->data_bytes, 80);
+	ck_assert_mem_eq(f.rc->out + 120, s + 120, 20);
+	/* An ACK beyond next still declares the hole. */
+	tlsd_reasm_ack(&f.r, &f.ctx, &f.sink, isn + 150);
+	ck_assert_uint_eq(f.rc->gaps, 1);
+	ck_assert_uint_eq(f.rc->gap_bytes, 10);
+	/* With a FIN or with bytes buffered, the long path: same answers. */
+	ck_assert_uint_eq(seg(&f, isn + 160, s + 160, 10), TLSD_REASM_EV_OUT_OF_ORDER);
+	ck_assert_uint_eq(seg(&f, isn + 100, s + 100, 10), TLSD_REASM_EV_RETRANSMIT);
+	ck_assert_uint_eq(seg(&f, isn + 150, s + 150, 10), 0);
+	ck_assert_uint_eq(f.r.next, 170);
+	tlsd_reasm_fin(&f.r, isn + 170);
+	ck_assert_uint_eq(seg(&f, isn + 160, s + 160, 10), TLSD_REASM_EV_RETRANSMIT);
+	ck_assert_uint_eq(seg(&f, isn + 165, s + 165, 10),
+			  TLSD_REASM_EV_AFTER_FIN | TLSD_REASM_EV_RETRANSMIT);
+	/* Closed: nothing at all. */
+	f.r.closed = true;
+	ck_assert_uint_eq(seg(&f, isn, s, 20), 0);
+	tlsd_reasm_ack(&f.r, &f.ctx, &f.sink, isn + 190);
+	ck_assert_uint_eq(f.rc->gaps, 1);
+	ck_assert_uint_eq(f.rc->data_bytes, 100);
+	fx_done(&f);
+}
+END_TEST
+
+/* A framer in miniature: records of a 2-byte length and a body; the rest
+ * of a body beyond the chunk is skipped from the callback, as conn.c does
+ * with the TLS framer's skip count. */
+struct mini {
+	struct tlsd_reasm *r;
+	struct tlsd_ctx *ctx;
+	uint8_t hdr[2];
+	unsigned hdr_have;
+	uint64_t body_left;
+	unsigned lens[16], n;
+	uint64_t delivered;
+};
+
+static void mini_data(void *ud, uint64_t off, const uint8_t *p, size_t len)
+{
+	struct mini *m = ud;
+
+	(void)off;
+	m->delivered += len;
+	for (size_t i = 0; i < len;) {
+		if (m->body_left) {
+			size_t take = (size_t)TLSD_MIN(m->body_left, (uint64_t)(len - i));
+
+			m->body_left -= take;
+			i += take;
+			continue;
+		}
+		m->hdr[m->hdr_have++] = p[i++];
+		if (m->hdr_have < 2)
+			continue;
+		m->hdr_have = 0;
+		m->body_left = (uint64_t)m->hdr[0] << 8 | m->hdr[1];
+		ck_assert_uint_lt(m->n, 16);
+		m->lens[m->n++] = (unsigned)m->body_left;
+	}
+	if (m->body_left) {
+		uint64_t n = m->body_left;
+
+		m->body_left = 0;
+		tlsd_reasm_skip(m->r, m->ctx, n);
+	}
+}
+
+static void mini_gap(void *ud, uint64_t off, uint64_t len)
+{
+	(void)ud;
+	(void)off;
+	(void)len;
+	ck_abort_msg("no gap expected");
+}
+
+/* The stream cut into three in-order segments at every pair of points,
+ * each segment sent twice: every record header is read once, whether it
+ * is split across segments, ends one, or lies inside a skipped body's
+ * segment; bodies beyond a chunk are never delivered, and the copies are
+ * retransmissions (or, wholly inside a skipped body, nothing). */
+START_TEST(tc_skip_at_every_split)
+{
+	static const unsigned lens[] = {0, 3, 7, 1, 12, 5, 2};
+	uint8_t st[128];
+	size_t n = 0;
+
+	for (size_t k = 0; k < TLSD_ARRAY_SIZE(lens); k++) {
+		st[n++] = (uint8_t)(lens[k] >> 8);
+		st[n++] = (uint8_t)lens[k];
+		memset(st + n, 0xee, lens[k]);
+		n += lens[k];
+	}
+	for (size_t i = 1; i < n; i++) {
+		for (size_t j = i; j < n; j++) {
+			struct tlsd_ctx ctx;
+			struct tlsd_reasm r;
+			struct mini m = {.r = &r, .ctx = &ctx};
+			struct tlsd_reasm_sink sink = {.data = mini_data, .gap = mini_gap, .ud = &m};
+			size_t cut[4] = {0, i, j, n};
+			uint32_t isn = UINT32_MAX - 30;
+
+			tlsd_ctx_init(&ctx);
+			tlsd_reasm_init(&r);
+			tlsd_reasm_start(&r, isn, false);
+			for (int k = 0; k < 3; k++) {
+				uint32_t l = (uint32_t)(cut[k + 1] - cut[k]);
+				unsigned ev;
+
+				if (l == 0)
+					continue;
+				(void)tlsd_reasm_segment(&r, &ctx, &sink, isn + (uint32_t)cut[k],
+							 st + cut[k], l, l);
+				ev = tlsd_reasm_segment(&r, &ctx, &sink, isn + (uint32_t)cut[k],
+							st + cut[k], l, l);
+				ck_assert(ev == 0 || ev == TLSD_REASM_EV_RETRANSMIT);
+				tlsd_reasm_ack(&r, &ctx, &sink, isn + (uint32_t)cut[k + 1]);
+			}
+			ck_assert_uint_eq(m.n, TLSD_ARRAY_SIZE(lens));
+			ck_assert_mem_eq(m.lens, lens, sizeof(lens));
+			ck_assert_uint_eq(r.next, n);
+			ck_assert_uint_le(m.delivered, n);
+			ck_assert_ptr_null(r.ooo);
+			tlsd_reasm_cleanup(&r, &ctx);
+			ck_assert_uint_eq(ctx.reasm_mem_used, 0);
+		}
+	}
+}
+END_TEST
+
 /* A callback skips: counted from the end of the chunk being delivered. */
 START_TEST(tc_skip_in_callback)
 {
@@ -850,6 +1020,8 @@ Suite *reasm_suite(void)
 		{"gap_flush", tc_gap_flush},
 		{"snaplen", tc_snaplen},
 		{"skip_over_hole", tc_skip_over_hole},
+		{"below_next", tc_below_next},
+		{"skip_at_every_split", tc_skip_at_every_split},
 		{"skip_in_callback", tc_skip_in_callback},
 		{"skip_in_callback_buffered", tc_skip_in_callback_buffered},
 		{"close_in_callback", tc_close_in_callback},
