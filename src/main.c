@@ -903,6 +903,16 @@ static void deliver(struct tlsd_analyzer *a, struct tlsd_ctx *ctx, struct tlsd_o
 	tlsd_analyzer_frame(a, &so->fr);
 }
 
+/* deliver(), unless -c's count of packets is reached (frames the filter
+ * rejected are not counted, and still go to the analysis). */
+static void deliver_counted(struct tlsd_analyzer *a, struct tlsd_ctx *ctx,
+			    struct tlsd_output *out, const struct options *o,
+			    const struct tlsd_stamp_out *so)
+{
+	if (so->filtered || !o->count || ctx->cnt.packets < o->count)
+		deliver(a, ctx, out, so);
+}
+
 /* The frames the guard has decided (all that it holds, with flush), as
  * many as -c still allows. */
 static void drain(struct tlsd_stamp_guard *g, bool flush, struct tlsd_analyzer *a,
@@ -913,8 +923,7 @@ static void drain(struct tlsd_stamp_guard *g, bool flush, struct tlsd_analyzer *
 	if (tlsd_stamp_guard_held(g) == 0)
 		return; /* the common case, each frame */
 	while (tlsd_stamp_guard_next(g, flush, &so))
-		if (so.filtered || !o->count || ctx->cnt.packets < o->count)
-			deliver(a, ctx, out, &so);
+		deliver_counted(a, ctx, out, o, &so);
 }
 
 /* Reads one capture to its end (or until -c / --duration / a signal).
@@ -938,7 +947,9 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 		struct tlsd_stamp_out so = {0};
 		enum tlsd_capture_status st;
 
-		if (o->count && ctx->cnt.packets + tlsd_stamp_guard_held(&guard) >= o->count)
+		/* Held frames may be filtered ones, which -c does not count: read
+		 * on until enough were delivered (drain stops at the count). */
+		if (o->count && ctx->cnt.packets >= o->count)
 			break;
 		if (deadline && monotonic_s() >= deadline)
 			break;
@@ -959,7 +970,7 @@ static int pump(struct tlsd_capture *cap, struct tlsd_analyzer *a, struct tlsd_c
 				break;
 			case TLSD_STAMP_NOMEM:
 				drain(&guard, true, a, ctx, o, out);
-				deliver(a, ctx, out, &so);
+				deliver_counted(a, ctx, out, o, &so);
 				break;
 			case TLSD_STAMP_HELD:
 			default:

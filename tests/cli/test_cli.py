@@ -623,6 +623,16 @@ check("stray stamp: counted, no silence or restart",
       and "capture_silences" not in st[0]["stats"]["anomalies"]
       and "capture_clock_restarts" not in st[0]["stats"]["anomalies"], st[:1])
 check("stray stamp: --threads 2 reports the same", outs["1"] == outs["2"] and outs["1"])
+# -c counts the packets analysed, held ones included, with a filter too
+# (the frames it rejects are not counted).
+counts = []
+for n in range(stray_at, stray_at + 4):
+    for extra in ([], ["not tcp port 44306"]):
+        _, o1, _ = run("-c", str(n), "--stats", "-T", "json", stray_pcap, *extra)
+        st1 = [json.loads(x) for x in o1.splitlines() if '"stats"' in x]
+        counts.append(st1[0]["stats"]["packets"] if st1 else None)
+check("stray stamp: -c N analyses N packets around the held one",
+      counts == [n for n in range(stray_at, stray_at + 4) for _ in (0, 1)], counts)
 evid = os.path.join(tmp, "stray-evidence.pcapng")
 run("-a", "-w", evid, "-o", os.devnull, stray_pcap)
 p = subprocess.run(["tshark", "-r", evid, "-T", "fields", "-e", "frame.time_epoch"],
