@@ -62,7 +62,8 @@ static int keep(struct tlsd_stamp_slot *s, const struct tlsd_frame *fr, bool fil
 {
 	size_t comment = fr->comment ? fr->comment_len : 0;
 	size_t name = fr->iface ? strlen(fr->iface) + 1 : 0;
-	size_t need = (size_t)fr->caplen + comment + name;
+	/* At least a byte: a frame's data is never NULL, as the readers give it. */
+	size_t need = (size_t)fr->caplen + comment + name + 1;
 
 	if (need > s->cap) {
 		uint8_t *b = realloc(s->buf, need);

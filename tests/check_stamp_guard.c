@@ -276,6 +276,12 @@ START_TEST(tc_copies)
 	ck_assert(memcmp(so.fr.comment, "held", 4) == 0);
 	ck_assert_str_eq(so.fr.iface, "eth0");
 	ck_assert(!tlsd_stamp_guard_next(&g, true, &so));
+	/* An empty frame held: its data is still a valid pointer. */
+	fr = (struct tlsd_frame){.ts = T0 + 7200 * S, .caplen = 0, .wirelen = 60, .data = big};
+	ck_assert_int_eq(tlsd_stamp_guard_take(&g, &fr, false), TLSD_STAMP_HELD);
+	ck_assert(tlsd_stamp_guard_next(&g, true, &so));
+	ck_assert_ptr_nonnull(so.fr.data);
+	ck_assert_uint_eq(so.fr.caplen, 0);
 	tlsd_stamp_guard_free(&g);
 }
 END_TEST
