@@ -78,7 +78,7 @@ static void run(struct tlsd_stamp_guard *g, const tlsd_time_ns *ts, unsigned n, 
 START_TEST(tc_ordinary)
 {
 	struct tlsd_stamp_guard g;
-	tlsd_time_ns ts[] = {T0, T0 + S / 2, T0 + S / 2, T0 + S / 4, T0 + S, T0 + 2 * S / 1,
+	tlsd_time_ns ts[] = {T0, T0 + S / 2, T0 + S / 2, T0 + S / 4, T0 + S, T0 + 2 * S,
 			     T0 + 2 * S - 60 * S, T0 + 2 * S + 1};
 	struct seen v;
 
