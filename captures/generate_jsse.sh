@@ -186,8 +186,8 @@ sc_cli_no_shared_cipher() {
 sc_srv13_cli12() { begin 106 srv13_cli12; jsrv --protocols TLSv1.3; ocli -tls1_2; end; }
 sc_cli13_srv12() { begin 107 cli13_srv12; osrv -tls1_2; jcli --protocols TLSv1.3; end; }
 sc_srv12_cli13() { begin 108 srv12_cli13; jsrv --protocols TLSv1.2; ocli -tls1_3; end; }
-# --- row 14: HelloRetryRequest (JSSE's client key share is x25519 only)
-sc_cli_tls13_hrr_ok() { begin 109 cli_tls13_hrr_ok; osrv -WWW -groups P-256; jcli --protocols TLSv1.3; end; }
+# --- row 14: HelloRetryRequest (JSSE sends key shares for x25519 and secp256r1 only)
+sc_cli_tls13_hrr_ok() { begin 109 cli_tls13_hrr_ok; osrv -WWW -groups P-384; jcli --protocols TLSv1.3; end; }
 # --- rows 4/5: client certificate required, none sent
 sc_srv_tls12_client_cert_required() {
     begin 110 srv_tls12_client_cert_required
