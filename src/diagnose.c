@@ -182,7 +182,6 @@ static bool first_end_is_rst(const struct tlsd_session *s)
 enum tlsd_tls13_verdict tlsd_diagnose_tls13(const struct tlsd_session *s)
 {
 	const struct tlsd_sess_tls13 *t = &s->t13;
-	uint16_t alen = tlsd_session_tls13_alert_len(s);
 
 	if (!tls13(s))
 		return TLSD_T13_NONE;
@@ -193,7 +192,7 @@ enum tlsd_tls13_verdict tlsd_diagnose_tls13(const struct tlsd_session *s)
 			return TLSD_T13_CLIENT_ABORT;
 		return TLSD_T13_PENDING;
 	case TLSD_SS_TLS13_CLIENT_FLIGHT:
-		if (t->cli_flight == 1 && t->cli_flight_first_len == alen &&
+		if (t->cli_flight == 1 && tlsd_session_tls13_alert_sized(s, t->cli_flight_first_len) &&
 		    (any_fin(s) || any_rst(s) || s->ended))
 			return TLSD_T13_CLIENT_ALERT;
 		/* A reset right after the client's flight refused it; a close,
@@ -206,7 +205,7 @@ enum tlsd_tls13_verdict tlsd_diagnose_tls13(const struct tlsd_session *s)
 			return TLSD_T13_ESTABLISHED;
 		return TLSD_T13_PENDING;
 	case TLSD_SS_TLS13_POST:
-		if (t->post_srv == 1 && t->post_srv_first_len == alen)
+		if (t->post_srv == 1 && tlsd_session_tls13_alert_sized(s, t->post_srv_first_len))
 			return TLSD_T13_SERVER_ALERT;
 		return TLSD_T13_ESTABLISHED;
 	default:
@@ -527,8 +526,14 @@ static bool established_outcome(const struct tlsd_session *s, enum tlsd_tls13_ve
 	bool established = s->established || t13 == TLSD_T13_ESTABLISHED;
 
 	*ssl2 = false;
+	/* TLS 1.3 (alerts read with the key log): a fatal alert before the
+	 * client's flight was answered, or as the server's only record after
+	 * it (the server refused the client's certificate or Finished, with an
+	 * alert whose size did not say so: tlsd_session_tls13_alert_sized), is
+	 * a failure; one after the server went on is not the handshake's. */
 	if (established && t13 == TLSD_T13_ESTABLISHED && s->has_fatal &&
-	    s->fatal.state != TLSD_SS_TLS13_POST)
+	    (s->fatal.state != TLSD_SS_TLS13_POST ||
+	     (s->fatal.dir == TLSD_DIR_S2C && s->t13.post_srv == 1)))
 		established = false;
 	if (!established && !s->has_fatal && ssl2_completed(s)) {
 		established = true;

@@ -44,8 +44,10 @@ static bool went_on(const struct tlsd_session *s)
 		return true;
 	if (s->has_sh && tlsd_version_is_tls13(s->version))
 		return s->state == TLSD_SS_TLS13_POST ||
-		       (s->state == TLSD_SS_TLS13_CLIENT_FLIGHT && s->t13.cli_flight > 0 &&
-			s->t13.cli_flight_first_len != tlsd_session_tls13_alert_len(s));
+		       (s->state == TLSD_SS_TLS13_CLIENT_FLIGHT &&
+			(s->t13.cli_flight > 1 ||
+			 (s->t13.cli_flight == 1 &&
+			  !tlsd_session_tls13_alert_sized(s, s->t13.cli_flight_first_len))));
 	return s->srv_cert && (s->cke || c->ccs || c->finished || c->app_records > 0);
 }
 

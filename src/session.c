@@ -17,8 +17,11 @@
  *   is not alert-sized: NewSessionTicket or data), or when the connection
  *   closed normally (FIN, no reset) without the server sending anything
  *   after the client's flight (some servers send no tickets). An encrypted
- *   alert is 2 bytes + 1 content type byte + the AEAD tag = 19 bytes (11
- *   with CCM_8). Failed when:
+ *   alert is 2 bytes + 1 content type byte + padding + the AEAD tag: 19
+ *   bytes unpadded (11 with CCM_8), up to 16 more where a stack pads (Mbed
+ *   TLS to a multiple of 16: 32; Java's JSSE 16 zeros: 35); a Finished is
+ *   at least 53 (45), a NewSessionTicket with any real ticket more than
+ *   35. Failed when:
  *     - the server answered the client's flight with exactly one
  *       alert-sized record and then nothing (FIN, reset or end): an
  *       encrypted alert by the server, step certificate (the client's
@@ -773,14 +776,21 @@ static bool is_tls13(const struct tlsd_session *s)
 	return s->has_sh && tlsd_version_is_tls13(s->version);
 }
 
-uint16_t tlsd_session_tls13_alert_len(const struct tlsd_session *s)
+bool tlsd_session_tls13_holds(const struct tlsd_session *s, uint16_t len, uint16_t content)
 {
 	struct tlsd_suite_info si;
+	uint32_t least;
 	uint16_t tag = 16;
 
 	if (s->has_sh && tlsd_suite_info(s->sh.suite, &si) && si.aead_tag_len)
 		tag = si.aead_tag_len;
-	return (uint16_t)(2 + 1 + tag);
+	least = (uint32_t)content + 1 + tag;
+	return len >= least && len <= least + TLSD_TLS13_MAX_PADDING;
+}
+
+bool tlsd_session_tls13_alert_sized(const struct tlsd_session *s, uint16_t len)
+{
+	return tlsd_session_tls13_holds(s, len, 2);
 }
 
 static void msg_name(uint16_t msg, char *buf, size_t len)
@@ -882,7 +892,7 @@ static bool tls13_post_ok(const struct tlsd_session *s)
 
 	if (s->state != TLSD_SS_TLS13_POST)
 		return false;
-	return t->post_srv >= 2 || t->post_srv_first_len != tlsd_session_tls13_alert_len(s);
+	return t->post_srv >= 2 || !tlsd_session_tls13_alert_sized(s, t->post_srv_first_len);
 }
 
 /* Runs one input through the tables. Returns false when it was unexpected. */
@@ -1427,7 +1437,7 @@ static void tls13_count(struct tlsd_session *s, enum tlsd_dir d, enum tlsd_sstat
 		 * looked up only then: this runs for every record). */
 		if (t->cli_flight_first_len == 0 &&
 		    !(t->early_records > 0 && t->cli_flight == 1 &&
-		      ri->len == tlsd_session_tls13_alert_len(s) + 2))
+		      tlsd_session_tls13_holds(s, ri->len, 4)))
 			t->cli_flight_first_len = ri->len;
 		break;
 	case TLSD_SS_TLS13_POST:

@@ -476,11 +476,83 @@ START_TEST(tc_tls13_ccm8_alert_len)
 	base(&s, TLSD_VERSION_TLS13);
 	tls13_flights(&s, 2, 17);
 	s.sh.suite = 0x1305; /* TLS_AES_128_CCM_8_SHA256 */
-	ck_assert_int_eq(tlsd_session_tls13_alert_len(&s), 11);
+	ck_assert(!tlsd_session_tls13_alert_sized(&s, 10));
+	ck_assert(tlsd_session_tls13_alert_sized(&s, 11));
+	ck_assert(tlsd_session_tls13_alert_sized(&s, 27));
+	ck_assert(!tlsd_session_tls13_alert_sized(&s, 28));
+	s.sh.suite = 0x1302;
+	ck_assert(!tlsd_session_tls13_alert_sized(&s, 18));
+	ck_assert(tlsd_session_tls13_alert_sized(&s, 19));
+	ck_assert(tlsd_session_tls13_alert_sized(&s, 35));
+	ck_assert(!tlsd_session_tls13_alert_sized(&s, 36));
+	s.sh.suite = 0x1305;
 	tls13_post(&s, 1, 11);
 	fin(&s, S2C, s.t13.post_srv_first_ts + MSEC);
 	report(&s, &r);
 	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_FAILED);
+}
+END_TEST
+
+/* Stacks that pad TLS 1.3 records: Java's JSSE adds 16 zeros to every
+ * record (its alerts are 35 bytes), Mbed TLS pads the inner plaintext to a
+ * multiple of 16 (32). Both sides' alerts are read as alerts; one byte more
+ * than JSSE's is a NewSessionTicket's size, and the server went on. */
+START_TEST(tc_tls13_padded_alerts)
+{
+	static const uint16_t sizes[] = {32, 35};
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	for (size_t i = 0; i < 2; i++) {
+		base(&s, TLSD_VERSION_TLS13);
+		tls13_flights(&s, 3, 25 + 16); /* JSSE's empty Certificate */
+		tls13_post(&s, 1, sizes[i]);
+		fin(&s, S2C, s.t13.post_srv_first_ts + MSEC / 10);
+		report(&s, &r);
+		ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_SERVER,
+			       TLSD_HOW_ALERT);
+		ASSERT_DIAG(&r, "client_certificate_required", TLSD_CONF_LIKELY);
+
+		base(&s, TLSD_VERSION_TLS13);
+		tls13_flights(&s, 1, sizes[i]);
+		fin(&s, C2S, s.t13.cli_flight_ts + MSEC / 10);
+		report(&s, &r);
+		ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_CLIENT,
+			       TLSD_HOW_ALERT);
+		ASSERT_DIAG(&r, "server_certificate_rejected", TLSD_CONF_LIKELY);
+	}
+	base(&s, TLSD_VERSION_TLS13);
+	tls13_flights(&s, 3, 25);
+	tls13_post(&s, 1, 36);
+	fin(&s, S2C, s.t13.post_srv_first_ts + MSEC / 10);
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+}
+END_TEST
+
+/* A fatal alert read with the key log as the server's only record after
+ * the client's flight refused it, whatever its size (JSSE's bad_certificate
+ * for a missing client certificate); after the server went on (a ticket,
+ * data) a fatal alert is not the handshake's. */
+START_TEST(tc_tls13_decrypted_server_alert_after_flight)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	tls13_flights(&s, 3, 25);
+	tls13_post(&s, 1, 51); /* larger than any padding allowed for */
+	alert(&s, S2C, 2, 42, s.t13.post_srv_first_ts);
+	s.fatal.decrypted = true;
+	fin(&s, S2C, s.t13.post_srv_first_ts + MSEC / 10);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ck_assert_int_eq(r.alert.code, 42);
+
+	tls13_post(&s, 3, 250);
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
 }
 END_TEST
 
@@ -1644,6 +1716,8 @@ Suite *diagnose_suite(void)
 	tcase_add_test(tc, tc_client_cert_required_tls13);
 	tcase_add_test(tc, tc_client_cert_rejected_tls13);
 	tcase_add_test(tc, tc_tls13_ccm8_alert_len);
+	tcase_add_test(tc, tc_tls13_padded_alerts);
+	tcase_add_test(tc, tc_tls13_decrypted_server_alert_after_flight);
 	tcase_add_test(tc, tc_server_cert_untrusted);
 	tcase_add_test(tc, tc_server_cert_untrusted_tls13_plain);
 	tcase_add_test(tc, tc_server_cert_rejected_tls13_encrypted);

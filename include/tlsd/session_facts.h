@@ -435,9 +435,17 @@ struct tlsd_session {
 	enum tlsd_dir reneg_dir;       /* and when: reneg_ts (above, with the times) */
 };
 
-/* Size of an encrypted alert record with the negotiated suite: TLS 1.3:
- * 2 bytes of alert + 1 inner content type + AEAD tag (19, or 11 for CCM_8). */
-uint16_t tlsd_session_tls13_alert_len(const struct tlsd_session *s);
+/* Whether a TLS 1.3 protected record of len bytes, with the negotiated
+ * suite, can hold a message of `content` bytes: the content, the inner
+ * content type, padding, the AEAD tag (16 bytes, 8 for CCM_8). Stacks pad
+ * differently, so up to TLSD_TLS13_MAX_PADDING zeros are allowed: none
+ * (OpenSSL, GnuTLS, NSS, BoringSSL, Go: an alert is 19 bytes), the inner
+ * plaintext up to a multiple of 16 (Mbed TLS: 32), 16 zeros on every record
+ * (Java's JSSE: 35). */
+#define TLSD_TLS13_MAX_PADDING 16u
+bool tlsd_session_tls13_holds(const struct tlsd_session *s, uint16_t len, uint16_t content);
+/* ... an alert (2 bytes): an encrypted alert's size. */
+bool tlsd_session_tls13_alert_sized(const struct tlsd_session *s, uint16_t len);
 
 /* Keeps ch as the session's ClientHello (s->ch and its lists), in place of
  * one kept before; of a hello whose lists find no memory, the fixed fields

@@ -87,6 +87,34 @@ SCENARIOS = OrderedDict([
     # TLS 1.3: the server's alert (48) is encrypted; no catalog code names this case yet
     (35, ("tls13_client_cert_rejected", "25", "failed", "certificate", "-")),
     (36, ("tls12_mutual_ok", "16", "established", "-", "-")),
+    # captures/generate_jsse.sh: Java JSSE (OpenJDK 17) against OpenSSL 3.0; cli_ = JSSE is
+    # the client, srv_ = JSSE is the server. The codes are those the scenario was built to
+    # show, whatever alert JSSE chose (see captures/README.md).
+    (100, ("jsse_cli_tls12_ok", "16", "established", "-", "-")),
+    (101, ("jsse_cli_tls13_ok", "17", "established", "-", "-")),
+    (102, ("jsse_srv_tls12_ok", "16", "established", "-", "-")),
+    (103, ("jsse_srv_tls13_ok", "17", "established", "-", "-")),
+    (104, ("jsse_srv_no_shared_cipher", "1", "failed", "server_hello", "no_shared_cipher")),
+    (105, ("jsse_cli_no_shared_cipher", "1", "failed", "server_hello", "no_shared_cipher")),
+    (106, ("jsse_srv13_cli12", "2", "failed", "server_hello", "protocol_version_mismatch")),
+    (107, ("jsse_cli13_srv12", "3", "failed", "server_hello", "protocol_version_mismatch")),
+    (108, ("jsse_srv12_cli13", "3", "failed", "server_hello", "protocol_version_mismatch")),
+    (109, ("jsse_cli_tls13_hrr_ok", "14", "established", "-", "-")),
+    (110, ("jsse_srv_tls12_client_cert_required", "4", "failed", "certificate",
+           "client_certificate_required")),
+    (111, ("jsse_srv_tls13_client_cert_required", "5", "failed", "certificate",
+           "client_certificate_required")),
+    (112, ("jsse_cli_tls12_client_cert_required", "4", "failed", "certificate",
+           "client_certificate_required")),
+    (113, ("jsse_cli_tls13_client_cert_required", "5", "failed", "certificate",
+           "client_certificate_required")),
+    (114, ("jsse_srv_client_cert_rejected", "25", "failed", "certificate",
+           "client_certificate_rejected")),
+    (115, ("jsse_cli_tls13_unknown_ca", "7", "failed", "certificate", "server_certificate_rejected")),
+    (116, ("jsse_cli_hostname_mismatch", "9", "failed", "certificate", "hostname_mismatch")),
+    (117, ("jsse_cli_expired_cert", "8", "failed", "certificate", "certificate_expired")),
+    (118, ("jsse_cli_missing_intermediate", "10", "failed", "certificate", "missing_intermediate")),
+    (119, ("jsse_cli_tls13_resumed", "18", "established", "-", "-")),
 ])
 # Files that are copies / rewrites: name -> (source scenario number, override or None).
 # override: (row, outcome, failed_step, diagnosis, assert_tcp_end) for the rewritten ones.
