@@ -301,10 +301,12 @@ sc_cli_tls13_client_cert_required() { # row 5
     end
 }
 scenario cli_tls13_client_cert_required
-sc_srv_client_cert_rejected() {   # row 25: s_client sends rogue-client.pem (other CA)
+sc_srv_client_cert_rejected() {   # row 25: s_client sends rogue-client.pem (other CA),
+    # in TLS 1.2 (port 51350), then TLS 1.3 (51351: the server's alert is encrypted)
     begin 135 srv_client_cert_rejected
-    gsrv -max 1.2 -clientauth require-and-verify -roots "$C/ca.pem"
+    gsrv -n 2 -clientauth require-and-verify -roots "$C/ca.pem"
     ocli 0 -tls1_2 -cert "$C/rogue-client.pem" -key "$C/rogue-client.key"
+    ocli 1 -cert "$C/rogue-client.pem" -key "$C/rogue-client.key"
     end
 }
 scenario srv_client_cert_rejected
@@ -316,10 +318,12 @@ sc_cli_client_cert_withheld() {   # row 4 on the wire: Go holds back a certifica
     end
 }
 scenario cli_client_cert_withheld
-sc_cli_unknown_ca() {             # row 7: TLS 1.3, Go client trusts other-ca only
+sc_cli_unknown_ca() {             # rows 7 and 6: Go client trusts other-ca only; TLS 1.3
+    # (port 51370, its alert encrypted), then TLS 1.2 (51371, plaintext alert)
     begin 137 cli_unknown_ca
-    osrv
+    NACCEPT=2 osrv
     gcli 0 -roots "$C/other-ca.pem"
+    gcli 1 -roots "$C/other-ca.pem" -max 1.2
     end
 }
 scenario cli_unknown_ca
