@@ -115,6 +115,41 @@ SCENARIOS = OrderedDict([
     (117, ("jsse_cli_expired_cert", "8", "failed", "certificate", "certificate_expired")),
     (118, ("jsse_cli_missing_intermediate", "10", "failed", "certificate", "missing_intermediate")),
     (119, ("jsse_cli_tls13_resumed", "18", "established", "-", "-")),
+    # captures/generate_gotls.sh: Go crypto/tls 1.19 against OpenSSL 3.0 (gotls_<name>.pcap)
+    (120, ("gotls_cli_tls12_ok", "16", "established", "-", "-")),
+    (121, ("gotls_cli_tls13_ok", "17", "established", "-", "-")),
+    (122, ("gotls_srv_tls12_ok", "16", "established", "-", "-")),
+    (123, ("gotls_srv_tls13_ok", "17", "established", "-", "-")),
+    (124, ("gotls_srv_tls13_hrr_ok", "14", "established", "-", "-")),
+    (125, ("gotls_srv_no_shared_cipher", "1", "failed", "server_hello", "no_shared_cipher")),
+    (126, ("gotls_cli_missing_intermediate", "10", "failed", "certificate", "missing_intermediate")),
+    (127, ("gotls_srv_version_srv13_cli12", "2", "failed", "server_hello",
+           "protocol_version_mismatch")),
+    (128, ("gotls_srv_version_cli13_srv12", "3", "failed", "server_hello",
+           "protocol_version_mismatch")),
+    # two connections: TLS 1.3 only against TLS 1.2 (row 3), then the reverse (row 2)
+    (129, ("gotls_cli_version_mismatch", "3", "failed", "server_hello",
+           "protocol_version_mismatch")),
+    (130, ("gotls_cli_tls12_unknown_ca", "6", "failed", "certificate",
+           "server_certificate_untrusted")),
+    (131, ("gotls_srv_tls12_client_cert_required", "4", "failed", "certificate",
+           "client_certificate_required")),
+    (132, ("gotls_srv_tls13_client_cert_required", "5", "failed", "certificate",
+           "client_certificate_required")),
+    (133, ("gotls_cli_tls12_client_cert_required", "4", "failed", "certificate",
+           "client_certificate_required")),
+    (134, ("gotls_cli_tls13_client_cert_required", "5", "failed", "certificate",
+           "client_certificate_required")),
+    (135, ("gotls_srv_client_cert_rejected", "25", "failed", "certificate",
+           "client_certificate_rejected")),
+    # Go holds back a client certificate whose issuer the CertificateRequest does not name:
+    # on the wire an empty Certificate, as row 4
+    (136, ("gotls_cli_client_cert_withheld", "4", "failed", "certificate",
+           "client_certificate_required")),
+    # TLS 1.3: Go's alert (42) is encrypted; without keys row 7's rejected (likely)
+    (137, ("gotls_cli_unknown_ca", "7", "failed", "certificate", "server_certificate_rejected")),
+    (138, ("gotls_cli_hostname_mismatch", "9", "failed", "certificate", "hostname_mismatch")),
+    (139, ("gotls_cli_expired_cert", "8", "failed", "certificate", "certificate_expired")),
 ])
 # Files that are copies / rewrites: name -> (source scenario number, override or None).
 # override: (row, outcome, failed_step, diagnosis, assert_tcp_end) for the rewritten ones.
