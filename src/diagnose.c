@@ -1177,8 +1177,14 @@ static void diag_alert(struct dctx *c)
 				tlsd_diag_fact(d, TLSD_FACT_STORE_VERIFIES, 0, 0);
 		}
 	}
+	/* The client names a certificate problem after the server's chain (or,
+	 * read with the key log, after a TLS 1.3 flight that carried one): the
+	 * rejection is on the wire, its reason is not (Go and Java send 42 or
+	 * 46 for an unknown CA, a host name and a broken chain alike). */
 	if (!srv && a->desc >= 42 && a->desc <= 46 && !pre_sh && !cert_cause)
-		diag_server_cert_rejected(c, TLSD_CONF_LIKELY);
+		diag_server_cert_rejected(c, s->srv_cert || (a->decrypted && !s->psk_accepted)
+						     ? TLSD_CONF_CERTAIN
+						     : TLSD_CONF_LIKELY);
 	if (!srv && !pre_sh && s->srv_cert_len >= TLSD_LARGE_CERT_MSG &&
 	    (a->desc == 22 || a->desc == 50 || a->desc == 80)) {
 		d = add(c, TLSD_CAUSE_HANDSHAKE_MESSAGE_TOO_LARGE, TLSD_CONF_LIKELY);
