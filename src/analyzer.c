@@ -247,11 +247,9 @@ void tlsd_analyzer_tick(struct tlsd_analyzer *a, tlsd_time_ns now)
 
 void tlsd_analyzer_share_buffers(struct tlsd_analyzer *a, struct tlsd_capture *cap)
 {
-	if (a->workers) {
+	if (a->workers)
 		(void)tlsd_capture_share_buffers(cap, TLSD_WORKERS_SHARED, tlsd_workers_reuse,
-						 tlsd_workers_ticket, a->workers);
-		tlsd_workers_read_ahead(a->workers, tlsd_capture_readahead(cap));
-	}
+						 a->workers);
 }
 
 void tlsd_analyzer_sync(struct tlsd_analyzer *a)

@@ -81,7 +81,6 @@ struct tlsd_capture {
 	pcap_t *p;            /* libpcap: live capture, old pcap variants */
 	struct tlsd_pcapng *ng; /* or our pcapng reader */
 	struct tlsd_pcapfile *pf; /* or our pcap reader */
-	struct tlsd_readahead *ra; /* pf's input, read ahead by worker threads, or NULL */
 	struct fd_src src;    /* our readers' input (closed by us) */
 	struct fd_src cookie; /* libpcap's input after sniffing a stream (its FILE closes it) */
 	char *filter;         /* pcapng: the filter expression, or NULL */
@@ -850,8 +849,7 @@ void tlsd_capture_close(struct tlsd_capture *cap)
 	if (cap->p)
 		pcap_close(cap->p); /* closes the pipe: an unfinished gzip ends on SIGPIPE */
 	tlsd_pcapng_free(cap->ng);
-	tlsd_pcapfile_free(cap->pf); /* no one reads ra's slots after this */
-	tlsd_readahead_free(cap->ra);
+	tlsd_pcapfile_free(cap->pf);
 	if (cap->src.fd >= 0)
 		close(cap->src.fd);
 	(void)gzip_reap(cap);
@@ -1095,34 +1093,10 @@ enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *cap, struct tlsd
 	return TLSD_CAPTURE_FRAME;
 }
 
-/* A regular file is read ahead by the workers in chunks of AHEAD_CHUNK,
- * each into a slot with as much headroom: the largest record fits in one
- * (pcapfile.h), and a 256 KiB read as before plus the 4 KiB that makes it. */
-#define AHEAD_CHUNK (260u << 10)
-_Static_assert(AHEAD_CHUNK >= TLSD_PCAPFILE_AHEAD_MIN, "a chunk holds any record");
-
 bool tlsd_capture_share_buffers(struct tlsd_capture *cap, unsigned n, tlsd_capture_reuse_fn reuse,
-				tlsd_capture_ticket_fn ticket, void *ud)
+				void *ud)
 {
-	struct stat st;
-	off_t at;
-
-	if (!cap->pf || cap->ra)
-		return false;
-	if (ticket && cap->src.pre_off == cap->src.pre_len && fstat(cap->src.fd, &st) == 0 &&
-	    S_ISREG(st.st_mode) && (at = lseek(cap->src.fd, 0, SEEK_CUR)) >= 0) {
-		cap->ra = tlsd_readahead_new(cap->src.fd, (uint64_t)at, n, AHEAD_CHUNK, AHEAD_CHUNK);
-		if (cap->ra && tlsd_pcapfile_share_ahead(cap->pf, cap->ra, reuse, ticket, ud) == 0)
-			return true;
-		tlsd_readahead_free(cap->ra);
-		cap->ra = NULL;
-	}
-	return tlsd_pcapfile_share(cap->pf, n, reuse, ud) == 0;
-}
-
-struct tlsd_readahead *tlsd_capture_readahead(const struct tlsd_capture *cap)
-{
-	return cap->ra;
+	return cap->pf && tlsd_pcapfile_share(cap->pf, n, reuse, ud) == 0;
 }
 
 uint64_t tlsd_capture_bad_headers(const struct tlsd_capture *cap)

@@ -42,9 +42,6 @@ struct tlsd_pcapfile {
 	unsigned n_shared, cur;
 	tlsd_pcapfile_reuse_fn reuse;
 	void *reuse_ud;
-	struct tlsd_readahead *ra; /* read ahead: buf is in its slot `slot` */
-	tlsd_pcapfile_ticket_fn ticket;
-	int slot;                  /* -1: no chunk taken yet */
 	size_t chunk, cap; /* bytes per read, buffer size */
 	size_t off;  /* next record */
 	size_t have; /* bytes in buf */
@@ -74,44 +71,9 @@ static enum tlsd_pcapfile_status fail(struct tlsd_pcapfile *pf, char *err, const
 	return TLSD_PCAPFILE_ERROR;
 }
 
-/* fill_slow() reading ahead: the next chunk, with the unread tail (the
- * start of a record) copied into its headroom, then the chunk left behind
- * released. One chunk completes any record (share_ahead checked the
- * sizes), so a short chunk is the end of the file. */
-static int fill_ahead(struct tlsd_pcapfile *pf)
-{
-	size_t tail = pf->have - pf->off, len;
-	uint8_t *data;
-	int r, next;
-
-	next = pf->slot < 0 ? 0 : (pf->slot + 1) % (int)pf->n_shared;
-	pf->reuse(pf->reuse_ud, next);
-	r = tlsd_readahead_take(pf->ra, &data, &len);
-	if (r < 0)
-		return r;
-	/* Released only now: a helper may read into the old slot at once. */
-	memcpy(data - tail, pf->buf + pf->off, tail);
-	if (pf->slot >= 0)
-		tlsd_readahead_release(pf->ra, pf->ticket(pf->reuse_ud, pf->slot));
-	pf->slot = tlsd_readahead_slot(pf->ra);
-	pf->buf = data - tail;
-	pf->have = tail + len;
-	pf->off = 0;
-	if (len < pf->chunk)
-		pf->eof = true;
-	return 0;
-}
-
 /* fill() once the buffer holds fewer than n bytes at off. */
 static int fill_slow(struct tlsd_pcapfile *pf, size_t n)
 {
-	if (pf->ra) {
-		int r = 0;
-
-		while (pf->have - pf->off < n && !pf->eof && r == 0)
-			r = fill_ahead(pf);
-		return r;
-	}
 	while (pf->have - pf->off < n && !pf->eof) {
 		size_t want;
 		ssize_t r;
@@ -364,29 +326,8 @@ int tlsd_pcapfile_share(struct tlsd_pcapfile *pf, unsigned n, tlsd_pcapfile_reus
 	return 0;
 }
 
-int tlsd_pcapfile_share_ahead(struct tlsd_pcapfile *pf, struct tlsd_readahead *ra,
-			      tlsd_pcapfile_reuse_fn reuse, tlsd_pcapfile_ticket_fn ticket, void *ud)
-{
-	if (pf->n_shared || pf->off != pf->have || !ra ||
-	    tlsd_readahead_chunk(ra) < TLSD_PCAPFILE_AHEAD_MIN ||
-	    tlsd_readahead_headroom(ra) < TLSD_PCAPFILE_AHEAD_MIN ||
-	    tlsd_readahead_slots(ra) > TLSD_PCAPFILE_MAX_SHARED)
-		return -EINVAL;
-	pf->ra = ra;
-	pf->n_shared = tlsd_readahead_slots(ra);
-	pf->slot = -1;
-	pf->reuse = reuse;
-	pf->ticket = ticket;
-	pf->reuse_ud = ud;
-	pf->chunk = tlsd_readahead_chunk(ra);
-	pf->have = pf->off = 0;
-	return 0;
-}
-
 int tlsd_pcapfile_slab(const struct tlsd_pcapfile *pf)
 {
-	if (pf->ra)
-		return pf->slot;
 	return pf->n_shared ? (int)pf->cur : -1;
 }
 
@@ -406,7 +347,7 @@ void tlsd_pcapfile_free(struct tlsd_pcapfile *pf)
 		return;
 	if (pf->n_shared)
 		pf->reuse(pf->reuse_ud, -1); /* no one may read them any more */
-	for (unsigned i = 0; i < pf->n_shared && !pf->ra; i++)
+	for (unsigned i = 0; i < pf->n_shared; i++)
 		free(pf->shared[i]);
 	free(pf->own);
 	free(pf);

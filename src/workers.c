@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "tlsd/flow_table.h"
-#include "tlsd/readahead.h"
 
 #define BATCH_EVENTS 1024u
 #define BATCH_ARENA (512u * 1024u) /* > a 256 KiB frame + its 64 KiB payload + a comment */
@@ -94,11 +93,6 @@ struct tlsd_workers {
 	uint64_t pushed;          /* batches handed over */
 	uint64_t progress;        /* bumped by workers on any change */
 	bool quit;
-	/* The file being read ahead (readahead.h), or NULL; workers waiting
-	 * for a batch read its next chunks meanwhile. ra_users: workers using
-	 * it now without the lock (it is not freed before they are done). */
-	struct tlsd_readahead *ra;
-	unsigned ra_users;
 	/* Reader only: per shared capture buffer, 1 + the number of the last
 	 * batch with a segment pointing into it (0: none). */
 	uint64_t shared_batch[TLSD_WORKERS_SHARED];
@@ -314,26 +308,6 @@ static void run_batch(struct worker *wk, const struct batch *b)
 	}
 }
 
-static uint64_t slowest(const struct tlsd_workers *w);
-
-/* Under w->lock, with no batch to run: reads the capture's next chunk
- * ahead for the reader, if there is one it may read (the lock is let go
- * meanwhile). True when it read one. */
-static bool read_ahead(struct tlsd_workers *w)
-{
-	struct tlsd_readahead *ra = w->ra;
-	uint64_t progress = slowest(w);
-	bool did;
-
-	w->ra_users++;
-	pthread_mutex_unlock(&w->lock);
-	did = tlsd_readahead_help(ra, progress);
-	pthread_mutex_lock(&w->lock);
-	if (--w->ra_users == 0)
-		pthread_cond_signal(&w->reader_cv);
-	return did;
-}
-
 static void *worker_main(void *arg)
 {
 	struct worker *wk = arg;
@@ -348,8 +322,7 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&w->lock);
 		while (wk->done == w->pushed && !w->quit)
-			if (!w->ra || !read_ahead(w))
-				pthread_cond_wait(&wk->cv, &w->lock);
+			pthread_cond_wait(&wk->cv, &w->lock);
 		if (wk->done == w->pushed) { /* quit, nothing left */
 			pthread_mutex_unlock(&w->lock);
 			return NULL;
@@ -639,11 +612,6 @@ void tlsd_workers_reuse(void *ud, int buffer)
 	if (buffer < 0) {
 		tlsd_workers_sync(w);
 		memset(w->shared_batch, 0, sizeof(w->shared_batch));
-		pthread_mutex_lock(&w->lock); /* the read-ahead is about to go */
-		w->ra = NULL;
-		while (w->ra_users)
-			pthread_cond_wait(&w->reader_cv, &w->lock);
-		pthread_mutex_unlock(&w->lock);
 		return;
 	}
 	if ((unsigned)buffer >= TLSD_WORKERS_SHARED)
@@ -656,20 +624,6 @@ void tlsd_workers_reuse(void *ud, int buffer)
 	/* Every worker done with batch number last - 1. */
 	wait_workers(w, w->pushed - last);
 	w->shared_batch[buffer] = 0;
-}
-
-uint64_t tlsd_workers_ticket(void *ud, int buffer)
-{
-	struct tlsd_workers *w = ud;
-
-	return (unsigned)buffer < TLSD_WORKERS_SHARED ? w->shared_batch[buffer] : 0;
-}
-
-void tlsd_workers_read_ahead(struct tlsd_workers *w, struct tlsd_readahead *ra)
-{
-	pthread_mutex_lock(&w->lock);
-	w->ra = ra;
-	pthread_mutex_unlock(&w->lock);
 }
 
 void tlsd_workers_flush_old(struct tlsd_workers *w, int64_t max_age_ns)

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,142 +372,6 @@ START_TEST(tc_shared)
 }
 END_TEST
 
-/* Read ahead (readahead.h): the records of libpcap, byte for byte, with
- * chunks read by the reader alone or raced for by a helper thread; records
- * of the largest size span chunks. reuse(k) and ticket(k) come in turn:
- * reuse before a chunk is taken into slot k, ticket when the reader moves
- * past slot k; reuse(-1) at the end. */
-#define AHEAD_SLOTS 3
-#define AHEAD_CHUNK (TLSD_PCAPFILE_AHEAD_MIN + 1000u)
-
-static struct {
-	int next_reuse, next_ticket;
-	unsigned reuses, tickets;
-	bool all_released;
-	int stop; /* __atomic */
-} ahead;
-
-static void ahead_reuse(void *ud, int buffer)
-{
-	(void)ud;
-	if (buffer < 0) {
-		ahead.all_released = true;
-		return;
-	}
-	ck_assert_int_eq(buffer, ahead.next_reuse);
-	ahead.next_reuse = (buffer + 1) % AHEAD_SLOTS;
-	ahead.reuses++;
-}
-
-static uint64_t ahead_ticket(void *ud, int buffer)
-{
-	(void)ud;
-	ck_assert_int_eq(buffer, ahead.next_ticket);
-	ahead.next_ticket = (buffer + 1) % AHEAD_SLOTS;
-	ahead.tickets++;
-	return 0;
-}
-
-static void *ahead_helper(void *ra)
-{
-	while (!__atomic_load_n(&ahead.stop, __ATOMIC_RELAXED))
-		if (!tlsd_readahead_help(ra, UINT64_MAX))
-			usleep(10);
-	return NULL;
-}
-
-static unsigned compare_ahead(const char *file, bool helper)
-{
-	char errbuf[PCAP_ERRBUF_SIZE], err[TLSD_PCAPFILE_ERRLEN] = "";
-	struct tlsd_pcapfile_packet pkt;
-	struct tlsd_readahead *ra;
-	struct tlsd_pcapfile *pf;
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	struct src s = {0};
-	enum tlsd_pcapfile_status st;
-	unsigned n = 0;
-	pthread_t th;
-	pcap_t *p;
-	int r;
-
-	memset(&ahead, 0, sizeof(ahead));
-	p = pcap_open_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-	ck_assert_msg(p != NULL, "%s: %s", file, errbuf);
-	ck_assert_int_eq(open_ours(file, &pf, &s), 1);
-	/* Too small a chunk or headroom is refused. */
-	ra = tlsd_readahead_new(s.fd, TLSD_PCAPFILE_HDR_LEN, AHEAD_SLOTS, TLSD_PCAPFILE_AHEAD_MIN - 1,
-				AHEAD_CHUNK);
-	ck_assert_int_eq(tlsd_pcapfile_share_ahead(pf, ra, ahead_reuse, ahead_ticket, NULL), -EINVAL);
-	tlsd_readahead_free(ra);
-	ra = tlsd_readahead_new(s.fd, TLSD_PCAPFILE_HDR_LEN, AHEAD_SLOTS, AHEAD_CHUNK,
-				TLSD_PCAPFILE_AHEAD_MIN - 1);
-	ck_assert_int_eq(tlsd_pcapfile_share_ahead(pf, ra, ahead_reuse, ahead_ticket, NULL), -EINVAL);
-	tlsd_readahead_free(ra);
-	ra = tlsd_readahead_new(s.fd, TLSD_PCAPFILE_HDR_LEN, AHEAD_SLOTS, AHEAD_CHUNK, AHEAD_CHUNK);
-	ck_assert_int_eq(tlsd_pcapfile_share_ahead(pf, ra, ahead_reuse, ahead_ticket, NULL), 0);
-	ck_assert_int_eq(tlsd_pcapfile_share_ahead(pf, ra, ahead_reuse, ahead_ticket, NULL), -EINVAL);
-	if (helper)
-		ck_assert_int_eq(pthread_create(&th, NULL, ahead_helper, ra), 0);
-	for (;;) {
-		r = pcap_next_ex(p, &h, &data);
-		st = tlsd_pcapfile_next(pf, &pkt, err);
-		if (r != 1)
-			break;
-		ck_assert_msg(st == TLSD_PCAPFILE_PACKET, "%s record %u: %s", file, n, err);
-		ck_assert_int_eq(pkt.sec, (int64_t)h->ts.tv_sec);
-		ck_assert_uint_eq(pkt.caplen, h->caplen);
-		ck_assert_uint_eq(pkt.wirelen, h->len);
-		ck_assert_int_eq(tlsd_pcapfile_slab(pf), ahead.next_reuse == 0 ? AHEAD_SLOTS - 1
-									 : ahead.next_reuse - 1);
-		ck_assert_msg(memcmp(pkt.data, data, h->caplen) == 0, "%s record %u bytes", file, n);
-		n++;
-	}
-	ck_assert_int_eq(r, PCAP_ERROR_BREAK);
-	ck_assert_msg(st == TLSD_PCAPFILE_END, "%s after %u: %s", file, n, err);
-	ck_assert_uint_eq(ahead.tickets + 1, ahead.reuses); /* every chunk but the one read last */
-	ck_assert(!ahead.all_released);
-	tlsd_pcapfile_free(pf);
-	ck_assert(ahead.all_released);
-	if (helper) {
-		__atomic_store_n(&ahead.stop, 1, __ATOMIC_RELAXED);
-		pthread_join(th, NULL);
-	}
-	tlsd_readahead_free(ra);
-	close(s.fd);
-	pcap_close(p);
-	return n;
-}
-
-START_TEST(tc_shared_ahead)
-{
-	uint32_t len = 0;
-	unsigned i;
-
-	file_header(false, 0xa1b2c3d4u, 2, 4, 262144, 1);
-	for (i = 0; i < 1500; i++) {
-		len = 40 + (len * 1103515245u + 12345u) % (i % 100 == 0 ? 200000u : 1500u);
-		if (i % 300 == 7)
-			len = TLSD_PCAPFILE_MAX_CAPLEN; /* the largest record */
-		record(i, i, len, len, len);
-	}
-	flush_file();
-	ck_assert_uint_eq(compare_ahead(path, false), 1500);
-	ck_assert_uint_gt(ahead.reuses, 2 * AHEAD_SLOTS); /* the slots went round */
-	ck_assert_uint_eq(compare_ahead(path, true), 1500);
-	/* A file that ends on a chunk's last byte: an empty last chunk. */
-	file_header(false, 0xa1b2c3d4u, 2, 4, 262144, 1);
-	record(1, 0, TLSD_PCAPFILE_MAX_CAPLEN, TLSD_PCAPFILE_MAX_CAPLEN, TLSD_PCAPFILE_MAX_CAPLEN);
-	record(2, 0, 1000 - 16, 1000 - 16, 1000 - 16); /* AHEAD_CHUNK in all */
-	flush_file();
-	ck_assert_uint_eq(compare_ahead(path, false), 2);
-	/* and an empty file (a header only) */
-	file_header(false, 0xa1b2c3d4u, 2, 4, 262144, 1);
-	flush_file();
-	ck_assert_uint_eq(compare_ahead(path, true), 0);
-}
-END_TEST
-
 /* What libpcap may read differently is refused, for libpcap to read. */
 START_TEST(tc_refused)
 {
@@ -635,7 +498,6 @@ Suite *pcapfile_suite(void)
 	tcase_add_test(tc, tc_damaged);
 	tcase_add_test(tc, tc_many_sizes);
 	tcase_add_test(tc, tc_shared);
-	tcase_add_test(tc, tc_shared_ahead);
 	tcase_add_test(tc, tc_refused);
 	tcase_add_test(tc, tc_linktypes);
 	tcase_add_loop_test(tc, tc_socketcan, 0, 2);

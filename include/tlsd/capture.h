@@ -117,17 +117,8 @@ TLSD_MUST_USE enum tlsd_capture_status tlsd_capture_next(struct tlsd_capture *ca
  * cannot (live, pcapng, libpcap's variants) or no memory; its frames are
  * valid until the next call only, as always. */
 typedef void (*tlsd_capture_reuse_fn)(void *ud, int buffer);
-/* With ticket (not NULL), a regular file is read ahead (readahead.h):
- * after the reader moves past buffer k, ticket(ud, k) is the progress at
- * which a helper may read into it again; tlsd_capture_readahead() gives
- * the helpers what to call. */
-typedef uint64_t (*tlsd_capture_ticket_fn)(void *ud, int buffer);
 bool tlsd_capture_share_buffers(struct tlsd_capture *cap, unsigned n, tlsd_capture_reuse_fn reuse,
-				tlsd_capture_ticket_fn ticket, void *ud);
-/* The capture's read-ahead after tlsd_capture_share_buffers(), or NULL
- * (not a regular pcap file, or no ticket given): valid until
- * tlsd_capture_close(), whose reuse(ud, -1) call comes before it is freed. */
-struct tlsd_readahead *tlsd_capture_readahead(const struct tlsd_capture *cap);
+				void *ud);
 /* Record headers that had to be clamped so far (caplen > wirelen or caplen
  * above the snapshot length). Add it to TLSD_ANOM_PKT_BAD_PKTHDR. */
 uint64_t tlsd_capture_bad_headers(const struct tlsd_capture *cap);

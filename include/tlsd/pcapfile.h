@@ -22,7 +22,6 @@
 
 #include "tlsd/common.h"
 #include "tlsd/pcapng.h" /* tlsd_pcapng_read_fn */
-#include "tlsd/readahead.h"
 
 #define TLSD_PCAPFILE_HDR_LEN 24u
 /* libpcap's MAXIMUM_SNAPLEN: the largest record it accepts for the link
@@ -75,21 +74,6 @@ TLSD_MUST_USE enum tlsd_pcapfile_status tlsd_pcapfile_next(struct tlsd_pcapfile 
 typedef void (*tlsd_pcapfile_reuse_fn)(void *ud, int buffer);
 TLSD_MUST_USE int tlsd_pcapfile_share(struct tlsd_pcapfile *pf, unsigned n,
 				      tlsd_pcapfile_reuse_fn reuse, void *ud);
-/* tlsd_pcapfile_share() for a regular file read ahead (readahead.h): the
- * records lie in ra's slots, chunk after chunk (a record's start that
- * ends a chunk is copied into the next one's headroom). Before it takes
- * the chunk of slot k it calls reuse(ud, k), as above; after it moves past
- * the chunk of slot k it releases it with ticket(ud, k): a helper may
- * read into that slot again once its progress reaches that ticket.
- * ra's chunk and headroom must each hold the largest record
- * (TLSD_PCAPFILE_AHEAD_MIN); ra's slots are the shared buffers (at most
- * TLSD_PCAPFILE_MAX_SHARED), freed by the caller after tlsd_pcapfile_free().
- * Call before the first record; returns 0 or -EINVAL. */
-#define TLSD_PCAPFILE_AHEAD_MIN (16u + TLSD_PCAPFILE_MAX_CAPLEN)
-typedef uint64_t (*tlsd_pcapfile_ticket_fn)(void *ud, int buffer);
-TLSD_MUST_USE int tlsd_pcapfile_share_ahead(struct tlsd_pcapfile *pf, struct tlsd_readahead *ra,
-					    tlsd_pcapfile_reuse_fn reuse,
-					    tlsd_pcapfile_ticket_fn ticket, void *ud);
 /* The shared buffer the last record lies in, or -1 when not shared. */
 int tlsd_pcapfile_slab(const struct tlsd_pcapfile *pf);
 /* The DLT_ value of the file's link type. */

@@ -104,16 +104,6 @@ void tlsd_workers_restart(struct tlsd_workers *w, uint64_t event, uint64_t frame
  * over and merging while it waits. Segments whose frame lies in a shared
  * buffer are then not copied into the batch. */
 void tlsd_workers_reuse(void *ud, int buffer);
-/* tlsd_capture_ticket_fn, ud = the workers: the progress (batches done by
- * every worker) after which the reader's buffer `buffer` is no longer
- * pointed into; the reader has moved past it. */
-uint64_t tlsd_workers_ticket(void *ud, int buffer);
-/* The capture file's read-ahead (tlsd_capture_readahead), or NULL: worker
- * threads with no batch to run read its next chunks for the reader, which
- * otherwise spends a third of its time in read() on big captures.
- * tlsd_workers_reuse(w, -1) forgets it. */
-struct tlsd_readahead;
-void tlsd_workers_read_ahead(struct tlsd_workers *w, struct tlsd_readahead *ra);
 /* A live capture's tick: the clock moves to now; idle connections end. */
 void tlsd_workers_tick(struct tlsd_workers *w, uint64_t event, uint64_t frame_no, tlsd_time_ns now);
 /* End of input: every open connection ends (event TLSD_MERGE_END). */
