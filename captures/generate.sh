@@ -568,8 +568,9 @@ scenario() {
     want "$1" || return 0
     local attempt
     for attempt in 1 2 3; do
+        UNENDED_OK=
         "sc_$1"
-        if "${HELP[@]}" check "$OUT/$1.pcap"; then
+        if [ -n "$UNENDED_OK" ] || "${HELP[@]}" check "$OUT/$1.pcap"; then
             return 0
         fi
         log "$1: capture not whole (attempt $attempt), again"
@@ -764,17 +765,35 @@ sc_middlebox_rst() {           # row 22: the reset has another TTL and comes 50 
     end
 }
 scenario middlebox_rst
-sc_large_client_hello_rst() {  # row 23: a 2-segment ClientHello (long ALPN list), then reset
-    begin 26 large_client_hello_rst
-    srv "${HELP[@]}" rst "$PORT"
-    alpn=
+long_alpn() { # 12 protocol names of 188 bytes: a 2.5 KB ClientHello, two segments
+    local i alpn=
     for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
         alpn+="proto-$i-$(printf '%0180d' 0),"
     done
-    ocli 0 -alpn "${alpn%,}"
+    echo "${alpn%,}"
+}
+sc_large_client_hello_rst() {  # row 23: a 2-segment ClientHello (long ALPN list), then reset
+    begin 26 large_client_hello_rst
+    srv "${HELP[@]}" rst "$PORT"
+    ocli 0 -alpn "$(long_alpn)"
     end
 }
 scenario large_client_hello_rst
+sc_large_client_hello_blackhole() { # row 23: the same ClientHello into a path that drops every
+    # segment over 1000 bytes (a PMTU black hole, a middlebox): the server never sees it, the
+    # client gives up. The drop is in the server's INPUT chain, after tcpdump on lo saw the
+    # segments: the capture is the client side of the path.
+    begin 37 large_client_hello_blackhole
+    iptables -I INPUT -i lo -p tcp --dport "$PORT" -m length --length 1001:65535 -j DROP
+    osrv
+    ocli 0 -alpn "$(long_alpn)"
+    end
+    iptables -D INPUT -i lo -p tcp --dport "$PORT" -m length --length 1001:65535 -j DROP
+    # The client's FIN comes after bytes the server never got: neither side's
+    # close completes within the capture (that is the point).
+    UNENDED_OK=1
+}
+scenario large_client_hello_blackhole
 sc_tls12_ske_signature_invalid() { # row 24: a relay flips a ServerKeyExchange signature bit
     begin 27 tls12_ske_signature_invalid
     srv "${HELP[@]}" proxy "$PORT" $((PORT + 100)) $((50000 + 10 * NUM + 5)) tamper_ske

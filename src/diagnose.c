@@ -1270,9 +1270,18 @@ static void diag_large_hello(struct dctx *c)
 	 * re-segmenting device cut the stream must not change the verdict. */
 	if (!s->has_ch || s->ch_len <= TLSD_LARGE_CLIENT_HELLO)
 		return;
-	d = add(c, TLSD_CAUSE_LARGE_CLIENT_HELLO, TLSD_CONF_POSSIBLE);
+	/* Likely when the server's ACKs show it got the hello's first bytes
+	 * and not the rest: the small packets of the connection pass and a
+	 * later segment of the hello does not (a path MTU black hole, a
+	 * device that drops or cannot reassemble large hellos). A hello
+	 * lost whole may as well be dropped for what it says. */
+	d = add(c, TLSD_CAUSE_LARGE_CLIENT_HELLO,
+		c->ev->hello_not_received && c->ev->hello_acked > 0 ? TLSD_CONF_LIKELY
+								     : TLSD_CONF_POSSIBLE);
 	tlsd_diag_fact_u(d, TLSD_FACT_CH_SIZE, s->ch_len);
 	tlsd_diag_fact_u(d, TLSD_FACT_CH_RECORDS, s->ch_records);
+	if (c->ev->hello_not_received)
+		tlsd_diag_fact_u(d, TLSD_FACT_HELLO_ACKED, c->ev->hello_acked);
 	if (s->ch_parsed)
 		tlsd_diag_fact(d, TLSD_FACT_GROUPS_OFFERED, 0, 0);
 }
@@ -1302,6 +1311,16 @@ static void diag_no_answer(struct dctx *c)
 			d = add(c, TLSD_CAUSE_MIDDLEBOX_RESET, TLSD_CONF_LIKELY);
 			tlsd_diag_fact_str(d, TLSD_FACT_RST_EVIDENCE, sd->rst_why ? sd->rst_why : "");
 		}
+	} else if (v->how == TLSD_HOW_CLOSE && v->end_dir == TLSD_DIR_S2C &&
+		   c->ev->hello_not_received && wait >= TLSD_EV_NO_RESPONSE_MIN_NS) {
+		/* It closed long after a hello its TCP never received in full:
+		 * it gave up waiting for it, it did not refuse it. */
+		d = add(c, TLSD_CAUSE_SERVER_NO_RESPONSE, TLSD_CONF_LIKELY);
+		tlsd_diag_fact(d, TLSD_FACT_NO_SERVER_BYTES, 0, 0);
+		tlsd_diag_fact_ns(d, TLSD_FACT_WAITED, wait);
+		tlsd_diag_fact(d, TLSD_FACT_SERVER_ACKED_HELLO, false, 0);
+		tlsd_diag_fact_u(d, TLSD_FACT_HELLO_ACKED, c->ev->hello_acked);
+		tlsd_diag_fact(d, TLSD_FACT_ENDED, (uint16_t)v->by, (uint32_t)v->how);
 	} else if (v->how == TLSD_HOW_CLOSE && v->end_dir == TLSD_DIR_S2C) {
 		d = add(c, TLSD_CAUSE_SERVER_CLOSED_AFTER_CLIENT_HELLO, TLSD_CONF_LIKELY);
 		tlsd_diag_fact(d, TLSD_FACT_SERVER_FIN, 0, 0);
@@ -1321,6 +1340,8 @@ static void diag_no_answer(struct dctx *c)
 		tlsd_diag_fact(d, TLSD_FACT_NO_SERVER_BYTES, 0, 0);
 		tlsd_diag_fact_ns(d, TLSD_FACT_WAITED, watched);
 		tlsd_diag_fact(d, TLSD_FACT_SERVER_ACKED_HELLO, c->ev->server_acked_hello, 0);
+		if (c->ev->hello_not_received)
+			tlsd_diag_fact_u(d, TLSD_FACT_HELLO_ACKED, c->ev->hello_acked);
 		tlsd_diag_fact(d, TLSD_FACT_ENDED, (uint16_t)v->by, (uint32_t)v->how);
 	}
 	diag_large_hello(c);

@@ -957,6 +957,47 @@ START_TEST(tc_server_no_response)
 }
 END_TEST
 
+/* Row 23, silence: a 2,600-byte hello the server's TCP never received in
+ * full (its ACKs, up to the FIN it sent 4 s later, stop short of it). The
+ * server did not refuse the hello, it never had it: no response, and a
+ * large hello that did not get through; likely when its first bytes did
+ * and the rest did not. A quick close with the hello received stays a
+ * close after the hello. */
+static void cover(struct tlsd_session *s, uint64_t cli, uint64_t srv);
+
+START_TEST(tc_large_hello_not_received)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	for (int part = 0; part < 2; part++) {
+		base(&s, TLSD_VERSION_TLS13);
+		s.ch_len = 2600;
+		s.ch_segments = 2;
+		cover(&s, 2609, 0);
+		s.cover[C2S].acked = part ? 1448 : 0;
+		fin(&s, S2C, s.ch_ts + 4 * TLSD_NS_PER_SEC);
+		report(&s, &r);
+		ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
+			       TLSD_HOW_CLOSE);
+		ASSERT_DIAG(&r, "server_no_response", TLSD_CONF_LIKELY);
+		ck_assert(!find(&r, "server_closed_after_client_hello"));
+		ASSERT_DIAG(&r, "large_client_hello", part ? TLSD_CONF_LIKELY : TLSD_CONF_POSSIBLE);
+		ck_assert_ptr_nonnull(strstr(EVD(&r, find(&r, "large_client_hello")),
+					     part ? "covered 1448 bytes" : "covered 0 bytes"));
+	}
+	/* Received, then a close within the second: the server refused it. */
+	base(&s, TLSD_VERSION_TLS13);
+	s.ch_len = 2600;
+	cover(&s, 2609, 0);
+	fin(&s, S2C, s.ch_ts + 2 * MSEC);
+	report(&s, &r);
+	ASSERT_DIAG(&r, "server_closed_after_client_hello", TLSD_CONF_LIKELY);
+	ASSERT_DIAG(&r, "large_client_hello", TLSD_CONF_POSSIBLE);
+	ck_assert(!find(&r, "server_no_response"));
+}
+END_TEST
+
 /* Row 22: reset after the ClientHello, from the server's address or not. */
 START_TEST(tc_reset_after_client_hello)
 {
@@ -1744,6 +1785,7 @@ Suite *diagnose_suite(void)
 	tcase_add_test(tc, tc_server_sslv2);
 	tcase_add_test(tc, tc_client_not_tls);
 	tcase_add_test(tc, tc_server_no_response);
+	tcase_add_test(tc, tc_large_hello_not_received);
 	tcase_add_test(tc, tc_reset_after_client_hello);
 	tcase_add_test(tc, tc_large_client_hello);
 	tcase_add_test(tc, tc_client_cert_required_tls13_decrypted);

@@ -234,6 +234,8 @@ enum tlsd_fact_kind {
 	X(WAITED, "waited_ms", TLSD_FK_DURATION, "waited {} after the ClientHello")               \
 	X(SERVER_ACKED_HELLO, "server_acked_client_hello", TLSD_FK_BOOL,                          \
 	  "the server acknowledged the ClientHello: {}")                                          \
+	X(HELLO_ACKED, "client_hello_bytes_acked", TLSD_FK_BYTES,                                 \
+	  "the server's ACKs covered {} of it")                                                   \
 	X(CH_SIZE, "client_hello_bytes", TLSD_FK_BYTES, "ClientHello {}")                         \
 	X(CH_CUT_HAVE, "client_hello_bytes_sent", TLSD_FK_BYTES,                                  \
 	  "the client sent {} of its first handshake record")                                      \

@@ -52,6 +52,12 @@ struct tlsd_evidence {
 	bool client_first;     /* ... before any server byte */
 	tlsd_time_ns client_wait; /* ClientHello to the client's FIN/RST; -1 unknown */
 	bool server_acked_hello; /* the server's ACKs cover the whole ClientHello */
+	/* Its ACKs are in the capture and never covered the whole hello: the
+	 * server's TCP did not receive it (lost or dropped on the way, the
+	 * capture being nearer the client), whatever the server did next. */
+	bool hello_not_received;
+	uint64_t hello_acked;    /* ... bytes of the hello (with its headers) it did receive */
+	uint64_t hello_bytes;    /* the hello's bytes with its record headers */
 
 	/* What the client had received when it ended the connection */
 	bool client_had_flight;    /* its ACKs covered every server byte sent before */

@@ -87,6 +87,10 @@ SCENARIOS = OrderedDict([
     # TLS 1.3: the server's alert (48) is encrypted; no catalog code names this case yet
     (35, ("tls13_client_cert_rejected", "25", "failed", "certificate", "-")),
     (36, ("tls12_mutual_ok", "16", "established", "-", "-")),
+    # A path that drops every segment over 1000 bytes: the server's TCP never gets the hello
+    # (its ACKs say so) and it closes 4 s later, when generate.sh stops it.
+    (37, ("large_client_hello_blackhole", "23", "failed", "server_hello",
+          "server_no_response,large_client_hello")),
     # captures/generate_jsse.sh: Java JSSE (OpenJDK 17) against OpenSSL 3.0; cli_ = JSSE is
     # the client, srv_ = JSSE is the server. The codes are those the scenario was built to
     # show, whatever alert JSSE chose (see captures/README.md).
