@@ -784,6 +784,18 @@ static void diag_server_cert_rejected(struct dctx *c, enum tlsd_confidence conf)
 		tlsd_diag_fact_ns(d, TLSD_FACT_REACTION, c->ev->reaction);
 }
 
+/* Which CAs the server's CertificateRequest named: clients (Go, Java,
+ * browsers) withhold a certificate that none of them issued, so the one the
+ * operator must install comes from one of these. */
+static void fact_ca_names(struct tlsd_diag *d, const struct tlsd_session *s)
+{
+	if (!s->cr_parsed)
+		return;
+	if (s->cr_first_ca)
+		tlsd_diag_fact_str(d, TLSD_FACT_CA_NAME_FIRST, s->cr_first_ca);
+	tlsd_diag_fact_u(d, TLSD_FACT_CA_NAMES, s->cr_ca_names);
+}
+
 static void diag_client_cert_required(struct dctx *c, enum tlsd_confidence conf)
 {
 	struct tlsd_diag *d = add(c, TLSD_CAUSE_CLIENT_CERTIFICATE_REQUIRED, conf);
@@ -792,8 +804,13 @@ static void diag_client_cert_required(struct dctx *c, enum tlsd_confidence conf)
 	if (tls13(s)) {
 		tlsd_diag_fact_u(d, TLSD_FACT_TLS13_CLIENT_FLIGHT, s->t13.cli_flight);
 		tlsd_diag_fact_u(d, TLSD_FACT_TLS13_CLIENT_FLIGHT_FIRST, s->t13.cli_flight_first_len);
+		if (s->cert_request) { /* read with the key log */
+			tlsd_diag_fact(d, TLSD_FACT_CERT_REQUEST, 0, 0);
+			fact_ca_names(d, s);
+		}
 	} else {
 		tlsd_diag_fact(d, TLSD_FACT_CERT_REQUEST, 0, 0);
+		fact_ca_names(d, s);
 		tlsd_diag_fact_str(d, TLSD_FACT_CLIENT_CERT_SENT,
 				   s->cli_cert ? "an empty Certificate"
 				   : s->cli_no_certificate_alert ? "a no_certificate warning"
