@@ -980,11 +980,15 @@ static void diag_ske(struct dctx *c, enum tlsd_confidence conf)
 
 /* The findings that a client alert confirms, best match first. A finding
  * that only depends on tlsdiag's trust store is at most likely: the
- * client's store at the capture's time may differ (catalog row 42). */
+ * client's store at the capture's time may differ (catalog row 42). An
+ * untrusted chain beside a certain cause that already explains the alert
+ * (42/46 for a host name, say) is only possible: the alternative is not
+ * ruled out, the root this machine lacks may well have been the client's
+ * (catalog, evidence rules); unknown_ca (48) names it, and keeps it. */
 static bool diag_cert_cause(struct dctx *c, const struct tlsd_sess_alert *a)
 {
 	const struct tlsd_chain_findings *f = srv_findings(c->s);
-	bool any = false;
+	bool any = false, certain = false;
 
 	if (a->desc == 51 && a->before_peer_ccs && ske_bad(c->s)) {
 		diag_ske(c, TLSD_CONF_CERTAIN);
@@ -1003,9 +1007,11 @@ static bool diag_cert_cause(struct dctx *c, const struct tlsd_sess_alert *a)
 			/* unknown_ca names an untrusted chain itself. */
 			if (store_dependent(fd->code) &&
 			    !(a->desc == 48 && fd->code == TLSD_CERT_UNTRUSTED))
-				conf = TLSD_CONF_LIKELY;
+				conf = fd->code == TLSD_CERT_UNTRUSTED && certain ? TLSD_CONF_POSSIBLE
+										  : TLSD_CONF_LIKELY;
 			add_cert_diag(c, i, conf, true);
 			any = true;
+			certain |= conf == TLSD_CONF_CERTAIN;
 		}
 	}
 	return any;

@@ -1328,6 +1328,46 @@ START_TEST(tc_cert_cause)
 }
 END_TEST
 
+/* A chain that tlsdiag's store cannot verify, beside a certain cause that
+ * explains the client's alert: the untrusted chain is only possible (the
+ * client may have had the root); alone, it stays likely; named by
+ * unknown_ca (48), certain. */
+static const struct {
+	const char *const *chain;
+	const char *sni;
+	uint8_t desc;
+	const char *first;
+	enum tlsd_confidence untrusted;
+} untrusted_cases[] = {
+	{chain_good, "www.example.org", 42, "hostname_mismatch", TLSD_CONF_POSSIBLE},
+	{chain_good, "www.example.org", 46, "hostname_mismatch", TLSD_CONF_POSSIBLE},
+	{chain_expired, "expired.test", 42, "certificate_expired", TLSD_CONF_POSSIBLE},
+	{chain_notyet, "notyet.test", 42, "certificate_not_yet_valid", TLSD_CONF_POSSIBLE},
+	{chain_good, "server.test", 42, "server_certificate_untrusted", TLSD_CONF_LIKELY},
+	{chain_good, "server.test", 46, "server_certificate_untrusted", TLSD_CONF_LIKELY},
+	{chain_good, "www.example.org", 48, "server_certificate_untrusted", TLSD_CONF_CERTAIN},
+};
+
+START_TEST(tc_cert_untrusted_beside_certain)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+	const struct tlsd_diag *d;
+
+	cert_session(&s, "other-root.pem", untrusted_cases[_i].chain, untrusted_cases[_i].sni,
+		     TLSD_FIX_T_2025_06_01);
+	alert(&s, C2S, 2, untrusted_cases[_i].desc, s.sh_ts + MSEC);
+	report(&s, &r);
+	ck_assert_str_eq(r.diags[0].code, untrusted_cases[_i].first);
+	if (strcmp(untrusted_cases[_i].first, "server_certificate_untrusted") != 0)
+		ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_CERTAIN);
+	d = find(&r, "server_certificate_untrusted");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(d->confidence == untrusted_cases[_i].untrusted, "untrusted %s",
+		      tlsd_confidence_name(d->confidence));
+}
+END_TEST
+
 /* An alert that does not fit the findings: the alert's rule decides, the
  * findings follow as "possible". */
 START_TEST(tc_cert_alert_disagrees)
@@ -1821,6 +1861,8 @@ Suite *diagnose_suite(void)
 	tcase_add_loop_test(tc, tc_cert_missing_intermediate_aia, 0, 2);
 	tcase_add_loop_test(tc, tc_cert_cause, 0, (int)TLSD_ARRAY_SIZE(cert_cause_cases));
 	tcase_add_test(tc, tc_cert_alert_disagrees);
+	tcase_add_loop_test(tc, tc_cert_untrusted_beside_certain, 0,
+			    (int)TLSD_ARRAY_SIZE(untrusted_cases));
 	tcase_add_loop_test(tc, tc_cert_ske_invalid, 0, 3);
 	tcase_add_loop_test(tc, tc_cert_established_warnings, 0, 2);
 	tcase_add_test(tc, tc_cert_silent_client);
