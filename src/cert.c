@@ -727,6 +727,26 @@ static void name_str(char *dst, size_t len, const X509_NAME *name)
 	BIO_free(b);
 }
 
+bool tlsd_cert_name_text(char *dst, size_t len, const struct tlsd_cur *der)
+{
+	const unsigned char *p = tlsd_cur_data(der);
+	size_t n = tlsd_cur_len(der);
+	X509_NAME *name;
+	bool ok;
+
+	if (len == 0 || n == 0 || n > TLSD_CERT_MAX_DER)
+		return false;
+	name = d2i_X509_NAME(NULL, &p, (long)n);
+	/* One whole Name and nothing after it: anything else is not the
+	 * DistinguishedName the peer claims to send. */
+	ok = name && p == tlsd_cur_data(der) + n;
+	if (ok)
+		name_str(dst, len, name);
+	X509_NAME_free(name);
+	ERR_clear_error();
+	return ok;
+}
+
 static void key_info(X509 *x, struct tlsd_cert_info *info)
 {
 	EVP_PKEY *pk = X509_get0_pubkey(x);

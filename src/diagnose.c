@@ -784,6 +784,18 @@ static void diag_server_cert_rejected(struct dctx *c, enum tlsd_confidence conf)
 		tlsd_diag_fact_ns(d, TLSD_FACT_REACTION, c->ev->reaction);
 }
 
+/* Which CAs the server's CertificateRequest named: clients (Go, Java,
+ * browsers) withhold a certificate that none of them issued, so the one the
+ * operator must install comes from one of these. */
+static void fact_ca_names(struct tlsd_diag *d, const struct tlsd_session *s)
+{
+	if (!s->cr_parsed)
+		return;
+	if (s->cr_first_ca)
+		tlsd_diag_fact_str(d, TLSD_FACT_CA_NAME_FIRST, s->cr_first_ca);
+	tlsd_diag_fact_u(d, TLSD_FACT_CA_NAMES, s->cr_ca_names);
+}
+
 static void diag_client_cert_required(struct dctx *c, enum tlsd_confidence conf)
 {
 	struct tlsd_diag *d = add(c, TLSD_CAUSE_CLIENT_CERTIFICATE_REQUIRED, conf);
@@ -792,8 +804,13 @@ static void diag_client_cert_required(struct dctx *c, enum tlsd_confidence conf)
 	if (tls13(s)) {
 		tlsd_diag_fact_u(d, TLSD_FACT_TLS13_CLIENT_FLIGHT, s->t13.cli_flight);
 		tlsd_diag_fact_u(d, TLSD_FACT_TLS13_CLIENT_FLIGHT_FIRST, s->t13.cli_flight_first_len);
+		if (s->cert_request) { /* read with the key log */
+			tlsd_diag_fact(d, TLSD_FACT_CERT_REQUEST, 0, 0);
+			fact_ca_names(d, s);
+		}
 	} else {
 		tlsd_diag_fact(d, TLSD_FACT_CERT_REQUEST, 0, 0);
+		fact_ca_names(d, s);
 		tlsd_diag_fact_str(d, TLSD_FACT_CLIENT_CERT_SENT,
 				   s->cli_cert ? "an empty Certificate"
 				   : s->cli_no_certificate_alert ? "a no_certificate warning"
@@ -963,11 +980,15 @@ static void diag_ske(struct dctx *c, enum tlsd_confidence conf)
 
 /* The findings that a client alert confirms, best match first. A finding
  * that only depends on tlsdiag's trust store is at most likely: the
- * client's store at the capture's time may differ (catalog row 42). */
+ * client's store at the capture's time may differ (catalog row 42). An
+ * untrusted chain beside a certain cause that already explains the alert
+ * (42/46 for a host name, say) is only possible: the alternative is not
+ * ruled out, the root this machine lacks may well have been the client's
+ * (catalog, evidence rules); unknown_ca (48) names it, and keeps it. */
 static bool diag_cert_cause(struct dctx *c, const struct tlsd_sess_alert *a)
 {
 	const struct tlsd_chain_findings *f = srv_findings(c->s);
-	bool any = false;
+	bool any = false, certain = false;
 
 	if (a->desc == 51 && a->before_peer_ccs && ske_bad(c->s)) {
 		diag_ske(c, TLSD_CONF_CERTAIN);
@@ -986,9 +1007,11 @@ static bool diag_cert_cause(struct dctx *c, const struct tlsd_sess_alert *a)
 			/* unknown_ca names an untrusted chain itself. */
 			if (store_dependent(fd->code) &&
 			    !(a->desc == 48 && fd->code == TLSD_CERT_UNTRUSTED))
-				conf = TLSD_CONF_LIKELY;
+				conf = fd->code == TLSD_CERT_UNTRUSTED && certain ? TLSD_CONF_POSSIBLE
+										  : TLSD_CONF_LIKELY;
 			add_cert_diag(c, i, conf, true);
 			any = true;
+			certain |= conf == TLSD_CONF_CERTAIN;
 		}
 	}
 	return any;

@@ -433,6 +433,7 @@ enum tlsd_fact_json tlsd_fact_json_type(const struct tlsd_fact *f)
 	case TLSD_FK_HINT:
 		return TLSD_FJ_HIDDEN;
 	case TLSD_FK_COUNT:
+	case TLSD_FK_CA_COUNT:
 	case TLSD_FK_BYTES:
 	case TLSD_FK_DURATION:
 		return TLSD_FJ_NUMBER;
@@ -452,6 +453,17 @@ static void sb_value(struct sb *b, const struct tlsd_report *r, const struct tls
 	switch (kind_of(f)) {
 	case TLSD_FK_COUNT:
 		sb_u64(b, f->v.u);
+		break;
+	case TLSD_FK_CA_COUNT:
+		if (json) {
+			sb_u64(b, f->v.u);
+		} else if (f->v.u == 0) {
+			/* RFC 5246 7.4.4: an empty list lets the client send any. */
+			sb_puts(b, "it names no CA: any CA will do");
+		} else {
+			sb_u64(b, f->v.u);
+			sb_puts(b, f->v.u == 1 ? " CA named" : " CAs named");
+		}
 		break;
 	case TLSD_FK_BYTES:
 		sb_u64(b, f->v.u);
@@ -587,8 +599,12 @@ size_t tlsd_explain_evidence(const struct tlsd_report *r, const struct tlsd_diag
 
 		if (f->id >= TLSD_FACT__COUNT || !facts[f->id].phrase)
 			continue;
-		if (f->id == TLSD_FACT_AFTER_CLIENT_HELLO && any) {
-			/* "... alert ... 1.2 ms after the ClientHello" reads as one. */
+		if (any && (f->id == TLSD_FACT_AFTER_CLIENT_HELLO ||
+			    (f->id == TLSD_FACT_CA_NAMES && i > 0 &&
+			     (d->facts[i - 1].id == TLSD_FACT_CA_NAME_FIRST ||
+			      d->facts[i - 1].id == TLSD_FACT_CERT_REQUEST)))) {
+			/* "... alert ... 1.2 ms after the ClientHello" and "... from
+			 * \"CN=...\" (1 CA named)" read as one. */
 			sb_puts(&b, " ");
 		} else {
 			sb_puts(&b, any ? "; " : "");

@@ -315,6 +315,8 @@ void tlsd_session_cleanup(struct tlsd_session *s)
 	}
 	free(s->first_unexpected);
 	s->first_unexpected = NULL;
+	free(s->cr_first_ca);
+	s->cr_first_ca = NULL;
 	tlsd_cert_findings_release(s->certs.srv_findings);
 	tlsd_cert_findings_release(s->certs.cli_findings);
 	s->certs.srv_findings = NULL;
@@ -1177,6 +1179,35 @@ static void on_server_key_exchange(struct tlsd_session *s, const struct tlsd_hs_
 	s->ske_dh_bits = ske.dh_p_bits;
 }
 
+/* Keeps which CAs the first CertificateRequest names (a renegotiation's
+ * later one is not kept): their number, and the first one in words, formatted
+ * once here because the DER lives only as long as the message. */
+static void on_certificate_request(struct tlsd_session *s, const struct tlsd_hs_msg *m)
+{
+	struct tlsd_certificate_request cr;
+	struct tlsd_parse_err err = {0};
+	bool first = !s->cert_request;
+
+	s->cert_request = true;
+	if (!first)
+		return;
+	if (tlsd_parse_certificate_request(m->body, m->len, s->version, &cr, &err) !=
+	    TLSD_PARSE_OK) {
+		s->anomalies++;
+		return;
+	}
+	s->cr_parsed = true;
+	s->cr_ca_names = cr.n_ca_names;
+	if (cr.n_ca_names == 0 || s->cr_first_ca)
+		return;
+	s->cr_first_ca = malloc(TLSD_CERT_NAME_LEN);
+	if (s->cr_first_ca &&
+	    !tlsd_cert_name_text(s->cr_first_ca, TLSD_CERT_NAME_LEN, &cr.first_ca)) {
+		free(s->cr_first_ca);
+		s->cr_first_ca = NULL;
+	}
+}
+
 /* What one handshake message tells, whether read in the clear or decrypted
  * with the key log (the state machine only moves on the former). */
 static void note_message_facts(struct tlsd_session *s, enum tlsd_dir d,
@@ -1194,7 +1225,7 @@ static void note_message_facts(struct tlsd_session *s, enum tlsd_dir d,
 		break;
 	case TLSD_HS_CERTIFICATE_REQUEST:
 		if (d == S2C)
-			s->cert_request = true;
+			on_certificate_request(s, m);
 		break;
 	case TLSD_HS_SERVER_HELLO_DONE:
 		if (d == S2C)

@@ -846,9 +846,12 @@ enum tlsd_parse tlsd_parse_certificate(const uint8_t *body, size_t len, bool tls
 	return TLSD_PARSE_OK;
 }
 
-/* Counts DistinguishedName entries: opaque DistinguishedName<1..2^16-1>; */
-static bool count_dns(struct tlsd_cur *list, uint16_t *n)
+/* Counts DistinguishedName entries, opaque DistinguishedName<1..2^16-1>;
+ * and keeps a view of the first one (first stays untouched when there is
+ * none, and both outputs on failure). */
+static bool count_dns(struct tlsd_cur *list, uint16_t *n, struct tlsd_cur *first)
 {
+	struct tlsd_cur head = {0};
 	uint16_t k = 0;
 
 	while (tlsd_cur_len(list)) {
@@ -856,10 +859,14 @@ static bool count_dns(struct tlsd_cur *list, uint16_t *n)
 
 		if (!tlsd_cur_get_u16_prefixed(list, &dn) || tlsd_cur_len(&dn) == 0)
 			return false;
+		if (k == 0)
+			head = dn;
 		if (k < UINT16_MAX)
 			k++;
 	}
 	*n = k;
+	if (k)
+		*first = head;
 	return true;
 }
 
@@ -878,7 +885,7 @@ static bool cr13_ext_cb(uint16_t type, struct tlsd_cur *d, void *arg)
 	case EXT_CERTIFICATE_AUTHORITIES:
 		/* DistinguishedName authorities<3..2^16-1>; */
 		return tlsd_cur_get_u16_prefixed(d, &list) && tlsd_cur_len(d) == 0 &&
-		       count_dns(&list, &cr->n_ca_names);
+		       count_dns(&list, &cr->n_ca_names, &cr->first_ca);
 	default:
 		return true;
 	}
@@ -932,7 +939,7 @@ enum tlsd_parse tlsd_parse_certificate_request(const uint8_t *body, size_t len, 
 	}
 	if (!tlsd_cur_get_u16_prefixed(&c, &v))
 		return malformed(err, "certificate_authorities", len, &c);
-	if (!count_dns(&v, &cr.n_ca_names))
+	if (!count_dns(&v, &cr.n_ca_names, &cr.first_ca))
 		return malformed(err, "DistinguishedName", len - tlsd_cur_len(&c), &v);
 	if (tlsd_cur_len(&c) != 0)
 		return malformed(err, "trailing bytes", len, &c);

@@ -862,6 +862,69 @@ START_TEST(tc_escape)
 }
 END_TEST
 
+/* The DER of a Name of (attribute, value) pairs, in this order. */
+static size_t name_der(uint8_t *out, size_t cap, const char *const *av, size_t n)
+{
+	X509_NAME *nm = X509_NAME_new();
+	unsigned char *p = NULL;
+	int len;
+
+	ck_assert_ptr_nonnull(nm);
+	for (size_t i = 0; i + 1 < n; i += 2)
+		ck_assert(X509_NAME_add_entry_by_txt(nm, av[i], MBSTRING_UTF8,
+						     (const unsigned char *)av[i + 1], -1, -1, 0));
+	len = i2d_X509_NAME(nm, &p);
+	ck_assert_int_gt(len, 0);
+	ck_assert_uint_le((size_t)len, cap);
+	memcpy(out, p, (size_t)len);
+	OPENSSL_free(p);
+	X509_NAME_free(nm);
+	return (size_t)len;
+}
+
+/* A TLS DistinguishedName in words, as subjects are written. */
+START_TEST(tc_name_text)
+{
+	static const char *const root[] = {"O", "tlsdiag test", "CN", "tlsdiag Test Root CA"};
+	static const char *const odd[] = {"CN", "a,bX"};
+	uint8_t der[256], garbage[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+	char out[TLSD_CERT_NAME_LEN];
+	struct tlsd_cur c;
+	size_t n = name_der(der, sizeof(der), root, 4);
+
+	tlsd_cur_init(&c, der, n);
+	ck_assert(tlsd_cert_name_text(out, sizeof(out), &c));
+	/* RFC 2253 order: the last RDN first, as "subject" is written. */
+	ck_assert_str_eq(out, "CN=tlsdiag Test Root CA,O=tlsdiag test");
+	/* Cut to fit. */
+	ck_assert(tlsd_cert_name_text(out, 8, &c));
+	ck_assert_str_eq(out, "CN=tlsd");
+
+	/* Specials escaped by libcrypto, control bytes as \xNN. */
+	n = name_der(der, sizeof(der), odd, 2);
+	der[n - 1] = 0x01; /* the last character of the value */
+	tlsd_cur_init(&c, der, n);
+	ck_assert(tlsd_cert_name_text(out, sizeof(out), &c));
+	ck_assert_str_eq(out, "CN=a\\,b\\x01");
+
+	/* Not one whole Name: false, out untouched. */
+	memset(out, 'z', sizeof(out));
+	tlsd_cur_init(&c, der, n - 1);
+	ck_assert(!tlsd_cert_name_text(out, sizeof(out), &c));
+	ck_assert_int_eq(out[0], 'z');
+	der[n] = 0;
+	tlsd_cur_init(&c, der, n + 1); /* a byte after it */
+	ck_assert(!tlsd_cert_name_text(out, sizeof(out), &c));
+	tlsd_cur_init(&c, garbage, sizeof(garbage)); /* a SEQUENCE of an INTEGER */
+	ck_assert(!tlsd_cert_name_text(out, sizeof(out), &c));
+	tlsd_cur_init(&c, der, 0);
+	ck_assert(!tlsd_cert_name_text(out, sizeof(out), &c));
+	tlsd_cur_init(&c, der, n);
+	ck_assert(!tlsd_cert_name_text(out, 0, &c));
+	ck_assert_int_eq(out[0], 'z');
+}
+END_TEST
+
 /* ---- caches ----------------------------------------------------------- */
 
 START_TEST(tc_cache)
@@ -1677,6 +1740,7 @@ Suite *cert_suite(void)
 	tcase_add_test(tc, tc_malformed_intermediate);
 	tcase_add_test(tc, tc_nul_in_names);
 	tcase_add_test(tc, tc_huge_san);
+	tcase_add_test(tc, tc_name_text);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("store");

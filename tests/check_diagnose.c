@@ -359,6 +359,60 @@ START_TEST(tc_client_cert_required_tls12)
 }
 END_TEST
 
+/* Which CAs the CertificateRequest named, in the text and as JSON facts:
+ * none (any CA), one, several, and a request that did not parse. */
+static const struct {
+	bool parsed;
+	uint16_t n;
+	bool named;
+	const char *words;
+} ca_cases[] = {
+	{true, 0, false, "server sent CertificateRequest (it names no CA: any CA will do); "
+			 "client sent an empty Certificate"},
+	{true, 1, true, "server sent CertificateRequest; server asked for a certificate from "
+			"\"CN=tlsdiag Test Root CA,O=tlsdiag test\" (1 CA named); client sent an "
+			"empty Certificate"},
+	{true, 3, true, "from \"CN=tlsdiag Test Root CA,O=tlsdiag test\" (3 CAs named);"},
+	{true, 2, false, "server sent CertificateRequest (2 CAs named); client sent"},
+	{false, 0, false, "server sent CertificateRequest; client sent an empty Certificate"},
+};
+
+START_TEST(tc_client_cert_required_ca_names)
+{
+	static char first[] = "CN=tlsdiag Test Root CA,O=tlsdiag test";
+	struct tlsd_session s;
+	struct tlsd_report r;
+	const struct tlsd_fact *f;
+	const struct tlsd_diag *d;
+
+	base(&s, TLSD_VERSION_TLS12);
+	server_hello(&s, TLSD_VERSION_TLS12, 0xc02f);
+	server_flight12(&s, true);
+	s.cr_parsed = ca_cases[_i].parsed;
+	s.cr_ca_names = ca_cases[_i].n;
+	s.cr_first_ca = ca_cases[_i].named ? first : NULL;
+	client_flight12(&s, 0);
+	alert(&s, S2C, 2, 40, s.sh_ts + 2 * MSEC);
+	report(&s, &r);
+	ASSERT_DIAG(&r, "client_certificate_required", TLSD_CONF_CERTAIN);
+	d = find(&r, "client_certificate_required");
+	ck_assert_msg(strstr(EVD(&r, d), ca_cases[_i].words), "evidence: %s", EVD(&r, d));
+	f = tlsd_diag_find(d, TLSD_FACT_CA_NAMES);
+	if (ca_cases[_i].parsed) {
+		ck_assert_ptr_nonnull(f);
+		ck_assert_uint_eq(f->v.u, ca_cases[_i].n);
+	} else {
+		ck_assert_ptr_null(f);
+	}
+	f = tlsd_diag_find(d, TLSD_FACT_CA_NAME_FIRST);
+	if (ca_cases[_i].named)
+		ck_assert_str_eq(f->v.s, first);
+	else
+		ck_assert_ptr_null(f);
+	s.cr_first_ca = NULL; /* not the session's to free */
+}
+END_TEST
+
 /* ... and a server that just closes. */
 START_TEST(tc_client_cert_required_close)
 {
@@ -410,6 +464,7 @@ START_TEST(tc_client_cert_required_tls13_decrypted)
 	tls13_flights(&s, 3, 25);
 	tls13_post(&s, 1, 19);
 	s.cert_request = true; /* the decrypted CertificateRequest */
+	s.cr_parsed = true;    /* ... naming no CA */
 	tlsd_session_alert_decrypted(&s, S2C, 2, 116, 5000, s.t13.post_srv_first_ts);
 	fin(&s, S2C, s.t13.post_srv_first_ts + MSEC / 10);
 	report(&s, &r);
@@ -421,6 +476,9 @@ START_TEST(tc_client_cert_required_tls13_decrypted)
 	ck_assert_int_eq(r.alert.code, 116);
 	ck_assert_int_eq(r.alert.level, 2);
 	ASSERT_DIAG(&r, "client_certificate_required", TLSD_CONF_CERTAIN);
+	ck_assert_ptr_nonnull(strstr(EVD(&r, find(&r, "client_certificate_required")),
+				     "; server sent CertificateRequest (it names no CA: any CA "
+				     "will do); "));
 }
 END_TEST
 
@@ -1311,6 +1369,46 @@ START_TEST(tc_cert_cause)
 }
 END_TEST
 
+/* A chain that tlsdiag's store cannot verify, beside a certain cause that
+ * explains the client's alert: the untrusted chain is only possible (the
+ * client may have had the root); alone, it stays likely; named by
+ * unknown_ca (48), certain. */
+static const struct {
+	const char *const *chain;
+	const char *sni;
+	uint8_t desc;
+	const char *first;
+	enum tlsd_confidence untrusted;
+} untrusted_cases[] = {
+	{chain_good, "www.example.org", 42, "hostname_mismatch", TLSD_CONF_POSSIBLE},
+	{chain_good, "www.example.org", 46, "hostname_mismatch", TLSD_CONF_POSSIBLE},
+	{chain_expired, "expired.test", 42, "certificate_expired", TLSD_CONF_POSSIBLE},
+	{chain_notyet, "notyet.test", 42, "certificate_not_yet_valid", TLSD_CONF_POSSIBLE},
+	{chain_good, "server.test", 42, "server_certificate_untrusted", TLSD_CONF_LIKELY},
+	{chain_good, "server.test", 46, "server_certificate_untrusted", TLSD_CONF_LIKELY},
+	{chain_good, "www.example.org", 48, "server_certificate_untrusted", TLSD_CONF_CERTAIN},
+};
+
+START_TEST(tc_cert_untrusted_beside_certain)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+	const struct tlsd_diag *d;
+
+	cert_session(&s, "other-root.pem", untrusted_cases[_i].chain, untrusted_cases[_i].sni,
+		     TLSD_FIX_T_2025_06_01);
+	alert(&s, C2S, 2, untrusted_cases[_i].desc, s.sh_ts + MSEC);
+	report(&s, &r);
+	ck_assert_str_eq(r.diags[0].code, untrusted_cases[_i].first);
+	if (strcmp(untrusted_cases[_i].first, "server_certificate_untrusted") != 0)
+		ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_CERTAIN);
+	d = find(&r, "server_certificate_untrusted");
+	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(d->confidence == untrusted_cases[_i].untrusted, "untrusted %s",
+		      tlsd_confidence_name(d->confidence));
+}
+END_TEST
+
 /* An alert that does not fit the findings: the alert's rule decides, the
  * findings follow as "possible". */
 START_TEST(tc_cert_alert_disagrees)
@@ -1762,6 +1860,8 @@ Suite *diagnose_suite(void)
 	tcase_add_test(tc, tc_version_old_client_internal_error);
 	tcase_add_test(tc, tc_version_client);
 	tcase_add_loop_test(tc, tc_client_cert_required_tls12, 0, 4);
+	tcase_add_loop_test(tc, tc_client_cert_required_ca_names, 0,
+			    (int)TLSD_ARRAY_SIZE(ca_cases));
 	tcase_add_test(tc, tc_client_cert_required_close);
 	tcase_add_test(tc, tc_client_cert_required_tls13);
 	tcase_add_test(tc, tc_client_cert_rejected_tls13);
@@ -1803,6 +1903,8 @@ Suite *diagnose_suite(void)
 	tcase_add_loop_test(tc, tc_cert_missing_intermediate_aia, 0, 2);
 	tcase_add_loop_test(tc, tc_cert_cause, 0, (int)TLSD_ARRAY_SIZE(cert_cause_cases));
 	tcase_add_test(tc, tc_cert_alert_disagrees);
+	tcase_add_loop_test(tc, tc_cert_untrusted_beside_certain, 0,
+			    (int)TLSD_ARRAY_SIZE(untrusted_cases));
 	tcase_add_loop_test(tc, tc_cert_ske_invalid, 0, 3);
 	tcase_add_loop_test(tc, tc_cert_established_warnings, 0, 2);
 	tcase_add_test(tc, tc_cert_silent_client);

@@ -319,12 +319,21 @@ static void drv_free(struct drv *d)
 
 /* The TLS 1.2 server flight after the ServerHello: Certificate,
  * ServerKeyExchange, [CertificateRequest,] ServerHelloDone. */
+/* A TLS 1.2 CertificateRequest: certificate_types {rsa_sign},
+ * signature_algorithms {rsa_pkcs1_sha256}, and one CA, the DER of the Name
+ * "O=Example,CN=Test CA". */
+static const uint8_t cr_one_ca[] = {
+	0x01, 0x01, 0x00, 0x02, 0x04, 0x01, 0x00, 0x27, 0x00, 0x25, 0x30, 0x23, 0x31, 0x10,
+	0x30, 0x0e, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x13, 0x07, 'E',  'x',  'a',  'm',  'p',
+	'l',  'e',  0x31, 0x0f, 0x30, 0x0d, 0x06, 0x03, 0x55, 0x04, 0x03, 0x13, 0x06, 'T',
+	'e',  's',  't',  'C',  'A'};
+
 static void tls12_server_flight(struct drv *d, bool cert_request)
 {
 	cert(d, S2C, false);
 	hs_empty(d, S2C, 12);
 	if (cert_request)
-		hs_empty(d, S2C, 13);
+		hs(d, S2C, 13, cr_one_ca, sizeof(cr_one_ca));
 	hs(d, S2C, 14, NULL, 0);
 }
 
@@ -471,6 +480,60 @@ START_TEST(tc_tls12_client_cert_required)
 	ck_assert_int_eq(r.term_by, TLSD_PARTY_SERVER);
 	ck_assert_str_eq(r.diags[0].code, "client_certificate_required");
 	ck_assert(tlsd_session_handshake_over(d.s));
+	/* Which CA the server asked for, in the words of a subject. */
+	ck_assert(d.s->cr_parsed);
+	ck_assert_uint_eq(d.s->cr_ca_names, 1);
+	ck_assert_str_eq(d.s->cr_first_ca, "CN=TestCA,O=Example");
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]),
+				     "server asked for a certificate from \"CN=TestCA,O=Example\" "
+				     "(1 CA named)"));
+	drv_free(&d);
+}
+END_TEST
+
+static const struct tlsd_diag *find_diag(const struct tlsd_report *r, const char *code);
+
+/* CertificateRequests that do not parse, or name something that is not a
+ * Name: counted as an anomaly (the former), no CA in words. Only the first
+ * CertificateRequest is read. */
+START_TEST(tc_tls12_certificate_request_bad)
+{
+	static const uint8_t truncated[] = {0x01, 0x01, 0x00, 0x02, 0x04, 0x01, 0x00, 0x27};
+	static const uint8_t not_a_name[] = {0x01, 0x01, 0x00, 0x02, 0x04, 0x01,
+					     0x00, 0x05, 0x00, 0x03, 0x01, 0x02, 0x03};
+	struct drv d;
+	struct tlsd_report r;
+
+	drv_init(&d);
+	ch(&d, &tls12);
+	sh(&d, &tls12);
+	cert(&d, S2C, false); /* no ServerKeyExchange: the anomalies are the request's */
+	if (_i == 0)
+		hs(&d, S2C, 13, truncated, sizeof(truncated));
+	else
+		hs(&d, S2C, 13, not_a_name, sizeof(not_a_name));
+	hs(&d, S2C, 13, cr_one_ca, sizeof(cr_one_ca)); /* not kept: not the first */
+	hs(&d, S2C, 14, NULL, 0);
+	cert(&d, C2S, true);
+	alert(&d, S2C, 2, 40);
+	end(&d, TLSD_FLOW_END_CLOSE, &r);
+	ck_assert(d.s->cert_request);
+	ck_assert(r.client_cert_requested);
+	ck_assert_ptr_null(d.s->cr_first_ca);
+	ck_assert_ptr_null(strstr(EVD(&r, find_diag(&r, "client_certificate_required")),
+				  "asked for a certificate from"));
+	if (_i == 0) {
+		ck_assert(!d.s->cr_parsed);
+		ck_assert_uint_eq(d.s->anomalies, 2); /* and the second request, out of order */
+		ck_assert_ptr_null(strstr(EVD(&r, find_diag(&r, "client_certificate_required")),
+					  "CA named"));
+	} else {
+		ck_assert(d.s->cr_parsed);
+		ck_assert_uint_eq(d.s->anomalies, 1); /* the second request, out of order */
+		ck_assert_uint_eq(d.s->cr_ca_names, 1);
+		ck_assert_ptr_nonnull(strstr(EVD(&r, find_diag(&r, "client_certificate_required")),
+					     "server sent CertificateRequest (1 CA named)"));
+	}
 	drv_free(&d);
 }
 END_TEST
@@ -1812,6 +1875,7 @@ Suite *session_suite(void)
 	tcase_add_loop_test(tc, tc_tls12_resumed, 0, 2);
 	tcase_add_test(tc, tc_tls12_client_auth_ok);
 	tcase_add_test(tc, tc_tls12_client_cert_required);
+	tcase_add_loop_test(tc, tc_tls12_certificate_request_bad, 0, 2);
 	tcase_add_test(tc, tc_no_shared_cipher);
 	tcase_add_test(tc, tc_tls13_ok);
 	tcase_add_test(tc, tc_tls13_hrr_ok);

@@ -398,6 +398,100 @@ START_TEST(tc_tls12_messages)
 }
 END_TEST
 
+/* CertificateRequests naming CAs. Names: A = "CN=Test CA" (20 bytes of
+ * DER: SEQUENCE { SET { SEQUENCE { OID 2.5.4.3, UTF8String } } }),
+ * B = "CN=B" (14 bytes). */
+#define DN_A "30123110300e0603550403130754657374204341"
+#define DN_B "300c310a30080603550403130142"
+/* TLS 1.2: certificate_types<1> {rsa_sign}, supported_signature_algorithms
+ * <2> {rsa_pkcs1_sha256}, certificate_authorities<...>. */
+#define CR12_HEAD "0101" "00020401"
+#define CR12_NONE "0d000008" CR12_HEAD "0000"
+#define CR12_ONE "0d00001e" CR12_HEAD "0016" "0014" DN_A
+#define CR12_THREE "0d000044" CR12_HEAD "003c" "0014" DN_A "000e" DN_B "0014" DN_A
+/* TLS 1.0/1.1: no signature algorithms. */
+#define CR10_ONE "0d00001a" "0101" "0016" "0014" DN_A
+/* TLS 1.3: context<0>, extensions { signature_algorithms {rsa_pkcs1_sha256},
+ * certificate_authorities {A, B} }. */
+#define CR13_TWO "0d000037" "00" "0034" "000d000400020401" "002f0028" "0026" "0014" DN_A \
+	"000e" DN_B
+
+static void assert_first_ca(const struct tlsd_certificate_request *r, const struct msg *m,
+			    size_t at, size_t len)
+{
+	ck_assert_uint_eq(tlsd_cur_len(&r->first_ca), len);
+	ck_assert_ptr_eq(tlsd_cur_data(&r->first_ca), m->body + at);
+}
+
+START_TEST(tc_certificate_request_ca_names)
+{
+	struct msg none = load(CR12_NONE, 4), one = load(CR12_ONE, 4), three = load(CR12_THREE, 4);
+	struct msg old = load(CR10_ONE, 4), t13 = load(CR13_TWO, 4);
+	struct tlsd_certificate_request r;
+
+	/* An empty list: any CA (RFC 5246 7.4.4); no name kept. */
+	ck_assert_int_eq(tlsd_parse_certificate_request(none.body, none.len, 0x0303, &r, NULL),
+			 TLSD_PARSE_OK);
+	ck_assert_uint_eq(r.n_ca_names, 0);
+	ck_assert_uint_eq(tlsd_cur_len(&r.first_ca), 0);
+
+	ck_assert_int_eq(tlsd_parse_certificate_request(one.body, one.len, 0x0303, &r, NULL),
+			 TLSD_PARSE_OK);
+	ck_assert_uint_eq(r.n_ca_names, 1);
+	assert_first_ca(&r, &one, 2 + 4 + 2 + 2, 20);
+	ck_assert_uint_eq(tlsd_cur_data(&r.first_ca)[0], 0x30);
+
+	/* Several: the count, and the first one (not the last). */
+	ck_assert_int_eq(tlsd_parse_certificate_request(three.body, three.len, 0x0303, &r, NULL),
+			 TLSD_PARSE_OK);
+	ck_assert_uint_eq(r.n_ca_names, 3);
+	assert_first_ca(&r, &three, 2 + 4 + 2 + 2, 20);
+
+	ck_assert_int_eq(tlsd_parse_certificate_request(old.body, old.len, 0x0301, &r, NULL),
+			 TLSD_PARSE_OK);
+	ck_assert_uint_eq(r.n_ca_names, 1);
+	assert_first_ca(&r, &old, 2 + 2 + 2, 20);
+
+	/* TLS 1.3: certificate_authorities. */
+	ck_assert_int_eq(tlsd_parse_certificate_request(t13.body, t13.len, 0x0304, &r, NULL),
+			 TLSD_PARSE_OK);
+	ck_assert(r.tls13);
+	ck_assert_uint_eq(r.n_ca_names, 2);
+	assert_first_ca(&r, &t13, 1 + 2 + 8 + 4 + 2 + 2, 20);
+	free(none.all);
+	free(one.all);
+	free(three.all);
+	free(old.all);
+	free(t13.all);
+}
+END_TEST
+
+/* Broken DistinguishedName vectors: MALFORMED, the output untouched. */
+static const char *const cr_bad[] = {
+	CR12_HEAD "0002" "0000",                  /* a name of length 0 */
+	CR12_HEAD "0004" "0014" "3012",           /* a name longer than the list */
+	CR12_HEAD "0020" "0014" DN_A,             /* a list longer than the message */
+	CR12_HEAD "0016" "0014" DN_A "00",        /* a byte after the list */
+	CR12_HEAD "0017" "0014" DN_A "00",        /* a byte left in the list */
+	CR12_HEAD "0001" "00",                    /* half a length */
+};
+
+START_TEST(tc_certificate_request_ca_names_bad)
+{
+	struct msg m = load(cr_bad[_i], 0);
+	struct tlsd_certificate_request r, sentinel;
+	struct tlsd_parse_err err = {0};
+
+	memset(&r, 0xa5, sizeof(r));
+	memset(&sentinel, 0xa5, sizeof(sentinel));
+	ck_assert_int_eq(tlsd_parse_certificate_request(m.body, m.len, 0x0303, &r, &err),
+			 TLSD_PARSE_MALFORMED);
+	ck_assert_ptr_nonnull(err.field);
+	ck_assert_mem_eq(&r, &sentinel, sizeof(r));
+	free(m.all);
+}
+END_TEST
+
 START_TEST(tc_tls13_messages)
 {
 	struct msg cert = load(TLSD_FIX_TLS13_CERT, 4), cr = load(TLSD_FIX_TLS13_CR, 4);
@@ -454,6 +548,8 @@ static const struct {
 	{TLSD_FIX_TLS12_CERT, 4, P_CERT12},  {TLSD_FIX_TLS13_CERT, 4, P_CERT13},
 	{TLSD_FIX_TLS12_CR, 4, P_CR12},      {TLSD_FIX_TLS13_CR, 4, P_CR13},
 	{TLSD_FIX_ECDHE_SKE, 4, P_ECDHE},    {TLSD_FIX_DHE_SKE, 4, P_DHE},
+	{CR12_ONE, 4, P_CR12},               {CR12_THREE, 4, P_CR12},
+	{CR13_TWO, 4, P_CR13},
 };
 
 static union {
@@ -689,6 +785,9 @@ Suite *tls_handshake_suite(void)
 	tcase_add_test(tc, tc_downgrade_sentinel);
 	tcase_add_test(tc, tc_tls12_messages);
 	tcase_add_test(tc, tc_tls13_messages);
+	tcase_add_test(tc, tc_certificate_request_ca_names);
+	tcase_add_loop_test(tc, tc_certificate_request_ca_names_bad, 0,
+			    (int)TLSD_ARRAY_SIZE(cr_bad));
 	tcase_add_test(tc, tc_new_session_ticket);
 	suite_add_tcase(s, tc);
 

@@ -288,6 +288,13 @@ TLSD_MUST_USE enum tlsd_sig_result tlsd_cert_verify_ske(struct tlsd_cert_store *
  * escape. Returns false when the output was cut short. */
 bool tlsd_cert_escape(char *dst, size_t dstlen, const uint8_t *src, size_t n);
 
+/* The DER of an X.501 Name (a TLS DistinguishedName) as the subjects of
+ * struct tlsd_cert_info are written: an RFC 2253 string, escaped, cut to
+ * fit len (TLSD_CERT_NAME_LEN holds a subject). Returns false, leaving dst
+ * untouched, when der is empty, over TLSD_CERT_MAX_DER, not one whole Name
+ * (bytes after it included), or len is 0. */
+TLSD_MUST_USE bool tlsd_cert_name_text(char *dst, size_t len, const struct tlsd_cur *der);
+
 /* Unix seconds to "2025-06-01T00:00:00Z" (buf >= 21 bytes; "?" when out of range). */
 void tlsd_cert_format_time(char *buf, size_t len, int64_t t);
 

@@ -159,6 +159,7 @@
 /* Fact kinds (how a value is stored and written). */
 enum tlsd_fact_kind {
 	TLSD_FK_COUNT,      /* v.u */
+	TLSD_FK_CA_COUNT,   /* v.u CAs a CertificateRequest named: "1 CA named", 0 any CA */
 	TLSD_FK_BYTES,      /* v.u, "N bytes" */
 	TLSD_FK_DURATION,   /* v.i nanoseconds */
 	TLSD_FK_BOOL,       /* a: 0/1, "yes"/"no" */
@@ -203,6 +204,9 @@ enum tlsd_fact_kind {
 	X(CLIENT_CERTS, "client_certificates", TLSD_FK_COUNT, "client sent {} certificate(s)")    \
 	X(CLIENT_CERT_BYTES, "client_certificate_bytes", TLSD_FK_BYTES, "{} of certificates")     \
 	X(CERT_REQUEST, "certificate_request", TLSD_FK_FLAG, "server sent CertificateRequest")    \
+	X(CA_NAME_FIRST, "ca_name_first", TLSD_FK_STR,                                           \
+	  "server asked for a certificate from \"{}\"")                                            \
+	X(CA_NAMES, "ca_names", TLSD_FK_CA_COUNT, "({})")                                         \
 	X(CLIENT_CERT_SENT, "client_certificate_message", TLSD_FK_STR, "client sent {}")         \
 	X(TLS13_CLIENT_FLIGHT, "tls13_client_flight_records", TLSD_FK_COUNT,                      \
 	  "TLS 1.3: client's flight {} record(s)")                                                \

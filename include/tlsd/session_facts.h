@@ -399,6 +399,7 @@ struct tlsd_session {
 	bool cli_cert_empty;           /* ... with no certificate in it */
 	bool cli_no_certificate_alert; /* SSL 3.0 warning no_certificate (41) */
 	bool cli_cert_verify;
+	uint16_t cr_ca_names;          /* CAs the first CertificateRequest named (cr_parsed) */
 
 	/* ServerKeyExchange */
 	enum tlsd_kx_kind ske_kind;
@@ -432,7 +433,17 @@ struct tlsd_session {
 	bool abbreviated;              /* TLS <= 1.2: no Certificate, CCS after SH */
 	bool psk_accepted;             /* TLS 1.3: pre_shared_key in the ServerHello */
 	bool renegotiation;            /* encrypted handshake after established (TLS <= 1.2) */
-	enum tlsd_dir reneg_dir;       /* and when: reneg_ts (above, with the times) */
+	uint8_t reneg_dir;             /* enum tlsd_dir; and when: reneg_ts (above, with the times) */
+
+	/* Cold: set on few connections, read once for the report. */
+	bool cr_parsed;                /* the first CertificateRequest parsed: cr_ca_names is known */
+	/* The first CA the first CertificateRequest named (cr_ca_names > 0), as
+	 * tlsd_cert_name_text writes it: TLSD_CERT_NAME_LEN bytes on the heap
+	 * (freed with the session), NULL when none was named, it is not a Name
+	 * or there was no memory. A pointer here, not the text: only servers
+	 * that ask for client certificates send one, and the session stays
+	 * 2,112 bytes with it (reneg_dir shrank to a byte to make room). */
+	char *cr_first_ca;
 };
 
 /* Whether a TLS 1.3 protected record of len bytes, with the negotiated

@@ -169,10 +169,16 @@ struct tlsd_certificate_msg {
 	bool tls13;
 };
 
+/* CertificateRequest (TLS <= 1.2, or TLS 1.3 with its extensions). The view
+ * points into the message body: valid only while the body is. */
 struct tlsd_certificate_request {
 	uint8_t n_types;
 	uint16_t n_sigalgs;
-	uint16_t n_ca_names;
+	uint16_t n_ca_names;         /* DistinguishedNames (TLS 1.3: certificate_authorities) */
+	/* The first DistinguishedName's DER (an X.501 Name), empty when none is
+	 * named: what an operator needs to know is which CA the server asks for,
+	 * and a client withholds a certificate no named CA issued. */
+	struct tlsd_cur first_ca;
 	bool tls13;
 };
 

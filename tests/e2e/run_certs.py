@@ -21,6 +21,13 @@ usage: tests/e2e/run_certs.py BIN CAPTURES_DIR EXPECTED_CERTS_TSV
    the leaf's key, and verifies once its last byte is flipped back, so what the
    proxy changed is the signature; tlsdiag must say so.
 
+6. The CAs a TLS 1.2 CertificateRequest names (CA_CAPTURES): where tlsdiag says
+   client_certificate_required, its facts ca_names and ca_name_first are the number of
+   DistinguishedNames tshark decodes in that connection's CertificateRequest and the
+   first of them (tshark's "id-at-commonName=..." words in RFC 2253 short names);
+   gotls_cli_client_cert_withheld must be among them (a Go client that withholds a
+   certificate no named CA issued).
+
 Nothing expected here is copied from tlsdiag: the values come from tshark and openssl.
 Needs tshark and openssl; exits 77 (skipped) without them. Ends with "N passed, N failed".
 """
@@ -300,6 +307,74 @@ def check_ske_flip(a, checks):
             o["failed_step"], [d["code"] for d in o["diagnosis"]]))
 
 
+# TLS 1.2 captures with a plaintext CertificateRequest.
+CA_CAPTURES = ["gotls_cli_client_cert_withheld.pcap", "tls12_client_cert_required.pcap",
+               "gotls_cli_tls12_client_cert_required.pcap",
+               "gotls_srv_tls12_client_cert_required.pcap",
+               "jsse_cli_tls12_client_cert_required.pcap",
+               "jsse_srv_tls12_client_cert_required.pcap"]
+# tshark's attribute names (X.520 id-at-*, PKCS #9) as RFC 2253 / OpenSSL write them.
+RDN_SHORT = {"id-at-commonName": "CN", "id-at-organizationName": "O",
+             "id-at-organizationalUnitName": "OU", "id-at-countryName": "C",
+             "id-at-stateOrProvinceName": "ST", "id-at-localityName": "L",
+             "id-at-streetAddress": "street", "id-domainComponent": "DC",
+             "pkcs-9-at-emailAddress": "emailAddress"}
+
+
+def tshark_ca_names(path, sport):
+    """{client port: [DistinguishedName in RFC 2253 words, ...]} per CertificateRequest,
+    from tshark's PDML (its "Distinguished Name: (a=b,c=d)" lists the RDNs last first,
+    as RFC 2253 does)."""
+    import xml.etree.ElementTree as ET
+    pdml = tshark_view.tshark(path, ["-d", "tcp.port==%d,tls" % sport, "-Y",
+                                     "tls.handshake.type == 13", "-T", "pdml"])
+    out = {}
+    for pkt in ET.fromstring(pdml).iter("packet"):
+        port = next(int(f.get("show")) for f in pkt.iter("field")
+                    if f.get("name") == "tcp.dstport")
+        for dnames in (f for f in pkt.iter("field") if f.get("name") == "tls.handshake.dnames"):
+            names = []
+            for dn in (f for f in dnames.iter("field") if f.get("name") == "tls.handshake.dname"):
+                words = dn.get("showname").split(": ", 1)[1].strip("()")
+                rdns = []
+                for rdn in words.split(","):
+                    k, v = rdn.split("=", 1)
+                    rdns.append("%s=%s" % (RDN_SHORT.get(k, k), v))
+                names.append(",".join(rdns))
+            out[port] = names
+    return out
+
+
+def check_ca_names(a, checks):
+    seen = set()
+    for name in CA_CAPTURES:
+        path = os.path.join(a.captures, name)
+        sport = server_port(path)
+        want = tshark_ca_names(path, sport)
+        if not want:
+            checks.fail("%s: tshark decodes no CertificateRequest" % name)
+            continue
+        for o in tlsdiag(a.bin, path):
+            cport = o["client"]["port"]
+            d = next((d for d in o["diagnosis"] if d["code"] == "client_certificate_required"),
+                     None)
+            if d is None or cport not in want:
+                continue
+            seen.add(name)
+            names, facts = want[cport], d.get("facts", {})
+            got = (facts.get("ca_names"), facts.get("ca_name_first"))
+            exp = (len(names), names[0] if names else None)
+            if got == exp:
+                checks.ok()
+            else:
+                checks.fail("%s port %d: CertificateRequest CAs %r, tlsdiag says %r" % (
+                    name, cport, exp, got))
+    if "gotls_cli_client_cert_withheld.pcap" in seen:
+        checks.ok()
+    else:
+        checks.fail("gotls_cli_client_cert_withheld.pcap: no client_certificate_required checked")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin-arg", action="append", default=[],
@@ -321,6 +396,7 @@ def main():
     check_first(a, checks)
     check_capture_time(a, checks)
     check_ske_flip(a, checks)
+    check_ca_names(a, checks)
     print("%d passed, %d failed" % (checks.passed, checks.failed))
     return 1 if checks.failed else 0
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlsd/cert.h"
 #include "tlsd/fingerprint.h"
 #include "tlsd/tls_handshake.h"
 
@@ -39,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tlsd_parse_err err;
 	char ja3[TLSD_JA3_STR_MAX], md5[TLSD_MD5_HEX_LEN], ja4[TLSD_JA4_LEN];
 	char ja4s[TLSD_JA4S_LEN];
+	char name[TLSD_CERT_NAME_LEN];
 	uint8_t *body;
 	size_t len;
 
@@ -81,8 +83,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		break;
 	case 5:
-		ignore(tlsd_parse_certificate_request(body, len, data[0] & 0x80 ? 0x0304 : 0x0303,
-						     &cr, &err));
+		if (tlsd_parse_certificate_request(body, len, data[0] & 0x80 ? 0x0304 : 0x0303, &cr,
+						   &err) == TLSD_PARSE_OK) {
+			/* The first CA name lies inside the body, and reads as words
+			 * (or does not) within its bound. */
+			FUZZ_CHECK(tlsd_cur_len(&cr.first_ca) <= len);
+			FUZZ_CHECK(cr.n_ca_names > 0 || tlsd_cur_len(&cr.first_ca) == 0);
+			touch(&cr.first_ca);
+			if (tlsd_cert_name_text(name, sizeof(name), &cr.first_ca))
+				FUZZ_CHECK(strlen(name) < sizeof(name));
+		}
 		break;
 	case 6:
 		if (tlsd_parse_server_key_exchange(body, len, (enum tlsd_kx_kind)((data[0] >> 3) % 13),
