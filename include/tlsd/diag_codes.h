@@ -59,7 +59,8 @@
 	  "the device in between.")                                                               \
 	X(CLIENT_CERTIFICATE_REQUIRED, "client_certificate_required",                             \
 	  "The server requires a client certificate and the client sent none; configure the "     \
-	  "client with a certificate and key issued by a CA the server trusts.")                  \
+	  "client with a certificate and key issued by a CA the server trusts (a client whose "   \
+	  "certificate is from a CA the server does not name sends none).")                       \
 	X(CLIENT_CERTIFICATE_REJECTED, "client_certificate_rejected",                             \
 	  "The server rejected the client's certificate; check that a CA in the server's "        \
 	  "client-CA list issued it, that it is valid now and allows client authentication.")     \
