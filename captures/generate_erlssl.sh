@@ -46,16 +46,9 @@ FILTER=tcp
 . "$HERE/netns_lib.sh"
 netns_enter "$@"
 
-ip link set dev lo gso_max_size 1500 2>/dev/null || true
-ip link set dev lo gro_max_size 1500 2>/dev/null || true
-sysctl -qw net.ipv4.tcp_timestamps=1
-
-[ -s "$P/server.chain.pem" ] || { log "no PKI in $P: run captures/generate.sh first"; exit 1; }
-
-# generate.sh's python helpers (the `check` of a whole capture), not copied here
-sed -n "/^cat > \"\$WORK\/helpers.py\" <<'PYEOF'\$/,/^PYEOF\$/p" "$HERE/generate.sh" |
-    sed '1d;$d' >"$WORK/helpers.py"
-HELP=(python3 "$WORK/helpers.py")
+PREFIX=erlssl
+# shellcheck source=captures/peer_lib.sh
+. "$HERE/peer_lib.sh"
 
 # ------------------------------------------------------------------ Erlang peer
 PEER=(escript "$HERE/erlssl/tlspeer.erl")
@@ -70,11 +63,6 @@ for f in server client rogue-client expired; do
 done
 # the Erlang server's cacertfile: its chain is built from it (and client certificates verified)
 cat "$P/ca.pem" "$P/inter.pem" >"$C/ca+inter.pem"
-
-# ------------------------------------------------------------------ plumbing
-PREFIX=erlssl
-# shellcheck source=captures/peer_lib.sh
-. "$HERE/peer_lib.sh"
 
 # Erlang server: leaf + the chain OTP builds from ca+inter.pem, one connection unless n= says more
 esrv() { srv "${PEER[@]}" mode=server port="$PORT" certfile="$C/server.pem" \

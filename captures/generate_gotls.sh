@@ -41,16 +41,9 @@ FILTER=tcp
 . "$HERE/netns_lib.sh"
 netns_enter "$@"
 
-ip link set dev lo gso_max_size 1500 2>/dev/null || true
-ip link set dev lo gro_max_size 1500 2>/dev/null || true
-sysctl -qw net.ipv4.tcp_timestamps=1
-
-[ -s "$P/server.chain.pem" ] || { log "no PKI in $P: run captures/generate.sh first"; exit 1; }
-
-# generate.sh's python helpers (the `check` of a whole capture), not copied here
-sed -n "/^cat > \"\$WORK\/helpers.py\" <<'PYEOF'\$/,/^PYEOF\$/p" "$HERE/generate.sh" |
-    sed '1d;$d' >"$WORK/helpers.py"
-HELP=(python3 "$WORK/helpers.py")
+PREFIX=gotls
+# shellcheck source=captures/peer_lib.sh
+. "$HERE/peer_lib.sh"
 
 # ------------------------------------------------------------------ Go peer
 mkdir -p "$WORK/gosrc"
@@ -71,11 +64,6 @@ for f in server client rogue-client expired; do
 done
 cat "$P/server.pem" "$P/inter.pem" >"$C/server.chain.pem"
 cat "$P/expired.pem" "$P/inter.pem" >"$C/expired.chain.pem"
-
-# ------------------------------------------------------------------ plumbing
-PREFIX=gotls
-# shellcheck source=captures/peer_lib.sh
-. "$HERE/peer_lib.sh"
 
 # Go server: leaf + intermediate, one connection unless -n says more
 gsrv() { srv "$GOTLS" -mode server -addr "127.0.0.1:$PORT" -cert "$C/server.chain.pem" \

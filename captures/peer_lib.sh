@@ -1,9 +1,11 @@
 # Shared by the generators that pit one TLS stack against OpenSSL 3.0 over TCP
-# (generate_gotls.sh, generate_erlssl.sh); sourced, not run, after netns_lib.sh's
-# netns_enter and after the caller has set PREFIX (the captures' name prefix: gotls,
-# erlssl), OUT, LOGS, P (the PKI), C (the PKI copy in $WORK) and HELP (generate.sh's
-# python helpers, for `check`). It is sourced without arguments, so "$@" below is the
-# caller's: the scenarios selected on its command line.
+# (generate_gotls.sh, generate_erlssl.sh); sourced, not run, right after netns_lib.sh's
+# netns_enter, with PREFIX (the captures' name prefix: gotls, erlssl), OUT, LOGS and P
+# (the PKI) set; the functions also use C (the caller's copy of the PKI in $WORK).
+# Sourcing it sets up the loopback (GSO/GRO at 1500, TCP timestamps), checks the PKI
+# and extracts generate.sh's python helpers into HELP (for `check`). It is sourced
+# without arguments, so "$@" below is the caller's: the scenarios selected on its
+# command line.
 #
 # begin NUM NAME starts tcpdump for scenario NUM (server port 44300+NUM) into
 # $OUT/${PREFIX}_NAME.pcap; srv runs a server and waits until it listens; cli k runs
@@ -11,6 +13,17 @@
 # merges the key logs the two sides wrote to $WORK/$SC.*.keylog. osrv/ocli/ocli_req
 # are the OpenSSL peers; scenario NAME runs sc_NAME when selected and reruns it (up
 # to 3 times) until its capture is whole.
+
+ip link set dev lo gso_max_size 1500 2>/dev/null || true
+ip link set dev lo gro_max_size 1500 2>/dev/null || true
+sysctl -qw net.ipv4.tcp_timestamps=1
+
+[ -s "$P/server.chain.pem" ] || { log "no PKI in $P: run captures/generate.sh first"; exit 1; }
+
+# generate.sh's python helpers (the `check` of a whole capture), not copied here
+sed -n "/^cat > \"\$WORK\/helpers.py\" <<'PYEOF'\$/,/^PYEOF\$/p" "$HERE/generate.sh" |
+    sed '1d;$d' >"$WORK/helpers.py"
+HELP=(python3 "$WORK/helpers.py")
 
 # ------------------------------------------------------------------ plumbing
 mkfifo "$WORK/stdin.fifo"
