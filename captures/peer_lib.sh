@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the generators that pit one TLS stack against OpenSSL 3.0 over TCP
 # (generate_gotls.sh, generate_erlssl.sh); sourced, not run, right after netns_lib.sh's
 # netns_enter, with PREFIX (the captures' name prefix: gotls, erlssl), OUT, LOGS and P
