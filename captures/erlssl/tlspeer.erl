@@ -12,6 +12,7 @@
 %%   versions=tlsv1.2,tlsv1.3   ssl's {versions, ...}
 %%   ciphers=TLS_A:TLS_B        RFC suite names (ssl:str_to_suite/1)
 %%   groups=x25519,secp256r1    {supported_groups, ...}
+%%   alpn=h2,http/1.1           client: alpn_advertised_protocols, server: alpn_preferred_protocols
 %%   cacertfile, certfile, keyfile
 %%   verify=verify_peer|verify_none   (client default verify_peer, server verify_none)
 %%   fail_if_no_peer_cert=true  (server)
@@ -55,10 +56,16 @@ common(O) ->
          {"cacertfile", fun(V) -> {cacertfile, V} end},
          {"certfile", fun(V) -> {certfile, V} end},
          {"keyfile", fun(V) -> {keyfile, V} end},
-         {"verify", fun(V) -> {verify, list_to_atom(V)} end}],
-    [F(maps:get(K, O)) || {K, F} <- L, maps:is_key(K, O)]
+         {"verify", fun(V) -> {verify, list_to_atom(V)} end},
+         {"alpn", fun(V) -> {alpn, [list_to_binary(X) || X <- string:lexemes(V, ",")]} end}],
+    [alpn_opt(maps:get("mode", O), F(maps:get(K, O))) || {K, F} <- L, maps:is_key(K, O)]
         ++ [{keep_secrets, true} || maps:is_key("keylog", O)]
         ++ [{log_level, notice}].
+
+%% alpn=a,b: the client advertises the list, the server prefers it
+alpn_opt("client", {alpn, L}) -> {alpn_advertised_protocols, L};
+alpn_opt("server", {alpn, L}) -> {alpn_preferred_protocols, L};
+alpn_opt(_, Opt) -> Opt.
 
 say(F, A) -> io:format(F ++ "~n", A).
 
