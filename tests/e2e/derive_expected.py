@@ -154,6 +154,44 @@ SCENARIOS = OrderedDict([
     (137, ("gotls_cli_unknown_ca", "7", "failed", "certificate", "server_certificate_rejected")),
     (138, ("gotls_cli_hostname_mismatch", "9", "failed", "certificate", "hostname_mismatch")),
     (139, ("gotls_cli_expired_cert", "8", "failed", "certificate", "certificate_expired")),
+    # captures/generate_erlssl.sh: Erlang/OTP 25 ssl against OpenSSL 3.0 (erlssl_<name>.pcap);
+    # cli_ = Erlang is the client, srv_ = Erlang is the server. The codes are those the
+    # scenario was built to show, whatever alert Erlang chose (see captures/README.md).
+    (140, ("erlssl_cli_tls12_ok", "16", "established", "-", "-")),
+    (141, ("erlssl_cli_tls13_ok", "17", "established", "-", "-")),
+    # two connections, the 2nd (51421) a session-ID resumption
+    (142, ("erlssl_srv_tls12_resumed", "18", "established", "-", "-")),
+    (143, ("erlssl_srv_tls13_ok", "17", "established", "-", "-")),
+    (144, ("erlssl_srv_tls13_hrr_ok", "14", "established", "-", "-")),
+    # the Erlang server refuses with insufficient_security (71), not handshake_failure (40)
+    (145, ("erlssl_srv_no_shared_cipher", "1", "failed", "server_hello", "no_shared_cipher")),
+    (146, ("erlssl_cli_no_shared_cipher", "1", "failed", "server_hello", "no_shared_cipher")),
+    (147, ("erlssl_srv_version_srv13_cli12", "2", "failed", "server_hello",
+           "protocol_version_mismatch")),
+    (148, ("erlssl_srv_version_cli13_srv12", "3", "failed", "server_hello",
+           "protocol_version_mismatch")),
+    # two connections: TLS 1.3 only against TLS 1.2 (row 3), then the reverse (row 2)
+    (149, ("erlssl_cli_version_mismatch", "3", "failed", "server_hello",
+           "protocol_version_mismatch")),
+    (150, ("erlssl_srv_tls12_client_cert_required", "4", "failed", "certificate",
+           "client_certificate_required")),
+    (151, ("erlssl_srv_tls13_client_cert_required", "5", "failed", "certificate",
+           "client_certificate_required")),
+    (152, ("erlssl_cli_tls12_client_cert_required", "4", "failed", "certificate",
+           "client_certificate_required")),
+    (153, ("erlssl_cli_tls13_client_cert_required", "5", "failed", "certificate",
+           "client_certificate_required")),
+    (154, ("erlssl_srv_client_cert_rejected", "25", "failed", "certificate",
+           "client_certificate_rejected")),
+    # TLS 1.3: the Erlang client's alert (48) is encrypted (handshake keys, no CCS before it);
+    # without keys row 7's rejected (likely)
+    (155, ("erlssl_cli_unknown_ca", "7", "failed", "certificate", "server_certificate_rejected")),
+    (156, ("erlssl_cli_tls12_unknown_ca", "6", "failed", "certificate",
+           "server_certificate_untrusted")),
+    # the Erlang client sends handshake_failure (40) for a host name mismatch
+    (157, ("erlssl_cli_hostname_mismatch", "9", "failed", "certificate", "hostname_mismatch")),
+    (158, ("erlssl_cli_expired_cert", "8", "failed", "certificate", "certificate_expired")),
+    (159, ("erlssl_cli_missing_intermediate", "10", "failed", "certificate", "missing_intermediate")),
 ])
 # Files that are copies / rewrites: name -> (source scenario number, override or None).
 # override: (row, outcome, failed_step, diagnosis, assert_tcp_end) for the rewritten ones.
@@ -436,6 +474,10 @@ def derive(conn, f):
         elif code is None and not f["sh"]:
             step = "server_hello"
         elif code in CERT_ALERTS:
+            step = "certificate"
+        elif code == 40 and fatal[0]["side"] == "c" and f["server_cert"] and not f["ccs"]["c"]:
+            # the catalog's "client's abort right after the server's certificate flight"
+            # (the Erlang client sends 40 for a host name that the certificate lacks)
             step = "certificate"
         elif code == 40 and f["empty_client_cert"]:
             step = "certificate"
