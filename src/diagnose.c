@@ -307,6 +307,9 @@ enum tlsd_step tlsd_diagnose_step_reached(const struct tlsd_session *s)
 	return step_by_state(s, s->state);
 }
 
+static bool ske_bad(const struct tlsd_session *s);
+static bool chain_error(const struct tlsd_session *s);
+
 static enum tlsd_step step_for_alert(const struct tlsd_session *s, const struct tlsd_sess_alert *a)
 {
 	bool from_client = a->dir == TLSD_DIR_C2S;
@@ -341,6 +344,12 @@ static enum tlsd_step step_for_alert(const struct tlsd_session *s, const struct 
 		if (from_client) {
 			if (a->state == TLSD_SS_SERVER_HELLO || a->state == TLSD_SS_TLS13_SERVER_FLIGHT)
 				return TLSD_STEP_SERVER_HELLO;
+			/* A generic refusal after the server's chain and key
+			 * exchange: the certificate when the chain has an error
+			 * of its own and the key exchange checks out (Erlang/OTP
+			 * clients send 40 for a host name that does not match). */
+			if (s->ske && chain_error(s) && !ske_bad(s))
+				return TLSD_STEP_CERTIFICATE;
 			return s->ske ? TLSD_STEP_KEY_EXCHANGE : TLSD_STEP_SERVER_HELLO;
 		}
 		return client_cert_missing(s) ? TLSD_STEP_CERTIFICATE : TLSD_STEP_KEY_EXCHANGE;
@@ -878,6 +887,19 @@ static bool store_dependent(enum tlsd_cert_code code)
 	return code == TLSD_CERT_UNTRUSTED || code == TLSD_CERT_MISSING_INTERMEDIATE;
 }
 
+/* The server's chain has an error that does not depend on tlsdiag's trust
+ * store (a host name, the dates, a weak key...). */
+static bool chain_error(const struct tlsd_session *s)
+{
+	const struct tlsd_chain_findings *f = srv_findings(s);
+
+	for (size_t i = 0; f && i < f->n_findings; i++)
+		if (f->findings[i].severity == TLSD_CERT_SEV_ERROR &&
+		    !store_dependent(f->findings[i].code))
+			return true;
+	return false;
+}
+
 /* How well a client's alert agrees with a finding on the server's chain:
  * 0 is the best match, -1 none. The orders follow what validating clients
  * send (OpenSSL's X509 error to alert table: expired 45; unknown issuer and
@@ -905,6 +927,7 @@ static int cert_alert_rank(uint8_t desc, const struct tlsd_cert_finding *fd)
 	case 45: t = a45; n = TLSD_ARRAY_SIZE(a45); break;
 	case 48: t = a48; n = TLSD_ARRAY_SIZE(a48); break;
 	case 43: t = a43; n = TLSD_ARRAY_SIZE(a43); break;
+	case 40: /* a generic refusal: diag_cert_cause keeps it below certain */
 	case 42:
 	case 46: t = a42; n = TLSD_ARRAY_SIZE(a42); break;
 	default: return -1;
@@ -996,10 +1019,16 @@ static bool diag_cert_cause(struct dctx *c, const struct tlsd_sess_alert *a)
 	}
 	if (!f)
 		return false;
+	/* handshake_failure names no certificate problem: a finding it may
+	 * stand for is the cause only after the server's chain and key
+	 * exchange, when the key exchange checks out, and at most likely. */
+	if (a->desc == 40 && !(c->s->ske && chain_error(c->s) && !ske_bad(c->s)))
+		return false;
 	for (int rank = 0; rank < 16; rank++) {
 		for (size_t i = 0; i < f->n_findings; i++) {
 			const struct tlsd_cert_finding *fd = &f->findings[i];
-			enum tlsd_confidence conf = any ? TLSD_CONF_LIKELY : TLSD_CONF_CERTAIN;
+			enum tlsd_confidence conf =
+				any || a->desc == 40 ? TLSD_CONF_LIKELY : TLSD_CONF_CERTAIN;
 
 			if (cert_alert_rank(a->desc, fd) != rank || (c->cert_done & (UINT32_C(1) << i)) ||
 			    cert_redundant(f, fd))
@@ -1007,8 +1036,9 @@ static bool diag_cert_cause(struct dctx *c, const struct tlsd_sess_alert *a)
 			/* unknown_ca names an untrusted chain itself. */
 			if (store_dependent(fd->code) &&
 			    !(a->desc == 48 && fd->code == TLSD_CERT_UNTRUSTED))
-				conf = fd->code == TLSD_CERT_UNTRUSTED && certain ? TLSD_CONF_POSSIBLE
-										  : TLSD_CONF_LIKELY;
+				conf = (fd->code == TLSD_CERT_UNTRUSTED && certain) || a->desc == 40
+					       ? TLSD_CONF_POSSIBLE
+					       : TLSD_CONF_LIKELY;
 			add_cert_diag(c, i, conf, true);
 			any = true;
 			certain |= conf == TLSD_CONF_CERTAIN;
@@ -1142,6 +1172,20 @@ static void diag_alert(struct dctx *c)
 			break;
 		case 70:
 			diag_version(c, TLSD_CONF_CERTAIN, TLSD_HINT_VERSION_SERVER_REFUSED);
+			break;
+		case 71:
+			/* insufficient_security before any ServerHello: the server
+			 * requires more than the hello offers, where other stacks
+			 * send 40 (Erlang/OTP does this for no shared suite). */
+			if (old_only) {
+				diag_version(c, TLSD_CONF_LIKELY, TLSD_HINT_VERSION_OLD_ONLY);
+				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
+			} else if (offers_tls13(s)) {
+				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
+				diag_no_shared_group(c, TLSD_CONF_POSSIBLE);
+			} else {
+				diag_no_shared_cipher(c, TLSD_CONF_LIKELY);
+			}
 			break;
 		case 80:
 			if (old_only)

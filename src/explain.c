@@ -626,9 +626,11 @@ static void sb_alert_sentence(struct sb *b, const struct tlsd_diag *d)
 		sb_puts(b, "A peer aborted the handshake with an alert.");
 		return;
 	}
-	sb_printf(b, "The %s aborted the handshake with a %s alert (%u)",
-		  (a->b & 0x100) ? "client" : "server",
-		  tlsd_name_alert_or_code((uint8_t)a->a, nb, sizeof(nb)), a->a);
+	const char *name = tlsd_name_alert_or_code((uint8_t)a->a, nb, sizeof(nb));
+
+	sb_printf(b, "The %s aborted the handshake with %s %s alert (%u)",
+		  (a->b & 0x100) ? "client" : "server", strchr("aeiou", name[0]) ? "an" : "a", name,
+		  a->a);
 	if (h && h->a == TLSD_HINT_ALERT_EXPLAINED)
 		sb_puts(b, "; see the other diagnoses for why.");
 	else if (h && h->a == TLSD_HINT_ALERT_MALFORMED_HELLO)

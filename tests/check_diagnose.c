@@ -614,6 +614,30 @@ START_TEST(tc_tls13_decrypted_server_alert_after_flight)
 }
 END_TEST
 
+/* insufficient_security (71) before any ServerHello: the server wants more
+ * than the offer holds; Erlang/OTP sends it where other stacks send 40. */
+START_TEST(tc_server_71_before_server_hello)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS12);
+	alert(&s, S2C, 2, 71, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ck_assert_str_eq(r.diags[0].code, "no_shared_cipher");
+	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_LIKELY);
+	ck_assert_ptr_nonnull(strstr(EVD(&r, &r.diags[0]), "insufficient_security"));
+
+	base(&s, TLSD_VERSION_TLS13);
+	alert(&s, S2C, 2, 71, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_DIAG(&r, "no_shared_cipher", TLSD_CONF_POSSIBLE);
+	ASSERT_DIAG(&r, "no_shared_group", TLSD_CONF_POSSIBLE);
+}
+END_TEST
+
 /* Row 6: client unknown_ca after the server's certificate. */
 START_TEST(tc_server_cert_untrusted)
 {
@@ -1337,7 +1361,38 @@ static const struct cert_cause_case {
 	 "self-signed", "server_certificate_untrusted"},
 	{"weak key, 42", chain_weak, "root.pem", "weak.test", TLSD_CONF_CERTAIN, 42, "weak_key", "1024 bits",
 	 "server_certificate_rejected"},
+	/* handshake_failure names nothing: an error of the chain after a key
+	 * exchange that checks out is the likely cause (Erlang/OTP's clients
+	 * send 40 for a host name). */
+	{"host name, 40", chain_good, "root.pem", "www.example.org", TLSD_CONF_LIKELY, 40,
+	 "hostname_mismatch", "SNI \"www.example.org\"", "alert_handshake_failure"},
+	{"expired, 40", chain_expired, "root.pem", "expired.test", TLSD_CONF_LIKELY, 40,
+	 "certificate_expired", "notAfter 2021-01-01T00:00:00Z", "alert_handshake_failure"},
 };
+
+/* ... but not when the chain's only error is what tlsdiag's own store makes
+ * of it, nor when the ServerKeyExchange does not verify: the key exchange. */
+START_TEST(tc_cert_cause_40_key_exchange)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	cert_session(&s, "other-root.pem", chain_good, "server.test", TLSD_FIX_T_2025_06_01);
+	alert(&s, C2S, 2, 40, s.sh_ts + MSEC);
+	report(&s, &r);
+	ck_assert_int_eq(r.failed_step, TLSD_STEP_KEY_EXCHANGE);
+	ASSERT_DIAG(&r, "alert_handshake_failure", TLSD_CONF_CERTAIN);
+
+	cert_session(&s, "root.pem", chain_good, "www.example.org", TLSD_FIX_T_2025_06_01);
+	s.certs.ske_checked = true;
+	s.certs.ske_result = TLSD_SIG_BAD;
+	alert(&s, C2S, 2, 40, s.sh_ts + MSEC);
+	report(&s, &r);
+	ck_assert_int_eq(r.failed_step, TLSD_STEP_KEY_EXCHANGE);
+	ck_assert(!find(&r, "hostname_mismatch") ||
+		  find(&r, "hostname_mismatch")->confidence == TLSD_CONF_POSSIBLE);
+}
+END_TEST
 
 START_TEST(tc_cert_cause)
 {
@@ -1867,6 +1922,7 @@ Suite *diagnose_suite(void)
 	tcase_add_test(tc, tc_client_cert_rejected_tls13);
 	tcase_add_test(tc, tc_tls13_ccm8_alert_len);
 	tcase_add_test(tc, tc_tls13_padded_alerts);
+	tcase_add_test(tc, tc_server_71_before_server_hello);
 	tcase_add_test(tc, tc_tls13_decrypted_server_alert_after_flight);
 	tcase_add_test(tc, tc_server_cert_untrusted);
 	tcase_add_test(tc, tc_server_cert_untrusted_tls13_plain);
@@ -1902,6 +1958,7 @@ Suite *diagnose_suite(void)
 	tc = tcase_create("certificates");
 	tcase_add_loop_test(tc, tc_cert_missing_intermediate_aia, 0, 2);
 	tcase_add_loop_test(tc, tc_cert_cause, 0, (int)TLSD_ARRAY_SIZE(cert_cause_cases));
+	tcase_add_test(tc, tc_cert_cause_40_key_exchange);
 	tcase_add_test(tc, tc_cert_alert_disagrees);
 	tcase_add_loop_test(tc, tc_cert_untrusted_beside_certain, 0,
 			    (int)TLSD_ARRAY_SIZE(untrusted_cases));
