@@ -192,6 +192,50 @@ SCENARIOS = OrderedDict([
     (157, ("erlssl_cli_hostname_mismatch", "9", "failed", "certificate", "hostname_mismatch")),
     (158, ("erlssl_cli_expired_cert", "8", "failed", "certificate", "certificate_expired")),
     (159, ("erlssl_cli_missing_intermediate", "10", "failed", "certificate", "missing_intermediate")),
+    # captures/generate_nss.sh: Mozilla NSS 3.87 (tstclnt / selfserv) against OpenSSL 3.0
+    # (nss_<name>.pcap); cli_ = NSS is the client, srv_ = NSS is the server. The key logs
+    # are OpenSSL's only (Debian's NSS has no SSLKEYLOGFILE). The NSS client checks the
+    # server's certificate asynchronously (as Firefox does): in TLS 1.2 it sends its whole
+    # CKE/CCS/Finished flight first, and its alert is encrypted, before or after the
+    # server's Finished (a race). The codes are those the scenario was built to show.
+    (160, ("nss_cli_tls12_ok", "16", "established", "-", "-")),
+    (161, ("nss_cli_tls13_ok", "17", "established", "-", "-")),
+    # two connections, the 2nd (51621) a session-ID resumption from selfserv's cache
+    (162, ("nss_srv_tls12_resumed", "18", "established", "-", "-")),
+    # two connections, the 2nd (51631) a PSK resumption
+    (163, ("nss_srv_tls13_resumed", "18", "established", "-", "-")),
+    (164, ("nss_srv_tls13_hrr_ok", "14", "established", "-", "-")),
+    (165, ("nss_srv_no_shared_cipher", "1", "failed", "server_hello", "no_shared_cipher")),
+    (166, ("nss_cli_no_shared_cipher", "1", "failed", "server_hello", "no_shared_cipher")),
+    (167, ("nss_srv_version_srv13_cli12", "2", "failed", "server_hello",
+           "protocol_version_mismatch")),
+    (168, ("nss_srv_version_cli13_srv12", "3", "failed", "server_hello",
+           "protocol_version_mismatch")),
+    # two connections: TLS 1.3 only against TLS 1.2 (row 3), then the reverse (row 2)
+    (169, ("nss_cli_version_mismatch", "3", "failed", "server_hello",
+           "protocol_version_mismatch")),
+    # the NSS server answers the empty Certificate with bad_certificate (42)
+    (170, ("nss_srv_tls12_client_cert_required", "4", "failed", "certificate",
+           "client_certificate_required")),
+    (171, ("nss_srv_tls13_client_cert_required", "5", "failed", "certificate",
+           "client_certificate_required")),
+    (172, ("nss_cli_tls12_client_cert_required", "4", "failed", "certificate",
+           "client_certificate_required")),
+    (173, ("nss_cli_tls13_client_cert_required", "5", "failed", "certificate",
+           "client_certificate_required")),
+    # TLS 1.2 (51740, plaintext 48) and TLS 1.3 (51741, encrypted 48)
+    (174, ("nss_srv_client_cert_rejected", "25", "failed", "certificate",
+           "client_certificate_rejected")),
+    # TLS 1.3: the NSS client's alert (48) is encrypted; without keys row 7's rejected (likely)
+    (175, ("nss_cli_unknown_ca", "7", "failed", "certificate", "server_certificate_rejected")),
+    # TLS 1.2, but the alert (48) is encrypted too (sent after the client's own CCS):
+    # without keys, as row 7, rejected (likely)
+    (176, ("nss_cli_tls12_unknown_ca", "6", "failed", "certificate",
+           "server_certificate_rejected")),
+    # the NSS client sends bad_certificate (42), encrypted
+    (177, ("nss_cli_hostname_mismatch", "9", "failed", "certificate", "hostname_mismatch")),
+    (178, ("nss_cli_expired_cert", "8", "failed", "certificate", "certificate_expired")),
+    (179, ("nss_cli_missing_intermediate", "10", "failed", "certificate", "missing_intermediate")),
 ])
 # Files that are copies / rewrites: name -> (source scenario number, override or None).
 # override: (row, outcome, failed_step, diagnosis, assert_tcp_end) for the rewritten ones.
