@@ -270,10 +270,12 @@ sc_cli_hostname_mismatch() {      # row 9: SNI and verified name other.tlsdiag.t
     nend
 }
 scenario cli_hostname_mismatch
-sc_cli_expired_cert() {           # row 8: leaf valid 2020-01-01..2021-01-01
+sc_cli_expired_cert() {           # row 8: leaf valid 2020-01-01..2021-01-01; tstclnt
+    # checks it asynchronously, as Firefox does (port 51780), then with -O, synchronously (51781)
     begin 178 cli_expired_cert
-    osrv -tls1_2 -cert "$C/expired.pem" -key "$C/expired.key"
+    NACCEPT=2 osrv -tls1_2 -cert "$C/expired.pem" -key "$C/expired.key"
     ncli 0 "${CLIDB[@]}" -V tls1.2:tls1.2
+    ncli 1 "${CLIDB[@]}" -V tls1.2:tls1.2 -O
     nend
 }
 scenario cli_expired_cert

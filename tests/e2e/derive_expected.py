@@ -234,6 +234,8 @@ SCENARIOS = OrderedDict([
            "server_certificate_rejected")),
     # the NSS client sends bad_certificate (42), encrypted
     (177, ("nss_cli_hostname_mismatch", "9", "failed", "certificate", "hostname_mismatch")),
+    # two connections: tstclnt's default asynchronous check (51780: CKE/CCS/Finished, then
+    # an encrypted 45), then -O, synchronous (51781: a plaintext 45 before any CKE)
     (178, ("nss_cli_expired_cert", "8", "failed", "certificate", "certificate_expired")),
     (179, ("nss_cli_missing_intermediate", "10", "failed", "certificate", "missing_intermediate")),
 ])
