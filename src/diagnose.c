@@ -314,6 +314,12 @@ static enum tlsd_step step_for_alert(const struct tlsd_session *s, const struct 
 {
 	bool from_client = a->dir == TLSD_DIR_C2S;
 
+	/* A client's alert after its own Finished and before the server's
+	 * came cannot be about that Finished: it refuses what it had, the
+	 * server's certificate (NSS checks it while it finishes). */
+	if (a->encrypted && from_client && s->srv_cert && !s->abbreviated &&
+	    (a->state == TLSD_SS_CLIENT_FINISHED || a->state == TLSD_SS_SERVER_TICKET))
+		return TLSD_STEP_CERTIFICATE;
 	if (a->encrypted)
 		return step_by_state(s, a->state);
 	if (a->state == TLSD_SS_IDLE)
@@ -543,6 +549,14 @@ static bool established_outcome(const struct tlsd_session *s, enum tlsd_tls13_ve
 	if (established && t13 == TLSD_T13_ESTABLISHED && s->has_fatal &&
 	    (s->fatal.state != TLSD_SS_TLS13_POST ||
 	     (s->fatal.dir == TLSD_DIR_S2C && s->t13.post_srv == 1)))
+		established = false;
+	/* TLS <= 1.2, read with the key log: a client that checks the
+	 * server's certificate while it finishes the handshake (NSS, Firefox's
+	 * stack) refuses it with a fatal alert after both Finished; before any
+	 * data of its own, that alert ends the handshake (so does one for a
+	 * server Finished that did not verify). */
+	if (established && s->established && s->has_fatal && s->fatal.dir == TLSD_DIR_C2S &&
+	    !s->fatal.encrypted && s->dir[TLSD_DIR_C2S].app_records == 0)
 		established = false;
 	if (!established && !s->has_fatal && ssl2_completed(s)) {
 		established = true;
@@ -1070,6 +1084,26 @@ static bool diag_cert_cause_silent(struct dctx *c)
 	return false;
 }
 
+/* The first error of the server's chain that does not depend on tlsdiag's
+ * trust store, as the likely cause of a refusal whose alert names nothing
+ * (encrypted); false when there is none or the key exchange failed. */
+static bool diag_chain_error_cause(struct dctx *c)
+{
+	const struct tlsd_chain_findings *f = srv_findings(c->s);
+
+	if (!chain_error(c->s) || ske_bad(c->s))
+		return false;
+	for (size_t i = 0; i < f->n_findings; i++) {
+		const struct tlsd_cert_finding *fd = &f->findings[i];
+
+		if (fd->severity == TLSD_CERT_SEV_ERROR && !store_dependent(fd->code)) {
+			add_cert_diag(c, i, TLSD_CONF_LIKELY, true);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Every finding not reported yet, as a warning: "possible" (the handshake
  * did not fail because of it, or nothing says it did). A chain the client
  * went on with was trusted by it: what only tlsdiag's store refuses is
@@ -1504,10 +1538,15 @@ static void diag_silent(struct dctx *c)
 	}
 	if (v->has_alert && v->alert.encrypted) {
 		/* TLS <= 1.2 encrypted alert before completion. */
-		if (v->alert.dir == TLSD_DIR_S2C && client_cert_missing(s))
+		if (v->alert.dir == TLSD_DIR_S2C && client_cert_missing(s)) {
 			diag_client_cert_required(c, TLSD_CONF_LIKELY);
-		else if (v->step == TLSD_STEP_FINISHED)
+		} else if (v->alert.dir == TLSD_DIR_C2S && v->step == TLSD_STEP_CERTIFICATE) {
+			/* An error of the chain itself first; else the refusal. */
+			if (!diag_chain_error_cause(c))
+				diag_server_cert_rejected(c, TLSD_CONF_LIKELY);
+		} else if (v->step == TLSD_STEP_FINISHED) {
 			diag_finished(c, TLSD_CONF_POSSIBLE);
+		}
 		return;
 	}
 	if (v->by == TLSD_PARTY_CLIENT && c->ev->client_first && s->has_ch) {

@@ -40,6 +40,13 @@ static bool went_on(const struct tlsd_session *s)
 {
 	const struct tlsd_sess_dir *c = sd_of(s, TLSD_DIR_C2S);
 
+	/* TLS <= 1.2: its Finished, then an alert and no data of its own
+	 * (the type of a protected record shows there). NSS sends its
+	 * Finished before it has checked the chain and refuses the chain
+	 * after: a Finished does not say the client accepted it. */
+	if (c->app_records == 0 && c->enc_records > 0 &&
+	    c->enc_last[(c->enc_records - 1) % TLSD_SESS_ENC_LAST].type == TLSD_CT_ALERT)
+		return false;
 	if (s->established)
 		return true;
 	if (s->has_sh && tlsd_version_is_tls13(s->version))

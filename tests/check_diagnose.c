@@ -133,6 +133,15 @@ static void alert(struct tlsd_session *s, enum tlsd_dir d, uint8_t level, uint8_
 	s->fatal = a;
 }
 
+/* A TLS <= 1.2 alert record under the new keys: its type shows, not its
+ * content (what session.c's note_alert keeps before completion). */
+static void note_encrypted_alert_for_test(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts)
+{
+	alert(s, d, 0, 0, ts);
+	s->fatal.encrypted = true;
+	s->last_alert.encrypted = true;
+}
+
 /* What tlsd_session_tcp_fin/_rst note without a flow: the end, and what
  * the peer had sent by then. */
 static void note_end(struct tlsd_session *s, enum tlsd_dir d, tlsd_time_ns ts)
@@ -1370,6 +1379,127 @@ static const struct cert_cause_case {
 	 "certificate_expired", "notAfter 2021-01-01T00:00:00Z", "alert_handshake_failure"},
 };
 
+/* NSS (Firefox's stack) in TLS 1.2 checks the server's chain while it
+ * finishes the handshake: its Finished goes out first, its refusal after.
+ * Read with the key log, a fatal alert from the client after both
+ * Finished, before any data of its own, ends the handshake: certificate
+ * step, the chain's finding certain (nss_cli_hostname_mismatch); with data
+ * sent before it, the handshake was done. */
+START_TEST(tc_nss_deferred_rejection_decrypted)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	cert_session(&s, "root.pem", chain_good, "www.example.org", TLSD_FIX_T_2025_06_01);
+	client_flight12(&s, -1);
+	s.dir[S2C].ccs = true;
+	s.dir[S2C].finished = true;
+	s.state = TLSD_SS_ESTABLISHED;
+	s.established = true;
+	alert(&s, C2S, 2, 42, s.sh_ts + 2 * MSEC);
+	s.fatal.decrypted = true;
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_ALERT);
+	ck_assert_str_eq(r.diags[0].code, "hostname_mismatch");
+	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_CERTAIN);
+
+	s.dir[C2S].app_records = 1;
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+}
+END_TEST
+
+/* Without keys, when NSS's alert beats the server's Finished (the race of
+ * nss_cli_tls12_unknown_ca): an alert after the client's own Finished and
+ * before the server's cannot be about that Finished; it refused what it
+ * had, the server's certificate. An error of the chain itself comes first. */
+START_TEST(tc_nss_alert_before_server_finished)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	cert_session(&s, "other-root.pem", chain_good, "server.test", TLSD_FIX_T_2025_06_01);
+	client_flight12(&s, -1);
+	note_encrypted_alert_for_test(&s, C2S, s.sh_ts + 2 * MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_CERTIFICATE, TLSD_PARTY_CLIENT,
+		       TLSD_HOW_ALERT);
+	ck_assert_str_eq(r.diags[0].code, "server_certificate_rejected");
+	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_LIKELY);
+	ck_assert(!find(&r, "finished_verification_failed"));
+
+	cert_session(&s, "root.pem", chain_good, "www.example.org", TLSD_FIX_T_2025_06_01);
+	client_flight12(&s, -1);
+	note_encrypted_alert_for_test(&s, C2S, s.sh_ts + 2 * MSEC);
+	report(&s, &r);
+	ck_assert_str_eq(r.diags[0].code, "hostname_mismatch");
+	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_LIKELY);
+}
+END_TEST
+
+/* Without keys, NSS's refusal after both Finished looks exactly like a
+ * probe's close_notify right after the handshake (s_client </dev/null,
+ * monitoring checks: fleet.pcap's b.tlsdiag.test clients do not check the
+ * name and close this way, established). So it stays established, with the
+ * chain's errors as warnings: only the key log shows the refusal. */
+START_TEST(tc_nss_deferred_rejection_without_keys)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	cert_session(&s, "root.pem", chain_good, "www.example.org", TLSD_FIX_T_2025_06_01);
+	client_flight12(&s, -1);
+	s.dir[S2C].ccs = true;
+	s.dir[S2C].finished = true;
+	s.state = TLSD_SS_ESTABLISHED;
+	s.established = true;
+	s.established_ts = s.sh_ts + 2 * MSEC;
+	s.dir[C2S].enc_records = 2;
+	s.dir[C2S].enc_last[1] = (struct tlsd_sess_enc_rec){
+		.type = 21, .len = 26, .state = TLSD_SS_ESTABLISHED, .ts = s.sh_ts + 3 * MSEC};
+	s.has_closing_alert = true;
+	s.closing_alert = (struct tlsd_sess_alert){.dir = C2S, .encrypted = true,
+						   .state = TLSD_SS_ESTABLISHED, .ts = s.sh_ts + 3 * MSEC};
+	fin(&s, C2S, s.sh_ts + 3 * MSEC);
+	report(&s, &r);
+	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+	ASSERT_DIAG(&r, "hostname_mismatch", TLSD_CONF_POSSIBLE);
+}
+END_TEST
+
+/* A Finished followed by an alert and no data does not say the client
+ * accepted the chain (NSS sends its Finished before checking it): a chain
+ * only tlsdiag's store refuses is then a plain warning, not
+ * trust_anchor_not_in_store's "the client accepted it"; with data from
+ * the client, it is. */
+START_TEST(tc_went_on_needs_more_than_finished_then_alert)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	for (int data = 0; data < 2; data++) {
+		cert_session(&s, "other-root.pem", chain_good, "server.test", TLSD_FIX_T_2025_06_01);
+		client_flight12(&s, -1);
+		s.dir[S2C].ccs = true;
+		s.dir[S2C].finished = true;
+		s.state = TLSD_SS_ESTABLISHED;
+		s.established = true;
+		s.dir[C2S].enc_records = 2;
+		s.dir[C2S].enc_last[1].type = 21;
+		s.dir[C2S].app_records = (uint32_t)data;
+		report(&s, &r);
+		ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+		if (data) {
+			ck_assert_ptr_nonnull(find(&r, "trust_anchor_not_in_store"));
+		} else {
+			ck_assert(!find(&r, "trust_anchor_not_in_store"));
+			ASSERT_DIAG(&r, "server_certificate_untrusted", TLSD_CONF_POSSIBLE);
+		}
+	}
+}
+END_TEST
+
 /* ... but not when the chain's only error is what tlsdiag's own store makes
  * of it, nor when the ServerKeyExchange does not verify: the key exchange. */
 START_TEST(tc_cert_cause_40_key_exchange)
@@ -1959,6 +2089,10 @@ Suite *diagnose_suite(void)
 	tcase_add_loop_test(tc, tc_cert_missing_intermediate_aia, 0, 2);
 	tcase_add_loop_test(tc, tc_cert_cause, 0, (int)TLSD_ARRAY_SIZE(cert_cause_cases));
 	tcase_add_test(tc, tc_cert_cause_40_key_exchange);
+	tcase_add_test(tc, tc_nss_deferred_rejection_decrypted);
+	tcase_add_test(tc, tc_nss_alert_before_server_finished);
+	tcase_add_test(tc, tc_went_on_needs_more_than_finished_then_alert);
+	tcase_add_test(tc, tc_nss_deferred_rejection_without_keys);
 	tcase_add_test(tc, tc_cert_alert_disagrees);
 	tcase_add_loop_test(tc, tc_cert_untrusted_beside_certain, 0,
 			    (int)TLSD_ARRAY_SIZE(untrusted_cases));
