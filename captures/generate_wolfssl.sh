@@ -107,13 +107,18 @@ sc_srv_tls13_ok() {               # rows 17, 18: full, then s_client -sess_in (P
     end
 }
 scenario srv_tls13_ok
-sc_srv_tls13_hrr_ok() {           # row 14: s_client's key share X25519, server takes P-256 only
-    begin 184 srv_tls13_hrr_ok
+sc_tls13_hrr_ok() {               # row 14, both roles: the wolfSSL server takes P-256 only,
+    # s_client's key share is X25519 (port 51840); then the wolfSSL client, whose key share
+    # is P-256, against s_server -groups X25519 (51841)
+    begin 184 tls13_hrr_ok
     wsrv -groups P-256
     ocli_req 0 -groups X25519:P-256
+    stop "${SRV_PIDS[0]}"
+    osrv -WWW -groups X25519
+    wcli 1 -request
     end
 }
-scenario srv_tls13_hrr_ok
+scenario tls13_hrr_ok
 
 # --- server_hello ---------------------------------------------------------------
 sc_srv_no_shared_cipher() {       # row 1: wolfSSL server
@@ -123,13 +128,13 @@ sc_srv_no_shared_cipher() {       # row 1: wolfSSL server
     end
 }
 scenario srv_no_shared_cipher
-sc_cli_no_shared_cipher() {       # row 1: wolfSSL client
-    begin 186 cli_no_shared_cipher
-    osrv -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384
-    wcli 0 -max 1.2 -ciphers ECDHE-RSA-CHACHA20-POLY1305
+sc_srv_no_shared_group() {        # row 15: TLS 1.3, wolfSSL server P-384 only, s_client X25519 only
+    begin 186 srv_no_shared_group
+    wsrv -min 1.3 -groups P-384
+    ocli 0 -groups X25519
     end
 }
-scenario cli_no_shared_cipher
+scenario srv_no_shared_group
 sc_srv_version_srv13_cli12() {    # row 2: wolfSSL server TLS 1.3 only
     begin 187 srv_version_srv13_cli12
     wsrv -min 1.3

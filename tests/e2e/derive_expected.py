@@ -202,9 +202,13 @@ SCENARIOS = OrderedDict([
     (182, ("wolfssl_srv_tls12_ok", "16", "established", "-", "-")),
     # two connections, the 2nd (51831) a PSK resumption
     (183, ("wolfssl_srv_tls13_ok", "17", "established", "-", "-")),
-    (184, ("wolfssl_srv_tls13_hrr_ok", "14", "established", "-", "-")),
+    # two connections: the wolfSSL server sends the HelloRetryRequest (51840), then the
+    # wolfSSL client gets one from s_server (51841)
+    (184, ("wolfssl_tls13_hrr_ok", "14", "established", "-", "-")),
     (185, ("wolfssl_srv_no_shared_cipher", "1", "failed", "server_hello", "no_shared_cipher")),
-    (186, ("wolfssl_cli_no_shared_cipher", "1", "failed", "server_hello", "no_shared_cipher")),
+    # TLS 1.3, no common group: the wolfSSL server sends a HelloRetryRequest with no
+    # key_share (it changes nothing), the OpenSSL client aborts with illegal_parameter (47)
+    (186, ("wolfssl_srv_no_shared_group", "15", "failed", "server_hello", "no_shared_group")),
     (187, ("wolfssl_srv_version_srv13_cli12", "2", "failed", "server_hello",
            "protocol_version_mismatch")),
     # the TLS 1.2-only wolfSSL server answers a TLS 1.3-only ClientHello with
@@ -258,7 +262,9 @@ FIELDS = ["frame.number", "frame.time_epoch", "tcp.srcport", "tcp.dstport", "tcp
           "tls.handshake.extensions_server_name", "tls.handshake.ciphersuite",
           "tls.handshake.version", "tls.handshake.extensions.supported_version",
           "tls.handshake.extension.type", "tls.handshake.certificate_length", "tcp.payload",
-          "tcp.seq"]
+          "tcp.seq", "tls.handshake.random"]
+# RFC 8446 4.1.3: a ServerHello with this random is a HelloRetryRequest
+HRR_RANDOM = "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c"
 
 _names = {}
 
@@ -380,7 +386,15 @@ def facts(conn):
                 f["ch"] = True
                 if not f["sni"] and k["tls.handshake.extensions_server_name"]:
                     f["sni"] = k["tls.handshake.extensions_server_name"].split(",")[0]
-            if t == 2 and side == "s":
+            randoms = k["tls.handshake.random"].split(",")   # one per hello in the frame
+            nth_sh = hs[:i + 1].count(2)
+            if t == 2 and side == "s" and 0 < nth_sh <= len(randoms) and \
+                    randoms[nth_sh - 1] == HRR_RANDOM:
+                # a HelloRetryRequest agrees on nothing yet (the wolfSSL server sends one
+                # that names no group, and the client aborts after it)
+                ev[-1] = (side, "hs", "HRR")
+                f["hrr"] = True
+            elif t == 2 and side == "s":
                 f["sh"] = True
                 sv = ints(k["tls.handshake.extensions.supported_version"])
                 ver = sv[0] if sv else ints(k["tls.handshake.version"])[-1]
