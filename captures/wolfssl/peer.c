@@ -113,7 +113,7 @@ static WOLFSSL_CTX *make_ctx(int server)
     else if (strcmp(opt_verify, "require") == 0)
         wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
     else /* default: a server asks for nothing, a client verifies the server (Debian's
-          * build, with OPENSSL_ALL, does not verify unless told to: as OpenSSL) */
+          * build, with OPENSSL_COMPATIBLE_DEFAULTS, does not verify unless told to, as OpenSSL) */
         wolfSSL_CTX_set_verify(ctx, server ? WOLFSSL_VERIFY_NONE : WOLFSSL_VERIFY_PEER, NULL);
     return ctx;
 }
