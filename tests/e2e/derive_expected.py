@@ -238,6 +238,53 @@ SCENARIOS = OrderedDict([
     # an encrypted 45), then -O, synchronous (51781: a plaintext 45 before any CKE)
     (178, ("nss_cli_expired_cert", "8", "failed", "certificate", "certificate_expired")),
     (179, ("nss_cli_missing_intermediate", "10", "failed", "certificate", "missing_intermediate")),
+    # captures/generate_wolfssl.sh: wolfSSL 5.5 (Debian libwolfssl-dev) against OpenSSL 3.0
+    # (wolfssl_<name>.pcap); cli_ = wolfSSL is the client, srv_ = wolfSSL is the server. The
+    # codes are those the scenario was built to show, whatever wolfSSL sent (captures/README.md).
+    (180, ("wolfssl_cli_tls12_ok", "16", "established", "-", "-")),
+    # two connections, the 2nd (51811) resumed
+    (181, ("wolfssl_cli_tls13_ok", "17", "established", "-", "-")),
+    # two connections, the 2nd (51821) a TLS 1.2 resumption
+    (182, ("wolfssl_srv_tls12_ok", "16", "established", "-", "-")),
+    # two connections, the 2nd (51831) a PSK resumption
+    (183, ("wolfssl_srv_tls13_ok", "17", "established", "-", "-")),
+    # two connections: the wolfSSL server sends the HelloRetryRequest (51840), then the
+    # wolfSSL client gets one from s_server (51841)
+    (184, ("wolfssl_tls13_hrr_ok", "14", "established", "-", "-")),
+    (185, ("wolfssl_srv_no_shared_cipher", "1", "failed", "server_hello", "no_shared_cipher")),
+    # TLS 1.3, no common group: the wolfSSL server sends a HelloRetryRequest with no
+    # key_share (it changes nothing), the OpenSSL client aborts with illegal_parameter (47)
+    (186, ("wolfssl_srv_no_shared_group", "15", "failed", "server_hello", "no_shared_group")),
+    (187, ("wolfssl_srv_version_srv13_cli12", "2", "failed", "server_hello",
+           "protocol_version_mismatch")),
+    # the TLS 1.2-only wolfSSL server answers a TLS 1.3-only ClientHello with
+    # handshake_failure (40), not protocol_version (70), as GnuTLS does (row 3)
+    (188, ("wolfssl_srv_version_cli13_srv12", "3", "failed", "server_hello",
+           "protocol_version_mismatch")),
+    # two connections: TLS 1.3 only against TLS 1.2 (row 3), then the reverse (row 2)
+    (189, ("wolfssl_cli_version_mismatch", "3", "failed", "server_hello",
+           "protocol_version_mismatch")),
+    # the wolfSSL server sends NO alert in TLS 1.2 when the client's Certificate is empty:
+    # it closes (FIN) after the client's CKE/CCS/Finished flight
+    (190, ("wolfssl_srv_tls12_client_cert_required", "4", "failed", "certificate",
+           "client_certificate_required")),
+    (191, ("wolfssl_srv_tls13_client_cert_required", "5", "failed", "certificate",
+           "client_certificate_required")),
+    (192, ("wolfssl_cli_tls12_client_cert_required", "4", "failed", "certificate",
+           "client_certificate_required")),
+    (193, ("wolfssl_cli_tls13_client_cert_required", "5", "failed", "certificate",
+           "client_certificate_required")),
+    # two connections: TLS 1.2 (51940), then TLS 1.3 (51941, the server's alert encrypted)
+    (194, ("wolfssl_srv_client_cert_rejected", "25", "failed", "certificate",
+           "client_certificate_rejected")),
+    # TLS 1.3: the wolfSSL client's alert (48) is encrypted (handshake keys, no CCS: wolfSSL
+    # has no middlebox compatibility mode); without keys row 7's rejected (likely)
+    (195, ("wolfssl_cli_unknown_ca", "7", "failed", "certificate", "server_certificate_rejected")),
+    (196, ("wolfssl_cli_tls12_unknown_ca", "6", "failed", "certificate",
+           "server_certificate_untrusted")),
+    (197, ("wolfssl_cli_hostname_mismatch", "9", "failed", "certificate", "hostname_mismatch")),
+    (198, ("wolfssl_cli_expired_cert", "8", "failed", "certificate", "certificate_expired")),
+    (199, ("wolfssl_cli_missing_intermediate", "10", "failed", "certificate", "missing_intermediate")),
 ])
 # Files that are copies / rewrites: name -> (source scenario number, override or None).
 # override: (row, outcome, failed_step, diagnosis, assert_tcp_end) for the rewritten ones.
@@ -261,7 +308,9 @@ FIELDS = ["frame.number", "frame.time_epoch", "tcp.srcport", "tcp.dstport", "tcp
           "tls.handshake.extensions_server_name", "tls.handshake.ciphersuite",
           "tls.handshake.version", "tls.handshake.extensions.supported_version",
           "tls.handshake.extension.type", "tls.handshake.certificate_length", "tcp.payload",
-          "tcp.seq"]
+          "tcp.seq", "tls.handshake.random"]
+# RFC 8446 4.1.3: a ServerHello with this random is a HelloRetryRequest
+HRR_RANDOM = "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c"
 
 _names = {}
 
@@ -383,7 +432,15 @@ def facts(conn):
                 f["ch"] = True
                 if not f["sni"] and k["tls.handshake.extensions_server_name"]:
                     f["sni"] = k["tls.handshake.extensions_server_name"].split(",")[0]
-            if t == 2 and side == "s":
+            randoms = k["tls.handshake.random"].split(",")   # one per hello in the frame
+            nth_sh = hs[:i + 1].count(2)
+            if t == 2 and side == "s" and 0 < nth_sh <= len(randoms) and \
+                    randoms[nth_sh - 1] == HRR_RANDOM:
+                # a HelloRetryRequest agrees on nothing yet (the wolfSSL server sends one
+                # that names no group, and the client aborts after it)
+                ev[-1] = (side, "hs", "HRR")
+                f["hrr"] = True
+            elif t == 2 and side == "s":
                 f["sh"] = True
                 sv = ints(k["tls.handshake.extensions.supported_version"])
                 ver = sv[0] if sv else ints(k["tls.handshake.version"])[-1]
@@ -535,6 +592,10 @@ def derive(conn, f):
             step = "server_hello"
         elif code is None and fatal and fatal[0]["encrypted"]:
             # TLS 1.3 encrypted alert: by whom and when
+            step = "certificate"
+        elif code is None and not fatal and f["empty_client_cert"]:
+            # the catalog's "an empty client Certificate after a CertificateRequest"; the
+            # wolfSSL 5.5 TLS 1.2 server resets without any alert after it
             step = "certificate"
         else:
             step = "?"

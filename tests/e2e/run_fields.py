@@ -99,7 +99,12 @@ class Tshark:
         vals = tshark_view.values("tls.handshake.ciphersuite",
                                   "tls.handshake.extensions.supported_version",
                                   "tls.handshake.version")
-        self.suites = vals["tls.handshake.ciphersuite"]
+        # The pre-RFC 7905 ChaCha20-Poly1305 code points 0xcc13-0xcc15 (draft-agl, never
+        # assigned by IANA; wolfSSL 5.5 still offers them) carry the RFC names of
+        # 0xcca8-0xccaa in tshark 4.0; tlsdiag names IANA suites only and prints them in
+        # hex (src/tls_names.tsv), so they are compared in hex.
+        self.suites = {k: v for k, v in vals["tls.handshake.ciphersuite"].items()
+                       if not 0xcc13 <= k <= 0xcc15}
         self.versions = vals["tls.handshake.extensions.supported_version"]
         self.versions.update({k: v for k, v in vals["tls.handshake.version"].items()
                               if k not in self.versions})
