@@ -88,6 +88,25 @@ static bool offers_tls13(const struct tlsd_session *s)
 	return s->ch_parsed && max_offered(s) >= TLSD_VERSION_TLS13;
 }
 
+/* Every version the client offers (GREASE aside) is TLS 1.3 or later. */
+static bool offers_only_tls13(const struct tlsd_session *s)
+{
+	struct tlsd_sess_ch_lists l;
+	size_t real = 0;
+
+	if (!s->ch_parsed || !s->ch.has_supported_versions)
+		return false;
+	tlsd_session_ch_lists(s, &l);
+	for (size_t i = 0; i < l.n_versions; i++) {
+		if (tlsd_is_grease(l.versions[i]))
+			continue;
+		if (tlsd_version_tls_equiv(l.versions[i]) < TLSD_VERSION_TLS13)
+			return false;
+		real++;
+	}
+	return real > 0;
+}
+
 static bool client_offered_group(const struct tlsd_session *s, uint16_t g)
 {
 	struct tlsd_sess_ch_lists v;
@@ -736,8 +755,10 @@ static void diag_no_shared_group(struct dctx *c, enum tlsd_confidence conf)
 
 	if (c->s->ch_parsed)
 		tlsd_diag_fact(d, TLSD_FACT_GROUPS_OFFERED, 0, 0);
-	if (c->s->has_hrr)
+	if (c->s->has_hrr && c->s->hrr.key_share_group)
 		tlsd_diag_fact(d, TLSD_FACT_HRR_GROUP, c->s->hrr.key_share_group, 0);
+	else if (c->s->has_hrr)
+		tlsd_diag_fact(d, TLSD_FACT_HRR_NO_GROUP, 0, 0);
 	if (c->v->has_alert)
 		fact_alert(c, d, &c->v->alert);
 }
@@ -1189,6 +1210,14 @@ static void diag_alert(struct dctx *c)
 				tlsd_diag_fact(d, TLSD_FACT_OFFER, 0, 0);
 				fact_alert(c, d, a);
 				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
+			} else if (offers_only_tls13(s) && s->transport != TLSD_TRANSPORT_QUIC) {
+				/* Catalog row 3: a server limited to TLS 1.2
+				 * refuses a TLS 1.3-only hello with 40 (GnuTLS,
+				 * wolfSSL) where OpenSSL sends 70. (QUIC offers
+				 * TLS 1.3 alone, and its servers speak it.) */
+				diag_version(c, TLSD_CONF_LIKELY, TLSD_HINT_VERSION_SERVER_REFUSED);
+				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
+				diag_no_shared_group(c, TLSD_CONF_POSSIBLE);
 			} else if (offers_tls13(s)) {
 				diag_no_shared_cipher(c, TLSD_CONF_POSSIBLE);
 				diag_no_shared_group(c, TLSD_CONF_POSSIBLE);

@@ -459,7 +459,7 @@ static void sb_value(struct sb *b, const struct tlsd_report *r, const struct tls
 			sb_u64(b, f->v.u);
 		} else if (f->v.u == 0) {
 			/* RFC 5246 7.4.4: an empty list lets the client send any. */
-			sb_puts(b, "it names no CA: any CA will do");
+			sb_puts(b, "it names no CA: the client may send any certificate, which the server still checks against CAs of its own");
 		} else {
 			sb_u64(b, f->v.u);
 			sb_puts(b, f->v.u == 1 ? " CA named" : " CAs named");

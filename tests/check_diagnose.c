@@ -376,7 +376,7 @@ static const struct {
 	bool named;
 	const char *words;
 } ca_cases[] = {
-	{true, 0, false, "server sent CertificateRequest (it names no CA: any CA will do); "
+	{true, 0, false, "server sent CertificateRequest (it names no CA: the client may send any certificate, which the server still checks against CAs of its own); "
 			 "client sent an empty Certificate"},
 	{true, 1, true, "server sent CertificateRequest; server asked for a certificate from "
 			"\"CN=tlsdiag Test Root CA,O=tlsdiag test\" (1 CA named); client sent an "
@@ -486,8 +486,9 @@ START_TEST(tc_client_cert_required_tls13_decrypted)
 	ck_assert_int_eq(r.alert.level, 2);
 	ASSERT_DIAG(&r, "client_certificate_required", TLSD_CONF_CERTAIN);
 	ck_assert_ptr_nonnull(strstr(EVD(&r, find(&r, "client_certificate_required")),
-				     "; server sent CertificateRequest (it names no CA: any CA "
-				     "will do); "));
+				     "; server sent CertificateRequest (it names no CA: the client "
+				     "may send any certificate, which the server still checks "
+				     "against CAs of its own); "));
 }
 END_TEST
 
@@ -620,6 +621,34 @@ START_TEST(tc_tls13_decrypted_server_alert_after_flight)
 	tls13_post(&s, 3, 250);
 	report(&s, &r);
 	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
+}
+END_TEST
+
+/* Catalog row 3: a hello that offers TLS 1.3 only, refused with 40 right
+ * away: a server limited to TLS 1.2 (wolfSSL, GnuTLS send 40 where OpenSSL
+ * sends 70); a suite or group mismatch stays possible. With TLS 1.2 offered
+ * too, the version is not the likely reason. */
+START_TEST(tc_tls13_only_hello_refused_with_40)
+{
+	struct tlsd_session s;
+	struct tlsd_report r;
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.ch.n_versions = 1;
+	s.ch.has_sni = true;
+	alert(&s, S2C, 2, 40, s.ch_ts + MSEC);
+	report(&s, &r);
+	ASSERT_VERDICT(&r, TLSD_OUTCOME_FAILED, TLSD_STEP_SERVER_HELLO, TLSD_PARTY_SERVER,
+		       TLSD_HOW_ALERT);
+	ck_assert_str_eq(r.diags[0].code, "protocol_version_mismatch");
+	ck_assert_int_eq(r.diags[0].confidence, TLSD_CONF_LIKELY);
+	ASSERT_DIAG(&r, "no_shared_cipher", TLSD_CONF_POSSIBLE);
+
+	base(&s, TLSD_VERSION_TLS13);
+	s.ch.has_sni = true;
+	alert(&s, S2C, 2, 40, s.ch_ts + MSEC);
+	report(&s, &r);
+	ck_assert(!find(&r, "protocol_version_mismatch"));
 }
 END_TEST
 
@@ -2053,6 +2082,7 @@ Suite *diagnose_suite(void)
 	tcase_add_test(tc, tc_tls13_ccm8_alert_len);
 	tcase_add_test(tc, tc_tls13_padded_alerts);
 	tcase_add_test(tc, tc_server_71_before_server_hello);
+	tcase_add_test(tc, tc_tls13_only_hello_refused_with_40);
 	tcase_add_test(tc, tc_tls13_decrypted_server_alert_after_flight);
 	tcase_add_test(tc, tc_server_cert_untrusted);
 	tcase_add_test(tc, tc_server_cert_untrusted_tls13_plain);

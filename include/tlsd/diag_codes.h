@@ -192,6 +192,9 @@ enum tlsd_fact_kind {
 	X(SNI, "sni", TLSD_FK_SNI, "SNI {}")                                                      \
 	X(SERVER_VERSION, "server_version", TLSD_FK_VERSION, "server chose {}")                   \
 	X(HRR_GROUP, "hrr_group", TLSD_FK_GROUP, "HelloRetryRequest asked for {}")                \
+	X(HRR_NO_GROUP, "hrr_named_no_group", TLSD_FK_FLAG,                                       \
+	  "the HelloRetryRequest named no group (no key_share): the server accepts none of the "  \
+	  "client's")                                                                             \
 	X(FALLBACK_SCSV, "fallback_scsv", TLSD_FK_BOOL, "client sent TLS_FALLBACK_SCSV: {}")      \
 	X(ALERT, "alert", TLSD_FK_ALERT, "{}")                                                    \
 	X(AFTER_CLIENT_HELLO, "after_client_hello_ms", TLSD_FK_DURATION, "{} after the ClientHello") \
