@@ -1359,6 +1359,19 @@ static void cert_session(struct tlsd_session *s, const char *ca, const char *con
 	s->certs.srv_findings = &CF;
 }
 
+/* cert_session, then both sides' CCS and Finished: an established TLS 1.2
+ * handshake over that chain. */
+static void established12(struct tlsd_session *s, const char *ca, const char *const *names,
+			  const char *sni, int64_t t)
+{
+	cert_session(s, ca, names, sni, t);
+	client_flight12(s, -1);
+	s->dir[S2C].ccs = true;
+	s->dir[S2C].finished = true;
+	s->state = TLSD_SS_ESTABLISHED;
+	s->established = true;
+}
+
 static const char *const chain_expired[] = {"expired.der", "inter.der", NULL};
 static const char *const chain_notyet[] = {"notyet.der", "inter.der", NULL};
 static const char *const chain_good[] = {"good.der", "inter.der", NULL};
@@ -1419,12 +1432,7 @@ START_TEST(tc_nss_deferred_rejection_decrypted)
 	struct tlsd_session s;
 	struct tlsd_report r;
 
-	cert_session(&s, "root.pem", chain_good, "www.example.org", TLSD_FIX_T_2025_06_01);
-	client_flight12(&s, -1);
-	s.dir[S2C].ccs = true;
-	s.dir[S2C].finished = true;
-	s.state = TLSD_SS_ESTABLISHED;
-	s.established = true;
+	established12(&s, "root.pem", chain_good, "www.example.org", TLSD_FIX_T_2025_06_01);
 	alert(&s, C2S, 2, 42, s.sh_ts + 2 * MSEC);
 	s.fatal.decrypted = true;
 	report(&s, &r);
@@ -1477,12 +1485,7 @@ START_TEST(tc_nss_deferred_rejection_without_keys)
 	struct tlsd_session s;
 	struct tlsd_report r;
 
-	cert_session(&s, "root.pem", chain_good, "www.example.org", TLSD_FIX_T_2025_06_01);
-	client_flight12(&s, -1);
-	s.dir[S2C].ccs = true;
-	s.dir[S2C].finished = true;
-	s.state = TLSD_SS_ESTABLISHED;
-	s.established = true;
+	established12(&s, "root.pem", chain_good, "www.example.org", TLSD_FIX_T_2025_06_01);
 	s.established_ts = s.sh_ts + 2 * MSEC;
 	s.dir[C2S].enc_records = 2;
 	s.dir[C2S].enc_last[1] = (struct tlsd_sess_enc_rec){
@@ -1508,12 +1511,7 @@ START_TEST(tc_went_on_needs_more_than_finished_then_alert)
 	struct tlsd_report r;
 
 	for (int data = 0; data < 2; data++) {
-		cert_session(&s, "other-root.pem", chain_good, "server.test", TLSD_FIX_T_2025_06_01);
-		client_flight12(&s, -1);
-		s.dir[S2C].ccs = true;
-		s.dir[S2C].finished = true;
-		s.state = TLSD_SS_ESTABLISHED;
-		s.established = true;
+		established12(&s, "other-root.pem", chain_good, "server.test", TLSD_FIX_T_2025_06_01);
 		s.dir[C2S].enc_records = 2;
 		s.dir[C2S].enc_last[1].type = 21;
 		s.dir[C2S].app_records = (uint32_t)data;
@@ -1719,13 +1717,8 @@ START_TEST(tc_cert_established_warnings)
 	struct tlsd_report r;
 	const char *const *chain = _i ? chain_short : chain_expired;
 
-	cert_session(&s, "root.pem", chain, _i ? "short.test" : "expired.test",
+	established12(&s, "root.pem", chain, _i ? "short.test" : "expired.test",
 		     _i ? TLSD_FIX_T_2025_06_05 : TLSD_FIX_T_2025_06_01);
-	client_flight12(&s, -1);
-	s.dir[S2C].ccs = true;
-	s.dir[S2C].finished = true;
-	s.state = TLSD_SS_ESTABLISHED;
-	s.established = true;
 	fin(&s, C2S, s.ch_ts + 11 * MSEC);
 	report(&s, &r);
 	ASSERT_VERDICT(&r, TLSD_OUTCOME_ESTABLISHED, TLSD_STEP_NONE, TLSD_PARTY_CLIENT,
@@ -1978,12 +1971,7 @@ START_TEST(tc_trust_anchor_not_in_store)
 	struct tlsd_session s;
 	struct tlsd_report r;
 
-	cert_session(&s, "other-root.pem", chain_good, "server.test", TLSD_FIX_T_2025_06_01);
-	client_flight12(&s, -1);
-	s.dir[S2C].ccs = true;
-	s.dir[S2C].finished = true;
-	s.state = TLSD_SS_ESTABLISHED;
-	s.established = true;
+	established12(&s, "other-root.pem", chain_good, "server.test", TLSD_FIX_T_2025_06_01);
 	fin(&s, C2S, s.ch_ts + 11 * MSEC);
 	report(&s, &r);
 	ck_assert_int_eq(r.outcome, TLSD_OUTCOME_ESTABLISHED);
