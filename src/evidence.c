@@ -128,7 +128,6 @@ void tlsd_evidence_compute(const struct tlsd_session *s, struct tlsd_evidence *e
 			       UINT64_C(5) * TLSD_MAX(s->ch_records, (uint16_t)1);
 
 		ev->server_acked_hello = c->acked >= end;
-		ev->hello_bytes = end - s->ch_off;
 		if (!ev->server_acked_hello && sv->seen) {
 			ev->hello_not_received = true;
 			ev->hello_acked = c->acked > s->ch_off ? c->acked - s->ch_off : 0;

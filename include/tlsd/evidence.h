@@ -57,7 +57,6 @@ struct tlsd_evidence {
 	 * capture being nearer the client), whatever the server did next. */
 	bool hello_not_received;
 	uint64_t hello_acked;    /* ... bytes of the hello (with its headers) it did receive */
-	uint64_t hello_bytes;    /* the hello's bytes with its record headers */
 
 	/* What the client had received when it ended the connection */
 	bool client_had_flight;    /* its ACKs covered every server byte sent before */
