@@ -717,6 +717,7 @@ def main():
     for p in files:
         rows += rows_for(p, a.verbose)
     # overrides kept by hand in the expected file (server_silent: close or timeout)
+    keyed = []
     for r in rows:
         if r["file"].startswith("server_silent") or (r["file"] == "mixed.pcap" and
                                                      r["client_port"] == "50230"):
@@ -726,8 +727,12 @@ def main():
         # (NSS checks it while it finishes) looks, without the key log, exactly like a
         # probe's close_notify right after the handshake: the outcome needs the keys.
         if (r["file"], r["client_port"]) in KEYLESS_EITHER:
+            # ... and with the key log, what tshark shows (the alert's code tlsdiag then
+            # reads is checked by e2e_keylog_alerts)
+            keyed.append(dict(r, file=r["file"] + "+keylog", alert_code="*"))
             r["outcome"], r["failed_step"], r["term_how"] = \
                 "established|failed", "-|certificate", "close|alert"
+    rows += keyed
     if a.write:
         write_tsv(a.expected, rows)
         print("wrote %d rows to %s" % (len(rows), a.expected))

@@ -12,6 +12,7 @@ EXPECTED_TSV mode: for every row of EXPECTED_TSV (tests/e2e/expected.tsv, made b
 derive_expected.py from tshark), asserts outcome, failed_step, termination.by,
 termination.how, alert.sender, alert.code, alert.encrypted, that the diagnosis codes are
 present among diagnosis[].code, resumed, and the extra key=value fields.
+A file "NAME.pcap+keylog" runs with --keylog NAME.keylog.
 Cell syntax: "-" = null / no alert / nothing to check for diagnosis, "*" = not asserted,
 "a|b" = either value, diagnosis "a,b" = every code present.
 
@@ -132,12 +133,15 @@ def read_expected(path):
 
 def check_expected(a, checks):
     for r in read_expected(a.expected):
-        path = os.path.join(a.captures, r["file"])
+        # "NAME.pcap+keylog": the row holds for a run with the capture's key log
+        name, plus, _ = r["file"].partition("+")
+        path = os.path.join(a.captures, name)
         where = "%s port %s" % (r["file"], r["client_port"])
         if not os.path.exists(path):
             checks.fail("%s: capture missing" % where)
             continue
-        reports = run_bin(a.bin, path, a.bin_arg, checks, a.timeout)
+        extra = a.bin_arg + (["--keylog", path[:-len(".pcap")] + ".keylog"] if plus else [])
+        reports = run_bin(a.bin, path, extra, checks, a.timeout)
         if reports is None:
             continue
         objs = reports.get(int(r["client_port"]))
