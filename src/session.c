@@ -7,7 +7,10 @@
  *   TLS <= 1.2 (and SSL 3.0): established when both sides' ChangeCipherSpec
  *   and Finished (the first encrypted handshake record after the CCS) were
  *   seen, in a legal order, with no fatal alert before them. Abbreviated
- *   (resumed) handshakes, where the server finishes first, count too.
+ *   (resumed) handshakes, where the server finishes first, count too. With
+ *   the key log, a fatal alert from the client after both Finished and
+ *   before any data of its own is a failure (NSS checks the server's chain
+ *   after sending its Finished and refuses it this way; diagnose.c).
  *
  *   TLS 1.3: everything after the ServerHello is encrypted, so the verdict
  *   comes from record sizes. The server's first flight (EncryptedExtensions,
