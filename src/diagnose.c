@@ -326,8 +326,7 @@ enum tlsd_step tlsd_diagnose_step_reached(const struct tlsd_session *s)
 	return step_by_state(s, s->state);
 }
 
-static bool ske_bad(const struct tlsd_session *s);
-static bool chain_error(const struct tlsd_session *s);
+static bool chain_at_fault(const struct tlsd_session *s);
 
 static enum tlsd_step step_for_alert(const struct tlsd_session *s, const struct tlsd_sess_alert *a)
 {
@@ -373,7 +372,7 @@ static enum tlsd_step step_for_alert(const struct tlsd_session *s, const struct 
 			 * exchange: the certificate when the chain has an error
 			 * of its own and the key exchange checks out (Erlang/OTP
 			 * clients send 40 for a host name that does not match). */
-			if (s->ske && chain_error(s) && !ske_bad(s))
+			if (s->ske && chain_at_fault(s))
 				return TLSD_STEP_CERTIFICATE;
 			return s->ske ? TLSD_STEP_KEY_EXCHANGE : TLSD_STEP_SERVER_HELLO;
 		}
@@ -922,17 +921,24 @@ static bool store_dependent(enum tlsd_cert_code code)
 	return code == TLSD_CERT_UNTRUSTED || code == TLSD_CERT_MISSING_INTERMEDIATE;
 }
 
-/* The server's chain has an error that does not depend on tlsdiag's trust
- * store (a host name, the dates, a weak key...). */
-static bool chain_error(const struct tlsd_session *s)
+/* The first error of the server's chain that does not depend on tlsdiag's
+ * trust store (a host name, the dates, a weak key...); -1 when none. */
+static int own_chain_error(const struct tlsd_session *s)
 {
 	const struct tlsd_chain_findings *f = srv_findings(s);
 
 	for (size_t i = 0; f && i < f->n_findings; i++)
 		if (f->findings[i].severity == TLSD_CERT_SEV_ERROR &&
 		    !store_dependent(f->findings[i].code))
-			return true;
-	return false;
+			return (int)i;
+	return -1;
+}
+
+/* A refusal whose alert names nothing is the chain's doing: it has an error
+ * of its own and the key exchange checks out. */
+static bool chain_at_fault(const struct tlsd_session *s)
+{
+	return own_chain_error(s) >= 0 && !ske_bad(s);
 }
 
 /* How well a client's alert agrees with a finding on the server's chain:
@@ -1057,7 +1063,7 @@ static bool diag_cert_cause(struct dctx *c, const struct tlsd_sess_alert *a)
 	/* handshake_failure names no certificate problem: a finding it may
 	 * stand for is the cause only after the server's chain and key
 	 * exchange, when the key exchange checks out, and at most likely. */
-	if (a->desc == 40 && !(c->s->ske && chain_error(c->s) && !ske_bad(c->s)))
+	if (a->desc == 40 && !(c->s->ske && chain_at_fault(c->s)))
 		return false;
 	for (int rank = 0; rank < 16; rank++) {
 		for (size_t i = 0; i < f->n_findings; i++) {
@@ -1110,19 +1116,10 @@ static bool diag_cert_cause_silent(struct dctx *c)
  * (encrypted); false when there is none or the key exchange failed. */
 static bool diag_chain_error_cause(struct dctx *c)
 {
-	const struct tlsd_chain_findings *f = srv_findings(c->s);
-
-	if (!chain_error(c->s) || ske_bad(c->s))
+	if (!chain_at_fault(c->s))
 		return false;
-	for (size_t i = 0; i < f->n_findings; i++) {
-		const struct tlsd_cert_finding *fd = &f->findings[i];
-
-		if (fd->severity == TLSD_CERT_SEV_ERROR && !store_dependent(fd->code)) {
-			add_cert_diag(c, i, TLSD_CONF_LIKELY, true);
-			return true;
-		}
-	}
-	return false;
+	add_cert_diag(c, (size_t)own_chain_error(c->s), TLSD_CONF_LIKELY, true);
+	return true;
 }
 
 /* Every finding not reported yet, as a warning: "possible" (the handshake
