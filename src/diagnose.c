@@ -922,15 +922,20 @@ static bool store_dependent(enum tlsd_cert_code code)
 }
 
 /* The first error of the server's chain that does not depend on tlsdiag's
- * trust store (a host name, the dates, a weak key...); -1 when none. */
+ * trust store nor on today's policy (a host name, the dates at the capture
+ * time, a malformed certificate); -1 when none. A weak key or SHA-1 is left
+ * out: clients of a years-old capture accepted them. */
 static int own_chain_error(const struct tlsd_session *s)
 {
 	const struct tlsd_chain_findings *f = srv_findings(s);
 
-	for (size_t i = 0; f && i < f->n_findings; i++)
-		if (f->findings[i].severity == TLSD_CERT_SEV_ERROR &&
-		    !store_dependent(f->findings[i].code))
+	for (size_t i = 0; f && i < f->n_findings; i++) {
+		enum tlsd_cert_code code = f->findings[i].code;
+
+		if (f->findings[i].severity == TLSD_CERT_SEV_ERROR && !store_dependent(code) &&
+		    code != TLSD_CERT_WEAK_KEY && code != TLSD_CERT_WEAK_SIGNATURE_ALGORITHM)
 			return (int)i;
+	}
 	return -1;
 }
 

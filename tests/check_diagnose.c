@@ -1540,6 +1540,13 @@ START_TEST(tc_cert_cause_40_key_exchange)
 	ck_assert_int_eq(r.failed_step, TLSD_STEP_KEY_EXCHANGE);
 	ASSERT_DIAG(&r, "alert_handshake_failure", TLSD_CONF_CERTAIN);
 
+	/* A weak key is today's policy, not what a years-old client refused. */
+	cert_session(&s, "root.pem", chain_weak, "weak.test", TLSD_FIX_T_2025_06_01);
+	alert(&s, C2S, 2, 40, s.sh_ts + MSEC);
+	report(&s, &r);
+	ck_assert_int_eq(r.failed_step, TLSD_STEP_KEY_EXCHANGE);
+	ck_assert(!find(&r, "weak_key") || find(&r, "weak_key")->confidence == TLSD_CONF_POSSIBLE);
+
 	cert_session(&s, "root.pem", chain_good, "www.example.org", TLSD_FIX_T_2025_06_01);
 	s.certs.ske_checked = true;
 	s.certs.ske_result = TLSD_SIG_BAD;
